@@ -1,0 +1,60 @@
+# Fankui: `make run` and `make test` are the two front doors; everything else is listed by `make help`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export FANKUI_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: help install assets run test lint typecheck migrations-check messages bench clean
+
+help:
+	@echo "make run        install, migrate, load demo data (first time only) and serve on http://$(HOST):$(PORT)"
+	@echo "make test       install and run the whole test suite (SQLite; PostgreSQL with FANKUI_TEST_DATABASE_URL)"
+	@echo "make lint       ruff, mypy, makemigrations --check, translation catalogue check"
+	@echo "make messages   refresh the translation catalogue after changing strings"
+	@echo "make bench      run the benchmarks (fankui bench intake)"
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	touch $(STAMP)
+
+install: $(STAMP) assets
+
+# Browser assets come from the npm registry at install time and are served by the application itself.
+src/fankui/static/vendor/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p src/fankui/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js src/fankui/static/vendor/
+	touch $@
+
+assets: src/fankui/static/vendor/htmx.min.js
+
+run: install
+	$(BIN)/fankui migrate --no-input
+	$(BIN)/fankui demo
+	$(BIN)/fankui collectstatic --no-input --verbosity 0
+	$(BIN)/fankui serve --bind $(HOST):$(PORT)
+
+test: install
+	FANKUI_DATABASE_URL="$(FANKUI_TEST_DATABASE_URL)" $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/fankui makemigrations --check --dry-run
+	$(BIN)/python -m fankui.core.i18ncheck
+
+messages: install
+	cd src/fankui && ../../$(BIN)/fankui makemessages --locale zh_Hans --no-obsolete --no-location --ignore "static/vendor/*"
+	$(BIN)/python -m fankui.core.i18ncheck --compile
+
+bench: install
+	$(BIN)/fankui bench intake
+
+clean:
+	rm -rf $(VENV) node_modules src/fankui/static/vendor

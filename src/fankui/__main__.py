@@ -1,0 +1,3 @@
+from fankui.cli import main
+
+main()

@@ -1,0 +1,77 @@
+"""The REST API under /api/v1/: one NinjaAPI, the routers of the apps, and one handler per error family so that
+bad input always gets a JSON answer with a clear message, never a 500."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from fankui.accounts.services import user_for_token
+from fankui.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Fankui API",
+    version="1",
+    description="Submit feedback, track it by code, and work cases (staff, with a bearer token).",
+    urls_namespace="api",
+)
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> object | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+staff_auth = TokenAuth()
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [
+            str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query", "path")
+        ]
+        errors.setdefault(".".join(location) or "request", []).append(str(error.get("msg", "")))
+    return api.create_response(
+        request,
+        {"code": "validation_failed", "detail": _("The request is not valid."), "errors": errors},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "unauthorized", "detail": _("A valid API token is required.")}, status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
+
+
+def _routers() -> None:
+    from fankui.cases.api import router as cases_router
+    from fankui.intake.api import router as intake_router
+    from fankui.portal.api import router as portal_router
+
+    api.add_router("/", intake_router)
+    api.add_router("/", portal_router)
+    api.add_router("/", cases_router)
+
+
+_routers()

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from .models import Access, Event
+
+if TYPE_CHECKING:
+    from fankui.accounts.models import User
+    from fankui.cases.models import Case
+
+
+def record_event(
+    case: Case,
+    action: str,
+    *,
+    actor: User | None = None,
+    actor_kind: str = "staff",
+    from_state: str = "",
+    to_state: str = "",
+    public: bool = False,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+) -> Event:
+    return Event.objects.create(
+        case=case,
+        actor=actor,
+        actor_kind=actor_kind if actor is None else "staff",
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        public=public,
+        message=message,
+        data=data or {},
+        created_at=timezone.now(),
+    )
+
+
+def record_access(user: User, case: Case, what: str) -> None:
+    Access.objects.create(user=user, case=case, what=what)

@@ -1,0 +1,136 @@
+"""Reads shared by the pages and the API. ``visible_cases`` is the one place that decides who sees what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from fankui.accounts.models import Role, User
+from fankui.audit.models import Event
+from fankui.core import codes
+
+from .models import Case
+from .workflow import State
+
+# Roles that work across the whole organisation.
+ORGANISATION_WIDE = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
+TRIAGE_STATES = (State.RECEIVED, State.ACCEPTED, State.RETURNED)
+DEPARTMENT_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.REOPENED)
+
+
+def _department_scope(path: str, *, subtree: bool) -> Q:
+    through = Case.assist_departments.through
+    if subtree:
+        lead = Q(lead_department__path__startswith=path)
+        assist = through.objects.filter(case=OuterRef("pk"), department__path__startswith=path)
+    else:
+        lead = Q(lead_department__path=path)
+        assist = through.objects.filter(case=OuterRef("pk"), department__path=path)
+    return lead | Q(Exists(assist))
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Every case ``user`` may see: handlers their department's (lead or assisting), heads their subtree's,
+    organisation-wide roles all. Every staff list, page, search and API endpoint starts here."""
+    cases = Case.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return cases.none()
+    if user.role in ORGANISATION_WIDE or (user.is_superuser and not user.role):
+        return cases
+    if user.role in (Role.HANDLER, Role.DEPT_HEAD) and user.department is not None:
+        return cases.filter(_department_scope(user.department.path, subtree=user.role == Role.DEPT_HEAD))
+    return cases.none()
+
+
+def triage_inbox(user: User) -> QuerySet[Case]:
+    return visible_cases(user).filter(state__in=TRIAGE_STATES)
+
+
+def department_inbox(user: User) -> QuerySet[Case]:
+    return visible_cases(user).filter(state__in=DEPARTMENT_STATES)
+
+
+@dataclass
+class CaseFilter:
+    state: str = ""
+    kind: str = ""
+    category: int | None = None
+    department: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def filter_cases(cases: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
+    if f.state:
+        cases = cases.filter(state=f.state)
+    if f.kind:
+        cases = cases.filter(kind=f.kind)
+    if f.category:
+        cases = cases.filter(
+            Q(category_id=f.category)
+            | Q(category__parent_id=f.category)
+            | Q(category__parent__parent_id=f.category)
+        )
+    if f.department:
+        cases = cases.filter(lead_department_id=f.department)
+    if f.date_from:
+        cases = cases.filter(created_at__gte=_day_start(f.date_from))
+    if f.date_to:
+        cases = cases.filter(created_at__lt=_day_start(f.date_to + timedelta(days=1)))
+    q = f.q.strip()
+    if q:
+        # Chinese has no spaces between words, so a substring match is what people expect; each
+        # space-separated term must match somewhere.
+        code = codes.normalize(q)
+        if codes.is_valid(code):
+            return cases.filter(tracking_code=code)
+        for term in q.split()[:5]:
+            cases = cases.filter(
+                Q(submission__title__icontains=term) | Q(submission__body__icontains=term) | Q(number=term)
+            )
+    return cases
+
+
+def for_list(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related("submission", "category", "lead_department")
+
+
+def find_by_code(raw: str) -> Case | None:
+    code = codes.normalize(raw)
+    if not codes.is_valid(code):
+        return None
+    return Case.objects.select_related("submission", "merged_into").filter(tracking_code=code).first()
+
+
+def followed_case(case: Case) -> Case:
+    """The case a submitter follows: the primary, once theirs was merged into it."""
+    return case.merged_into if case.merged_into_id and case.merged_into else case
+
+
+def timeline(case: Case, *, public: bool) -> QuerySet[Event]:
+    events = Event.objects.filter(case=case).select_related("actor").order_by("created_at", "id")
+    return events.filter(public=True) if public else events
+
+
+def public_view(case: Case) -> dict[str, Any]:
+    """What the submitter sees: state, their timeline, the replies. No staff names, no internal notes."""
+    followed = followed_case(case)
+    events: list[Event] = list(timeline(case, public=True))
+    if followed.pk != case.pk:
+        events += [e for e in timeline(followed, public=True) if e.action != "receive"]
+    return {
+        "case": case,
+        "followed": followed,
+        "events": events,
+        "replies": list(followed.replies.select_related("department").order_by("created_at", "id")),
+        "can_rate": followed.pk == case.pk and case.state == State.REPLIED,
+    }

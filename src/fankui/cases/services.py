@@ -1,0 +1,374 @@
+"""Every change to a case. Pages, the API, imports and the worker all call these functions.
+
+Each workflow move locks the case row, checks the move against ``workflow.TRANSITIONS`` with the actor's role
+and department, changes the state and writes one event, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.accounts.models import Department, Role, User
+from fankui.audit.models import Event
+from fankui.audit.services import record_event
+from fankui.core import codes
+from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fankui.intake.models import Submission
+
+from . import workflow
+from .models import Case, Category, Reply, YearCounter
+from .workflow import Action, Actor, State
+
+MAX_TEXT = 10_000
+
+
+# --- Who is acting --------------------------------------------------------------------------------------------
+def actor_of(user: User) -> str:
+    if user.role:
+        return user.role
+    return Actor.ADMIN if user.is_superuser else ""
+
+
+def _in_department_scope(user: User, case: Case) -> bool:
+    """Department actions need the case's lead department to be the user's (a head's: in the head's subtree)."""
+    if user.department is None or case.lead_department is None:
+        return False
+    if user.role == Role.DEPT_HEAD:
+        return case.lead_department.path.startswith(user.department.path)
+    return case.lead_department_id == user.department_id
+
+
+def can_act(user: User, case: Case, action: str) -> bool:
+    transition = workflow.find(case.state, action)
+    if transition is None or actor_of(user) not in transition.actors:
+        return False
+    if transition.actors <= workflow.DEPARTMENT:
+        return _in_department_scope(user, case)
+    return True
+
+
+def available_actions(case: Case, user: User) -> list[workflow.Transition]:
+    return [t for t in workflow.actions_for(case.state, actor_of(user)) if can_act(user, case, t.action)]
+
+
+# --- Creation -------------------------------------------------------------------------------------------------
+def _next_number(year: int) -> str:
+    """Hand out the next number of ``year``. The counter row is updated in place, so concurrent intakes queue on
+    that one row for the rest of their (short) transaction and never share a number."""
+    sql = f"UPDATE {YearCounter._meta.db_table} SET last = last + 1 WHERE year = %s RETURNING last"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+        if row is None:
+            YearCounter.objects.bulk_create([YearCounter(year=year, last=0)], ignore_conflicts=True)
+            cursor.execute(sql, [year])
+            row = cursor.fetchone()
+    return f"{year}-{row[0]:06d}"
+
+
+def create_case(
+    submission: Submission, *, kind: str, category: Category | None, public_data: dict[str, Any] | None = None
+) -> Case:
+    """Open the case of a new submission. Called by intake inside its transaction."""
+    now = submission.received_at
+    case = Case.objects.create(
+        submission=submission,
+        tracking_code=codes.new_code(),
+        number=_next_number(timezone.localtime(now).year),
+        kind=kind,
+        category=category,
+        created_at=now,
+        state_changed_at=now,
+    )
+    record_event(
+        case,
+        "receive",
+        actor_kind=Actor.CITIZEN,
+        to_state=State.RECEIVED,
+        public=True,
+        data={"channel": submission.channel, **(public_data or {})},
+    )
+    return case
+
+
+# --- The workflow ---------------------------------------------------------------------------------------------
+def _locked(case: Case) -> Case:
+    """Re-read the case under a row lock so that two people acting at once cannot both move it."""
+    return Case.objects.select_for_update().select_related("lead_department").get(pk=case.pk)
+
+
+def move(
+    case: Case,
+    action: str,
+    *,
+    user: User | None = None,
+    actor: str | None = None,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Case:
+    """Apply one transition to an already locked ``case``."""
+    actor = actor or (actor_of(user) if user else "")
+    transition = workflow.find(case.state, action)
+    if transition is None:
+        raise Conflict(
+            _("This case is “%(state)s”; “%(action)s” is not possible now.")
+            % {"state": State(case.state).label, "action": Action(action).label}
+        )
+    if actor not in transition.actors or (user is not None and not can_act(user, case, action)):
+        raise PermissionDenied(_("You may not “%(action)s” this case.") % {"action": Action(action).label})
+    if transition.needs_reason and not message.strip():
+        raise ValidationFailed({"reason": [_("Please give a reason.")]})
+    now = timezone.now()
+    source = case.state
+    case.state = transition.target
+    case.state_changed_at = now
+    for name, value in (changes or {}).items():
+        setattr(case, name, value)
+    case.save()
+    record_event(
+        case,
+        action,
+        actor=user,
+        actor_kind=actor,
+        from_state=source,
+        to_state=transition.target,
+        public=transition.public,
+        message=message.strip(),
+        data=data,
+    )
+    return case
+
+
+def _reason(text: str) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed({"reason": [_("At most %(n)d characters.") % {"n": MAX_TEXT}]})
+    return text
+
+
+@transaction.atomic
+def accept(case: Case, user: User, note: str = "") -> Case:
+    return move(_locked(case), Action.ACCEPT, user=user, message=_reason(note))
+
+
+@transaction.atomic
+def reject(case: Case, user: User, reason: str) -> Case:
+    return move(_locked(case), Action.REJECT, user=user, message=_reason(reason))
+
+
+def _check_departments(lead: Department | None, assists: Iterable[Department]) -> list[Department]:
+    if lead is None:
+        raise ValidationFailed({"lead_department": [_("Choose the lead department.")]})
+    if not lead.active:
+        raise ValidationFailed({"lead_department": [_("This department is no longer active.")]})
+    others = [d for d in dict.fromkeys(assists) if d.pk != lead.pk]
+    if any(not d.active for d in others):
+        raise ValidationFailed({"assist_departments": [_("An assisting department is no longer active.")]})
+    return others
+
+
+def _dispatch(
+    case: Case, user: User, action: str, lead: Department | None, assists: Iterable[Department], note: str
+) -> Case:
+    others = _check_departments(lead, assists)
+    case = _locked(case)
+    data = {
+        "lead_department": lead.pk if lead else None,
+        "assist_departments": [d.pk for d in others],
+        "lead_department_name": lead.name if lead else "",
+        "assist_department_names": [d.name for d in others],
+    }
+    move(case, action, user=user, message=_reason(note), data=data, changes={"lead_department": lead})
+    case.assist_departments.set(others)
+    return case
+
+
+@transaction.atomic
+def dispatch(
+    case: Case, user: User, lead: Department | None, assists: Sequence[Department] = (), note: str = ""
+) -> Case:
+    return _dispatch(case, user, Action.DISPATCH, lead, assists, note)
+
+
+@transaction.atomic
+def redispatch(
+    case: Case, user: User, lead: Department | None, assists: Sequence[Department] = (), note: str = ""
+) -> Case:
+    return _dispatch(case, user, Action.REDISPATCH, lead, assists, note)
+
+
+@transaction.atomic
+def return_case(case: Case, user: User, reason: str) -> Case:
+    return move(
+        _locked(case),
+        Action.RETURN,
+        user=user,
+        message=_reason(reason),
+        data={"department": user.department_id},
+    )
+
+
+@transaction.atomic
+def start(case: Case, user: User) -> Case:
+    return move(_locked(case), Action.START, user=user)
+
+
+@transaction.atomic
+def reply(case: Case, user: User, body: str) -> Case:
+    text = (body or "").strip()
+    if not text:
+        raise ValidationFailed({"body": [_("Please write the reply.")]})
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed({"body": [_("At most %(n)d characters.") % {"n": MAX_TEXT}]})
+    case = _locked(case)
+    now = timezone.now()
+    # Written before the move so its id goes into the event; a refused move rolls both back.
+    answer = Reply.objects.create(
+        case=case, author=user, department=case.lead_department, body=text, created_at=now
+    )
+    return move(case, Action.REPLY, user=user, changes={"replied_at": now}, data={"reply": answer.pk})
+
+
+@transaction.atomic
+def reopen(case: Case, user: User, reason: str) -> Case:
+    return move(_locked(case), Action.REOPEN, user=user, message=_reason(reason), changes={"closed_at": None})
+
+
+@transaction.atomic
+def close(case: Case, user: User, note: str = "") -> Case:
+    return move(
+        _locked(case), Action.CLOSE, user=user, message=_reason(note), changes={"closed_at": timezone.now()}
+    )
+
+
+def apply_rating(case: Case, satisfied: bool, data: dict[str, Any], comment: str = "") -> Case:
+    """The submitter's rating moves the case: satisfied closes it, unsatisfied reopens it (called by surveys,
+    inside its transaction, with ``case`` locked)."""
+    if satisfied:
+        return move(
+            case,
+            Action.RATE_SATISFIED,
+            actor=Actor.CITIZEN,
+            data=data,
+            message=comment,
+            changes={"closed_at": timezone.now()},
+        )
+    return move(case, Action.RATE_UNSATISFIED, actor=Actor.CITIZEN, data=data, message=comment)
+
+
+@transaction.atomic
+def merge(case: Case, user: User, primary: Case) -> Case:
+    """Make ``case`` a duplicate (并单) of ``primary``; its submitter follows the primary from now on."""
+    if primary.pk == case.pk:
+        raise ValidationFailed({"primary": [_("A case cannot be merged into itself.")]})
+    primary = Case.objects.select_for_update().get(pk=primary.pk)
+    if primary.state in (State.MERGED, State.REJECTED):
+        raise Conflict(
+            _("Case %(number)s cannot take duplicates: it is “%(state)s”.")
+            % {"number": primary.number, "state": State(primary.state).label}
+        )
+    case = _locked(case)
+    move(
+        case,
+        Action.MERGE,
+        user=user,
+        changes={"merged_into": primary},
+        data={"primary": primary.pk, "primary_number": primary.number},
+    )
+    # Duplicates of the duplicate now follow the primary too, so no chain is ever longer than one step.
+    Case.objects.filter(merged_into=case).update(merged_into=primary)
+    record_event(
+        primary, "merge_in", actor=user, data={"duplicate": case.pk, "duplicate_number": case.number}
+    )
+    return case
+
+
+def close_unrated(now: datetime | None = None, batch: int = 500) -> int:
+    """Close replied cases whose rating window has passed (run by the worker). Returns how many were closed."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.FANKUI["RATING_WINDOW_DAYS"])
+    closed = 0
+    ids = list(
+        Case.objects.filter(state=State.REPLIED, replied_at__lt=cutoff).values_list("pk", flat=True)[:batch]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            case = Case.objects.select_for_update().filter(pk=pk, state=State.REPLIED).first()
+            if case is None:  # someone rated or reopened it meanwhile
+                continue
+            move(
+                case,
+                Action.CLOSE,
+                actor=Actor.SYSTEM,
+                changes={"closed_at": now},
+                data={"reason": "rating_window_passed"},
+            )
+            closed += 1
+    return closed
+
+
+# --- History imports -----------------------------------------------------------------------------------------
+@dataclass
+class Step:
+    """One past move of an imported case, checked against the transition table like a live one."""
+
+    action: str
+    at: datetime
+    actor: str
+    user: User | None = None
+    message: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def replay(case: Case, steps: Sequence[Step]) -> Case:
+    """Bring a freshly created case to its recorded state, writing the events with their original times.
+
+    Used by imports and the demo: the path is validated against the workflow table, the events are inserted in
+    one statement, and the case row is written once."""
+    events = []
+    state = case.state
+    for step in steps:
+        transition = workflow.find(state, step.action)
+        if transition is None or step.actor not in transition.actors:
+            raise Conflict(f"{step.action} by {step.actor} is not possible in state {state}")
+        events.append(
+            Event(
+                case=case,
+                actor=step.user,
+                actor_kind=step.actor,
+                action=step.action,
+                from_state=state,
+                to_state=transition.target,
+                public=transition.public,
+                message=step.message,
+                data=step.data,
+                created_at=step.at,
+            )
+        )
+        state = transition.target
+        if step.action == Action.REPLY:
+            case.replied_at = step.at
+        if transition.target == State.CLOSED:
+            case.closed_at = step.at
+    Event.objects.bulk_create(events)
+    case.state = state
+    if steps:
+        case.state_changed_at = steps[-1].at
+    case.save()
+    return case
+
+
+def get_case(pk: int) -> Case:
+    case = Case.objects.filter(pk=pk).first()
+    if case is None:
+        raise NotFound(_("No such case."))
+    return case

@@ -1,0 +1,115 @@
+"""The workflow as data: which actor role may take which action in which state, and where it leads.
+
+``cases.services`` is the only code that applies it; the tests walk every (state, action, role) combination.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    DISPATCHED = "dispatched", _("Dispatched")
+    RETURNED = "returned", _("Returned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    REPLIED = "replied", _("Replied")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    MERGED = "merged", _("Merged")
+
+    @classmethod
+    def terminal(cls) -> frozenset[str]:
+        return frozenset({cls.REJECTED, cls.CLOSED, cls.MERGED})
+
+
+class Action(models.TextChoices):
+    ACCEPT = "accept", _("Accept")
+    REJECT = "reject", _("Reject")
+    DISPATCH = "dispatch", _("Dispatch")
+    REDISPATCH = "redispatch", _("Redispatch")
+    RETURN = "return", _("Return")
+    START = "start", _("Start handling")
+    REPLY = "reply", _("Reply")
+    RATE_SATISFIED = "rate_satisfied", _("Rated satisfied")
+    RATE_UNSATISFIED = "rate_unsatisfied", _("Rated unsatisfied")
+    CLOSE = "close", _("Close")
+    REOPEN = "reopen", _("Reopen")
+    MERGE = "merge", _("Merge")
+
+
+class Actor(models.TextChoices):
+    """Who may act: the staff roles of ``accounts.Role`` plus the submitter and the system itself."""
+
+    CITIZEN = "citizen", _("Submitter")
+    SYSTEM = "system", _("System")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    HANDLER = "handler", _("Department handler")
+    DEPT_HEAD = "dept_head", _("Department head")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ANALYST = "analyst", _("Analyst")
+    ADMIN = "admin", _("Administrator")
+
+
+S, A, R = State, Action, Actor
+TRIAGE = frozenset({R.DISPATCHER, R.SUPERVISOR})
+DEPARTMENT = frozenset({R.HANDLER, R.DEPT_HEAD})
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: State
+    action: Action
+    target: State
+    actors: frozenset[Actor]
+    # The action is shown on the submitter's timeline.
+    public: bool = True
+    # The action needs a reason that is stored with its event.
+    needs_reason: bool = False
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(S.RECEIVED, A.ACCEPT, S.ACCEPTED, TRIAGE),
+    Transition(S.RECEIVED, A.REJECT, S.REJECTED, TRIAGE, needs_reason=True),
+    Transition(S.RECEIVED, A.MERGE, S.MERGED, TRIAGE),
+    Transition(S.ACCEPTED, A.DISPATCH, S.DISPATCHED, TRIAGE),
+    Transition(S.ACCEPTED, A.REJECT, S.REJECTED, TRIAGE, needs_reason=True),
+    Transition(S.ACCEPTED, A.MERGE, S.MERGED, TRIAGE),
+    Transition(S.DISPATCHED, A.START, S.IN_PROGRESS, DEPARTMENT),
+    Transition(S.DISPATCHED, A.RETURN, S.RETURNED, DEPARTMENT, public=False, needs_reason=True),
+    Transition(S.DISPATCHED, A.REDISPATCH, S.DISPATCHED, TRIAGE),
+    Transition(S.DISPATCHED, A.MERGE, S.MERGED, TRIAGE),
+    Transition(S.RETURNED, A.REDISPATCH, S.DISPATCHED, TRIAGE),
+    Transition(S.RETURNED, A.REJECT, S.REJECTED, TRIAGE, needs_reason=True),
+    Transition(S.RETURNED, A.MERGE, S.MERGED, TRIAGE),
+    Transition(S.IN_PROGRESS, A.REPLY, S.REPLIED, DEPARTMENT),
+    Transition(S.IN_PROGRESS, A.RETURN, S.RETURNED, DEPARTMENT, public=False, needs_reason=True),
+    Transition(S.REPLIED, A.RATE_SATISFIED, S.CLOSED, frozenset({R.CITIZEN})),
+    Transition(S.REPLIED, A.RATE_UNSATISFIED, S.REOPENED, frozenset({R.CITIZEN})),
+    Transition(S.REPLIED, A.CLOSE, S.CLOSED, frozenset({R.SYSTEM, R.SUPERVISOR})),
+    Transition(S.REPLIED, A.REOPEN, S.REOPENED, frozenset({R.SUPERVISOR}), needs_reason=True),
+    Transition(S.CLOSED, A.REOPEN, S.REOPENED, frozenset({R.SUPERVISOR}), needs_reason=True),
+    Transition(S.REOPENED, A.START, S.IN_PROGRESS, DEPARTMENT),
+    Transition(S.REOPENED, A.REPLY, S.REPLIED, DEPARTMENT),
+)
+
+_BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
+assert len(_BY_KEY) == len(TRANSITIONS), "one transition per (state, action)"
+
+
+def find(state: str, action: str) -> Transition | None:
+    return _BY_KEY.get((state, action))
+
+
+def allowed(state: str, action: str, actor: str) -> bool:
+    transition = find(state, action)
+    return transition is not None and actor in transition.actors
+
+
+def actions_for(state: str, actor: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.source == state and actor in t.actors]

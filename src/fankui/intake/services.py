@@ -1,0 +1,232 @@
+"""Intake: every channel turns what arrived into one call of ``submit``.
+
+Validation lives here, once, so the web form, the API and imports give the same messages. What was valid is
+reported back field by field; nothing is stored unless everything is valid; a retry with the same idempotency
+key returns the case the first attempt created.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from fankui.cases import services as case_services
+from fankui.cases.models import Case, Category
+from fankui.core.errors import ValidationFailed
+from fankui.core.vocab import Channel, Kind
+
+from .models import Attachment, Submission
+
+# Mainland mobile numbers, and landlines with an area code (010-12345678, 0731 8888 6666).
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+
+
+@dataclass
+class SubmissionInput:
+    body: str
+    title: str = ""
+    kind: str = ""
+    category: int | str | None = None
+    channel: str = Channel.WEB
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    anonymous: bool = False
+    address: str = ""
+    lat: float | None = None
+    lng: float | None = None
+    idempotency_key: str = ""
+    external_id: str = ""
+    received_at: datetime | None = None
+    attachments: list[UploadedFile] = field(default_factory=list)
+
+
+def normalize_phone(raw: str) -> str:
+    digits = re.sub(r"[\s\-()]", "", raw)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    return digits
+
+
+def _sniff(upload: UploadedFile) -> str | None:
+    """The real type of an upload from its content, whatever its name or declared type says."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    try:
+        with Image.open(upload) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    finally:
+        upload.seek(0)
+    return IMAGE_FORMATS.get(kind or "")
+
+
+def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list[tuple[UploadedFile, str]]]:
+    limits = settings.FANKUI
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+
+    body = (data.body or "").strip()
+    if not body:
+        errors["body"] = [_("Please describe your request.")]
+    elif len(body) > limits["MAX_BODY_CHARS"]:
+        errors["body"] = [
+            _("The text is too long: %(n)d characters at most, this one has %(m)d.")
+            % {"n": limits["MAX_BODY_CHARS"], "m": len(body)}
+        ]
+    clean["body"] = body
+
+    title = (data.title or "").strip()
+    if len(title) > limits["MAX_TITLE_CHARS"]:
+        errors["title"] = [
+            _("The title is too long: %(n)d characters at most.") % {"n": limits["MAX_TITLE_CHARS"]}
+        ]
+    clean["title"] = title
+
+    kind = (data.kind or Kind.COMPLAINT).strip()
+    if kind not in Kind.values:
+        errors["kind"] = [_("Unknown kind “%(value)s”.") % {"value": kind}]
+    clean["kind"] = kind
+
+    if data.channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel “%(value)s”.") % {"value": data.channel}]
+    clean["channel"] = data.channel
+
+    category = None
+    if data.category not in (None, ""):
+        lookup = (
+            {"pk": data.category} if str(data.category).isdigit() else {"name": str(data.category).strip()}
+        )
+        category = Category.objects.filter(active=True, **lookup).first()
+        if category is None:
+            errors["category"] = [_("Unknown category “%(value)s”.") % {"value": data.category}]
+
+    clean["anonymous"] = bool(data.anonymous)
+    name = (data.contact_name or "").strip()
+    phone = normalize_phone(data.contact_phone or "")
+    email = (data.contact_email or "").strip()
+    if not data.anonymous:
+        if len(name) > 100:
+            errors["contact_name"] = [_("The name is too long.")]
+        if phone and not (MOBILE.match(phone) or LANDLINE.match(phone)):
+            errors["contact_phone"] = [
+                _(
+                    "“%(value)s” is not a valid phone number (a mobile number has 11 digits, "
+                    "a landline starts with its area code)."
+                )
+                % {"value": data.contact_phone}
+            ]
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors["contact_email"] = [_("“%(value)s” is not a valid e-mail address.") % {"value": email}]
+        clean.update(contact_name=name, contact_phone=phone, contact_email=email)
+    # An anonymous submission keeps no contact details, even if some were typed before ticking the box.
+
+    clean["address"] = (data.address or "").strip()[:300]
+    for name_, value, bound in (("lat", data.lat, 90), ("lng", data.lng, 180)):
+        if value is None or value == "":
+            clean[name_] = None
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if not -bound <= number <= bound:
+            errors["location"] = [_("The location is not a valid coordinate.")]
+        clean[name_] = number
+
+    key = (data.idempotency_key or "").strip()
+    if len(key) > 100:
+        errors["idempotency_key"] = [_("The idempotency key is too long (100 characters at most).")]
+    clean["idempotency_key"] = key or None
+    clean["external_id"] = (data.external_id or "")[:100]
+
+    files: list[tuple[UploadedFile, str]] = []
+    if len(data.attachments) > limits["MAX_ATTACHMENTS"]:
+        errors.setdefault("attachments", []).append(
+            _("At most %(n)d files can be attached.") % {"n": limits["MAX_ATTACHMENTS"]}
+        )
+    for upload in data.attachments[: limits["MAX_ATTACHMENTS"]]:
+        if upload.size is not None and upload.size > limits["MAX_ATTACHMENT_BYTES"]:
+            errors.setdefault("attachments", []).append(
+                _("“%(name)s” is larger than %(mb)d MB.")
+                % {"name": upload.name, "mb": limits["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)}
+            )
+            continue
+        content_type = _sniff(upload)
+        if content_type is None:
+            errors.setdefault("attachments", []).append(
+                _("“%(name)s” is not a picture (JPEG, PNG, GIF, WebP) or a PDF.") % {"name": upload.name}
+            )
+            continue
+        files.append((upload, content_type))
+
+    if errors:
+        raise ValidationFailed(errors)
+    return clean, category, files
+
+
+def find_by_idempotency_key(key: str) -> Case | None:
+    return Case.objects.filter(submission__idempotency_key=key).first() if key else None
+
+
+def submit(data: SubmissionInput) -> tuple[Case, bool]:
+    """Store a submission and open its case. Returns ``(case, created)``; ``created`` is False when the
+    idempotency key was seen before, and the earlier case is returned."""
+    clean, category, files = _clean(data)
+    key = clean["idempotency_key"]
+    existing = find_by_idempotency_key(key)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                received_at=data.received_at or timezone.now(),
+                **{k: v for k, v in clean.items() if k != "kind"},
+            )
+            for upload, content_type in files:
+                attachment = Attachment(
+                    submission=submission,
+                    token=secrets.token_urlsafe(24),
+                    original_name=(upload.name or "file")[:255],
+                    content_type=content_type,
+                    size=upload.size or 0,
+                )
+                attachment.file.save(attachment.token, upload, save=False)
+                attachment.save()
+            case = case_services.create_case(
+                submission,
+                kind=clean["kind"],
+                category=category,
+                public_data={"kind": clean["kind"], "attachments": len(files)},
+            )
+    except IntegrityError:
+        # Two requests with the same key raced; the other one won, so answer with its case.
+        existing = find_by_idempotency_key(key)
+        if existing is None:
+            raise
+        return existing, False
+    return case, True

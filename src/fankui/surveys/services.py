@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.cases import services as case_services
+from fankui.cases.models import Case
+from fankui.cases.workflow import State
+from fankui.core.errors import Conflict, ValidationFailed
+
+from .models import Level, Rating
+
+MAX_COMMENT = 2_000
+
+
+@transaction.atomic
+def rate(case: Case, level: int | str | None, comment: str = "") -> Rating:
+    """Record the submitter's rating of the latest reply; a good one closes the case, a bad one reopens it."""
+    try:
+        level = int(level)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        level = 0
+    if level not in Level.values:
+        raise ValidationFailed({"level": [_("Choose one of the five ratings.")]})
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise ValidationFailed({"comment": [_("At most %(n)d characters.") % {"n": MAX_COMMENT}]})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.state != State.REPLIED:
+        if case.state in (State.CLOSED, State.REOPENED) and case.ratings.exists():
+            raise Conflict(_("This reply has already been rated. Thank you."))
+        raise Conflict(_("There is no reply to rate yet."))
+    reply = case.replies.order_by("-created_at", "-id").first()
+    if reply is None:
+        raise Conflict(_("There is no reply to rate yet."))
+    rating = Rating.objects.create(
+        case=case, reply=reply, level=level, comment=comment, created_at=timezone.now()
+    )
+    case_services.apply_rating(case, Level.is_satisfied(level), data={"rating": level}, comment=comment)
+    return rating

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from fankui.api import api
+
+admin.site.site_header = "Fankui 反馈"
+admin.site.site_title = "Fankui"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("fankui.accounts.urls")),
+    path("staff/", include("fankui.cases.urls")),
+    path("staff/attachments/", include("fankui.intake.urls")),
+    path("", include("fankui.portal.urls")),
+]

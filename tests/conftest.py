@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.test import Client
+
+from fankui.accounts.models import Department, Role, User
+
+from . import factories
+
+FROZEN_AT = "2026-11-16 10:00:00+08:00"  # a Monday morning
+
+
+def pytest_configure() -> None:
+    from django.conf import settings
+
+    # Real hashing costs a quarter second per user; tests make thousands.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(FROZEN_AT, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture
+def centre(db: None) -> Department:
+    return factories.department("12345热线服务中心", is_dispatch_centre=True)
+
+
+@pytest.fixture
+def dept(db: None) -> Department:
+    return factories.department("市住房和城乡建设局")
+
+
+@pytest.fixture
+def other_dept(db: None) -> Department:
+    return factories.department("市生态环境局")
+
+
+@pytest.fixture
+def dispatcher(centre: Department) -> User:
+    return factories.user(Role.DISPATCHER, centre)
+
+
+@pytest.fixture
+def handler(dept: Department) -> User:
+    return factories.user(Role.HANDLER, dept)
+
+
+@pytest.fixture
+def supervisor(centre: Department) -> User:
+    return factories.user(Role.SUPERVISOR, centre)
+
+
+@pytest.fixture
+def client_for() -> object:
+    """``client_for(user)``: a Django test client logged in as ``user``."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
