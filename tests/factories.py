@@ -22,9 +22,7 @@ def department(name: str = "", parent: Department | None = None, **kwargs: Any) 
 
 def user(role: str = Role.DISPATCHER, department: Department | None = None, **kwargs: Any) -> User:
     n = next(_seq)
-    return accounts.create_user(
-        kwargs.pop("username", f"{role}{n}"), PASSWORD, role, department=department, **kwargs
-    )
+    return accounts.create_user(kwargs.pop("username", f"{role}{n}"), PASSWORD, role, department=department, **kwargs)
 
 
 def category(name: str = "", parent: Category | None = None, **kwargs: Any) -> Category:

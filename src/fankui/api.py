@@ -41,9 +41,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        location = [
-            str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query", "path")
-        ]
+        location = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query", "path")]
         errors.setdefault(".".join(location) or "request", []).append(str(error.get("msg", "")))
     return api.create_response(
         request,

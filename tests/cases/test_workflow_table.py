@@ -19,9 +19,7 @@ from fankui.surveys.services import rate
 from tests import factories
 
 STAFF_ROLES = [r.value for r in Role]
-COMBINATIONS = list(
-    itertools.product(State.values, Action.values, [*STAFF_ROLES, Actor.CITIZEN, Actor.SYSTEM])
-)
+COMBINATIONS = list(itertools.product(State.values, Action.values, [*STAFF_ROLES, Actor.CITIZEN, Actor.SYSTEM]))
 
 
 def perform(case: Case, action: str, actor: str, people: dict[str, Any], lead: Department) -> Case:
@@ -43,9 +41,7 @@ def perform(case: Case, action: str, actor: str, people: dict[str, Any], lead: D
     if user is None or action in (Action.RATE_SATISFIED, Action.RATE_UNSATISFIED):
         # No page or endpoint offers these; the one mechanism every named service uses must refuse them.
         with transaction.atomic():
-            return services.move(
-                Case.objects.select_for_update().get(pk=case.pk), action, user=user, actor=actor
-            )
+            return services.move(Case.objects.select_for_update().get(pk=case.pk), action, user=user, actor=actor)
     match action:
         case Action.ACCEPT:
             return services.accept(case, user)
@@ -76,12 +72,9 @@ def test_every_combination_is_applied_or_refused(state: str, action: str, actor:
     centre = factories.department("中心", is_dispatch_centre=True)
     lead = factories.department("住建局")
     people: dict[str, Any] = {
-        role: factories.user(role, lead if role in (Role.HANDLER, Role.DEPT_HEAD) else centre)
-        for role in STAFF_ROLES
+        role: factories.user(role, lead if role in (Role.HANDLER, Role.DEPT_HEAD) else centre) for role in STAFF_ROLES
     }
-    case = factories.case_in(
-        state, dispatcher=people[Role.DISPATCHER], lead=lead, handler=people[Role.HANDLER]
-    )
+    case = factories.case_in(state, dispatcher=people[Role.DISPATCHER], lead=lead, handler=people[Role.HANDLER])
     events_before = Event.objects.filter(case=case).count()
     transition = workflow.find(state, action)
     expected_ok = transition is not None and actor in transition.actors

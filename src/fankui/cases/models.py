@@ -36,9 +36,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["level", "sort_order", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_in_parent")
-        ]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_in_parent")]
         verbose_name = _("category")
         verbose_name_plural = _("categories")
 
@@ -65,9 +63,7 @@ class Case(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.RECEIVED)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
-    category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT)
     lead_department = models.ForeignKey(
         "accounts.Department",
         verbose_name=_("lead department"),

@@ -76,9 +76,7 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
         cases = cases.filter(kind=f.kind)
     if f.category:
         cases = cases.filter(
-            Q(category_id=f.category)
-            | Q(category__parent_id=f.category)
-            | Q(category__parent__parent_id=f.category)
+            Q(category_id=f.category) | Q(category__parent_id=f.category) | Q(category__parent__parent_id=f.category)
         )
     if f.department:
         cases = cases.filter(lead_department_id=f.department)

@@ -232,9 +232,7 @@ def reply(case: Case, user: User, body: str) -> Case:
     case = _locked(case)
     now = timezone.now()
     # Written before the move so its id goes into the event; a refused move rolls both back.
-    answer = Reply.objects.create(
-        case=case, author=user, department=case.lead_department, body=text, created_at=now
-    )
+    answer = Reply.objects.create(case=case, author=user, department=case.lead_department, body=text, created_at=now)
     return move(case, Action.REPLY, user=user, changes={"replied_at": now}, data={"reply": answer.pk})
 
 
@@ -245,9 +243,7 @@ def reopen(case: Case, user: User, reason: str) -> Case:
 
 @transaction.atomic
 def close(case: Case, user: User, note: str = "") -> Case:
-    return move(
-        _locked(case), Action.CLOSE, user=user, message=_reason(note), changes={"closed_at": timezone.now()}
-    )
+    return move(_locked(case), Action.CLOSE, user=user, message=_reason(note), changes={"closed_at": timezone.now()})
 
 
 def apply_rating(case: Case, satisfied: bool, data: dict[str, Any], comment: str = "") -> Case:
@@ -286,9 +282,7 @@ def merge(case: Case, user: User, primary: Case) -> Case:
     )
     # Duplicates of the duplicate now follow the primary too, so no chain is ever longer than one step.
     Case.objects.filter(merged_into=case).update(merged_into=primary)
-    record_event(
-        primary, "merge_in", actor=user, data={"duplicate": case.pk, "duplicate_number": case.number}
-    )
+    record_event(primary, "merge_in", actor=user, data={"duplicate": case.pk, "duplicate_number": case.number})
     return case
 
 
@@ -297,9 +291,7 @@ def close_unrated(now: datetime | None = None, batch: int = 500) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.FANKUI["RATING_WINDOW_DAYS"])
     closed = 0
-    ids = list(
-        Case.objects.filter(state=State.REPLIED, replied_at__lt=cutoff).values_list("pk", flat=True)[:batch]
-    )
+    ids = list(Case.objects.filter(state=State.REPLIED, replied_at__lt=cutoff).values_list("pk", flat=True)[:batch])
     for pk in ids:
         with transaction.atomic():
             case = Case.objects.select_for_update().filter(pk=pk, state=State.REPLIED).first()

@@ -99,9 +99,7 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
 
     title = (data.title or "").strip()
     if len(title) > limits["MAX_TITLE_CHARS"]:
-        errors["title"] = [
-            _("The title is too long: %(n)d characters at most.") % {"n": limits["MAX_TITLE_CHARS"]}
-        ]
+        errors["title"] = [_("The title is too long: %(n)d characters at most.") % {"n": limits["MAX_TITLE_CHARS"]}]
     clean["title"] = title
 
     kind = (data.kind or Kind.COMPLAINT).strip()
@@ -115,9 +113,7 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
 
     category = None
     if data.category not in (None, ""):
-        lookup = (
-            {"pk": data.category} if str(data.category).isdigit() else {"name": str(data.category).strip()}
-        )
+        lookup = {"pk": data.category} if str(data.category).isdigit() else {"name": str(data.category).strip()}
         category = Category.objects.filter(active=True, **lookup).first()
         if category is None:
             errors["category"] = [_("Unknown category “%(value)s”.") % {"value": data.category}]

@@ -34,8 +34,6 @@ def rate(case: Case, level: int | str | None, comment: str = "") -> Rating:
     reply = case.replies.order_by("-created_at", "-id").first()
     if reply is None:
         raise Conflict(_("There is no reply to rate yet."))
-    rating = Rating.objects.create(
-        case=case, reply=reply, level=level, comment=comment, created_at=timezone.now()
-    )
+    rating = Rating.objects.create(case=case, reply=reply, level=level, comment=comment, created_at=timezone.now())
     case_services.apply_rating(case, Level.is_satisfied(level), data={"rating": level}, comment=comment)
     return rating
