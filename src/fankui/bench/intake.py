@@ -1,0 +1,206 @@
+"""`fankui bench intake`: submissions through the HTTP API against a real multi-process server.
+
+A throwaway database is used (a temporary SQLite file, or a fresh PostgreSQL database on the server that
+FANKUI_DATABASE_URL names), so a benchmark never writes into real data. Afterwards every acknowledged tracking code
+is looked up in the database: an acknowledged submission that is not there counts as lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fankui.core.datasets import shared_data_dir
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    errors: int = 0
+    error_samples: list[str] = field(default_factory=list)
+
+
+def sample_texts(limit: int = 2000) -> list[tuple[str, str]]:
+    folder = shared_data_dir()
+    if folder is not None and (folder / "gov_messages_unlabeled.csv").exists():
+        with open(folder / "gov_messages_unlabeled.csv", encoding="utf-8", newline="") as handle:
+            rows = [(row["title"], row["body"][:3000]) for row, _ in zip(csv.DictReader(handle), range(limit))]
+        if rows:
+            return rows
+    places = ["幸福小区", "人民路", "第一中学", "火车站", "中心医院", "滨江公园"]
+    issues = ["路灯不亮", "噪音扰民", "垃圾清运不及时", "占道经营", "停车难", "排水不畅"]
+    return [(f"{p}{i}", f"{p}附近{i}已经很久了，影响居民生活，希望有关部门尽快处理。") for p in places for i in issues]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def bench_database() -> Iterator[tuple[str, dict[str, str]]]:
+    """Yield (engine, environment) for a fresh database, and remove it afterwards."""
+    env = dict(os.environ)
+    data_dir = tempfile.mkdtemp(prefix="fankui-bench-")
+    env["FANKUI_DATA_DIR"] = data_dir
+    url = os.environ.get("FANKUI_DATABASE_URL", "")
+    name = ""
+    try:
+        if url:
+            import psycopg
+            from psycopg import sql
+
+            name = f"fankui_bench_{os.getpid()}"
+            admin_url = url.rsplit("/", 1)[0] + "/postgres"
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            env["FANKUI_DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+            yield "postgresql", env
+        else:
+            env.pop("FANKUI_DATABASE_URL", None)
+            yield "sqlite", env
+    finally:
+        if name:
+            import psycopg
+            from psycopg import sql
+
+            with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def stored_codes(env: dict[str, str]) -> set[str]:
+    url = env.get("FANKUI_DATABASE_URL")
+    if url:
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            return {row[0] for row in conn.execute("SELECT tracking_code FROM cases_case")}
+    import sqlite3
+
+    with sqlite3.connect(Path(env["FANKUI_DATA_DIR"]) / "fankui.sqlite3") as conn:
+        return {row[0] for row in conn.execute("SELECT tracking_code FROM cases_case")}
+
+
+async def _client(base: str, n: int, concurrency: int, texts: list[tuple[str, str]]) -> Result:
+    import aiohttp
+
+    result = Result()
+    counter = iter(range(n))
+    rng = random.Random(7)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            for _ in counter:
+                title, body = rng.choice(texts)
+                payload = {
+                    "title": title,
+                    "body": body,
+                    "kind": "complaint",
+                    "contact": {"phone": f"138{rng.randrange(10**8):08d}"},
+                }
+                started = time.perf_counter()
+                try:
+                    async with session.post(
+                        f"{base}/api/v1/submissions", json=payload, headers={"Idempotency-Key": uuid.uuid4().hex}
+                    ) as response:
+                        data = await response.json(content_type=None)
+                        status = response.status
+                except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError) as exc:
+                    result.errors += 1
+                    if len(result.error_samples) < 5:
+                        result.error_samples.append(repr(exc))
+                    continue
+                result.latencies.append(time.perf_counter() - started)
+                if status == 201 and isinstance(data, dict) and data.get("tracking_code"):
+                    result.codes.append(str(data["tracking_code"]))
+                else:
+                    result.errors += 1
+                    if len(result.error_samples) < 5:
+                        result.error_samples.append(f"{status}: {str(data)[:200]}")
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return result
+
+
+def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        try:
+            with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("the server did not answer within a minute")
+
+
+def run(n: int = 5000, concurrency: int = 32, workers: int | None = None, warmup: int = 200) -> dict[str, Any]:
+    cores = os.cpu_count() or 1
+    workers = workers or cores * 2
+    texts = sample_texts()
+    with bench_database() as (engine, env):
+        fankui = [sys.executable, "-m", "fankui"]
+        subprocess.run([*fankui, "migrate", "--no-input", "-v0"], env=env, check=True)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [*fankui, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_until_up(base, server)
+            warm = asyncio.run(_client(base, warmup, concurrency, texts))
+            started = time.perf_counter()
+            measured = asyncio.run(_client(base, n, concurrency, texts))
+            elapsed = time.perf_counter() - started
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        stored = stored_codes(env)
+    acknowledged = warm.codes + measured.codes
+    latencies = sorted(measured.latencies)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0
+    return {
+        "bench": "intake",
+        "engine": engine,
+        "n": n,
+        "cores": cores,
+        "workers": workers,
+        "concurrency": concurrency,
+        "submissions_per_s": round(len(measured.codes) / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else 0.0,
+        "p99_ms": round(p99 * 1000, 1),
+        "errors": measured.errors + warm.errors,
+        "lost": sum(1 for code in acknowledged if code not in stored),
+        "error_samples": measured.error_samples + warm.error_samples,
+    }

@@ -1,0 +1,51 @@
+"""`fankui serve`: the production web server (gunicorn) with the application's own static files (WhiteNoise)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+def default_workers() -> int:
+    return int(os.environ.get("FANKUI_WEB_WORKERS") or (os.cpu_count() or 1) * 2)
+
+
+class Command(BaseCommand):
+    help = "Serve Fankui with gunicorn (several worker processes)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("FANKUI_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=default_workers(), help="worker processes")
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("FANKUI_WEB_THREADS", "4")))
+        parser.add_argument("--access-log", action="store_true", help="log every request")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        from fankui.wsgi import application
+
+        config = {
+            "bind": options["bind"],
+            "workers": options["workers"],
+            "threads": options["threads"],
+            "worker_class": "gthread",
+            "accesslog": "-" if options["access_log"] else None,
+            "errorlog": "-",
+            "timeout": 60,
+            "graceful_timeout": 20,
+            "keepalive": 5,
+        }
+
+        class Server(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for key, value in config.items():
+                    if value is not None:
+                        self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                return application
+
+        self.stdout.write(f"Fankui on http://{options['bind']}/ ({options['workers']} workers); Ctrl-C stops it.")
+        Server().run()

@@ -1,0 +1,58 @@
+"""`fankui worker`: runs the periodic sweeps. The database holds all pending work, so a worker can be killed and
+restarted at any time, and several can run at once (each sweep re-checks every row under a lock)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from fankui.cases import tasks as case_tasks
+
+log = logging.getLogger("fankui.worker")
+
+# (name, task): each returns how many rows it handled.
+SWEEPS: list[tuple[str, Callable[[], int]]] = [
+    ("close_unrated_cases", case_tasks.close_unrated_cases),
+]
+
+
+class Command(BaseCommand):
+    help = "Run background sweeps until stopped (or once with --once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="run every sweep once and exit")
+        parser.add_argument("--interval", type=float, default=settings.FANKUI["WORKER_POLL_SECONDS"])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while True:
+            for name, sweep in SWEEPS:
+                close_old_connections()
+                try:
+                    handled = sweep()
+                except Exception:  # one failing sweep must not stop the others; it is retried next round
+                    log.exception("sweep %s failed", name)
+                    continue
+                if handled:
+                    log.info("sweep %s handled %d", name, handled)
+            if options["once"] or stopping:
+                return
+            deadline = time.monotonic() + options["interval"]
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if stopping:
+                return
