@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import itertools
 import json
 import os
 import random
@@ -43,7 +44,7 @@ def sample_texts(limit: int = 2000) -> list[tuple[str, str]]:
     folder = shared_data_dir()
     if folder is not None and (folder / "gov_messages_unlabeled.csv").exists():
         with open(folder / "gov_messages_unlabeled.csv", encoding="utf-8", newline="") as handle:
-            rows = [(row["title"], row["body"][:3000]) for row, _ in zip(csv.DictReader(handle), range(limit))]
+            rows = [(row["title"], row["body"][:3000]) for row in itertools.islice(csv.DictReader(handle), limit)]
         if rows:
             return rows
     places = ["幸福小区", "人民路", "第一中学", "火车站", "中心医院", "滨江公园"]
