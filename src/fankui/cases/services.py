@@ -102,7 +102,7 @@ def create_case(
 # --- The workflow ---------------------------------------------------------------------------------------------
 def _locked(case: Case) -> Case:
     """Re-read the case under a row lock so that two people acting at once cannot both move it."""
-    return Case.objects.select_for_update().select_related("lead_department").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("lead_department").get(pk=case.pk)
 
 
 def move(

@@ -40,8 +40,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while True:
-            for name, sweep in SWEEPS:
+            if not options["once"]:
+                # A long-running process must drop connections that the server closed or that grew too old.
                 close_old_connections()
+            for name, sweep in SWEEPS:
                 try:
                     handled = sweep()
                 except Exception:  # one failing sweep must not stop the others; it is retried next round
