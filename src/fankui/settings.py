@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Listed so that /api/v1/docs uses the Swagger UI files shipped in the package, never a CDN.
+    "ninja",
     "fankui.core",
     "fankui.accounts",
     "fankui.audit",
@@ -147,13 +149,18 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
+# Collected, hashed and compressed files when `collectstatic` has run (make run does); straight from the package
+# otherwise (tests, a server started before collecting), so a missing manifest never breaks a page.
+STATIC_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = DEBUG
-# Without a collected manifest (tests, a first run) fall back to the plain file names instead of failing.
-WHITENOISE_MANIFEST_STRICT = False
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 # Uploads above this go to a temporary file instead of memory; the hard limit is checked by intake.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
