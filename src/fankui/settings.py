@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -115,7 +116,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "fankui.sqlite3",
+            "NAME": str(DATA_DIR / "fankui.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on busy_timeout instead of
                 # failing with "database is locked" when a read transaction tries to upgrade.
@@ -173,7 +174,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # --- Product rules ---------------------------------------------------------------------------------------------
-FANKUI = {
+FANKUI: dict[str, Any] = {
     "ORG_NAME": env_str("ORG_NAME", ""),
     "MAX_BODY_CHARS": env_int("MAX_BODY_CHARS", 10_000),
     "MAX_TITLE_CHARS": 200,

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             "keepalive": 5,
         }
 
-        class Server(BaseApplication):  # type: ignore[misc]
+        class Server(BaseApplication):
             def load_config(self) -> None:
                 for key, value in config.items():
                     if value is not None:
