@@ -148,20 +148,15 @@ USE_TZ = True
 # --- Files -----------------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
-# Collected, hashed and compressed files when `collectstatic` has run (make run does); straight from the package
-# otherwise (tests, a server started before collecting), so a missing manifest never breaks a page.
-STATIC_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if STATIC_COLLECTED
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "fankui.core.storage.StaticStorage"},
 }
-WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+# Also serve files straight from the package, so that a server started before `collectstatic` works.
+WHITENOISE_USE_FINDERS = True
 # Uploads above this go to a temporary file instead of memory; the hard limit is checked by intake.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
