@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -22,7 +23,9 @@ def record_event(
     public: bool = False,
     message: str = "",
     data: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> Event:
+    """Write one event; ``at`` is for events that happened before now (imports keep their original times)."""
     return Event.objects.create(
         case=case,
         actor=actor,
@@ -33,7 +36,7 @@ def record_event(
         public=public,
         message=message,
         data=data or {},
-        created_at=timezone.now(),
+        created_at=at or timezone.now(),
     )
 
 

@@ -132,3 +132,29 @@ def public_view(case: Case) -> dict[str, Any]:
         "replies": list(followed.replies.select_related("department").order_by("created_at", "id")),
         "can_rate": followed.pk == case.pk and case.state == State.REPLIED,
     }
+
+
+def find_case_ref(cases: QuerySet[Case], ref: str) -> Case | None:
+    """The case among ``cases`` that a person named by its number (2026-000123) or its tracking code."""
+    ref = ref.strip()
+    code = codes.normalize(ref)
+    if codes.is_valid(code):
+        return cases.filter(tracking_code=code).first()
+    return cases.filter(number=ref).first()
+
+
+def staff_view(case: Case, user: User) -> dict[str, Any]:
+    """What staff see of a case besides the case row: the whole timeline, replies, ratings, attachments, and the
+    merged duplicates or the primary as far as ``user`` may see them."""
+    visible = visible_cases(user)
+    primary = visible.filter(pk=case.merged_into_id).first() if case.merged_into_id else None
+    return {
+        "case": case,
+        "events": list(timeline(case, public=False)),
+        "replies": list(case.replies.select_related("author", "department").order_by("created_at", "id")),
+        "ratings": list(case.ratings.order_by("created_at", "id")),
+        "attachments": list(case.submission.attachments.order_by("id")),
+        "assist_departments": list(case.assist_departments.order_by("path")),
+        "primary": primary,
+        "duplicates": list(visible.filter(merged_into=case).order_by("created_at", "id")),
+    }

@@ -6,7 +6,7 @@ and department, changes the state and writes one event, all in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +23,7 @@ from fankui.core import codes
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fankui.intake.models import Submission
 
-from . import workflow
+from . import queries, workflow
 from .models import Case, Category, Reply, YearCounter
 from .workflow import Action, Actor, State
 
@@ -95,6 +95,8 @@ def create_case(
         to_state=State.RECEIVED,
         public=True,
         data={"channel": submission.channel, **(public_data or {})},
+        # An imported submission was received in the past; its timeline starts then, not at the import.
+        at=now,
     )
     return case
 
@@ -311,7 +313,11 @@ def close_unrated(now: datetime | None = None, batch: int = 500) -> int:
 # --- History imports -----------------------------------------------------------------------------------------
 @dataclass
 class Step:
-    """One past move of an imported case, checked against the transition table like a live one."""
+    """One past move of an imported case, checked against the transition table like a live one.
+
+    The data of a dispatch/redispatch names the lead department (``lead_department``: id) and that of a merge the
+    primary case (``primary``: id), as the live services write them. A reply step carries its text in ``reply``;
+    replay writes the Reply row and puts its id into ``data["reply"]``, so the caller can attach a rating to it."""
 
     action: str
     at: datetime
@@ -319,19 +325,44 @@ class Step:
     user: User | None = None
     message: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    reply: str = ""
 
 
 def replay(case: Case, steps: Sequence[Step]) -> Case:
     """Bring a freshly created case to its recorded state, writing the events with their original times.
 
     Used by imports and the demo: the path is validated against the workflow table, the events are inserted in
-    one statement, and the case row is written once."""
+    one statement, and the case row is written once. Side records follow the live services: a dispatch sets the
+    lead department, a reply writes its Reply row, a merge points at the primary and notes it on the primary."""
     events = []
     state = case.state
     for step in steps:
         transition = workflow.find(state, step.action)
         if transition is None or step.actor not in transition.actors:
             raise Conflict(f"{step.action} by {step.actor} is not possible in state {state}")
+        if step.action in (Action.DISPATCH, Action.REDISPATCH) and step.data.get("lead_department"):
+            case.lead_department_id = step.data["lead_department"]
+        elif step.action == Action.REPLY and step.reply.strip():
+            answer = Reply.objects.create(
+                case=case,
+                author=step.user,
+                department_id=case.lead_department_id,
+                body=step.reply.strip(),
+                created_at=step.at,
+            )
+            step.data["reply"] = answer.pk
+        elif step.action == Action.MERGE and step.data.get("primary"):
+            case.merged_into_id = step.data["primary"]
+            events.append(
+                Event(
+                    case_id=step.data["primary"],
+                    actor=step.user,
+                    actor_kind="staff" if step.user else step.actor,
+                    action="merge_in",
+                    data={"duplicate": case.pk, "duplicate_number": case.number},
+                    created_at=step.at,
+                )
+            )
         events.append(
             Event(
                 case=case,
@@ -351,6 +382,8 @@ def replay(case: Case, steps: Sequence[Step]) -> Case:
             case.replied_at = step.at
         if transition.target == State.CLOSED:
             case.closed_at = step.at
+        elif transition.target == State.REOPENED:
+            case.closed_at = None
     Event.objects.bulk_create(events)
     case.state = state
     if steps:
@@ -359,8 +392,121 @@ def replay(case: Case, steps: Sequence[Step]) -> Case:
     return case
 
 
+# --- Categories ----------------------------------------------------------------------------------------------
+def load_category_tree(
+    paths: Iterable[Sequence[str]], departments: Mapping[str, Department] | None = None
+) -> dict[tuple[str, ...], int]:
+    """Create the category tree from rows of names (一级, 二级, 三级, ...), level by level in bulk.
+
+    Nodes that already exist (same name under the same parent) are kept, so loading a tree twice adds nothing.
+    ``departments`` maps first-level names to their usual department. Returns the id of every path."""
+    rows = [tuple(name.strip() for name in row if name and name.strip()) for row in paths]
+    known = {(parent, name): pk for pk, parent, name in Category.objects.values_list("pk", "parent_id", "name")}
+    ids: dict[tuple[str, ...], int] = {}
+    departments = departments or {}
+    for level in range(1, max((len(row) for row in rows), default=0) + 1):
+        new: dict[tuple[str, ...], Category] = {}
+        siblings: dict[int | None, int] = {}
+        for row in rows:
+            path = row[:level]
+            if len(path) < level or path in ids or path in new:
+                continue
+            parent = ids[path[:-1]] if level > 1 else None
+            existing = known.get((parent, path[-1]))
+            if existing is not None:
+                ids[path] = existing
+                continue
+            siblings[parent] = siblings.get(parent, 0) + 1
+            department = departments.get(path[0]) if level == 1 else None
+            new[path] = Category(
+                name=path[-1][:100], parent_id=parent, level=level, sort_order=siblings[parent], department=department
+            )
+        # bulk_create sets the primary keys on SQLite and PostgreSQL, which the next level needs as parents.
+        Category.objects.bulk_create(new.values())
+        ids.update({path: category.pk for path, category in new.items()})
+    return ids
+
+
 def get_case(pk: int) -> Case:
     case = Case.objects.filter(pk=pk).first()
     if case is None:
         raise NotFound(_("No such case."))
     return case
+
+
+# --- Staff actions by name ------------------------------------------------------------------------------------
+# The actions a member of staff takes from a page or the API; the rating moves belong to the submitter.
+STAFF_ACTIONS = (
+    Action.ACCEPT,
+    Action.REJECT,
+    Action.DISPATCH,
+    Action.REDISPATCH,
+    Action.RETURN,
+    Action.START,
+    Action.REPLY,
+    Action.CLOSE,
+    Action.REOPEN,
+    Action.MERGE,
+)
+
+
+@dataclass
+class ActionInput:
+    """What a page form or an API body carries for one action; each action reads the fields it needs."""
+
+    note: str = ""
+    reason: str = ""
+    body: str = ""
+    lead_department: int | None = None
+    assist_departments: Sequence[int] = ()
+    # The primary case of a merge, by number or tracking code.
+    primary: str = ""
+
+
+def _departments(data: ActionInput) -> tuple[Department | None, list[Department]]:
+    wanted = {pk for pk in [data.lead_department, *data.assist_departments] if pk is not None}
+    found = Department.objects.in_bulk(wanted)
+    errors: dict[str, list[str]] = {}
+    if data.lead_department is not None and data.lead_department not in found:
+        errors["lead_department"] = [_("Unknown department.")]
+    if any(pk not in found for pk in data.assist_departments):
+        errors["assist_departments"] = [_("Unknown department.")]
+    if errors:
+        raise ValidationFailed(errors)
+    lead = found[data.lead_department] if data.lead_department is not None else None
+    return lead, [found[pk] for pk in data.assist_departments]
+
+
+def _primary(user: User, ref: str) -> Case:
+    ref = (ref or "").strip()
+    if not ref:
+        raise ValidationFailed({"primary": [_("Give the number or tracking code of the primary case.")]})
+    primary = queries.find_case_ref(queries.visible_cases(user), ref)
+    if primary is None:
+        raise ValidationFailed({"primary": [_("No case has the number or tracking code “%(ref)s”.") % {"ref": ref}]})
+    return primary
+
+
+def perform(case: Case, user: User, action: str, data: ActionInput) -> Case:
+    """Take the staff action named ``action``: the one door the staff pages and the staff API go through."""
+    if action == Action.ACCEPT:
+        return accept(case, user, data.note)
+    if action == Action.REJECT:
+        return reject(case, user, data.reason)
+    if action in (Action.DISPATCH, Action.REDISPATCH):
+        lead, assists = _departments(data)
+        send = dispatch if action == Action.DISPATCH else redispatch
+        return send(case, user, lead, assists, data.note)
+    if action == Action.RETURN:
+        return return_case(case, user, data.reason)
+    if action == Action.START:
+        return start(case, user)
+    if action == Action.REPLY:
+        return reply(case, user, data.body)
+    if action == Action.CLOSE:
+        return close(case, user, data.note)
+    if action == Action.REOPEN:
+        return reopen(case, user, data.reason)
+    if action == Action.MERGE:
+        return merge(case, user, _primary(user, data.primary))
+    raise NotFound(_("There is no action “%(action)s”.") % {"action": action})
