@@ -1,3 +1,155 @@
-from ninja import Router
+"""The public part of the API: what a submitter may see and do with their tracking code. No authentication: the
+code is the key, so an unknown and a malformed code get the very same 404."""
 
-router = Router()
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Router, Schema, Status
+
+from fankui.cases.models import Case
+from fankui.cases.queries import find_by_code
+from fankui.cases.workflow import State
+from fankui.core.errors import NotFound
+from fankui.intake.api import ErrorOut
+from fankui.surveys.models import Level
+from fankui.surveys.services import rate
+
+from .queries import Tracking, tracking
+
+router = Router(tags=["tracking"])
+
+CODE_DESCRIPTION = "The tracking code, with or without dashes, in any case (e.g. `ABCD-2345-EFGH7`)."
+
+
+class TimelineEntryOut(Schema):
+    action: str = Field(description="What happened (a workflow action, or `receive`).", examples=["dispatch"])
+    label: str = Field(description="The same, in words for people.", examples=["Sent to the responsible department"])
+    at: datetime
+    message: str = Field(description="A reason or note given with it, e.g. why a request was not accepted.")
+    department: str = Field(description="The department concerned (the lead department of a dispatch).")
+
+
+class ReplyOut(Schema):
+    body: str = Field(description="The reply text.")
+    at: datetime
+    department: str = Field(description="The department that replied.")
+
+
+class TrackOut(Schema):
+    tracking_code: str = Field(examples=["ABCD2345EFGH7"])
+    state: str = Field(
+        description="The workflow state of the case followed (the primary one, once merged).",
+        examples=["replied"],
+        json_schema_extra={"enum": State.values},
+    )
+    state_label: str = Field(examples=["Replied"])
+    kind: str = Field(examples=["complaint"])
+    title: str
+    submitted_text: str = Field(description="The submitter's own text, as sent.")
+    received_at: datetime
+    merged: bool = Field(
+        description=(
+            "True when this request was merged with another on the same problem: state, timeline and replies are "
+            "then those of that case. Its tracking code is not shown: it belongs to another person."
+        )
+    )
+    timeline: list[TimelineEntryOut]
+    replies: list[ReplyOut]
+    can_rate: bool = Field(description="A reply is waiting for the submitter's rating.")
+
+
+class RatingIn(Schema):
+    level: int = Field(
+        ge=1,
+        le=5,
+        description="5 very satisfied, 4 satisfied, 3 fairly satisfied, 2 unsatisfied, 1 very unsatisfied. "
+        "1 and 2 reopen the case; 3 to 5 close it.",
+        examples=[5],
+    )
+    comment: str = Field("", description="Optional words with the rating (2,000 characters at most).")
+
+
+class RatingOut(Schema):
+    tracking_code: str
+    level: int = Field(examples=[5])
+    level_label: str = Field(examples=["Very satisfied"])
+    state: str = Field(description="The case's state after the rating: `closed` or `reopened`.", examples=["closed"])
+    state_label: str = Field(examples=["Closed"])
+
+
+def _case(tracking_code: str) -> Case:
+    case = find_by_code(tracking_code)
+    if case is None:
+        raise NotFound(_("No request matches this tracking code."))
+    return case
+
+
+def _local(at: datetime) -> datetime:
+    return timezone.localtime(at)
+
+
+def _track_out(view: Tracking) -> dict[str, Any]:
+    return {
+        "tracking_code": view.tracking_code,
+        "state": view.state,
+        "state_label": view.state_label,
+        "kind": view.kind,
+        "title": view.title,
+        "submitted_text": view.submitted_text,
+        "received_at": _local(view.received_at),
+        "merged": view.merged,
+        "timeline": [
+            {
+                "action": e.action,
+                "label": e.label,
+                "at": _local(e.at),
+                "message": e.message,
+                "department": e.department,
+            }
+            for e in view.timeline
+        ],
+        "replies": [{"body": r.body, "at": _local(r.at), "department": r.department} for r in view.replies],
+        "can_rate": view.can_rate,
+    }
+
+
+@router.get(
+    "/track/{tracking_code}",
+    response={200: TrackOut, 404: ErrorOut},
+    summary="Track a request",
+    description="What the submitter sees: the state, the public timeline and the replies. Never staff names or "
+    "internal steps.",
+)
+def track(request: HttpRequest, tracking_code: str = Path(..., description=CODE_DESCRIPTION)) -> dict[str, Any]:
+    return _track_out(tracking(_case(tracking_code)))
+
+
+@router.post(
+    "/track/{tracking_code}/rating",
+    response={201: RatingOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Rate the reply",
+    description="The submitter's five-level rating (好差评) of the latest reply. **409** when there is nothing to "
+    "rate (no reply yet, or already rated), **422** for a level outside 1..5.",
+)
+def rate_reply(
+    request: HttpRequest, payload: RatingIn, tracking_code: str = Path(..., description=CODE_DESCRIPTION)
+) -> Status[dict[str, Any]]:
+    case = _case(tracking_code)
+    rating = rate(case, payload.level, payload.comment)
+    case.refresh_from_db(fields=["state"])
+    state = State(case.state)
+    return Status(
+        201,
+        {
+            "tracking_code": case.tracking_code,
+            "level": rating.level,
+            "level_label": str(Level(rating.level).label),
+            "state": state.value,
+            "state_label": str(state.label),
+        },
+    )

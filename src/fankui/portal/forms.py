@@ -1,0 +1,112 @@
+"""The public forms. They only carry what was typed: every rule lives in the services (``intake.services.submit``,
+``surveys.services.rate``), whose field-by-field messages the forms show beside each field."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from fankui.cases.models import Category
+from fankui.core.vocab import Channel, Kind
+from fankui.intake.services import SubmissionInput
+from fankui.surveys.models import Level
+
+# Errors of ``submit`` that have no field of their own on the form are shown above it.
+FIELD_FOR_ERROR = {
+    "body": "body",
+    "title": "title",
+    "kind": "kind",
+    "category": "category",
+    "contact_name": "contact_name",
+    "contact_phone": "contact_phone",
+    "contact_email": "contact_email",
+    "location": "address",
+    "address": "address",
+    "attachments": "attachments",
+}
+# The web form's idempotency keys live in their own namespace, so an API client's key can never match them.
+WEB_KEY_PREFIX = "web:"
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def categories() -> list[Category]:
+    return list(Category.objects.filter(active=True, parent=None))
+
+
+class SubmissionForm(forms.Form):
+    # Lengths, kinds and categories are checked by ``submit``, so the messages are the same on every channel.
+    kind = forms.CharField(required=False)
+    category = forms.CharField(required=False)
+    title = forms.CharField(required=False, strip=False)
+    body = forms.CharField(required=False, strip=False, widget=forms.Textarea)
+    contact_name = forms.CharField(required=False)
+    contact_phone = forms.CharField(required=False)
+    contact_email = forms.CharField(required=False)
+    anonymous = forms.BooleanField(required=False)
+    address = forms.CharField(required=False)
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
+    attachments = forms.Field(required=False)
+
+    def clean_token(self) -> str:
+        # A per-render uuid4; anything else (a missing or forged value) gets a fresh one, which only means a
+        # double click of that one form is not recognised.
+        token = self.cleaned_data.get("token", "")
+        try:
+            return uuid.UUID(token).hex
+        except ValueError:
+            return new_token()
+
+    def clean_body(self) -> str:
+        # Browsers send CRLF line ends; count and store a line end as one character, as the counter does.
+        return str(self.cleaned_data.get("body", "")).replace("\r\n", "\n")
+
+    def submission(self, files: list[UploadedFile]) -> SubmissionInput:
+        data = self.cleaned_data
+        return SubmissionInput(
+            body=data["body"],
+            title=data["title"],
+            kind=data["kind"],
+            category=data["category"] or None,
+            channel=Channel.WEB,
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            contact_email=data["contact_email"],
+            anonymous=data["anonymous"],
+            address=data["address"],
+            idempotency_key=WEB_KEY_PREFIX + data["token"],
+            attachments=files,
+        )
+
+    def add_service_errors(self, errors: dict[str, list[str]], *, files_chosen: bool) -> None:
+        for key, messages in errors.items():
+            field = FIELD_FOR_ERROR.get(key)
+            for message in messages:
+                self.add_error(field, message)
+        if files_chosen:
+            # Browsers never refill a file input, so the citizen must be told to choose the files again.
+            self.add_error(
+                "attachments",
+                _("Your browser cannot keep chosen files after an error: please choose your photos or PDF again."),
+            )
+
+    def kind_choices(self) -> list[tuple[str, str]]:
+        return [(value, str(label)) for value, label in Kind.choices]
+
+
+class TrackLookupForm(forms.Form):
+    code = forms.CharField(required=False, max_length=40)
+
+
+class RatingForm(forms.Form):
+    level = forms.CharField(required=False)
+    comment = forms.CharField(required=False, widget=forms.Textarea)
+
+    @staticmethod
+    def levels() -> list[tuple[int, str]]:
+        return [(value, str(label)) for value, label in Level.choices]

@@ -1,0 +1,133 @@
+"""What the submitter sees of a case, in one shape for the tracking page and the public API.
+
+``cases.queries.public_view`` picks the case, the case it follows and the public events; this module turns them
+into citizen wording. It never carries a staff name, an internal event or the staff-only case number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fankui.audit.models import Event
+from fankui.cases.models import Case, Reply
+from fankui.cases.queries import public_view
+from fankui.cases.workflow import Action, Actor, State
+
+# Citizen wording of the timeline: what happened to the request, in the past tense.
+LABELS: dict[str, Promise] = {
+    "receive": gettext_lazy("Received"),
+    Action.ACCEPT: gettext_lazy("Accepted"),
+    Action.REJECT: gettext_lazy("Not accepted"),
+    Action.DISPATCH: gettext_lazy("Sent to the responsible department"),
+    Action.REDISPATCH: gettext_lazy("Sent to another department"),
+    Action.START: gettext_lazy("Being handled"),
+    Action.REPLY: gettext_lazy("Replied"),
+    Action.RATE_SATISFIED: gettext_lazy("Rated satisfied"),
+    Action.RATE_UNSATISFIED: gettext_lazy("Rated unsatisfied; handled again"),
+    Action.CLOSE: gettext_lazy("Closed"),
+    Action.REOPEN: gettext_lazy("Reopened"),
+    Action.MERGE: gettext_lazy("Merged with a request on the same problem"),
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    action: str
+    label: str
+    at: datetime
+    message: str
+    department: str
+    reply_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PublicReply:
+    id: int
+    body: str
+    at: datetime
+    department: str
+
+
+@dataclass(frozen=True)
+class Tracking:
+    tracking_code: str
+    display_code: str
+    state: str
+    state_label: str
+    kind: str
+    kind_label: str
+    title: str
+    submitted_text: str
+    received_at: datetime
+    merged: bool
+    timeline: list[TimelineEntry]
+    replies: list[PublicReply]
+    can_rate: bool
+
+
+def _label(action: str) -> str:
+    if action in LABELS:
+        return str(LABELS[action])
+    return str(Action(action).label) if action in Action.values else action
+
+
+def _entry(event: Event, case: Case, replies: dict[int, PublicReply]) -> TimelineEntry:
+    data = event.data if isinstance(event.data, dict) else {}
+    message = event.message
+    if event.case_id != case.pk and event.actor_kind == Actor.CITIZEN:
+        # On the followed case, a citizen's words (a rating comment) belong to another person.
+        message = ""
+    elif not message and event.action == Action.CLOSE and data.get("reason") == "rating_window_passed":
+        message = _("Closed automatically: the time to rate the reply has passed.")
+    department = str(data.get("lead_department_name") or "")
+    reply_id = data.get("reply") if event.action == Action.REPLY else None
+    if isinstance(reply_id, int) and reply_id in replies:
+        department = department or replies[reply_id].department
+    else:
+        reply_id = None
+    return TimelineEntry(
+        action=event.action,
+        label=_label(event.action),
+        at=event.created_at,
+        message=message,
+        department=department,
+        reply_id=reply_id,
+    )
+
+
+def _reply(reply: Reply) -> PublicReply:
+    return PublicReply(
+        id=reply.pk,
+        body=reply.body,
+        at=reply.created_at,
+        department=reply.department.name if reply.department else "",
+    )
+
+
+def tracking(case: Case) -> Tracking:
+    """The submitter's view of ``case``: their own request, and the progress of the case they follow (the primary,
+    once theirs was merged)."""
+    view = public_view(case)
+    followed: Case = view["followed"]
+    replies = {reply.id: reply for reply in map(_reply, view["replies"])}
+    state = State(followed.state)
+    return Tracking(
+        tracking_code=case.tracking_code,
+        display_code=case.display_code,
+        state=state.value,
+        state_label=str(state.label),
+        kind=case.kind,
+        kind_label=str(case.get_kind_display()),
+        title=case.submission.title,
+        submitted_text=case.submission.body,
+        received_at=case.created_at,
+        merged=followed.pk != case.pk,
+        timeline=[_entry(event, case, replies) for event in view["events"]],
+        replies=list(replies.values()),
+        can_rate=bool(view["can_rate"]),
+    )

@@ -1,0 +1,130 @@
+"""The public pages: submit, confirmation, track, rate. No login; the tracking code is the key to a case.
+
+Thin like the API: parse the form, call one service, render. Domain errors become messages beside the fields (or
+at the top), never a 500. An unknown and a malformed code get the very same 404 page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fankui.cases.models import Case
+from fankui.cases.queries import find_by_code
+from fankui.core import codes
+from fankui.core.errors import Conflict, ValidationFailed
+from fankui.intake.services import submit as submit_service
+from fankui.surveys.models import Level
+from fankui.surveys.services import rate as rate_service
+
+from .forms import RatingForm, SubmissionForm, TrackLookupForm, categories, new_token
+from .queries import tracking
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """The one answer for a code that is malformed or unknown: nothing tells the two apart."""
+    return render(request, "portal/not_found.html", {"lookup": TrackLookupForm()}, status=404)
+
+
+def _submit_page(request: HttpRequest, form: SubmissionForm, token: str) -> HttpResponse:
+    context = {
+        "form": form,
+        "token": token,
+        "max_title_chars": settings.FANKUI["MAX_TITLE_CHARS"],
+        "categories": categories(),
+        "max_body_chars": settings.FANKUI["MAX_BODY_CHARS"],
+        "max_attachments": settings.FANKUI["MAX_ATTACHMENTS"],
+        "max_attachment_mb": settings.FANKUI["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
+        "nav": "submit",
+    }
+    return render(request, "portal/submit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _submit_page(request, SubmissionForm(), new_token())
+    form = SubmissionForm(request.POST)
+    form.is_valid()  # every field is optional here; the service decides and reports field by field
+    files = request.FILES.getlist("attachments")
+    submission = form.submission(files)
+    try:
+        case, created = submit_service(submission)
+    except ValidationFailed as exc:
+        form.add_service_errors(exc.errors, files_chosen=bool(files))
+        # The same token goes back in the form: nothing was stored under it yet.
+        return _submit_page(request, form, form.cleaned_data["token"])
+    if not created:
+        messages.info(request, _("This form had already been sent; here is the tracking code it received."))
+    return redirect("portal:submitted", code=case.tracking_code)
+
+
+def submitted(request: HttpRequest, code: str) -> HttpResponse:
+    case = find_by_code(code)
+    if case is None:
+        return not_found(request)
+    # Only the code: the human number is for staff, and everything else is on the tracking page.
+    return render(request, "portal/submitted.html", {"code": case.display_code, "tracking_code": case.tracking_code})
+
+
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    form = TrackLookupForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        code = codes.normalize(form.cleaned_data["code"])
+        if not code:
+            form.add_error("code", _("Please type your tracking code."))
+        elif not codes.is_valid(code):
+            form.add_error("code", _("This code has a typo. Please check it against the one you received."))
+        else:
+            return redirect("portal:track", code=code)
+    return render(request, "portal/track_lookup.html", {"form": form, "nav": "track"})
+
+
+def _track_page(request: HttpRequest, case: Case, rating: RatingForm | None = None, status: int = 200) -> HttpResponse:
+    context: dict[str, Any] = {
+        "view": tracking(case),
+        "rating": rating or RatingForm(),
+        "levels": Level.choices,
+        "nav": "track",
+    }
+    return render(request, "portal/track.html", context, status=status)
+
+
+def track(request: HttpRequest, code: str) -> HttpResponse:
+    case = find_by_code(code)
+    if case is None:
+        return not_found(request)
+    return _track_page(request, case)
+
+
+@require_POST
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    case = find_by_code(code)
+    if case is None:
+        return not_found(request)
+    form = RatingForm(request.POST)
+    form.is_valid()
+    try:
+        rating = rate_service(case, form.cleaned_data.get("level"), form.cleaned_data.get("comment", ""))
+    except ValidationFailed as exc:
+        for key, field_messages in exc.errors.items():
+            for message in field_messages:
+                form.add_error(key if key in form.fields else None, message)
+        # Shown again with the comment kept, so nothing typed is lost.
+        return _track_page(request, case, rating=form)
+    except Conflict as exc:
+        messages.warning(request, str(exc.message))
+    else:
+        if rating.satisfied:
+            messages.success(request, _("Thank you for your rating."))
+        else:
+            messages.success(
+                request, _("Thank you for telling us. Your request has been reopened and will be handled again.")
+            )
+    return redirect("portal:track", code=case.tracking_code)
