@@ -1,3 +1,357 @@
-from ninja import Router
+"""The staff API: cases as the token's user may see them, their actions, and the reference data a client needs.
 
-router = Router()
+Thin like the pages: every read starts from ``queries.visible_cases`` and every action goes through
+``services.perform``; domain errors become JSON by the handlers in ``fankui.api``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal, cast
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from fankui.accounts.models import Department, User
+from fankui.api import staff_auth
+from fankui.audit.services import record_access
+from fankui.core.errors import NotFound
+from fankui.core.vocab import Kind
+from fankui.surveys.models import Level
+
+from . import queries, services
+from .forms import EARLIEST, LATEST
+from .models import Case, Category
+from .templatetags.staff import event_actor, event_label
+from .workflow import State
+
+router = Router(tags=["staff"], auth=staff_auth)
+
+MAX_PK = 2**63 - 1
+ActionName = Literal[
+    "accept", "reject", "dispatch", "redispatch", "return", "start", "reply", "close", "reopen", "merge"
+]
+
+
+# --- Schemas ----------------------------------------------------------------------------------------------------
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class CaseRef(Schema):
+    id: int
+    number: str
+    state: str
+
+
+class CaseItem(Schema):
+    id: int
+    number: str
+    tracking_code: str
+    title: str = Field(description="The submission's title, or the start of its text when it has none.")
+    state: State
+    state_label: str
+    kind: Kind
+    kind_label: str
+    category: Ref | None
+    lead_department: Ref | None
+    received_at: datetime
+
+
+class CaseList(Schema):
+    count: int = Field(description="How many cases match, over all pages.")
+    items: list[CaseItem]
+
+
+class Contact(Schema):
+    name: str
+    phone: str
+    email: str
+    address: str
+
+
+class AttachmentOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
+class EventOut(Schema):
+    at: datetime
+    action: str
+    label: str
+    actor: str
+    from_state: str
+    to_state: str
+    public: bool = Field(description="False for internal events the submitter does not see.")
+    message: str
+    data: dict[str, Any]
+
+
+class ReplyOut(Schema):
+    id: int
+    body: str
+    department: Ref | None
+    author: str
+    created_at: datetime
+
+
+class RatingOut(Schema):
+    reply: int
+    level: int
+    label: str
+    comment: str
+    created_at: datetime
+
+
+class CaseDetail(CaseItem):
+    body: str
+    channel: str
+    address: str
+    anonymous: bool
+    contact: Contact | None = Field(description="Personal data; every read of it is recorded.")
+    attachments: list[AttachmentOut]
+    assist_departments: list[Ref]
+    merged_into: CaseRef | None
+    duplicates: list[CaseRef]
+    timeline: list[EventOut]
+    replies: list[ReplyOut]
+    ratings: list[RatingOut]
+    available_actions: list[str] = Field(description="The actions this token's user may take now.")
+
+
+class CaseFilters(Schema):
+    state: State | None = None
+    kind: Kind | None = None
+    category: int | None = Field(None, ge=1, le=MAX_PK, description="A category id; its subcategories match too.")
+    department: int | None = Field(None, ge=1, le=MAX_PK, description="The lead department's id.")
+    date_from: date | None = Field(None, ge=EARLIEST, le=LATEST, description="Received on or after this day.")
+    date_to: date | None = Field(None, ge=EARLIEST, le=LATEST, description="Received on or before this day.")
+    q: str = Field("", max_length=200, description="Words of the text or title, a case number or a tracking code.")
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(settings.FANKUI["PAGE_SIZE"], ge=1, le=100)
+
+
+class ActionIn(Schema):
+    note: str = Field("", description="accept, dispatch, redispatch, close: an optional note.")
+    reason: str = Field("", description="reject, return, reopen: the reason (required).")
+    body: str = Field("", description="reply: the text sent to the submitter.")
+    lead_department: int | None = Field(None, description="dispatch, redispatch: the lead department's id.")
+    assist_departments: list[int] = Field(default_factory=list, description="dispatch, redispatch: assisting ids.")
+    primary: str = Field("", description="merge: the primary case's number or tracking code.")
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    code: str
+    parent: int | None
+    is_dispatch_centre: bool
+    active: bool
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    parent: int | None
+    level: int
+    department: int | None = Field(description="The department this category's cases usually go to.")
+    active: bool
+
+
+# --- Rendering --------------------------------------------------------------------------------------------------
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _ref(obj: Any) -> dict[str, Any] | None:
+    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+
+
+def _item(case: Case) -> dict[str, Any]:
+    s = case.submission
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "tracking_code": case.tracking_code,
+        "title": s.title or s.body[:40],
+        "state": case.state,
+        "state_label": str(case.get_state_display()),
+        "kind": case.kind,
+        "kind_label": str(case.get_kind_display()),
+        "category": _ref(case.category),
+        "lead_department": _ref(case.lead_department),
+        "received_at": case.created_at,
+    }
+
+
+def _detail(case: Case, user: User) -> dict[str, Any]:
+    view = queries.staff_view(case, user)
+    s = case.submission
+    contact = None
+    if not s.anonymous and (s.contact_name or s.contact_phone or s.contact_email):
+        contact = {"name": s.contact_name, "phone": s.contact_phone, "email": s.contact_email, "address": s.address}
+        record_access(user, case, "contact")
+    return {
+        **_item(case),
+        "body": s.body,
+        "channel": s.channel,
+        "address": s.address if contact else "",
+        "anonymous": s.anonymous,
+        "contact": contact,
+        "attachments": [
+            {
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "url": reverse("intake:attachment", kwargs={"token": a.token}),
+            }
+            for a in view["attachments"]
+        ],
+        "assist_departments": [_ref(d) for d in view["assist_departments"]],
+        "merged_into": _case_ref(view["primary"]),
+        "duplicates": [_case_ref(d) for d in view["duplicates"]],
+        "timeline": [
+            {
+                "at": e.created_at,
+                "action": e.action,
+                "label": event_label(e),
+                "actor": event_actor(e),
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "public": e.public,
+                "message": e.message,
+                "data": e.data,
+            }
+            for e in view["events"]
+        ],
+        "replies": [
+            {
+                "id": r.pk,
+                "body": r.body,
+                "department": _ref(r.department),
+                "author": r.author.display_name if r.author else "",
+                "created_at": r.created_at,
+            }
+            for r in view["replies"]
+        ],
+        "ratings": [
+            {
+                "reply": r.reply_id,
+                "level": r.level,
+                "label": str(Level(r.level).label),
+                "comment": r.comment,
+                "created_at": r.created_at,
+            }
+            for r in view["ratings"]
+        ],
+        "available_actions": [str(t.action) for t in services.available_actions(case, user)],
+    }
+
+
+def _case_ref(case: Case | None) -> dict[str, Any] | None:
+    return {"id": case.pk, "number": case.number, "state": case.state} if case is not None else None
+
+
+def _visible_case(user: User, case_id: int) -> Case:
+    case = None
+    if 0 < case_id <= MAX_PK:
+        case = queries.for_list(queries.visible_cases(user)).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("No such case."))
+    return case
+
+
+# --- Endpoints --------------------------------------------------------------------------------------------------
+@router.get("/cases", response=CaseList, summary="List the cases you may see")
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    f = queries.CaseFilter(
+        state=filters.state or "",
+        kind=filters.kind or "",
+        category=filters.category,
+        department=filters.department,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        q=filters.q,
+    )
+    cases = queries.for_list(queries.filter_cases(queries.visible_cases(_user(request)), f))
+    start = (filters.page - 1) * filters.page_size
+    return {
+        "count": cases.count(),
+        "items": [_item(c) for c in cases.order_by("-created_at", "-id")[start : start + filters.page_size]],
+    }
+
+
+@router.get("/cases/{case_id}", response=CaseDetail, summary="One case with its timeline, replies and contact")
+def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    user = _user(request)
+    return _detail(_visible_case(user, case_id), user)
+
+
+@router.post(
+    "/cases/{case_id}/actions/{action}",
+    response=CaseDetail,
+    summary="Take an action on a case",
+    description=(
+        "Moves the case through the workflow. Each action reads the body fields it needs. "
+        "409 when the action is not possible in the case's state, 403 when your role may not take it, "
+        "422 when input is missing or wrong, 404 when the case is not in your scope."
+    ),
+)
+def act(request: HttpRequest, case_id: int, action: ActionName, payload: ActionIn | None = None) -> dict[str, Any]:
+    user = _user(request)
+    case = _visible_case(user, case_id)
+    data = payload or ActionIn()
+    services.perform(
+        case,
+        user,
+        action,
+        services.ActionInput(
+            note=data.note,
+            reason=data.reason,
+            body=data.body,
+            lead_department=data.lead_department,
+            assist_departments=data.assist_departments,
+            primary=data.primary,
+        ),
+    )
+    # Re-read within the scope: no move in today's table takes a case away from the one who made it, but should a
+    # future one do so, the answer must not show what the user may no longer see.
+    moved = queries.for_list(queries.visible_cases(user)).filter(pk=case.pk).first()
+    if moved is None:
+        raise NotFound(_("Done. The case is no longer in your scope."))
+    return _detail(moved, user)
+
+
+@router.get("/departments", response=list[DepartmentOut], summary="The department tree")
+def departments(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": d.pk,
+            "name": d.name,
+            "code": d.code,
+            "parent": d.parent_id,
+            "is_dispatch_centre": d.is_dispatch_centre,
+            "active": d.active,
+        }
+        for d in Department.objects.order_by("path", "sort_order")
+    ]
+
+
+@router.get("/categories", response=list[CategoryOut], summary="The category tree")
+def categories(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "parent": c.parent_id,
+            "level": c.level,
+            "department": c.department_id,
+            "active": c.active,
+        }
+        for c in Category.objects.order_by("level", "sort_order", "name")
+    ]

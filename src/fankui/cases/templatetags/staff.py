@@ -1,0 +1,93 @@
+"""Template helpers of the staff pages: readable names for what the timeline stores as codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fankui.audit.models import Event
+from fankui.core.vocab import Channel
+from fankui.surveys.models import Level
+
+from ..workflow import Action, Actor, State
+
+register = template.Library()
+
+# The timeline tells what happened, so its words are past tense (the action labels are the buttons' words).
+EVENT_LABELS = {
+    "receive": gettext_lazy("Received"),
+    Action.ACCEPT: gettext_lazy("Accepted"),
+    Action.REJECT: gettext_lazy("Rejected"),
+    Action.DISPATCH: gettext_lazy("Dispatched"),
+    Action.REDISPATCH: gettext_lazy("Dispatched again"),
+    Action.RETURN: gettext_lazy("Returned by the department"),
+    Action.START: gettext_lazy("Handling started"),
+    Action.REPLY: gettext_lazy("Replied"),
+    Action.RATE_SATISFIED: gettext_lazy("Rated: satisfied"),
+    Action.RATE_UNSATISFIED: gettext_lazy("Rated: not satisfied"),
+    Action.CLOSE: gettext_lazy("Closed"),
+    Action.REOPEN: gettext_lazy("Reopened"),
+    Action.MERGE: gettext_lazy("Merged as a duplicate"),
+    "merge_in": gettext_lazy("A duplicate was merged in"),
+}
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def state_label(value: str) -> str:
+    return _label(State, value) if value else ""
+
+
+@register.filter
+def event_label(event: Event) -> str:
+    label = EVENT_LABELS.get(event.action)
+    return str(label) if label is not None else _label(Action, event.action)
+
+
+@register.filter
+def event_actor(event: Event) -> str:
+    if event.actor is not None:
+        return event.actor.display_name
+    return _label(Actor, event.actor_kind)
+
+
+@register.filter
+def event_detail(event: Event) -> str:
+    """The facts an event carries in ``data``, in words (the message is shown separately)."""
+    data = event.data or {}
+    if event.action == "receive" and data.get("channel"):
+        return _("Channel: %(channel)s") % {"channel": _label(Channel, data["channel"])}
+    if event.action in (Action.DISPATCH, Action.REDISPATCH):
+        text = _("Lead: %(lead)s") % {"lead": data.get("lead_department_name", "")}
+        if data.get("assist_department_names"):
+            text += " · " + _("Assisting: %(names)s") % {"names": "、".join(data["assist_department_names"])}
+        return text
+    if event.action == Action.MERGE and data.get("primary_number"):
+        return _("Duplicate of %(number)s") % {"number": data["primary_number"]}
+    if event.action == "merge_in" and data.get("duplicate_number"):
+        return _("Duplicate: %(number)s") % {"number": data["duplicate_number"]}
+    if event.action in (Action.RATE_SATISFIED, Action.RATE_UNSATISFIED) and data.get("rating"):
+        try:
+            return str(Level(int(data["rating"])).label)
+        except ValueError:
+            return ""
+    if event.action == Action.CLOSE and data.get("reason") == "rating_window_passed":
+        return _("The rating window passed without a rating.")
+    return ""
+
+
+@register.filter
+def rating_label(level: int) -> str:
+    try:
+        return str(Level(level).label)
+    except ValueError:
+        return str(level)

@@ -1,0 +1,234 @@
+"""Staff pages: the inboxes, the case list, the case page and its actions. Thin: every list starts from
+``queries.visible_cases`` and every action goes through ``services.perform``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fankui.accounts.models import DEPARTMENT_ROLES, Role, User
+from fankui.audit.services import record_access
+from fankui.core.errors import DomainError, ValidationFailed
+
+from . import queries, services
+from .forms import ActionForm, FilterForm, action_form, show_errors
+from .models import Case
+from .workflow import Action
+
+# The largest primary key a database column holds; a longer number in a URL is simply not a case.
+MAX_PK = 2**63 - 1
+View = Callable[..., HttpResponse]
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def staff_required(view: View) -> View:
+    """Signed in, and with a role: a user without one is told so politely instead of seeing empty lists."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not services.actor_of(_user(request)):
+            return render(request, "cases/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = services.actor_of(_user(request))
+    if role in (Role.DISPATCHER, Role.SUPERVISOR):
+        return redirect("staff:triage")
+    if role in DEPARTMENT_ROLES:
+        return redirect("staff:inbox")
+    return redirect("staff:cases")
+
+
+# --- Lists ------------------------------------------------------------------------------------------------------
+def _my_part(user: User, case: Case) -> str:
+    """Whether the user's department leads the case or only assists (the inbox shows both)."""
+    mine = user.department
+    lead = case.lead_department
+    if mine is None or lead is None:
+        return "assist"
+    if user.role == Role.DEPT_HEAD:
+        return "lead" if lead.path.startswith(mine.path) else "assist"
+    return "lead" if lead.pk == mine.pk else "assist"
+
+
+def _case_list(
+    request: HttpRequest,
+    cases: QuerySet[Case],
+    *,
+    title: str,
+    intro: str,
+    states: tuple[str, ...] | None = None,
+    oldest_first: bool = False,
+    show_part: bool = False,
+) -> HttpResponse:
+    user = _user(request)
+    form = FilterForm(request.GET, states=states)
+    form.is_valid()  # invalid filters are dropped and named above the list, never an error page
+    cases = queries.for_list(queries.filter_cases(cases, form.to_filter()))
+    cases = cases.order_by("created_at", "id") if oldest_first else cases.order_by("-created_at", "-id")
+    page = Paginator(cases, settings.FANKUI["PAGE_SIZE"]).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    part = show_part and user.role in DEPARTMENT_ROLES
+    for case in rows:
+        case.my_part = _my_part(user, case) if part else ""  # type: ignore[attr-defined]
+    context = {
+        "title": title,
+        "intro": intro,
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "show_part": part,
+        "ignored": form.ignored(),
+        "list_url": request.path,
+    }
+    # htmx swaps only the table; a history restore (back button with an empty cache) needs the whole page.
+    partial = "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
+    response = render(request, "cases/_table.html" if partial else "cases/list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@staff_required
+def triage(request: HttpRequest) -> HttpResponse:
+    return _case_list(
+        request,
+        queries.triage_inbox(_user(request)),
+        title=_("Triage"),
+        intro=_("New, accepted and returned cases waiting for acceptance or dispatch, oldest first."),
+        states=queries.TRIAGE_STATES,
+        oldest_first=True,
+    )
+
+
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    return _case_list(
+        request,
+        queries.department_inbox(_user(request)),
+        title=_("Department inbox"),
+        intro=_("Cases dispatched to your department and not yet answered, oldest first."),
+        states=queries.DEPARTMENT_STATES,
+        oldest_first=True,
+        show_part=True,
+    )
+
+
+@staff_required
+def all_cases(request: HttpRequest) -> HttpResponse:
+    return _case_list(
+        request,
+        queries.visible_cases(_user(request)),
+        title=_("All cases"),
+        intro=_("Every case you may see, newest first."),
+    )
+
+
+# --- One case ---------------------------------------------------------------------------------------------------
+def _visible_case(user: User, pk: int) -> Case:
+    """The case if ``user`` may see it; otherwise 404, so that a case outside one's scope does not even exist."""
+    if pk > MAX_PK:
+        raise Http404
+    cases = queries.for_list(queries.visible_cases(user)).select_related("category__department")
+    case = cases.filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def _shows_contact(case: Case) -> bool:
+    s = case.submission
+    return not s.anonymous and bool(s.contact_name or s.contact_phone or s.contact_email or s.address)
+
+
+def _render_case(
+    request: HttpRequest, case: Case, *, failed: tuple[str, ActionForm] | None = None, status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    view = queries.staff_view(case, user)
+    failed_action, failed_form = failed or ("", None)
+    actions = [
+        (t, failed_form if t.action == failed_action and failed_form else action_form(t.action, case))
+        for t in services.available_actions(case, user)
+    ]
+    # Everyone who may see a case works it, so everyone sees how to reach the submitter; each look is recorded.
+    contact = _shows_contact(case)
+    if contact:
+        record_access(user, case, "contact")
+    context = {
+        **view,
+        "actions": actions,
+        "failed_action": failed_action,
+        # The form of a move that is no longer possible is not offered again, but what was typed is kept.
+        "orphan_form": failed_form if failed_form and failed_action not in {t.action for t, _ in actions} else None,
+        "show_contact": contact,
+        "danger_actions": {Action.REJECT, Action.RETURN, Action.REOPEN},
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@staff_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_case(request, _visible_case(_user(request), pk))
+
+
+DONE = {
+    Action.ACCEPT: gettext_lazy("The case was accepted."),
+    Action.REJECT: gettext_lazy("The case was rejected; the submitter sees the reason."),
+    Action.DISPATCH: gettext_lazy("The case was dispatched."),
+    Action.REDISPATCH: gettext_lazy("The case was dispatched again."),
+    Action.RETURN: gettext_lazy("The case was returned to triage."),
+    Action.START: gettext_lazy("You started handling the case."),
+    Action.REPLY: gettext_lazy("The reply was sent; the submitter is asked to rate it."),
+    Action.CLOSE: gettext_lazy("The case was closed."),
+    Action.REOPEN: gettext_lazy("The case was reopened."),
+    Action.MERGE: gettext_lazy("The case was merged into its primary."),
+}
+
+
+@staff_required
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in services.STAFF_ACTIONS:
+        raise Http404
+    user = _user(request)
+    case = _visible_case(user, pk)
+    if request.method != "POST":
+        return redirect("staff:case", pk=case.pk)
+    form = action_form(action, case, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the marked fields."))
+        return _render_case(request, case, failed=(action, form), status=422)
+    try:
+        services.perform(case, user, action, form.to_input())
+    except ValidationFailed as error:
+        show_errors(form, error)
+        messages.error(request, str(error.message))
+        return _render_case(request, case, failed=(action, form), status=error.status)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        case.refresh_from_db()
+        return _render_case(request, case, failed=(action, form), status=error.status)
+    messages.success(request, DONE[Action(action)])
+    # After a redispatch elsewhere the case may have left this user's scope: land on their home page then.
+    if queries.visible_cases(user).filter(pk=case.pk).exists():
+        return redirect("staff:case", pk=case.pk)
+    return redirect(reverse("staff:home"))
