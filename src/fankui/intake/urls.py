@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:token>/", views.attachment, name="attachment"),
+]

@@ -10,12 +10,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
+from pydantic import BaseModel
 
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
 from fankui.cases.workflow import State
 from fankui.core.errors import NotFound
-from fankui.intake.api import ErrorOut
+from fankui.intake.api import ErrorOut, OptionalText, enum
 from fankui.surveys.models import Level
 from fankui.surveys.services import rate
 
@@ -45,7 +46,7 @@ class TrackOut(Schema):
     state: str = Field(
         description="The workflow state of the case followed (the primary one, once merged).",
         examples=["replied"],
-        json_schema_extra={"enum": State.values},
+        json_schema_extra=enum(State.values),
     )
     state_label: str = Field(examples=["Replied"])
     kind: str = Field(examples=["complaint"])
@@ -63,7 +64,7 @@ class TrackOut(Schema):
     can_rate: bool = Field(description="A reply is waiting for the submitter's rating.")
 
 
-class RatingIn(Schema):
+class RatingIn(BaseModel):
     level: int = Field(
         ge=1,
         le=5,
@@ -71,7 +72,7 @@ class RatingIn(Schema):
         "1 and 2 reopen the case; 3 to 5 close it.",
         examples=[5],
     )
-    comment: str = Field("", description="Optional words with the rating (2,000 characters at most).")
+    comment: OptionalText = Field(default="", description="Optional words with the rating (2,000 characters at most).")
 
 
 class RatingOut(Schema):

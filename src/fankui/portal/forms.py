@@ -83,17 +83,17 @@ class SubmissionForm(forms.Form):
             attachments=files,
         )
 
-    def add_service_errors(self, errors: dict[str, list[str]], *, files_chosen: bool) -> None:
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         for key, messages in errors.items():
-            field = FIELD_FOR_ERROR.get(key)
             for message in messages:
-                self.add_error(field, message)
-        if files_chosen:
-            # Browsers never refill a file input, so the citizen must be told to choose the files again.
-            self.add_error(
-                "attachments",
-                _("Your browser cannot keep chosen files after an error: please choose your photos or PDF again."),
-            )
+                self.add_error(FIELD_FOR_ERROR.get(key), message)
+
+    def ask_for_files_again(self) -> None:
+        # Browsers never refill a file input, so the citizen must be told to choose the files again.
+        self.add_error(
+            "attachments",
+            _("Your browser cannot keep chosen files after an error: please choose your photos or PDF again."),
+        )
 
     def kind_choices(self) -> list[tuple[str, str]]:
         return [(value, str(label)) for value, label in Kind.choices]

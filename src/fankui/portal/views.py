@@ -51,18 +51,22 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _submit_page(request, SubmissionForm(), new_token())
     form = SubmissionForm(request.POST)
-    form.is_valid()  # every field is optional here; the service decides and reports field by field
     files = request.FILES.getlist("attachments")
-    submission = form.submission(files)
-    try:
-        case, created = submit_service(submission)
-    except ValidationFailed as exc:
-        form.add_service_errors(exc.errors, files_chosen=bool(files))
-        # The same token goes back in the form: nothing was stored under it yet.
-        return _submit_page(request, form, form.cleaned_data["token"])
-    if not created:
-        messages.info(request, _("This form had already been sent; here is the tracking code it received."))
-    return redirect("portal:submitted", code=case.tracking_code)
+    # Every field is optional to the form, which only refuses what no person types (NUL characters); the service
+    # decides everything else and reports field by field.
+    if form.is_valid():
+        try:
+            case, created = submit_service(form.submission(files))
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            if not created:
+                messages.info(request, _("This form had already been sent; here is the tracking code it received."))
+            return redirect("portal:submitted", code=case.tracking_code)
+    if files:
+        form.ask_for_files_again()
+    # The same token goes back in the form: nothing was stored under it yet.
+    return _submit_page(request, form, form.cleaned_data.get("token") or new_token())
 
 
 def submitted(request: HttpRequest, code: str) -> HttpResponse:
@@ -109,9 +113,10 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     if case is None:
         return not_found(request)
     form = RatingForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _track_page(request, case, rating=form)
     try:
-        rating = rate_service(case, form.cleaned_data.get("level"), form.cleaned_data.get("comment", ""))
+        rating = rate_service(case, form.cleaned_data["level"], form.cleaned_data["comment"])
     except ValidationFailed as exc:
         for key, field_messages in exc.errors.items():
             for message in field_messages:
