@@ -401,7 +401,9 @@ def load_category_tree(
     Nodes that already exist (same name under the same parent) are kept, so loading a tree twice adds nothing.
     ``departments`` maps first-level names to their usual department. Returns the id of every path."""
     rows = [tuple(name.strip() for name in row if name and name.strip()) for row in paths]
-    known = {(parent, name): pk for pk, parent, name in Category.objects.values_list("pk", "parent_id", "name")}
+    known: dict[tuple[int | None, str], int] = {
+        (parent, name): pk for pk, parent, name in Category.objects.values_list("pk", "parent_id", "name")
+    }
     ids: dict[tuple[str, ...], int] = {}
     departments = departments or {}
     for level in range(1, max((len(row) for row in rows), default=0) + 1):
