@@ -40,7 +40,7 @@ def test_it_answers_201_with_the_tracking_code(en: Client) -> None:
     case = Case.objects.select_related("submission").get()
     assert data == {
         "tracking_code": case.tracking_code,
-        "tracking_url": f"/track/{case.tracking_code}/",
+        "tracking_url": f"http://testserver/track/{case.tracking_code}/",
         "state": "received",
         "received_at": "2026-11-16T10:00:00+08:00",
     }

@@ -121,16 +121,17 @@ class SubmissionOut(Schema):
         examples=["ABCD2345EFGH7"],
     )
     tracking_url: str = Field(
-        description="The public tracking page (a path on this server).", examples=["/track/ABCD2345EFGH7/"]
+        description="The public tracking page, for the submitter.",
+        examples=["https://feedback.example.gov.cn/track/ABCD2345EFGH7/"],
     )
     state: str = Field(description="The workflow state; always `received` for a new case.", examples=["received"])
     received_at: datetime
 
 
-def _answer(case: Case) -> dict[str, Any]:
+def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
         "tracking_code": case.tracking_code,
-        "tracking_url": reverse("portal:track", kwargs={"code": case.tracking_code}),
+        "tracking_url": request.build_absolute_uri(reverse("portal:track", kwargs={"code": case.tracking_code})),
         "state": case.state,
         "received_at": timezone.localtime(case.created_at),
     }
@@ -177,4 +178,4 @@ def create_submission(
             idempotency_key=idempotency_key,
         )
     )
-    return Status(201 if created else 200, _answer(case))
+    return Status(201 if created else 200, _answer(request, case))
