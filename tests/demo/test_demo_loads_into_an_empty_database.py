@@ -74,3 +74,12 @@ def test_open_cases_are_recent_and_no_reply_is_past_its_rating_window() -> None:
     assert not open_cases.filter(created_at__lt=now - timedelta(days=30)).exists()
     assert not Case.objects.filter(state=State.REPLIED, replied_at__lt=now - timedelta(days=7)).exists()
     assert not Event.objects.filter(created_at__gt=now).exists()
+
+
+@pytest.mark.django_db
+def test_without_a_data_folder_it_loads_the_synthetic_set_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FANKUI_DEMO_DATA", raising=False)
+    monkeypatch.setattr("fankui.demo.sources.shared_data_dir", lambda: None)
+    output = load("--limit", "15")
+    assert "no real data folder was found" in output and "SYNTHETIC" in output
+    assert Case.objects.filter(submission__external_id__startswith="demo:synthetic:").count() == 15

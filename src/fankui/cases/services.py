@@ -367,7 +367,8 @@ def replay(case: Case, steps: Sequence[Step]) -> Case:
             Event(
                 case=case,
                 actor=step.user,
-                actor_kind=step.actor,
+                # As record_event writes it: "staff" when a person acted, else who acted (citizen, system).
+                actor_kind="staff" if step.user else step.actor,
                 action=step.action,
                 from_state=state,
                 to_state=transition.target,
@@ -466,7 +467,8 @@ class ActionInput:
 
 
 def _departments(data: ActionInput) -> tuple[Department | None, list[Department]]:
-    wanted = {pk for pk in [data.lead_department, *data.assist_departments] if pk is not None}
+    # An id no database column can hold is just as unknown (and must not reach the driver, which would overflow).
+    wanted = {pk for pk in [data.lead_department, *data.assist_departments] if pk is not None and 0 < pk < 2**63}
     found = Department.objects.in_bulk(wanted)
     errors: dict[str, list[str]] = {}
     if data.lead_department is not None and data.lead_department not in found:
