@@ -112,6 +112,8 @@ def test_missing_or_wrong_input_is_a_422_with_field_errors(
         ("dispatch", {}, "lead_department"),
         ("dispatch", {"lead_department": 999999}, "lead_department"),
         ("dispatch", {"lead_department": "abc"}, "lead_department"),
+        ("dispatch", {"lead_department": 99999999999999999999999}, "lead_department"),
+        ("dispatch", {"lead_department": None, "assist_departments": [-1]}, "assist_departments"),
         ("reject", {"reason": ""}, "reason"),
         ("merge", {"primary": "nonsense"}, "primary"),
     ]

@@ -127,22 +127,26 @@ class CaseDetail(CaseItem):
 class CaseFilters(Schema):
     state: State | None = None
     kind: Kind | None = None
-    category: int | None = Field(None, ge=1, le=MAX_PK, description="A category id; its subcategories match too.")
-    department: int | None = Field(None, ge=1, le=MAX_PK, description="The lead department's id.")
-    date_from: date | None = Field(None, ge=EARLIEST, le=LATEST, description="Received on or after this day.")
-    date_to: date | None = Field(None, ge=EARLIEST, le=LATEST, description="Received on or before this day.")
-    q: str = Field("", max_length=200, description="Words of the text or title, a case number or a tracking code.")
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(settings.FANKUI["PAGE_SIZE"], ge=1, le=100)
+    category: int | None = Field(
+        default=None, ge=1, le=MAX_PK, description="A category id; its subcategories match too."
+    )
+    department: int | None = Field(default=None, ge=1, le=MAX_PK, description="The lead department's id.")
+    date_from: date | None = Field(default=None, ge=EARLIEST, le=LATEST, description="Received on or after this day.")
+    date_to: date | None = Field(default=None, ge=EARLIEST, le=LATEST, description="Received on or before this day.")
+    q: str = Field(
+        default="", max_length=200, description="Words of the text or title, a case number or a tracking code."
+    )
+    page: int = Field(default=1, ge=1, le=1_000_000)
+    page_size: int = Field(default=settings.FANKUI["PAGE_SIZE"], ge=1, le=100)
 
 
 class ActionIn(Schema):
-    note: str = Field("", description="accept, dispatch, redispatch, close: an optional note.")
-    reason: str = Field("", description="reject, return, reopen: the reason (required).")
-    body: str = Field("", description="reply: the text sent to the submitter.")
-    lead_department: int | None = Field(None, description="dispatch, redispatch: the lead department's id.")
+    note: str = Field(default="", description="accept, dispatch, redispatch, close: an optional note.")
+    reason: str = Field(default="", description="reject, return, reopen: the reason (required).")
+    body: str = Field(default="", description="reply: the text sent to the submitter.")
+    lead_department: int | None = Field(default=None, description="dispatch, redispatch: the lead department's id.")
     assist_departments: list[int] = Field(default_factory=list, description="dispatch, redispatch: assisting ids.")
-    primary: str = Field("", description="merge: the primary case's number or tracking code.")
+    primary: str = Field(default="", description="merge: the primary case's number or tracking code.")
 
 
 class DepartmentOut(Schema):

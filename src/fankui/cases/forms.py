@@ -103,7 +103,7 @@ class FilterForm(forms.Form):
 
     def ignored(self) -> list[str]:
         """One line per dropped filter, for a notice above the list."""
-        return [f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items()]
+        return [f"{self.fields[name].label}: {' '.join(str(e) for e in errors)}" for name, errors in self.errors.items()]
 
 
 # --- Actions ----------------------------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def _case_list(
     rows = list(page.object_list)
     part = show_part and user.role in DEPARTMENT_ROLES
     for case in rows:
-        case.my_part = _my_part(user, case) if part else ""  # type: ignore[attr-defined]
+        case.my_part = _my_part(user, case) if part else ""
     context = {
         "title": title,
         "intro": intro,
