@@ -54,10 +54,19 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 # --- Lists ------------------------------------------------------------------------------------------------------
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
 class FilterForm(forms.Form):
     """The filters of every case list. A value that does not parse is dropped (and named), never an error page."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=SearchInput(attrs={"placeholder": _("Text, number or tracking code"), "autocomplete": "off"}),
+    )
     state = forms.ChoiceField(label=_("State"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices])
     category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int, empty_value=None)
@@ -84,9 +93,6 @@ class FilterForm(forms.Form):
             ("", _("Any department")),
             *department_choices(active_only=False),
         ]
-        self.fields["q"].widget.attrs.update(
-            {"type": "search", "placeholder": _("Text, number or tracking code"), "autocomplete": "off"}
-        )
 
     def to_filter(self) -> CaseFilter:
         """The valid part of the input as a ``CaseFilter``; call after ``is_valid()``."""
@@ -101,9 +107,13 @@ class FilterForm(forms.Form):
             q=data.get("q") or "",
         )
 
-    def ignored(self) -> list[str]:
-        """One line per dropped filter, for a notice above the list."""
-        return [f"{self.fields[name].label}: {' '.join(str(e) for e in errors)}" for name, errors in self.errors.items()]
+    def ignored(self) -> list[tuple[str, str]]:
+        """``(element id, text)`` per dropped filter, for a notice above the list; the id is the one the field's
+        ``aria-describedby`` names, so a screen reader finds the reason from the field."""
+        return [
+            (f"{self[name].auto_id}_error", f"{self.fields[name].label}: {' '.join(str(e) for e in errors)}")
+            for name, errors in self.errors.items()
+        ]
 
 
 # --- Actions ----------------------------------------------------------------------------------------------------
