@@ -41,7 +41,13 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query", "path")]
+        # ninja's locations start with where the value came from and, for a body, the parameter's name
+        # (["body", "payload", "contact", "phone"]); clients want the field path ("contact.phone").
+        location = [str(part) for part in error.get("loc", [])]
+        if location[:1] == ["body"]:
+            location = location[2:]
+        elif location[:1] and location[0] in ("query", "path", "header", "cookie", "form", "file"):
+            location = location[1:]
         errors.setdefault(".".join(location) or "request", []).append(str(error.get("msg", "")))
     return api.create_response(
         request,

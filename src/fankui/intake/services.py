@@ -24,7 +24,7 @@ from PIL import Image, UnidentifiedImageError
 
 from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category
-from fankui.core.errors import ValidationFailed
+from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.vocab import Channel, Kind
 
 from .models import Attachment, Submission
@@ -82,12 +82,17 @@ def _sniff(upload: UploadedFile) -> str | None:
     return IMAGE_FORMATS.get(kind or "")
 
 
+def _text(value: object) -> str:
+    """Trimmed text without NUL characters (never meant, and PostgreSQL refuses them in text columns)."""
+    return str(value or "").replace("\x00", "").strip()
+
+
 def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list[tuple[UploadedFile, str]]]:
     limits = settings.FANKUI
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
-    body = (data.body or "").strip()
+    body = _text(data.body)
     if not body:
         errors["body"] = [_("Please describe your request.")]
     elif len(body) > limits["MAX_BODY_CHARS"]:
@@ -97,12 +102,12 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
         ]
     clean["body"] = body
 
-    title = (data.title or "").strip()
+    title = _text(data.title)
     if len(title) > limits["MAX_TITLE_CHARS"]:
         errors["title"] = [_("The title is too long: %(n)d characters at most.") % {"n": limits["MAX_TITLE_CHARS"]}]
     clean["title"] = title
 
-    kind = (data.kind or Kind.COMPLAINT).strip()
+    kind = _text(data.kind) or Kind.COMPLAINT
     if kind not in Kind.values:
         errors["kind"] = [_("Unknown kind “%(value)s”.") % {"value": kind}]
     clean["kind"] = kind
@@ -112,16 +117,21 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
     clean["channel"] = data.channel
 
     category = None
-    if data.category not in (None, ""):
-        lookup = {"pk": data.category} if str(data.category).isdigit() else {"name": str(data.category).strip()}
-        category = Category.objects.filter(active=True, **lookup).first()
+    raw_category = _text(data.category)
+    if raw_category:
+        if raw_category.isdigit():
+            # Out-of-range ids would overflow the database integer: they simply match nothing.
+            pk = int(raw_category)
+            category = Category.objects.filter(active=True, pk=pk).first() if pk < 2**63 else None
+        else:
+            category = Category.objects.filter(active=True, name=raw_category).first()
         if category is None:
-            errors["category"] = [_("Unknown category “%(value)s”.") % {"value": data.category}]
+            errors["category"] = [_("Unknown category “%(value)s”.") % {"value": raw_category}]
 
     clean["anonymous"] = bool(data.anonymous)
-    name = (data.contact_name or "").strip()
-    phone = normalize_phone(data.contact_phone or "")
-    email = (data.contact_email or "").strip()
+    name = _text(data.contact_name)
+    phone = normalize_phone(_text(data.contact_phone))
+    email = _text(data.contact_email)
     if not data.anonymous:
         if len(name) > 100:
             errors["contact_name"] = [_("The name is too long.")]
@@ -141,7 +151,7 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
         clean.update(contact_name=name, contact_phone=phone, contact_email=email)
     # An anonymous submission keeps no contact details, even if some were typed before ticking the box.
 
-    clean["address"] = (data.address or "").strip()[:300]
+    clean["address"] = _text(data.address)[:300]
     for name_, value, bound in (("lat", data.lat, 90), ("lng", data.lng, 180)):
         if value is None or value == "":
             clean[name_] = None
@@ -154,11 +164,11 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
             errors["location"] = [_("The location is not a valid coordinate.")]
         clean[name_] = number
 
-    key = (data.idempotency_key or "").strip()
+    key = _text(data.idempotency_key)
     if len(key) > 100:
         errors["idempotency_key"] = [_("The idempotency key is too long (100 characters at most).")]
     clean["idempotency_key"] = key or None
-    clean["external_id"] = (data.external_id or "")[:100]
+    clean["external_id"] = _text(data.external_id)[:100]
 
     files: list[tuple[UploadedFile, str]] = []
     if len(data.attachments) > limits["MAX_ATTACHMENTS"]:
@@ -186,17 +196,24 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
 
 
 def find_by_idempotency_key(key: str) -> Case | None:
-    return Case.objects.filter(submission__idempotency_key=key).first() if key else None
+    if not key:
+        return None
+    return Case.objects.select_related("submission").filter(submission__idempotency_key=key).order_by().first()
+
+
+def _same_request(case: Case, clean: dict[str, Any]) -> bool:
+    return case.submission.body == clean["body"] and case.submission.title == clean["title"]
 
 
 def submit(data: SubmissionInput) -> tuple[Case, bool]:
     """Store a submission and open its case. Returns ``(case, created)``; ``created`` is False when the
-    idempotency key was seen before, and the earlier case is returned."""
+    idempotency key was seen before, and the earlier case is returned.
+
+    The key is not looked up first: the unique constraint on it decides, which saves a query on every new
+    submission (the common case) and is also what settles two retries racing each other. A key reused for a
+    different text is refused, so a guessed key never hands out somebody else's tracking code."""
     clean, category, files = _clean(data)
     key = clean["idempotency_key"]
-    existing = find_by_idempotency_key(key)
-    if existing is not None:
-        return existing, False
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
@@ -220,9 +237,12 @@ def submit(data: SubmissionInput) -> tuple[Case, bool]:
                 public_data={"kind": clean["kind"], "attachments": len(files)},
             )
     except IntegrityError:
-        # Two requests with the same key raced; the other one won, so answer with its case.
         existing = find_by_idempotency_key(key)
         if existing is None:
             raise
+        if not _same_request(existing, clean):
+            raise Conflict(
+                _("This Idempotency-Key was already used for a different submission; use a new key for each one.")
+            ) from None
         return existing, False
     return case, True
