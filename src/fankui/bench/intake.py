@@ -160,17 +160,30 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 
     raise RuntimeError("the server did not answer within a minute")
 
 
-def run(n: int = 5000, concurrency: int = 32, workers: int | None = None, warmup: int = 200) -> dict[str, Any]:
+def run(
+    n: int = 5000, concurrency: int = 16, workers: int | None = None, threads: int = 1, warmup: int = 200
+) -> dict[str, Any]:
     cores = os.cpu_count() or 1
-    workers = workers or cores * 2
+    workers = workers or cores * 4
     texts = sample_texts()
+    extra = os.environ.get("FANKUI_BENCH_SERVE_ARGS", "").split()
     with bench_database() as (engine, env):
         fankui = [sys.executable, "-m", "fankui"]
         subprocess.run([*fankui, "migrate", "--no-input", "-v0"], env=env, check=True)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [*fankui, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "2"],
+            [
+                *fankui,
+                "serve",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                *extra,
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -197,6 +210,7 @@ def run(n: int = 5000, concurrency: int = 32, workers: int | None = None, warmup
         "n": n,
         "cores": cores,
         "workers": workers,
+        "threads": threads,
         "concurrency": concurrency,
         "submissions_per_s": round(len(measured.codes) / elapsed, 1) if elapsed else 0.0,
         "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else 0.0,

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,8 +61,10 @@ def available_actions(case: Case, user: User) -> list[workflow.Transition]:
 
 # --- Creation -------------------------------------------------------------------------------------------------
 def _next_number(year: int) -> str:
-    """Hand out the next number of ``year``. The counter row is updated in place, so concurrent intakes queue on
-    that one row for the rest of their (short) transaction and never share a number."""
+    """Hand out the next number of ``year`` (2026-000123)."""
+    if connection.vendor == "postgresql":
+        return f"{year}-{_sequence_value(year):06d}"
+    # SQLite runs one writer at a time anyway, so a counter row costs nothing extra there.
     sql = f"UPDATE {YearCounter._meta.db_table} SET last = last + 1 WHERE year = %s RETURNING last"
     with connection.cursor() as cursor:
         cursor.execute(sql, [year])
@@ -72,6 +74,26 @@ def _next_number(year: int) -> str:
             cursor.execute(sql, [year])
             row = cursor.fetchone()
     return f"{year}-{row[0]:06d}"
+
+
+def _sequence_value(year: int) -> int:
+    """On PostgreSQL each year has a sequence: unlike a counter row, ``nextval`` holds no lock until commit, so
+    concurrent intakes do not queue behind each other (a rolled-back intake leaves a gap in the numbers)."""
+    name = f"cases_number_{int(year)}"
+    with connection.cursor() as cursor:
+        # One round trip in the usual case; no row only when the year's sequence does not exist yet.
+        cursor.execute("SELECT nextval(r) FROM (SELECT to_regclass(%s) AS r) AS s WHERE r IS NOT NULL", [name])
+        row = cursor.fetchone()
+        value = row[0] if row else None
+        if value is None:
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+            except (IntegrityError, ProgrammingError):
+                pass  # another intake created it at the same moment
+            cursor.execute("SELECT nextval(%s)", [name])
+            value = cursor.fetchone()[0]
+    return int(value)
 
 
 def create_case(

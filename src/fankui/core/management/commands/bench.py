@@ -14,13 +14,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", choices=["intake"])
         parser.add_argument("-n", type=int, default=5000, help="measured submissions")
-        parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
-        parser.add_argument("--workers", type=int, default=None, help="server processes (default 2 per core)")
+        parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
+        parser.add_argument("--workers", type=int, default=None, help="server processes (default 4 per core)")
+        parser.add_argument("--threads", type=int, default=1, help="threads per server process")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from fankui.bench import intake
 
-        result = intake.run(n=options["n"], concurrency=options["concurrency"], workers=options["workers"])
+        result = intake.run(
+            n=options["n"],
+            concurrency=options["concurrency"],
+            workers=options["workers"],
+            threads=options["threads"],
+        )
         samples = result.pop("error_samples")
         for sample in samples:
             self.stderr.write(f"error sample: {sample}")
