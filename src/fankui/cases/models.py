@@ -49,10 +49,14 @@ class Category(models.Model):
 
 
 class YearCounter(models.Model):
-    """The last human case number handed out in a year (2026-000123)."""
+    """The last human case number handed out in a year (2026-000123), on SQLite. PostgreSQL uses a sequence per
+    year instead (see ``services._next_number``)."""
 
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class Case(models.Model):
