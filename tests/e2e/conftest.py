@@ -42,3 +42,19 @@ def browser() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Any, live_server: Any) -> Iterator[Any]:
+    """``new_context(**options)``: a browser context closed when the test ends, while the live server still runs
+    (a keep-alive connection closed after the server stopped would be served by a thread without a database)."""
+    contexts: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

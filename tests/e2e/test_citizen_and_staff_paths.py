@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
-def sign_in(browser: Any, base: str, user: User) -> Any:
-    page = browser.new_page(locale="en-US")
+def sign_in(new_context: Any, base: str, user: User) -> Any:
+    page = new_context(locale="en-US").new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", factories.PASSWORD)
@@ -41,7 +41,7 @@ def act(page: Any, action: str, fields: dict[str, str] | None = None) -> None:
     page.wait_for_load_state()
 
 
-def test_a_complaint_goes_round_the_whole_loop(browser: Any, live_server: Any) -> None:
+def test_a_complaint_goes_round_the_whole_loop(new_context: Any, live_server: Any) -> None:
     base = live_server.url
     factories.department("12345热线", is_dispatch_centre=True, code="centre")
     housing: Department = factories.department("市住房和城乡建设局", code="housing")
@@ -49,7 +49,7 @@ def test_a_complaint_goes_round_the_whole_loop(browser: Any, live_server: Any) -
     handler = factories.user(Role.HANDLER, housing, username="hand")
 
     # A citizen on a phone, in the default language (Chinese).
-    citizen = browser.new_context(**PHONE, locale="zh-CN").new_page()
+    citizen = new_context(**PHONE, locale="zh-CN").new_page()
     citizen.goto(f"{base}/")
     assert citizen.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
     citizen.check('input[name=kind][value="complaint"]')
@@ -62,7 +62,7 @@ def test_a_complaint_goes_round_the_whole_loop(browser: Any, live_server: Any) -
     case = Case.objects.get()
 
     # The dispatcher accepts and dispatches it.
-    staff = sign_in(browser, base, dispatcher)
+    staff = sign_in(new_context, base, dispatcher)
     staff.goto(f"{base}/staff/triage/")
     staff.click(f"text={case.number}")
     act(staff, "accept")
@@ -71,7 +71,7 @@ def test_a_complaint_goes_round_the_whole_loop(browser: Any, live_server: Any) -
     assert (case.state, case.lead_department_id) == (State.DISPATCHED, housing.pk)
 
     # The handler finds it in the department inbox, starts and replies.
-    staff = sign_in(browser, base, handler)
+    staff = sign_in(new_context, base, handler)
     staff.goto(f"{base}/staff/inbox/")
     staff.click(f"text={case.number}")
     act(staff, "start")
