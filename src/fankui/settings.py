@@ -73,7 +73,12 @@ INSTALLED_APPS = [
     "fankui.audit",
     "fankui.intake",
     "fankui.cases",
+    "fankui.analysis",
+    "fankui.sla",
     "fankui.surveys",
+    "fankui.actions",
+    "fankui.notify",
+    "fankui.insights",
     "fankui.portal",
 ]
 

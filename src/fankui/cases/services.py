@@ -23,7 +23,7 @@ from fankui.core import codes
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fankui.intake.models import Submission
 
-from . import queries, workflow
+from . import queries, signals, workflow
 from .models import Case, Category, Reply, YearCounter
 from .workflow import Action, Actor, State
 
@@ -120,6 +120,7 @@ def create_case(
         # An imported submission was received in the past; its timeline starts then, not at the import.
         at=now,
     )
+    signals.case_created.send(sender=Case, case=case)
     return case
 
 
@@ -169,6 +170,7 @@ def move(
         message=message.strip(),
         data=data,
     )
+    signals.case_moved.send(sender=Case, case=case, action=action, source=source, target=transition.target, user=user)
     return case
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from . import services
 
 
 def close_unrated_cases() -> int:
     """Close replied cases whose rating window passed without a rating."""
     return services.close_unrated()
+
+
+# Collected by `fankui worker` (core/management/commands/worker.py).
+SWEEPS: list[tuple[str, Callable[[], int]]] = [
+    ("close_unrated_cases", close_unrated_cases),
+]

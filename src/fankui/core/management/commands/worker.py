@@ -3,24 +3,31 @@ restarted at any time, and several can run at once (each sweep re-checks every r
 
 from __future__ import annotations
 
+import importlib
 import logging
 import signal
 import time
 from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
-
-from fankui.cases import tasks as case_tasks
+from django.utils.module_loading import module_has_submodule
 
 log = logging.getLogger("fankui.worker")
 
-# (name, task): each returns how many rows it handled.
-SWEEPS: list[tuple[str, Callable[[], int]]] = [
-    ("close_unrated_cases", case_tasks.close_unrated_cases),
-]
+
+def sweeps() -> list[tuple[str, Callable[[], int]]]:
+    """Every app's periodic work: the ``SWEEPS`` list of ``(name, task)`` in its ``tasks.py``, in app order.
+    Each task takes no arguments, is idempotent, and returns how many rows it handled."""
+    found: list[tuple[str, Callable[[], int]]] = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("fankui.") and module_has_submodule(config.module, "tasks"):
+            module = importlib.import_module(f"{config.name}.tasks")
+            found.extend(getattr(module, "SWEEPS", []))
+    return found
 
 
 class Command(BaseCommand):
@@ -39,11 +46,12 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        every = sweeps()
         while True:
             if not options["once"]:
                 # A long-running process must drop connections that the server closed or that grew too old.
                 close_old_connections()
-            for name, sweep in SWEEPS:
+            for name, sweep in every:
                 try:
                     handled = sweep()
                 except Exception:  # one failing sweep must not stop the others; it is retried next round

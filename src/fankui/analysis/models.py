@@ -1,0 +1,125 @@
+"""What the analysis pipeline learned about each case, and the hot topics (热点) cases group into.
+
+The row of a case's analysis is created with the case, in the same transaction, in state "pending": the database
+says which work is outstanding, so a lost message or a killed worker loses nothing (DESIGN.md, background work).
+Every result keeps its confidence and the version of the model that produced it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fankui.core.vocab import Kind
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", _("Negative")
+    NEUTRAL = "neutral", _("Neutral")
+    POSITIVE = "positive", _("Positive")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    EMERGENCY = "emergency", _("Emergency")
+
+
+class Nature(models.TextChoices):
+    """The seed's distinction: an opinion on how things are (反映) or a concrete problem somebody must solve."""
+
+    OPINION = "opinion", _("Opinion")
+    PROBLEM = "problem", _("Problem to solve")
+
+
+class Topic(models.Model):
+    """A hot topic: cases about the same problem (same place + same issue), with a label a person can read."""
+
+    label = models.CharField(_("label"), max_length=200)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    size = models.PositiveIntegerField(_("cases"), default=0)
+    # Public support (likes, "me too") where the channel has it; counts towards heat.
+    support = models.PositiveIntegerField(_("support"), default=0)
+    # Cases in the last 7 days compared with the 7 days before: > 1 means growing.
+    growth = models.FloatField(_("growth"), default=0.0)
+    heat = models.FloatField(_("heat"), default=0.0, db_index=True)
+    first_seen_at = models.DateTimeField(_("first seen"))
+    last_seen_at = models.DateTimeField(_("last seen"), db_index=True)
+    active = models.BooleanField(_("active"), default=True)
+    model_version = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-heat", "-id"]
+        verbose_name = _("hot topic")
+        verbose_name_plural = _("hot topics")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CaseAnalysis(models.Model):
+    """One case's analysis results. Created "pending" with the case; the worker fills it in."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="analysis")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+
+    # Personal data masked out of title and text; what everything but the case page of allowed roles shows.
+    masked_title = models.CharField(max_length=200, blank=True)
+    masked_body = models.TextField(blank=True)
+    # Counts of what was masked, by type ({"mobile": 1, "id_number": 1}); never the values themselves.
+    personal_data = models.JSONField(default=dict, blank=True)
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    kind_confidence = models.FloatField(null=True, blank=True)
+    nature = models.CharField(_("nature"), max_length=10, choices=Nature.choices, blank=True)
+    nature_confidence = models.FloatField(null=True, blank=True)
+    category = models.ForeignKey(
+        "cases.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    category_confidence = models.FloatField(null=True, blank=True)
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
+    # -1 (very negative) .. +1 (very positive)
+    sentiment_score = models.FloatField(null=True, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True, db_index=True)
+    urgency_confidence = models.FloatField(null=True, blank=True)
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("suggested department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    department_confidence = models.FloatField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("likely duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="likely_duplicates",
+    )
+    duplicate_similarity = models.FloatField(null=True, blank=True)
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("hot topic"), null=True, blank=True, on_delete=models.SET_NULL, related_name="analyses"
+    )
+    # {"kind": "builtin-2026.11", "category": "category-20261121T1000", ...}: which model produced each result.
+    model_versions = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            # The worker's queue: only pending rows are in this index, so it stays small however many cases exist.
+            models.Index(fields=["status"], name="analysis_pending", condition=models.Q(status="pending")),
+        ]
+        verbose_name = _("case analysis")
+        verbose_name_plural = _("case analyses")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status}"

@@ -1,0 +1,17 @@
+"""What other apps may listen to in a case's life, so that ``cases`` never imports them.
+
+Both signals are sent inside the transaction that made the change, after the event was written: a receiver that
+writes rows (SLA clocks, say) commits or rolls back together with the move. A receiver that starts work elsewhere
+must wrap it in ``transaction.on_commit``. Receivers must not change ``case.state``: only ``cases.services`` does.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent with ``case`` when a submission's case is opened (state "received").
+case_created = Signal()
+
+# Sent with ``case``, ``action``, ``source`` (state before), ``target`` (state after) and ``user`` (None when a
+# citizen or the system acted) after every transition of the workflow table.
+case_moved = Signal()
