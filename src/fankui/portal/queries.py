@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.cases.models import Case, Reply
 from fankui.cases.queries import public_view
@@ -73,6 +74,9 @@ class Tracking:
 def _label(action: str) -> str:
     if action in LABELS:
         return str(LABELS[action])
+    registered = labels.words(action)
+    if registered is not None:
+        return str(registered.public or registered.staff)
     return str(Action(action).label) if action in Action.values else action
 
 

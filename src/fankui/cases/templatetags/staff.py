@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.core.vocab import Channel
 from fankui.surveys.models import Level
@@ -50,7 +51,10 @@ def state_label(value: str) -> str:
 @register.filter
 def event_label(event: Event) -> str:
     label = EVENT_LABELS.get(event.action)
-    return str(label) if label is not None else _label(Action, event.action)
+    if label is not None:
+        return str(label)
+    registered = labels.words(event.action)
+    return str(registered.staff) if registered is not None else _label(Action, event.action)
 
 
 @register.filter
@@ -82,6 +86,9 @@ def event_detail(event: Event) -> str:
             return ""
     if event.action == Action.CLOSE and data.get("reason") == "rating_window_passed":
         return _("The rating window passed without a rating.")
+    registered = labels.words(event.action)
+    if registered is not None and registered.detail is not None:
+        return registered.detail(event)
     return ""
 
 
