@@ -7,6 +7,7 @@ is looked up in the database: an acknowledged submission that is not there count
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import csv
 import itertools
@@ -160,7 +161,20 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 
     raise RuntimeError("the server did not answer within a minute")
 
 
-def run(
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-n", type=int, default=5000, help="measured submissions")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=None, help="server processes (default 4 per core)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per server process")
+
+
+def run(options: dict[str, Any]) -> dict[str, Any]:
+    return measure(
+        n=options["n"], concurrency=options["concurrency"], workers=options["workers"], threads=options["threads"]
+    )
+
+
+def measure(
     n: int = 5000, concurrency: int = 16, workers: int | None = None, threads: int = 1, warmup: int = 200
 ) -> dict[str, Any]:
     cores = os.cpu_count() or 1
