@@ -31,7 +31,12 @@ src/fankui/static/vendor/htmx.min.js: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js src/fankui/static/vendor/
 	touch $@
 
-assets: src/fankui/static/vendor/htmx.min.js
+# The dashboard's charts (Apache ECharts); the npm ci above already installed it.
+src/fankui/static/vendor/echarts.min.js: src/fankui/static/vendor/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js src/fankui/static/vendor/
+	touch $@
+
+assets: src/fankui/static/vendor/htmx.min.js src/fankui/static/vendor/echarts.min.js
 
 run: install
 	$(BIN)/fankui migrate --no-input
