@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("fankui.accounts.urls")),
     path("staff/", include("fankui.cases.urls")),
     path("staff/attachments/", include("fankui.intake.urls")),
+    path("", include("fankui.notify.urls")),
     path("", include("fankui.portal.urls")),
 ]

@@ -1,0 +1,188 @@
+"""Sending queued messages: e-mail through Django's backend, SMS through an HTTP gateway, signed webhooks.
+
+A failure that may pass (a timeout, a 5xx) is retried with growing pauses; one that will not (the server refuses
+the address) marks the contact bounced. One failing message never stops the others. Without an SMS gateway, SMS
+stay queued and say so: they are sent once a gateway is configured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import smtplib
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.core.mail import EmailMessage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import conf, services
+from .models import Channel, Contact, Message, Status
+
+log = logging.getLogger("fankui.notify")
+
+# Pauses before the 2nd, 3rd... attempt; after the last one the message is failed for good.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=12))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+# A claimed message is left alone by other workers for this long; a worker killed mid-send loses nothing.
+LEASE = timedelta(minutes=5)
+NO_GATEWAY_PAUSE = timedelta(minutes=10)
+TIMEOUT_SECONDS = 10
+
+
+class Permanent(Exception):
+    """The recipient's server refused the address: retrying will not help."""
+
+
+class Temporary(Exception):
+    """Worth trying again later."""
+
+
+def _send_email(message: Message) -> None:
+    email = EmailMessage(message.subject, message.body, conf.from_email(), [message.address])
+    try:
+        email.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        raise Permanent(str(error)[:300]) from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise Temporary(str(error)[:300] or type(error).__name__) from error
+
+
+def _post(url: str, payload: dict[str, object], headers: dict[str, str] | None = None) -> None:
+    data = json.dumps(payload, ensure_ascii=False).encode()
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": "application/json", **(headers or {})}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            response.read(1024)
+    except urllib.error.HTTPError as error:
+        if 400 <= error.code < 500 and error.code not in (408, 429):
+            raise Permanent(f"HTTP {error.code}") from error
+        raise Temporary(f"HTTP {error.code}") from error
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise Temporary(str(error)[:300] or type(error).__name__) from error
+
+
+def _send_sms(message: Message) -> None:
+    _post(conf.sms_gateway_url(), {"to": message.address, "text": message.body, "id": message.pk})
+
+
+def _send_webhook(message: Message) -> None:
+    payload: dict[str, object] = {
+        "id": message.pk,
+        "key": message.key,
+        "subject": message.subject,
+        "body": message.body,
+        "case": message.case_id,
+    }
+    raw = json.dumps(payload, ensure_ascii=False).encode()
+    signature = hmac.new(conf.webhook_secret().encode(), raw, hashlib.sha256).hexdigest()
+    _post(message.address, payload, {"X-Fankui-Signature": f"sha256={signature}"})
+
+
+SENDERS = {Channel.EMAIL: _send_email, Channel.SMS: _send_sms, Channel.WEBHOOK: _send_webhook}
+
+
+def _claim(limit: int) -> list[Message]:
+    """Take up to ``limit`` due messages. Each is claimed by moving its next attempt past the lease with a
+    conditional update, so two workers never send the same message (no lock is held while sending)."""
+    now = timezone.now()
+    due = list(
+        Message.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
+        .exclude(channel=Channel.IN_APP)
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", "next_attempt_at")[:limit]
+    )
+    claimed: list[int] = []
+    for pk, when in due:
+        taken = Message.objects.filter(pk=pk, status=Status.QUEUED, next_attempt_at=when).update(
+            next_attempt_at=now + LEASE
+        )
+        if taken:
+            claimed.append(pk)
+        # Nothing updated: another worker got there first.
+    return list(Message.objects.filter(pk__in=claimed).order_by("id"))
+
+
+def _blocked(message: Message) -> str:
+    """Why a citizen address may not receive this message any more, or ""."""
+    if message.user_id is not None or message.channel not in (Channel.EMAIL, Channel.SMS):
+        return ""
+    contact = Contact.objects.filter(channel=message.channel, address=message.address).first()
+    if contact is None:
+        return ""
+    if contact.opted_out_at is not None:
+        return _("The recipient opted out.")
+    if contact.bounced_at is not None:
+        return services.bounced_error(contact.bounced_at)
+    return ""
+
+
+def deliver(message: Message) -> str:
+    """Try to send one claimed message; returns its new status."""
+    now = timezone.now()
+    reason = _blocked(message)
+    if reason:
+        message.status, message.next_attempt_at, message.last_error = Status.FAILED, None, reason[:500]
+    elif message.channel == Channel.SMS and not conf.sms_gateway_url():
+        # Kept, not failed: the messages go out once FANKUI_SMS_GATEWAY_URL is set.
+        message.next_attempt_at = now + NO_GATEWAY_PAUSE
+        message.last_error = "no gateway configured"
+    else:
+        message.attempts += 1
+        try:
+            SENDERS[Channel(message.channel)](message)
+        except Permanent as error:
+            message.status, message.next_attempt_at, message.last_error = Status.BOUNCED, None, str(error)[:500]
+            if message.user_id is None and message.channel in (Channel.EMAIL, Channel.SMS):
+                services.mark_bounced(message.channel, message.address, str(error))
+        except Temporary as error:
+            message.last_error = str(error)[:500]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status, message.next_attempt_at = Status.FAILED, None
+            else:
+                message.next_attempt_at = now + BACKOFF[message.attempts - 1]
+            log.warning("message %s attempt %d failed: %s", message.pk, message.attempts, message.last_error)
+        else:
+            message.status, message.sent_at, message.next_attempt_at, message.last_error = Status.SENT, now, None, ""
+    message.save(update_fields=["status", "attempts", "next_attempt_at", "last_error", "sent_at"])
+    return message.status
+
+
+def deliver_due(limit: int = 200) -> int:
+    """Send what is due; returns how many messages were tried."""
+    handled = 0
+    for message in _claim(limit):
+        try:
+            deliver(message)
+        except Exception:  # one broken message must not keep the others waiting; its lease expires, it is retried
+            log.exception("message %s could not be delivered", message.pk)
+        handled += 1
+    return handled
+
+
+def report() -> dict[str, object]:
+    """Counts by channel and status, the failures' reasons, and SMS waiting for a gateway."""
+    from django.db.models import Count
+
+    counts: dict[str, dict[str, int]] = {}
+    for row in Message.objects.values("channel", "status").annotate(n=Count("id")).order_by():
+        counts.setdefault(row["channel"], {})[row["status"]] = row["n"]
+    failures = list(
+        Message.objects.filter(status__in=(Status.FAILED, Status.BOUNCED))
+        .values("last_error")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:10]
+    )
+    waiting = Message.objects.filter(status=Status.QUEUED, channel=Channel.SMS, last_error="no gateway configured")
+    return {
+        "counts": counts,
+        "failures": [{"reason": f["last_error"], "n": f["n"]} for f in failures],
+        "sms_waiting_for_gateway": waiting.count(),
+        "sms_gateway_configured": bool(conf.sms_gateway_url()),
+    }

@@ -1,0 +1,294 @@
+"""Every write of notify: queue messages for staff and citizens, opt-outs and bounces.
+
+Queueing only writes rows (in the caller's transaction); ``delivery.deliver_due`` sends them later. Each row has a
+unique ``dedupe_key`` made of the recipient, the channel and the caller's ``key``, so asking twice never sends twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.core.errors import NotFound, ValidationFailed
+
+from . import conf
+from .models import Channel, Contact, Message, Status
+
+if TYPE_CHECKING:
+    from fankui.accounts.models import User
+    from fankui.cases.models import Case
+    from fankui.intake.models import Submission
+
+OPT_OUT_SALT = "fankui.notify.optout"
+BATCH = 1000
+
+
+def dedupe_key(recipient: str, channel: str, key: str) -> str:
+    return hashlib.sha256(f"{recipient}\x1f{channel}\x1f{key}".encode()).hexdigest()
+
+
+def _insert_new(messages: list[Message]) -> int:
+    """Insert the messages whose dedupe key is not taken yet; returns how many were new.
+
+    The existing keys are read first so the count is exact on every database; ``ignore_conflicts`` still settles
+    a race with another process queueing the same message at the same moment."""
+    if not messages:
+        return 0
+    taken = set(
+        Message.objects.filter(dedupe_key__in=[m.dedupe_key for m in messages]).values_list("dedupe_key", flat=True)
+    )
+    fresh: dict[str, Message] = {}
+    for message in messages:
+        if message.dedupe_key not in taken:
+            fresh.setdefault(message.dedupe_key, message)
+    Message.objects.bulk_create(list(fresh.values()), ignore_conflicts=True)
+    return len(fresh)
+
+
+# --- Staff ------------------------------------------------------------------------------------------------------
+def notify_staff(users: Iterable[User], subject: str, body: str, *, case: Case | None = None, key: str) -> int:
+    """Tell members of staff: in the application, and by e-mail when they have an address. Each (user, key) once,
+    however often this is called. Returns how many messages were queued now."""
+    now = timezone.now()
+    rows: list[Message] = []
+    subject = str(subject)[:300]
+    for user in users:
+        if not user.is_active:
+            continue
+        recipient = f"user:{user.pk}"
+        rows.append(
+            Message(
+                channel=Channel.IN_APP,
+                status=Status.SENT,
+                user=user,
+                case=case,
+                key=key[:200],
+                dedupe_key=dedupe_key(recipient, Channel.IN_APP, key),
+                subject=subject,
+                body=str(body),
+                created_at=now,
+                sent_at=now,
+            )
+        )
+        if user.email:
+            rows.append(
+                Message(
+                    channel=Channel.EMAIL,
+                    user=user,
+                    address=user.email,
+                    case=case,
+                    key=key[:200],
+                    dedupe_key=dedupe_key(recipient, Channel.EMAIL, key),
+                    subject=subject,
+                    body=str(body),
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
+    return _insert_new(rows)
+
+
+def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's in-app notifications read: the given ones, or all."""
+    unread = Message.objects.filter(user=user, channel=Channel.IN_APP, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def unread_count(user: User) -> int:
+    return Message.objects.filter(user=user, channel=Channel.IN_APP, read_at__isnull=True).count()
+
+
+# --- Citizens ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Address:
+    channel: str
+    address: str
+
+
+def citizen_address(submission: Submission) -> Address | None:
+    """Where a submitter can be reached: their e-mail, else their phone (SMS); none when anonymous."""
+    if submission.anonymous:
+        return None
+    if submission.contact_email:
+        return Address(Channel.EMAIL, submission.contact_email.strip().lower())
+    if submission.contact_phone:
+        return Address(Channel.SMS, submission.contact_phone.strip())
+    return None
+
+
+def opt_out_token(address: Address) -> str:
+    return signing.dumps([address.channel, address.address], salt=OPT_OUT_SALT, compress=True)
+
+
+def opt_out_url(address: Address) -> str:
+    return conf.public_url() + reverse("notify:optout", kwargs={"token": opt_out_token(address)})
+
+
+def address_for_token(token: str) -> Address:
+    try:
+        channel, address = signing.loads(token, salt=OPT_OUT_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise NotFound(_("This link is not valid. Please use the link from the message you received.")) from None
+    if channel not in Channel.values:
+        raise NotFound(_("This link is not valid. Please use the link from the message you received."))
+    return Address(str(channel), str(address))
+
+
+def citizen_body(body: str, address: Address) -> str:
+    """The text with the way out that every message to a citizen carries."""
+    return _("%(body)s\n\nTo stop receiving these messages: %(url)s") % {"body": body, "url": opt_out_url(address)}
+
+
+def blocked_addresses() -> tuple[set[tuple[str, str]], dict[tuple[str, str], datetime]]:
+    """Addresses that opted out, and those that bounced (with when). Both stay small next to the number of cases."""
+    opted = set(Contact.objects.filter(opted_out_at__isnull=False).values_list("channel", "address"))
+    bounced: dict[tuple[str, str], datetime] = {
+        (c, a): at
+        for c, a, at in Contact.objects.filter(bounced_at__isnull=False).values_list("channel", "address", "bounced_at")
+        if at is not None
+    }
+    return opted, bounced
+
+
+def bounced_error(at: datetime) -> str:
+    return _("This address bounced on %(date)s; it is not used again until it is corrected.") % {
+        "date": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+    }
+
+
+def citizen_message(
+    address: Address,
+    subject: str,
+    body: str,
+    *,
+    key: str,
+    case_id: int | None,
+    now: datetime,
+    bounced_at: datetime | None = None,
+) -> Message:
+    """One unsaved message to a citizen address; a known bounce makes it failed at once, with the reason."""
+    message = Message(
+        channel=address.channel,
+        address=address.address,
+        case_id=case_id,
+        key=key[:200],
+        dedupe_key=dedupe_key(f"contact:{address.address}", address.channel, key),
+        subject=str(subject)[:300],
+        body=citizen_body(str(body), address),
+        created_at=now,
+        next_attempt_at=now,
+    )
+    if bounced_at is not None:
+        message.status = Status.FAILED
+        message.next_attempt_at = None
+        message.last_error = bounced_error(bounced_at)[:500]
+    return message
+
+
+def notify_citizen(case: Case, subject: str, body: str, *, key: str) -> bool:
+    """Queue a message to the submitter of ``case`` by e-mail or SMS. Not when the submission is anonymous, has no
+    contact, or the contact opted out; once per (contact, key). Returns whether a message was queued for sending
+    (a known bounced address gets a failed row saying so, and False)."""
+    address = citizen_address(case.submission)
+    if address is None:
+        return False
+    contact = Contact.objects.filter(channel=address.channel, address=address.address).first()
+    if contact is not None and contact.opted_out_at is not None:
+        return False
+    bounced_at = contact.bounced_at if contact is not None else None
+    message = citizen_message(
+        address, subject, body, key=key, case_id=case.pk, now=timezone.now(), bounced_at=bounced_at
+    )
+    return _insert_new([message]) == 1 and bounced_at is None
+
+
+def queue_in_batches(messages: Iterable[Message], batch: int = BATCH) -> int:
+    """Insert a stream of messages in batches without holding them all in memory; returns how many were new."""
+    total = 0
+    chunk: list[Message] = []
+    for message in messages:
+        chunk.append(message)
+        if len(chunk) >= batch:
+            total += _insert_new(chunk)
+            chunk = []
+    return total + _insert_new(chunk)
+
+
+def _contact(address: Address) -> Contact:
+    contact, _created = Contact.objects.get_or_create(channel=address.channel, address=address.address)
+    return contact
+
+
+@transaction.atomic
+def opt_out(address: Address) -> Contact:
+    """The citizen asked for no more messages: nothing queued to the address is sent, nothing new is queued."""
+    contact = _contact(address)
+    if contact.opted_out_at is None:
+        contact.opted_out_at = timezone.now()
+        contact.save(update_fields=["opted_out_at"])
+    Message.objects.filter(channel=address.channel, address=address.address, status=Status.QUEUED).update(
+        status=Status.FAILED, next_attempt_at=None, last_error=_("The recipient opted out.")
+    )
+    return contact
+
+
+@transaction.atomic
+def opt_in(address: Address) -> Contact:
+    contact = _contact(address)
+    contact.opted_out_at = None
+    contact.save(update_fields=["opted_out_at"])
+    return contact
+
+
+@transaction.atomic
+def mark_bounced(channel: str, address: str, reason: str = "") -> Contact:
+    """The address does not receive mail or SMS: later messages to it fail at once with the reason."""
+    if channel not in (Channel.EMAIL, Channel.SMS):
+        raise ValidationFailed({"channel": [_("Only e-mail and SMS addresses can bounce.")]})
+    address = address.strip().lower() if channel == Channel.EMAIL else address.strip()
+    if not address:
+        raise ValidationFailed({"address": [_("Give the address that bounced.")]})
+    contact = _contact(Address(channel, address))
+    contact.bounced_at = timezone.now()
+    contact.bounce_reason = reason[:300]
+    contact.save(update_fields=["bounced_at", "bounce_reason"])
+    Message.objects.filter(channel=channel, address=address, status=Status.QUEUED).update(
+        status=Status.FAILED, next_attempt_at=None, last_error=bounced_error(contact.bounced_at)[:500]
+    )
+    return contact
+
+
+@transaction.atomic
+def clear_bounce(channel: str, address: str) -> None:
+    Contact.objects.filter(channel=channel, address=address).update(bounced_at=None, bounce_reason="")
+
+
+def notify_webhook(url: str, subject: str, body: str, *, key: str, case: Case | None = None) -> bool:
+    """Queue a signed POST of the message to ``url`` (an integration: a chat bot, another system); once per
+    (url, key)."""
+    if not url.startswith(("http://", "https://")):
+        raise ValidationFailed({"url": [_("A webhook address starts with http:// or https://.")]})
+    now = timezone.now()
+    message = Message(
+        channel=Channel.WEBHOOK,
+        address=url[:500],
+        case=case,
+        key=key[:200],
+        dedupe_key=dedupe_key(f"url:{url}", Channel.WEBHOOK, key),
+        subject=str(subject)[:300],
+        body=str(body),
+        created_at=now,
+        next_attempt_at=now,
+    )
+    return _insert_new([message]) == 1
