@@ -1,0 +1,184 @@
+"""Personal data found and masked in what people write: phone numbers, ID numbers, bank cards, e-mail, plates, names.
+
+Numbers are masked only when they are what they look like: an ID number needs a valid birth date and the GB 11643
+check digit, a bank card the Luhn check digit and a card-issuer prefix, so amounts, dates, house numbers and order
+numbers stay readable. A number written right after 订单号/单号/编号 (an order or reference number) is never masked.
+Masks keep a few characters (138****5678) so staff can still tell two numbers apart, as Chinese service platforms do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+
+# Issuer prefixes of cards used in China: UnionPay 62 (and 60, 95 of older domestic debit cards), Visa 4,
+# Mastercard 51-55 and 22-27, JCB 35, Amex 34/37. Anything else of card length is more likely a reference number.
+CARD_PREFIXES = (
+    "62",
+    "60",
+    "95",
+    "4",
+    "51",
+    "52",
+    "53",
+    "54",
+    "55",
+    "35",
+    "34",
+    "37",
+    "22",
+    "23",
+    "24",
+    "25",
+    "26",
+    "27",
+)
+# Cards are 16 or 19 digits (15 for Amex, 17 for a few old debit cards); 18 digits is an ID number's length, and an
+# ID-shaped number with a wrong check digit must stay as written.
+CARD_LENGTHS = (15, 16, 17, 19)
+
+# A number right after one of these words is a reference, not personal data.
+REFERENCE_WORDS = re.compile(
+    r"(?:订单|单号|编号|流水号|交易号|运单|快递|发票|合同|工单|批次|型号|货号|条码|序列号|批号|SN|sn|No\.?|NO\.?)"
+    r"[号码]?\s*[:：是为]?\s*$"
+)
+
+ID_RE = re.compile(
+    r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])"
+)
+CARD_RE = re.compile(r"(?<![0-9])(?:\d{4}[ -]?){3,4}\d{1,7}(?![0-9])")
+MOBILE_RE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![0-9])")
+LANDLINE_RE = re.compile(
+    r"(?<![0-9])(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[ -]|0(?:10|2\d)|0[3-9]\d{2})[2-9]\d{6,7}"
+    r"(?:(?:转|-|ext\.?)\d{1,5})?(?![0-9])"
+)
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+PLATE_RE = re.compile(
+    rf"(?<![A-Za-z0-9])[{PROVINCES}][A-HJ-NP-Z][·• ]?(?=[A-HJ-NP-Z0-9]{{0,5}}[0-9])[A-HJ-NP-Z0-9]{{5,6}}"
+    r"(?:挂|学|警|港|澳)?(?![A-Za-z0-9])"
+)
+
+
+def id_number_is_valid(number: str) -> bool:
+    """GB 11643-1999: 17 digits, a plausible birth date, and the ISO 7064 MOD 11-2 check character."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11] == number[17].upper()
+
+
+def luhn_is_valid(number: str) -> bool:
+    digits = [int(d) for d in number if d.isdigit()]
+    if len(digits) < 2:
+        return False
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def _keep(value: str, head: int, tail: int) -> str:
+    hidden = len(value) - head - tail
+    if hidden <= 0:
+        return "*" * len(value)
+    return value[:head] + "*" * hidden + (value[-tail:] if tail else "")
+
+
+@dataclass
+class Masked:
+    text: str
+    # What was found, by type, e.g. {"mobile": 2}; never the values.
+    found: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Finder:
+    text: str
+    spans: list[tuple[int, int, str, str]] = field(default_factory=list)
+
+    def free(self, start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e, _, _ in self.spans)
+
+    def is_reference(self, start: int) -> bool:
+        return bool(REFERENCE_WORDS.search(self.text[max(0, start - 12) : start]))
+
+    def add(self, start: int, end: int, kind: str, replacement: str) -> None:
+        if self.free(start, end):
+            self.spans.append((start, end, kind, replacement))
+
+
+def mask(text: str, names: Iterable[str] = ()) -> Masked:
+    """The text with personal data masked, and counts of what was masked.
+
+    ``names`` are the names the person gave in contact fields; they are masked where they recur in the text.
+    """
+    if not text:
+        return Masked(text or "")
+    finder = _Finder(text)
+    for match in EMAIL_RE.finditer(text):
+        local, _, domain = match.group().partition("@")
+        finder.add(match.start(), match.end(), "email", f"{local[:1]}***@{domain}")
+    if any(ch.isdigit() for ch in text):
+        _find_numbers(finder)
+    for match in PLATE_RE.finditer(text):
+        plate = match.group()
+        finder.add(match.start(), match.end(), "plate", plate[:2] + _keep(plate[2:], 0, 2))
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        for match in re.finditer(re.escape(name), text):
+            finder.add(match.start(), match.end(), "name", name[0] + "*" * (len(name) - 1))
+    if not finder.spans:
+        return Masked(text)
+    parts: list[str] = []
+    position = 0
+    for start, end, _, replacement in sorted(finder.spans):
+        parts.append(text[position:start])
+        parts.append(replacement)
+        position = end
+    parts.append(text[position:])
+    return Masked("".join(parts), dict(Counter(kind for _, _, kind, _ in finder.spans)))
+
+
+def _find_numbers(finder: _Finder) -> None:
+    text = finder.text
+    for match in ID_RE.finditer(text):
+        number = match.group()
+        if id_number_is_valid(number) and not finder.is_reference(match.start()):
+            finder.add(match.start(), match.end(), "id_number", _keep(number, 4, 4))
+    for match in CARD_RE.finditer(text):
+        raw = match.group()
+        digits = re.sub(r"\D", "", raw)
+        if len(digits) not in CARD_LENGTHS or not digits.startswith(CARD_PREFIXES) or not luhn_is_valid(digits):
+            continue
+        if finder.is_reference(match.start()):
+            continue
+        finder.add(match.start(), match.end(), "bank_card", _keep(digits, 4, 4))
+    for match in MOBILE_RE.finditer(text):
+        if finder.is_reference(match.start()):
+            continue
+        prefix, _, last = match.groups()
+        finder.add(match.start(), match.end(), "mobile", f"{prefix}****{last}")
+    for match in LANDLINE_RE.finditer(text):
+        if finder.is_reference(match.start()):
+            continue
+        number = match.group()
+        finder.add(match.start(), match.end(), "landline", _keep(number, len(number) - 4 - 4, 4))
+
+
+def mask_case_text(title: str, body: str, names: Iterable[str] = ()) -> tuple[str, str, dict[str, int]]:
+    """Title and body masked together (a name given in the title counts in the body too), with the counts."""
+    names = list(names)
+    masked_title = mask(title, names)
+    masked_body = mask(body, names)
+    found = Counter(masked_title.found) + Counter(masked_body.found)
+    return masked_title.text, masked_body.text, dict(found)
