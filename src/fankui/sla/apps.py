@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +10,24 @@ class SlaConfig(AppConfig):
     name = "fankui.sla"
     label = "sla"
     verbose_name = _("Response times")
+
+    def ready(self) -> None:
+        from fankui.cases.signals import case_created, case_moved
+
+        from . import labels
+
+        case_created.connect(_created, dispatch_uid="sla.case_created")
+        case_moved.connect(_moved, dispatch_uid="sla.case_moved")
+        labels.register_all()
+
+
+def _created(sender: Any, case: Any, **kwargs: Any) -> None:
+    from . import services
+
+    services.on_case_created(case)
+
+
+def _moved(sender: Any, case: Any, source: str, target: str, **kwargs: Any) -> None:
+    from . import services
+
+    services.on_case_moved(case, source, target)

@@ -1,0 +1,212 @@
+"""Working-time arithmetic on the Chinese calendar.
+
+A day is a working day when an override says so, else when ``chinese_calendar`` says so (statutory holidays and
+make-up working days, 调休), else (a year the package does not know) when it is Monday to Friday. Working hours are
+the calendar's periods on working days. All arithmetic is in local time (settings.TIME_ZONE); every datetime that
+comes in or goes out is aware.
+
+Conventions (docs/sla.md): N working days end at the close of the Nth working day after the start day (0 = the
+close of the start day, or of the next working day when the start day is not one); N working hours count only
+time inside working hours on working days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import chinese_calendar
+from chinese_calendar.constants import holidays as _package_holidays
+from chinese_calendar.constants import workdays as _package_workdays
+from django.utils import timezone
+
+Period = tuple[dt.time, dt.time]
+
+DEFAULT_PERIODS: tuple[Period, ...] = ((dt.time(9, 0), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30)))
+
+# The years the package has data for; overrides are accepted up to a few years after the last one.
+PACKAGE_FIRST_YEAR = min(d.year for d in _package_holidays)
+PACKAGE_LAST_YEAR = max(d.year for d in _package_holidays)
+OVERRIDE_YEARS_AHEAD = 5
+MAX_SEARCH_DAYS = 3 * 366  # a calendar with no working day at all must not loop for ever
+
+
+def known_year_range() -> tuple[int, int]:
+    """The years a working-day override may be entered for."""
+    return PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR + OVERRIDE_YEARS_AHEAD
+
+
+@lru_cache(maxsize=4096)
+def package_is_workday(day: dt.date) -> bool:
+    if PACKAGE_FIRST_YEAR <= day.year <= PACKAGE_LAST_YEAR:
+        return bool(chinese_calendar.is_workday(day))
+    return day.weekday() < 5
+
+
+def package_knows(day: dt.date) -> bool:
+    return day in _package_holidays or day in _package_workdays or PACKAGE_FIRST_YEAR <= day.year <= PACKAGE_LAST_YEAR
+
+
+def parse_periods(text: str) -> tuple[Period, ...]:
+    """``"09:00-12:00, 13:30-17:30"`` -> periods; ValueError with a readable message on bad input."""
+    periods: list[Period] = []
+    for chunk in text.replace("，", ",").split(","):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        try:
+            start_text, end_text = (part.strip() for part in chunk.split("-"))
+            start = dt.datetime.strptime(start_text, "%H:%M").time()
+            end = dt.datetime.strptime(end_text, "%H:%M").time()
+        except ValueError:
+            raise ValueError(f"“{chunk}” is not a period like 09:00-12:00.") from None
+        if end <= start:
+            raise ValueError(f"“{chunk}” ends before it starts.")
+        if periods and start < periods[-1][1]:
+            raise ValueError(f"“{chunk}” overlaps the period before it or is out of order.")
+        periods.append((start, end))
+    if not periods:
+        raise ValueError("Give at least one period of working hours.")
+    return tuple(periods)
+
+
+def format_periods(periods: Iterable[Period]) -> str:
+    return ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in periods)
+
+
+def _seconds(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working days and hours. ``overrides`` maps a date to True (working) or False (day off)."""
+
+    periods: tuple[Period, ...] = DEFAULT_PERIODS
+    overrides: Mapping[dt.date, bool] = field(default_factory=dict)
+
+    # --- days ------------------------------------------------------------------------------------------------
+    def is_workday(self, day: dt.date) -> bool:
+        override = self.overrides.get(day)
+        if override is not None:
+            return override
+        return package_is_workday(day)
+
+    def next_workday(self, day: dt.date, *, include: bool = False) -> dt.date:
+        """The first working day after ``day`` (or ``day`` itself when ``include`` and it is one)."""
+        candidate = day if include else day + dt.timedelta(days=1)
+        for _ in range(MAX_SEARCH_DAYS):
+            if self.is_workday(candidate):
+                return candidate
+            candidate += dt.timedelta(days=1)
+        raise ValueError("The calendar has no working day in three years.")
+
+    @property
+    def day_seconds(self) -> int:
+        return sum(_seconds(b) - _seconds(a) for a, b in self.periods)
+
+    def _local(self, day: dt.date, t: dt.time) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, t))
+
+    def close_of(self, day: dt.date) -> dt.datetime:
+        return self._local(day, self.periods[-1][1])
+
+    # --- deadlines -------------------------------------------------------------------------------------------
+    def add_working_days(self, start: dt.datetime, days: int) -> dt.datetime:
+        if days < 0:
+            raise ValueError("A duration cannot be negative.")
+        day = timezone.localtime(start).date()
+        if days == 0:
+            return self.close_of(self.next_workday(day, include=True))
+        for _ in range(days):
+            day = self.next_workday(day)
+        return self.close_of(day)
+
+    def add_working_seconds(self, start: dt.datetime, seconds: float) -> dt.datetime:
+        """The instant at which ``seconds`` of working time after ``start`` are used up."""
+        if seconds < 0:
+            raise ValueError("A duration cannot be negative.")
+        local = timezone.localtime(start)
+        day = local.date()
+        offset = _seconds(local.time()) + local.microsecond / 1e6
+        remaining = float(seconds)
+        per_day = self.day_seconds
+        for _ in range(MAX_SEARCH_DAYS):
+            if self.is_workday(day):
+                if offset <= 0 and remaining > per_day:
+                    # Whole working days at once: the common case for long targets.
+                    remaining -= per_day
+                else:
+                    for a, b in self.periods:
+                        begin = max(_seconds(a), offset)
+                        end = _seconds(b)
+                        if begin >= end:
+                            continue
+                        if remaining <= end - begin:
+                            at = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=begin + remaining)
+                            return timezone.make_aware(at)
+                        remaining -= end - begin
+            day += dt.timedelta(days=1)
+            offset = 0
+        raise ValueError("The calendar has no working time in three years.")
+
+    def add_working_hours(self, start: dt.datetime, hours: float) -> dt.datetime:
+        return self.add_working_seconds(start, hours * 3600)
+
+    def working_seconds_between(self, start: dt.datetime, end: dt.datetime) -> float:
+        """Working time in [start, end); 0 when end is not after start."""
+        if end <= start:
+            return 0.0
+        a = timezone.localtime(start)
+        b = timezone.localtime(end)
+        total = 0.0
+        day = a.date()
+        while day <= b.date():
+            if self.is_workday(day):
+                lo = _seconds(a.time()) + a.microsecond / 1e6 if day == a.date() else 0
+                hi = _seconds(b.time()) + b.microsecond / 1e6 if day == b.date() else 86400
+                for p, q in self.periods:
+                    total += max(0.0, min(hi, _seconds(q)) - max(lo, _seconds(p)))
+            day += dt.timedelta(days=1)
+        return total
+
+    def workdays_in(self, first: dt.date, last: dt.date) -> Iterator[dt.date]:
+        day = first
+        while day <= last:
+            if self.is_workday(day):
+                yield day
+            day += dt.timedelta(days=1)
+
+
+class Unit:
+    WORKING_HOURS = "working_hours"
+    WORKING_DAYS = "working_days"
+    HOURS = "hours"
+
+
+def deadline(calendar: WorkCalendar, start: dt.datetime, amount: float, unit: str) -> dt.datetime:
+    if amount < 0:
+        raise ValueError("A duration cannot be negative.")
+    if unit == Unit.WORKING_DAYS:
+        return calendar.add_working_days(start, int(amount))
+    if unit == Unit.WORKING_HOURS:
+        return calendar.add_working_hours(start, amount)
+    if unit == Unit.HOURS:
+        return start + dt.timedelta(hours=amount)
+    raise ValueError(f"Unknown unit {unit!r}.")
+
+
+def elapsed(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime, unit: str) -> float:
+    """Seconds of the unit's time between start and end: working seconds, or calendar seconds for hours."""
+    if unit == Unit.HOURS:
+        return max(0.0, (end - start).total_seconds())
+    return calendar.working_seconds_between(start, end)
+
+
+def advance(calendar: WorkCalendar, start: dt.datetime, seconds: float, unit: str) -> dt.datetime:
+    """Inverse of ``elapsed``: the instant ``seconds`` of the unit's time after start."""
+    if unit == Unit.HOURS:
+        return start + dt.timedelta(seconds=seconds)
+    return calendar.add_working_seconds(start, seconds)

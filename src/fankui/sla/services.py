@@ -1,0 +1,624 @@
+"""Every write of the SLA app: policies' rules, clocks, pauses, extensions, supervision.
+
+Clocks follow the case through ``cases.signals`` (see ``receivers``): they are started and stopped in the
+transaction of the move, so a rolled-back move leaves no clock behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.accounts.models import Role, User
+from fankui.audit.services import record_event
+from fankui.cases.models import Case
+from fankui.cases.workflow import State
+from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+from . import calendar
+from .models import (
+    CalendarDay,
+    Clock,
+    Extension,
+    InfoRequest,
+    Policy,
+    PolicyTarget,
+    Stage,
+    Supervision,
+    Unit,
+    WorkingCalendar,
+)
+
+MAX_AMOUNT = {Unit.WORKING_HOURS: 2000, Unit.WORKING_DAYS: 365, Unit.HOURS: 8760}
+MAX_TEXT = 10_000
+MAX_EXTENSION_DAYS = 60
+SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+# --- Calendar -------------------------------------------------------------------------------------------------
+def work_calendar(working: WorkingCalendar | None = None) -> calendar.WorkCalendar:
+    """The working calendar to count with: ``working``'s hours (default: the default calendar's) and overrides."""
+    if working is None:
+        working = WorkingCalendar.objects.filter(is_default=True).first()
+    periods = calendar.parse_periods(working.periods) if working else calendar.DEFAULT_PERIODS
+    overrides = dict(CalendarDay.objects.values_list("day", "is_workday"))
+    return calendar.WorkCalendar(periods=periods, overrides=overrides)
+
+
+def check_calendar_day(day: dt.date | None) -> None:
+    first, last = calendar.known_year_range()
+    if day is None:
+        raise ValidationFailed({"day": [_("Give a day.")]})
+    if not first <= day.year <= last:
+        raise ValidationFailed(
+            {
+                "day": [
+                    _("%(day)s is outside the years the calendar knows (%(first)d to %(last)d).")
+                    % {"day": day.isoformat(), "first": first, "last": last}
+                ]
+            }
+        )
+
+
+def check_periods(text: str) -> None:
+    try:
+        calendar.parse_periods(text)
+    except ValueError as error:
+        raise ValidationFailed({"periods": [str(error)]}) from None
+
+
+# --- Policies -------------------------------------------------------------------------------------------------
+def specificity(policy: Policy) -> tuple[int, int]:
+    """Higher wins. Weights: urgency, department, category (deeper beats shallower), kind, channel."""
+    mask = (
+        (16 if policy.urgency else 0)
+        + (8 if policy.department_id else 0)
+        + (4 if policy.category_id else 0)
+        + (2 if policy.kind else 0)
+        + (1 if policy.channel else 0)
+    )
+    return mask, policy.category.level if policy.category_id and policy.category else 0
+
+
+def _match_key(policy: Policy) -> tuple[str, int | None, str, str, int | None]:
+    return (policy.kind, policy.category_id, policy.urgency, policy.channel, policy.department_id)
+
+
+def check_policy(policy: Policy) -> None:
+    """Refuse a policy that matches exactly the same cases as another active one with the same specificity."""
+    if not policy.active:
+        return
+    others = Policy.objects.filter(active=True).exclude(pk=policy.pk)
+    for other in others:
+        if _match_key(other) == _match_key(policy):
+            raise ValidationFailed(
+                {
+                    "__all__": [
+                        _("This policy matches the same cases as “%(other)s” with the same specificity; change one.")
+                        % {"other": other.name}
+                    ]
+                }
+            )
+    if not 0 < policy.warn_share < 1:
+        raise ValidationFailed({"warn_share": [_("Give a share between 0 and 1, e.g. 0.75.")]})
+    if policy.escalate_after_hours > 24 * 30:
+        raise ValidationFailed({"escalate_after_hours": [_("At most 720 hours.")]})
+
+
+def check_targets(targets: Sequence[tuple[str, int | None, str]]) -> None:
+    """``targets`` are (stage, amount, unit) as typed; refuse none, negative, zero hours, absurd, duplicates."""
+    if not targets:
+        raise ValidationFailed({"targets": [_("A policy needs at least one target.")]})
+    seen: set[str] = set()
+    for stage, amount, unit in targets:
+        label = Stage(stage).label if stage in Stage.values else stage
+        if stage in seen:
+            raise ValidationFailed({"targets": [_("%(stage)s has two targets.") % {"stage": label}]})
+        seen.add(stage)
+        if unit not in Unit.values:
+            raise ValidationFailed({"targets": [_("Unknown unit for %(stage)s.") % {"stage": label}]})
+        if amount is None or amount < 0:
+            raise ValidationFailed({"targets": [_("%(stage)s: a duration cannot be negative.") % {"stage": label}]})
+        if amount == 0 and unit != Unit.WORKING_DAYS:
+            raise ValidationFailed(
+                {"targets": [_("%(stage)s: zero is only allowed as 0 working days (the same day).") % {"stage": label}]}
+            )
+        limit = MAX_AMOUNT[Unit(unit)]
+        if amount > limit:
+            raise ValidationFailed(
+                {
+                    "targets": [
+                        _("%(stage)s: %(amount)d %(unit)s is not a realistic target (at most %(limit)d).")
+                        % {"stage": label, "amount": amount, "unit": Unit(unit).label, "limit": limit}
+                    ]
+                }
+            )
+
+
+@transaction.atomic
+def save_policy(policy: Policy, targets: Sequence[tuple[str, int, str]], *, reapply: bool = True) -> Policy:
+    """Create or change a policy with its targets (the demo, imports and tests; the admin validates the same way)."""
+    check_targets(targets)
+    check_policy(policy)
+    policy.save()
+    policy.targets.all().delete()
+    PolicyTarget.objects.bulk_create(PolicyTarget(policy=policy, stage=s, amount=a, unit=u) for s, a, u in targets)
+    if reapply:
+        reapply_open_cases()
+    return policy
+
+
+def _urgency(case: Case) -> str:
+    try:
+        return case.analysis.urgency or ""  # type: ignore[attr-defined]
+    except Exception:  # no analysis row (imports, tests): no urgency known yet
+        return ""
+
+
+def _category_ids(case: Case) -> set[int]:
+    ids: set[int] = set()
+    category = case.category
+    while category is not None and category.pk not in ids:
+        ids.add(category.pk)
+        category = category.parent
+    return ids
+
+
+def policy_for(case: Case, policies: Iterable[Policy] | None = None) -> Policy | None:
+    """The most specific active policy matching ``case`` (None when none does)."""
+    if policies is None:
+        policies = Policy.objects.filter(active=True).select_related("category", "calendar").prefetch_related("targets")
+    urgency = _urgency(case)
+    categories = _category_ids(case)
+    channel = case.submission.channel if case.submission_id else ""
+    best: Policy | None = None
+    for policy in policies:
+        if policy.kind and policy.kind != case.kind:
+            continue
+        if policy.urgency and policy.urgency != urgency:
+            continue
+        if policy.channel and policy.channel != channel:
+            continue
+        if policy.department_id and policy.department_id != case.lead_department_id:
+            continue
+        if policy.category_id and policy.category_id not in categories:
+            continue
+        if best is None or specificity(policy) > specificity(best):
+            best = policy
+    return best
+
+
+def _target(policy: Policy | None, stage: str) -> PolicyTarget | None:
+    if policy is None:
+        return None
+    for target in policy.targets.all():
+        if target.stage == stage:
+            return target
+    return None
+
+
+# --- Clocks ---------------------------------------------------------------------------------------------------
+@dataclass
+class _Context:
+    """What one move needs to compute deadlines, loaded once."""
+
+    policy: Policy | None
+    cal: calendar.WorkCalendar
+
+
+def _context(case: Case) -> _Context:
+    policy = policy_for(case)
+    return _Context(policy, work_calendar(policy.calendar if policy else None))
+
+
+def _schedule(
+    clock: Clock, cal: calendar.WorkCalendar, now: dt.datetime, warn_share: float, escalate_hours: int
+) -> None:
+    """Set the deadline and the sweep's instants of a running, unpaused clock."""
+    base = calendar.deadline(cal, clock.started_at, clock.amount, clock.unit)
+    if clock.paused_seconds:
+        base = calendar.advance(cal, base, clock.paused_seconds, clock.unit)
+    if clock.extended_days:
+        base = cal.add_working_days(base, clock.extended_days)
+    clock.deadline = base
+    allowed = calendar.elapsed(cal, clock.started_at, base, clock.unit)
+    clock.yellow_at = calendar.advance(cal, clock.started_at, allowed * warn_share, clock.unit)
+    clock.warn_at = clock.yellow_at
+    clock.due_at = base
+    if clock.unit == Unit.HOURS:
+        clock.escalate_at = base + dt.timedelta(hours=escalate_hours)
+    else:
+        clock.escalate_at = cal.add_working_hours(base, escalate_hours)
+
+
+def _policy_numbers(policy: Policy | None) -> tuple[float, int]:
+    return (policy.warn_share, policy.escalate_after_hours) if policy else (0.75, 4)
+
+
+def start_clock(case: Case, stage: str, ctx: _Context, now: dt.datetime | None = None) -> Clock | None:
+    """Start ``stage``'s clock unless one is already running; no target for the stage means no clock."""
+    now = now or timezone.now()
+    target = _target(ctx.policy, stage)
+    if target is None:
+        return None
+    if Clock.objects.filter(case=case, stage=stage, stopped_at__isnull=True).exists():
+        return None
+    last = Clock.objects.filter(case=case, stage=stage).order_by("-round").values_list("round", flat=True).first()
+    clock = Clock(
+        case=case,
+        stage=stage,
+        round=(last or 0) + 1,
+        policy=ctx.policy,
+        unit=target.unit,
+        amount=target.amount,
+        started_at=now,
+        department_id=case.lead_department_id,
+    )
+    _schedule(clock, ctx.cal, now, *_policy_numbers(ctx.policy))
+    # A case that waits on the citizen keeps new clocks paused too.
+    if InfoRequest.objects.filter(case=case, resumed_at__isnull=True).exists():
+        _pause(clock, now)
+    clock.save()
+    return clock
+
+
+def _pause(clock: Clock, now: dt.datetime) -> None:
+    clock.paused_at = now
+    clock.deadline = clock.warn_at = clock.due_at = clock.escalate_at = None
+
+
+def stop_clocks(case: Case, stages: Iterable[str], ctx: _Context | None = None, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    clocks = list(Clock.objects.filter(case=case, stage__in=list(stages), stopped_at__isnull=True))
+    if not clocks:
+        return 0
+    cal = ctx.cal if ctx else work_calendar()
+    for clock in clocks:
+        if clock.paused_at is not None:
+            clock.paused_seconds += calendar.elapsed(cal, clock.paused_at, now, clock.unit)
+            clock.paused_at = None
+            _schedule(clock, cal, now, *_policy_numbers(clock.policy))
+        clock.stopped_at = now
+        clock.working_seconds = max(
+            0.0, calendar.elapsed(cal, clock.started_at, now, clock.unit) - clock.paused_seconds
+        )
+        clock.department_id = case.lead_department_id
+        clock.warn_at = clock.due_at = clock.escalate_at = None
+    Clock.objects.bulk_update(
+        clocks,
+        ["stopped_at", "working_seconds", "department", "warn_at", "due_at", "escalate_at", "paused_at"]
+        + ["paused_seconds", "deadline", "yellow_at"],
+    )
+    return len(clocks)
+
+
+ALL_STAGES = tuple(Stage.values)
+# Which stages a move into a state stops, and which it starts.
+STOPS: dict[str, tuple[str, ...]] = {
+    State.ACCEPTED: (Stage.ACCEPT,),
+    State.DISPATCHED: (Stage.ACCEPT, Stage.DISPATCH),
+    State.RETURNED: (Stage.FIRST_RESPONSE,),
+    State.IN_PROGRESS: (Stage.FIRST_RESPONSE,),
+    State.REPLIED: (Stage.FIRST_RESPONSE, Stage.REPLY, Stage.RECTIFY),
+    State.CLOSED: ALL_STAGES,
+    State.REJECTED: ALL_STAGES,
+    State.MERGED: ALL_STAGES,
+}
+STARTS: dict[str, tuple[str, ...]] = {
+    State.ACCEPTED: (Stage.DISPATCH,),
+    State.RETURNED: (Stage.DISPATCH,),
+    State.DISPATCHED: (Stage.FIRST_RESPONSE,),
+    State.REOPENED: (Stage.RECTIFY,),
+}
+
+
+def on_case_created(case: Case) -> None:
+    ctx = _context(case)
+    for stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE):
+        start_clock(case, stage, ctx, case.created_at)
+
+
+def on_case_moved(case: Case, source: str, target: str) -> None:
+    now = timezone.now()
+    stops = STOPS.get(target, ())
+    starts = STARTS.get(target, ())
+    ctx = _context(case)
+    if source == State.RECEIVED:
+        stops = tuple({*stops, Stage.ACCEPT})
+    stop_clocks(case, stops, ctx, now)
+    for stage in starts:
+        start_clock(case, stage, ctx, now)
+    Clock.objects.filter(case=case, stopped_at__isnull=True).update(department_id=case.lead_department_id)
+    if target in State.terminal():
+        InfoRequest.objects.filter(case=case, resumed_at__isnull=True).update(resumed_at=now)
+        Extension.objects.filter(case=case, status=Extension.Status.PENDING).update(
+            status=Extension.Status.REFUSED, decided_at=now, note="case ended"
+        )
+
+
+def reapply(case: Case) -> int:
+    """Recompute the running clocks of ``case`` from the policy that matches it now (after the analysis set its
+    urgency, or a policy changed). Returns how many clocks changed."""
+    ctx = _context(case)
+    now = timezone.now()
+    changed = 0
+    for clock in Clock.objects.filter(case=case, stopped_at__isnull=True):
+        target = _target(ctx.policy, clock.stage)
+        if target is None:
+            continue
+        if (clock.policy_id, clock.unit, clock.amount) == (
+            ctx.policy.pk if ctx.policy else None,
+            target.unit,
+            target.amount,
+        ):
+            continue
+        clock.policy, clock.unit, clock.amount = ctx.policy, target.unit, target.amount
+        if clock.paused_at is None:
+            _schedule(clock, ctx.cal, now, *_policy_numbers(ctx.policy))
+        clock.save()
+        changed += 1
+    # A stage that had no target before may have one now.
+    if case.state not in State.terminal():
+        running = set(Clock.objects.filter(case=case, stopped_at__isnull=True).values_list("stage", flat=True))
+        for stage in _stages_for_state(case.state):
+            if stage not in running and not Clock.objects.filter(case=case, stage=stage).exists():
+                if start_clock(
+                    case, stage, ctx, case.created_at if stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE) else now
+                ):
+                    changed += 1
+    return changed
+
+
+def _stages_for_state(state: str) -> tuple[str, ...]:
+    """The stages whose clocks run while a case is in ``state``."""
+    return {
+        State.RECEIVED: (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE),
+        State.ACCEPTED: (Stage.DISPATCH, Stage.REPLY, Stage.CLOSE),
+        State.RETURNED: (Stage.DISPATCH, Stage.REPLY, Stage.CLOSE),
+        State.DISPATCHED: (Stage.FIRST_RESPONSE, Stage.REPLY, Stage.CLOSE),
+        State.IN_PROGRESS: (Stage.REPLY, Stage.CLOSE),
+        State.REPLIED: (Stage.CLOSE,),
+        State.REOPENED: (Stage.RECTIFY, Stage.CLOSE),
+    }.get(state, ())
+
+
+def reapply_open_cases(batch: int = 500) -> int:
+    """``reapply`` for every case with a running clock (after a policy changed). Returns clocks changed."""
+    changed = 0
+    ids = list(Clock.objects.filter(stopped_at__isnull=True).values_list("case_id", flat=True).distinct())
+    for start in range(0, len(ids), batch):
+        for case in Case.objects.filter(pk__in=ids[start : start + batch]).select_related("submission", "category"):
+            with transaction.atomic():
+                changed += reapply(case)
+    return changed
+
+
+# --- Waiting on the citizen -------------------------------------------------------------------------------------
+def _text(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed({field: [_("This field is required.")]})
+    if len(value) > MAX_TEXT:
+        raise ValidationFailed({field: [_("At most %(n)d characters.") % {"n": MAX_TEXT}]})
+    return value
+
+
+def _is_department_member(user: User, case: Case) -> bool:
+    if user.role not in (Role.HANDLER, Role.DEPT_HEAD) or user.department is None or case.lead_department is None:
+        return False
+    if user.role == Role.DEPT_HEAD:
+        return case.lead_department.path.startswith(user.department.path)
+    return case.lead_department_id == user.department_id
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update(of=("self",)).select_related("lead_department").get(pk=case.pk)
+
+
+@transaction.atomic
+def request_information(case: Case, user: User, question: str) -> InfoRequest:
+    """The handler needs more from the citizen: every running clock of the case pauses until ``resume``."""
+    case = _locked(case)
+    if not (_is_department_member(user, case) or user.role in SUPERVISORS or user.role == Role.DISPATCHER):
+        raise PermissionDenied(_("You may not ask for more information on this case."))
+    if case.state in State.terminal() or case.state == State.REPLIED:
+        raise Conflict(_("This case is no longer waiting for work; nothing to pause."))
+    question = _text(question, "question")
+    if InfoRequest.objects.filter(case=case, resumed_at__isnull=True).exists():
+        raise Conflict(_("More information was already requested; the clocks are paused."))
+    now = timezone.now()
+    info = InfoRequest.objects.create(case=case, question=question, asked_by=user, asked_at=now)
+    clocks = list(Clock.objects.filter(case=case, stopped_at__isnull=True, paused_at__isnull=True))
+    for clock in clocks:
+        _pause(clock, now)
+    Clock.objects.bulk_update(clocks, ["paused_at", "deadline", "warn_at", "due_at", "escalate_at"])
+    record_event(case, "sla_info_requested", actor=user, public=True, message=question, data={"request": info.pk})
+    return info
+
+
+@transaction.atomic
+def resume(case: Case, user: User | None = None, answer: str = "") -> InfoRequest:
+    """The citizen answered (``user`` None) or staff resume: paused clocks run again with the time they had left."""
+    case = _locked(case)
+    info = InfoRequest.objects.filter(case=case, resumed_at__isnull=True).first()
+    if info is None:
+        raise Conflict(_("No information request is open on this case."))
+    if user is not None and not (
+        _is_department_member(user, case) or user.role in SUPERVISORS or user.role == Role.DISPATCHER
+    ):
+        raise PermissionDenied(_("You may not resume this case's deadlines."))
+    if user is None:
+        answer = _text(answer, "answer")
+    now = timezone.now()
+    info.answer = (answer or "").strip()[:MAX_TEXT]
+    info.resumed_at = now
+    info.resumed_by = user
+    info.save()
+    _resume_clocks(case, now)
+    record_event(
+        case,
+        "sla_resumed",
+        actor=user,
+        actor_kind="citizen" if user is None else "staff",
+        public=True,
+        message=info.answer,
+        data={"request": info.pk},
+    )
+    return info
+
+
+def _resume_clocks(case: Case, now: dt.datetime) -> None:
+    cal = None
+    clocks = list(
+        Clock.objects.filter(case=case, stopped_at__isnull=True, paused_at__isnull=False).select_related("policy")
+    )
+    for clock in clocks:
+        if cal is None:
+            cal = work_calendar(clock.policy.calendar if clock.policy else None)
+        assert clock.paused_at is not None
+        clock.paused_seconds += calendar.elapsed(cal, clock.paused_at, now, clock.unit)
+        clock.paused_at = None
+        _schedule(clock, cal, now, *_policy_numbers(clock.policy))
+    Clock.objects.bulk_update(
+        clocks, ["paused_at", "paused_seconds", "deadline", "yellow_at", "warn_at", "due_at", "escalate_at"]
+    )
+
+
+# --- Extensions (延期) -------------------------------------------------------------------------------------------
+def reply_clock(case: Case) -> Clock | None:
+    """The clock a citizen cares about: rectification when reopened, else the reply, else the close."""
+    running = {c.stage: c for c in Clock.objects.filter(case=case, stopped_at__isnull=True)}
+    for stage in (Stage.RECTIFY, Stage.REPLY, Stage.CLOSE):
+        if stage in running:
+            return running[stage]
+    return None
+
+
+@transaction.atomic
+def request_extension(case: Case, user: User, days: int | None, reason: str) -> Extension:
+    case = _locked(case)
+    if not _is_department_member(user, case):
+        raise PermissionDenied(_("Only the lead department may ask for more time."))
+    errors: dict[str, list[str]] = {}
+    if days is None or days < 1 or days > MAX_EXTENSION_DAYS:
+        errors["days"] = [_("Give between 1 and %(n)d working days.") % {"n": MAX_EXTENSION_DAYS}]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Please give a reason.")]
+    elif len(reason) > MAX_TEXT:
+        errors["reason"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
+    if errors:
+        raise ValidationFailed(errors)
+    clock = reply_clock(case)
+    if clock is None:
+        raise Conflict(_("This case has no running deadline to extend."))
+    now = timezone.now()
+    if clock.deadline is not None and clock.deadline <= now:
+        raise Conflict(_("The deadline has passed; an extension must be asked for before it."))
+    if Extension.objects.filter(case=case, status=Extension.Status.PENDING).exists():
+        raise Conflict(_("An extension request is already waiting for a decision."))
+    assert days is not None
+    extension = Extension.objects.create(case=case, days=days, reason=reason, requested_by=user, requested_at=now)
+    record_event(case, "sla_extension_requested", actor=user, message=reason, data={"days": days})
+    return extension
+
+
+@transaction.atomic
+def decide_extension(extension_id: int, user: User, approve: bool, note: str = "") -> Extension:
+    extension = Extension.objects.select_for_update().filter(pk=extension_id).first()
+    if extension is None:
+        raise NotFound(_("No such extension request."))
+    if user.role not in SUPERVISORS and not (user.is_superuser and not user.role):
+        raise PermissionDenied(_("Only supervisors decide on extensions."))
+    if extension.status != Extension.Status.PENDING:
+        raise Conflict(_("This request was already decided."))
+    case = _locked(extension.case)
+    now = timezone.now()
+    note = (note or "").strip()[:MAX_TEXT]
+    extension.decided_by, extension.decided_at, extension.note = user, now, note
+    if not approve:
+        extension.status = Extension.Status.REFUSED
+        extension.save()
+        record_event(case, "sla_extension_refused", actor=user, message=note, data={"days": extension.days})
+        return extension
+    extension.status = Extension.Status.APPROVED
+    clocks = list(
+        Clock.objects.filter(
+            case=case, stopped_at__isnull=True, stage__in=(Stage.REPLY, Stage.RECTIFY, Stage.CLOSE)
+        ).select_related("policy")
+    )
+    cal = work_calendar(clocks[0].policy.calendar if clocks and clocks[0].policy else None)
+    for clock in clocks:
+        clock.extended_days += extension.days
+        if clock.paused_at is None:
+            _schedule(clock, cal, now, *_policy_numbers(clock.policy))
+    Clock.objects.bulk_update(clocks, ["extended_days", "deadline", "yellow_at", "warn_at", "due_at", "escalate_at"])
+    main = reply_clock(case)
+    extension.new_deadline = main.deadline if main else None
+    extension.save()
+    new_date = timezone.localtime(extension.new_deadline).strftime("%Y-%m-%d %H:%M") if extension.new_deadline else ""
+    record_event(
+        case,
+        "sla_extension_approved",
+        actor=user,
+        public=True,
+        message=note,
+        data={"days": extension.days, "new_deadline": new_date},
+    )
+    return extension
+
+
+# --- Supervision (督办) ------------------------------------------------------------------------------------------
+def _check_supervisor(user: User) -> None:
+    if user.role not in SUPERVISORS and not (user.is_superuser and not user.role):
+        raise PermissionDenied(_("Only supervisors supervise cases."))
+
+
+@transaction.atomic
+def supervise(case: Case, user: User, instruction: str) -> Supervision:
+    _check_supervisor(user)
+    case = _locked(case)
+    instruction = _text(instruction, "instruction")
+    now = timezone.now()
+    supervision, created = Supervision.objects.get_or_create(
+        case=case, defaults={"flagged_by": user, "flagged_at": now, "instruction": instruction}
+    )
+    if not created:
+        supervision.active = True
+        supervision.instruction = instruction
+        supervision.save()
+    record_event(case, "sla_supervised", actor=user, message=instruction)
+    return supervision
+
+
+@transaction.atomic
+def add_instruction(case: Case, user: User, instruction: str) -> Supervision:
+    _check_supervisor(user)
+    instruction = _text(instruction, "instruction")
+    supervision = Supervision.objects.select_for_update().filter(case=case, active=True).first()
+    if supervision is None:
+        raise Conflict(_("This case is not under supervision."))
+    supervision.instruction = instruction
+    supervision.save()
+    record_event(case, "sla_instruction", actor=user, message=instruction)
+    return supervision
+
+
+@transaction.atomic
+def unsupervise(case: Case, user: User, note: str = "") -> None:
+    _check_supervisor(user)
+    updated = Supervision.objects.filter(case=case, active=True).update(active=False)
+    if not updated:
+        raise Conflict(_("This case is not under supervision."))
+    record_event(case, "sla_unsupervised", actor=user, message=(note or "").strip()[:MAX_TEXT])
+
+
+def extension_scope(user: User) -> Q:
+    """Extensions a user may decide: supervisors all."""
+    return Q() if user.role in SUPERVISORS or user.is_superuser else Q(pk__in=[])

@@ -1,0 +1,136 @@
+"""Background work of the SLA app: the deadline sweep and the sending of what it decided.
+
+The sweep is set-based so that it costs the same whether 1,000 or 1,000,000 cases are open: each step reads only
+the clocks whose instant for that step has come (a partial index on the column), writes its ledger rows with one
+INSERT ... SELECT (the unique (clock, step) constraint makes a second sweep, or a second worker, write nothing),
+writes the case events of exactly its own ledger rows with a second INSERT ... SELECT, and clears the column.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from fankui.accounts.models import Role, User
+
+from .models import Notice, Step
+
+# Latest step first: a clock whose escalation is due is not also warned and urged in the same sweep (a worker that
+# was down for a day sends the one step that still means something).
+STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (Step.ESCALATE, "escalate_at", ("escalate_at", "due_at", "warn_at")),
+    (Step.URGE, "due_at", ("due_at", "warn_at")),
+    (Step.WARN, "warn_at", ("warn_at",)),
+)
+
+
+def _json_object() -> str:
+    if connection.vendor == "postgresql":
+        return "jsonb_build_object('stage', c.stage, 'round', c.round, 'deadline', c.deadline, 'step', n.step)"
+    return "json_object('stage', c.stage, 'round', c.round, 'deadline', c.deadline, 'step', n.step)"
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Take every warn/urge/escalate step that is due. Returns how many steps were taken now."""
+    now = now or timezone.now()
+    taken = 0
+    for step, column, clears in STEPS:
+        batch = uuid.uuid4().hex
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO sla_notice (clock_id, case_id, step, created_at, batch, sent_at) "
+                f"SELECT id, case_id, %s, %s, %s, NULL FROM sla_clock WHERE {column} <= %s "
+                "ON CONFLICT (clock_id, step) DO NOTHING",
+                [step, now, batch, now],
+            )
+            inserted = max(cursor.rowcount, 0)
+            if inserted:
+                cursor.execute(
+                    "INSERT INTO audit_event (case_id, actor_id, actor_kind, action, from_state, to_state, public, "
+                    "message, data, created_at) "
+                    f"SELECT n.case_id, NULL, 'system', %s, '', '', FALSE, '', {_json_object()}, %s "
+                    "FROM sla_notice n JOIN sla_clock c ON c.id = n.clock_id WHERE n.batch = %s",
+                    [f"sla_{step}", now, batch],
+                )
+            assignments = ", ".join(f"{name} = NULL" for name in clears)
+            cursor.execute(f"UPDATE sla_clock SET {assignments} WHERE {column} <= %s", [now])
+        taken += inserted
+    return taken
+
+
+def _recipients(notice: Notice) -> list[User]:
+    case = notice.case
+    department = case.lead_department
+    people = User.objects.filter(is_active=True)
+    if department is None:
+        return list(people.filter(role=Role.DISPATCHER))
+    if notice.step == Step.ESCALATE:
+        return list(
+            people.filter(
+                Q(role=Role.SUPERVISOR) | Q(role=Role.DEPT_HEAD, department__path__in=_ancestor_paths(department.path))
+            )
+        )
+    return list(people.filter(role__in=(Role.HANDLER, Role.DEPT_HEAD), department=department))
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+SUBJECTS = {
+    Step.WARN: gettext_noop("Deadline approaching: case %(number)s (%(stage)s, due %(deadline)s)"),
+    Step.URGE: gettext_noop("Deadline reached: case %(number)s (%(stage)s, due %(deadline)s)"),
+    Step.ESCALATE: gettext_noop("Overdue, escalated: case %(number)s (%(stage)s, was due %(deadline)s)"),
+}
+
+
+def send_notices(batch: int = 200) -> int:
+    """Send the ledger rows the sweep wrote. Each worker takes rows no other worker holds (SKIP LOCKED)."""
+    from fankui.notify.services import notify_staff
+
+    with transaction.atomic():
+        rows = (
+            Notice.objects.filter(sent_at__isnull=True)
+            .select_related("case__lead_department", "clock")
+            .order_by("created_at", "id")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
+        notices = list(rows[:batch])
+        now = timezone.now()
+        for notice in notices:
+            clock = notice.clock
+            deadline = timezone.localtime(clock.deadline).strftime("%Y-%m-%d %H:%M") if clock.deadline else "—"
+            facts = {"number": notice.case.number, "stage": clock.get_stage_display(), "deadline": deadline}
+            subject = _(SUBJECTS[Step(notice.step)]) % facts
+            notify_staff(
+                _recipients(notice), subject, subject, case=notice.case, key=f"sla:{notice.clock_id}:{notice.step}"
+            )
+            notice.sent_at = now
+        Notice.objects.bulk_update(notices, ["sent_at"])
+    return len(notices)
+
+
+def deadline_sweep() -> int:
+    """Warn before, urge at and escalate after each deadline, once."""
+    return sweep()
+
+
+def deadline_notices() -> int:
+    """Send the warnings, urges and escalations the sweep recorded."""
+    return send_notices()
+
+
+# Collected by `fankui worker` (core/management/commands/worker.py).
+SWEEPS: list[tuple[str, Callable[[], int]]] = [
+    ("sla_deadline_sweep", deadline_sweep),
+    ("sla_deadline_notices", deadline_notices),
+]

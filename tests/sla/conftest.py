@@ -1,0 +1,19 @@
+"""Fixtures of the SLA tests: the default policies (the 12345 limits) and people of the roles SLA involves."""
+
+from __future__ import annotations
+
+import pytest
+
+from fankui.accounts.models import Department, Role, User
+from fankui.sla.defaults import ensure_defaults
+from tests import factories
+
+
+@pytest.fixture
+def policies(db: None) -> int:
+    return ensure_defaults()
+
+
+@pytest.fixture
+def dept_head(dept: Department) -> User:
+    return factories.user(Role.DEPT_HEAD, dept)
