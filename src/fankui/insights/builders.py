@@ -1,0 +1,292 @@
+"""The analysis report in three formats from the same tables (layout.py): a self-contained HTML page, an xlsx
+workbook and a PDF with an embedded Chinese font."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from . import layout, svg
+from .queries import Report
+from .tables import Section, Table
+
+FORMATS = ("html", "xlsx", "pdf")
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def cell_text(value: Any, percent: bool = False) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}%" if percent else f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def display_rows(table: Table) -> list[list[str]]:
+    return [[cell_text(v, i in table.percent_columns) for i, v in enumerate(row)] for row in table.rows]
+
+
+def title(report: Report) -> str:
+    return _("Feedback analysis report %(period)s — %(scope)s") % {
+        "period": report.period.key,
+        "scope": report.scope_label,
+    }
+
+
+# --- HTML -------------------------------------------------------------------------------------------------------
+@dataclass
+class _HtmlTable:
+    table: Table
+    rows: list[list[str]]
+    chart: SafeString
+
+
+def html(report: Report) -> bytes:
+    sections = [
+        (section, [_HtmlTable(t, display_rows(t), mark_safe(svg.chart(t))) for t in section.tables])
+        for section in layout.sections(report)
+    ]
+    page = render_to_string(
+        "insights/report.html",
+        {"report": report, "title": title(report), "sections": sections, "definitions": layout.definitions()},
+    )
+    return page.encode()
+
+
+# --- xlsx -------------------------------------------------------------------------------------------------------
+def _sheet_name(text: str, used: set[str]) -> str:
+    name = "".join(c for c in text if c not in "[]:*?/\\")[:28] or "Sheet"
+    candidate, n = name, 2
+    while candidate in used:
+        candidate, n = f"{name[:25]} {n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    bold = Font(bold=True)
+    cover = book.active
+    assert cover is not None
+    used: set[str] = set()
+    cover.title = _sheet_name(_("Report"), used)
+    cover.append([title(report)])
+    cover["A1"].font = Font(bold=True, size=14)
+    cover.append([_("Period"), report.period.key])
+    cover.append([_("Previous period"), report.previous_period.key])
+    cover.append([_("Scope"), report.scope_label])
+    cover.append([_("Generated at"), report.generated_at.strftime("%Y-%m-%d %H:%M")])
+    cover.column_dimensions["A"].width = 28
+    for section in layout.sections(report):
+        sheet = book.create_sheet(_sheet_name(section.title, used))
+        sheet.append([section.title])
+        sheet["A1"].font = Font(bold=True, size=13)
+        if section.note:
+            sheet.append([section.note])
+        for table in section.tables:
+            sheet.append([])
+            sheet.append([table.title])
+            sheet.cell(sheet.max_row, 1).font = bold
+            sheet.append(table.headers)
+            header_row = sheet.max_row
+            for cell in sheet[header_row]:
+                cell.font = bold
+            for row in table.rows:
+                sheet.append(row)
+                for i in table.percent_columns:
+                    sheet.cell(sheet.max_row, i + 1).number_format = "0.0"
+            if table.chart and table.rows:
+                last = header_row + min(len(table.rows), table.chart.limit)
+                chart = LineChart() if table.chart.kind == "line" else BarChart()
+                chart.title = table.title
+                chart.legend = None
+                col = table.chart.value_column + 1
+                chart.add_data(Reference(sheet, min_col=col, min_row=header_row, max_row=last), titles_from_data=True)
+                chart.set_categories(
+                    Reference(sheet, min_col=table.chart.label_column + 1, min_row=header_row + 1, max_row=last)
+                )
+                sheet.add_chart(chart, f"{chr(ord('A') + len(table.headers) + 1)}{header_row}")
+        sheet.column_dimensions["A"].width = 30
+    definitions = book.create_sheet(_sheet_name(_("Definitions"), used))
+    definitions.append([_("Term"), _("Definition")])
+    for cell in definitions[1]:
+        cell.font = bold
+    for term, text in layout.definitions():
+        definitions.append([term, text])
+    definitions.column_dimensions["A"].width = 28
+    definitions.column_dimensions["B"].width = 120
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- PDF --------------------------------------------------------------------------------------------------------
+FONT = "FankuiCJK"
+
+
+@cache
+def _register_font() -> str:
+    """Embed WenQuanYi Micro Hei (TrueType outlines, which reportlab can subset) from its PyPI package."""
+    import importlib.resources
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path = importlib.resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
+    pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
+    return FONT
+
+
+def _pdf_chart(table: Table, width: float) -> Any:
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.charts.linecharts import HorizontalLineChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+
+    assert table.chart is not None
+    rows = table.rows[: table.chart.limit]
+    values = [float(r[table.chart.value_column] or 0) for r in rows]
+    labels = [str(r[table.chart.label_column]) for r in rows]
+    if table.chart.kind == "line":
+        drawing = Drawing(width, 150)
+        chart: Any = HorizontalLineChart()
+        chart.x, chart.y, chart.width, chart.height = 30, 20, width - 40, 120
+        chart.data = [values]
+        chart.lines[0].strokeColor = colors.HexColor("#2f6fb0")
+        every = max(1, len(labels) // 8)
+        chart.categoryAxis.categoryNames = [lab[5:] if i % every == 0 else "" for i, lab in enumerate(labels)]
+    else:
+        labels = [lab if len(lab) <= 12 else lab[:11] + "…" for lab in labels]
+        height = 16 * len(rows) + 30
+        drawing = Drawing(width, height)
+        chart = HorizontalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 130, 15, width - 170, height - 25
+        chart.data = [list(reversed(values))]
+        chart.bars[0].fillColor = colors.HexColor("#2f6fb0")
+        chart.categoryAxis.categoryNames = list(reversed(labels))
+        chart.barLabelFormat = "%g"
+        chart.barLabels.fontName = FONT
+        chart.barLabels.fontSize = 7
+        chart.barLabels.boxAnchor = "w"
+        chart.barLabels.dx = 3
+    chart.valueAxis.valueMin = 0
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    drawing.add(chart)
+    return drawing
+
+
+def _numeric(text: str) -> bool:
+    return bool(text) and (text[0].isdigit() or text[0] in "-—")
+
+
+def _widths(table: Table, total: float) -> list[float]:
+    """Share the page width by how much text each column holds, within limits."""
+    rows = [table.headers, *display_rows(table)[:50]]
+    weights = [min(40.0, max(4.0, sum(len(r[i]) for r in rows) / len(rows))) for i in range(len(table.headers))]
+    return [total * w / sum(weights) for w in weights]
+
+
+def pdf(report: Report) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import Table as PdfTable
+    from reportlab.platypus.flowables import Flowable
+
+    font = _register_font()
+    # CJK text wraps between any two characters.
+    body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
+    cell = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9.5)
+    number = ParagraphStyle("number", parent=cell, alignment=TA_RIGHT)
+    h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22, spaceAfter=6)
+    h2 = ParagraphStyle("h2", parent=body, fontSize=12.5, leading=17, spaceBefore=10, spaceAfter=4)
+    h3 = ParagraphStyle("h3", parent=body, fontSize=9.5, leading=13, spaceBefore=6, spaceAfter=2)
+    muted = ParagraphStyle("muted", parent=body, textColor=colors.HexColor("#555555"))
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=title(report),
+        author="Fankui",
+    )
+
+    def p(text: str, style: ParagraphStyle = body) -> Paragraph:
+        return Paragraph(str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
+
+    story: list[Flowable] = [
+        p(title(report), h1),
+        p(
+            _("Period %(period)s, compared with %(previous)s. Generated %(at)s.")
+            % {
+                "period": report.period.key,
+                "previous": report.previous_period.key,
+                "at": report.generated_at.strftime("%Y-%m-%d %H:%M"),
+            },
+            muted,
+        ),
+    ]
+    style = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b8c0")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ]
+    )
+    for section in layout.sections(report):
+        story.append(p(section.title, h2))
+        if section.note:
+            story.append(p(section.note, muted))
+        for table in section.tables:
+            parts: list[Flowable] = [p(table.title, h3)]
+            if table.chart and table.rows:
+                parts.append(_pdf_chart(table, doc.width))
+            data = [[p(h, cell) for h in table.headers]] + [
+                [p(c, number if i and _numeric(c) else cell) for i, c in enumerate(r)] for r in display_rows(table)
+            ]
+            pdf_table = PdfTable(data, colWidths=_widths(table, doc.width), repeatRows=1, hAlign="LEFT")
+            pdf_table.setStyle(style)
+            story.append(KeepTogether(parts))
+            story.append(pdf_table)
+        story.append(Spacer(1, 4))
+    story.append(p(_("Definitions"), h2))
+    for term, text in layout.definitions():
+        story.append(p(f"{term}: {text}", body))
+        story.append(Spacer(1, 2))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def render(report: Report, fmt: str) -> bytes:
+    return {"html": html, "xlsx": xlsx, "pdf": pdf}[fmt](report)
+
+
+__all__ = ["CONTENT_TYPES", "FORMATS", "Section", "html", "pdf", "render", "xlsx"]

@@ -1,0 +1,277 @@
+"""The analysis report laid out as sections of tables, the one shape every format renders, plus the definitions
+of every figure (also in docs/insights.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .queries import Rate, Report, Row
+from .tables import Chart, Section, Table
+
+
+def _breakdown(title: str, rows: list[Row], name: str) -> Table:
+    return Table(
+        title,
+        [name, _("This period"), _("Previous period"), _("Change")],
+        [[r.label, r.count, r.previous, r.change] for r in rows],
+        chart=Chart("bar"),
+    )
+
+
+def _rate_rows(rates: list[Rate]) -> list[list[Any]]:
+    return [
+        [
+            r.label,
+            r.value,
+            r.numerator,
+            r.denominator,
+            r.previous_value,
+            r.previous_numerator,
+            r.previous_denominator,
+            r.change,
+        ]
+        for r in rates
+    ]
+
+
+def _rates_table(title: str, rates: list[Rate]) -> Table:
+    headers = [
+        _("Rate"),
+        _("This period (%)"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Previous period (%)"),
+        _("Previous numerator"),
+        _("Previous denominator"),
+        _("Change (points)"),
+    ]
+    return Table(title, headers, _rate_rows(rates), percent_columns=(1, 4))
+
+
+def summary(report: Report) -> Section:
+    v = report.volume
+    figures = Table(
+        _("Key figures"),
+        [_("Figure"), _("This period"), _("Previous period"), _("Change")],
+        [
+            [_("Cases received"), v.total, v.previous, v.total - v.previous],
+            [
+                _("Bad ratings"),
+                report.bad_ratings.total,
+                report.bad_ratings.previous,
+                report.bad_ratings.total - report.bad_ratings.previous,
+            ],
+        ],
+    )
+    return Section("summary", _("Summary"), [figures, _rates_table(_("The three rates"), report.rates)])
+
+
+def volume(report: Report) -> Section:
+    v = report.volume
+    trend = Table(
+        _("Cases received per day"),
+        [_("Day"), _("Cases")],
+        [[day.isoformat(), n] for day, n in v.trend],
+        chart=Chart("line", limit=400),
+    )
+    return Section(
+        "volume",
+        _("Volume and trend"),
+        [
+            trend,
+            _breakdown(_("By channel"), v.by_channel, _("Channel")),
+            _breakdown(_("By kind"), v.by_kind, _("Kind")),
+            _breakdown(_("By category (first level)"), v.by_category, _("Category")),
+            _breakdown(_("By lead department"), v.by_department, _("Department")),
+        ],
+    )
+
+
+def ratings(report: Report) -> Section:
+    levels = Table(
+        _("Ratings by level"),
+        [_("Rating"), _("This period"), _("Previous period"), _("Change")],
+        [[r.label, r.count, r.previous, r.change] for r in report.ratings_by_level],
+        chart=Chart("bar"),
+    )
+    departments = Table(
+        _("Departments"),
+        [
+            _("Department"),
+            _("Received"),
+            _("Received, previous period"),
+            _("Closed"),
+            _("Ratings"),
+            _("Satisfied ratings"),
+            _("Bad ratings"),
+            _("Satisfaction rate (%)"),
+        ],
+        [
+            [d.label, d.received, d.previous, d.closed, d.ratings, d.satisfied, d.bad, d.satisfaction]
+            for d in report.departments
+        ],
+        percent_columns=(7,),
+    )
+    return Section("rates", _("Rates, ratings and departments"), [levels, departments])
+
+
+def topics(report: Report) -> Section:
+    share = report.analysed_share
+    table = Table(
+        _("Hot topics"),
+        [
+            _("Topic"),
+            _("Cases this period"),
+            _("Previous period"),
+            _("Keywords"),
+            _("Growth"),
+            _("Heat"),
+            _("Cases in topic"),
+        ],
+        [[t.label, t.count, t.previous, "、".join(t.keywords), t.growth, t.heat, t.size] for t in report.topics],
+        chart=Chart("bar"),
+    )
+    examples = Table(
+        _("Examples (personal data masked)"),
+        [_("Topic"), _("Case"), _("Example")],
+        [[t.label, e.number, e.text] for t in report.topics for e in t.examples],
+    )
+    note = _("%(done)d of %(total)d cases received in the period are analysed; only analysed cases count here.") % {
+        "done": share.numerator,
+        "total": share.denominator,
+    }
+    if not report.topics:
+        note += " " + _("No hot topic has cases in this period.")
+    return Section("topics", _("Hot topics"), [table, examples] if report.topics else [], note=note)
+
+
+def bad_ratings(report: Report) -> Section:
+    b = report.bad_ratings
+    summary = Table(
+        _("Bad ratings and what followed"),
+        [_("Figure"), _("Count")],
+        [
+            [_("Bad ratings in the period"), b.total],
+            *[[r.label, r.count] for r in b.by_level],
+            [_("Replied again after the rating"), b.replied_again],
+            [_("Rated again after the rating"), b.rated_again],
+            [_("Satisfied at a later rating"), b.satisfied_after],
+            [_("Case closed now"), b.closed_now],
+        ],
+    )
+    yes, no = _("yes"), _("no")
+    rows = Table(
+        _("Latest bad ratings"),
+        [
+            _("Case"),
+            _("Department"),
+            _("Rating"),
+            _("Rated at"),
+            _("Replied again"),
+            _("Rated again"),
+            _("Satisfied later"),
+            _("State now"),
+        ],
+        [
+            [
+                r.number,
+                r.department,
+                r.level_label,
+                r.rated_at.strftime("%Y-%m-%d %H:%M"),
+                yes if r.replied_again else no,
+                yes if r.rated_again else no,
+                yes if r.satisfied_after else no,
+                r.state,
+            ]
+            for r in b.rows
+        ],
+    )
+    return Section("bad_ratings", _("Bad ratings and rectification"), [summary, rows] if b.total else [summary])
+
+
+def sections(report: Report) -> list[Section]:
+    return [
+        summary(report),
+        volume(report),
+        ratings(report),
+        report.on_time,
+        topics(report),
+        report.overdue,
+        bad_ratings(report),
+        report.actions,
+    ]
+
+
+def definitions() -> list[tuple[str, str]]:
+    return [
+        (
+            _("Period"),
+            _(
+                "A calendar month or ISO week in the organisation's local time (Asia/Shanghai); it starts "
+                "at local midnight of its first day and ends before local midnight after its last day."
+            ),
+        ),
+        (
+            _("Cases received"),
+            _(
+                "Cases whose receipt time falls in the period, whatever their state now, "
+                "including rejected and merged ones."
+            ),
+        ),
+        (
+            _("Channel, kind, category, department"),
+            _(
+                "The channel of the submission; the case's kind now; the "
+                "first-level category above the case's category; the lead "
+                'department now ("Not dispatched" if none).'
+            ),
+        ),
+        (
+            _("Response rate"),
+            _(
+                "Cases received in the period that were accepted, rejected or merged before the "
+                "period ended, divided by the cases received in the period."
+            ),
+        ),
+        (
+            _("Resolution rate"),
+            _(
+                "Cases closed in the period (still closed now) whose latest rating is very "
+                "satisfied, satisfied or fairly satisfied, or that have no rating (closed when the "
+                "rating window passed, or by a supervisor), divided by the cases closed in the "
+                "period."
+            ),
+        ),
+        (
+            _("Satisfaction rate"),
+            _(
+                "Ratings given in the period that are very satisfied, satisfied or fairly "
+                "satisfied, divided by all ratings given in the period."
+            ),
+        ),
+        (_("Change"), _("This period minus the previous period: a count, or percentage points for a rate.")),
+        (
+            _("Hot topics"),
+            _(
+                "The ten topics with most analysed cases received in the period; examples are the "
+                "newest analysed cases' masked text, never the original submission."
+            ),
+        ),
+        (
+            _("Bad ratings"),
+            _(
+                'Ratings "unsatisfied" or "very unsatisfied" given in the period. "Replied '
+                'again", "rated again" and "satisfied later" look at replies and ratings of the '
+                "same case after the bad rating, up to now."
+            ),
+        ),
+        (
+            _("Scope"),
+            _(
+                "The report command covers the whole organisation; the dashboard covers the cases the "
+                "signed-in person may see, optionally one department's subtree (cases it leads)."
+            ),
+        ),
+    ]

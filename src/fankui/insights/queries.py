@@ -1,0 +1,462 @@
+"""Every figure of the dashboard and the analysis report, computed with aggregate SQL.
+
+No query here loops over cases in Python: each figure is a COUNT/GROUP BY over the period's rows, so the cost grows
+with the number of groups (channels, departments, days, topics), not with the number of cases. docs/insights.md
+defines every number; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.accounts.models import Department, Role, User
+from fankui.analysis.models import CaseAnalysis, Topic
+from fankui.cases.models import Case, Category, Reply
+from fankui.cases.queries import ORGANISATION_WIDE, visible_cases
+from fankui.cases.workflow import State
+from fankui.core.errors import PermissionDenied
+from fankui.core.vocab import Channel, Kind
+from fankui.surveys.models import Level, Rating
+
+from . import integrations
+from .periods import Period
+
+# Actions that answer a new case: it was taken on (受理), refused (不予受理) or found a duplicate (并单).
+RESPONSE_ACTIONS = ("accept", "reject", "merge")
+TOP_TOPICS = 10
+EXAMPLES_PER_TOPIC = 2
+EXAMPLE_CHARS = 160
+BAD_RATING_ROWS = 50
+
+
+# --- Scope ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    """The cases a report covers. ``restricted`` is False for the whole organisation, where related tables
+    (ratings, analyses) need no filter on their case at all."""
+
+    cases: QuerySet[Case]
+    label: str
+    restricted: bool
+    department: Department | None = None
+
+    def related(self, qs: QuerySet[Any], case_field: str = "case") -> QuerySet[Any]:
+        if not self.restricted:
+            return qs
+        return qs.filter(**{f"{case_field}__in": self.cases.values("pk")})
+
+
+def whole_organisation() -> Scope:
+    return Scope(Case.objects.all(), _("Whole organisation"), restricted=False)
+
+
+def departments_for(user: User) -> QuerySet[Department]:
+    """The departments ``user`` may narrow the dashboard to."""
+    if user.role in ORGANISATION_WIDE or (user.is_superuser and not user.role):
+        return Department.objects.filter(active=True)
+    if user.department is None:
+        return Department.objects.none()
+    if user.role == Role.DEPT_HEAD:
+        return Department.objects.filter(path__startswith=user.department.path)
+    return Department.objects.filter(pk=user.department.pk)
+
+
+def scope_for(user: User, department: Department | None = None) -> Scope:
+    """What ``user`` may see (cases.queries.visible_cases), optionally narrowed to one department's subtree
+    (cases it leads)."""
+    cases = visible_cases(user)
+    wide = user.role in ORGANISATION_WIDE or (user.is_superuser and not user.role)
+    if department is None:
+        if wide:
+            return Scope(cases, _("Whole organisation"), restricted=False)
+        label = user.department.name if user.department else _("Your cases")
+        return Scope(cases, label, restricted=True, department=user.department)
+    if not departments_for(user).filter(pk=department.pk).exists():
+        raise PermissionDenied(_("That department is outside what you may see."))
+    narrowed = cases.filter(lead_department__path__startswith=department.path)
+    return Scope(narrowed, department.name, restricted=True, department=department)
+
+
+# --- Figures ----------------------------------------------------------------------------------------------------
+@dataclass
+class Row:
+    """One group of a breakdown: its name, this period's figure and the previous period's."""
+
+    key: Any
+    label: str
+    count: int
+    previous: int = 0
+
+    @property
+    def change(self) -> int:
+        return self.count - self.previous
+
+
+@dataclass
+class Rate:
+    key: str
+    label: str
+    numerator: int
+    denominator: int
+    previous_numerator: int = 0
+    previous_denominator: int = 0
+    available: bool = True
+
+    @staticmethod
+    def percent(numerator: int, denominator: int) -> float | None:
+        return round(100.0 * numerator / denominator, 1) if denominator else None
+
+    @property
+    def value(self) -> float | None:
+        return self.percent(self.numerator, self.denominator) if self.available else None
+
+    @property
+    def previous_value(self) -> float | None:
+        return self.percent(self.previous_numerator, self.previous_denominator) if self.available else None
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous_value is None:
+            return None
+        return round(self.value - self.previous_value, 1)
+
+
+@dataclass
+class Volume:
+    total: int
+    previous: int
+    by_channel: list[Row]
+    by_kind: list[Row]
+    by_category: list[Row]
+    by_department: list[Row]
+    trend: list[tuple[date, int]]
+
+
+@dataclass
+class Example:
+    number: str
+    text: str
+
+
+@dataclass
+class HotTopic:
+    label: str
+    keywords: list[str]
+    heat: float
+    growth: float
+    size: int
+    count: int
+    previous: int
+    examples: list[Example] = field(default_factory=list)
+
+
+@dataclass
+class DepartmentRow:
+    label: str
+    received: int
+    previous: int
+    closed: int
+    ratings: int
+    satisfied: int
+    bad: int
+
+    @property
+    def satisfaction(self) -> float | None:
+        return Rate.percent(self.satisfied, self.ratings)
+
+
+@dataclass
+class BadRating:
+    number: str
+    department: str
+    level: int
+    level_label: str
+    rated_at: datetime
+    replied_again: bool
+    rated_again: bool
+    satisfied_after: bool
+    state: str
+
+
+@dataclass
+class BadRatings:
+    total: int
+    previous: int
+    by_level: list[Row]
+    replied_again: int
+    rated_again: int
+    satisfied_after: int
+    closed_now: int
+    rows: list[BadRating]
+
+
+@dataclass
+class Report:
+    period: Period
+    previous_period: Period
+    scope_label: str
+    generated_at: datetime
+    volume: Volume
+    rates: list[Rate]
+    ratings_by_level: list[Row]
+    departments: list[DepartmentRow]
+    on_time: integrations.Section
+    topics: list[HotTopic]
+    analysed_share: Rate
+    overdue: integrations.Section
+    bad_ratings: BadRatings
+    actions: integrations.Section
+
+
+def _received(scope: Scope, period: Period) -> QuerySet[Case]:
+    return scope.cases.filter(created_at__gte=period.start, created_at__lt=period.end)
+
+
+def _grouped(qs: QuerySet[Any], expression: Any) -> dict[Any, int]:
+    return dict(qs.annotate(group=expression).values_list("group").annotate(n=Count("pk")).order_by())
+
+
+def _rows(current: dict[Any, int], previous: dict[Any, int], labels: dict[Any, str]) -> list[Row]:
+    keys = set(current) | set(previous)
+    rows = [Row(k, labels.get(k, str(k)), current.get(k, 0), previous.get(k, 0)) for k in keys]
+    return sorted(rows, key=lambda r: (-r.count, -r.previous, r.label))
+
+
+def _breakdown(now: QuerySet[Case], before: QuerySet[Case], expression: Any, labels: dict[Any, str]) -> list[Row]:
+    return _rows(_grouped(now, expression), _grouped(before, expression), labels)
+
+
+def volume(scope: Scope, period: Period) -> Volume:
+    now, before = _received(scope, period), _received(scope, period.previous())
+    top_category = Coalesce(F("category__parent__parent"), F("category__parent"), F("category"))
+    current_categories = _grouped(now, top_category)
+    previous_categories = _grouped(before, top_category)
+    category_ids = {k for k in (*current_categories, *previous_categories) if k is not None}
+    category_labels: dict[Any, str] = {None: _("Not categorised")}
+    category_labels.update(Category.objects.filter(pk__in=category_ids).values_list("pk", "name"))
+    current_departments = _grouped(now, F("lead_department"))
+    previous_departments = _grouped(before, F("lead_department"))
+    department_ids = {k for k in (*current_departments, *previous_departments) if k is not None}
+    department_labels: dict[Any, str] = {None: _("Not dispatched")}
+    department_labels.update(Department.objects.filter(pk__in=department_ids).values_list("pk", "name"))
+    per_day = _grouped(now, TruncDate("created_at"))
+    return Volume(
+        total=sum(current_departments.values()),
+        previous=sum(previous_departments.values()),
+        by_channel=_breakdown(now, before, F("submission__channel"), {c.value: str(c.label) for c in Channel}),
+        by_kind=_breakdown(now, before, F("kind"), {k.value: str(k.label) for k in Kind}),
+        by_category=_rows(current_categories, previous_categories, category_labels),
+        by_department=_rows(current_departments, previous_departments, department_labels),
+        trend=[(day, per_day.get(day, 0)) for day in period.days],
+    )
+
+
+def _responded(scope: Scope, period: Period) -> tuple[int, int]:
+    from fankui.audit.models import Event
+
+    received = _received(scope, period)
+    answered = Event.objects.filter(case=OuterRef("pk"), action__in=RESPONSE_ACTIONS, created_at__lt=period.end)
+    return received.filter(Exists(answered)).count(), received.count()
+
+
+def _resolved(scope: Scope, period: Period) -> tuple[int, int]:
+    closed = scope.cases.filter(state=State.CLOSED, closed_at__gte=period.start, closed_at__lt=period.end)
+    last_level = Rating.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id").values("level")[:1]
+    unresolved = closed.annotate(last_level=Subquery(last_level)).filter(last_level__lt=Level.FAIRLY_SATISFIED)
+    total = closed.count()
+    return total - unresolved.count(), total
+
+
+def _ratings(scope: Scope, period: Period) -> QuerySet[Rating]:
+    return scope.related(Rating.objects.filter(created_at__gte=period.start, created_at__lt=period.end))
+
+
+def _satisfied(scope: Scope, period: Period) -> tuple[int, int]:
+    counts = _ratings(scope, period).aggregate(
+        total=Count("pk"), good=Count("pk", filter=Q(level__gte=Level.FAIRLY_SATISFIED))
+    )
+    return counts["good"], counts["total"]
+
+
+def three_rates(scope: Scope, period: Period) -> list[Rate]:
+    before = period.previous()
+    rates = []
+    for key, label, figure in (
+        ("response", _("Response rate"), _responded),
+        ("resolution", _("Resolution rate"), _resolved),
+        ("satisfaction", _("Satisfaction rate"), _satisfied),
+    ):
+        num, den = figure(scope, period)
+        prev_num, prev_den = figure(scope, before)
+        rates.append(Rate(key, label, num, den, prev_num, prev_den))
+    return rates
+
+
+def ratings_by_level(scope: Scope, period: Period) -> list[Row]:
+    now = _grouped(_ratings(scope, period), F("level"))
+    before = _grouped(_ratings(scope, period.previous()), F("level"))
+    return [Row(level.value, str(level.label), now.get(level.value, 0), before.get(level.value, 0)) for level in Level]
+
+
+def departments(scope: Scope, period: Period) -> list[DepartmentRow]:
+    """Per lead department: received, closed and the ratings given in the period."""
+    received = _grouped(_received(scope, period), F("lead_department"))
+    previous = _grouped(_received(scope, period.previous()), F("lead_department"))
+    closed = _grouped(
+        scope.cases.filter(state=State.CLOSED, closed_at__gte=period.start, closed_at__lt=period.end),
+        F("lead_department"),
+    )
+    ratings = {
+        row["case__lead_department"]: row
+        for row in _ratings(scope, period)
+        .values("case__lead_department")
+        .annotate(
+            total=Count("pk"),
+            good=Count("pk", filter=Q(level__gte=Level.FAIRLY_SATISFIED)),
+            bad=Count("pk", filter=Q(level__lt=Level.FAIRLY_SATISFIED)),
+        )
+        .order_by()
+    }
+    ids = {k for k in (*received, *previous, *closed, *ratings) if k is not None}
+    names: dict[Any, str] = {None: _("Not dispatched")}
+    names.update(Department.objects.filter(pk__in=ids).values_list("pk", "name"))
+    rows = []
+    for key in set(received) | set(previous) | set(closed) | set(ratings):
+        r = ratings.get(key, {})
+        rows.append(
+            DepartmentRow(
+                names.get(key, str(key)),
+                received.get(key, 0),
+                previous.get(key, 0),
+                closed.get(key, 0),
+                r.get("total", 0),
+                r.get("good", 0),
+                r.get("bad", 0),
+            )
+        )
+    return sorted(rows, key=lambda d: (-d.received, d.label))
+
+
+def _example_text(analysis: dict[str, Any]) -> str:
+    text = (analysis["masked_title"] + "：" if analysis["masked_title"] else "") + analysis["masked_body"]
+    text = " ".join(text.split())
+    return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
+
+
+def hot_topics(scope: Scope, period: Period) -> tuple[list[HotTopic], Rate]:
+    """The topics with most cases received in the period; examples only from finished analyses' masked text."""
+    analyses = scope.related(CaseAnalysis.objects.all())
+    in_period = analyses.filter(case__created_at__gte=period.start, case__created_at__lt=period.end)
+    before = period.previous()
+    counts = dict(
+        in_period.filter(topic__isnull=False)
+        .values_list("topic")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "topic")[:TOP_TOPICS]
+    )
+    previous = dict(
+        analyses.filter(case__created_at__gte=before.start, case__created_at__lt=before.end, topic__in=list(counts))
+        .values_list("topic")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    topics = Topic.objects.in_bulk(list(counts))
+    result = []
+    for topic_id, n in counts.items():
+        topic = topics[topic_id]
+        examples = (
+            in_period.filter(topic_id=topic_id, status=CaseAnalysis.Status.DONE)
+            .exclude(masked_body="")
+            .order_by("-case__created_at", "-case_id")
+            .values("case__number", "masked_title", "masked_body")[:EXAMPLES_PER_TOPIC]
+        )
+        result.append(
+            HotTopic(
+                label=topic.label,
+                keywords=[str(k) for k in (topic.keywords or [])][:8],
+                heat=round(topic.heat, 1),
+                growth=round(topic.growth, 2),
+                size=topic.size,
+                count=n,
+                previous=previous.get(topic_id, 0),
+                examples=[Example(e["case__number"], _example_text(e)) for e in examples],
+            )
+        )
+    status = in_period.aggregate(total=Count("pk"), done=Count("pk", filter=Q(status=CaseAnalysis.Status.DONE)))
+    analysed = Rate("analysed", _("Cases analysed"), status["done"], status["total"])
+    return result, analysed
+
+
+def bad_ratings(scope: Scope, period: Period) -> BadRatings:
+    """Ratings 不满意/非常不满意 given in the period, and what happened to their cases after the rating."""
+    bad = _ratings(scope, period).filter(level__lt=Level.FAIRLY_SATISFIED)
+    later_reply = Reply.objects.filter(case=OuterRef("case"), created_at__gt=OuterRef("created_at"))
+    later_rating = Rating.objects.filter(case=OuterRef("case"), created_at__gt=OuterRef("created_at"))
+    followed = bad.annotate(
+        replied_again=Exists(later_reply),
+        rated_again=Exists(later_rating),
+        satisfied_after=Exists(later_rating.filter(level__gte=Level.FAIRLY_SATISFIED)),
+    )
+    counts = followed.aggregate(
+        total=Count("pk"),
+        replied_again=Count("pk", filter=Q(replied_again=True)),
+        rated_again=Count("pk", filter=Q(rated_again=True)),
+        satisfied_after=Count("pk", filter=Q(satisfied_after=True)),
+        closed_now=Count("pk", filter=Q(case__state=State.CLOSED)),
+    )
+    previous = _ratings(scope, period.previous()).filter(level__lt=Level.FAIRLY_SATISFIED).count()
+    by_level = _grouped(bad, F("level"))
+    rows = [
+        BadRating(
+            number=r.case.number,
+            department=r.case.lead_department.name if r.case.lead_department else _("Not dispatched"),
+            level=r.level,
+            level_label=str(Level(r.level).label),
+            rated_at=timezone.localtime(r.created_at),
+            replied_again=r.replied_again,
+            rated_again=r.rated_again,
+            satisfied_after=r.satisfied_after,
+            state=str(State(r.case.state).label),
+        )
+        for r in followed.select_related("case__lead_department").order_by("-created_at", "-id")[:BAD_RATING_ROWS]
+    ]
+    return BadRatings(
+        total=counts["total"],
+        previous=previous,
+        by_level=[
+            Row(level.value, str(level.label), by_level.get(level.value, 0))
+            for level in (Level.UNSATISFIED, Level.VERY_UNSATISFIED)
+        ],
+        replied_again=counts["replied_again"],
+        rated_again=counts["rated_again"],
+        satisfied_after=counts["satisfied_after"],
+        closed_now=counts["closed_now"],
+        rows=rows,
+    )
+
+
+def build(scope: Scope, period: Period) -> Report:
+    topics, analysed = hot_topics(scope, period)
+    return Report(
+        period=period,
+        previous_period=period.previous(),
+        scope_label=scope.label,
+        generated_at=timezone.localtime(),
+        volume=volume(scope, period),
+        rates=three_rates(scope, period),
+        ratings_by_level=ratings_by_level(scope, period),
+        departments=departments(scope, period),
+        on_time=integrations.on_time(scope, period),
+        topics=topics,
+        analysed_share=analysed,
+        overdue=integrations.overdue(scope, period),
+        bad_ratings=bad_ratings(scope, period),
+        actions=integrations.actions(scope, period),
+    )
