@@ -10,7 +10,7 @@ from .models import Policy, Stage, Unit, WorkingCalendar
 WD, WH, H = Unit.WORKING_DAYS, Unit.WORKING_HOURS, Unit.HOURS
 
 # (name, match fields, targets)
-POLICIES: list[tuple[str, dict[str, str], list[tuple[str, int, str]]]] = (
+POLICIES: list[tuple[str, dict[str, str], list[tuple[Stage, int, Unit]]]] = (
     [
         (
             "Emergency: reply the same day",

@@ -142,13 +142,13 @@ def check_targets(targets: Sequence[tuple[str, int | None, str]]) -> None:
 
 
 @transaction.atomic
-def save_policy(policy: Policy, targets: Sequence[tuple[str, int, str]], *, reapply: bool = True) -> Policy:
+def save_policy(policy: Policy, targets: Sequence[tuple[str, int | None, str]], *, reapply: bool = True) -> Policy:
     """Create or change a policy with its targets (the demo, imports and tests; the admin validates the same way)."""
     check_targets(targets)
     check_policy(policy)
     policy.save()
     policy.targets.all().delete()
-    PolicyTarget.objects.bulk_create(PolicyTarget(policy=policy, stage=s, amount=a, unit=u) for s, a, u in targets)
+    PolicyTarget.objects.bulk_create(PolicyTarget(policy=policy, stage=s, amount=a or 0, unit=u) for s, a, u in targets)
     if reapply:
         reapply_open_cases()
     return policy
@@ -156,7 +156,7 @@ def save_policy(policy: Policy, targets: Sequence[tuple[str, int, str]], *, reap
 
 def _urgency(case: Case) -> str:
     try:
-        return case.analysis.urgency or ""  # type: ignore[attr-defined]
+        return case.analysis.urgency or ""
     except Exception:  # no analysis row (imports, tests): no urgency known yet
         return ""
 
@@ -292,8 +292,10 @@ def stop_clocks(case: Case, stages: Iterable[str], ctx: _Context | None = None, 
         clock.warn_at = clock.due_at = clock.escalate_at = None
     Clock.objects.bulk_update(
         clocks,
-        ["stopped_at", "working_seconds", "department", "warn_at", "due_at", "escalate_at", "paused_at"]
-        + ["paused_seconds", "deadline", "yellow_at"],
+        [
+            *("stopped_at", "working_seconds", "department", "warn_at", "due_at", "escalate_at", "paused_at"),
+            *("paused_seconds", "deadline", "yellow_at"),
+        ],
     )
     return len(clocks)
 
@@ -367,17 +369,17 @@ def reapply(case: Case) -> int:
     if case.state not in State.terminal():
         running = set(Clock.objects.filter(case=case, stopped_at__isnull=True).values_list("stage", flat=True))
         for stage in _stages_for_state(case.state):
-            if stage not in running and not Clock.objects.filter(case=case, stage=stage).exists():
-                if start_clock(
-                    case, stage, ctx, case.created_at if stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE) else now
-                ):
-                    changed += 1
+            if stage in running or Clock.objects.filter(case=case, stage=stage).exists():
+                continue
+            since = case.created_at if stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE) else now
+            if start_clock(case, stage, ctx, since):
+                changed += 1
     return changed
 
 
 def _stages_for_state(state: str) -> tuple[str, ...]:
     """The stages whose clocks run while a case is in ``state``."""
-    return {
+    stages: dict[str, tuple[str, ...]] = {
         State.RECEIVED: (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE),
         State.ACCEPTED: (Stage.DISPATCH, Stage.REPLY, Stage.CLOSE),
         State.RETURNED: (Stage.DISPATCH, Stage.REPLY, Stage.CLOSE),
@@ -385,7 +387,8 @@ def _stages_for_state(state: str) -> tuple[str, ...]:
         State.IN_PROGRESS: (Stage.REPLY, Stage.CLOSE),
         State.REPLIED: (Stage.CLOSE,),
         State.REOPENED: (Stage.RECTIFY, Stage.CLOSE),
-    }.get(state, ())
+    }
+    return stages.get(state, ())
 
 
 def reapply_open_cases(batch: int = 500) -> int:
