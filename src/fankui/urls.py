@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("fankui.accounts.urls")),
     path("staff/", include("fankui.cases.urls")),
+    path("staff/", include("fankui.insights.urls")),
     path("staff/attachments/", include("fankui.intake.urls")),
     path("", include("fankui.notify.urls")),
     path("", include("fankui.portal.urls")),

@@ -1,0 +1,73 @@
+"""The staff dashboard and the report page. Thin: the figures come from queries.build over the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fankui.accounts.models import Role, User
+from fankui.cases.views import staff_required
+
+from . import builders, layout, queries
+from .forms import PeriodForm, ReportForm
+from .models import ReportRun
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _chart_data(key: str, section_tables: list[Any]) -> list[dict[str, Any]]:
+    charts = []
+    for i, table in enumerate(section_tables):
+        if table.chart is None or not table.rows:
+            continue
+        rows = table.rows[: table.chart.limit]
+        charts.append(
+            {
+                "id": f"chart-{key}-{i}",
+                "kind": table.chart.kind,
+                "title": table.title,
+                "labels": [str(r[table.chart.label_column]) for r in rows],
+                "values": [r[table.chart.value_column] or 0 for r in rows],
+            }
+        )
+    return charts
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = PeriodForm(request.GET or None, user=user)
+    period, department = form.chosen()
+    report = queries.build(queries.scope_for(user, department), period)
+    sections = [
+        (section, [(t, builders.display_rows(t)) for t in section.tables], _chart_data(section.key, section.tables))
+        for section in layout.sections(report)
+    ]
+    context = {
+        "form": form,
+        "report": report,
+        "sections": sections,
+        "rates": report.rates,
+        "definitions": layout.definitions(),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "insights/dashboard.html", context)
+
+
+@staff_required
+def reports(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ReportForm(request.GET or None, user=user)
+    if request.GET.get("download") and form.is_valid():
+        period, department = form.chosen()
+        fmt = form.cleaned_data["format"]
+        report = queries.build(queries.scope_for(user, department), period)
+        response = HttpResponse(builders.render(report, fmt), content_type=builders.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="fankui-report-{period.key}.{fmt}"'
+        return response
+    runs = ReportRun.objects.all()[:24] if user.role in (Role.SUPERVISOR, Role.ADMIN) or user.is_superuser else []
+    return render(request, "insights/reports.html", {"form": form, "runs": runs})
