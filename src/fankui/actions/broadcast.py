@@ -1,0 +1,138 @@
+"""Closing the loop: tell every person whose case is linked what was decided (approved) and what was done (done).
+
+One message per distinct contact (e-mail, else phone) and stage, however many of their cases are linked: the
+message's dedupe key is (contact, "action:<id>:<stage>"). The links are read in batches in link-id order from the
+broadcast's cursor, and each batch's messages and the cursor are committed together, so memory stays flat and a
+killed worker resumes where it stopped. Anonymous submissions, those without a contact and opted-out contacts are
+skipped; a contact known to bounce gets a failed message row that says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fankui.core import codes
+from fankui.notify import conf
+from fankui.notify import services as notify
+from fankui.notify.models import Message
+
+from .models import Action, ActionCase, Broadcast, ProgressUpdate
+
+BATCH = 2000
+
+
+def _raised(title: str, snippet: str) -> str:
+    text = (title or snippet or "").strip().replace("\n", " ")
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _texts(action: Action, stage: str) -> tuple[str, str]:
+    """Subject and the part of the body that is the same for everyone (in the site's language)."""
+    if stage == Broadcast.Stage.APPROVED:
+        subject = _("Your request: an improvement has been decided")
+        decided = _(
+            "What was decided: %(title)s\n%(measures)s\nResponsible: %(department)s. To be done by %(deadline)s."
+        ) % {
+            "title": action.title,
+            "measures": action.measures,
+            "department": action.department.name,
+            "deadline": action.deadline.isoformat(),
+        }
+    else:
+        subject = _("Your request: the improvement is done")
+        latest = ProgressUpdate.objects.filter(action=action, public=True).order_by("-created_at", "-id").first()
+        decided = _("What was done: %(title)s (finished on %(date)s).\n%(measures)s") % {
+            "title": action.title,
+            "date": timezone.localtime(action.done_at or timezone.now()).strftime("%Y-%m-%d"),
+            "measures": latest.text if latest else action.measures,
+        }
+    return subject, decided
+
+
+def _rows(broadcast: Broadcast, batch: int) -> list[tuple[Any, ...]]:
+    return list(
+        ActionCase.objects.filter(action_id=broadcast.action_id, pk__gt=broadcast.cursor)
+        .order_by("pk")
+        .annotate(snippet=Substr("case__submission__body", 1, 41))
+        .values_list(
+            "pk",
+            "case_id",
+            "case__tracking_code",
+            "case__submission__anonymous",
+            "case__submission__contact_email",
+            "case__submission__contact_phone",
+            "case__submission__title",
+            "snippet",
+        )[:batch]
+    )
+
+
+def _messages(
+    action: Action, stage: str, rows: list[tuple[Any, ...]], blocked: tuple[set[Any], dict[Any, Any]]
+) -> Iterator[Message | None]:
+    """One message per row with a usable contact; None for a row that is skipped."""
+    subject, decided = _texts(action, stage)
+    key = f"action:{action.pk}:{stage}"
+    opted, bounced = blocked
+    now = timezone.now()
+    base = conf.public_url()
+    for _pk, case_id, code, anonymous, email, phone, title, snippet in rows:
+        if anonymous or not (email or phone):
+            yield None
+            continue
+        address = notify.Address("email", email.strip().lower()) if email else notify.Address("sms", phone.strip())
+        where = (address.channel, address.address)
+        if where in opted:
+            yield None
+            continue
+        body = _("You told us: “%(raised)s” (request %(code)s).\n%(decided)s\nFollow the progress: %(url)s") % {
+            "raised": _raised(title, snippet),
+            "code": codes.display(code),
+            "decided": decided,
+            "url": base + reverse("portal:track", kwargs={"code": code}),
+        }
+        yield notify.citizen_message(
+            address, subject, body, key=key, case_id=case_id, now=now, bounced_at=bounced.get(where)
+        )
+
+
+def run(broadcast: Broadcast, batch: int = BATCH, max_batches: int | None = None) -> int:
+    """Work through a broadcast; returns how many messages were queued. Resumable at any point."""
+    action = Action.objects.select_related("department").get(pk=broadcast.action_id)
+    blocked = notify.blocked_addresses()
+    queued = 0
+    done_batches = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        while max_batches is None or done_batches < max_batches:
+            rows = _rows(broadcast, batch)
+            if not rows:
+                Broadcast.objects.filter(pk=broadcast.pk).update(finished_at=timezone.now())
+                broadcast.finished_at = timezone.now()
+                break
+            messages = list(_messages(action, broadcast.stage, rows, blocked))
+            with transaction.atomic():
+                new = notify.queue_in_batches(m for m in messages if m is not None)
+                skipped = sum(1 for m in messages if m is None)
+                broadcast.cursor = rows[-1][0]
+                broadcast.queued += new
+                broadcast.skipped += skipped
+                broadcast.save(update_fields=["cursor", "queued", "skipped"])
+            queued += new
+            done_batches += 1
+    return queued
+
+
+def run_pending(max_batches: int = 50) -> int:
+    """The sweep: continue every unfinished broadcast, a bounded amount of work per round."""
+    total = 0
+    for broadcast in Broadcast.objects.filter(finished_at__isnull=True).order_by("id"):
+        total += run(broadcast, max_batches=max_batches)
+    return total
