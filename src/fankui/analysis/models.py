@@ -36,6 +36,8 @@ class Topic(models.Model):
     """A hot topic: cases about the same problem (same place + same issue), with a label a person can read."""
 
     label = models.CharField(_("label"), max_length=200)
+    # The estate, road or village the topic is about ("丽发新城"); empty for topics that are not about one place.
+    place = models.CharField(_("place"), max_length=100, blank=True, db_index=True)
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
     size = models.PositiveIntegerField(_("cases"), default=0)
     # Public support (likes, "me too") where the channel has it; counts towards heat.

@@ -1,0 +1,255 @@
+"""The per-case steps of the pipeline that look at other cases: its likely duplicate and its hot topic.
+
+``find_duplicate`` answers from an in-memory MinHash index of every case (``dedupe.MinHashIndex``) that each worker
+process loads once from the database and then tops up with the cases added since (ids above the highest it holds).
+The index only proposes candidates; the answer is checked against the candidates' real texts in the database, so
+an out-of-date index can miss a duplicate but never invent one. Why in memory and not a table: docs/topics.md.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fankui.cases.models import Case
+from fankui.cases.workflow import State
+
+from . import dedupe, topics
+from .models import CaseAnalysis, Topic
+
+# Exact Jaccard similarity of character 3-grams from which a case is shown as a likely duplicate.
+DUPLICATE_THRESHOLD = 0.5
+# The index's estimate is noisy (64 numbers); candidates are taken a little below the threshold and checked.
+CANDIDATE_THRESHOLD = 0.35
+# A closed case older than this is history, not something to merge into.
+RECENT_DAYS = 30
+# A topic that saw no new case for this long is not joined any more (the sweep retires it).
+TOPIC_DAYS = 60
+# How many recent texts of a topic its keywords are recomputed from when a case joins.
+KEYWORD_SAMPLE = 50
+
+
+def case_text(analysis: CaseAnalysis) -> tuple[str, str]:
+    """(title, body) to compare: the masked text once masking has run, else the submission as it arrived."""
+    if analysis.masked_title or analysis.masked_body:
+        return analysis.masked_title, analysis.masked_body
+    submission = analysis.case.submission
+    return submission.title, submission.body
+
+
+def _joined(title: str, body: str) -> str:
+    return f"{title} {body}".strip()
+
+
+class _CaseIndex:
+    """One process's index of every case, refreshed before each lookup with the cases added since."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.index = dedupe.MinHashIndex()
+        self.max_id = 0
+        self.max_code = ""
+
+    def refresh(self) -> dedupe.MinHashIndex:
+        with self.lock:
+            if self.max_id and not Case.objects.filter(id=self.max_id, tracking_code=self.max_code).exists():
+                # The case the index ends with is gone or another one (a restored backup, a test's rollback):
+                # start again rather than trust ids.
+                self.index, self.max_id, self.max_code = dedupe.MinHashIndex(), 0, ""
+            rows = (
+                Case.objects.filter(id__gt=self.max_id)
+                .order_by("id")
+                .values_list(
+                    "id",
+                    "tracking_code",
+                    "submission__title",
+                    "submission__body",
+                    "analysis__masked_title",
+                    "analysis__masked_body",
+                )
+            )
+            keys: list[int] = []
+            texts: list[str] = []
+            for case_id, code, title, body, masked_title, masked_body in rows.iterator(chunk_size=2000):
+                keys.append(case_id)
+                texts.append(_joined(masked_title or "", masked_body or "") or _joined(title, body))
+                self.max_id, self.max_code = case_id, code
+            if len(keys) > 100:
+                sigs, ok = dedupe.signatures(texts)
+                self.index.add_many(keys, sigs, ok)
+            else:
+                for key, text in zip(keys, texts, strict=True):
+                    self.index.add(key, dedupe.signature(text))
+            return self.index
+
+    def reset(self) -> None:
+        with self.lock:
+            self.index, self.max_id, self.max_code = dedupe.MinHashIndex(), 0, ""
+
+
+_cases = _CaseIndex()
+
+
+def reset_index() -> None:
+    """Forget the process's index (tests; after a bulk import the next lookup reloads it anyway)."""
+    _cases.reset()
+
+
+def find_duplicate(analysis: CaseAnalysis) -> tuple[int, float] | None:
+    """The earlier case this one most likely repeats, with the similarity (0..1), saved on the analysis.
+
+    Candidates are earlier cases that are open or were received in the last ``RECENT_DAYS``; a case merged into
+    another stands for its primary. Never the case itself or a case that was merged into it.
+    """
+    case = analysis.case
+    title, body = case_text(analysis)
+    text = _joined(title, body)
+    sig = dedupe.signature(text)
+    result: tuple[int, float] | None = None
+    if sig is not None:
+        index = _cases.refresh()
+        matches = index.query(sig, threshold=CANDIDATE_THRESHOLD, exclude=lambda key: key >= case.id, limit=20)
+        result = _best_candidate(case, text, [m.key for m in matches])
+    analysis.duplicate_of_id = result[0] if result else None
+    analysis.duplicate_similarity = result[1] if result else None
+    analysis.save(update_fields=["duplicate_of", "duplicate_similarity"])
+    return result
+
+
+def _best_candidate(case: Case, text: str, ids: list[int]) -> tuple[int, float] | None:
+    if not ids:
+        return None
+    since = case.created_at - timedelta(days=RECENT_DAYS)
+    candidates = (
+        Case.objects.filter(id__in=ids)
+        .filter(~Q(state__in=State.terminal()) | Q(created_at__gte=since) | Q(state=State.MERGED))
+        .exclude(merged_into=case)
+        .select_related("submission", "analysis", "merged_into")
+    )
+    best: tuple[float, int] | None = None
+    for other in candidates:
+        primary = other.merged_into if other.state == State.MERGED and other.merged_into else other
+        if primary.id == case.id or primary.merged_into_id == case.id:
+            continue
+        if not primary.is_open and primary.created_at < since:
+            continue
+        analysis = getattr(other, "analysis", None)
+        other_text = (
+            _joined(analysis.masked_title, analysis.masked_body)
+            if analysis is not None and (analysis.masked_title or analysis.masked_body)
+            else ""
+        ) or _joined(other.submission.title, other.submission.body)
+        similarity = round(dedupe.jaccard(text, other_text), 3)
+        if similarity < DUPLICATE_THRESHOLD:
+            continue
+        if best is None or (similarity, -primary.id) > (best[0], -best[1]):
+            best = (similarity, primary.id)
+    return (best[1], best[0]) if best else None
+
+
+def _places_match(a: str, b: str) -> bool:
+    return bool(a and b) and (a == b or a.endswith(b) or b.endswith(a))
+
+
+def _topic_for(feats: topics.Features, now_cutoff: datetime) -> Topic | None:
+    """The active topic this case belongs to: same place and a shared issue word, or (no place) most words."""
+    words = set(feats.words)
+    place = feats.place
+    best: tuple[float, Topic] | None = None
+    recent = Topic.objects.filter(active=True, last_seen_at__gte=now_cutoff)
+    recent = recent.filter(place__in=_place_variants(place)) if place else recent.filter(place="")
+    for topic in recent.order_by("-heat")[:500]:
+        keywords = set(topic.keywords[:8])
+        overlap = len(words & keywords)
+        if place:
+            if not _places_match(place, topic.place) or overlap < 1:
+                continue
+            score = 1.0 + overlap
+        else:
+            if overlap < 3 or overlap < 0.4 * len(keywords):
+                continue
+            score = overlap / max(len(keywords), 1)
+        if best is None or score > best[0]:
+            best = (score, topic)
+    return best[1] if best else None
+
+
+def _place_variants(place: str) -> list[str]:
+    """Exact matches by index; suffix forms ("万科魅力之城" / "魅力之城") are the common variants."""
+    variants = {place}
+    for cut in range(1, max(len(place) - 2, 1)):
+        variants.add(place[cut:])
+    return sorted(variants)
+
+
+def _keywords(texts: list[tuple[str, str]], place: str) -> list[str]:
+    """Words the most member texts use (document frequency), the title's words counting first."""
+    counts: Counter[str] = Counter()
+    for title, body in texts:
+        counts.update(set(topics.features(body, title).words))
+    return [word for word, _ in counts.most_common(8) if not (place and (word in place or place in word))]
+
+
+def place_in_topic(analysis: CaseAnalysis) -> None:
+    """Put the case in its hot topic (joining an active one or starting one) and update that topic's figures."""
+    case = analysis.case
+    title, body = case_text(analysis)
+    feats = topics.features(body, title)
+    if not feats.words and not feats.place:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        topic = _topic_for(feats, now - timedelta(days=TOPIC_DAYS))
+        if topic is None:
+            keywords = _keywords([(title, body)], feats.place)
+            topic = Topic.objects.create(
+                label=topics.label_for(feats.place, keywords)[:200] or (title or body)[:40],
+                place=feats.place,
+                keywords=keywords,
+                first_seen_at=case.created_at,
+                last_seen_at=case.created_at,
+                model_version=topics.MODEL_VERSION,
+            )
+        analysis.topic = topic
+        analysis.save(update_fields=["topic"])
+        refresh_topic(topic, now=now)
+
+
+def refresh_topic(topic: Topic, *, now: datetime | None = None, relabel: bool | None = None) -> Topic:
+    """Recount a topic from its cases: size, growth (last 7 days over the 7 before), heat, and its words."""
+    now = now or timezone.now()
+    members = Case.objects.filter(analysis__topic=topic)
+    times = list(members.values_list("created_at", flat=True))
+    topic.size = len(times)
+    if not times:
+        topic.active = False
+        topic.heat = 0.0
+        topic.save(update_fields=["size", "active", "heat"])
+        return topic
+    week = timedelta(days=7)
+    recent = sum(1 for t in times if t > now - week)
+    previous = sum(1 for t in times if now - 2 * week < t <= now - week)
+    topic.first_seen_at = min(times)
+    topic.last_seen_at = max(times)
+    topic.growth = topics.growth_ratio(recent, previous)
+    age_days = (now - topic.last_seen_at).total_seconds() / 86400
+    topic.heat = topics.heat_score(topic.size, topic.support, topic.growth, age_days)
+    if relabel is None:
+        relabel = topic.size <= 20 or topic.size % 10 == 0
+    if relabel:
+        sample = (
+            CaseAnalysis.objects.filter(topic=topic)
+            .select_related("case__submission")
+            .order_by("-case__created_at")[:KEYWORD_SAMPLE]
+        )
+        texts = [case_text(a) for a in sample]
+        topic.keywords = _keywords(texts, topic.place)
+        topic.label = (topics.label_for(topic.place, topic.keywords) or topic.label)[:200]
+    topic.model_version = topics.MODEL_VERSION
+    topic.save()
+    return topic

@@ -1,0 +1,378 @@
+"""Hot topics (热点): what a text is about, as a place and an issue, and grouping many texts into topics.
+
+A hot topic is "the same problem at the same place": dozens of residents of one estate complaining about a concrete
+plant next door, buyers of one development refusing a forced parking-space purchase. So every text is read for
+(1) its places: estates, roads, villages, schools (X小区, X路, X村, X新城, ...), found by patterns on the text with the
+administrative prefixes ("A市A2区") taken off, and (2) its issue words: jieba words without stop words and places.
+
+Batch clustering (``cluster``) first blocks texts by their main place (texts without one by their strongest issue
+word), then joins texts inside a block by average-linkage agglomerative clustering on TF-IDF cosine of the issue
+words. Blocking keeps the work near-linear (100,000 texts in seconds to tens of seconds) and is what "same place"
+means; the linkage threshold is what "same issue" means.
+
+The domain dictionary (``topic_data/words.txt``, jieba's user-dictionary format) can be extended by staff without a
+code change: words in ``<FANKUI_DATA_DIR>/topic_words.txt`` are loaded too (one word per line, optional frequency).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+MODEL_VERSION = "topics-2026.11"
+DATA = Path(__file__).with_name("topic_data")
+
+# Estates, roads, villages, institutions: the name in front of one of these is a place.
+PLACE_SUFFIXES = (
+    "小区|新城|花园|家园|公寓|大厦|广场|社区|新村|山庄|公馆|华府|名苑|雅苑|花苑|庭院|府邸|城邦|国际|"
+    "苑|府|湾|城|园|村|镇|乡|街道|大道|路|街|巷|中学|小学|学校|学院|大学|幼儿园|医院|公园|市场|商场"
+)
+# Where people live or gather names a topic better than the road or district around it.
+_RANK = (
+    re.compile(
+        r"(小区|新城|花园|家园|公寓|大厦|广场|新村|山庄|公馆|华府|名苑|雅苑|花苑|庭院|府邸|城邦|国际|苑|府|湾|城|园)$"
+    ),
+    re.compile(r"(村|中学|小学|学校|学院|大学|幼儿园|医院|公园|市场|商场)$"),
+    re.compile(r"(大道|路|街|巷)$"),
+)
+# What comes before a place name but is not part of it: verbs of complaint, prepositions, district prefixes.
+_BREAKERS = re.compile(
+    r"[A-Za-z]\d*[市区县省]|[^\u4e00-\u9fffA-Za-z0-9]|"
+    r"投诉|反映|关于|咨询|建议|请问|希望|要求|恳请|举报|位于|地处|座落|坐落|附近|旁边|周边|对面|门口|楼下|"
+    r"隔壁|里面|我们|我家|业主|居民|购买|购房|入住|住在|请|在|的|和|与|及|对|是|了|到|从|向|把|被|给|于|由|将|有|为"
+)
+_PLACE = re.compile(rf"([\u4e00-\u9fffA-Za-z0-9]{{1,8}}?(?:{PLACE_SUFFIXES}))")
+# Generic words that end like a place but name none ("小区" alone, "城市", "农村").
+_NOT_PLACES = {
+    "城市", "农村", "乡村", "县城", "省城", "市区", "小区", "社区", "街道", "道路", "马路", "公路", "铁路", "线路",
+    "进城", "全城", "满城", "新城", "老城", "同城", "城乡", "乡镇", "村镇", "城镇", "网站", "车站", "高铁", "地铁站",
+    "公交站", "加油站", "搅拌站", "垃圾站", "中转站", "学校", "医院", "公园", "市场", "商场", "广场", "大学", "小学",
+    "中学", "幼儿园", "学院", "一条路", "思路", "出路", "走路", "过路", "修路", "派出所",
+}  # fmt: skip
+_ADMIN = re.compile(r"[A-Za-z]\d*[市区县省]")
+_SUB_PART = re.compile(r"(一|二|三|四|五|六|七|八|九|十|\d+)期$|小区$|项目$")
+
+_lock = threading.Lock()
+_ready = False
+_stopwords: frozenset[str] = frozenset()
+
+
+def _load() -> None:
+    """jieba with the domain dictionary; once per process."""
+    global _ready, _stopwords
+    with _lock:
+        if _ready:
+            return
+        import jieba
+
+        jieba.setLogLevel(60)
+        jieba.load_userdict(str(DATA / "words.txt"))
+        extra = _staff_words()
+        if extra is not None:
+            jieba.load_userdict(str(extra))
+        _stopwords = frozenset((DATA / "stopwords.txt").read_text(encoding="utf-8").split())
+        _ready = True
+
+
+def _staff_words() -> Path | None:
+    try:
+        from django.conf import settings
+
+        path = Path(settings.FANKUI_DATA_DIR) / "topic_words.txt"  # type: ignore[misc]
+    except Exception:
+        return None
+    return path if path.is_file() else None
+
+
+def _clean(text: str) -> str:
+    """Full-width forms folded; "A市A2区" prefixes (real or anonymised district names) become spaces."""
+    return _ADMIN.sub(" ", unicodedata.normalize("NFKC", text))
+
+
+def places(text: str) -> list[str]:
+    """Place names in order of first mention, without administrative prefixes ("A市A2区丽发新城" -> "丽发新城")."""
+    found: list[str] = []
+    for chunk in _BREAKERS.split(_clean(text)):
+        if len(chunk) < 3:
+            continue
+        for match in _PLACE.finditer(chunk):
+            name = match.group(1)
+            if name in _NOT_PLACES or len(name) < 3 or name.isdigit() or name.endswith(("政府", "中心城", "省城")):
+                continue
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def place_key(name: str) -> str:
+    """The comparable form of a place: "丽发新城二期小区" -> "丽发新城"."""
+    previous = None
+    while previous != name:
+        previous = name
+        name = _SUB_PART.sub("", name)
+    return name if len(name) >= 2 else previous or name
+
+
+def words(text: str) -> list[str]:
+    """Issue words: jieba words of two or more characters, no stop words, no numbers, no places."""
+    _load()
+    import jieba
+
+    out = []
+    for word in jieba.lcut(_clean(text)):
+        word = word.strip()
+        if len(word) < 2 or word in _stopwords or word.isdigit() or not re.search(r"[\u4e00-\u9fff]", word):
+            continue
+        out.append(word)
+    return out
+
+
+@dataclass
+class Features:
+    places: list[str]
+    words: list[str]
+
+    @property
+    def place(self) -> str:
+        """The main place: the first estate-like one mentioned, else the first village/institution, else road."""
+        for rank in _RANK:
+            for name in self.places:
+                if rank.search(name):
+                    return place_key(name)
+        return place_key(self.places[0]) if self.places else ""
+
+
+# Titles say what a message is about; bodies wander. Only the start of a body is read.
+BODY_CHARS = 150
+
+
+def features(text: str, title: str = "") -> Features:
+    """Places and issue words of a text; a title's words count twice (it says what the text is about)."""
+    body = text[:BODY_CHARS] if title else text[: BODY_CHARS + 60]
+    title_places = places(title) if title else []
+    found = title_places + [p for p in places(body) if p not in title_places]
+    parts = set(found)
+
+    def issue(chunk: str) -> list[str]:
+        return [w for w in words(chunk) if w not in parts and not any(w in p for p in parts)]
+
+    title_words = issue(title) if title else []
+    return Features(places=found, words=title_words + title_words + issue(body))
+
+
+def label_for(place: str, top_words: Sequence[str]) -> str:
+    """Place + object + problem, e.g. "丽发新城 搅拌站 噪音扰民"."""
+    parts = [place] if place else []
+    for word in top_words:
+        if len(parts) >= 3:
+            break
+        if place and (word in place or place in word):
+            continue
+        if any(word in p or p in word for p in parts):
+            continue
+        parts.append(word)
+    return " ".join(parts)
+
+
+@dataclass
+class Cluster:
+    rows: list[int]
+    place: str
+    keywords: list[str]
+    label: str
+    size: int = 0
+    support: int = 0
+    recent: int = 0
+    previous: int = 0
+    growth: float = 1.0
+    heat: float = 0.0
+    last_seen: datetime | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def heat_score(size: int, support: int, growth: float, age_days: float) -> float:
+    """Size dominates; public support, growth and recency add to it (logarithms: 10x the likes is not 10x heat).
+
+    A topic of 30 cases outranks a single case with 2,000 likes; among topics of similar size, a growing, recent and
+    supported one comes first.
+    """
+    recency = 0.5 ** (max(age_days, 0.0) / 30.0)
+    return round(
+        10 * math.log1p(size) + 3 * math.log1p(support) + 5 * max(math.log(max(growth, 1e-9)), 0.0) + 5 * recency,
+        3,
+    )
+
+
+def growth_ratio(recent: int, previous: int) -> float:
+    """Cases in the recent window over the window before, smoothed: > 1 growing, < 1 fading."""
+    return round((recent + 1) / (previous + 1), 3)
+
+
+# Cosine distance under which two texts of one place (or one leading word) talk about the same issue.
+DISTANCE = 0.9
+# Texts without a place need more in common: they share no place to tie them.
+DISTANCE_NO_PLACE = 0.55
+MAX_BLOCK = 2500
+
+
+def cluster(
+    texts: Sequence[str],
+    titles: Sequence[str] | None = None,
+    *,
+    times: Sequence[datetime | None] | None = None,
+    likes: Sequence[int] | None = None,
+    window_days: int = 7,
+    min_size: int = 2,
+    progress: bool = False,
+) -> list[Cluster]:
+    """Group texts into topics, hottest first. ``titles`` (optional) are read as the most telling part."""
+    from .csvio import progress as bar
+
+    n = len(texts)
+    feats = [
+        features(texts[i], titles[i] if titles else "")
+        for i in bar(range(n), total=n, description="reading texts", enabled=progress)
+    ]
+    canonical = _canonical_places(feats)
+    docs = [" ".join(f.words) for f in feats]
+    vectorizer = TfidfVectorizer(analyzer=str.split, min_df=1, sublinear_tf=True, dtype=np.float32)
+    try:
+        matrix = vectorizer.fit_transform(docs)
+    except ValueError:  # nothing but stop words in every text
+        matrix = csr_matrix((n, 1), dtype=np.float32)
+    vocabulary = np.array(vectorizer.get_feature_names_out()) if matrix.shape[1] > 1 else np.array([])
+    idf = vectorizer.idf_ if len(vocabulary) else np.zeros(0)
+
+    blocks: dict[str, list[int]] = {}
+    for i, f in enumerate(feats):
+        key = canonical.get(f.place, f.place) if f.place else ""
+        if not key:
+            row = matrix.getrow(i)
+            key = "#" + str(vocabulary[row.indices[np.argmax(row.data)]]) if row.nnz else ""
+        if key:
+            blocks.setdefault(key, []).append(i)
+
+    clusters: list[Cluster] = []
+    for key, rows in bar(list(blocks.items()), description="clustering", enabled=progress):
+        if len(rows) < min_size:
+            continue
+        place = key if not key.startswith("#") else ""
+        threshold = DISTANCE if place else DISTANCE_NO_PLACE
+        for group in _split_block(matrix, rows, threshold):
+            if len(group) < min_size:
+                continue
+            top = _top_words(matrix, group, vocabulary, idf)
+            clusters.append(Cluster(rows=group, place=place, keywords=top, label=label_for(place, top)))
+    _score(clusters, times=times, likes=likes, window_days=window_days)
+    clusters.sort(key=lambda c: (-c.heat, -c.size, c.rows[0]))
+    return clusters
+
+
+def _canonical_places(feats: Sequence[Features]) -> dict[str, str]:
+    """Map a place to the name most texts use for it.
+
+    A longer form maps to a shorter one that others use ("万科魅力之城" -> "魅力之城"); a name that mostly appears
+    together with a more common one is taken as a part or alias of it ("滨河苑" with "伊景园").
+    """
+    counts = Counter(f.place for f in feats if f.place)
+    names = sorted(counts, key=len)
+    mapping: dict[str, str] = {}
+    for name in names:
+        for shorter in names:
+            if len(shorter) >= len(name):
+                break
+            if len(shorter) >= 3 and name.endswith(shorter) and counts[shorter] >= 2:
+                mapping[name] = mapping.get(shorter, shorter)
+                break
+    mentions: Counter[str] = Counter()
+    together: Counter[tuple[str, str]] = Counter()
+    for f in feats:
+        keys = {mapping.get(k, k) for k in (place_key(p) for p in f.places[:4])}
+        mentions.update(keys)
+        together.update((a, b) for a in keys for b in keys if a != b)
+    for (a, b), both in together.most_common():
+        if both < 2 or a in mapping:
+            continue
+        if both >= 0.6 * mentions[a] and counts[mapping.get(b, b)] > counts[a]:
+            mapping[a] = mapping.get(b, b)
+    return {name: _follow(mapping, name) for name in mapping}
+
+
+def _follow(mapping: dict[str, str], name: str) -> str:
+    seen = {name}
+    while name in mapping and mapping[name] not in seen:
+        name = mapping[name]
+        seen.add(name)
+    return name
+
+
+def _split_block(matrix: csr_matrix, rows: list[int], threshold: float) -> list[list[int]]:
+    if len(rows) == 1:
+        return [rows]
+    if len(rows) > MAX_BLOCK:
+        # A huge block (a common word as its only key) is cut into chunks first; topics larger than a chunk come
+        # out as several clusters of the same place/word, which labels make visible.
+        return [
+            g
+            for start in range(0, len(rows), MAX_BLOCK)
+            for g in _split_block(matrix, rows[start : start + MAX_BLOCK], threshold)
+        ]
+    sub = matrix[rows]
+    similarity = (sub @ sub.T).toarray()
+    np.clip(similarity, 0.0, 1.0, out=similarity)
+    distance = 1.0 - similarity
+    condensed = distance[np.triu_indices(len(rows), k=1)]
+    labels = fcluster(linkage(condensed, method="average"), t=threshold, criterion="distance")
+    grouped: dict[int, list[int]] = {}
+    for row, label in zip(rows, labels.tolist(), strict=True):
+        grouped.setdefault(label, []).append(row)
+    return list(grouped.values())
+
+
+def _top_words(matrix: csr_matrix, rows: list[int], vocabulary: np.ndarray, idf: np.ndarray, k: int = 8) -> list[str]:
+    """The heaviest words of the cluster's TF-IDF centroid that at least a fifth of its texts use."""
+    if not len(vocabulary):
+        return []
+    sub = matrix[rows]
+    centroid = np.asarray(sub.mean(axis=0)).ravel()
+    df = np.asarray((sub > 0).sum(axis=0)).ravel()
+    centroid[df < max(1, math.ceil(len(rows) * 0.2))] = 0.0
+    best = np.argsort(-centroid, kind="stable")[:k]
+    return [str(vocabulary[j]) for j in best if centroid[j] > 0]
+
+
+def _score(
+    clusters: list[Cluster],
+    *,
+    times: Sequence[datetime | None] | None,
+    likes: Sequence[int] | None,
+    window_days: int,
+) -> None:
+    latest = max((t for t in times or () if t is not None), default=None)
+    for c in clusters:
+        c.size = len(c.rows)
+        c.support = sum(max(likes[i], 0) for i in c.rows) if likes else 0
+        seen = [times[i] for i in c.rows if times[i] is not None] if times else []
+        age_days = 0.0
+        if seen and latest is not None:
+            c.last_seen = max(t for t in seen if t is not None)
+            # The file's own latest time is "now": an old export is judged against its own end, not today.
+            recent_from = latest - timedelta(days=window_days)
+            previous_from = recent_from - timedelta(days=window_days)
+            c.recent = sum(1 for t in seen if t is not None and t > recent_from)
+            c.previous = sum(1 for t in seen if t is not None and previous_from < t <= recent_from)
+            c.growth = growth_ratio(c.recent, c.previous)
+            age_days = (latest - c.last_seen).total_seconds() / 86400
+        c.heat = heat_score(c.size, c.support, c.growth, age_days)
