@@ -574,6 +574,15 @@ def decide_extension(extension_id: int, user: User, approve: bool, note: str = "
         message=note,
         data={"days": extension.days, "new_deadline": new_date},
     )
+    from fankui.notify.services import notify_citizen
+
+    notify_citizen(
+        case,
+        _("Case %(number)s: more time is needed") % {"number": case.number},
+        _("Handling your case %(number)s needs more time. We now expect to answer by %(date)s.")
+        % {"number": case.number, "date": new_date},
+        key=f"sla:extension:{extension.pk}",
+    )
     return extension
 
 

@@ -1,0 +1,146 @@
+"""The admin is where policies, working hours and calendar overrides are edited; each form refuses bad input with
+the same service checks the code uses, and a saved policy is re-applied to the open cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from fankui.core.errors import ValidationFailed
+
+from . import services
+from .models import CalendarDay, Clock, Extension, Policy, PolicyTarget, Supervision, WorkingCalendar
+
+
+def _raise_as_form_errors(form: forms.BaseForm, error: ValidationFailed) -> None:
+    for field, messages in error.errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, str(message))
+
+
+class CalendarDayForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["day", "is_workday", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("day"):
+            try:
+                services.check_calendar_day(data["day"])
+            except ValidationFailed as error:
+                _raise_as_form_errors(self, error)
+        return data
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    form = CalendarDayForm
+    list_display = ["day", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"
+
+
+class WorkingCalendarForm(forms.ModelForm):
+    class Meta:
+        model = WorkingCalendar
+        fields = ["name", "periods", "is_default"]
+
+    def clean_periods(self) -> str:
+        text = self.cleaned_data.get("periods", "")
+        try:
+            services.check_periods(text)
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.errors["periods"]) from None
+        return str(text)
+
+
+@admin.register(WorkingCalendar)
+class WorkingCalendarAdmin(admin.ModelAdmin):
+    form = WorkingCalendarForm
+    list_display = ["name", "periods", "is_default"]
+
+
+class TargetFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        targets = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("stage"):
+                continue
+            targets.append((data["stage"], data.get("amount"), data.get("unit", "")))
+        try:
+            services.check_targets(targets)
+        except ValidationFailed as error:
+            raise forms.ValidationError([str(m) for m in error.errors["targets"]]) from None
+
+
+class TargetInline(admin.TabularInline):
+    model = PolicyTarget
+    formset = TargetFormSet
+    extra = 1
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = Policy
+        fields = [
+            "name",
+            "active",
+            "kind",
+            "category",
+            "urgency",
+            "channel",
+            "department",
+            "calendar",
+            "warn_share",
+            "escalate_after_hours",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        probe = Policy(pk=self.instance.pk, **{k: v for k, v in data.items() if k in self.Meta.fields})
+        try:
+            services.check_policy(probe)
+        except ValidationFailed as error:
+            _raise_as_form_errors(self, error)
+        return data
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    form = PolicyForm
+    inlines = [TargetInline]
+    list_display = ["name", "active", "kind", "category", "urgency", "channel", "department"]
+    list_filter = ["active", "kind", "urgency"]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Open cases follow the policy as it is now.
+        services.reapply_open_cases()
+
+
+@admin.register(Clock)
+class ClockAdmin(admin.ModelAdmin):
+    list_display = ["case", "stage", "round", "deadline", "paused_at", "stopped_at"]
+    list_filter = ["stage"]
+    raw_id_fields = ["case"]
+    readonly_fields = [f.name for f in Clock._meta.fields]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ["case", "days", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(admin.ModelAdmin):
+    list_display = ["case", "active", "flagged_at"]
+    raw_id_fields = ["case"]

@@ -1,0 +1,53 @@
+"""The most specific policy wins; open clocks follow a policy change and the urgency the analysis sets later."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from fankui.accounts.models import Department, User
+from fankui.analysis.models import CaseAnalysis
+from fankui.sla import services
+from fankui.sla.models import Clock, Policy, Stage, Unit
+from tests import factories
+
+SH = ZoneInfo("Asia/Shanghai")
+WD = Unit.WORKING_DAYS
+
+
+def reply(case: object) -> Clock:
+    return Clock.objects.get(case=case, stage=Stage.REPLY, stopped_at__isnull=True)
+
+
+def test_the_most_specific_policy_wins(policies: int, dept: Department) -> None:
+    parent = factories.category("城乡建设")
+    child = factories.category("路灯", parent)
+    services.save_policy(Policy(name="建设类", category=parent), [(Stage.REPLY, 8, WD)])
+    services.save_policy(Policy(name="路灯投诉", category=child, kind="complaint"), [(Stage.REPLY, 5, WD)])
+    assert services.policy_for(factories.case(kind="complaint", category=child.pk)).name == "路灯投诉"
+    assert services.policy_for(factories.case(kind="inquiry", category=child.pk)).name == "建设类"
+    assert services.policy_for(factories.case(kind="praise")).name == "Everything else: 13 working days"
+
+
+def test_an_emergency_found_later_by_the_analysis_gets_a_same_day_reply(policies: int) -> None:
+    case = factories.case(kind="complaint")
+    assert reply(case).deadline == dt.datetime(2026, 12, 3, 17, 30, tzinfo=SH)
+    CaseAnalysis.objects.filter(case=case).update(urgency="emergency")
+    case.refresh_from_db()
+    assert services.reapply(case) >= 1
+    clock = reply(case)
+    assert clock.policy.name == "Emergency: reply the same day"
+    assert clock.deadline == dt.datetime(2026, 11, 16, 17, 30, tzinfo=SH)
+    assert services.reapply(case) == 0
+
+
+def test_changing_a_policy_recomputes_open_clocks_only(
+    policies: int, dispatcher: User, handler: User, dept: Department
+) -> None:
+    open_case = factories.case(kind="inquiry")
+    done = factories.case_in("replied", dispatcher=dispatcher, lead=dept, handler=handler)
+    stopped_before = Clock.objects.get(case=done, stage=Stage.REPLY).deadline
+    policy = Policy.objects.get(name="Inquiry: 3 working days")
+    services.save_policy(policy, [(Stage.REPLY, 5, WD), (Stage.CLOSE, 10, WD)])
+    assert reply(open_case).deadline == dt.datetime(2026, 11, 23, 17, 30, tzinfo=SH)
+    assert Clock.objects.get(case=done, stage=Stage.REPLY).deadline == stopped_before
