@@ -404,13 +404,15 @@ def bad_ratings(scope: Scope, period: Period) -> BadRatings:
         rated_again=Exists(later_rating),
         satisfied_after=Exists(later_rating.filter(level__gte=Level.FAIRLY_SATISFIED)),
     )
-    counts = followed.aggregate(
-        total=Count("pk"),
-        replied_again=Count("pk", filter=Q(replied_again=True)),
-        rated_again=Count("pk", filter=Q(rated_again=True)),
-        satisfied_after=Count("pk", filter=Q(satisfied_after=True)),
-        closed_now=Count("pk", filter=Q(case__state=State.CLOSED)),
-    )
+    # One COUNT each: a COUNT(... FILTER (WHERE EXISTS ...)) over an annotated subquery is not what Django builds
+    # for Count(filter=Q(exists_annotation=True)) (it counted none), so each figure filters the rows itself.
+    counts = {
+        "total": bad.count(),
+        "replied_again": bad.filter(Exists(later_reply)).count(),
+        "rated_again": bad.filter(Exists(later_rating)).count(),
+        "satisfied_after": bad.filter(Exists(later_rating.filter(level__gte=Level.FAIRLY_SATISFIED))).count(),
+        "closed_now": bad.filter(case__state=State.CLOSED).count(),
+    }
     previous = _ratings(scope, period.previous()).filter(level__lt=Level.FAIRLY_SATISFIED).count()
     by_level = _grouped(bad, F("level"))
     rows = [
