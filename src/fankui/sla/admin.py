@@ -28,7 +28,7 @@ class CalendarDayForm(forms.ModelForm):
         fields = ["day", "is_workday", "note"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("day"):
             try:
                 services.check_calendar_day(data["day"])
@@ -103,7 +103,7 @@ class PolicyForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         probe = Policy(pk=self.instance.pk, **{k: v for k, v in data.items() if k in self.Meta.fields})
         try:
             services.check_policy(probe)

@@ -285,9 +285,9 @@ def stop_clocks(case: Case, stages: Iterable[str], ctx: _Context | None = None, 
             clock.paused_at = None
             _schedule(clock, cal, now, *_policy_numbers(clock.policy))
         clock.stopped_at = now
-        clock.working_seconds = max(
-            0.0, calendar.elapsed(cal, clock.started_at, now, clock.unit) - clock.paused_seconds
-        )
+        # Always working time, for the figures; the pause is only known in working time for working units.
+        paused = clock.paused_seconds if clock.unit != Unit.HOURS else 0.0
+        clock.working_seconds = max(0.0, cal.working_seconds_between(clock.started_at, now) - paused)
         clock.department_id = case.lead_department_id
         clock.warn_at = clock.due_at = clock.escalate_at = None
     Clock.objects.bulk_update(
