@@ -22,7 +22,7 @@ def at(*args: int) -> dt.datetime:
 
 
 def test_accept_on_time_and_late(policies: int, dispatcher: User, dept: Department) -> None:
-    quick, slow, waiting = (factories.case(kind="complaint") for _ in range(3))
+    quick, slow, _waiting = (factories.case(kind="complaint") for _ in range(3))
     cases.accept(quick, dispatcher)  # Monday 10:00, deadline Tuesday 17:30
     with time_machine.travel(at(2026, 11, 18, 9, 0), tick=False):
         cases.accept(slow, dispatcher)
