@@ -14,7 +14,9 @@ urlpatterns = [
     path("accounts/", include("fankui.accounts.urls")),
     path("staff/", include("fankui.cases.urls")),
     path("staff/", include("fankui.insights.urls")),
+    path("", include("fankui.sla.urls")),
     path("staff/attachments/", include("fankui.intake.urls")),
     path("", include("fankui.notify.urls")),
+    path("", include("fankui.actions.urls")),
     path("", include("fankui.portal.urls")),
 ]

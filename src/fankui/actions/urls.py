@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views, views_board
+
+app_name = "actions"
+urlpatterns = [
+    path("staff/actions/", views.action_list, name="list"),
+    path("staff/actions/new/", views.action_new, name="new"),
+    path("staff/actions/<int:pk>/", views.action_detail, name="detail"),
+    path("staff/actions/<int:pk>/step/<slug:step>/", views.action_step, name="step"),
+    path("staff/actions/<int:pk>/progress/", views.action_progress, name="progress"),
+    path("staff/actions/<int:pk>/link/", views.action_link, name="link"),
+    path("staff/actions/<int:pk>/unlink/<int:case_id>/", views.action_unlink, name="unlink"),
+    path("staff/actions/evidence/<str:token>/", views.evidence, name="evidence"),
+    path("board/", views_board.board_page, name="board"),
+    path("board/feed/", views_board.BoardFeed(), name="board_feed"),
+    path("board/widget/", views_board.board_widget, name="board_widget"),
+    path("board/<int:pk>/", views_board.board_action, name="board_action"),
+]
