@@ -99,7 +99,9 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
 
 
 def for_list(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.select_related("submission", "category", "lead_department")
+    from fankui.sla.queries import with_clock  # the list's "time left" column, in the same query
+
+    return with_clock(cases.select_related("submission", "category", "lead_department"))
 
 
 def find_by_code(raw: str) -> Case | None:

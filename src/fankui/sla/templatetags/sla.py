@@ -1,0 +1,88 @@
+"""Template tags of the SLA panels, so that the case and tracking views need not know about deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.accounts.models import Role, User
+from fankui.cases.models import Case
+from fankui.cases.queries import find_by_code
+from fankui.cases.workflow import State
+
+from .. import queries, services
+from ..forms import DecisionForm, ExtensionForm, InstructionForm, QuestionForm, ResumeForm
+from ..models import InfoRequest
+
+register = template.Library()
+
+
+def _span(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min") % {"m": minutes}
+
+
+@register.filter
+def time_left(deadline: dt.datetime | None) -> str:
+    """ "2 d 3 h left" or "overdue by 5 h 0 min", in calendar time (what a person plans with)."""
+    if deadline is None:
+        return ""
+    seconds = (deadline - timezone.now()).total_seconds()
+    if seconds >= 0:
+        return _("%(span)s left") % {"span": _span(seconds)}
+    return _("overdue by %(span)s") % {"span": _span(-seconds)}
+
+
+@register.simple_tag
+def sla_colour(deadline: dt.datetime | None, yellow_at: dt.datetime | None) -> str:
+    return queries.colour(deadline, yellow_at)
+
+
+@register.simple_tag
+def sla_case_panel(case: Case, user: User) -> dict[str, Any]:
+    panel = queries.case_panel(case)
+    member = services._is_department_member(user, case)
+    supervisor = user.role in services.SUPERVISORS or (user.is_superuser and not user.role)
+    open_case = case.state not in State.terminal()
+    has_reply_clock = any(v.clock.stage in ("reply", "rectify", "close") for v in panel.running)
+    return {
+        "panel": panel,
+        "can_ask": open_case
+        and case.state != State.REPLIED
+        and panel.info_request is None
+        and (member or supervisor or user.role == Role.DISPATCHER),
+        "can_resume": panel.info_request is not None and (member or supervisor or user.role == Role.DISPATCHER),
+        "can_extend": member and open_case and has_reply_clock and panel.pending_extension is None,
+        "can_decide": supervisor and panel.pending_extension is not None,
+        "can_supervise": supervisor and open_case,
+        "question_form": QuestionForm(),
+        "resume_form": ResumeForm(),
+        "extension_form": ExtensionForm(),
+        "decision_form": DecisionForm(),
+        "instruction_form": InstructionForm(),
+    }
+
+
+@register.simple_tag
+def sla_track(tracking_code: str) -> dict[str, Any] | None:
+    case = find_by_code(tracking_code)
+    if case is None:
+        return None
+    followed = case.merged_into if case.merged_into_id and case.merged_into else case
+    if followed.state in State.terminal() or followed.state == State.REPLIED:
+        return None
+    return {
+        "deadline": queries.public_deadline(followed),
+        "question": InfoRequest.objects.filter(case=followed, resumed_at__isnull=True).first(),
+        "own": followed.pk == case.pk,
+    }
