@@ -14,7 +14,7 @@ help:
 	@echo "make test       install and run the whole test suite (SQLite; PostgreSQL with FANKUI_TEST_DATABASE_URL)"
 	@echo "make lint       ruff, mypy, makemigrations --check, translation catalogue check"
 	@echo "make messages   refresh the translation catalogue after changing strings"
-	@echo "make bench      run the benchmarks (fankui bench intake)"
+	@echo "make bench      run the benchmarks (fankui bench intake, fankui bench loop)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,7 @@ messages: install
 
 bench: install
 	$(BIN)/fankui bench intake
+	$(BIN)/fankui bench loop
 
 clean:
 	rm -rf $(VENV) node_modules src/fankui/static/vendor
