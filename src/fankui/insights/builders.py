@@ -262,20 +262,32 @@ def pdf(report: Report) -> bytes:
         ]
     )
     for section in layout.sections(report):
-        story.append(p(section.title, h2))
+        # The section's heading travels with its first table's heading, so it never ends a page alone.
+        heading: list[Flowable] = [p(section.title, h2)]
         if section.note:
-            story.append(p(section.note, muted))
+            heading.append(p(section.note, muted))
+        if not section.tables:
+            story.extend(heading)
         for table in section.tables:
-            parts: list[Flowable] = [p(table.title, h3)]
+            parts: list[Flowable] = [*heading, p(table.title, h3)]
+            heading = []
             if table.chart and table.rows:
                 parts.append(_pdf_chart(table, doc.width))
             data = [[p(h, cell) for h in table.headers]] + [
                 [p(c, number if i and _numeric(c) else cell) for i, c in enumerate(r)] for r in display_rows(table)
             ]
+            if not table.rows:
+                data.append([p(_("None in this period."), cell)] + [""] * (len(table.headers) - 1))
             pdf_table = PdfTable(data, colWidths=_widths(table, doc.width), repeatRows=1, hAlign="LEFT")
             pdf_table.setStyle(style)
-            story.append(KeepTogether(parts))
-            story.append(pdf_table)
+            if not table.rows:
+                pdf_table.setStyle(TableStyle([("SPAN", (0, 1), (-1, 1))]))
+            # A short table stays on the page of its title; a long one may break (its header row repeats).
+            if len(table.rows) <= 15:
+                story.append(KeepTogether([*parts, pdf_table]))
+            else:
+                story.append(KeepTogether(parts))
+                story.append(pdf_table)
         story.append(Spacer(1, 4))
     story.append(p(_("Definitions"), h2))
     for term, text in layout.definitions():
