@@ -86,11 +86,14 @@ def signature(text: str) -> U32 | None:
     return _minhash_rows(hashes, np.zeros(1, dtype=np.int64))[0]
 
 
-def signatures(texts: Sequence[str], batch: int = 2000) -> tuple[U32, npt.NDArray[np.bool_]]:
+def signatures(texts: Sequence[str], batch: int = 2000, *, progress: bool = False) -> tuple[U32, npt.NDArray[np.bool_]]:
     """Signatures of many texts (rows), and which rows had anything to compare; vectorised in batches."""
+    from .csvio import progress as bar
+
     out = np.zeros((len(texts), NUM_PERM), dtype=np.uint32)
     ok = np.zeros(len(texts), dtype=bool)
-    for start in range(0, len(texts), batch):
+    starts = range(0, len(texts), batch)
+    for start in bar(starts, total=len(starts), description="signatures", enabled=progress):
         parts: list[U64] = []
         rows: list[int] = []
         for i, text in enumerate(texts[start : start + batch], start):
@@ -242,13 +245,17 @@ class MinHashIndex:
         return matches
 
 
-def groups(texts: Sequence[str], *, threshold: float = DEFAULT_THRESHOLD) -> list[list[tuple[int, float]]]:
+def groups(
+    texts: Sequence[str], *, threshold: float = DEFAULT_THRESHOLD, progress: bool = False
+) -> list[list[tuple[int, float]]]:
     """Groups of near-duplicate texts (row numbers), each with its members' similarity to the group's first row.
 
     Pairs sharing an LSH band are checked by exact Jaccard similarity; the groups are the connected components, so
     a chain of close rewrites stays together. Only groups of two or more are returned, largest first.
     """
-    sigs, ok = signatures(texts)
+    from .csvio import progress as bar
+
+    sigs, ok = signatures(texts, progress=progress)
     keys = band_keys(sigs)
     rows = np.nonzero(ok)[0]
     parent = list(range(len(texts)))
@@ -268,7 +275,7 @@ def groups(texts: Sequence[str], *, threshold: float = DEFAULT_THRESHOLD) -> lis
         return common / (len(a) + len(b) - common)
 
     checked: set[tuple[int, int]] = set()
-    for band in range(BANDS):
+    for band in bar(range(BANDS), total=BANDS, description="comparing", enabled=progress):
         column = keys[rows, band]
         order = np.argsort(column, kind="stable")
         sorted_keys = column[order]

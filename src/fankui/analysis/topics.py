@@ -21,10 +21,11 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -65,32 +66,48 @@ _ADMIN = re.compile(r"[A-Za-z]\d*[市区县省]")
 _SUB_PART = re.compile(r"(一|二|三|四|五|六|七|八|九|十|\d+)期$|小区$|项目$")
 
 _lock = threading.Lock()
-_ready = False
+_tokenizer: Any = None
 _stopwords: frozenset[str] = frozenset()
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _load() -> None:
-    """jieba with the domain dictionary; once per process."""
-    global _ready, _stopwords
+def _jieba() -> Any:
+    """A jieba tokenizer of our own with the domain dictionary, so that place names learnt from a corpus do not
+    change how other parts of the product cut words; once per process."""
+    global _tokenizer, _stopwords
     with _lock:
-        if _ready:
-            return
-        import jieba
+        if _tokenizer is None:
+            import jieba
 
-        jieba.setLogLevel(60)
-        jieba.load_userdict(str(DATA / "words.txt"))
-        extra = _staff_words()
-        if extra is not None:
-            jieba.load_userdict(str(extra))
-        _stopwords = frozenset((DATA / "stopwords.txt").read_text(encoding="utf-8").split())
-        _ready = True
+            jieba.setLogLevel(60)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.load_userdict(str(DATA / "words.txt"))
+            extra = _staff_words()
+            if extra is not None:
+                tokenizer.load_userdict(str(extra))
+            _stopwords = frozenset((DATA / "stopwords.txt").read_text(encoding="utf-8").split())
+            _tokenizer = tokenizer
+        return _tokenizer
+
+
+def learn_places(names: Iterable[str]) -> None:
+    """Make known place names single words, so "绿地海外滩二期" yields the place "绿地海外滩" like "绿地海外滩小区"."""
+    tokenizer = _jieba()
+    with _lock:
+        for name in names:
+            if len(name) >= 3 and name not in _learnt:
+                tokenizer.add_word(name, 2000)
+                _learnt.add(name)
+
+
+_learnt: set[str] = set()
 
 
 def _staff_words() -> Path | None:
     try:
         from django.conf import settings
 
-        path = Path(settings.FANKUI_DATA_DIR) / "topic_words.txt"  # type: ignore[misc]
+        path = Path(settings.DATA_DIR) / "topic_words.txt"
     except Exception:
         return None
     return path if path.is_file() else None
@@ -101,6 +118,10 @@ def _clean(text: str) -> str:
     return _ADMIN.sub(" ", unicodedata.normalize("NFKC", text))
 
 
+# "该小区", "同小区": a pointer back, not a name.
+_POINTERS = ("该", "此", "本", "同", "各", "其", "个", "等", "大", "小", "新", "老")
+
+
 def places(text: str) -> list[str]:
     """Place names in order of first mention, without administrative prefixes ("A市A2区丽发新城" -> "丽发新城")."""
     found: list[str] = []
@@ -109,7 +130,16 @@ def places(text: str) -> list[str]:
             continue
         for match in _PLACE.finditer(chunk):
             name = match.group(1)
-            if name in _NOT_PLACES or len(name) < 3 or name.isdigit() or name.endswith(("政府", "中心城", "省城")):
+            if (
+                name in _NOT_PLACES
+                or len(name) < 3
+                or len(name) > 10
+                or name.isdigit()
+                or name.endswith(("政府", "中心城", "省城", "线路", "铁路", "公路", "马路", "道路", "高速路"))
+                or len(_CJK.findall(name)) < 2
+                or "小区" in name[:-2]
+                or (len(name) == 3 and name.startswith(_POINTERS))
+            ):
                 continue
             if name not in found:
                 found.append(name)
@@ -125,51 +155,87 @@ def place_key(name: str) -> str:
     return name if len(name) >= 2 else previous or name
 
 
-def words(text: str) -> list[str]:
-    """Issue words: jieba words of two or more characters, no stop words, no numbers, no places."""
-    _load()
-    import jieba
+def tokens(text: str) -> list[str]:
+    """jieba words of two or more characters with a Chinese character in them, stop words left out."""
+    tokenizer = _jieba()
+    return [
+        word
+        for word in (w.strip() for w in tokenizer.lcut(_clean(text)))
+        if len(word) >= 2 and word not in _stopwords and len(_CJK.findall(word)) >= 2
+    ]
 
-    out = []
-    for word in jieba.lcut(_clean(text)):
-        word = word.strip()
-        if len(word) < 2 or word in _stopwords or word.isdigit() or not re.search(r"[\u4e00-\u9fff]", word):
-            continue
-        out.append(word)
-    return out
+
+def words(text: str) -> list[str]:
+    """Issue words of a text (no places): see ``features``."""
+    return features(text).words
 
 
 @dataclass
 class Features:
     places: list[str]
     words: list[str]
+    # How many of ``places`` come from the title (they come first).
+    in_title: int = 0
+    # Filled by ``cluster``: the place this text is grouped by, after names were compared across the corpus.
+    main: str = ""
 
     @property
     def place(self) -> str:
-        """The main place: the first estate-like one mentioned, else the first village/institution, else road."""
-        for rank in _RANK:
-            for name in self.places:
-                if rank.search(name):
-                    return place_key(name)
-        return place_key(self.places[0]) if self.places else ""
+        """The main place: see ``main_place``."""
+        return main_place(self.places, self.in_title)
+
+
+def main_place(
+    names: Sequence[str],
+    in_title: int = 0,
+    usable: Callable[[str], bool] | None = None,
+    canonical: dict[str, str] | None = None,
+) -> str:
+    """The place a text is about: the title's before the body's; within each, an estate before a village or an
+    institution, before a road; a name without a telling suffix after those."""
+    for group in (names[:in_title], names):
+        for rank in (*_RANK, None):
+            for name in group:
+                key = place_key(name)
+                key = canonical.get(key, key) if canonical else key
+                if len(key) < 3 or not (rank is None or rank.search(name) or rank.search(key)):
+                    continue
+                if usable is None or usable(key):
+                    return key
+    return ""
 
 
 # Titles say what a message is about; bodies wander. Only the start of a body is read.
 BODY_CHARS = 150
 
 
-def features(text: str, title: str = "") -> Features:
-    """Places and issue words of a text; a title's words count twice (it says what the text is about)."""
+def features(text: str, title: str = "", known: frozenset[str] | set[str] = frozenset()) -> Features:
+    """Places and issue words of a text; a title's words count twice (it says what the text is about).
+
+    ``known`` are place names already seen (learnt with ``learn_places``): a word that is one counts as a place even
+    without a suffix ("绿地海外滩" in "绿地海外滩二期").
+    """
     body = text[:BODY_CHARS] if title else text[: BODY_CHARS + 60]
-    title_places = places(title) if title else []
-    found = title_places + [p for p in places(body) if p not in title_places]
-    parts = set(found)
+    title_tokens = tokens(title) if title else []
+    body_tokens = tokens(body)
+    found: list[str] = []
+    for name in [*(places(title) if title else []), *(t for t in title_tokens if t in known)]:
+        if name not in found:
+            found.append(name)
+    in_title = len(found)
+    for name in [
+        *places(body),
+        *(t for t in body_tokens if t in known),
+    ]:
+        if name not in found:
+            found.append(name)
+    parts = set(found) | {place_key(p) for p in found}
 
-    def issue(chunk: str) -> list[str]:
-        return [w for w in words(chunk) if w not in parts and not any(w in p for p in parts)]
+    def issue(chunk: list[str]) -> list[str]:
+        return [w for w in chunk if w not in parts and not any(w in p for p in parts)]
 
-    title_words = issue(title) if title else []
-    return Features(places=found, words=title_words + title_words + issue(body))
+    title_words = issue(title_tokens)
+    return Features(places=found, words=title_words + title_words + issue(body_tokens), in_title=in_title)
 
 
 def label_for(place: str, top_words: Sequence[str]) -> str:
@@ -221,9 +287,9 @@ def growth_ratio(recent: int, previous: int) -> float:
 
 
 # Cosine distance under which two texts of one place (or one leading word) talk about the same issue.
-DISTANCE = 0.9
+DISTANCE = 0.94
 # Texts without a place need more in common: they share no place to tie them.
-DISTANCE_NO_PLACE = 0.55
+DISTANCE_NO_PLACE = 0.8
 MAX_BLOCK = 2500
 
 
@@ -241,11 +307,20 @@ def cluster(
     from .csvio import progress as bar
 
     n = len(texts)
+    heads = [(titles[i] if titles else "") + " " + texts[i][: BODY_CHARS + 60] for i in range(n)]
+    # First pass (patterns only, cheap): names that two texts or more give a place become words of their own.
+    seen: Counter[str] = Counter()
+    for head in heads:
+        seen.update({place_key(p) for p in places(head)})
+    learn_places(name for name, count in seen.items() if count >= 2)
+    known = {name for name, count in seen.items() if count >= 2}
     feats = [
-        features(texts[i], titles[i] if titles else "")
+        features(texts[i], titles[i] if titles else "", known)
         for i in bar(range(n), total=n, description="reading texts", enabled=progress)
     ]
-    canonical = _canonical_places(feats)
+    canonical, mentions = _canonical_places(feats)
+    for f in feats:
+        f.main = main_place(f.places, f.in_title, usable=lambda key: mentions[key] >= 2, canonical=canonical)
     docs = [" ".join(f.words) for f in feats]
     vectorizer = TfidfVectorizer(analyzer=str.split, min_df=1, sublinear_tf=True, dtype=np.float32)
     try:
@@ -254,39 +329,90 @@ def cluster(
         matrix = csr_matrix((n, 1), dtype=np.float32)
     vocabulary = np.array(vectorizer.get_feature_names_out()) if matrix.shape[1] > 1 else np.array([])
     idf = vectorizer.idf_ if len(vocabulary) else np.zeros(0)
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
 
     blocks: dict[str, list[int]] = {}
+    unplaced: list[int] = []
     for i, f in enumerate(feats):
-        key = canonical.get(f.place, f.place) if f.place else ""
-        if not key:
-            row = matrix.getrow(i)
-            key = "#" + str(vocabulary[row.indices[np.argmax(row.data)]]) if row.nnz else ""
-        if key:
-            blocks.setdefault(key, []).append(i)
+        if f.main:
+            blocks.setdefault(f.main, []).append(i)
+        else:
+            unplaced.append(i)
 
     clusters: list[Cluster] = []
-    for key, rows in bar(list(blocks.items()), description="clustering", enabled=progress):
-        if len(rows) < min_size:
-            continue
-        place = key if not key.startswith("#") else ""
-        threshold = DISTANCE if place else DISTANCE_NO_PLACE
-        for group in _split_block(matrix, rows, threshold):
-            if len(group) < min_size:
-                continue
-            top = _top_words(matrix, group, vocabulary, idf)
-            clusters.append(Cluster(rows=group, place=place, keywords=top, label=label_for(place, top)))
+
+    def add(groups: Iterable[list[int]], place: str, vectors: csr_matrix) -> None:
+        for group in groups:
+            if len(group) >= min_size:
+                top = _top_words(vectors, group, vocabulary, idf)
+                clusters.append(Cluster(rows=group, place=place, keywords=top, label=label_for(place, top)))
+
+    for place, rows in bar(list(blocks.items()), description="clustering by place", enabled=progress):
+        if len(rows) >= min_size:
+            add(_split_block(matrix, rows, DISTANCE), place, matrix)
+    # Texts without a place are compared on the words that tie a few texts together (used by 3 texts or more, and
+    # by at most 1% of them): "58车贷", "高压线", not "希望" or a word only one writer used.
+    specific = _keep_columns(matrix, (df >= 3) & (df <= max(50, 0.01 * n)))
+    for rows in bar(_linked(specific, unplaced), description="clustering the rest", enabled=progress):
+        if len(rows) >= min_size:
+            add(_split_block(specific, rows, DISTANCE_NO_PLACE), "", matrix)
     _score(clusters, times=times, likes=likes, window_days=window_days)
     clusters.sort(key=lambda c: (-c.heat, -c.size, c.rows[0]))
     return clusters
 
 
-def _canonical_places(feats: Sequence[Features]) -> dict[str, str]:
-    """Map a place to the name most texts use for it.
+def _keep_columns(matrix: csr_matrix, keep: np.ndarray) -> csr_matrix:
+    """The matrix with other columns zeroed and rows L2-normalised again (cosine on the kept words only)."""
+    from sklearn.preprocessing import normalize
 
-    A longer form maps to a shorter one that others use ("万科魅力之城" -> "魅力之城"); a name that mostly appears
-    together with a more common one is taken as a part or alias of it ("滨河苑" with "伊景园").
+    kept = matrix @ csr_matrix((keep.astype(np.float32), (np.arange(len(keep)), np.arange(len(keep)))))
+    return normalize(kept.tocsr(), copy=False)
+
+
+# Cosine on specific words from which two unplaced texts may be about the same thing (checked again by linkage).
+LINK = 0.3
+
+
+def _linked(vectors: csr_matrix, rows: list[int], chunk: int = 2000) -> list[list[int]]:
+    """Connected groups of texts with a cosine of at least ``LINK`` to another member: candidate topics."""
+    from scipy.sparse.csgraph import connected_components
+
+    if not rows:
+        return []
+    sub = vectors[rows]
+    transposed = sub.T.tocsr()
+    pairs_a: list[np.ndarray] = []
+    pairs_b: list[np.ndarray] = []
+    for start in range(0, len(rows), chunk):
+        block = (sub[start : start + chunk] @ transposed).tocoo()
+        keep = (block.data >= LINK) & (block.row + start != block.col)
+        pairs_a.append(block.row[keep] + start)
+        pairs_b.append(block.col[keep])
+    a = np.concatenate(pairs_a)
+    b = np.concatenate(pairs_b)
+    graph = csr_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(len(rows), len(rows)))
+    _, labels = connected_components(graph, directed=False)
+    grouped: dict[int, list[int]] = {}
+    for row, label in zip(rows, labels.tolist(), strict=True):
+        grouped.setdefault(label, []).append(row)
+    return [g for g in grouped.values() if len(g) > 1]
+
+
+def _rank(name: str) -> int:
+    return next((i for i, rank in enumerate(_RANK) if rank.search(name)), len(_RANK))
+
+
+def _canonical_places(feats: Sequence[Features]) -> tuple[dict[str, str], Counter[str]]:
+    """Map each place to the name most texts use for it, and count the texts that mention each resulting name.
+
+    A longer form maps to a shorter one that others use ("万科魅力之城" -> "魅力之城"); a name that nearly always
+    appears together with a more common, at least as estate-like one is taken as a part or alias of it ("滨河苑" ->
+    "伊景园"; a road that is only ever named with the estate on it).
     """
-    counts = Counter(f.place for f in feats if f.place)
+    per_text = [{place_key(p) for p in f.places} for f in feats]
+    counts: Counter[str] = Counter()
+    for keys in per_text:
+        counts.update(keys)
     names = sorted(counts, key=len)
     mapping: dict[str, str] = {}
     for name in names:
@@ -298,16 +424,20 @@ def _canonical_places(feats: Sequence[Features]) -> dict[str, str]:
                 break
     mentions: Counter[str] = Counter()
     together: Counter[tuple[str, str]] = Counter()
-    for f in feats:
-        keys = {mapping.get(k, k) for k in (place_key(p) for p in f.places[:4])}
-        mentions.update(keys)
-        together.update((a, b) for a in keys for b in keys if a != b)
+    for keys in per_text:
+        mapped = {mapping.get(k, k) for k in keys}
+        mentions.update(mapped)
+        together.update((a, b) for a in mapped for b in mapped if a != b)
     for (a, b), both in together.most_common():
-        if both < 2 or a in mapping:
+        if both < 2 or a in mapping or b in mapping:
             continue
-        if both >= 0.6 * mentions[a] and counts[mapping.get(b, b)] > counts[a]:
-            mapping[a] = mapping.get(b, b)
-    return {name: _follow(mapping, name) for name in mapping}
+        if both >= 0.8 * mentions[a] and mentions[b] > mentions[a] and _rank(b) <= _rank(a):
+            mapping[a] = b
+    final = {name: _follow(mapping, name) for name in mapping}
+    merged: Counter[str] = Counter()
+    for keys in per_text:
+        merged.update({final.get(k, k) for k in keys})
+    return final, merged
 
 
 def _follow(mapping: dict[str, str], name: str) -> str:
