@@ -1,0 +1,254 @@
+"""Text classifiers: TF-IDF character n-grams (and optionally jieba words) with a linear SVM, calibrated.
+
+One model type serves every trained task (category, routing, sentiment, kind, and whatever ``fankui train`` is
+given). Training cross-validates first: the out-of-fold decision values give the macro-F1 that is reported and
+stored, and they fit the temperature that turns SVM margins into confidences (so "0.9" means right about nine
+times in ten on unseen data). Then the model is fitted on all rows.
+
+Character n-grams need no segmentation, cope with typos and new words, and are fast; jieba words add little on
+short reviews and cost a third of the prediction speed, so they are an option (``words=True``) rather than the rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from .text import normalize, word_tokens
+
+
+class TrainingError(ValueError):
+    """Data a model cannot be trained on; the message says why in one sentence."""
+
+
+@dataclass
+class Settings:
+    char_ngrams: tuple[int, int] = (1, 3)
+    words: bool = False
+    word_ngrams: tuple[int, int] = (1, 2)
+    c: float = 0.5
+    min_df: int = 2
+    folds: int = 5
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "char_ngrams": list(self.char_ngrams),
+            "words": self.words,
+            "word_ngrams": list(self.word_ngrams),
+            "C": self.c,
+            "min_df": self.min_df,
+            "folds": self.folds,
+        }
+
+
+def _vectorizers(settings: Settings, rows: int) -> list[TfidfVectorizer]:
+    # On a few hundred rows a feature seen twice is already rare; on tens of thousands min_df trims noise.
+    min_df = 1 if rows < 1000 else settings.min_df
+    vectorizers = [
+        TfidfVectorizer(
+            analyzer="char",
+            ngram_range=settings.char_ngrams,
+            preprocessor=normalize,
+            sublinear_tf=True,
+            min_df=min_df,
+            dtype=np.float32,
+        )
+    ]
+    if settings.words:
+        vectorizers.append(
+            TfidfVectorizer(
+                tokenizer=word_tokens,
+                preprocessor=None,
+                lowercase=False,
+                token_pattern=None,
+                ngram_range=settings.word_ngrams,
+                sublinear_tf=True,
+                min_df=min_df,
+                dtype=np.float32,
+            )
+        )
+    return vectorizers
+
+
+@dataclass
+class LinearTextModel:
+    """A fitted model: vectorizers, the SVM, the label order and the calibration temperature."""
+
+    vectorizers: list[TfidfVectorizer]
+    svm: LinearSVC
+    labels: list[str]
+    temperature: float = 1.0
+    # Added to each class's margin: tuned on out-of-fold margins so that small classes are not drowned out.
+    offsets: np.ndarray | None = None
+
+    def features(self, texts: Sequence[str]) -> csr_matrix:
+        matrices = [vectorizer.transform(texts) for vectorizer in self.vectorizers]
+        return matrices[0] if len(matrices) == 1 else hstack(matrices, format="csr")
+
+    def decision(self, texts: Sequence[str]) -> np.ndarray:
+        scores = _decision_matrix(self.svm, self.features(texts))
+        return scores if self.offsets is None else scores + self.offsets
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        return softmax(self.decision(texts), self.temperature)
+
+    def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        if not len(texts):
+            return []
+        probabilities = self.probabilities(texts)
+        best = probabilities.argmax(axis=1)
+        return [(self.labels[i], float(probabilities[row, i])) for row, i in enumerate(best)]
+
+
+def _decision_matrix(svm: LinearSVC, matrix: csr_matrix) -> np.ndarray:
+    scores = np.asarray(svm.decision_function(matrix))
+    if scores.ndim == 1:
+        # Binary: one margin for the second class; the first class gets its mirror image.
+        scores = np.column_stack([-scores / 2, scores / 2])
+    return scores
+
+
+def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    scaled = scores / max(temperature, 1e-6)
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    exp = np.exp(scaled)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
+def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The temperature that minimises the log loss of out-of-fold margins: calibration without a second model."""
+
+    def loss(log_t: float) -> float:
+        probabilities = softmax(scores, math.exp(log_t))
+        return float(-np.log(np.clip(probabilities[np.arange(len(truth)), truth], 1e-12, None)).mean())
+
+    result = minimize_scalar(loss, bounds=(-5.0, 3.0), method="bounded")
+    return float(math.exp(result.x))
+
+
+def macro_f1(truth: np.ndarray, predicted: np.ndarray, classes: int) -> float:
+    """Macro-F1 over the classes present in truth or predictions (as scikit-learn counts it), without its overhead."""
+    confusion = np.bincount(truth * classes + predicted, minlength=classes * classes).reshape(classes, classes)
+    hits = np.diag(confusion).astype(float)
+    support = confusion.sum(axis=1)
+    predicted_count = confusion.sum(axis=0)
+    present = (support + predicted_count) > 0
+    f1 = np.divide(2 * hits, support + predicted_count, out=np.zeros(classes), where=present)
+    return float(f1[present].mean())
+
+
+def fit_offsets(scores: np.ndarray, truth: np.ndarray, rounds: int = 2) -> np.ndarray:
+    """Per-class margin offsets that raise the macro-F1 of out-of-fold predictions (coordinate ascent).
+
+    Used only with enough rows that the out-of-fold margins are a fair sample; the gain is kept only when it is
+    real (half a point), so offsets never trade a sure result for noise.
+    """
+    offsets = np.zeros(scores.shape[1])
+    base = best = macro_f1(truth, scores.argmax(axis=1), scores.shape[1])
+    grid = np.linspace(-0.6, 0.6, 25)
+    for _ in range(rounds):
+        for k in range(scores.shape[1]):
+            keep = offsets[k]
+            for value in grid:
+                offsets[k] = value
+                f1 = macro_f1(truth, (scores + offsets).argmax(axis=1), scores.shape[1])
+                if f1 > best + 1e-6:
+                    best, keep = f1, value
+            offsets[k] = keep
+    return offsets if best >= base + 0.005 else np.zeros(scores.shape[1])
+
+
+@dataclass
+class TrainingReport:
+    rows: int
+    labels: dict[str, int]
+    macro_f1: float | None
+    folds: int
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def _fit(texts: Sequence[str], labels: np.ndarray, settings: Settings) -> tuple[list[TfidfVectorizer], LinearSVC]:
+    vectorizers = _vectorizers(settings, len(texts))
+    matrices = [vectorizer.fit_transform(texts) for vectorizer in vectorizers]
+    matrix = matrices[0] if len(matrices) == 1 else hstack(matrices, format="csr")
+    svm = LinearSVC(C=settings.c, class_weight="balanced" if len(set(labels.tolist())) > 2 else None)
+    svm.fit(matrix, labels)
+    return vectorizers, svm
+
+
+def train(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    step: Callable[[str], None] | None = None,
+) -> tuple[LinearTextModel, TrainingReport]:
+    """Cross-validate, calibrate and fit a model. ``step`` is called after each fit (for a progress bar)."""
+    settings = settings or Settings()
+    pairs = [(text, str(label).strip()) for text, label in zip(texts, labels, strict=True)]
+    pairs = [(text, label) for text, label in pairs if text.strip() and label]
+    if not pairs:
+        raise TrainingError("No row has both a text and a label.")
+    counts = Counter(label for _, label in pairs)
+    if len(counts) < 2:
+        raise TrainingError(f"Only one label ({next(iter(counts))}) in the data: a classifier needs at least two.")
+    names = sorted(counts)
+    index = {name: i for i, name in enumerate(names)}
+    x = [text for text, _ in pairs]
+    y = np.array([index[label] for _, label in pairs])
+
+    folds = min(settings.folds, max(counts.values()), len(pairs) // 2)
+    smallest = min(counts.values())
+    macro_f1: float | None = None
+    temperature = 1.0
+    offsets: np.ndarray | None = None
+    if folds >= 2 and smallest >= 2:
+        folds = min(folds, smallest)
+        out_of_fold = np.zeros((len(x), len(names)), dtype=np.float64)
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=20261116)
+        x_array = np.array(x, dtype=object)
+        for fold, (train_rows, test_rows) in enumerate(splitter.split(x_array, y), start=1):
+            vectorizers, svm = _fit(list(x_array[train_rows]), y[train_rows], settings)
+            model = LinearTextModel(vectorizers, svm, names)
+            scores = model.decision(list(x_array[test_rows]))
+            # A class absent from this fold's training rows has no column: put its scores back in place.
+            full = np.full((len(test_rows), len(names)), -10.0)
+            full[:, svm.classes_] = scores
+            out_of_fold[test_rows] = full
+            if step:
+                step(f"fold {fold}/{folds}")
+        if len(names) > 2 and len(x) >= 2000:
+            # Offsets tuned on one half of the out-of-fold rows are scored on the other half, so the reported
+            # figure is not flattered by the tuning; the model keeps the offsets tuned on all rows.
+            halves = np.arange(len(x)) % 2 == 0
+            adjusted = out_of_fold.copy()
+            for part in (halves, ~halves):
+                adjusted[~part] += fit_offsets(out_of_fold[part], y[part])
+            offsets = fit_offsets(out_of_fold, y)
+            out_of_fold, tuned = out_of_fold + offsets, adjusted
+        else:
+            tuned = out_of_fold
+        macro_f1 = float(f1_score(y, tuned.argmax(axis=1), average="macro"))
+        temperature = fit_temperature(out_of_fold, y)
+    vectorizers, svm = _fit(x, y, settings)
+    if step:
+        step("final model")
+    report = TrainingReport(
+        rows=len(pairs),
+        labels=dict(sorted(counts.items())),
+        macro_f1=macro_f1,
+        folds=folds if macro_f1 is not None else 0,
+        settings=settings.as_dict(),
+    )
+    return LinearTextModel(vectorizers, svm, names, temperature, offsets), report
