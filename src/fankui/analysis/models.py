@@ -114,6 +114,12 @@ class CaseAnalysis(models.Model):
     )
     # {"kind": "builtin-2026.11", "category": "category-20261121T1000", ...}: which model produced each result.
     model_versions = models.JSONField(default=dict, blank=True)
+    # Why the urgency is what it is (["gas", "trapped"]): staff see the reason for an emergency flag.
+    urgency_reasons = models.JSONField(default=list, blank=True)
+    # Which keyword rule gave the category or department when no trained model was confident (fallback).
+    rule = models.ForeignKey(
+        "analysis.KeywordRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="analyses"
+    )
 
     class Meta:
         indexes = [
@@ -125,3 +131,51 @@ class CaseAnalysis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
+
+
+class KeywordRule(models.Model):
+    """Rules staff edit in the admin: texts with these keywords belong to a category and/or go to a department.
+
+    The fallback until the organisation's own cases have trained the ``category`` and ``routing`` models, and
+    whenever a trained model is less sure than the rule's threshold. The rule with the most keyword hits wins;
+    ties go to the higher priority.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    # One keyword or phrase a line (commas work too); any of them matching counts.
+    keywords = models.TextField(_("keywords"), help_text=_("One keyword or phrase per line."))
+    category = models.ForeignKey(
+        "cases.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    priority = models.IntegerField(_("priority"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["-priority", "name"]
+        verbose_name = _("keyword rule")
+        verbose_name_plural = _("keyword rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def keyword_list(self) -> list[str]:
+        parts = self.keywords.replace("，", "\n").replace(",", "\n").replace("、", "\n").splitlines()
+        return [part.strip() for part in parts if part.strip()]
+
+
+class DomainWord(models.Model):
+    """A word of the organisation's own vocabulary that the segmenter must keep whole (小区 names, programme names)."""
+
+    word = models.CharField(_("word"), max_length=50, unique=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["word"]
+        verbose_name = _("domain word")
+        verbose_name_plural = _("domain words")
+
+    def __str__(self) -> str:
+        return self.word
