@@ -104,27 +104,37 @@ def _messages(
         )
 
 
+def _lock(pk: int) -> Broadcast | None:
+    """The broadcast row, locked for this batch; None when another worker holds it (it is working on it now)."""
+    return Broadcast.objects.select_for_update(skip_locked=True).filter(pk=pk, finished_at__isnull=True).first()
+
+
 def run(broadcast: Broadcast, batch: int = BATCH, max_batches: int | None = None) -> int:
-    """Work through a broadcast; returns how many messages were queued. Resumable at any point."""
+    """Work through a broadcast; returns how many messages were queued. Resumable at any point.
+
+    Each batch re-reads the cursor under a row lock and commits the messages with the new cursor, so workers running
+    the same broadcast take turns instead of sending the same batch twice."""
     action = Action.objects.select_related("department").get(pk=broadcast.action_id)
     blocked = notify.blocked_addresses()
     queued = 0
     done_batches = 0
     with translation.override(settings.LANGUAGE_CODE):
         while max_batches is None or done_batches < max_batches:
-            rows = _rows(broadcast, batch)
-            if not rows:
-                Broadcast.objects.filter(pk=broadcast.pk).update(finished_at=timezone.now())
-                broadcast.finished_at = timezone.now()
-                break
-            messages = list(_messages(action, broadcast.stage, rows, blocked))
             with transaction.atomic():
+                locked = _lock(broadcast.pk)
+                if locked is None:
+                    break
+                rows = _rows(locked, batch)
+                if not rows:
+                    locked.finished_at = timezone.now()
+                    locked.save(update_fields=["finished_at"])
+                    break
+                messages = list(_messages(action, locked.stage, rows, blocked))
                 new = notify.queue_in_batches(m for m in messages if m is not None)
-                skipped = sum(1 for m in messages if m is None)
-                broadcast.cursor = rows[-1][0]
-                broadcast.queued += new
-                broadcast.skipped += skipped
-                broadcast.save(update_fields=["cursor", "queued", "skipped"])
+                locked.cursor = rows[-1][0]
+                locked.queued += new
+                locked.skipped += sum(1 for m in messages if m is None)
+                locked.save(update_fields=["cursor", "queued", "skipped"])
             queued += new
             done_batches += 1
     return queued
