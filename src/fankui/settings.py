@@ -191,6 +191,10 @@ FANKUI: dict[str, Any] = {
     "RATING_WINDOW_DAYS": env_int("RATING_WINDOW_DAYS", 7),
     "PAGE_SIZE": env_int("PAGE_SIZE", 25),
     "WORKER_POLL_SECONDS": env_int("WORKER_POLL_SECONDS", 5),
+    # Analysis: dispatch automatically when the routing model is at least this sure (0..1); empty = never.
+    "AUTO_DISPATCH_CONFIDENCE": env_str("AUTO_DISPATCH_CONFIDENCE", ""),
+    # Analysis: retrain the category and routing models from the organisation's cases this often.
+    "RETRAIN_DAYS": env_int("RETRAIN_DAYS", 7),
 }
 ORG_DISPLAY_NAME = FANKUI["ORG_NAME"] or _("Fankui feedback")
 

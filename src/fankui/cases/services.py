@@ -538,3 +538,33 @@ def perform(case: Case, user: User, action: str, data: ActionInput) -> Case:
     if action == Action.MERGE:
         return merge(case, user, _primary(user, data.primary))
     raise NotFound(_("There is no action “%(action)s”.") % {"action": action})
+
+
+# --- For the analysis app ------------------------------------------------------------------------------------
+@transaction.atomic
+def reclassify(case: Case, *, kind: str | None = None, category: Category | None = None) -> Case:
+    """Set a case's kind and/or category (a staff correction of the analysis). Not a workflow move: the state
+    stays; the caller records the correction as an event."""
+    case = _locked(case)
+    fields = []
+    if kind is not None and kind != case.kind:
+        case.kind = kind
+        fields.append("kind")
+    if category is not None and category.pk != case.category_id:
+        case.category = category
+        fields.append("category")
+    if fields:
+        case.save(update_fields=fields)
+    return case
+
+
+@transaction.atomic
+def auto_dispatch(case: Case, lead: Department, data: dict[str, Any]) -> Case:
+    """Accept (if still received) and dispatch ``case`` to ``lead`` as the system: the analysis is more sure of
+    the department than the organisation's threshold. ``data`` (model version, confidence) goes into the events."""
+    _check_departments(lead, [])
+    case = _locked(case)
+    if case.state == State.RECEIVED:
+        move(case, Action.ACCEPT, actor=Actor.SYSTEM, data=data)
+    dispatched = {"lead_department": lead.pk, "lead_department_name": lead.name, "assist_departments": [], **data}
+    return move(case, Action.DISPATCH, actor=Actor.SYSTEM, data=dispatched, changes={"lead_department": lead})

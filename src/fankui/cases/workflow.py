@@ -59,6 +59,9 @@ class Actor(models.TextChoices):
 S, A, R = State, Action, Actor
 TRIAGE = frozenset({R.DISPATCHER, R.SUPERVISOR})
 DEPARTMENT = frozenset({R.HANDLER, R.DEPT_HEAD})
+# Triage moves the system may also take: the analysis dispatches a case whose routing it is sure of, when the
+# organisation turned that on (FANKUI_AUTO_DISPATCH_CONFIDENCE; see analysis.pipeline).
+TRIAGE_OR_SYSTEM = TRIAGE | frozenset({R.SYSTEM})
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,10 @@ class Transition:
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(S.RECEIVED, A.ACCEPT, S.ACCEPTED, TRIAGE),
+    Transition(S.RECEIVED, A.ACCEPT, S.ACCEPTED, TRIAGE_OR_SYSTEM),
     Transition(S.RECEIVED, A.REJECT, S.REJECTED, TRIAGE, needs_reason=True),
     Transition(S.RECEIVED, A.MERGE, S.MERGED, TRIAGE),
-    Transition(S.ACCEPTED, A.DISPATCH, S.DISPATCHED, TRIAGE),
+    Transition(S.ACCEPTED, A.DISPATCH, S.DISPATCHED, TRIAGE_OR_SYSTEM),
     Transition(S.ACCEPTED, A.REJECT, S.REJECTED, TRIAGE, needs_reason=True),
     Transition(S.ACCEPTED, A.MERGE, S.MERGED, TRIAGE),
     Transition(S.DISPATCHED, A.START, S.IN_PROGRESS, DEPARTMENT),
