@@ -49,6 +49,8 @@ class Topic(models.Model):
     last_seen_at = models.DateTimeField(_("last seen"), db_index=True)
     active = models.BooleanField(_("active"), default=True)
     model_version = models.CharField(max_length=40, blank=True)
+    # When the sweep last recounted heat and growth (they change with time even when no case arrives).
+    refreshed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-heat", "-id"]
