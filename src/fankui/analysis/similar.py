@@ -20,7 +20,7 @@ from fankui.cases.models import Case
 from fankui.cases.workflow import State
 
 from . import dedupe, topics
-from .models import CaseAnalysis, Topic
+from .models import CaseAnalysis, DomainWord, Topic
 
 # Exact Jaccard similarity of character 3-grams from which a case is shown as a likely duplicate.
 DUPLICATE_THRESHOLD = 0.5
@@ -152,6 +152,11 @@ def _best_candidate(case: Case, text: str, ids: list[int]) -> tuple[int, float] 
     return (best[1], best[0]) if best else None
 
 
+def _known_places() -> set[str]:
+    """Places of active topics: a later case naming one without a suffix ("绿地海外滩二期") still finds it."""
+    return set(Topic.objects.filter(active=True).exclude(place="").values_list("place", flat=True))
+
+
 def _places_match(a: str, b: str) -> bool:
     return bool(a and b) and (a == b or a.endswith(b) or b.endswith(a))
 
@@ -195,11 +200,19 @@ def _keywords(texts: list[tuple[str, str]], place: str) -> list[str]:
     return [word for word, _ in counts.most_common(8) if not (place and (word in place or place in word))]
 
 
+def load_staff_words() -> None:
+    """Teach the topic tokenizer the domain words staff added in the admin (cheap: a handful of rows)."""
+    topics.add_words(DomainWord.objects.values_list("word", flat=True))
+
+
 def place_in_topic(analysis: CaseAnalysis) -> None:
     """Put the case in its hot topic (joining an active one or starting one) and update that topic's figures."""
     case = analysis.case
     title, body = case_text(analysis)
-    feats = topics.features(body, title)
+    load_staff_words()
+    known = _known_places()
+    topics.learn_places(known)
+    feats = topics.features(body, title, known)
     if not feats.words and not feats.place:
         return
     now = timezone.now()

@@ -10,8 +10,9 @@ word), then joins texts inside a block by average-linkage agglomerative clusteri
 words. Blocking keeps the work near-linear (100,000 texts in seconds to tens of seconds) and is what "same place"
 means; the linkage threshold is what "same issue" means.
 
-The domain dictionary (``topic_data/words.txt``, jieba's user-dictionary format) can be extended by staff without a
-code change: words in ``<FANKUI_DATA_DIR>/topic_words.txt`` are loaded too (one word per line, optional frequency).
+Words: this module's ``topic_data/words.txt`` (problems and objects: 搅拌站, 噪音扰民), the product's shipped domain
+dictionary (``builtin/domain_words.txt``) and the domain words staff add in the admin (``DomainWord``, loaded by the
+callers that have a database through ``add_words``).
 """
 
 from __future__ import annotations
@@ -72,45 +73,43 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _jieba() -> Any:
-    """A jieba tokenizer of our own with the domain dictionary, so that place names learnt from a corpus do not
-    change how other parts of the product cut words; once per process."""
+    """A jieba tokenizer of our own, so that place names learnt from a corpus do not change how other parts of the
+    product cut words; with this module's words (problems, objects) and the shipped domain dictionary. Once per
+    process; ``add_words`` teaches it the words staff add in the admin."""
     global _tokenizer, _stopwords
     with _lock:
         if _tokenizer is None:
             import jieba
 
+            from .text import shipped_domain_words
+
             jieba.setLogLevel(60)
             tokenizer = jieba.Tokenizer()
             tokenizer.load_userdict(str(DATA / "words.txt"))
-            extra = _staff_words()
-            if extra is not None:
-                tokenizer.load_userdict(str(extra))
+            for word in shipped_domain_words():
+                tokenizer.add_word(word, 2000)
             _stopwords = frozenset((DATA / "stopwords.txt").read_text(encoding="utf-8").split())
             _tokenizer = tokenizer
         return _tokenizer
 
 
-def learn_places(names: Iterable[str]) -> None:
-    """Make known place names single words, so "绿地海外滩二期" yields the place "绿地海外滩" like "绿地海外滩小区"."""
+_learnt: set[str] = set()
+
+
+def add_words(names: Iterable[str]) -> None:
+    """Keep these words whole: staff's domain words, and place names learnt from a corpus (so "绿地海外滩二期"
+    yields the place "绿地海外滩" like "绿地海外滩小区" does)."""
     tokenizer = _jieba()
     with _lock:
         for name in names:
-            if len(name) >= 3 and name not in _learnt:
+            name = name.strip()
+            if len(name) >= 2 and name not in _learnt:
                 tokenizer.add_word(name, 2000)
                 _learnt.add(name)
 
 
-_learnt: set[str] = set()
-
-
-def _staff_words() -> Path | None:
-    try:
-        from django.conf import settings
-
-        path = Path(settings.DATA_DIR) / "topic_words.txt"
-    except Exception:
-        return None
-    return path if path.is_file() else None
+def learn_places(names: Iterable[str]) -> None:
+    add_words(name for name in names if len(name) >= 3)
 
 
 def _clean(text: str) -> str:
@@ -413,13 +412,12 @@ def _canonical_places(feats: Sequence[Features]) -> tuple[dict[str, str], Counte
     counts: Counter[str] = Counter()
     for keys in per_text:
         counts.update(keys)
-    names = sorted(counts, key=len)
+    common = {name for name, count in counts.items() if count >= 2 and len(name) >= 3}
     mapping: dict[str, str] = {}
-    for name in names:
-        for shorter in names:
-            if len(shorter) >= len(name):
-                break
-            if len(shorter) >= 3 and name.endswith(shorter) and counts[shorter] >= 2:
+    for name in sorted(counts, key=len):
+        for length in range(3, len(name)):
+            shorter = name[-length:]
+            if shorter in common:
                 mapping[name] = mapping.get(shorter, shorter)
                 break
     mentions: Counter[str] = Counter()
