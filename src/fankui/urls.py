@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("fankui.accounts.urls")),
     path("staff/", include("fankui.cases.urls")),
     path("staff/", include("fankui.insights.urls")),
+    path("staff/topics/", include("fankui.analysis.urls_topics")),
     path("", include("fankui.sla.urls")),
     path("staff/attachments/", include("fankui.intake.urls")),
     path("", include("fankui.notify.urls")),
