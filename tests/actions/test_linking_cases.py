@@ -79,3 +79,12 @@ def test_unlinking_removes_the_case(analyst: User, owner: User, dept: Department
     services.unlink_case(action, analyst, case.pk)
     action.refresh_from_db()
     assert action.linked_count == 0
+
+
+def test_an_action_from_survey_answers_links_the_badly_rated_cases(
+    analyst: User, owner: User, dept: Department, dispatcher: User, handler: User
+) -> None:
+    bad = factories.case_in("reopened", dispatcher=dispatcher, lead=dept, handler=handler)
+    factories.case_in("closed", dispatcher=dispatcher, lead=dept, handler=handler)
+    action = make_action(analyst, owner, dept, from_bad_ratings=True, source="survey")
+    assert list(action.links.values_list("case_id", flat=True)) == [bad.pk]

@@ -126,3 +126,17 @@ def test_linking_an_unknown_case_from_the_page_says_so(
     response = client_for(analyst).post(f"/staff/actions/{action.pk}/link/", {"cases": "2026-999999"}, **EN)
     assert response.status_code == 422
     assert "2026-999999" in response.content.decode()
+
+
+def test_the_form_is_prefilled_from_selected_cases_and_from_bad_ratings(
+    analyst: User, owner: User, dept: Department, client_for: Any
+) -> None:
+    case = factories.case()
+    client = client_for(analyst)
+    page = client.get(f"/staff/actions/new/?cases={case.pk}", **EN)
+    assert "The cases you selected will be linked." in page.content.decode()
+    response = client.post("/staff/actions/new/", _form(owner, dept, case_ids=str(case.pk), source="cases"))
+    assert response.status_code == 302
+    assert Action.objects.get().source == "cases"
+    page = client.get("/staff/actions/new/?source=survey", **EN)
+    assert 'name="from_bad_ratings"' in page.content.decode()
