@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from fankui.accounts.models import Department, Role, User
 from fankui.actions import services
@@ -14,7 +15,7 @@ from .conftest import make_action
 
 
 def _errors(user: User, **fields: object) -> dict[str, list[str]]:
-    with pytest.raises(ValidationFailed) as error:
+    with translation.override("en"), pytest.raises(ValidationFailed) as error:
         services.create_action(user, services.ActionInput(**fields))  # type: ignore[arg-type]
     assert not Action.objects.exists()
     return error.value.errors

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from fankui.notify import delivery, services
 from fankui.notify.models import Channel, Message, Status
@@ -45,7 +46,8 @@ def test_an_opted_out_citizen_gets_nothing() -> None:
 def test_a_bounced_address_fails_at_once_and_says_why() -> None:
     case = factories.case(contact_email="gone@example.com")
     services.mark_bounced(Channel.EMAIL, "gone@example.com", "550 no such user")
-    assert services.notify_citizen(case, "s", "b", key="k") is False
+    with translation.override("en"):
+        assert services.notify_citizen(case, "s", "b", key="k") is False
     message = Message.objects.get()
     assert message.status == Status.FAILED
     assert "bounced" in message.last_error

@@ -6,12 +6,35 @@ from typing import Any
 
 from django import template
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy
 
 from fankui.actions import services
 from fankui.actions.models import Action, ProgressUpdate, State
 from fankui.cases.models import Case
 
 register = template.Library()
+
+EVENT_LABELS = {
+    "created": gettext_lazy("Created"),
+    "approve": gettext_lazy("Approved"),
+    "start": gettext_lazy("Started"),
+    "complete": gettext_lazy("Done"),
+    "verify": gettext_lazy("Effect verified"),
+    "abandon": gettext_lazy("Abandoned"),
+    "progress": gettext_lazy("Progress posted"),
+    "linked": gettext_lazy("Cases linked"),
+    "unlinked": gettext_lazy("Case unlinked"),
+    "topic_cases_linked": gettext_lazy("New cases of the topic linked"),
+    "deadline_near": gettext_lazy("Deadline near: owner warned"),
+    "deadline_missed": gettext_lazy("Deadline missed: owner warned"),
+    "milestone_near": gettext_lazy("Milestone near: owner warned"),
+    "milestone_missed": gettext_lazy("Milestone missed: owner warned"),
+}
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
 
 
 @register.simple_tag(takes_context=True)
