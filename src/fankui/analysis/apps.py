@@ -1,5 +1,27 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from fankui.audit.models import Event
+
+
+def _emergency_detail(event: Event) -> str:
+    from .rules import REASON_LABELS
+
+    reasons = event.data.get("reasons") or []
+    return "、".join(str(REASON_LABELS.get(reason, reason)) for reason in reasons)
+
+
+def _correction_detail(event: Event) -> str:
+    parts = []
+    for name in ("kind", "nature", "category", "department"):
+        if name in event.data:
+            parts.append(str(name))
+    return ", ".join(parts)
 
 
 class AnalysisConfig(AppConfig):
@@ -8,8 +30,13 @@ class AnalysisConfig(AppConfig):
     verbose_name = _("Analysis")
 
     def ready(self) -> None:
+        from fankui.audit import labels
         from fankui.cases.signals import case_created
 
         from . import services
 
         case_created.connect(services.queue_case, dispatch_uid="analysis.queue_case")
+        labels.register(
+            "flagged_emergency", staff=_("Flagged as an emergency for immediate handling"), detail=_emergency_detail
+        )
+        labels.register("analysis_corrected", staff=_("Analysis corrected"), detail=_correction_detail)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from .text import normalize
 
 RULES_VERSION = "rules-2026.11"
@@ -179,3 +181,18 @@ def nature(text: str, kind_label: str = "") -> Guess:
     label = "opinion" if opinion > problem else "problem"
     share = max(opinion, problem) / (opinion + problem)
     return Guess(label, round(0.5 + 0.45 * share * min(1.0, max(opinion, problem) / 3), 3))
+
+
+# Words for the reasons, for the case page and the timeline.
+REASON_LABELS = {
+    "gas": _("gas leak"),
+    "trapped": _("people trapped"),
+    "self_harm": _("self-harm"),
+    "violence": _("violence"),
+    "fire": _("fire or explosion"),
+    "danger_to_life": _("danger to life"),
+    "hazard": _("hazard"),
+    "utilities": _("water, power or heating cut"),
+    "vulnerable": _("vulnerable person"),
+    "pressing": _("pressing"),
+}

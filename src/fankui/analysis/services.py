@@ -1,14 +1,253 @@
-"""Every write of the analysis app."""
+"""Every write of the analysis app: queueing a new case, staff corrections, retraining the organisation's models."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from fankui.cases.models import Case
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import CaseAnalysis
+from fankui.accounts.models import Department, Role, User
+from fankui.audit.models import Event
+from fankui.audit.services import record_event
+from fankui.cases import services as case_services
+from fankui.cases.models import Case, Category
+from fankui.cases.workflow import State
+from fankui.core.errors import PermissionDenied, ValidationFailed
+from fankui.core.vocab import Kind
+
+from . import store
+from .classify import Settings, TrainingError, train
+from .models import CaseAnalysis, Nature
+
+log = logging.getLogger("fankui.analysis")
+
+# Who may correct what the analysis found: the people who triage (and administrators).
+CORRECTORS = {Role.DISPATCHER, Role.SUPERVISOR}
+TRAINED = ("category", "routing")
+# Fewer labelled cases than this, or a label with fewer than two, and a model would learn noise: rules stay.
+MIN_ROWS = 30
+# States in which a case's lead department is a decision somebody made (dispatched at least once).
+DISPATCHED_STATES = [
+    State.DISPATCHED,
+    State.IN_PROGRESS,
+    State.REPLIED,
+    State.CLOSED,
+    State.REOPENED,
+]
 
 
 def queue_case(sender: type, case: Case, **kwargs: Any) -> None:
     """Mark a new case's analysis as pending, in the transaction that opened the case (``case_created``)."""
     CaseAnalysis.objects.create(case=case)
+
+
+# --- Staff corrections -----------------------------------------------------------------------------------------
+def can_correct(user: User) -> bool:
+    return bool(user.is_active and (user.role in CORRECTORS or (user.is_superuser and not user.role)))
+
+
+def correct(
+    case: Case,
+    user: User,
+    *,
+    kind: str | None = None,
+    nature: str | None = None,
+    category: Category | None = None,
+    department: Department | None = None,
+) -> CaseAnalysis:
+    """A member of staff says what the case really is: kind, nature, category and/or the right department.
+
+    The case takes the corrected kind and category; the analysis shows the corrections (confidence 1, version
+    "staff"); an internal event records old and new values. The next retraining learns from them: the category
+    model from the cases' categories, the routing model from departments the cases were dispatched to and from
+    these corrections.
+    """
+    if not can_correct(user):
+        raise PermissionDenied(_("You may not correct the analysis of cases."))
+    errors: dict[str, list[str]] = {}
+    if kind is not None and kind not in Kind.values:
+        errors["kind"] = [_("Unknown kind.")]
+    if nature is not None and nature not in Nature.values:
+        errors["nature"] = [_("Unknown nature.")]
+    if category is not None and not category.active:
+        errors["category"] = [_("This category is no longer in use.")]
+    if department is not None and not department.active:
+        errors["department"] = [_("This department is no longer active.")]
+    if errors:
+        raise ValidationFailed(errors)
+    analysis, _created = CaseAnalysis.objects.get_or_create(case=case)
+    changes: dict[str, dict[str, Any]] = {}
+    versions = dict(analysis.model_versions)
+    if kind is not None and (kind != case.kind or kind != analysis.kind):
+        changes["kind"] = {"from": analysis.kind or case.kind, "to": kind}
+        analysis.kind, analysis.kind_confidence, versions["kind"] = kind, 1.0, "staff"
+    if nature is not None and nature != analysis.nature:
+        changes["nature"] = {"from": analysis.nature, "to": nature}
+        analysis.nature, analysis.nature_confidence, versions["nature"] = nature, 1.0, "staff"
+    if category is not None and (category.pk != case.category_id or category.pk != analysis.category_id):
+        changes["category"] = {"from": analysis.category_id or case.category_id, "to": category.pk}
+        analysis.category, analysis.category_confidence, versions["category"] = category, 1.0, "staff"
+    if department is not None and department.pk != analysis.department_id:
+        changes["department"] = {"from": analysis.department_id, "to": department.pk, "name": department.name}
+        analysis.department, analysis.department_confidence, versions["routing"] = department, 1.0, "staff"
+    if not changes:
+        return analysis
+    case_services.reclassify(case, kind=kind, category=category)
+    analysis.model_versions = versions
+    analysis.save()
+    record_event(case, "analysis_corrected", actor=user, data=changes)
+    return analysis
+
+
+# --- Keyword rules -------------------------------------------------------------------------------------------
+@dataclass
+class RuleMatch:
+    rule_id: int
+    category_id: int | None
+    department_id: int | None
+    hits: int
+    confidence: float
+
+
+def match_rules(text: str, rules: list[tuple[int, int | None, int | None, int, list[str]]]) -> RuleMatch | None:
+    """The keyword rule that fits ``text`` best: most keywords found, then highest priority."""
+    best: RuleMatch | None = None
+    best_key: tuple[int, int] = (0, 0)
+    for rule_id, category_id, department_id, priority, keywords in rules:
+        hits = sum(1 for keyword in keywords if keyword in text)
+        if hits and (hits, priority) > best_key:
+            best_key = (hits, priority)
+            best = RuleMatch(rule_id, category_id, department_id, hits, min(0.9, 0.55 + 0.1 * hits))
+    return best
+
+
+# --- Training from the organisation's own decisions ------------------------------------------------------------
+def _text_of(analysis_title: str, analysis_body: str, title: str, body: str) -> str:
+    if analysis_title or analysis_body:
+        return f"{analysis_title} {analysis_body}".strip()
+    return f"{title} {body}".strip()
+
+
+def training_rows(target: str) -> tuple[list[str], list[str]]:
+    """(texts, labels) for ``category`` (the first-level category of each case) or ``routing`` (its lead
+    department), from cases somebody decided on. Masked text when the analysis ran, so the model never holds
+    personal data."""
+    if target not in TRAINED:
+        raise ValueError(target)
+    fields = ("analysis__masked_title", "analysis__masked_body", "submission__title", "submission__body")
+    texts: list[str] = []
+    labels: list[str] = []
+    if target == "category":
+        first_level = {c.pk: c for c in Category.objects.all()}
+
+        def root(pk: int) -> int:
+            node = first_level[pk]
+            while node.parent_id is not None and node.parent_id in first_level:
+                node = first_level[node.parent_id]
+            return node.pk
+
+        rows = Case.objects.filter(category__isnull=False).exclude(state=State.MERGED).values_list(*fields, "category")
+        for masked_title, masked_body, title, body, category_id in rows.iterator(chunk_size=2000):
+            texts.append(_text_of(masked_title or "", masked_body or "", title, body))
+            labels.append(str(root(category_id)))
+        return texts, labels
+    # Routing: where a case was finally sent (a redispatch corrects the first choice), and corrections of cases
+    # not dispatched yet.
+    dispatched = Case.objects.filter(state__in=DISPATCHED_STATES, lead_department__isnull=False)
+    seen: set[int] = set()
+    for pk, masked_title, masked_body, title, body, department_id in dispatched.values_list(
+        "pk", *fields, "lead_department"
+    ).iterator(chunk_size=2000):
+        seen.add(pk)
+        texts.append(_text_of(masked_title or "", masked_body or "", title, body))
+        labels.append(str(department_id))
+    corrected = (
+        Event.objects.filter(action="analysis_corrected", data__has_key="department")
+        .exclude(case_id__in=seen)
+        .select_related("case__submission", "case__analysis")
+        .order_by("case_id", "-created_at")
+    )
+    for event in corrected:
+        if event.case_id in seen:
+            continue
+        seen.add(event.case_id)
+        analysis = getattr(event.case, "analysis", None)
+        texts.append(
+            _text_of(
+                analysis.masked_title if analysis else "",
+                analysis.masked_body if analysis else "",
+                event.case.submission.title,
+                event.case.submission.body,
+            )
+        )
+        labels.append(str(event.data["department"]["to"]))
+    return texts, labels
+
+
+@dataclass
+class RetrainResult:
+    name: str
+    rows: int
+    new_f1: float | None
+    old_f1: float | None
+    replaced: bool
+    message: str
+
+
+def retrain(name: str, *, force: bool = False) -> RetrainResult:
+    """Train ``category`` or ``routing`` from the organisation's cases; the new model replaces the current one only
+    if its cross-validated macro-F1 is not worse (``force`` replaces it anyway)."""
+    texts, labels = training_rows(name)
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    usable = {label for label, n in counts.items() if n >= 2}
+    pairs = [(t, lab) for t, lab in zip(texts, labels, strict=True) if lab in usable and t]
+    current = store.metadata(name) if (store.models_dir() / name / "model.joblib").exists() else None
+    old_f1: float | None = None
+    if current and current.get("cv_macro_f1") is not None:
+        old_f1 = float(current["cv_macro_f1"])
+    if len(pairs) < MIN_ROWS or len(usable) < 2:
+        return RetrainResult(
+            name, len(pairs), None, old_f1, False, f"{name}: {len(pairs)} usable cases, too few to train; rules stay."
+        )
+    try:
+        model, report = train([t for t, _ in pairs], [lab for _, lab in pairs], Settings(char_ngrams=(1, 2)))
+    except TrainingError as exc:
+        return RetrainResult(name, len(pairs), None, old_f1, False, f"{name}: {exc}")
+    new_f1 = report.macro_f1
+    better = force or old_f1 is None or (new_f1 is not None and new_f1 >= old_f1)
+    if not better:
+        return RetrainResult(
+            name,
+            report.rows,
+            new_f1,
+            old_f1,
+            False,
+            f"{name}: new model's macro-F1 {new_f1:.4f} is below the current {old_f1:.4f}; kept the current.",
+        )
+    store.save(name, model, report, extra={"source": "cases", "previous_cv_macro_f1": old_f1})
+    f1_text = "n/a" if new_f1 is None else f"{new_f1:.4f}"
+    return RetrainResult(
+        name, report.rows, new_f1, old_f1, True, f"{name}: trained on {report.rows} cases, F1 {f1_text}."
+    )
+
+
+def retrain_due(now: datetime | None = None) -> bool:
+    """Whether the scheduled retraining should run: never run, or the last run is older than RETRAIN_DAYS."""
+    stamp = store.models_dir() / ".last_retrain"
+    if not stamp.exists():
+        return True
+    now = now or timezone.now()
+    last = datetime.fromisoformat(stamp.read_text(encoding="utf-8").strip())
+    return bool(now - last >= timedelta(days=settings.FANKUI["RETRAIN_DAYS"]))
+
+
+def mark_retrained() -> None:
+    store.models_dir().mkdir(parents=True, exist_ok=True)
+    (store.models_dir() / ".last_retrain").write_text(timezone.now().isoformat(), encoding="utf-8")

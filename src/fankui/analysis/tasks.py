@@ -1,10 +1,34 @@
-"""Background work of the analysis app, collected by ``fankui worker`` (see core/management/commands/worker.py)."""
+"""Background work of the analysis app (collected by ``fankui worker``). Idempotent; safe on many workers."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from .tasks_topics import refresh_topics
+from . import pipeline, services
 
-SWEEPS: list[tuple[str, Callable[[], int]]] = []
-SWEEPS.append(("analysis.refresh_topics", refresh_topics))
+log = logging.getLogger("fankui.analysis")
+
+
+def analyse_pending() -> int:
+    """Analyse every case whose analysis is pending."""
+    return pipeline.analyse_pending()
+
+
+def retrain_models() -> int:
+    """Retrain category and routing from the organisation's cases every RETRAIN_DAYS; returns models replaced."""
+    if not services.retrain_due():
+        return 0
+    replaced = 0
+    for name in services.TRAINED:
+        result = services.retrain(name)
+        log.info(result.message)
+        replaced += result.replaced
+    services.mark_retrained()
+    return replaced
+
+
+SWEEPS: list[tuple[str, Callable[[], int]]] = [
+    ("analyse_pending", analyse_pending),
+    ("retrain_models", retrain_models),
+]

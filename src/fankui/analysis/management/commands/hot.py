@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--window", type=int, default=7, help="Days in each growth window (default 7).")
         parser.add_argument("--json", action="store_true", help="Print JSON: a list of topics, hottest first.")
         parser.add_argument("--details", action="store_true", help="With --json, add place, support and growth.")
+        parser.add_argument(
+            "--workers", type=int, default=0, help="Processes cutting words (default: up to 4 for large files)."
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -59,6 +63,7 @@ class Command(BaseCommand):
             window_days=options["window"],
             min_size=options["min_size"],
             progress=show,
+            workers=options["workers"] or min(4, os.cpu_count() or 1),
         )[: options["top"]]
         result = []
         for c in clusters:

@@ -1,0 +1,294 @@
+"""The per-case pipeline: mask, classify, score, find the duplicate and the hot topic, suggest a department.
+
+The worker's sweep takes pending analyses in batches (``SKIP LOCKED`` on PostgreSQL, so several workers share the
+queue), runs every step on the whole batch at once (models predict faster on a list than one text at a time), and
+saves each case's results with their confidences and model versions. A case whose analysis raises is retried on
+the next batches and marked failed after ``MAX_ATTEMPTS``; it never holds up the others.
+
+Category and department: the organisation's trained model when there is one and it is at least
+``RULE_THRESHOLD`` sure; otherwise the best keyword rule; for the department, failing both, the category's usual
+department. An emergency is recorded as an internal event "flagged_emergency" and heads the triage inbox; it is
+never dispatched automatically (a person must look at it now).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fankui.accounts.models import Department
+from fankui.audit.services import record_event
+from fankui.cases import services as case_services
+from fankui.cases.models import Category
+from fankui.cases.workflow import State
+
+from . import predictors, rules, similar, text
+from .masking import mask_case_text
+from .models import CaseAnalysis, DomainWord, KeywordRule
+from .services import match_rules
+
+log = logging.getLogger("fankui.analysis")
+
+BATCH = 200
+MAX_ATTEMPTS = 3
+# Below this confidence a trained category/routing model gives way to a matching keyword rule.
+RULE_THRESHOLD = 0.5
+
+
+def auto_dispatch_threshold() -> float | None:
+    raw = str(settings.FANKUI.get("AUTO_DISPATCH_CONFIDENCE") or "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        log.warning("FANKUI_AUTO_DISPATCH_CONFIDENCE=%r is not a number; automatic dispatch is off", raw)
+        return None
+    return value if 0 < value <= 1 else None
+
+
+@dataclass
+class Models:
+    """Everything a batch needs, loaded once per batch (cheap: models are cached until their files change)."""
+
+    kind: Any
+    nature: Any
+    sentiment: predictors.SentimentPredictor
+    category: Any | None
+    routing: Any | None
+    rules: list[tuple[int, int | None, int | None, int, list[str]]] = field(default_factory=list)
+    categories: dict[int, Category] = field(default_factory=dict)
+    departments: dict[int, Department] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Models:
+        rule_rows = [
+            (
+                rule.pk,
+                rule.category_id,
+                rule.department_id,
+                rule.priority,
+                [text.normalize(k) for k in rule.keyword_list()],
+            )
+            for rule in KeywordRule.objects.filter(active=True)
+        ]
+        text.add_domain_words(
+            [*DomainWord.objects.values_list("word", flat=True), *(k for r in rule_rows for k in r[4])]
+        )
+        return cls(
+            kind=predictors.trained("kind"),
+            nature=predictors.trained("nature"),
+            sentiment=predictors.SentimentPredictor(predictors.store.load("sentiment")),
+            category=predictors.trained("category"),
+            routing=predictors.trained("routing"),
+            rules=rule_rows,
+            categories={c.pk: c for c in Category.objects.filter(active=True)},
+            departments={d.pk: d for d in Department.objects.filter(active=True)},
+        )
+
+
+def _claim(batch: int) -> list[CaseAnalysis]:
+    pending = CaseAnalysis.objects.filter(status=CaseAnalysis.Status.PENDING).order_by("attempts", "case_id")
+    if connection.vendor == "postgresql":
+        pending = pending.select_for_update(skip_locked=True, of=("self",))
+    return list(pending.select_related("case", "case__submission", "case__category")[:batch])
+
+
+def _trained_choice(model: Any, texts: list[str]) -> list[tuple[int | None, float, str]]:
+    if model is None:
+        return [(None, 0.0, "")] * len(texts)
+    out: list[tuple[int | None, float, str]] = []
+    for label, confidence in model.predict(texts):
+        try:
+            out.append((int(label), confidence, model.version))
+        except ValueError:
+            out.append((None, 0.0, ""))
+    return out
+
+
+def analyse_batch(analyses: list[CaseAnalysis], models: Models) -> None:
+    """Fill in every field of these analyses (inside the caller's transaction)."""
+    now = timezone.now()
+    texts: list[str] = []
+    for analysis in analyses:
+        submission = analysis.case.submission
+        names = [submission.contact_name] if submission.contact_name else []
+        analysis.masked_title, analysis.masked_body, analysis.personal_data = mask_case_text(
+            submission.title, submission.body, names
+        )
+        texts.append(f"{analysis.masked_title} {analysis.masked_body}".strip())
+    kinds = (
+        models.kind.predict(texts)
+        if models.kind
+        else [(g.label, g.confidence) for g in (rules.kind(a.masked_body, a.masked_title) for a in analyses)]
+    )
+    natures = (
+        models.nature.predict(texts)
+        if models.nature
+        else [(g.label, g.confidence) for g in (rules.nature(t, k) for t, (k, _) in zip(texts, kinds, strict=True))]
+    )
+    sentiments = models.sentiment.analyse(texts)
+    categories = _trained_choice(models.category, texts)
+    routes = _trained_choice(models.routing, texts)
+    for i, analysis in enumerate(analyses):
+        normalized = text.normalize(texts[i])
+        urgency = rules.urgency(texts[i])
+        versions: dict[str, str] = {
+            "masking": "masking-2026.11",
+            "kind": models.kind.version if models.kind else rules.RULES_VERSION,
+            "nature": models.nature.version if models.nature else rules.RULES_VERSION,
+            "sentiment": models.sentiment.version,
+            "urgency": rules.RULES_VERSION,
+        }
+        analysis.kind, analysis.kind_confidence = kinds[i]
+        analysis.nature, analysis.nature_confidence = natures[i]
+        analysis.sentiment = sentiments[i].label
+        analysis.sentiment_score = sentiments[i].score
+        analysis.urgency, analysis.urgency_confidence = urgency.level, urgency.confidence
+        analysis.urgency_reasons = urgency.reasons
+        rule = match_rules(normalized, models.rules) if models.rules else None
+        analysis.rule_id = None
+        category_id, category_confidence, version = categories[i]
+        if (category_id not in models.categories or category_confidence < RULE_THRESHOLD) and rule and rule.category_id:
+            category_id, category_confidence, version = rule.category_id, rule.confidence, f"rule-{rule.rule_id}"
+            analysis.rule_id = rule.rule_id
+        if category_id in models.categories:
+            analysis.category_id, analysis.category_confidence = category_id, round(category_confidence, 4)
+            versions["category"] = version
+        else:
+            analysis.category_id, analysis.category_confidence = None, None
+        department_id, department_confidence, version = routes[i]
+        weak = department_id not in models.departments or department_confidence < RULE_THRESHOLD
+        if weak and rule and rule.department_id:
+            department_id, department_confidence = rule.department_id, rule.confidence
+            version = f"rule-{rule.rule_id}"
+            analysis.rule_id = rule.rule_id
+        if department_id not in models.departments and analysis.category_id:
+            usual = models.categories[analysis.category_id].department_id
+            if usual in models.departments:
+                department_id = usual
+                department_confidence = 0.5 * (analysis.category_confidence or 0.0)
+                version = f"category-usual:{versions.get('category', '')}"
+        if department_id in models.departments:
+            analysis.department_id, analysis.department_confidence = department_id, round(department_confidence, 4)
+            versions["routing"] = version
+        else:
+            analysis.department_id, analysis.department_confidence = None, None
+        analysis.model_versions = versions
+        analysis.analysed_at = now
+
+
+def _after(analysis: CaseAnalysis, threshold: float | None) -> None:
+    """The steps that look at other cases or move this one: duplicate, topic, emergency flag, auto-dispatch."""
+    similar.find_duplicate(analysis)
+    similar.place_in_topic(analysis)
+    case = analysis.case
+    if analysis.urgency == "emergency" and not case.events.filter(action="flagged_emergency").exists():
+        record_event(
+            case, "flagged_emergency", actor_kind="system", data={"reasons": analysis.urgency_reasons}, public=False
+        )
+    if (
+        threshold is not None
+        and analysis.urgency != "emergency"
+        and analysis.department_id
+        and (analysis.department_confidence or 0) >= threshold
+        and case.state in (State.RECEIVED, State.ACCEPTED)
+        and analysis.department is not None
+    ):
+        data = {
+            "auto": True,
+            "confidence": analysis.department_confidence,
+            "model": analysis.model_versions.get("routing", ""),
+        }
+        case_services.auto_dispatch(case, analysis.department, data)
+
+
+FIELDS = [
+    "status",
+    "attempts",
+    "error",
+    "analysed_at",
+    "masked_title",
+    "masked_body",
+    "personal_data",
+    "kind",
+    "kind_confidence",
+    "nature",
+    "nature_confidence",
+    "category",
+    "category_confidence",
+    "sentiment",
+    "sentiment_score",
+    "urgency",
+    "urgency_confidence",
+    "urgency_reasons",
+    "department",
+    "department_confidence",
+    "rule",
+    "model_versions",
+]
+
+
+def _fail(analysis: CaseAnalysis, exc: BaseException) -> None:
+    attempts = analysis.attempts + 1
+    status = CaseAnalysis.Status.FAILED if attempts >= MAX_ATTEMPTS else CaseAnalysis.Status.PENDING
+    CaseAnalysis.objects.filter(pk=analysis.pk).update(
+        attempts=attempts, status=status, error=f"{type(exc).__name__}: {exc}"[:2000]
+    )
+
+
+def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = True) -> int:
+    """Analyse up to ``batch`` pending cases; returns how many were claimed (done or failed)."""
+    threshold = auto_dispatch_threshold()
+    with transaction.atomic():
+        analyses = _claim(batch)
+        if not analyses:
+            return 0
+        claimed = len(analyses)
+        models = models or Models.load()
+        try:
+            analyse_batch(analyses, models)
+        except Exception:
+            # Something in the batch breaks a model: fall back to one case at a time to find which.
+            log.exception("analysis batch failed; retrying case by case")
+            good: list[CaseAnalysis] = []
+            for analysis in analyses:
+                try:
+                    analyse_batch([analysis], models)
+                    good.append(analysis)
+                except Exception as exc:
+                    _fail(analysis, exc)
+            analyses = good
+        for analysis in analyses:
+            analysis.status = CaseAnalysis.Status.DONE
+            analysis.attempts += 1
+            analysis.error = ""
+        CaseAnalysis.objects.bulk_update(analyses, FIELDS)
+        if after:
+            for analysis in analyses:
+                try:
+                    with transaction.atomic():
+                        _after(analysis, threshold)
+                except Exception as exc:  # a duplicate or dispatch problem must not undo the analysis
+                    log.exception("analysis follow-up failed for case %s", analysis.case_id)
+                    CaseAnalysis.objects.filter(pk=analysis.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
+    return claimed
+
+
+def analyse_pending(batch: int = BATCH, progress: Callable[[int], None] | None = None) -> int:
+    """Every pending analysis, batch after batch, until none is left (``fankui worker --once`` does them all)."""
+    total = 0
+    models = Models.load()
+    while True:
+        handled = run_batch(batch, models)
+        if not handled:
+            return total
+        total += handled
+        if progress:
+            progress(handled)
