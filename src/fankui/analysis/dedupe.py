@@ -175,8 +175,7 @@ class MinHashIndex:
         start = len(self.keys)
         self.keys = np.concatenate([self.keys, new_keys])
         self.sigs = np.concatenate([self.sigs, new_sigs])
-        for offset, key in enumerate(new_keys.tolist()):
-            self._row_of[key] = start + offset
+        self._row_of.update(zip(new_keys.tolist(), range(start, start + len(new_keys)), strict=True))
         self._rebuild_bands()
 
     def compact(self) -> None:

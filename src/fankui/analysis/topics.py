@@ -159,7 +159,7 @@ def tokens(text: str) -> list[str]:
     tokenizer = _jieba()
     return [
         word
-        for word in (w.strip() for w in tokenizer.lcut(_clean(text)))
+        for word in (w.strip() for w in tokenizer.lcut(_clean(text), HMM=False))
         if len(word) >= 2 and word not in _stopwords and len(_CJK.findall(word)) >= 2
     ]
 
@@ -301,8 +301,12 @@ def cluster(
     window_days: int = 7,
     min_size: int = 2,
     progress: bool = False,
+    workers: int = 1,
 ) -> list[Cluster]:
-    """Group texts into topics, hottest first. ``titles`` (optional) are read as the most telling part."""
+    """Group texts into topics, hottest first. ``titles`` (optional) are read as the most telling part.
+
+    ``workers`` > 1 cuts words in that many forked processes (jieba is most of the time); only for command-line
+    tools and benchmarks, never inside a web or worker process that holds database connections."""
     from .csvio import progress as bar
 
     n = len(texts)
@@ -313,10 +317,7 @@ def cluster(
         seen.update({place_key(p) for p in places(head)})
     learn_places(name for name, count in seen.items() if count >= 2)
     known = {name for name, count in seen.items() if count >= 2}
-    feats = [
-        features(texts[i], titles[i] if titles else "", known)
-        for i in bar(range(n), total=n, description="reading texts", enabled=progress)
-    ]
+    feats = _all_features(texts, titles, known, workers=workers, progress=progress)
     canonical, mentions = _canonical_places(feats)
     for f in feats:
         f.main = main_place(f.places, f.in_title, usable=lambda key: mentions[key] >= 2, canonical=canonical)
@@ -397,6 +398,48 @@ def _linked(vectors: csr_matrix, rows: list[int], chunk: int = 2000) -> list[lis
     return [g for g in grouped.values() if len(g) > 1]
 
 
+_CHUNK = 2000
+_shared: tuple[Sequence[str], Sequence[str] | None, set[str]] | None = None
+
+
+def _features_of(bounds: tuple[int, int]) -> list[Features]:
+    assert _shared is not None
+    texts, titles, known = _shared
+    return [features(texts[i], titles[i] if titles else "", known) for i in range(*bounds)]
+
+
+def _all_features(
+    texts: Sequence[str], titles: Sequence[str] | None, known: set[str], *, workers: int, progress: bool
+) -> list[Features]:
+    from .csvio import progress as bar
+
+    global _shared
+    n = len(texts)
+    chunks = [(start, min(start + _CHUNK, n)) for start in range(0, n, _CHUNK)]
+    _shared = (texts, titles, known)
+    try:
+        if workers <= 1 or n < 4 * _CHUNK:
+            parts = [
+                _features_of(c) for c in bar(chunks, total=len(chunks), description="reading texts", enabled=progress)
+            ]
+        else:
+            import multiprocessing
+
+            # Forked children share the texts and the tokenizer (with the places just learnt) without pickling them.
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = list(
+                    bar(
+                        pool.imap(_features_of, chunks),
+                        total=len(chunks),
+                        description="reading texts",
+                        enabled=progress,
+                    )
+                )
+    finally:
+        _shared = None
+    return [f for part in parts for f in part]
+
+
 def _rank(name: str) -> int:
     return next((i for i, rank in enumerate(_RANK) if rank.search(name)), len(_RANK))
 
@@ -470,15 +513,21 @@ def _split_block(matrix: csr_matrix, rows: list[int], threshold: float) -> list[
 
 
 def _top_words(matrix: csr_matrix, rows: list[int], vocabulary: np.ndarray, idf: np.ndarray, k: int = 8) -> list[str]:
-    """The heaviest words of the cluster's TF-IDF centroid that at least a fifth of its texts use."""
+    """The heaviest words of the cluster's TF-IDF centroid that at least a fifth of its texts use.
+
+    Computed on the cluster's own non-zero entries only (a dense row of the whole vocabulary per cluster would
+    cost more than the clustering)."""
     if not len(vocabulary):
         return []
     sub = matrix[rows]
-    centroid = np.asarray(sub.mean(axis=0)).ravel()
-    df = np.asarray((sub > 0).sum(axis=0)).ravel()
-    centroid[df < max(1, math.ceil(len(rows) * 0.2))] = 0.0
-    best = np.argsort(-centroid, kind="stable")[:k]
-    return [str(vocabulary[j]) for j in best if centroid[j] > 0]
+    if not sub.nnz:
+        return []
+    columns, inverse = np.unique(sub.indices, return_inverse=True)
+    weight = np.bincount(inverse, weights=sub.data)
+    df = np.bincount(inverse)
+    weight[df < max(1, math.ceil(len(rows) * 0.2))] = 0.0
+    best = np.argsort(-weight, kind="stable")[:k]
+    return [str(vocabulary[columns[j]]) for j in best if weight[j] > 0]
 
 
 def _score(
