@@ -611,6 +611,8 @@ WARN_DAYS = 3
 def _warn(action: Action, once_key: str, kind: str, subject: str, body: str, data: dict[str, Any]) -> bool:
     from fankui.notify.services import notify_staff
 
+    if ActionEvent.objects.filter(once_key=once_key).exists():
+        return False  # the common case on every later round: no failed insert each time
     with transaction.atomic():
         if record(action, kind, once_key=once_key, message=subject, data=data) is None:
             return False
