@@ -123,8 +123,12 @@ _POINTERS = ("该", "此", "本", "同", "各", "其", "个", "等", "大", "小
 
 def places(text: str) -> list[str]:
     """Place names in order of first mention, without administrative prefixes ("A市A2区丽发新城" -> "丽发新城")."""
+    return _places(_clean(text))
+
+
+def _places(cleaned: str) -> list[str]:
     found: list[str] = []
-    for chunk in _BREAKERS.split(_clean(text)):
+    for chunk in _BREAKERS.split(cleaned):
         if len(chunk) < 3:
             continue
         for match in _PLACE.finditer(chunk):
@@ -156,10 +160,14 @@ def place_key(name: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """jieba words of two or more characters with a Chinese character in them, stop words left out."""
+    return _tokens(_clean(text))
+
+
+def _tokens(cleaned: str) -> list[str]:
     tokenizer = _jieba()
     return [
         word
-        for word in (w.strip() for w in tokenizer.lcut(_clean(text), HMM=False))
+        for word in (w.strip() for w in tokenizer.lcut(cleaned, HMM=False))
         if len(word) >= 2 and word not in _stopwords and len(_CJK.findall(word)) >= 2
     ]
 
@@ -208,24 +216,33 @@ def main_place(
 BODY_CHARS = 150
 
 
-def features(text: str, title: str = "", known: frozenset[str] | set[str] = frozenset()) -> Features:
+def _parts(text: str, title: str) -> tuple[str, str]:
+    """The cleaned title and the cleaned part of the body that is read."""
+    return _clean(title) if title else "", _clean(text[:BODY_CHARS] if title else text[: BODY_CHARS + 60])
+
+
+def features(
+    text: str,
+    title: str = "",
+    known: frozenset[str] | set[str] = frozenset(),
+    found_places: tuple[list[str], list[str]] | None = None,
+) -> Features:
     """Places and issue words of a text; a title's words count twice (it says what the text is about).
 
     ``known`` are place names already seen (learnt with ``learn_places``): a word that is one counts as a place even
-    without a suffix ("绿地海外滩" in "绿地海外滩二期").
+    without a suffix ("绿地海外滩" in "绿地海外滩二期"). ``found_places``: the title's and the body's pattern places
+    when the caller has them already.
     """
-    body = text[:BODY_CHARS] if title else text[: BODY_CHARS + 60]
-    title_tokens = tokens(title) if title else []
-    body_tokens = tokens(body)
+    clean_title, clean_body = _parts(text, title)
+    title_places, body_places = found_places or (_places(clean_title) if title else [], _places(clean_body))
+    title_tokens = _tokens(clean_title) if title else []
+    body_tokens = _tokens(clean_body)
     found: list[str] = []
-    for name in [*(places(title) if title else []), *(t for t in title_tokens if t in known)]:
+    for name in [*title_places, *(t for t in title_tokens if t in known)]:
         if name not in found:
             found.append(name)
     in_title = len(found)
-    for name in [
-        *places(body),
-        *(t for t in body_tokens if t in known),
-    ]:
+    for name in [*body_places, *(t for t in body_tokens if t in known)]:
         if name not in found:
             found.append(name)
     parts = set(found) | {place_key(p) for p in found}
@@ -310,14 +327,17 @@ def cluster(
     from .csvio import progress as bar
 
     n = len(texts)
-    heads = [(titles[i] if titles else "") + " " + texts[i][: BODY_CHARS + 60] for i in range(n)]
     # First pass (patterns only, cheap): names that two texts or more give a place become words of their own.
+    found: list[tuple[list[str], list[str]]] = []
     seen: Counter[str] = Counter()
-    for head in heads:
-        seen.update({place_key(p) for p in places(head)})
+    for i in range(n):
+        clean_title, clean_body = _parts(texts[i], titles[i] if titles else "")
+        pair = (_places(clean_title) if clean_title else [], _places(clean_body))
+        found.append(pair)
+        seen.update({place_key(p) for p in (*pair[0], *pair[1])})
     learn_places(name for name, count in seen.items() if count >= 2)
     known = {name for name, count in seen.items() if count >= 2}
-    feats = _all_features(texts, titles, known, workers=workers, progress=progress)
+    feats = _all_features(texts, titles, known, found, workers=workers, progress=progress)
     canonical, mentions = _canonical_places(feats)
     for f in feats:
         f.main = main_place(f.places, f.in_title, usable=lambda key: mentions[key] >= 2, canonical=canonical)
@@ -399,24 +419,31 @@ def _linked(vectors: csr_matrix, rows: list[int], chunk: int = 2000) -> list[lis
 
 
 _CHUNK = 2000
-_shared: tuple[Sequence[str], Sequence[str] | None, set[str]] | None = None
+_Shared = tuple[Sequence[str], Sequence[str] | None, set[str], list[tuple[list[str], list[str]]]]
+_shared: _Shared | None = None
 
 
 def _features_of(bounds: tuple[int, int]) -> list[Features]:
     assert _shared is not None
-    texts, titles, known = _shared
-    return [features(texts[i], titles[i] if titles else "", known) for i in range(*bounds)]
+    texts, titles, known, found = _shared
+    return [features(texts[i], titles[i] if titles else "", known, found[i]) for i in range(*bounds)]
 
 
 def _all_features(
-    texts: Sequence[str], titles: Sequence[str] | None, known: set[str], *, workers: int, progress: bool
+    texts: Sequence[str],
+    titles: Sequence[str] | None,
+    known: set[str],
+    found: list[tuple[list[str], list[str]]],
+    *,
+    workers: int,
+    progress: bool,
 ) -> list[Features]:
     from .csvio import progress as bar
 
     global _shared
     n = len(texts)
     chunks = [(start, min(start + _CHUNK, n)) for start in range(0, n, _CHUNK)]
-    _shared = (texts, titles, known)
+    _shared = (texts, titles, known, found)
     try:
         if workers <= 1 or n < 4 * _CHUNK:
             parts = [
