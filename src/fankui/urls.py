@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/", include("fankui.cases.urls")),
     path("staff/", include("fankui.insights.urls")),
     path("staff/topics/", include("fankui.analysis.urls_topics")),
+    path("staff/analysis/", include("fankui.analysis.urls")),
     path("", include("fankui.sla.urls")),
     path("staff/attachments/", include("fankui.intake.urls")),
     path("", include("fankui.notify.urls")),

@@ -6,13 +6,14 @@ from fankui.accounts.models import Department
 from fankui.analysis import pipeline, rules, tasks
 from fankui.analysis.models import CaseAnalysis, KeywordRule
 from fankui.audit.models import Event
+from fankui.cases.models import Case
 from fankui.cases.workflow import State
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def analysis_of(case: object) -> CaseAnalysis:
+def analysis_of(case: Case) -> CaseAnalysis:
     return CaseAnalysis.objects.get(case=case)
 
 
@@ -28,9 +29,9 @@ def test_the_sweep_fills_in_every_result_with_confidences_and_model_versions() -
     assert analysis.analysed_at is not None
     assert "13812345678" not in analysis.masked_body and "王建国" not in analysis.masked_body
     assert analysis.personal_data == {"mobile": 1, "name": 1}
-    assert analysis.kind == "complaint" and 0 < analysis.kind_confidence <= 1
+    assert analysis.kind == "complaint" and 0 < (analysis.kind_confidence or 0) <= 1
     assert analysis.nature == "problem"
-    assert analysis.sentiment == "negative" and analysis.sentiment_score < 0
+    assert analysis.sentiment == "negative" and (analysis.sentiment_score or 0) < 0
     assert analysis.urgency == "normal"
     assert set(analysis.model_versions) >= {"kind", "nature", "sentiment", "urgency", "masking"}
     assert analysis.model_versions["sentiment"].startswith("sentiment-")

@@ -27,7 +27,7 @@ from .models import CaseAnalysis, Nature
 log = logging.getLogger("fankui.analysis")
 
 # Who may correct what the analysis found: the people who triage (and administrators).
-CORRECTORS = {Role.DISPATCHER, Role.SUPERVISOR}
+CORRECTORS = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
 TRAINED = ("category", "routing")
 # Fewer labelled cases than this, or a label with fewer than two, and a model would learn noise: rules stay.
 MIN_ROWS = 30

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from fankui.accounts.models import Role, User
@@ -101,7 +102,15 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
 def for_list(cases: QuerySet[Case]) -> QuerySet[Case]:
     from fankui.sla.queries import with_clock  # the list's "time left" column, in the same query
 
-    return with_clock(cases.select_related("submission", "category", "lead_department"))
+    return with_clock(cases.select_related("submission", "category", "lead_department", "analysis"))
+
+
+def oldest_first(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Inbox order: cases the analysis flagged as emergencies first (never silently queued), then oldest first."""
+    emergency_first = SqlCase(
+        When(analysis__urgency="emergency", then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return cases.order_by(emergency_first, "created_at", "id")
 
 
 def find_by_code(raw: str) -> Case | None:

@@ -85,7 +85,7 @@ def _case_list(
     form = FilterForm(request.GET, states=states)
     form.is_valid()  # invalid filters are dropped and named above the list, never an error page
     cases = queries.for_list(queries.filter_cases(cases, form.to_filter()))
-    cases = cases.order_by("created_at", "id") if oldest_first else cases.order_by("-created_at", "-id")
+    cases = queries.oldest_first(cases) if oldest_first else cases.order_by("-created_at", "-id")
     page = Paginator(cases, settings.FANKUI["PAGE_SIZE"]).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     part = show_part and user.role in DEPARTMENT_ROLES

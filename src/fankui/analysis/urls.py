@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analysis"
+urlpatterns = [
+    path("cases/<int:pk>/correct/", views.correct, name="correct"),
+]
