@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from fankui.cases.models import Case
@@ -236,19 +236,24 @@ def place_in_topic(analysis: CaseAnalysis) -> None:
 def refresh_topic(topic: Topic, *, now: datetime | None = None, relabel: bool | None = None) -> Topic:
     """Recount a topic from its cases: size, growth (last 7 days over the 7 before), heat, and its words."""
     now = now or timezone.now()
-    members = Case.objects.filter(analysis__topic=topic)
-    times = list(members.values_list("created_at", flat=True))
-    topic.size = len(times)
-    if not times:
+    week = timedelta(days=7)
+    # One aggregate query, however large the topic.
+    figures = Case.objects.filter(analysis__topic=topic).aggregate(
+        size=Count("id"),
+        first=Min("created_at"),
+        last=Max("created_at"),
+        recent=Count("id", filter=Q(created_at__gt=now - week)),
+        previous=Count("id", filter=Q(created_at__gt=now - 2 * week, created_at__lte=now - week)),
+    )
+    topic.size = figures["size"]
+    if not topic.size:
         topic.active = False
         topic.heat = 0.0
         topic.save(update_fields=["size", "active", "heat"])
         return topic
-    week = timedelta(days=7)
-    recent = sum(1 for t in times if t > now - week)
-    previous = sum(1 for t in times if now - 2 * week < t <= now - week)
-    topic.first_seen_at = min(times)
-    topic.last_seen_at = max(times)
+    recent, previous = figures["recent"], figures["previous"]
+    topic.first_seen_at = figures["first"]
+    topic.last_seen_at = figures["last"]
     topic.growth = topics.growth_ratio(recent, previous)
     age_days = (now - topic.last_seen_at).total_seconds() / 86400
     topic.heat = topics.heat_score(topic.size, topic.support, topic.growth, age_days)
