@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from fankui.accounts.models import Department, Role, User
 from fankui.sla.defaults import ensure_defaults
@@ -17,3 +20,10 @@ def policies(db: None) -> int:
 @pytest.fixture
 def dept_head(dept: Department) -> User:
     return factories.user(Role.DEPT_HEAD, dept)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Service messages are asserted in English (the default language is Chinese)."""
+    with translation.override("en"):
+        yield

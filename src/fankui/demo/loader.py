@@ -305,5 +305,8 @@ def load(
     chosen, pool = pick(loader.rng, unanswered, hot, open_cases)
     loader.load_closed(answered, summary)
     loader.load_open(chosen, pool, summary)
+    from fankui.sla.demo import install as install_deadlines  # SLA policies and the demo cases' clocks
+
+    install_deadlines(out)
     summary.seconds = time.perf_counter() - started
     return summary

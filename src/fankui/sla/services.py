@@ -7,7 +7,9 @@ transaction of the move, so a rolled-back move leaves no clock behind.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -42,8 +44,33 @@ SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 # --- Calendar -------------------------------------------------------------------------------------------------
+_cache: ContextVar[dict[object, object] | None] = ContextVar("sla_cache", default=None)
+
+
+@contextmanager
+def cached_lookups() -> Iterator[None]:
+    """Within the block, read the policies and calendars once: for loops over many cases (re-applying a changed
+    policy, the demo's backfill), not for live moves, which must see a policy changed a moment ago."""
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
 def work_calendar(working: WorkingCalendar | None = None) -> calendar.WorkCalendar:
     """The working calendar to count with: ``working``'s hours (default: the default calendar's) and overrides."""
+    cache = _cache.get()
+    key = ("calendar", working.pk if working else None)
+    if cache is not None and key in cache:
+        return cache[key]  # type: ignore[return-value]
+    result = _load_calendar(working)
+    if cache is not None:
+        cache[key] = result
+    return result
+
+
+def _load_calendar(working: WorkingCalendar | None) -> calendar.WorkCalendar:
     if working is None:
         working = WorkingCalendar.objects.filter(is_default=True).first()
     periods = calendar.parse_periods(working.periods) if working else calendar.DEFAULT_PERIODS
@@ -173,7 +200,16 @@ def _category_ids(case: Case) -> set[int]:
 def policy_for(case: Case, policies: Iterable[Policy] | None = None) -> Policy | None:
     """The most specific active policy matching ``case`` (None when none does)."""
     if policies is None:
-        policies = Policy.objects.filter(active=True).select_related("category", "calendar").prefetch_related("targets")
+        cache = _cache.get()
+        if cache is not None and "policies" in cache:
+            policies = cache["policies"]  # type: ignore[assignment]
+        else:
+            policies = list(
+                Policy.objects.filter(active=True).select_related("category", "calendar").prefetch_related("targets")
+            )
+            if cache is not None:
+                cache["policies"] = policies
+    assert policies is not None
     urgency = _urgency(case)
     categories = _category_ids(case)
     channel = case.submission.channel if case.submission_id else ""
@@ -326,11 +362,13 @@ def on_case_created(case: Case) -> None:
         start_clock(case, stage, ctx, case.created_at)
 
 
-def on_case_moved(case: Case, source: str, target: str) -> None:
-    now = timezone.now()
+def on_case_moved(
+    case: Case, source: str, target: str, now: dt.datetime | None = None, ctx: _Context | None = None
+) -> None:
+    now = now or timezone.now()
     stops = STOPS.get(target, ())
     starts = STARTS.get(target, ())
-    ctx = _context(case)
+    ctx = ctx or _context(case)
     if source == State.RECEIVED:
         stops = tuple({*stops, Stage.ACCEPT})
     stop_clocks(case, stops, ctx, now)
@@ -395,10 +433,14 @@ def reapply_open_cases(batch: int = 500) -> int:
     """``reapply`` for every case with a running clock (after a policy changed). Returns clocks changed."""
     changed = 0
     ids = list(Clock.objects.filter(stopped_at__isnull=True).values_list("case_id", flat=True).distinct())
-    for start in range(0, len(ids), batch):
-        for case in Case.objects.filter(pk__in=ids[start : start + batch]).select_related("submission", "category"):
-            with transaction.atomic():
-                changed += reapply(case)
+    with cached_lookups():
+        for start in range(0, len(ids), batch):
+            chunk = Case.objects.filter(pk__in=ids[start : start + batch]).select_related(
+                "submission", "category__parent__parent", "lead_department"
+            )
+            for case in chunk:
+                with transaction.atomic():
+                    changed += reapply(case)
     return changed
 
 
