@@ -61,6 +61,7 @@ messages: install
 bench: install
 	$(BIN)/fankui bench intake
 	$(BIN)/fankui bench loop
+	$(BIN)/fankui bench sla
 
 clean:
 	rm -rf $(VENV) node_modules src/fankui/static/vendor
