@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -34,16 +34,27 @@ class TrainingError(ValueError):
 
 @dataclass
 class Settings:
-    char_ngrams: tuple[int, int] = (1, 3)
+    # None: chosen from the data (see ``resolved``).
+    char_ngrams: tuple[int, int] | None = None
     words: bool = False
     word_ngrams: tuple[int, int] = (1, 2)
     c: float = 0.5
     min_df: int = 2
     folds: int = 5
 
+    def resolved(self, texts: Sequence[str]) -> Settings:
+        """Concrete settings for these texts. Long texts (letters to a hotline, median over 100 characters) carry
+        their topic in many short n-grams, and 3-grams only add noise when there are few of them; short reviews
+        need 3-grams to catch phrases. Measured with cross-validation on the shared data (docs/analysis.md)."""
+        if self.char_ngrams is not None:
+            return self
+        lengths = sorted(len(text) for text in texts) or [0]
+        median = lengths[len(lengths) // 2]
+        return replace(self, char_ngrams=(1, 2) if median > 100 else (1, 3))
+
     def as_dict(self) -> dict[str, Any]:
         return {
-            "char_ngrams": list(self.char_ngrams),
+            "char_ngrams": list(self.char_ngrams or ()),
             "words": self.words,
             "word_ngrams": list(self.word_ngrams),
             "C": self.c,
@@ -53,12 +64,12 @@ class Settings:
 
 
 def _vectorizers(settings: Settings, rows: int) -> list[TfidfVectorizer]:
-    # On a few hundred rows a feature seen twice is already rare; on tens of thousands min_df trims noise.
-    min_df = 1 if rows < 1000 else settings.min_df
+    # An n-gram seen once cannot generalise; on a few dozen rows even that would leave too little.
+    min_df = 1 if rows < 100 else settings.min_df
     vectorizers = [
         TfidfVectorizer(
             analyzer="char",
-            ngram_range=settings.char_ngrams,
+            ngram_range=settings.char_ngrams or (1, 3),
             preprocessor=normalize,
             sublinear_tf=True,
             min_df=min_df,
@@ -195,7 +206,6 @@ def train(
     step: Callable[[str], None] | None = None,
 ) -> tuple[LinearTextModel, TrainingReport]:
     """Cross-validate, calibrate and fit a model. ``step`` is called after each fit (for a progress bar)."""
-    settings = settings or Settings()
     pairs = [(text, str(label).strip()) for text, label in zip(texts, labels, strict=True)]
     pairs = [(text, label) for text, label in pairs if text.strip() and label]
     if not pairs:
@@ -206,6 +216,7 @@ def train(
     names = sorted(counts)
     index = {name: i for i, name in enumerate(names)}
     x = [text for text, _ in pairs]
+    settings = (settings or Settings()).resolved(x)
     y = np.array([index[label] for _, label in pairs])
 
     folds = min(settings.folds, max(counts.values()), len(pairs) // 2)

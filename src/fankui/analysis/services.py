@@ -217,7 +217,7 @@ def retrain(name: str, *, force: bool = False) -> RetrainResult:
             name, len(pairs), None, old_f1, False, f"{name}: {len(pairs)} usable cases, too few to train; rules stay."
         )
     try:
-        model, report = train([t for t, _ in pairs], [lab for _, lab in pairs], Settings(char_ngrams=(1, 2)))
+        model, report = train([t for t, _ in pairs], [lab for _, lab in pairs], Settings())
     except TrainingError as exc:
         return RetrainResult(name, len(pairs), None, old_f1, False, f"{name}: {exc}")
     new_f1 = report.macro_f1
