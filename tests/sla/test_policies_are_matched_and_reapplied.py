@@ -51,3 +51,18 @@ def test_changing_a_policy_recomputes_open_clocks_only(
     services.save_policy(policy, [(Stage.REPLY, 5, WD), (Stage.CLOSE, 10, WD)])
     assert reply(open_case).deadline == dt.datetime(2026, 11, 23, 17, 30, tzinfo=SH)
     assert Clock.objects.get(case=done, stage=Stage.REPLY).deadline == stopped_before
+
+
+def test_a_new_holiday_moves_the_deadlines_of_open_cases(policies: int, client_for: object) -> None:
+    from fankui.accounts.models import Role
+
+    case = factories.case(kind="inquiry")
+    assert reply(case).deadline == dt.datetime(2026, 11, 19, 17, 30, tzinfo=SH)
+    admin = factories.user(Role.ADMIN, None)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    response = client_for(admin).post(  # type: ignore[operator]
+        "/admin/sla/calendarday/add/", {"day": "2026-11-18", "note": "local day off"}
+    )
+    assert response.status_code == 302
+    assert reply(case).deadline == dt.datetime(2026, 11, 20, 17, 30, tzinfo=SH)

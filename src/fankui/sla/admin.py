@@ -37,8 +37,20 @@ class CalendarDayForm(forms.ModelForm):
         return data
 
 
+class RecomputesDeadlines(admin.ModelAdmin):
+    """Open cases' deadlines are counted again on the calendar as it now is."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.reapply_open_cases(force=True)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        services.reapply_open_cases(force=True)
+
+
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(RecomputesDeadlines):
     form = CalendarDayForm
     list_display = ["day", "is_workday", "note"]
     list_filter = ["is_workday"]
@@ -60,7 +72,7 @@ class WorkingCalendarForm(forms.ModelForm):
 
 
 @admin.register(WorkingCalendar)
-class WorkingCalendarAdmin(admin.ModelAdmin):
+class WorkingCalendarAdmin(RecomputesDeadlines):
     form = WorkingCalendarForm
     list_display = ["name", "periods", "is_default"]
 

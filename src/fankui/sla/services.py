@@ -382,9 +382,9 @@ def on_case_moved(
         )
 
 
-def reapply(case: Case) -> int:
+def reapply(case: Case, *, force: bool = False) -> int:
     """Recompute the running clocks of ``case`` from the policy that matches it now (after the analysis set its
-    urgency, or a policy changed). Returns how many clocks changed."""
+    urgency, or a policy changed; ``force`` after the calendar changed). Returns how many clocks changed."""
     ctx = _context(case)
     now = timezone.now()
     changed = 0
@@ -392,11 +392,12 @@ def reapply(case: Case) -> int:
         target = _target(ctx.policy, clock.stage)
         if target is None:
             continue
-        if (clock.policy_id, clock.unit, clock.amount) == (
+        same = (clock.policy_id, clock.unit, clock.amount) == (
             ctx.policy.pk if ctx.policy else None,
             target.unit,
             target.amount,
-        ):
+        )
+        if same and not force:
             continue
         clock.policy, clock.unit, clock.amount = ctx.policy, target.unit, target.amount
         if clock.paused_at is None:
@@ -429,7 +430,7 @@ def _stages_for_state(state: str) -> tuple[str, ...]:
     return stages.get(state, ())
 
 
-def reapply_open_cases(batch: int = 500) -> int:
+def reapply_open_cases(batch: int = 500, *, force: bool = False) -> int:
     """``reapply`` for every case with a running clock (after a policy changed). Returns clocks changed."""
     changed = 0
     ids = list(Clock.objects.filter(stopped_at__isnull=True).values_list("case_id", flat=True).distinct())
@@ -440,7 +441,7 @@ def reapply_open_cases(batch: int = 500) -> int:
             )
             for case in chunk:
                 with transaction.atomic():
-                    changed += reapply(case)
+                    changed += reapply(case, force=force)
     return changed
 
 
