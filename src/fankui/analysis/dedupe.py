@@ -187,7 +187,11 @@ class MinHashIndex:
         self._rebuild_bands()
 
     def _rebuild_bands(self) -> None:
-        keys = band_keys(self.sigs).ravel() if len(self.sigs) else np.zeros(0, dtype=np.uint64)
+        # In slices: the 64-bit intermediate of a million signatures at once would take a gigabyte.
+        keys = np.empty(len(self.sigs) * BANDS, dtype=np.uint64)
+        for start in range(0, len(self.sigs), 50_000):
+            part = band_keys(self.sigs[start : start + 50_000]).ravel()
+            keys[start * BANDS : start * BANDS + len(part)] = part
         order = np.argsort(keys, kind="stable")
         self._band_sorted = keys[order]
         self._band_rows = (order // BANDS).astype(np.int64)
