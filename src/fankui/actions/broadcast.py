@@ -83,7 +83,10 @@ def _messages(
     key = f"action:{action.pk}:{stage}"
     opted, bounced = blocked
     now = timezone.now()
-    base = conf.public_url()
+    # Translated and reversed once per batch, not once per message.
+    template = _("You told us: “%(raised)s” (request %(code)s).\n%(decided)s\nFollow the progress: %(url)s")
+    footer = notify.opt_out_footer()
+    track = conf.public_url() + reverse("portal:track", kwargs={"code": "CODE"}).removesuffix("CODE/")
     for _pk, case_id, code, anonymous, email, phone, title, snippet in rows:
         if anonymous or not (email or phone):
             yield None
@@ -93,14 +96,14 @@ def _messages(
         if where in opted:
             yield None
             continue
-        body = _("You told us: “%(raised)s” (request %(code)s).\n%(decided)s\nFollow the progress: %(url)s") % {
+        body = template % {
             "raised": _raised(title, snippet),
             "code": codes.display(code),
             "decided": decided,
-            "url": base + reverse("portal:track", kwargs={"code": code}),
+            "url": f"{track}{code}/",
         }
         yield notify.citizen_message(
-            address, subject, body, key=key, case_id=case_id, now=now, bounced_at=bounced.get(where)
+            address, subject, body, key=key, case_id=case_id, now=now, bounced_at=bounced.get(where), footer=footer
         )
 
 
