@@ -8,11 +8,25 @@ defines every number; keep the two in step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +60,8 @@ class Scope:
     label: str
     restricted: bool
     department: Department | None = None
+    # Grouped counts shared by several figures of one report (see _received_groups, _closed_groups).
+    cache: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def related(self, qs: QuerySet[Any], case_field: str = "case") -> QuerySet[Any]:
         if not self.restricted:
@@ -229,31 +245,102 @@ def _rows(current: dict[Any, int], previous: dict[Any, int], labels: dict[Any, s
     return sorted(rows, key=lambda r: (-r.count, -r.previous, r.label))
 
 
-def _breakdown(now: QuerySet[Case], before: QuerySet[Case], expression: Any, labels: dict[Any, str]) -> list[Row]:
-    return _rows(_grouped(now, expression), _grouped(before, expression), labels)
+TOP_CATEGORY = Coalesce(F("category__parent__parent"), F("category__parent"), F("category"))
+
+
+def _received_groups(scope: Scope, period: Period) -> list[tuple[Any, Any, Any, Any, int]]:
+    """(channel, kind, first-level category, lead department, count) of the cases received in ``period``: one
+    GROUP BY that every volume breakdown and the departments table sum up (a few thousand groups at most)."""
+    key = ("received", period.key)
+    if key not in scope.cache:
+        scope.cache[key] = list(
+            _received(scope, period)
+            .annotate(g_channel=F("submission__channel"), g_category=TOP_CATEGORY)
+            .values_list("g_channel", "kind", "g_category", "lead_department")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    return scope.cache[key]  # type: ignore[no-any-return]
+
+
+def _sum_by(groups: list[tuple[Any, ...]], column: int) -> dict[Any, int]:
+    totals: dict[Any, int] = {}
+    for group in groups:
+        totals[group[column]] = totals.get(group[column], 0) + group[-1]
+    return totals
+
+
+def _closed_groups(scope: Scope, period: Period) -> dict[Any, tuple[int, int]]:
+    """Lead department -> (cases closed in the period, of those unresolved: latest rating below 基本满意).
+
+    Filtered on ``closed_at`` only and grouped by state, the closed group picked here: a WHERE on state would make
+    SQLite walk the (state, created_at) index over every closed case ever instead of scanning the period."""
+    key = ("closed", period.key)
+    if key not in scope.cache:
+        last_level = Rating.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id").values("level")[:1]
+        rows = (
+            scope.cases.filter(closed_at__gte=period.start, closed_at__lt=period.end)
+            .annotate(last_level=Subquery(last_level))
+            .annotate(
+                unresolved=DbCase(
+                    When(last_level__lt=Level.FAIRLY_SATISFIED, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+            # Grouping on expressions, not bare columns: otherwise SQLite walks the whole table in the order of the
+            # (lead_department, state) or (state, created_at) index to save a sort, instead of scanning the period.
+            .annotate(
+                g_department=ExpressionWrapper(F("lead_department") + 0, output_field=IntegerField()),
+                g_closed=DbCase(When(state=State.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            )
+            .values_list("g_department", "g_closed", "unresolved")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        closed: dict[Any, tuple[int, int]] = {}
+        for department, is_closed, unresolved, n in rows:
+            if not is_closed:
+                continue
+            total, bad = closed.get(department, (0, 0))
+            closed[department] = (total + n, bad + (n if unresolved else 0))
+        scope.cache[key] = closed
+    return scope.cache[key]  # type: ignore[no-any-return]
+
+
+def _per_day(scope: Scope, period: Period) -> dict[date, int]:
+    """Cases received per local day: one COUNT ... FILTER per day over the period's index range. (TruncDate in
+    the organisation's time zone would call a Python function per row on SQLite.)"""
+    days = period.days
+    bounds = [timezone.make_aware(datetime.combine(day, time.min)) for day in days] + [period.end]
+    counts = _received(scope, period).aggregate(
+        **{
+            f"d{i}": Count("pk", filter=Q(created_at__gte=bounds[i], created_at__lt=bounds[i + 1]))
+            for i in range(len(days))
+        }
+    )
+    return {day: counts[f"d{i}"] for i, day in enumerate(days)}
 
 
 def volume(scope: Scope, period: Period) -> Volume:
-    now, before = _received(scope, period), _received(scope, period.previous())
-    top_category = Coalesce(F("category__parent__parent"), F("category__parent"), F("category"))
-    current_categories = _grouped(now, top_category)
-    previous_categories = _grouped(before, top_category)
-    category_ids = {k for k in (*current_categories, *previous_categories) if k is not None}
+    now, before = _received_groups(scope, period), _received_groups(scope, period.previous())
+    columns: dict[str, int] = {"channel": 0, "kind": 1, "category": 2, "department": 3}
+    current = {name: _sum_by(now, i) for name, i in columns.items()}
+    previous = {name: _sum_by(before, i) for name, i in columns.items()}
+    category_ids = {k for k in (*current["category"], *previous["category"]) if k is not None}
     category_labels: dict[Any, str] = {None: _("Not categorised")}
     category_labels.update(Category.objects.filter(pk__in=category_ids).values_list("pk", "name"))
-    current_departments = _grouped(now, F("lead_department"))
-    previous_departments = _grouped(before, F("lead_department"))
-    department_ids = {k for k in (*current_departments, *previous_departments) if k is not None}
+    department_ids = {k for k in (*current["department"], *previous["department"]) if k is not None}
     department_labels: dict[Any, str] = {None: _("Not dispatched")}
     department_labels.update(Department.objects.filter(pk__in=department_ids).values_list("pk", "name"))
-    per_day = _grouped(now, TruncDate("created_at"))
+    per_day = _per_day(scope, period)
     return Volume(
-        total=sum(current_departments.values()),
-        previous=sum(previous_departments.values()),
-        by_channel=_breakdown(now, before, F("submission__channel"), {c.value: str(c.label) for c in Channel}),
-        by_kind=_breakdown(now, before, F("kind"), {k.value: str(k.label) for k in Kind}),
-        by_category=_rows(current_categories, previous_categories, category_labels),
-        by_department=_rows(current_departments, previous_departments, department_labels),
+        total=sum(current["department"].values()),
+        previous=sum(previous["department"].values()),
+        by_channel=_rows(current["channel"], previous["channel"], {c.value: str(c.label) for c in Channel}),
+        by_kind=_rows(current["kind"], previous["kind"], {k.value: str(k.label) for k in Kind}),
+        by_category=_rows(current["category"], previous["category"], category_labels),
+        by_department=_rows(current["department"], previous["department"], department_labels),
         trend=[(day, per_day.get(day, 0)) for day in period.days],
     )
 
@@ -261,17 +348,15 @@ def volume(scope: Scope, period: Period) -> Volume:
 def _responded(scope: Scope, period: Period) -> tuple[int, int]:
     from fankui.audit.models import Event
 
-    received = _received(scope, period)
     answered = Event.objects.filter(case=OuterRef("pk"), action__in=RESPONSE_ACTIONS, created_at__lt=period.end)
-    return received.filter(Exists(answered)).count(), received.count()
+    received = sum(group[-1] for group in _received_groups(scope, period))
+    return _received(scope, period).filter(Exists(answered)).count(), received
 
 
 def _resolved(scope: Scope, period: Period) -> tuple[int, int]:
-    closed = scope.cases.filter(state=State.CLOSED, closed_at__gte=period.start, closed_at__lt=period.end)
-    last_level = Rating.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id").values("level")[:1]
-    unresolved = closed.annotate(last_level=Subquery(last_level)).filter(last_level__lt=Level.FAIRLY_SATISFIED)
-    total = closed.count()
-    return total - unresolved.count(), total
+    closed = _closed_groups(scope, period).values()
+    total = sum(n for n, _bad in closed)
+    return total - sum(bad for _n, bad in closed), total
 
 
 def _ratings(scope: Scope, period: Period) -> QuerySet[Rating]:
@@ -307,12 +392,9 @@ def ratings_by_level(scope: Scope, period: Period) -> list[Row]:
 
 def departments(scope: Scope, period: Period) -> list[DepartmentRow]:
     """Per lead department: received, closed and the ratings given in the period."""
-    received = _grouped(_received(scope, period), F("lead_department"))
-    previous = _grouped(_received(scope, period.previous()), F("lead_department"))
-    closed = _grouped(
-        scope.cases.filter(state=State.CLOSED, closed_at__gte=period.start, closed_at__lt=period.end),
-        F("lead_department"),
-    )
+    received = _sum_by(_received_groups(scope, period), 3)
+    previous = _sum_by(_received_groups(scope, period.previous()), 3)
+    closed = {department: n for department, (n, _bad) in _closed_groups(scope, period).items()}
     ratings = {
         row["case__lead_department"]: row
         for row in _ratings(scope, period)
@@ -355,42 +437,47 @@ def hot_topics(scope: Scope, period: Period) -> tuple[list[HotTopic], Rate]:
     analyses = scope.related(CaseAnalysis.objects.all())
     in_period = analyses.filter(case__created_at__gte=period.start, case__created_at__lt=period.end)
     before = period.previous()
-    counts = dict(
-        in_period.filter(topic__isnull=False)
-        .values_list("topic")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "topic")[:TOP_TOPICS]
-    )
+    # (topic, status, count): the topic ranking and the analysed share from one GROUP BY.
+    groups = list(in_period.values_list("topic", "status").annotate(n=Count("pk")).order_by())
+    per_topic = _sum_by([g for g in groups if g[0] is not None], 0)
+    ranked = sorted(per_topic.items(), key=lambda item: (-item[1], item[0]))[:TOP_TOPICS]
+    top_ids = [topic_id for topic_id, _n in ranked]
     previous = dict(
-        analyses.filter(case__created_at__gte=before.start, case__created_at__lt=before.end, topic__in=list(counts))
+        analyses.filter(case__created_at__gte=before.start, case__created_at__lt=before.end, topic__in=top_ids)
         .values_list("topic")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    topics = Topic.objects.in_bulk(list(counts))
-    result = []
-    for topic_id, n in counts.items():
-        topic = topics[topic_id]
-        examples = (
-            in_period.filter(topic_id=topic_id, status=CaseAnalysis.Status.DONE)
-            .exclude(masked_body="")
-            .order_by("-case__created_at", "-case_id")
-            .values("case__number", "masked_title", "masked_body")[:EXAMPLES_PER_TOPIC]
+    # The newest examples of every listed topic in one query (a window function), not one query per topic.
+    newest = Window(
+        RowNumber(), partition_by=[F("topic")], order_by=[F("case__created_at").desc(), F("case_id").desc()]
+    )
+    examples: dict[int, list[Example]] = {}
+    for e in (
+        in_period.filter(topic__in=top_ids, status=CaseAnalysis.Status.DONE)
+        .exclude(masked_body="")
+        .annotate(rank=newest)
+        .filter(rank__lte=EXAMPLES_PER_TOPIC)
+        .order_by("topic", "rank")
+        .values("topic", "case__number", "masked_title", "masked_body")
+    ):
+        examples.setdefault(e["topic"], []).append(Example(e["case__number"], _example_text(e)))
+    topics = Topic.objects.in_bulk(top_ids)
+    result = [
+        HotTopic(
+            label=topics[topic_id].label,
+            keywords=[str(k) for k in (topics[topic_id].keywords or [])][:8],
+            heat=round(topics[topic_id].heat, 1),
+            growth=round(topics[topic_id].growth, 2),
+            size=topics[topic_id].size,
+            count=n,
+            previous=previous.get(topic_id, 0),
+            examples=examples.get(topic_id, []),
         )
-        result.append(
-            HotTopic(
-                label=topic.label,
-                keywords=[str(k) for k in (topic.keywords or [])][:8],
-                heat=round(topic.heat, 1),
-                growth=round(topic.growth, 2),
-                size=topic.size,
-                count=n,
-                previous=previous.get(topic_id, 0),
-                examples=[Example(e["case__number"], _example_text(e)) for e in examples],
-            )
-        )
-    status = in_period.aggregate(total=Count("pk"), done=Count("pk", filter=Q(status=CaseAnalysis.Status.DONE)))
-    analysed = Rate("analysed", _("Cases analysed"), status["done"], status["total"])
+        for topic_id, n in ranked
+    ]
+    done = sum(n for _topic, status, n in groups if status == CaseAnalysis.Status.DONE)
+    analysed = Rate("analysed", _("Cases analysed"), done, sum(n for *_key, n in groups))
     return result, analysed
 
 
@@ -403,18 +490,20 @@ def bad_ratings(scope: Scope, period: Period) -> BadRatings:
         replied_again=Exists(later_reply),
         rated_again=Exists(later_rating),
         satisfied_after=Exists(later_rating.filter(level__gte=Level.FAIRLY_SATISFIED)),
+        closed_now=DbCase(When(case__state=State.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()),
     )
-    # One COUNT each: a COUNT(... FILTER (WHERE EXISTS ...)) over an annotated subquery is not what Django builds
-    # for Count(filter=Q(exists_annotation=True)) (it counted none), so each figure filters the rows itself.
-    counts = {
-        "total": bad.count(),
-        "replied_again": bad.filter(Exists(later_reply)).count(),
-        "rated_again": bad.filter(Exists(later_rating)).count(),
-        "satisfied_after": bad.filter(Exists(later_rating.filter(level__gte=Level.FAIRLY_SATISFIED))).count(),
-        "closed_now": bad.filter(case__state=State.CLOSED).count(),
-    }
+    # Every count from one GROUP BY over what followed (at most 2 x 2 x 2 x 2 x 2 groups).
+    groups = list(
+        followed.values_list("level", "replied_again", "rated_again", "satisfied_after", "closed_now")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+    def count(column: int) -> int:
+        return sum(g[-1] for g in groups if g[column])
+
+    by_level = _sum_by(groups, 0)
     previous = _ratings(scope, period.previous()).filter(level__lt=Level.FAIRLY_SATISFIED).count()
-    by_level = _grouped(bad, F("level"))
     rows = [
         BadRating(
             number=r.case.number,
@@ -430,16 +519,16 @@ def bad_ratings(scope: Scope, period: Period) -> BadRatings:
         for r in followed.select_related("case__lead_department").order_by("-created_at", "-id")[:BAD_RATING_ROWS]
     ]
     return BadRatings(
-        total=counts["total"],
+        total=sum(by_level.values()),
         previous=previous,
         by_level=[
             Row(level.value, str(level.label), by_level.get(level.value, 0))
             for level in (Level.UNSATISFIED, Level.VERY_UNSATISFIED)
         ],
-        replied_again=counts["replied_again"],
-        rated_again=counts["rated_again"],
-        satisfied_after=counts["satisfied_after"],
-        closed_now=counts["closed_now"],
+        replied_again=count(1),
+        rated_again=count(2),
+        satisfied_after=count(3),
+        closed_now=count(4),
         rows=rows,
     )
 
