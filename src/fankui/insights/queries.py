@@ -260,7 +260,7 @@ def _received_groups(scope: Scope, period: Period) -> list[tuple[Any, Any, Any, 
             .annotate(n=Count("pk"))
             .order_by()
         )
-    return scope.cache[key]  # type: ignore[no-any-return]
+    return scope.cache[key]
 
 
 def _sum_by(groups: list[tuple[Any, ...]], column: int) -> dict[Any, int]:
@@ -305,7 +305,7 @@ def _closed_groups(scope: Scope, period: Period) -> dict[Any, tuple[int, int]]:
             total, bad = closed.get(department, (0, 0))
             closed[department] = (total + n, bad + (n if unresolved else 0))
         scope.cache[key] = closed
-    return scope.cache[key]  # type: ignore[no-any-return]
+    return scope.cache[key]
 
 
 def _per_day(scope: Scope, period: Period) -> dict[date, int]:
