@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -319,12 +320,21 @@ def cluster(
     min_size: int = 2,
     progress: bool = False,
     workers: int = 1,
+    timings: dict[str, float] | None = None,
 ) -> list[Cluster]:
     """Group texts into topics, hottest first. ``titles`` (optional) are read as the most telling part.
 
     ``workers`` > 1 cuts words in that many forked processes (jieba is most of the time); only for command-line
     tools and benchmarks, never inside a web or worker process that holds database connections."""
     from .csvio import progress as bar
+
+    clock = time.perf_counter()
+    stages = timings if timings is not None else {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        stages[name] = round(time.perf_counter() - clock, 2)
+        clock = time.perf_counter()
 
     n = len(texts)
     # First pass (patterns only, cheap): names that two texts or more give a place become words of their own.
@@ -337,7 +347,9 @@ def cluster(
         seen.update({place_key(p) for p in (*pair[0], *pair[1])})
     learn_places(name for name, count in seen.items() if count >= 2)
     known = {name for name, count in seen.items() if count >= 2}
+    lap("places_s")
     feats = _all_features(texts, titles, known, found, workers=workers, progress=progress)
+    lap("words_s")
     canonical, mentions = _canonical_places(feats)
     for f in feats:
         f.main = main_place(f.places, f.in_title, usable=lambda key: mentions[key] >= 2, canonical=canonical)
@@ -359,6 +371,7 @@ def cluster(
         else:
             unplaced.append(i)
 
+    lap("vectors_s")
     clusters: list[Cluster] = []
 
     def add(groups: Iterable[list[int]], place: str, vectors: csr_matrix) -> None:
@@ -376,6 +389,7 @@ def cluster(
     for rows in bar(_linked(specific, unplaced), description="clustering the rest", enabled=progress):
         if len(rows) >= min_size:
             add(_split_block(specific, rows, DISTANCE_NO_PLACE), "", matrix)
+    lap("grouping_s")
     _score(clusters, times=times, likes=likes, window_days=window_days)
     clusters.sort(key=lambda c: (-c.heat, -c.size, c.rows[0]))
     return clusters

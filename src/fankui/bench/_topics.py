@@ -96,7 +96,8 @@ def _cluster_child(n: int, workers: int) -> dict[str, Any]:
     topics._jieba()  # the dictionary load (about a second) is start-up, not clustering
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
-    clusters = topics.cluster(bodies, titles, workers=workers)
+    stages: dict[str, float] = {}
+    clusters = topics.cluster(bodies, titles, workers=workers, timings=stages)
     elapsed = time.perf_counter() - start
     mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     used = mine.ru_utime + mine.ru_stime - cpu.ru_utime - cpu.ru_stime + children.ru_utime + children.ru_stime
@@ -108,6 +109,7 @@ def _cluster_child(n: int, workers: int) -> dict[str, Any]:
         "cluster_workers": workers,
         "cluster_texts": n,
         "cluster_topics": len(clusters),
+        "cluster_stages": stages,
     }
 
 
