@@ -95,3 +95,14 @@ def test_notices_go_to_the_department_and_escalations_to_heads_and_supervisors(
 def test_the_worker_collects_both_sweeps() -> None:
     names = [name for name, _ in tasks.SWEEPS]
     assert names == ["sla_deadline_sweep", "sla_deadline_notices"]
+
+
+def test_the_ledger_not_the_cleared_column_keeps_a_step_from_being_taken_twice(policies: int) -> None:
+    # As if a second worker read the clock before the first cleared its column.
+    case = factories.case(kind="complaint")
+    accept = Clock.objects.get(case=case, stage=Stage.ACCEPT)
+    with time_machine.travel(at(2026, 11, 17, 18, 0), tick=False):
+        assert tasks.sweep() == 1
+        Clock.objects.filter(pk=accept.pk).update(due_at=accept.due_at)
+        assert tasks.sweep() == 0
+    assert Event.objects.filter(case=case, action="sla_urge").count() == 1

@@ -85,7 +85,7 @@ def fill(n: int, now: dt.datetime) -> dict[str, Any]:
     departments = [Department.objects.create(name=f"部门{k}", code=f"bench-{k}").pk for k in range(20)]
     first_dept, last_dept = min(departments), max(departments)
     span = last_dept - first_dept + 1
-    deadline = "((i * 7919) %% 43260) - 60"  # minutes from now: an hour ago to 30 days ahead, scattered
+    deadline = "((CAST(i AS BIGINT) * 7919) %% 43260) - 60"  # minutes from now: an hour ago to 30 days ahead, scattered
     ts = sql["ts"]
     params: dict[str, Any] = {"n": n, "now": now}
     statements = [
@@ -166,10 +166,11 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
         completed = subprocess.run(
             [sys.executable, "-m", "fankui.bench.sla", str(options["n"])],
             env=env,
-            check=True,
             capture_output=True,
             text=True,
         )
+        if completed.returncode != 0:
+            raise RuntimeError("the sweep benchmark failed:\n" + "\n".join(completed.stderr.splitlines()[-5:]))
         swept = json.loads(completed.stdout.strip().splitlines()[-1])
     return {
         "bench": "sla",
