@@ -73,8 +73,9 @@ def line(table: Table) -> str:
     for i, row in enumerate(rows):
         if i % label_every == 0 or i == len(rows) - 1:
             label = str(row[table.chart.label_column])[5:]  # "2026-10-01" -> "10-01"
+            anchor = "end" if i == len(rows) - 1 and i else "middle"
             parts.append(
-                f'<text x="{left + i * step:.1f}" y="{height - 6}" text-anchor="middle" font-size="11">'
+                f'<text x="{left + i * step:.1f}" y="{height - 6}" text-anchor="{anchor}" font-size="11">'
                 f"{escape(label)}</text>"
             )
     parts.append("</svg>")
