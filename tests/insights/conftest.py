@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.utils import translation
 
 from fankui.accounts.models import Department, User
@@ -75,3 +76,11 @@ def _english() -> Iterator[None]:
     """Figures carry labels in the active language; these tests read them in English."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache() -> Iterator[None]:
+    """The dashboard keeps figures in the cache for minutes; each test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -32,8 +33,9 @@ def test_the_dashboard_shows_this_months_figures_with_charts(
 
 
 def test_its_query_count_does_not_grow_with_the_number_of_cases(
-    walk: Callable[..., Case], supervisor: User, client_for: Callable[[User], Client]
+    walk: Callable[..., Case], supervisor: User, client_for: Callable[[User], Client], settings: Any
 ) -> None:
+    settings.FANKUI_DASHBOARD_CACHE_SECONDS = 0
     client = client_for(supervisor)
     walk("2026-11-02 09:00", to="closed", level=5)
     with CaptureQueriesContext(connection) as few:
@@ -83,3 +85,15 @@ def test_people_without_a_staff_role_do_not_see_it(client_for: Callable[[User], 
     nobody = User.objects.create_user("nobody", password="x-long-password")
     assert _get(client_for(nobody), "/staff/dashboard/").status_code == 403  # type: ignore[attr-defined]
     assert Client().get("/staff/reports/").status_code == 302
+
+
+def test_the_figures_are_kept_for_a_few_minutes_per_scope_and_period(
+    walk: Callable[..., Case], supervisor: User, analyst: User, client_for: Callable[[User], Client]
+) -> None:
+    walk("2026-11-02 09:00", to="closed", level=5)
+    first = _get(client_for(supervisor), "/staff/dashboard/")
+    walk("2026-11-03 09:00", to="received")
+    again = _get(client_for(analyst), "/staff/dashboard/")  # the same scope: the whole organisation
+    assert again.context["report"].volume.total == first.context["report"].volume.total == 1  # type: ignore[attr-defined]
+    other_period = _get(client_for(analyst), "/staff/dashboard/?period=2026-W45")
+    assert other_period.context["report"].period.key == "2026-W45"  # type: ignore[attr-defined]

@@ -26,3 +26,10 @@ def send_within_days() -> int:
     """The monthly report goes out on the first days of a month only, so that a worker started mid-month does not
     send last month's report late; the weekly one within as many days of a week's start (at most 7)."""
     return getattr(settings, "FANKUI_REPORT_SEND_WITHIN_DAYS", None) or env_int("REPORT_SEND_WITHIN_DAYS", 3)
+
+
+def dashboard_cache_seconds() -> int:
+    """FANKUI_DASHBOARD_CACHE_SECONDS: how long the dashboard keeps the figures of a scope and period (default 300;
+    0 computes them on every request)."""
+    value = getattr(settings, "FANKUI_DASHBOARD_CACHE_SECONDS", None)
+    return int(value) if value is not None else env_int("DASHBOARD_CACHE_SECONDS", 300)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
-from fankui.accounts.models import Role, User
+from fankui.accounts.models import Department, Role, User
 from fankui.cases.views import staff_required
 
-from . import builders, layout, queries
+from . import builders, conf, layout, queries
 from .forms import PeriodForm, ReportForm
 from .models import ReportRun
+from .periods import Period
 
 
 def _user(request: HttpRequest) -> User:
@@ -37,12 +40,29 @@ def _chart_data(key: str, section_tables: list[Any]) -> list[dict[str, Any]]:
     return charts
 
 
+def _cached_report(user: User, department: Department | None, period: Period) -> queries.Report:
+    """The figures of a scope and period, kept for a few minutes: over a million cases they take seconds, and
+    managers reload the dashboard. The page shows when they were computed."""
+    scope = queries.scope_for(user, department)
+    seconds = conf.dashboard_cache_seconds()
+    if seconds <= 0:
+        return queries.build(scope, period)
+    # Everyone with the same scope shares the figures: the organisation, or a role and department.
+    who = "org" if not scope.restricted else f"{user.role}:{user.department_id}"
+    key = f"insights:{who}:{department.pk if department else ''}:{period.key}:{translation.get_language()}"
+    report = cache.get(key)
+    if report is None:
+        report = queries.build(scope, period)
+        cache.set(key, report, seconds)
+    return cast(queries.Report, report)
+
+
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = PeriodForm(request.GET or None, user=user)
     period, department = form.chosen()
-    report = queries.build(queries.scope_for(user, department), period)
+    report = _cached_report(user, department, period)
     sections = [
         (section, [(t, builders.display_rows(t)) for t in section.tables], _chart_data(section.key, section.tables))
         for section in layout.sections(report)
