@@ -117,6 +117,8 @@ class ActionCase(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["action", "case"], name="action_case_unique")]
+        # A broadcast pages through one action's links in id order.
+        indexes = [models.Index(fields=["action", "id"], name="action_links_in_order")]
         verbose_name = _("linked case")
         verbose_name_plural = _("linked cases")
 
