@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/fankui bench intake
 	$(BIN)/fankui bench loop
 	$(BIN)/fankui bench sla
+	$(BIN)/fankui bench analysis
 
 clean:
 	rm -rf $(VENV) node_modules src/fankui/static/vendor

@@ -25,7 +25,8 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from .text import normalize, word_tokens
+from .ngrams import CharNgrams
+from .text import word_tokens
 
 
 class TrainingError(ValueError):
@@ -63,19 +64,10 @@ class Settings:
         }
 
 
-def _vectorizers(settings: Settings, rows: int) -> list[TfidfVectorizer]:
+def _vectorizers(settings: Settings, rows: int) -> list[Any]:
     # An n-gram seen once cannot generalise; on a few dozen rows even that would leave too little.
     min_df = 1 if rows < 100 else settings.min_df
-    vectorizers = [
-        TfidfVectorizer(
-            analyzer="char",
-            ngram_range=settings.char_ngrams or (1, 3),
-            preprocessor=normalize,
-            sublinear_tf=True,
-            min_df=min_df,
-            dtype=np.float32,
-        )
-    ]
+    vectorizers: list[Any] = [CharNgrams(settings.char_ngrams or (1, 3), min_df=min_df)]
     if settings.words:
         vectorizers.append(
             TfidfVectorizer(
@@ -96,7 +88,7 @@ def _vectorizers(settings: Settings, rows: int) -> list[TfidfVectorizer]:
 class LinearTextModel:
     """A fitted model: vectorizers, the SVM, the label order and the calibration temperature."""
 
-    vectorizers: list[TfidfVectorizer]
+    vectorizers: list[Any]
     svm: LinearSVC
     labels: list[str]
     temperature: float = 1.0
@@ -189,7 +181,7 @@ class TrainingReport:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
-def _fit(texts: Sequence[str], labels: np.ndarray, settings: Settings) -> tuple[list[TfidfVectorizer], LinearSVC]:
+def _fit(texts: Sequence[str], labels: np.ndarray, settings: Settings) -> tuple[list[Any], LinearSVC]:
     vectorizers = _vectorizers(settings, len(texts))
     matrices = [vectorizer.fit_transform(texts) for vectorizer in vectorizers]
     matrix = matrices[0] if len(matrices) == 1 else hstack(matrices, format="csr")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -29,9 +29,17 @@ _SPACES = re.compile(r"\s+")
 _CONTENT = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 
 
+# Full-width ASCII (！ to ～) and the ideographic space to their ordinary forms: what NFKC does to Chinese text
+# that matters here, at a tenth of NFKC's cost.
+_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """Full-width letters, digits and punctuation to their ordinary forms, lower case, spaces collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text or "")).strip().lower()
+    """Full-width letters, digits and punctuation to their ordinary forms, lower case, spaces collapsed.
+
+    Cached: in the pipeline every model and rule normalises the same few hundred texts of a batch."""
+    return _SPACES.sub(" ", (text or "").translate(_WIDTH)).strip().lower()
 
 
 def _initialise() -> None:

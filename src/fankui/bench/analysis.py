@@ -1,0 +1,167 @@
+"""`fankui bench analysis`: the per-case pipeline, model prediction, topic clustering and duplicate lookup.
+
+- ``pipeline_per_s``: cases per second through ``analysis.pipeline.analyse_pending`` on one core (the process is
+  pinned to one CPU, BLAS threads 1), in a throwaway database holding ``-n`` real messages submitted through
+  ``intake.services.submit``. Everything the worker does per case is included: claiming the pending rows, masking,
+  kind, nature, sentiment, urgency, category and routing with *trained* models (trained first on the government
+  messages, so the slower path is measured), keyword rules, the near-duplicate lookup and the hot-topic placement
+  (the topics engineer's ``similar`` functions), the emergency events and the bulk save, committed.
+- ``predict_per_s``: texts per second of the slowest model (of sentiment, kind, nature, urgency and a trained
+  category model) on short real reviews, one batch of ``--texts``; ``predict_per_s_long`` the same on the long
+  government messages, and ``predict_per_model`` each model's figure.
+- ``cluster_100k_s``, ``cluster_peak_mb``, ``dedupe_p99_ms``: from ``fankui.bench._topics`` (the topics engineer's
+  functions), merged in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+
+from fankui.bench.intake import bench_database
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-n", type=int, default=3000, help="cases through the pipeline")
+    parser.add_argument("--texts", type=int, default=20_000, help="texts per model for prediction throughput")
+    parser.add_argument("--skip-topics", action="store_true", help="leave out clustering and duplicate lookups")
+
+
+def _one_core() -> None:
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    if hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        except OSError:  # pragma: no cover - a container may forbid it; then the figure is per process
+            pass
+
+
+def _texts() -> tuple[list[tuple[str, str]], list[str], list[tuple[str, str]]]:
+    """(government messages (title, body), short reviews, labelled government messages (text, category))."""
+    from fankui.analysis.csvio import read_table
+    from fankui.core.datasets import shared_data_dir
+
+    data = shared_data_dir()
+    if data is None:
+        raise SystemExit("fankui bench analysis needs ../shared/data (or FANKUI_SHARED_DATA).")
+    messages = read_table(data / "gov_messages_unlabeled.csv", ["title", "body"]).rows
+    reviews = read_table(data / "waimai_10k.train.csv", ["review"]).column("review")
+    reviews += read_table(data / "online_shopping_10_cats.train.csv", ["review"]).column("review")
+    labelled = read_table(data / "gov_messages_labeled.train.csv", ["title", "body", "category"]).rows
+    return (
+        [(row["title"], row["body"]) for row in messages],
+        reviews,
+        [(f"{row['title']} {row['body']}", row["category"]) for row in labelled],
+    )
+
+
+def _train_org_models(labelled: list[tuple[str, str]]) -> None:
+    """Categories and departments in the bench database, and trained category and routing models for them."""
+    from fankui.accounts.models import Department
+    from fankui.analysis import store
+    from fankui.analysis.classify import Settings, train
+    from fankui.cases.models import Category
+
+    names = sorted({label for _, label in labelled})
+    departments = {
+        name: Department.objects.create(name=f"{name}部门", code=f"bench-{i}") for i, name in enumerate(names)
+    }
+    categories = {name: Category.objects.create(name=name, department=departments[name]) for name in names}
+    texts = [text for text, _ in labelled]
+    for model_name, ids in (("category", categories), ("routing", departments)):
+        model, report = train(texts, [str(ids[label].pk) for _, label in labelled], Settings(folds=2))
+        store.save(model_name, model, report)
+
+
+def _child(n: int, count: int) -> dict[str, Any]:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fankui.settings")
+    django.setup()
+    _one_core()
+    from django.core.management import call_command
+
+    from fankui.analysis import pipeline, predictors, similar
+    from fankui.analysis.models import CaseAnalysis
+    from fankui.intake.services import SubmissionInput, submit
+
+    call_command("migrate", verbosity=0, interactive=False)
+    messages, reviews, labelled = _texts()
+    _train_org_models(labelled)
+    for i in range(n):
+        title, body = messages[i % len(messages)]
+        submit(SubmissionInput(title=title[:200], body=body[:10_000] or title, contact_name="王建国" if i % 7 else ""))
+    similar.reset_index()
+    # Load models and the segmenter before the clock starts, as a running worker has.
+    pipeline.Models.load()
+    started = time.perf_counter()
+    handled = pipeline.analyse_pending()
+    elapsed = time.perf_counter() - started
+    done = CaseAnalysis.objects.filter(status=CaseAnalysis.Status.DONE).count()
+
+    short = [reviews[i % len(reviews)] for i in range(count)]
+    long = [f"{t} {b}" for t, b in (messages[i % len(messages)] for i in range(count // 4))]
+    per_model: dict[str, float] = {}
+    per_model_long: dict[str, float] = {}
+    for name in ("sentiment", "kind", "nature", "urgency", "category"):
+        predictor = predictors.get(name)
+        predictor.predict(short[:100])
+        for texts, into in ((short, per_model), (long, per_model_long)):
+            started = time.perf_counter()
+            predictor.predict(texts)
+            into[name] = round(len(texts) / (time.perf_counter() - started), 1)
+    return {
+        "pipeline_per_s": round(handled / elapsed, 1),
+        "pipeline_cases": handled,
+        "pipeline_done": done,
+        "predict_per_s": min(per_model.values()),
+        "predict_per_s_long": min(per_model_long.values()),
+        "predict_per_model": per_model,
+    }
+
+
+def run(options: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {"bench": "analysis"}
+    with bench_database() as (engine, env):
+        env = {**env, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        done = subprocess.run(
+            [sys.executable, "-m", "fankui.bench.analysis", str(options["n"]), str(options["texts"])],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"analysis benchmark failed: {done.stderr.strip()[-800:]}")
+        child = json.loads(done.stdout.strip().splitlines()[-1])
+        result.update(engine=engine, cores=os.cpu_count(), n=options["n"])
+        result.update(
+            pipeline_per_s=child["pipeline_per_s"],
+            predict_per_s=child["predict_per_s"],
+            cluster_100k_s=None,
+            cluster_peak_mb=None,
+            dedupe_p99_ms=None,
+        )
+        result.update({k: v for k, v in child.items() if k not in result})
+    if not options.get("skip_topics"):
+        try:
+            from fankui.bench import _topics
+
+            cluster = _topics.cluster_100k()
+            dedupe = _topics.dedupe_1m()
+            result["cluster_100k_s"] = cluster.get("cluster_100k_s")
+            result["cluster_peak_mb"] = cluster.get("cluster_peak_mb")
+            result["dedupe_p99_ms"] = dedupe.get("dedupe_p99_ms")
+        except (ImportError, AttributeError, RuntimeError) as exc:
+            result["topics_error"] = str(exc)[:300]
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(_child(int(sys.argv[1]), int(sys.argv[2]))))
