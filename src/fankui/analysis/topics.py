@@ -534,13 +534,30 @@ def _split_block(matrix: csr_matrix, rows: list[int], threshold: float) -> list[
     if len(rows) == 1:
         return [rows]
     if len(rows) > MAX_BLOCK:
-        # A huge block (a common word as its only key) is cut into chunks first; topics larger than a chunk come
-        # out as several clusters of the same place/word, which labels make visible.
-        return [
-            g
-            for start in range(0, len(rows), MAX_BLOCK)
-            for g in _split_block(matrix, rows[start : start + MAX_BLOCK], threshold)
-        ]
+        # Too many for a distance matrix: first split by each text's heaviest word, so that texts about one thing
+        # stay together; a part still too large (one word shared by thousands) is cut into chunks, and a topic larger
+        # than a chunk then comes out as several clusters with the same label.
+        heaviest = np.asarray(matrix[rows].argmax(axis=1)).ravel()
+        parts: dict[int, list[int]] = {}
+        for row, word in zip(rows, heaviest.tolist(), strict=True):
+            parts.setdefault(word, []).append(row)
+        if len(parts) == 1:
+            return [
+                g
+                for start in range(0, len(rows), MAX_BLOCK)
+                for g in _split_block(matrix, rows[start : start + MAX_BLOCK], threshold)
+            ]
+        small: list[int] = []
+        groups: list[list[int]] = []
+        for part in parts.values():
+            if len(part) >= 50:
+                groups.extend(_split_block(matrix, part, threshold))
+            else:
+                small.extend(part)
+        # Texts whose heaviest word few others share are clustered together, as before.
+        for start in range(0, len(small), MAX_BLOCK):
+            groups.extend(_split_block(matrix, small[start : start + MAX_BLOCK], threshold))
+        return groups
     sub = matrix[rows]
     similarity = (sub @ sub.T).toarray()
     np.clip(similarity, 0.0, 1.0, out=similarity)
