@@ -67,6 +67,8 @@ def clauses(text: str) -> list[str]:
 
 _EMERGENCY = {name: re.compile(pattern) for name, pattern in EMERGENCY.items()}
 _URGENT = {name: re.compile(pattern) for name, pattern in URGENT.items()}
+# Most messages name no danger at all: one search over the whole text settles them.
+_ANY_SIGNAL = re.compile("|".join(f"(?:{pattern})" for pattern in [*EMERGENCY.values(), *URGENT.values()]))
 
 
 @dataclass
@@ -77,6 +79,8 @@ class UrgencyResult:
 
 
 def urgency(text: str) -> UrgencyResult:
+    if not _ANY_SIGNAL.search(normalize(text)):
+        return UrgencyResult("normal", 0.8, [])
     emergency: list[str] = []
     urgent: list[str] = []
     for clause in clauses(text):

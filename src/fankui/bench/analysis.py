@@ -6,6 +6,7 @@
   kind, nature, sentiment, urgency, category and routing with *trained* models (trained first on the government
   messages, so the slower path is measured), keyword rules, the near-duplicate lookup and the hot-topic placement
   (the topics engineer's ``similar`` functions), the emergency events and the bulk save, committed.
+- ``pipeline_models_only_per_s``: the same cases again without the duplicate lookup and the hot-topic placement.
 - ``predict_per_s``: texts per second of the slowest model (of sentiment, kind, nature, urgency and a trained
   category model) on short real reviews, one batch of ``--texts``; ``predict_per_s_long`` the same on the long
   government messages, and ``predict_per_model`` each model's figure.
@@ -104,6 +105,15 @@ def _child(n: int, count: int) -> dict[str, Any]:
     handled = pipeline.analyse_pending()
     elapsed = time.perf_counter() - started
     done = CaseAnalysis.objects.filter(status=CaseAnalysis.Status.DONE).count()
+    # The same cases again without the two steps that look at other cases (duplicate lookup, hot topic), to show
+    # what the per-case models cost on their own.
+    CaseAnalysis.objects.update(status=CaseAnalysis.Status.PENDING)
+    models = pipeline.Models.load()
+    started = time.perf_counter()
+    own = 0
+    while handled_now := pipeline.run_batch(pipeline.BATCH, models, after=False):
+        own += handled_now
+    own_elapsed = time.perf_counter() - started
 
     short = [reviews[i % len(reviews)] for i in range(count)]
     long = [f"{t} {b}" for t, b in (messages[i % len(messages)] for i in range(count // 4))]
@@ -119,6 +129,7 @@ def _child(n: int, count: int) -> dict[str, Any]:
     return {
         "pipeline_per_s": round(handled / elapsed, 1),
         "pipeline_cases": handled,
+        "pipeline_models_only_per_s": round(own / own_elapsed, 1),
         "pipeline_done": done,
         "predict_per_s": min(per_model.values()),
         "predict_per_s_long": min(per_model_long.values()),
