@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -37,10 +38,9 @@ def _one_core() -> None:
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     if hasattr(os, "sched_setaffinity"):
-        try:
+        # A container may forbid pinning; then the figure is per process (still one thread).
+        with contextlib.suppress(OSError):
             os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-        except OSError:  # pragma: no cover - a container may forbid it; then the figure is per process
-            pass
 
 
 def _texts() -> tuple[list[tuple[str, str]], list[str], list[tuple[str, str]]]:
