@@ -86,7 +86,8 @@ def _messages(
     # Translated and reversed once per batch, not once per message.
     template = _("You told us: “%(raised)s” (request %(code)s).\n%(decided)s\nFollow the progress: %(url)s")
     footer = notify.opt_out_footer()
-    track = conf.public_url() + reverse("portal:track", kwargs={"code": "CODE"}).removesuffix("CODE/")
+    base_url = conf.public_url()
+    track = base_url + reverse("portal:track", kwargs={"code": "CODE"}).removesuffix("CODE/")
     for _pk, case_id, code, anonymous, email, phone, title, snippet in rows:
         if anonymous or not (email or phone):
             yield None
@@ -103,7 +104,15 @@ def _messages(
             "url": f"{track}{code}/",
         }
         yield notify.citizen_message(
-            address, subject, body, key=key, case_id=case_id, now=now, bounced_at=bounced.get(where), footer=footer
+            address,
+            subject,
+            body,
+            key=key,
+            case_id=case_id,
+            now=now,
+            bounced_at=bounced.get(where),
+            footer=footer,
+            base_url=base_url,
         )
 
 

@@ -64,7 +64,7 @@ COLUMNS = (
 
 
 def _insert(messages: list[Message]) -> None:
-    """One multi-row ``INSERT ... ON CONFLICT DO NOTHING`` per 500 rows (SQLite and PostgreSQL both have it).
+    """``INSERT ... ON CONFLICT DO NOTHING`` of many rows at once (SQLite and PostgreSQL both have it).
 
     ``bulk_create`` spent most of a broadcast preparing each value of each row through its field; here the values
     are plain strings and numbers and only the few timestamps are adapted."""
@@ -73,9 +73,9 @@ def _insert(messages: list[Message]) -> None:
     ops = connection.ops
     table = connection.ops.quote_name(Message._meta.db_table)
     names = ", ".join(ops.quote_name(c) for c in COLUMNS)
-    adapted: dict[datetime, object] = {}
+    adapted: dict[datetime, Any] = {}
 
-    def stamp(value: datetime | None) -> object:
+    def stamp(value: datetime | None) -> Any:
         if value is None:
             return None
         if value not in adapted:
@@ -89,12 +89,10 @@ def _insert(messages: list[Message]) -> None:
         )
         for m in messages
     ]  # fmt: skip
+    marks = ", ".join(["%s"] * len(COLUMNS))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            marks = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(chunk))
-            params: list[Any] = [value for row in chunk for value in row]
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {marks} ON CONFLICT DO NOTHING", params)
+        # One statement, many rows: psycopg pipelines them and parses the statement once; SQLite steps it per row.
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING", rows)
 
 
 # --- Staff ------------------------------------------------------------------------------------------------------
@@ -184,8 +182,8 @@ def _opt_out_path() -> str:
     return reverse("notify:optout", kwargs={"token": "TOKEN"}).removesuffix("TOKEN/")
 
 
-def opt_out_url(address: Address) -> str:
-    return f"{conf.public_url()}{_opt_out_path()}{opt_out_token(address)}/"
+def opt_out_url(address: Address, base_url: str | None = None) -> str:
+    return f"{base_url or conf.public_url()}{_opt_out_path()}{opt_out_token(address)}/"
 
 
 def address_for_token(token: str) -> Address:
@@ -205,9 +203,9 @@ def opt_out_footer() -> str:
     return _("%(body)s\n\nTo stop receiving these messages: %(url)s")
 
 
-def citizen_body(body: str, address: Address, footer: str | None = None) -> str:
+def citizen_body(body: str, address: Address, footer: str | None = None, base_url: str | None = None) -> str:
     """The text with the way out that every message to a citizen carries."""
-    return (footer or opt_out_footer()) % {"body": body, "url": opt_out_url(address)}
+    return (footer or opt_out_footer()) % {"body": body, "url": opt_out_url(address, base_url)}
 
 
 def blocked_addresses() -> tuple[set[tuple[str, str]], dict[tuple[str, str], datetime]]:
@@ -237,6 +235,7 @@ def citizen_message(
     now: datetime,
     bounced_at: datetime | None = None,
     footer: str | None = None,
+    base_url: str | None = None,
 ) -> Message:
     """One unsaved message to a citizen address; a known bounce makes it failed at once, with the reason."""
     message = Message(
@@ -246,7 +245,7 @@ def citizen_message(
         key=key[:200],
         dedupe_key=dedupe_key(f"contact:{address.address}", address.channel, key),
         subject=str(subject)[:300],
-        body=citizen_body(str(body), address, footer),
+        body=citizen_body(str(body), address, footer, base_url),
         created_at=now,
         next_attempt_at=now,
     )
