@@ -119,6 +119,10 @@ def _match_key(policy: Policy) -> tuple[str, int | None, str, str, int | None]:
 
 def check_policy(policy: Policy) -> None:
     """Refuse a policy that matches exactly the same cases as another active one with the same specificity."""
+    if not 0 < policy.warn_share < 1:
+        raise ValidationFailed({"warn_share": [_("Give a share between 0 and 1, e.g. 0.75.")]})
+    if policy.escalate_after_hours > 24 * 30:
+        raise ValidationFailed({"escalate_after_hours": [_("At most 720 hours.")]})
     if not policy.active:
         return
     others = Policy.objects.filter(active=True).exclude(pk=policy.pk)
@@ -132,10 +136,6 @@ def check_policy(policy: Policy) -> None:
                     ]
                 }
             )
-    if not 0 < policy.warn_share < 1:
-        raise ValidationFailed({"warn_share": [_("Give a share between 0 and 1, e.g. 0.75.")]})
-    if policy.escalate_after_hours > 24 * 30:
-        raise ValidationFailed({"escalate_after_hours": [_("At most 720 hours.")]})
 
 
 def check_targets(targets: Sequence[tuple[str, int | None, str]]) -> None:

@@ -65,11 +65,11 @@ def sla_case_panel(case: Case, user: User) -> dict[str, Any]:
         "can_extend": member and open_case and has_reply_clock and panel.pending_extension is None,
         "can_decide": supervisor and panel.pending_extension is not None,
         "can_supervise": supervisor and open_case,
-        "question_form": QuestionForm(),
-        "resume_form": ResumeForm(),
-        "extension_form": ExtensionForm(),
-        "decision_form": DecisionForm(),
-        "instruction_form": InstructionForm(),
+        "question_form": QuestionForm(auto_id="sla_ask_%s"),
+        "resume_form": ResumeForm(auto_id="sla_resume_%s"),
+        "extension_form": ExtensionForm(auto_id="sla_extend_%s"),
+        "decision_form": DecisionForm(auto_id="sla_decide_%s"),
+        "instruction_form": InstructionForm(auto_id="sla_supervise_%s"),
     }
 
 
