@@ -66,3 +66,17 @@ def test_a_new_holiday_moves_the_deadlines_of_open_cases(policies: int, client_f
     )
     assert response.status_code == 302
     assert reply(case).deadline == dt.datetime(2026, 11, 20, 17, 30, tzinfo=SH)
+
+
+def test_the_worker_follows_an_urgency_set_after_the_clocks_started(policies: int) -> None:
+    from fankui.sla import tasks
+
+    calm = factories.case(kind="complaint")
+    urgent = factories.case(kind="complaint")
+    CaseAnalysis.objects.filter(case=urgent).update(urgency="emergency")
+    CaseAnalysis.objects.filter(case=calm).update(urgency="normal")
+    assert tasks.follow_urgency() == 1
+    assert reply(urgent).deadline == dt.datetime(2026, 11, 16, 17, 30, tzinfo=SH)
+    assert reply(calm).deadline == dt.datetime(2026, 12, 3, 17, 30, tzinfo=SH)
+    # Seen once: the next run has nothing to do.
+    assert tasks.follow_urgency() == 0

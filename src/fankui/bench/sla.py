@@ -108,7 +108,7 @@ def fill(n: int, now: dt.datetime) -> dict[str, Any]:
         sql["series"]
         + "INSERT INTO sla_clock (case_id, stage, round, policy_id, unit, amount, started_at, deadline, warn_at, "
         "due_at, escalate_at, yellow_at, paused_at, paused_seconds, stopped_at, extended_days, department_id, "
-        "working_seconds) "
+        "working_seconds, urgency) "
         "SELECT i, 'reply', 1, NULL, 'working_days', 13, "
         + ts.format(minutes="-(i %% 20000)")
         + ", "
@@ -121,7 +121,7 @@ def fill(n: int, now: dt.datetime) -> dict[str, Any]:
         + ts.format(minutes=f"{deadline} + 240")
         + ", "
         + ts.format(minutes=f"{deadline} - 4320")
-        + f", NULL, 0, NULL, 0, {first_dept} + (i %% {span}), NULL "
+        + f", NULL, 0, NULL, 0, {first_dept} + (i %% {span}), NULL, '' "
         + sql["from"],
     ]
     started = time.perf_counter()

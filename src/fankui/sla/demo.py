@@ -44,6 +44,7 @@ def plan(case: Case, moves: Sequence[tuple[str, str, dt.datetime]], ctx: service
             amount=target.amount,
             started_at=at,
             department_id=case.lead_department_id,
+            urgency=ctx.urgency,
         )
         services._schedule(clock, ctx.cal, at, warn_share, escalate_hours)
         running[stage] = clock

@@ -162,6 +162,8 @@ class Clock(models.Model):
         "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     working_seconds = models.FloatField(null=True, blank=True)
+    # The case's urgency (from the analysis) when the policy was chosen; a different one now means re-apply.
+    urgency = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         ordering = ["started_at", "id"]

@@ -197,7 +197,7 @@ def _category_ids(case: Case) -> set[int]:
     return ids
 
 
-def policy_for(case: Case, policies: Iterable[Policy] | None = None) -> Policy | None:
+def policy_for(case: Case, policies: Iterable[Policy] | None = None, *, urgency: str | None = None) -> Policy | None:
     """The most specific active policy matching ``case`` (None when none does)."""
     if policies is None:
         cache = _cache.get()
@@ -210,7 +210,7 @@ def policy_for(case: Case, policies: Iterable[Policy] | None = None) -> Policy |
             if cache is not None:
                 cache["policies"] = policies
     assert policies is not None
-    urgency = _urgency(case)
+    urgency = _urgency(case) if urgency is None else urgency
     categories = _category_ids(case)
     channel = case.submission.channel if case.submission_id else ""
     best: Policy | None = None
@@ -246,11 +246,13 @@ class _Context:
 
     policy: Policy | None
     cal: calendar.WorkCalendar
+    urgency: str = ""
 
 
 def _context(case: Case) -> _Context:
-    policy = policy_for(case)
-    return _Context(policy, work_calendar(policy.calendar if policy else None))
+    urgency = _urgency(case)
+    policy = policy_for(case, urgency=urgency)
+    return _Context(policy, work_calendar(policy.calendar if policy else None), urgency)
 
 
 def _schedule(
@@ -295,6 +297,7 @@ def start_clock(case: Case, stage: str, ctx: _Context, now: dt.datetime | None =
         amount=target.amount,
         started_at=now,
         department_id=case.lead_department_id,
+        urgency=ctx.urgency,
     )
     _schedule(clock, ctx.cal, now, *_policy_numbers(ctx.policy))
     # A case that waits on the citizen keeps new clocks paused too.
@@ -390,14 +393,17 @@ def reapply(case: Case, *, force: bool = False) -> int:
     changed = 0
     for clock in Clock.objects.filter(case=case, stopped_at__isnull=True):
         target = _target(ctx.policy, clock.stage)
-        if target is None:
-            continue
-        same = (clock.policy_id, clock.unit, clock.amount) == (
+        same = target is None or (clock.policy_id, clock.unit, clock.amount) == (
             ctx.policy.pk if ctx.policy else None,
             target.unit,
             target.amount,
         )
-        if same and not force:
+        if clock.urgency != ctx.urgency:
+            # Remembered so that the urgency sweep does not look at this clock again.
+            clock.urgency = ctx.urgency
+            if target is None or (same and not force):
+                clock.save(update_fields=["urgency"])
+        if target is None or (same and not force):
             continue
         clock.policy, clock.unit, clock.amount = ctx.policy, target.unit, target.amount
         if clock.paused_at is None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -119,6 +119,39 @@ def send_notices(batch: int = 200) -> int:
     return len(notices)
 
 
+def follow_urgency(batch: int = 200) -> int:
+    """Re-apply the policies to open cases whose urgency the analysis set (or changed) after their clocks started.
+
+    Only urgencies some active policy matches on are looked at, and from the analysis side, where the urgent ones
+    are few (``urgency`` is indexed). ``services.reapply`` is also callable directly by the analysis pipeline."""
+    from fankui.analysis.models import CaseAnalysis
+    from fankui.cases.models import Case
+
+    from . import services
+    from .models import Clock, Policy
+
+    urgencies = set(Policy.objects.filter(active=True).exclude(urgency="").values_list("urgency", flat=True))
+    if not urgencies:
+        return 0
+    stale = Clock.objects.filter(case_id=OuterRef("case_id"), stopped_at__isnull=True).exclude(
+        urgency=OuterRef("urgency")
+    )
+    ids = list(
+        CaseAnalysis.objects.filter(urgency__in=urgencies)
+        .filter(Exists(stale))
+        .values_list("case_id", flat=True)[:batch]
+    )
+    handled = 0
+    with services.cached_lookups():
+        for case in Case.objects.filter(pk__in=ids).select_related(
+            "submission", "category__parent__parent", "lead_department"
+        ):
+            with transaction.atomic():
+                services.reapply(case)
+            handled += 1
+    return handled
+
+
 def deadline_sweep() -> int:
     """Warn before, urge at and escalate after each deadline, once."""
     return sweep()
@@ -133,4 +166,5 @@ def deadline_notices() -> int:
 SWEEPS: list[tuple[str, Callable[[], int]]] = [
     ("sla_deadline_sweep", deadline_sweep),
     ("sla_deadline_notices", deadline_notices),
+    ("sla_follow_urgency", follow_urgency),
 ]
