@@ -93,3 +93,15 @@ def test_the_citizen_with_an_address_is_told_the_new_date(
     services.decide_extension(extension.pk, supervisor, approve=True)
     message = Message.objects.get(case=case, key=f"sla:extension:{extension.pk}")
     assert "2026-12-07" in message.body
+
+
+def test_the_citizen_reads_the_new_date_not_the_supervisors_note(case: object, handler: User, supervisor: User) -> None:
+    from fankui.audit import labels
+
+    extension = services.request_extension(case, handler, 5, "需要协调。")
+    services.decide_extension(extension.pk, supervisor, approve=True, note="内部：下不为例")
+    event = Event.objects.get(case=case, action="sla_extension_approved")
+    assert event.message == "2026-12-10 17:30"
+    words = labels.words("sla_extension_approved")
+    assert words is not None and words.detail is not None
+    assert "内部：下不为例" in words.detail(event)

@@ -106,3 +106,15 @@ def test_the_ledger_not_the_cleared_column_keeps_a_step_from_being_taken_twice(p
         Clock.objects.filter(pk=accept.pk).update(due_at=accept.due_at)
         assert tasks.sweep() == 0
     assert Event.objects.filter(case=case, action="sla_urge").count() == 1
+
+
+def test_the_staff_timeline_names_the_stage_and_deadline_of_a_swept_step(policies: int) -> None:
+    from fankui.audit import labels
+
+    case = factories.case(kind="complaint")
+    with time_machine.travel(at(2026, 11, 17, 18, 0), tick=False):
+        tasks.sweep()
+    event = Event.objects.get(case=case, action="sla_urge")
+    words = labels.words("sla_urge")
+    assert words is not None and words.detail is not None
+    assert words.detail(event) == "Accept, deadline 2026-11-17 17:30"

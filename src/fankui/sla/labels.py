@@ -34,7 +34,13 @@ def _days(event: Event) -> str:
     text = _("%(days)s working days") % {"days": data.get("days", "?")}
     if data.get("new_deadline"):
         text += " · " + _("new deadline %(date)s") % {"date": data["new_deadline"]}
+    if data.get("note"):
+        text += " · " + str(data["note"])
     return text
+
+
+def _note(event: Event) -> str:
+    return str((event.data or {}).get("note", ""))
 
 
 def register_all() -> None:
@@ -54,6 +60,7 @@ def register_all() -> None:
         "sla_resumed",
         gettext_lazy("Deadlines resumed"),
         public=gettext_lazy("Handling resumed"),
+        detail=_note,
     )
     labels.register("sla_extension_requested", gettext_lazy("Extension requested"), detail=_days)
     labels.register("sla_extension_refused", gettext_lazy("Extension refused"), detail=_days)

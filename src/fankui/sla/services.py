@@ -513,14 +513,15 @@ def resume(case: Case, user: User | None = None, answer: str = "") -> InfoReques
     info.resumed_by = user
     info.save()
     _resume_clocks(case, now)
+    # Public, so the citizen sees handling resume; a staff member's note stays internal (in ``data``).
     record_event(
         case,
         "sla_resumed",
         actor=user,
         actor_kind="citizen" if user is None else "staff",
         public=True,
-        message=info.answer,
-        data={"request": info.pk},
+        message=info.answer if user is None else "",
+        data={"request": info.pk, **({"note": info.answer} if user is not None and info.answer else {})},
     )
     return info
 
@@ -620,8 +621,9 @@ def decide_extension(extension_id: int, user: User, approve: bool, note: str = "
         "sla_extension_approved",
         actor=user,
         public=True,
-        message=note,
-        data={"days": extension.days, "new_deadline": new_date},
+        # The citizen reads the new date; the supervisor's note is for staff only.
+        message=new_date,
+        data={"days": extension.days, "new_deadline": new_date, "note": note},
     )
     from fankui.notify.services import notify_citizen
 
