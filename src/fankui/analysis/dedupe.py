@@ -144,6 +144,7 @@ class MinHashIndex:
     """
 
     TAIL = 4096
+    BUCKET = 500
 
     def __init__(self) -> None:
         self.keys = np.zeros(0, dtype=np.int64)
@@ -152,6 +153,7 @@ class MinHashIndex:
         self._band_rows = np.zeros(0, dtype=np.int64)
         self._tail_keys: list[int] = []
         self._tail_sigs: list[U32] = []
+        self._tail_bands: list[U64] = []
         self._row_of: dict[int, int] = {}
 
     def __len__(self) -> int:
@@ -163,6 +165,7 @@ class MinHashIndex:
         self._row_of[key] = len(self)
         self._tail_keys.append(key)
         self._tail_sigs.append(sig)
+        self._tail_bands.append(band_keys(sig)[0])
         if len(self._tail_keys) >= self.TAIL:
             self.compact()
 
@@ -183,7 +186,7 @@ class MinHashIndex:
             return
         self.keys = np.concatenate([self.keys, np.asarray(self._tail_keys, dtype=np.int64)])
         self.sigs = np.concatenate([self.sigs, np.vstack(self._tail_sigs)])
-        self._tail_keys, self._tail_sigs = [], []
+        self._tail_keys, self._tail_sigs, self._tail_bands = [], [], []
         self._rebuild_bands()
 
     def _rebuild_bands(self) -> None:
@@ -201,9 +204,13 @@ class MinHashIndex:
         query = band_keys(sig)[0]
         lo = np.searchsorted(self._band_sorted, query, side="left")
         hi = np.searchsorted(self._band_sorted, query, side="right")
-        found = [self._band_rows[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        # A band shared by thousands of stored texts (the same two-word review sent again and again) adds its
+        # earliest BUCKET only: they are equally good answers, and the lookup stays bounded.
+        found = [
+            self._band_rows[a : min(b, a + self.BUCKET)] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a
+        ]
         if self._tail_sigs:
-            tail = band_keys(np.vstack(self._tail_sigs))
+            tail = np.vstack(self._tail_bands)
             hits = np.nonzero((tail == query[None, :]).any(axis=1))[0] + len(self.keys)
             found.append(hits.astype(np.int64))
         if not found:
