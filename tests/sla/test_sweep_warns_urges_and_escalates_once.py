@@ -118,3 +118,16 @@ def test_the_staff_timeline_names_the_stage_and_deadline_of_a_swept_step(policie
     words = labels.words("sla_urge")
     assert words is not None and words.detail is not None
     assert words.detail(event) == "Accept, deadline 2026-11-17 17:30"
+
+
+def test_triage_deadlines_go_to_the_dispatchers(policies: int, dispatcher: User, supervisor: User) -> None:
+    factories.case(kind="complaint")
+    with time_machine.travel(at(2026, 11, 17, 18, 0), tick=False):
+        tasks.sweep()
+        tasks.send_notices()
+    assert set(Message.objects.filter(key__endswith=":urge").values_list("user_id", flat=True)) == {dispatcher.pk}
+    with time_machine.travel(at(2026, 11, 18, 15, 0), tick=False):
+        tasks.sweep()
+        tasks.send_notices()
+    escalated = set(Message.objects.filter(key__endswith=":escalate").values_list("user_id", flat=True))
+    assert escalated == {dispatcher.pk, supervisor.pk}

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from fankui.accounts.models import Role, User
 
-from .models import Notice, Step
+from .models import Notice, Stage, Step
 
 # Latest step first: a clock whose escalation is due is not also warned and urged in the same sweep (a worker that
 # was down for a day sends the one step that still means something).
@@ -69,7 +69,10 @@ def _recipients(notice: Notice) -> list[User]:
     case = notice.case
     department = case.lead_department
     people = User.objects.filter(is_active=True)
-    if department is None:
+    if department is None or notice.clock.stage in (Stage.ACCEPT, Stage.DISPATCH):
+        # Triage's deadlines are the dispatch centre's, even for a case a department returned.
+        if notice.step == Step.ESCALATE:
+            return list(people.filter(role__in=(Role.DISPATCHER, Role.SUPERVISOR)))
         return list(people.filter(role=Role.DISPATCHER))
     if notice.step == Step.ESCALATE:
         return list(
