@@ -4,6 +4,7 @@ workbook and a PDF with an embedded Chinese font."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -49,13 +50,17 @@ def title(report: Report) -> str:
 @dataclass
 class _HtmlTable:
     table: Table
-    rows: list[list[str]]
+    rows: list[list[tuple[str, bool]]]  # (text, right-aligned)
     chart: SafeString
+
+
+def _flagged(rows: list[list[str]]) -> list[list[tuple[str, bool]]]:
+    return [[(c, bool(i) and _numeric(c)) for i, c in enumerate(row)] for row in rows]
 
 
 def html(report: Report) -> bytes:
     sections = [
-        (section, [_HtmlTable(t, display_rows(t), mark_safe(svg.chart(t))) for t in section.tables])
+        (section, [_HtmlTable(t, _flagged(display_rows(t)), mark_safe(svg.chart(t))) for t in section.tables])
         for section in layout.sections(report)
     ]
     page = render_to_string(
@@ -194,8 +199,12 @@ def _pdf_chart(table: Table, width: float) -> Any:
     return drawing
 
 
+NUMBER = re.compile(r"^(—|[-+]?[\d,]+(\.\d+)?%?)$")
+
+
 def _numeric(text: str) -> bool:
-    return bool(text) and (text[0].isdigit() or text[0] in "-—")
+    """A count, a rate or "—": right-aligned. A case number (2026-000123) or a date is text."""
+    return bool(NUMBER.match(text))
 
 
 def _widths(table: Table, total: float) -> list[float]:
