@@ -291,14 +291,16 @@ def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = Tr
             analysis.attempts += 1
             analysis.error = ""
         _save(analyses)
-        if after:
-            for analysis in analyses:
-                try:
-                    with transaction.atomic():
-                        _after(analysis, threshold)
-                except Exception as exc:  # a duplicate or dispatch problem must not undo the analysis
-                    log.exception("analysis follow-up failed for case %s", analysis.case_id)
-                    CaseAnalysis.objects.filter(pk=analysis.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
+    # Each case's look at other cases (and its dispatch) in a transaction of its own, after the batch committed:
+    # a batch transaction held across them would lock SQLite's writers (intake) for as long as they take.
+    if after:
+        for analysis in analyses:
+            try:
+                with transaction.atomic():
+                    _after(analysis, threshold)
+            except Exception as exc:  # a duplicate or dispatch problem must not undo the analysis
+                log.exception("analysis follow-up failed for case %s", analysis.case_id)
+                CaseAnalysis.objects.filter(pk=analysis.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
     return claimed
 
 
