@@ -51,3 +51,23 @@ def test_every_emergency_in_the_hand_labelled_sample_is_caught() -> None:
     assert [text for text in emergencies if urgency(text).level != "emergency"] == []
     agree = sum(urgency(row["text"]).level == row["urgency"] for row in rows)
     assert agree / len(rows) >= 0.9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "去年小区发生过一次火灾",
+        "电梯多次被困人",
+        "如果燃气泄漏后果不堪设想",
+        "随着火车南站开通，噪音很大",
+        "申请城市贫困人口救助",
+    ],
+)
+def test_past_hypothetical_or_look_alike_words_are_not_emergencies(text: str) -> None:
+    assert urgency(text).level != "emergency"
+
+
+def test_danger_told_deep_inside_a_long_letter_is_urgent_not_an_emergency() -> None:
+    letter = "关于小区物业管理的问题反映。" + "物业长期不作为，业主意见很大。" * 20 + "楼道里有人打人"
+    assert urgency(letter).level == "urgent"
+    assert urgency("楼道里有人打人，快来").level == "emergency"

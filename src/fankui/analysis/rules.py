@@ -27,12 +27,12 @@ EMERGENCY = {
         r"(?:燃气|煤气|天然气|液化气)[^，。]{0,4}泄[漏露]|漏气|闻到[^，。]{0,4}(?:煤气|"
         r"燃气|天然气)味|煤气味|燃气味|煤气中毒|一氧化碳中毒"
     ),
-    "trapped": r"被困|困在|困人|关在电梯|电梯里出不来|出不来了|被锁在",
-    "self_harm": r"跳楼|自杀|轻生|不想活|寻死|割腕|喝农药|服毒|结束自己的生命|活不下去",
+    "trapped": r"被困|困在|电梯困人|困人了|关在电梯|电梯里出不来|出不来了|被锁在",
+    "self_harm": r"跳楼|自杀|(?<!减)轻生|不想活|寻死|割腕|喝农药|服毒|结束自己的生命|活不下去",
     "violence": r"打人|殴打|被打|家暴|家庭暴力|持刀|砍人|行凶|捅伤|威胁要杀|要杀了|暴力伤害|斗殴|抢劫|绑架",
-    "fire": r"着火|起火|失火|火灾|大火|冒烟|烧起来|爆炸",
+    "fire": r"着火(?!车)|起火|失火|火灾|大火|冒烟|烧起来|爆炸",
     "danger_to_life": (
-        r"触电|溺水|落水|坍塌|倒塌|塌方|昏迷|晕倒|"
+        r"触电|溺水|落水(?!管)|坍塌|倒塌|塌方|昏迷|晕倒|"
         r"没有呼吸|心脏骤停|危及生命|生命危险|救命|大量出血|(?:孩子|小孩|儿童|老人)[^，。]{0,6}走失"
     ),
 }
@@ -56,7 +56,15 @@ NEGATION = re.compile(
 MENTION_ONLY = re.compile(
     r"预防|防止|以防|防范|演练|宣传|培训|知识|讲座|科普|如何|怎样|怎么防|检查了|已经修好|已修好|已处理|已经处理"
 )
-WORRY = re.compile(r"担心|害怕|怕|可能|容易|万一|存在|隐患|风险|迟早")
+WORRY = re.compile(r"担心|害怕|怕|可能|容易|万一|存在|隐患|风险|迟早|如果|一旦|倘若|假如|要是|以免|避免|防")
+# Words that place the event in the past or make it a pattern: serious, but not happening now.
+PAST = re.compile(
+    r"曾经|去年|前年|以前|之前|当年|多次|每年|频发|历史|发生过|过去|年前|"
+    r"\d{4}年|\d+月\d+日|[0-9]{4}-[0-9]"
+)
+
+# Characters from the start of title + text within which an emergency must be named.
+EMERGENCY_WITHIN = 200
 
 _CLAUSES = re.compile(r"[，。！？；,.!?;\n]+")
 
@@ -83,14 +91,19 @@ def urgency(text: str) -> UrgencyResult:
         return UrgencyResult("normal", 0.8, [])
     emergency: list[str] = []
     urgent: list[str] = []
+    read = 0
     for clause in clauses(text):
+        # Somebody in danger says so first; deep inside a long letter it is part of a story (urgent at most).
+        early = read < EMERGENCY_WITHIN
+        read += len(clause) + 1
         if MENTION_ONLY.search(clause):
             continue
         for name, pattern in _EMERGENCY.items():
             for match in pattern.finditer(clause):
                 if NEGATION.search(clause[: match.start()]):
                     continue
-                (urgent if WORRY.search(clause) else emergency).append(name)
+                now = early and not WORRY.search(clause) and not PAST.search(clause)
+                (emergency if now else urgent).append(name)
                 break
         for name, pattern in _URGENT.items():
             found = pattern.search(clause)
