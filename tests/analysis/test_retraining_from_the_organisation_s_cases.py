@@ -90,3 +90,17 @@ def test_the_weekly_sweep_retrains_only_when_due(dispatcher: User) -> None:
     assert "too few" in out.getvalue()
     assert not services.retrain_due()
     assert tasks.retrain_models() == 0
+
+
+def test_new_models_requeue_triage_cases_that_had_no_suggestion(dispatcher: User) -> None:
+    roads, schools = factories.department("市政局"), factories.department("教育局")
+    waiting = factories.case("路灯坏了好几天")
+    tasks.analyse_pending()
+    assert CaseAnalysis.objects.get(case=waiting).department is None
+    dispatched_cases(dispatcher, roads, schools)
+    tasks.analyse_pending()
+    out = StringIO()
+    call_command("retrain", "routing", stdout=out)
+    assert "queued for analysis again" in out.getvalue()
+    tasks.analyse_pending()
+    assert CaseAnalysis.objects.get(case=waiting).department == roads

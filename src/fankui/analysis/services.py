@@ -251,3 +251,13 @@ def retrain_due(now: datetime | None = None) -> bool:
 def mark_retrained() -> None:
     store.models_dir().mkdir(parents=True, exist_ok=True)
     (store.models_dir() / ".last_retrain").write_text(timezone.now().isoformat(), encoding="utf-8")
+
+
+def requeue_unrouted() -> int:
+    """After new models arrive, cases still waiting in triage without a suggestion are analysed again, so they get
+    one (the next ``analyse_pending`` picks them up)."""
+    from fankui.cases.queries import TRIAGE_STATES
+
+    return CaseAnalysis.objects.filter(
+        status=CaseAnalysis.Status.DONE, case__state__in=TRIAGE_STATES, department__isnull=True
+    ).update(status=CaseAnalysis.Status.PENDING)

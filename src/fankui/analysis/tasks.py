@@ -26,6 +26,8 @@ def retrain_models() -> int:
         log.info(result.message)
         replaced += result.replaced
     services.mark_retrained()
+    if replaced:
+        services.requeue_unrouted()
     return replaced
 
 

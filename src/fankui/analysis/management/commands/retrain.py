@@ -24,7 +24,12 @@ class Command(BaseCommand):
         unknown = [name for name in names if name not in services.TRAINED]
         if unknown:
             raise CommandError(f"Unknown model {', '.join(unknown)}: choose from {', '.join(services.TRAINED)}.")
+        replaced = False
         for name in names:
             result = services.retrain(name, force=options["force"])
             self.stdout.write(result.message)
+            replaced = replaced or result.replaced
         services.mark_retrained()
+        if replaced:
+            count = services.requeue_unrouted()
+            self.stdout.write(f"{count} cases in triage without a suggestion are queued for analysis again.")
