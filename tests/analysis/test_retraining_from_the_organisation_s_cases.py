@@ -104,3 +104,14 @@ def test_new_models_requeue_triage_cases_that_had_no_suggestion(dispatcher: User
     assert "queued for analysis again" in out.getvalue()
     tasks.analyse_pending()
     assert CaseAnalysis.objects.get(case=waiting).department == roads
+
+
+def test_the_sweep_that_replaces_a_model_analyses_the_requeued_cases_at_once(dispatcher: User) -> None:
+    roads, schools = factories.department("市政局"), factories.department("教育局")
+    waiting = factories.case("路灯坏了好几天")
+    dispatched_cases(dispatcher, roads, schools)
+    tasks.analyse_pending()
+    assert tasks.retrain_models() >= 1
+    analysis = CaseAnalysis.objects.get(case=waiting)
+    assert analysis.status == CaseAnalysis.Status.DONE
+    assert analysis.department == roads

@@ -26,8 +26,9 @@ def retrain_models() -> int:
         log.info(result.message)
         replaced += result.replaced
     services.mark_retrained()
-    if replaced:
-        services.requeue_unrouted()
+    if replaced and services.requeue_unrouted():
+        # At once, so that `fankui worker --once` leaves no case pending.
+        pipeline.analyse_pending()
     return replaced
 
 
