@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from fankui.accounts.models import User
@@ -184,7 +184,7 @@ def action_link(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error.message))
         return _render_detail(request, action, status=error.status)
-    messages.success(request, _("%(n)d case(s) linked.") % {"n": added})
+    messages.success(request, ngettext("%(n)d case linked.", "%(n)d cases linked.", added) % {"n": added})
     return redirect("actions:detail", pk=action.pk)
 
 

@@ -15,8 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from . import board, indicators
@@ -97,7 +96,11 @@ class BoardFeed(Feed):
         return f"{item.title} ({item.get_state_display()})"
 
     def item_description(self, item: Action) -> str:
-        return _("%(measures)s — %(department)s, to be done by %(deadline)s. %(n)d people raised it.") % {
+        return ngettext(
+            "%(measures)s — %(department)s, to be done by %(deadline)s. %(n)d person raised it.",
+            "%(measures)s — %(department)s, to be done by %(deadline)s. %(n)d people raised it.",
+            item.people_count,
+        ) % {
             "measures": item.measures,
             "department": item.department.name,
             "deadline": item.deadline.isoformat(),

@@ -100,6 +100,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["state", "-created_at"]),
             models.Index(fields=["lead_department", "state"]),
+            # The analysis report and the dashboard count cases closed in a period.
+            models.Index(fields=["closed_at"]),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

@@ -12,6 +12,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import layout, svg
 from .queries import Report
@@ -90,7 +91,7 @@ def xlsx(report: Report) -> bytes:
     cover = book.active
     assert cover is not None
     used: set[str] = set()
-    cover.title = _sheet_name(_("Report"), used)
+    cover.title = _sheet_name(pgettext("document", "Report"), used)
     cover.append([title(report)])
     cover["A1"].font = Font(bold=True, size=14)
     cover.append([_("Period"), report.period.key])

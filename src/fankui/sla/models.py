@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fankui.core.vocab import Channel, Kind
 
@@ -37,7 +38,7 @@ class WorkingCalendar(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     periods = models.CharField(
-        _("working hours"),
+        pgettext_lazy("periods of the day", "working hours"),
         max_length=200,
         default=calendar.format_periods(calendar.DEFAULT_PERIODS),
         help_text=_("Periods of the working day, e.g. 09:00-12:00, 13:30-17:30."),

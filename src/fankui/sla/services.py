@@ -629,9 +629,9 @@ def decide_extension(extension_id: int, user: User, approve: bool, note: str = "
 
     notify_citizen(
         case,
-        _("Case %(number)s: more time is needed") % {"number": case.number},
-        _("Handling your case %(number)s needs more time. We now expect to answer by %(date)s.")
-        % {"number": case.number, "date": new_date},
+        _("Your request %(code)s: more time is needed") % {"code": case.display_code},
+        _("Handling your request %(code)s needs more time. We now expect to answer by %(date)s.")
+        % {"code": case.display_code, "date": new_date},
         key=f"sla:extension:{extension.pk}",
     )
     return extension
