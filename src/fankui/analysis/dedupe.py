@@ -123,7 +123,11 @@ def band_keys(sigs: U32) -> U64:
 
 def jaccard(a: str, b: str) -> float:
     """Exact Jaccard similarity of two texts' character bigram sets (what the signatures estimate)."""
-    ha, hb = shingle_hashes(a), shingle_hashes(b)
+    return jaccard_of_hashes(shingle_hashes(a), shingle_hashes(b))
+
+
+def jaccard_of_hashes(ha: U64, hb: U64) -> float:
+    """``jaccard`` of two texts whose ``shingle_hashes`` the caller has already (a batch reuses them)."""
     if not len(ha) or not len(hb):
         return 0.0
     common = len(np.intersect1d(ha, hb, assume_unique=True))

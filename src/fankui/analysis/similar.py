@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
@@ -106,50 +108,100 @@ def find_duplicate(analysis: CaseAnalysis) -> tuple[int, float] | None:
     Candidates are earlier cases that are open or were received in the last ``RECENT_DAYS``; a case merged into
     another stands for its primary. Never the case itself or a case that was merged into it.
     """
-    case = analysis.case
-    title, body = case_text(analysis)
-    text = _joined(title, body)
-    sig = dedupe.signature(text)
-    result: tuple[int, float] | None = None
-    if sig is not None:
+    return find_duplicates([analysis])[0]
+
+
+def find_duplicates(analyses: Sequence[CaseAnalysis]) -> list[tuple[int, float] | None]:
+    """``find_duplicate`` for a whole batch: one index refresh, one query for every candidate of the batch (their
+    state, primary and text), each candidate's text hashed once, and one UPDATE run for all rows."""
+    texts = [_joined(*case_text(a)) for a in analyses]
+    sigs, ok = dedupe.signatures(texts)
+    wanted: list[list[int]] = [[] for _ in analyses]
+    if ok.any():
         index = _cases.refresh()
-        matches = index.query(sig, threshold=CANDIDATE_THRESHOLD, exclude=lambda key: key >= case.id, limit=20)
-        result = _best_candidate(case, text, [m.key for m in matches])
-    analysis.duplicate_of_id = result[0] if result else None
-    analysis.duplicate_similarity = result[1] if result else None
-    analysis.save(update_fields=["duplicate_of", "duplicate_similarity"])
-    return result
+        for i, analysis in enumerate(analyses):
+            if ok[i]:
+                later = analysis.case_id.__le__  # the case itself and later cases are never its duplicate
+                matches = index.query(sigs[i], threshold=CANDIDATE_THRESHOLD, exclude=later, limit=20)
+                wanted[i] = [m.key for m in matches]
+    ids = {key for keys in wanted for key in keys}
+    rows: dict[int, dict[str, Any]] = {}
+    if ids:
+        for row in Case.objects.filter(id__in=ids).values(
+            "id",
+            "state",
+            "created_at",
+            "merged_into_id",
+            "merged_into__state",
+            "merged_into__created_at",
+            "merged_into__merged_into_id",
+            "submission__title",
+            "submission__body",
+            "analysis__masked_title",
+            "analysis__masked_body",
+        ):
+            rows[row["id"]] = row
+    hashes: dict[int, Any] = {}
+    results: list[tuple[int, float] | None] = []
+    for i, analysis in enumerate(analyses):
+        result = None
+        if wanted[i]:
+            result = _best_of(analysis.case, dedupe.shingle_hashes(texts[i]), wanted[i], rows, hashes)
+        analysis.duplicate_of_id = result[0] if result else None
+        analysis.duplicate_similarity = result[1] if result else None
+        results.append(result)
+    _update(analyses, ["duplicate_of", "duplicate_similarity"])
+    return results
 
 
-def _best_candidate(case: Case, text: str, ids: list[int]) -> tuple[int, float] | None:
-    if not ids:
-        return None
+def _best_of(
+    case: Case, own: Any, ids: list[int], rows: dict[int, dict[str, Any]], hashes: dict[int, Any]
+) -> tuple[int, float] | None:
+    """The best of the index's candidates, by the same rules as the query ``find_duplicate`` used to run per case:
+    open, recent or merged; not merged into this case; a merged case stands for its primary."""
     since = case.created_at - timedelta(days=RECENT_DAYS)
-    candidates = (
-        Case.objects.filter(id__in=ids)
-        .filter(~Q(state__in=State.terminal()) | Q(created_at__gte=since) | Q(state=State.MERGED))
-        .exclude(merged_into=case)
-        .select_related("submission", "analysis", "merged_into")
-    )
+    terminal = set(State.terminal())
     best: tuple[float, int] | None = None
-    for other in candidates:
-        primary = other.merged_into if other.state == State.MERGED and other.merged_into else other
-        if primary.id == case.id or primary.merged_into_id == case.id:
+    for key in ids:
+        other = rows.get(key)
+        if other is None or other["merged_into_id"] == case.id:
             continue
-        if not primary.is_open and primary.created_at < since:
+        if other["state"] in terminal and other["created_at"] < since and other["state"] != State.MERGED:
             continue
-        analysis = getattr(other, "analysis", None)
-        other_text = (
-            _joined(analysis.masked_title, analysis.masked_body)
-            if analysis is not None and (analysis.masked_title or analysis.masked_body)
-            else ""
-        ) or _joined(other.submission.title, other.submission.body)
-        similarity = round(dedupe.jaccard(text, other_text), 3)
+        if other["state"] == State.MERGED and other["merged_into_id"]:
+            primary_id, primary_state = other["merged_into_id"], other["merged_into__state"]
+            primary_created = other["merged_into__created_at"]
+            primary_merged_into = other["merged_into__merged_into_id"]
+        else:
+            primary_id, primary_state = other["id"], other["state"]
+            primary_created, primary_merged_into = other["created_at"], other["merged_into_id"]
+        if primary_id == case.id or primary_merged_into == case.id:
+            continue
+        if primary_state in terminal and primary_created < since:
+            continue
+        if key not in hashes:
+            masked = _joined(other["analysis__masked_title"] or "", other["analysis__masked_body"] or "")
+            text = masked or _joined(other["submission__title"], other["submission__body"])
+            hashes[key] = dedupe.shingle_hashes(text)
+        similarity = round(dedupe.jaccard_of_hashes(own, hashes[key]), 3)
         if similarity < DUPLICATE_THRESHOLD:
             continue
-        if best is None or (similarity, -primary.id) > (best[0], -best[1]):
-            best = (similarity, primary.id)
+        if best is None or (similarity, -primary_id) > (best[0], -best[1]):
+            best = (similarity, primary_id)
     return (best[1], best[0]) if best else None
+
+
+def _update(analyses: Sequence[CaseAnalysis], names: list[str]) -> None:
+    """One UPDATE statement run for every row (executemany), as ``pipeline._save`` does."""
+    if not analyses:
+        return
+    meta = CaseAnalysis._meta
+    columns: list[Any] = [meta.get_field(name) for name in names]
+    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
+    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} WHERE case_id = %s"
+    rows = [[f.get_db_prep_save(getattr(a, f.attname), connection) for f in columns] + [a.pk] for a in analyses]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _known_places() -> set[str]:

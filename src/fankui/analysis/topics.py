@@ -234,10 +234,40 @@ def features(
     without a suffix ("绿地海外滩" in "绿地海外滩二期"). ``found_places``: the title's and the body's pattern places
     when the caller has them already.
     """
+    return features_both(text, title, known, found_places)[0]
+
+
+def pattern_places(text: str, title: str = "") -> tuple[list[str], list[str]]:
+    """The title's and the read part of the body's places found by patterns (what ``features`` starts from)."""
+    clean_title, clean_body = _parts(text, title)
+    return (_places(clean_title) if title else []), _places(clean_body)
+
+
+def features_both(
+    text: str,
+    title: str = "",
+    known: frozenset[str] | set[str] = frozenset(),
+    found_places: tuple[list[str], list[str]] | None = None,
+) -> tuple[Features, Features]:
+    """``features`` with ``known`` and without it, segmenting the text once (the pipeline needs both: the first to
+    place a case, the second for its topic's keywords)."""
     clean_title, clean_body = _parts(text, title)
     title_places, body_places = found_places or (_places(clean_title) if title else [], _places(clean_body))
     title_tokens = _tokens(clean_title) if title else []
     body_tokens = _tokens(clean_body)
+    with_known = _assemble(title_places, body_places, title_tokens, body_tokens, known)
+    if not known:
+        return with_known, with_known
+    return with_known, _assemble(title_places, body_places, title_tokens, body_tokens, frozenset())
+
+
+def _assemble(
+    title_places: list[str],
+    body_places: list[str],
+    title_tokens: list[str],
+    body_tokens: list[str],
+    known: frozenset[str] | set[str],
+) -> Features:
     found: list[str] = []
     for name in [*title_places, *(t for t in title_tokens if t in known)]:
         if name not in found:
