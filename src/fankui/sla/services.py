@@ -360,9 +360,34 @@ STARTS: dict[str, tuple[str, ...]] = {
 
 
 def on_case_created(case: Case) -> None:
-    ctx = _context(case)
-    for stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE):
-        start_clock(case, stage, ctx, case.created_at)
+    """Start the new case's clocks, on every intake, so it asks the database as little as it can: the case was
+    opened in this very transaction, so it has no clock and no open information request yet (``start_clock``'s
+    questions have known answers), the calendar is read only when the matching policy sets a target for one of
+    these stages, and the clocks go in with one INSERT."""
+    urgency = _urgency(case)
+    policy = policy_for(case, urgency=urgency)
+    targets = ((stage, _target(policy, stage)) for stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE))
+    stages = [(stage, target) for stage, target in targets if target is not None]
+    if not stages:
+        return
+    cal = work_calendar(policy.calendar if policy else None)
+    now = case.created_at
+    clocks = []
+    for stage, target in stages:
+        clock = Clock(
+            case=case,
+            stage=stage,
+            round=1,
+            policy=policy,
+            unit=target.unit,
+            amount=target.amount,
+            started_at=now,
+            department_id=case.lead_department_id,
+            urgency=urgency,
+        )
+        _schedule(clock, cal, now, *_policy_numbers(policy))
+        clocks.append(clock)
+    Clock.objects.bulk_create(clocks)
 
 
 def on_case_moved(
