@@ -42,7 +42,7 @@ run: install
 	$(BIN)/fankui migrate --no-input
 	$(BIN)/fankui demo
 	$(BIN)/fankui collectstatic --no-input --verbosity 0
-	$(BIN)/fankui serve --bind $(HOST):$(PORT)
+	$(BIN)/fankui serve --with-worker --bind $(HOST):$(PORT)
 
 test: install
 	FANKUI_DATABASE_URL="$(FANKUI_TEST_DATABASE_URL)" $(BIN)/pytest

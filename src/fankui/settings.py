@@ -180,6 +180,24 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# --- E-mail ------------------------------------------------------------------------------------------------------
+# With FANKUI_SMTP_HOST set, mail goes through that server. Without it (a demo, a laptop, an intranet with no mail
+# server yet) every e-mail is written as a file under FANKUI_DATA_DIR/outbox, so nothing fails and nothing is lost.
+EMAIL_HOST = env_str("SMTP_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("SMTP_PORT", 587)
+    EMAIL_HOST_USER = env_str("SMTP_USER")
+    EMAIL_HOST_PASSWORD = env_str("SMTP_PASSWORD")
+    EMAIL_USE_TLS = env_bool("SMTP_TLS", EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env_bool("SMTP_SSL", EMAIL_PORT == 465)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
+DEFAULT_FROM_EMAIL = env_str("FROM_EMAIL", "fankui@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # --- Product rules ---------------------------------------------------------------------------------------------
 FANKUI: dict[str, Any] = {
     "ORG_NAME": env_str("ORG_NAME", ""),

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from fankui.accounts.models import Department, Role, User
 from fankui.accounts.services import user_for_token
@@ -54,6 +55,6 @@ def test_an_admin_is_a_superuser() -> None:
 )
 def test_bad_input_is_a_command_error_and_creates_nobody(args: list[str], message: str) -> None:
     User.objects.create(username="taken")
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         create(*args, "--password", "s3cret-pass")
     assert User.objects.count() == 1

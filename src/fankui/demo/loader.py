@@ -262,6 +262,20 @@ def pick(
     return chosen, [message for message in [*unanswered, *hot] if id(message) not in taken]
 
 
+def close_the_loop(out: Callable[[str], None]) -> None:
+    """Analyse the demo cases now (the worker would, a minute later) so that hot topics exist, then make the
+    improvement actions the public board shows."""
+    from django.utils import timezone
+
+    from fankui.actions.demo import install as install_actions
+    from fankui.analysis.pipeline import analyse_pending
+
+    out("Analysing the demo cases (masking, classification, duplicates, hot topics)...")
+    analysed = analyse_pending()
+    out(f"  analysed: {analysed}")
+    install_actions(out, timezone.localdate())
+
+
 def load(
     out: Callable[[str], None],
     *,
@@ -308,5 +322,6 @@ def load(
     from fankui.sla.demo import install as install_deadlines  # SLA policies and the demo cases' clocks
 
     install_deadlines(out)
+    close_the_loop(out)
     summary.seconds = time.perf_counter() - started
     return summary

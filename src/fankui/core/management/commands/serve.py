@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -28,6 +30,11 @@ class Command(BaseCommand):
             help="gthread keeps connections alive; sync is leaner per request behind a proxy",
         )
         parser.add_argument("--access-log", action="store_true", help="log every request")
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="also run one `fankui worker` (analysis, deadlines, messages) for as long as the server runs",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -56,4 +63,14 @@ class Command(BaseCommand):
                 return application
 
         self.stdout.write(f"Fankui on http://{options['bind']}/ ({options['workers']} workers); Ctrl-C stops it.")
-        Server().run()
+        # One command for a laptop or a small intranet server; bigger sites run workers as their own services.
+        worker = subprocess.Popen([sys.executable, "-m", "fankui", "worker"]) if options["with_worker"] else None
+        try:
+            Server().run()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
