@@ -14,7 +14,7 @@ help:
 	@echo "make test       install and run the whole test suite (SQLite; PostgreSQL with FANKUI_TEST_DATABASE_URL)"
 	@echo "make lint       ruff, mypy, makemigrations --check, translation catalogue check"
 	@echo "make messages   refresh the translation catalogue after changing strings"
-	@echo "make bench      run the benchmarks (fankui bench intake, fankui bench loop)"
+	@echo "make bench      run every benchmark (fankui bench intake, analysis, sla, loop)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
