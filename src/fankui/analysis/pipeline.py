@@ -188,10 +188,30 @@ def analyse_batch(analyses: list[CaseAnalysis], models: Models) -> None:
         analysis.analysed_at = now
 
 
-def _after(analysis: CaseAnalysis, threshold: float | None) -> None:
-    """The steps that look at other cases or move this one: duplicate, topic, emergency flag, auto-dispatch."""
-    similar.find_duplicate(analysis)
-    similar.place_in_topic(analysis)
+def _look_at_others(analyses: list[CaseAnalysis]) -> bool:
+    """Duplicate and topic of the whole batch at once (one transaction); False if that failed."""
+    try:
+        with transaction.atomic():
+            similar.find_duplicates(analyses)
+            similar.place_in_topics(analyses)
+    except Exception:
+        log.exception("duplicate/topic lookup failed for a batch; retrying case by case")
+        return False
+    return True
+
+
+def _needs_action(analysis: CaseAnalysis, threshold: float | None) -> bool:
+    if analysis.urgency == "emergency":
+        return True
+    return threshold is not None and bool(analysis.department_id) and (analysis.department_confidence or 0) >= threshold
+
+
+def _after(analysis: CaseAnalysis, threshold: float | None, *, look: bool = True) -> None:
+    """The steps that look at other cases or move this one: duplicate, topic, emergency flag, auto-dispatch.
+    ``look=False`` when the batch's duplicate and topic were already found together."""
+    if look:
+        similar.find_duplicate(analysis)
+        similar.place_in_topic(analysis)
     case = analysis.case
     if analysis.urgency == "emergency" and not case.events.filter(action="flagged_emergency").exists():
         record_event(
@@ -291,13 +311,18 @@ def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = Tr
             analysis.attempts += 1
             analysis.error = ""
         _save(analyses)
-    # Each case's look at other cases (and its dispatch) in a transaction of its own, after the batch committed:
-    # a batch transaction held across them would lock SQLite's writers (intake) for as long as they take.
-    if after:
+    # The look at other cases (and each dispatch) after the batch committed, in transactions of their own: one
+    # held across them all would lock SQLite's writers (intake) for longer.
+    if after and analyses:
+        # Duplicate and topic for the batch in one go (one transaction, a fraction of a second for 200 cases); if
+        # that fails, case by case as before, so one bad case costs only its own duplicate and topic.
+        looked = _look_at_others(analyses)
         for analysis in analyses:
+            if looked and not _needs_action(analysis, threshold):
+                continue
             try:
                 with transaction.atomic():
-                    _after(analysis, threshold)
+                    _after(analysis, threshold, look=not looked)
             except Exception as exc:  # a duplicate or dispatch problem must not undo the analysis
                 log.exception("analysis follow-up failed for case %s", analysis.case_id)
                 CaseAnalysis.objects.filter(pk=analysis.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])

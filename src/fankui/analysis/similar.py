@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -191,15 +192,17 @@ def _best_of(
     return (best[1], best[0]) if best else None
 
 
-def _update(analyses: Sequence[CaseAnalysis], names: list[str]) -> None:
-    """One UPDATE statement run for every row (executemany), as ``pipeline._save`` does."""
-    if not analyses:
+def _update(objects: Sequence[CaseAnalysis] | Sequence[Topic], names: list[str]) -> None:
+    """One UPDATE statement run for every row (executemany), as ``pipeline._save`` does: ``bulk_update``'s CASE
+    expressions cost more than the work itself."""
+    if not objects:
         return
-    meta = CaseAnalysis._meta
+    meta = objects[0]._meta
     columns: list[Any] = [meta.get_field(name) for name in names]
     sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
-    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} WHERE case_id = %s"
-    rows = [[f.get_db_prep_save(getattr(a, f.attname), connection) for f in columns] + [a.pk] for a in analyses]
+    key = connection.ops.quote_name(meta.pk.column)
+    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} WHERE {key} = %s"
+    rows = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in columns] + [o.pk] for o in objects]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -259,20 +262,127 @@ def load_staff_words() -> None:
 
 def place_in_topic(analysis: CaseAnalysis) -> None:
     """Put the case in its hot topic (joining an active one or starting one) and update that topic's figures."""
-    case = analysis.case
-    title, body = case_text(analysis)
+    place_in_topics([analysis])
+
+
+@dataclass
+class _Touched:
+    """A topic a batch joined: how many cases it has now and, once it was relabelled, its latest texts' words. A
+    topic the batch started is saved at the end with its figures, from its cases (all of them in the batch)."""
+
+    topic: Topic
+    size: int
+    sample: list[set[str]] | None = None
+    new: bool = False
+    joined: list[datetime] = field(default_factory=list)
+
+
+class _Batch:
+    """The active topics a batch may join, held in memory for the batch: loaded by place in one query (plus the
+    hottest place-less ones), topped up by the topics the batch starts."""
+
+    def __init__(self, cutoff: datetime) -> None:
+        self.cutoff = cutoff
+        self.by_place: dict[str, list[Topic]] = {}
+        self.loaded: set[str] = set()
+        self.placeless: list[Topic] | None = None
+
+    def _recent(self) -> Any:
+        return Topic.objects.filter(active=True, last_seen_at__gte=self.cutoff)
+
+    def load(self, variants: set[str]) -> None:
+        missing = variants - self.loaded
+        if not missing:
+            return
+        self.loaded |= missing
+        for topic in self._recent().filter(place__in=sorted(missing)):
+            self.by_place.setdefault(topic.place, []).append(topic)
+
+    def candidates(self, place: str) -> list[Topic]:
+        if place:
+            variants = _place_variants(place)
+            self.load(set(variants))
+            found = [t for v in variants for t in self.by_place.get(v, [])]
+        else:
+            if self.placeless is None:
+                self.placeless = list(self._recent().filter(place="").order_by("-heat")[:500])
+            found = self.placeless
+        return sorted(found, key=lambda t: -t.heat)[:500]
+
+    def add(self, topic: Topic) -> None:
+        if topic.place:
+            self.by_place.setdefault(topic.place, []).append(topic)
+        elif self.placeless is not None:
+            self.placeless.append(topic)
+
+
+def _choose(feats: topics.Features, candidates: list[Topic]) -> Topic | None:
+    """Same place and a shared issue word, or (no place) most words: the rule ``_topic_for`` applies."""
+    words = set(feats.words)
+    place = feats.place
+    best: tuple[float, Topic] | None = None
+    for topic in candidates:
+        keywords = set(topic.keywords[:8])
+        overlap = len(words & keywords)
+        if place:
+            if not _places_match(place, topic.place) or overlap < 1:
+                continue
+            score = 1.0 + overlap
+        else:
+            if overlap < 3 or overlap < 0.4 * len(keywords):
+                continue
+            score = overlap / max(len(keywords), 1)
+        if best is None or score > best[0]:
+            best = (score, topic)
+    return best[1] if best else None
+
+
+def _sample_words(topic: Topic) -> list[set[str]]:
+    """The word sets of a topic's latest ``KEYWORD_SAMPLE`` texts, newest first (what its keywords come from)."""
+    sample = (
+        CaseAnalysis.objects.filter(topic=topic)
+        .select_related("case__submission")
+        .order_by("-case__created_at")[:KEYWORD_SAMPLE]
+    )
+    return [set(topics.features(body, title).words) for title, body in (case_text(a) for a in sample)]
+
+
+def _top_words(sample: list[set[str]], place: str) -> list[str]:
+    counts: Counter[str] = Counter()
+    for words in sample:
+        counts.update(words)
+    return [word for word, _ in counts.most_common(8) if not (place and (word in place or place in word))]
+
+
+def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
+    """``place_in_topic`` for a whole batch, with the same decisions as one case after another: the topics that may
+    be joined are loaded once for the batch and kept in memory, a topic's keywords are recomputed in memory when a
+    case joins (from its latest texts' words, read from the database once per batch), the topics the batch starts
+    are inserted at the end with one statement, the cases' topics are saved with one UPDATE run and each topic that
+    existed before is recounted once, at the end. What differs: within a batch, topics are ranked by the heat they
+    had when the batch began (heat only orders equally good candidates)."""
+    if not analyses:
+        return
     load_staff_words()
     known = _known_places()
     topics.learn_places(known)
-    feats = topics.features(body, title, known)
-    if not feats.words and not feats.place:
-        return
     now = timezone.now()
-    with transaction.atomic():
-        topic = _topic_for(feats, now - timedelta(days=TOPIC_DAYS))
+    batch = _Batch(now - timedelta(days=TOPIC_DAYS))
+    texts = [case_text(a) for a in analyses]
+    found = [topics.pattern_places(body, title) for title, body in texts]
+    # The topics of every place the patterns name, in one query; a place only known words reveal loads on its own.
+    batch.load({v for pair in found for name in (*pair[0], *pair[1]) for v in _place_variants(topics.place_key(name))})
+    touched: dict[int, _Touched] = {}
+    placed: list[tuple[CaseAnalysis, Topic]] = []
+    for analysis, (title, body), pattern in zip(analyses, texts, found, strict=True):
+        feats, plain = topics.features_both(body, title, known, pattern)
+        if not feats.words and not feats.place:
+            continue
+        case = analysis.case
+        topic = _choose(feats, batch.candidates(feats.place))
         if topic is None:
-            keywords = _keywords([(title, body)], feats.place)
-            topic = Topic.objects.create(
+            keywords = _top_words([set(plain.words)], feats.place)
+            topic = Topic(
                 label=topics.label_for(feats.place, keywords)[:200] or (title or body)[:40],
                 place=feats.place,
                 keywords=keywords,
@@ -280,9 +390,82 @@ def place_in_topic(analysis: CaseAnalysis) -> None:
                 last_seen_at=case.created_at,
                 model_version=topics.MODEL_VERSION,
             )
-        analysis.topic = topic
-        analysis.save(update_fields=["topic"])
-        refresh_topic(topic, now=now)
+            batch.add(topic)
+            if feats.place and feats.place not in known:
+                known = {*known, feats.place}
+                topics.learn_places([feats.place])
+            touched[id(topic)] = _Touched(topic, 0, [], new=True)
+        entry = touched.setdefault(id(topic), _Touched(topic, topic.size))
+        entry.size += 1
+        entry.joined.append(case.created_at)
+        if entry.size <= 20 or entry.size % 10 == 0:
+            if entry.sample is None:
+                entry.sample = _sample_words(topic)
+            entry.sample = [set(plain.words), *entry.sample][:KEYWORD_SAMPLE]
+            topic.keywords = _top_words(entry.sample, topic.place)
+            topic.label = (topics.label_for(topic.place, topic.keywords) or topic.label)[:200]
+        elif entry.sample is not None:
+            entry.sample = [set(plain.words), *entry.sample][:KEYWORD_SAMPLE]
+        placed.append((analysis, topic))
+    with transaction.atomic():
+        started = [entry for entry in touched.values() if entry.new]
+        for entry in started:
+            week = timedelta(days=7)
+            figures = {
+                "size": len(entry.joined),
+                "first": min(entry.joined),
+                "last": max(entry.joined),
+                "recent": sum(1 for at in entry.joined if at > now - week),
+                "previous": sum(1 for at in entry.joined if now - 2 * week < at <= now - week),
+            }
+            _apply_figures(entry.topic, figures, now)
+        Topic.objects.bulk_create([entry.topic for entry in started])
+        for analysis, topic in placed:
+            analysis.topic = topic  # again: the topic has its id only now
+        _update([analysis for analysis, _ in placed], ["topic"])
+        _recount([entry.topic for entry in touched.values() if not entry.new], now)
+
+
+def _recount(changed: list[Topic], now: datetime) -> None:
+    """Size, growth, heat and dates of these topics from their cases: one grouped query, one UPDATE run."""
+    if not changed:
+        return
+    week = timedelta(days=7)
+    figures = {
+        row["analysis__topic"]: row
+        for row in Case.objects.filter(analysis__topic__in=[t.pk for t in changed])
+        .values("analysis__topic")
+        .annotate(
+            size=Count("id"),
+            first=Min("created_at"),
+            last=Max("created_at"),
+            recent=Count("id", filter=Q(created_at__gt=now - week)),
+            previous=Count("id", filter=Q(created_at__gt=now - 2 * week, created_at__lte=now - week)),
+        )
+    }
+    empty = {"size": 0, "first": None, "last": None, "recent": 0, "previous": 0}
+    for topic in changed:
+        _apply_figures(topic, figures.get(topic.pk, empty), now)
+        topic.model_version = topics.MODEL_VERSION
+    _update(
+        changed,
+        ["size", "active", "heat", "first_seen_at", "last_seen_at", "growth", "keywords", "label", "model_version"],
+    )
+
+
+def _apply_figures(topic: Topic, figures: dict[str, Any], now: datetime) -> bool:
+    """Set a topic's figures from its cases' counts; False when it has none left (and is retired)."""
+    topic.size = figures["size"]
+    if not topic.size:
+        topic.active = False
+        topic.heat = 0.0
+        return False
+    topic.first_seen_at = figures["first"]
+    topic.last_seen_at = figures["last"]
+    topic.growth = topics.growth_ratio(figures["recent"], figures["previous"])
+    age_days = (now - topic.last_seen_at).total_seconds() / 86400
+    topic.heat = topics.heat_score(topic.size, topic.support, topic.growth, age_days)
+    return True
 
 
 def refresh_topic(topic: Topic, *, now: datetime | None = None, relabel: bool | None = None) -> Topic:

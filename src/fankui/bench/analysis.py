@@ -32,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", type=int, default=3000, help="cases through the pipeline")
     parser.add_argument("--texts", type=int, default=20_000, help="texts per model for prediction throughput")
     parser.add_argument("--skip-topics", action="store_true", help="leave out clustering and duplicate lookups")
+    parser.add_argument("--profile", default="", help="write cProfile statistics of the full pipeline run here")
 
 
 def _one_core() -> None:
@@ -80,7 +81,7 @@ def _train_org_models(labelled: list[tuple[str, str]]) -> None:
         store.save(model_name, model, report)
 
 
-def _child(n: int, count: int) -> dict[str, Any]:
+def _child(n: int, count: int, profile: str = "") -> dict[str, Any]:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fankui.settings")
@@ -99,21 +100,32 @@ def _child(n: int, count: int) -> dict[str, Any]:
         title, body = messages[i % len(messages)]
         submit(SubmissionInput(title=title[:200], body=body[:10_000] or title, contact_name="王建国" if i % 7 else ""))
     similar.reset_index()
-    # Load models and the segmenter before the clock starts, as a running worker has.
+    # Load models and the segmenters (the models' and the topics' own) before the clock starts, as a running
+    # worker has.
     pipeline.Models.load()
-    started = time.perf_counter()
+    similar.load_staff_words()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started, cpu_started = time.perf_counter(), time.process_time()
     handled = pipeline.analyse_pending()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     done = CaseAnalysis.objects.filter(status=CaseAnalysis.Status.DONE).count()
     # The same cases again without the two steps that look at other cases (duplicate lookup, hot topic), to show
     # what the per-case models cost on their own.
     CaseAnalysis.objects.update(status=CaseAnalysis.Status.PENDING)
     models = pipeline.Models.load()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     own = 0
     while handled_now := pipeline.run_batch(pipeline.BATCH, models, after=False):
         own += handled_now
-    own_elapsed = time.perf_counter() - started
+    own_elapsed, own_cpu = time.perf_counter() - started, time.process_time() - cpu_started
 
     short = [reviews[i % len(reviews)] for i in range(count)]
     long = [f"{t} {b}" for t, b in (messages[i % len(messages)] for i in range(count // 4))]
@@ -129,6 +141,9 @@ def _child(n: int, count: int) -> dict[str, Any]:
     return {
         "pipeline_per_s": round(handled / elapsed, 1),
         "pipeline_cases": handled,
+        # Per CPU second of this process: on a shared machine the wall-clock figure also counts time others took.
+        "pipeline_per_cpu_s": round(handled / cpu, 1),
+        "pipeline_models_only_per_cpu_s": round(own / own_cpu, 1),
         "pipeline_models_only_per_s": round(own / own_elapsed, 1),
         "pipeline_done": done,
         "predict_per_s": min(per_model.values()),
@@ -142,7 +157,14 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
     with bench_database() as (engine, env):
         env = {**env, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         done = subprocess.run(
-            [sys.executable, "-m", "fankui.bench.analysis", str(options["n"]), str(options["texts"])],
+            [
+                sys.executable,
+                "-m",
+                "fankui.bench.analysis",
+                str(options["n"]),
+                str(options["texts"]),
+                os.path.abspath(options["profile"]) if options.get("profile") else "",
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -175,4 +197,4 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(_child(int(sys.argv[1]), int(sys.argv[2]))))
+    print(json.dumps(_child(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "")))
