@@ -168,9 +168,70 @@ def _tokens(cleaned: str) -> list[str]:
     tokenizer = _jieba()
     return [
         word
-        for word in (w.strip() for w in tokenizer.lcut(cleaned, HMM=False))
+        for word in _segment(tokenizer, cleaned)
         if len(word) >= 2 and word not in _stopwords and len(_CJK.findall(word)) >= 2
     ]
+
+
+# jieba's own block pattern (``jieba.re_han_default``): only these blocks can yield a word with a Chinese character.
+_HAN_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
+_log_freq: dict[str, float] = {}
+_log_freq_total = -1
+
+
+def _segment(tokenizer: Any, text: str) -> list[str]:
+    """The words ``tokenizer.lcut(text, HMM=False)`` gives that contain a Chinese character, in order, computed the
+    same way (the same dictionary graph, the same most probable route, ties to the longer word) but about twice as
+    fast: no per-block dictionaries and generators, and the logarithms of word frequencies are remembered (until
+    the dictionary changes, which changes its total). Segmentation is most of what placing a case in a topic costs.
+    Words without a Chinese character (single letters and digits jieba joins, punctuation) are left out: no caller
+    keeps them."""
+    global _log_freq_total
+    if tokenizer.FREQ is None or not tokenizer.initialized:
+        tokenizer.check_initialized()
+    freq = tokenizer.FREQ
+    total = tokenizer.total
+    if total != _log_freq_total:
+        _log_freq.clear()
+        _log_freq_total = total
+    memo = _log_freq
+    logtotal = math.log(total)
+    log = math.log
+    out: list[str] = []
+    blocks = _HAN_BLOCK.split(text)
+    for blk in blocks[1::2]:
+        n = len(blk)
+        if n < 2 or not _CJK.search(blk):
+            continue
+        score = [0.0] * (n + 1)
+        end = [0] * (n + 1)
+        for idx in range(n - 1, -1, -1):
+            best_score = 0.0
+            best_x = -1
+            i = idx
+            frag = blk[idx]
+            while i < n and frag in freq:
+                if freq[frag]:
+                    value = memo.get(frag)
+                    if value is None:
+                        value = memo[frag] = log(freq.get(frag) or 1)
+                    candidate = value - logtotal + score[i + 1]
+                    if best_x < 0 or candidate > best_score or (candidate == best_score and i > best_x):
+                        best_score, best_x = candidate, i
+                i += 1
+                frag = blk[idx : i + 1]
+            if best_x < 0:
+                # No dictionary word starts here: the single character, with jieba's frequency of 1.
+                best_score, best_x = log(freq.get(blk[idx]) or 1) - logtotal + score[idx + 1], idx
+            score[idx] = best_score
+            end[idx] = best_x
+        x = 0
+        while x < n:
+            y = end[x] + 1
+            if y - x >= 2:
+                out.append(blk[x:y])
+            x = y
+    return out
 
 
 def words(text: str) -> list[str]:

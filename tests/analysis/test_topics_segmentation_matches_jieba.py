@@ -1,0 +1,39 @@
+"""The topics' own segmentation gives exactly the words jieba's precise mode (no HMM) gives."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from fankui.analysis import topics
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def jieba_words(cleaned: str) -> list[str]:
+    tokenizer = topics._jieba()
+    return [
+        word
+        for word in (w.strip() for w in tokenizer.lcut(cleaned, HMM=False))
+        if len(word) >= 2 and word not in topics._stopwords and len(topics._CJK.findall(word)) >= 2
+    ]
+
+
+def sample_texts() -> list[str]:
+    texts = [
+        "投诉丽发新城附近建搅拌站噪音扰民，A市A2区丽发新城小区旁边新建了搅拌站。",
+        "绿地海外滩二期ABC123栋3单元，WiFi信号差；物业费2026年上涨50%！",
+        "魅力之城小区底层商铺油烟直排 夜宵摊烧烤到凌晨\r\n请相关部门处理",
+    ]
+    for name in ("kind_sample.csv", "urgency_sample.csv"):
+        with (FIXTURES / name).open(encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                texts.extend(row)
+    return texts
+
+
+def test_it_segments_every_sample_text_as_jieba_does() -> None:
+    topics.learn_places(["绿地海外滩", "丽发新城"])
+    for text in sample_texts():
+        cleaned = topics._clean(text)
+        assert topics._tokens(cleaned) == jieba_words(cleaned), text
