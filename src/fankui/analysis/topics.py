@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +114,10 @@ def learn_places(names: Iterable[str]) -> None:
     add_words(name for name in names if len(name) >= 3)
 
 
+@lru_cache(maxsize=4096)
 def _clean(text: str) -> str:
-    """Full-width forms folded; "A市A2区" prefixes (real or anonymised district names) become spaces."""
+    """Full-width forms folded; "A市A2区" prefixes (real or anonymised district names) become spaces. Cached: the
+    pipeline reads a case's places first and then its words, from the same text."""
     return _ADMIN.sub(" ", unicodedata.normalize("NFKC", text))
 
 
