@@ -77,10 +77,12 @@ def work_calendar(working: WorkingCalendar | None = None) -> calendar.WorkCalend
 
 
 def _load_calendar(working: WorkingCalendar | None) -> calendar.WorkCalendar:
+    # Read when an intake starts a clock, and on every move: compiled once, as the policies are (see _run_compiled).
     if working is None:
-        working = WorkingCalendar.objects.filter(is_default=True).first()
+        default = _run_compiled("default_calendar", lambda: WorkingCalendar.objects.filter(is_default=True)[:1])
+        working = default[0] if default else None
     periods = calendar.parse_periods(working.periods) if working else calendar.DEFAULT_PERIODS
-    overrides = dict(CalendarDay.objects.values_list("day", "is_workday"))
+    overrides = {day.day: day.is_workday for day in _run_compiled("calendar_days", CalendarDay.objects.all)}
     return calendar.WorkCalendar(periods=periods, overrides=overrides)
 
 
