@@ -328,16 +328,20 @@ class _Batch:
             self.load(set(variants))
             found = [t for v in variants for t in self.by_place.get(v, [])]
         else:
-            if self.placeless is None:
-                self.placeless = list(self._recent().filter(place="").order_by("-heat")[:500])
-            found = self.placeless
+            found = self._placeless()
         return sorted(found, key=lambda t: -t.heat)[:500]
+
+    def _placeless(self) -> list[Topic]:
+        if self.placeless is None:
+            self.placeless = list(self._recent().filter(place="").order_by("-heat")[:500])
+        return self.placeless
 
     def add(self, topic: Topic) -> None:
         if topic.place:
             self.by_place.setdefault(topic.place, []).append(topic)
-        elif self.placeless is not None:
-            self.placeless.append(topic)
+        else:
+            # Loaded first: the topics the batch starts are in the database only when the batch ends.
+            self._placeless().append(topic)
 
 
 def _choose(feats: topics.Features, candidates: list[Topic]) -> Topic | None:
