@@ -7,19 +7,13 @@ transaction of the move, so a rolled-back move leaves no clock behind.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q, QuerySet
-from django.db.models.query import get_related_populators
-from django.db.models.sql.compiler import SQLCompiler
-from django.db.models.sql.constants import MULTI
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,12 +71,10 @@ def work_calendar(working: WorkingCalendar | None = None) -> calendar.WorkCalend
 
 
 def _load_calendar(working: WorkingCalendar | None) -> calendar.WorkCalendar:
-    # Read when an intake starts a clock, and on every move: compiled once, as the policies are (see _run_compiled).
     if working is None:
-        default = _run_compiled("default_calendar", lambda: WorkingCalendar.objects.filter(is_default=True)[:1])
-        working = default[0] if default else None
+        working = WorkingCalendar.objects.filter(is_default=True).first()
     periods = calendar.parse_periods(working.periods) if working else calendar.DEFAULT_PERIODS
-    overrides = {day.day: day.is_workday for day in _run_compiled("calendar_days", CalendarDay.objects.all)}
+    overrides = dict(CalendarDay.objects.values_list("day", "is_workday"))
     return calendar.WorkCalendar(periods=periods, overrides=overrides)
 
 
@@ -205,79 +197,6 @@ def _category_ids(case: Case) -> set[int]:
     return ids
 
 
-@dataclass
-class _Compiled:
-    compiler: SQLCompiler
-    init_list: list[str]
-    start: int
-    end: int
-    populators: list[Any]
-
-
-# The active policies and their targets are read on every intake and every move. Building that SQL from querysets
-# cost several times more CPU than running it (0.6 of 0.75 ms per submission without policies, 1.3 of 1.5 with
-# one), so each query is built once per connection (one per thread) and then only run: still a fresh read each
-# time, so a policy changed a moment ago applies at once.
-_compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict[str, _Compiled]] = weakref.WeakKeyDictionary()
-
-
-def _run_compiled(name: str, build: Callable[[], QuerySet[Any]]) -> list[Any]:
-    """The objects of ``build()`` (filters and ``select_related`` only), made as Django's ModelIterable makes them,
-    from SQL compiled on this connection's first call."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    queries = _compiled.setdefault(connection, {})
-    compiled = queries.get(name)
-    if compiled is None:
-        compiler = build().query.get_compiler(connection=connection)
-        sql = compiler.as_sql()
-        compiler.as_sql = lambda *args, **kwargs: sql  # type: ignore[method-assign]
-        klass_info, select = compiler.klass_info, compiler.select
-        assert klass_info is not None
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        compiled = queries[name] = _Compiled(
-            compiler=compiler,
-            init_list=[column[0].target.attname for column in select[start:end]],
-            start=start,
-            end=end,
-            populators=get_related_populators(klass_info, select, connection.alias),
-        )
-    compiler = compiled.compiler
-    model = compiler.klass_info["model"]  # type: ignore[index]
-    objects = []
-    for row in compiler.results_iter(compiler.execute_sql(MULTI)):
-        obj = model.from_db(connection.alias, compiled.init_list, row[compiled.start : compiled.end])
-        for populator in compiled.populators:
-            populator.populate(row, obj)
-        objects.append(obj)
-    return objects
-
-
-def _active_policies() -> list[Policy]:
-    """``Policy.objects.filter(active=True).select_related("category", "calendar").prefetch_related("targets")``."""
-    policies: list[Policy] = _run_compiled(
-        "policies", lambda: Policy.objects.filter(active=True).select_related("category", "calendar")
-    )
-    if not policies:
-        return policies
-    targets: dict[int, list[PolicyTarget]] = {policy.pk: [] for policy in policies}
-    by_pk = {policy.pk: policy for policy in policies}
-    found = _run_compiled(
-        "targets", lambda: PolicyTarget.objects.filter(policy__active=True).order_by("policy_id", "stage")
-    )
-    for target in found:
-        # A policy switched on between the two reads is not in the list: its targets wait for the next read.
-        if target.policy_id in targets:
-            PolicyTarget.policy.field.set_cached_value(target, by_pk[target.policy_id])
-            targets[target.policy_id].append(target)
-    for policy in policies:
-        # What prefetch_related leaves behind, so that ``policy.targets.all()`` asks nothing.
-        queryset = policy.targets.all()
-        queryset._result_cache = targets[policy.pk]
-        queryset._prefetch_done = True
-        policy._prefetched_objects_cache = {"targets": queryset}
-    return policies
-
-
 def policy_for(case: Case, policies: Iterable[Policy] | None = None, *, urgency: str | None = None) -> Policy | None:
     """The most specific active policy matching ``case`` (None when none does)."""
     if policies is None:
@@ -285,7 +204,9 @@ def policy_for(case: Case, policies: Iterable[Policy] | None = None, *, urgency:
         if cache is not None and "policies" in cache:
             policies = cache["policies"]  # type: ignore[assignment]
         else:
-            policies = _active_policies()
+            policies = list(
+                Policy.objects.filter(active=True).select_related("category", "calendar").prefetch_related("targets")
+            )
             if cache is not None:
                 cache["policies"] = policies
     assert policies is not None
