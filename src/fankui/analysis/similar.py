@@ -70,12 +70,12 @@ class _CaseIndex:
                 # The case the index ends with is gone or another one (a restored backup, a test's rollback):
                 # start again rather than trust ids.
                 self.index, self.max_id, self.max_code = dedupe.MinHashIndex(), 0, ""
-            rows = Case.objects.filter(id__gt=self.max_id)
+            newer = Case.objects.filter(id__gt=self.max_id)
             if upto is not None:
                 if upto <= self.max_id:
                     return self.index
-                rows = rows.filter(id__lte=upto)
-            rows = rows.order_by("id").values_list(
+                newer = newer.filter(id__lte=upto)
+            rows = newer.order_by("id").values_list(
                 "id",
                 "tracking_code",
                 "submission__title",
@@ -165,7 +165,7 @@ def find_duplicates(analyses: Sequence[CaseAnalysis]) -> list[tuple[int, float] 
             "analysis__masked_title",
             "analysis__masked_body",
         ):
-            rows[row["id"]] = row
+            rows[row["id"]] = dict(row)
     hashes: dict[int, Any] = {}
     results: list[tuple[int, float] | None] = []
     for i, analysis in enumerate(analyses):
