@@ -240,29 +240,6 @@ def _places_match(a: str, b: str) -> bool:
     return bool(a and b) and (a == b or a.endswith(b) or b.endswith(a))
 
 
-def _topic_for(feats: topics.Features, now_cutoff: datetime) -> Topic | None:
-    """The active topic this case belongs to: same place and a shared issue word, or (no place) most words."""
-    words = set(feats.words)
-    place = feats.place
-    best: tuple[float, Topic] | None = None
-    recent = Topic.objects.filter(active=True, last_seen_at__gte=now_cutoff)
-    recent = recent.filter(place__in=_place_variants(place)) if place else recent.filter(place="")
-    for topic in recent.order_by("-heat")[:500]:
-        keywords = set(topic.keywords[:8])
-        overlap = len(words & keywords)
-        if place:
-            if not _places_match(place, topic.place) or overlap < 1:
-                continue
-            score = 1.0 + overlap
-        else:
-            if overlap < 3 or overlap < 0.4 * len(keywords):
-                continue
-            score = overlap / max(len(keywords), 1)
-        if best is None or score > best[0]:
-            best = (score, topic)
-    return best[1] if best else None
-
-
 def _place_variants(place: str) -> list[str]:
     """Exact matches by index; suffix forms ("万科魅力之城" / "魅力之城") are the common variants."""
     variants = {place}
@@ -345,7 +322,7 @@ class _Batch:
 
 
 def _choose(feats: topics.Features, candidates: list[Topic]) -> Topic | None:
-    """Same place and a shared issue word, or (no place) most words: the rule ``_topic_for`` applies."""
+    """The active topic a case belongs to: same place and a shared issue word, or (no place) most words."""
     words = set(feats.words)
     place = feats.place
     best: tuple[float, Topic] | None = None
