@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet, Value
@@ -26,7 +25,7 @@ from fankui.analysis.models import CaseAnalysis, Topic
 from fankui.cases.models import Case
 from fankui.cases.queries import find_case_ref, visible_cases
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from fankui.intake.services import _sniff as sniff_upload
+from fankui.intake.services import check_uploads
 
 from . import workflow
 from .models import (
@@ -525,26 +524,10 @@ def transition(action: Action, user: User | None, step: str, reason: str = "") -
 
 # --- Progress ---------------------------------------------------------------------------------------------------
 def _validate_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
-    """The rules of intake's attachments: pictures or PDF, sniffed from the content, size and count limits."""
-    limits = settings.FANKUI
-    errors: list[str] = []
-    good: list[tuple[UploadedFile, str]] = []
-    if len(files) > limits["MAX_ATTACHMENTS"]:
-        errors.append(_("At most %(n)d files can be attached.") % {"n": limits["MAX_ATTACHMENTS"]})
-    for upload in files[: limits["MAX_ATTACHMENTS"]]:
-        if upload.size is not None and upload.size > limits["MAX_ATTACHMENT_BYTES"]:
-            errors.append(
-                _("“%(name)s” is larger than %(mb)d MB.")
-                % {"name": upload.name, "mb": limits["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)}
-            )
-            continue
-        content_type = sniff_upload(upload)
-        if content_type is None:
-            errors.append(_("“%(name)s” is not a picture (JPEG, PNG, GIF, WebP) or a PDF.") % {"name": upload.name})
-            continue
-        good.append((upload, content_type))
-    if errors:
-        raise ValidationFailed({"files": errors})
+    """Evidence follows intake's attachment rules."""
+    good, problems = check_uploads(files)
+    if problems:
+        raise ValidationFailed({"files": problems})
     return good
 
 

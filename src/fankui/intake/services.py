@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -170,29 +171,36 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
     clean["idempotency_key"] = key or None
     clean["external_id"] = _text(data.external_id)[:100]
 
-    files: list[tuple[UploadedFile, str]] = []
-    if len(data.attachments) > limits["MAX_ATTACHMENTS"]:
-        errors.setdefault("attachments", []).append(
-            _("At most %(n)d files can be attached.") % {"n": limits["MAX_ATTACHMENTS"]}
-        )
-    for upload in data.attachments[: limits["MAX_ATTACHMENTS"]]:
+    files, problems = check_uploads(data.attachments)
+    if problems:
+        errors.setdefault("attachments", []).extend(problems)
+
+    if errors:
+        raise ValidationFailed(errors)
+    return clean, category, files
+
+
+def check_uploads(uploads: Sequence[UploadedFile]) -> tuple[list[tuple[UploadedFile, str]], list[str]]:
+    """The attachment rules (pictures or PDF sniffed from the content, size and count limits), shared by every
+    upload the product takes: the good files with their real content type, and a message for each refused one."""
+    limits = settings.FANKUI
+    problems: list[str] = []
+    good: list[tuple[UploadedFile, str]] = []
+    if len(uploads) > limits["MAX_ATTACHMENTS"]:
+        problems.append(_("At most %(n)d files can be attached.") % {"n": limits["MAX_ATTACHMENTS"]})
+    for upload in uploads[: limits["MAX_ATTACHMENTS"]]:
         if upload.size is not None and upload.size > limits["MAX_ATTACHMENT_BYTES"]:
-            errors.setdefault("attachments", []).append(
+            problems.append(
                 _("“%(name)s” is larger than %(mb)d MB.")
                 % {"name": upload.name, "mb": limits["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)}
             )
             continue
         content_type = _sniff(upload)
         if content_type is None:
-            errors.setdefault("attachments", []).append(
-                _("“%(name)s” is not a picture (JPEG, PNG, GIF, WebP) or a PDF.") % {"name": upload.name}
-            )
+            problems.append(_("“%(name)s” is not a picture (JPEG, PNG, GIF, WebP) or a PDF.") % {"name": upload.name})
             continue
-        files.append((upload, content_type))
-
-    if errors:
-        raise ValidationFailed(errors)
-    return clean, category, files
+        good.append((upload, content_type))
+    return good, problems
 
 
 def find_by_idempotency_key(key: str) -> Case | None:
