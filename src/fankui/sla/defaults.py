@@ -24,9 +24,11 @@ POLICIES: list[tuple[str, dict[str, str], list[tuple[Stage, int, Unit]]]] = (
                 (Stage.CLOSE, 3, WD),
             ],
         ),
+    ]
+    + [
         (
-            "Inquiry: 3 working days",
-            {"kind": "inquiry"},
+            f"{label}: 3 working days",
+            {"kind": kind},
             [
                 (Stage.ACCEPT, 4, WH),
                 (Stage.DISPATCH, 4, WH),
@@ -35,19 +37,8 @@ POLICIES: list[tuple[str, dict[str, str], list[tuple[Stage, int, Unit]]]] = (
                 (Stage.RECTIFY, 15, WD),
                 (Stage.CLOSE, 10, WD),
             ],
-        ),
-        (
-            "Request for help: 3 working days",
-            {"kind": "help"},
-            [
-                (Stage.ACCEPT, 4, WH),
-                (Stage.DISPATCH, 4, WH),
-                (Stage.FIRST_RESPONSE, 1, WD),
-                (Stage.REPLY, 3, WD),
-                (Stage.RECTIFY, 15, WD),
-                (Stage.CLOSE, 10, WD),
-            ],
-        ),
+        )
+        for kind, label in (("inquiry", "Inquiry"), ("help", "Request for help"))
     ]
     + [
         (
