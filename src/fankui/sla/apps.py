@@ -13,10 +13,14 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from fankui.cases.signals import case_created, case_moved
+        from fankui.core import stamps
 
         from . import labels
+        from .models import CalendarDay, Policy, PolicyTarget, WorkingCalendar
 
         case_created.connect(_created, dispatch_uid="sla.case_created")
+        # Server processes keep policies and calendars while this stamp is unchanged (sla.services).
+        stamps.bump_on_change("sla", Policy, PolicyTarget, WorkingCalendar, CalendarDay)
         case_moved.connect(_moved, dispatch_uid="sla.case_moved")
         labels.register_all()
 

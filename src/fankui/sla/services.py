@@ -21,6 +21,7 @@ from fankui.accounts.models import Role, User
 from fankui.audit.services import record_event
 from fankui.cases.models import Case
 from fankui.cases.workflow import State
+from fankui.core import stamps
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from . import calendar
@@ -37,6 +38,7 @@ from .models import (
     WorkingCalendar,
 )
 
+STAMP = "sla"  # the core.stamps group of policies, targets and calendars
 MAX_AMOUNT = {Unit.WORKING_HOURS: 2000, Unit.WORKING_DAYS: 365, Unit.HOURS: 8760}
 MAX_TEXT = 10_000
 MAX_EXTENSION_DAYS = 60
@@ -45,29 +47,37 @@ SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 # --- Calendar -------------------------------------------------------------------------------------------------
 _cache: ContextVar[dict[object, object] | None] = ContextVar("sla_cache", default=None)
+# Policies and calendars are read on every intake and every move but change a few times a year: each process
+# keeps them while the "sla" stamp is unchanged (core.stamps), so a change is still seen by the next request.
+_live = stamps.LiveCache(STAMP)
 
 
 @contextmanager
 def cached_lookups() -> Iterator[None]:
-    """Within the block, read the policies and calendars once: for loops over many cases (re-applying a changed
-    policy, the demo's backfill), not for live moves, which must see a policy changed a moment ago."""
-    token = _cache.set({})
+    """Within the block, check once that the policies and calendars read before are current (one single-row read)
+    and use them: for a move, which looks them up several times, and for loops over many cases."""
+    if _cache.get() is not None:
+        yield
+        return
+    token = _cache.set(_live.current())
     try:
         yield
     finally:
         _cache.reset(token)
 
 
+def _lookups() -> dict[object, object]:
+    cache = _cache.get()
+    return cache if cache is not None else _live.current()
+
+
 def work_calendar(working: WorkingCalendar | None = None) -> calendar.WorkCalendar:
     """The working calendar to count with: ``working``'s hours (default: the default calendar's) and overrides."""
-    cache = _cache.get()
+    cache = _lookups()
     key = ("calendar", working.pk if working else None)
-    if cache is not None and key in cache:
-        return cache[key]  # type: ignore[return-value]
-    result = _load_calendar(working)
-    if cache is not None:
-        cache[key] = result
-    return result
+    if key not in cache:
+        cache[key] = _load_calendar(working)
+    return cache[key]  # type: ignore[return-value]
 
 
 def _load_calendar(working: WorkingCalendar | None) -> calendar.WorkCalendar:
@@ -176,6 +186,7 @@ def save_policy(policy: Policy, targets: Sequence[tuple[str, int | None, str]], 
     policy.save()
     policy.targets.all().delete()
     PolicyTarget.objects.bulk_create(PolicyTarget(policy=policy, stage=s, amount=a or 0, unit=u) for s, a, u in targets)
+    stamps.bump(STAMP)  # bulk_create sends no signal
     if reapply:
         reapply_open_cases()
     return policy
@@ -200,15 +211,12 @@ def _category_ids(case: Case) -> set[int]:
 def policy_for(case: Case, policies: Iterable[Policy] | None = None, *, urgency: str | None = None) -> Policy | None:
     """The most specific active policy matching ``case`` (None when none does)."""
     if policies is None:
-        cache = _cache.get()
-        if cache is not None and "policies" in cache:
-            policies = cache["policies"]  # type: ignore[assignment]
-        else:
-            policies = list(
+        cache = _lookups()
+        if "policies" not in cache:
+            cache["policies"] = list(
                 Policy.objects.filter(active=True).select_related("category", "calendar").prefetch_related("targets")
             )
-            if cache is not None:
-                cache["policies"] = policies
+        policies = cache["policies"]  # type: ignore[assignment]
     assert policies is not None
     urgency = _urgency(case) if urgency is None else urgency
     categories = _category_ids(case)
@@ -251,8 +259,9 @@ class _Context:
 
 def _context(case: Case) -> _Context:
     urgency = _urgency(case)
-    policy = policy_for(case, urgency=urgency)
-    return _Context(policy, work_calendar(policy.calendar if policy else None), urgency)
+    with cached_lookups():
+        policy = policy_for(case, urgency=urgency)
+        return _Context(policy, work_calendar(policy.calendar if policy else None), urgency)
 
 
 def _schedule(
@@ -363,14 +372,16 @@ def on_case_created(case: Case) -> None:
     """Start the new case's clocks, on every intake, so it asks the database as little as it can: the case was
     opened in this very transaction, so it has no clock and no open information request yet (``start_clock``'s
     questions have known answers), the calendar is read only when the matching policy sets a target for one of
-    these stages, and the clocks go in with one INSERT."""
-    urgency = _urgency(case)
-    policy = policy_for(case, urgency=urgency)
-    targets = ((stage, _target(policy, stage)) for stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE))
-    stages = [(stage, target) for stage, target in targets if target is not None]
-    if not stages:
-        return
-    cal = work_calendar(policy.calendar if policy else None)
+    these stages, and the clocks go in with one INSERT. Nothing has analysed the case yet, so its urgency is
+    not known: a policy for urgent cases applies when the analysis finds it urgent (``reapply``)."""
+    urgency = ""
+    with cached_lookups():
+        policy = policy_for(case, urgency=urgency)
+        targets = ((stage, _target(policy, stage)) for stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE))
+        stages = [(stage, target) for stage, target in targets if target is not None]
+        if not stages:
+            return
+        cal = work_calendar(policy.calendar if policy else None)
     now = case.created_at
     clocks = []
     for stage, target in stages:
