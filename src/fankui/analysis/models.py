@@ -62,7 +62,10 @@ class Topic(models.Model):
 
 
 class CaseAnalysis(models.Model):
-    """One case's analysis results. Created "pending" with the case; the worker fills it in."""
+    """One case's analysis results. Created "pending" with the case; the worker fills it in.
+
+    Every column has a database default (``db_default``) as well, so that the pending row of a new case is one
+    short INSERT of its key (``services.queue_case``) on the busiest path of the product, every intake."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -70,29 +73,31 @@ class CaseAnalysis(models.Model):
         FAILED = "failed", _("Failed")
 
     case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="analysis")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    error = models.TextField(blank=True, db_default="")
     analysed_at = models.DateTimeField(null=True, blank=True)
 
     # Personal data masked out of title and text; what everything but the case page of allowed roles shows.
-    masked_title = models.CharField(max_length=200, blank=True)
-    masked_body = models.TextField(blank=True)
+    masked_title = models.CharField(max_length=200, blank=True, db_default="")
+    masked_body = models.TextField(blank=True, db_default="")
     # Counts of what was masked, by type ({"mobile": 1, "id_number": 1}); never the values themselves.
-    personal_data = models.JSONField(default=dict, blank=True)
+    personal_data = models.JSONField(default=dict, blank=True, db_default={})
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True, db_default="")
     kind_confidence = models.FloatField(null=True, blank=True)
-    nature = models.CharField(_("nature"), max_length=10, choices=Nature.choices, blank=True)
+    nature = models.CharField(_("nature"), max_length=10, choices=Nature.choices, blank=True, db_default="")
     nature_confidence = models.FloatField(null=True, blank=True)
     category = models.ForeignKey(
         "cases.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL
     )
     category_confidence = models.FloatField(null=True, blank=True)
-    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True, db_default="")
     # -1 (very negative) .. +1 (very positive)
     sentiment_score = models.FloatField(null=True, blank=True)
-    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True, db_index=True)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, blank=True, db_index=True, db_default=""
+    )
     urgency_confidence = models.FloatField(null=True, blank=True)
     department = models.ForeignKey(
         "accounts.Department",
@@ -115,9 +120,9 @@ class CaseAnalysis(models.Model):
         Topic, verbose_name=_("hot topic"), null=True, blank=True, on_delete=models.SET_NULL, related_name="analyses"
     )
     # {"kind": "builtin-2026.11", "category": "category-20261121T1000", ...}: which model produced each result.
-    model_versions = models.JSONField(default=dict, blank=True)
+    model_versions = models.JSONField(default=dict, blank=True, db_default={})
     # Why the urgency is what it is (["gas", "trapped"]): staff see the reason for an emergency flag.
-    urgency_reasons = models.JSONField(default=list, blank=True)
+    urgency_reasons = models.JSONField(default=list, blank=True, db_default=[])
     # Which keyword rule gave the category or department when no trained model was confident (fallback).
     rule = models.ForeignKey(
         "analysis.KeywordRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="analyses"
