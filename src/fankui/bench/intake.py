@@ -147,6 +147,26 @@ async def _client(base: str, n: int, concurrency: int, texts: list[tuple[str, st
     return result
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by the process ``pid`` and its children (the gunicorn workers), from
+    /proc; 0 where /proc is missing. A figure that the other load on a shared machine barely changes."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -205,9 +225,11 @@ def measure(
         try:
             _wait_until_up(base, server)
             warm = asyncio.run(_client(base, warmup, concurrency, texts))
+            cpu_before = _tree_cpu_seconds(server.pid)
             started = time.perf_counter()
             measured = asyncio.run(_client(base, n, concurrency, texts))
             elapsed = time.perf_counter() - started
+            server_cpu = _tree_cpu_seconds(server.pid) - cpu_before
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -231,5 +253,6 @@ def measure(
         "p99_ms": round(p99 * 1000, 1),
         "errors": measured.errors + warm.errors,
         "lost": sum(1 for code in acknowledged if code not in stored),
+        "server_cpu_ms_per_submission": round(server_cpu * 1000 / len(measured.codes), 2) if measured.codes else 0.0,
         "error_samples": measured.error_samples + warm.error_samples,
     }
