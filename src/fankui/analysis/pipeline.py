@@ -262,18 +262,7 @@ FIELDS = [
 def _save(analyses: list[CaseAnalysis]) -> None:
     """One UPDATE statement run for every row (executemany): ``bulk_update``'s CASE expressions over 20 columns
     cost more than the whole analysis."""
-    if not analyses:
-        return
-    meta = CaseAnalysis._meta
-    columns: list[Any] = [meta.get_field(name) for name in FIELDS]
-    sets = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in columns)
-    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} WHERE case_id = %s"
-    rows = [
-        [field.get_db_prep_save(getattr(analysis, field.attname), connection) for field in columns] + [analysis.pk]
-        for analysis in analyses
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    similar.update_rows(analyses, FIELDS)
 
 
 def _fail(analysis: CaseAnalysis, exc: BaseException) -> None:

@@ -8,6 +8,7 @@ an out-of-date index can miss a duplicate but never invent one. Why in memory an
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -175,7 +176,7 @@ def find_duplicates(analyses: Sequence[CaseAnalysis]) -> list[tuple[int, float] 
         analysis.duplicate_of_id = result[0] if result else None
         analysis.duplicate_similarity = result[1] if result else None
         results.append(result)
-    _update(analyses, ["duplicate_of", "duplicate_similarity"])
+    update_rows(analyses, ["duplicate_of", "duplicate_similarity"])
     return results
 
 
@@ -216,9 +217,42 @@ def _best_of(
     return (best[1], best[0]) if best else None
 
 
-def _update(objects: Sequence[CaseAnalysis] | Sequence[Topic], names: list[str]) -> None:
-    """One UPDATE statement run for every row (executemany), as ``pipeline._save`` does: ``bulk_update``'s CASE
-    expressions cost more than the work itself."""
+# Field types whose database value is the Python value itself when it has exactly this type (or is None):
+# Django's ``get_db_prep_save`` returns it unchanged after a few calls per value, which over the twenty-odd
+# columns of a batch of rows cost more than the statement. Other types and values go through Django.
+_PLAIN_TYPES: dict[str, tuple[type, ...]] = {
+    "CharField": (str,),
+    "TextField": (str,),
+    "FloatField": (float,),
+    "BooleanField": (bool,),
+    "IntegerField": (int,),
+    "SmallIntegerField": (int,),
+    "BigIntegerField": (int,),
+    "PositiveIntegerField": (int,),
+    "PositiveSmallIntegerField": (int,),
+    "PositiveBigIntegerField": (int,),
+    "AutoField": (int,),
+    "BigAutoField": (int,),
+    "ForeignKey": (int,),
+    "OneToOneField": (int,),
+}
+
+
+def _preparer(model_field: Any) -> Any:
+    """A function giving the database value of this field's Python value, as ``get_db_prep_save`` would."""
+    plain = _PLAIN_TYPES.get(model_field.get_internal_type())
+    if model_field.is_relation:
+        target = model_field.target_field.get_internal_type()
+        plain = plain if target in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField") else None
+    prep = model_field.get_db_prep_save
+    if not plain:
+        return lambda value: prep(value, connection)
+    return lambda value: value if value is None or type(value) in plain else prep(value, connection)
+
+
+def update_rows(objects: Sequence[Any], names: list[str]) -> None:
+    """One UPDATE statement run for every row (executemany): ``bulk_update``'s CASE expressions cost more than the
+    work itself. Used for the pipeline's analyses and for topics."""
     if not objects:
         return
     meta = objects[0]._meta
@@ -226,9 +260,45 @@ def _update(objects: Sequence[CaseAnalysis] | Sequence[Topic], names: list[str])
     sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
     key = connection.ops.quote_name(meta.pk.column)
     sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} WHERE {key} = %s"
-    rows = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in columns] + [o.pk] for o in objects]
+    preps = [(f.attname, _preparer(f)) for f in columns]
+    rows = [[prep(getattr(o, attname)) for attname, prep in preps] + [o.pk] for o in objects]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _insert_topics(new: list[Topic]) -> None:
+    """``Topic.objects.bulk_create(new)`` in plain INSERT … RETURNING statements (both engines have it; Django's
+    ``bulk_create`` does the same and relies on the same order of the returned ids), without its per-value
+    preparation: for a batch of new topics that preparation cost more than the rest of their placement."""
+    if not new:
+        return
+    meta = Topic._meta
+    fields: list[Any] = [f for f in meta.concrete_fields if not f.primary_key]
+    if not connection.features.can_return_rows_from_bulk_insert or any(
+        getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields
+    ):
+        # An SQLite before 3.35 (no RETURNING), or fields that set themselves on save: Django knows what to do.
+        Topic.objects.bulk_create(new)
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    preps = [(f.attname, _preparer(f)) for f in fields]
+    per_statement = max(1, min(500, (connection.features.max_query_params or 10_000) // len(fields)))
+    for start in range(0, len(new), per_statement):
+        chunk = new[start : start + per_statement]
+        params = [prep(getattr(topic, attname)) for topic in chunk for attname, prep in preps]
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} "
+            f"RETURNING {quote(meta.pk.column)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+        for topic, pk in zip(chunk, ids, strict=True):
+            topic.pk = pk
+            topic._state.adding = False
+            topic._state.db = connection.alias
 
 
 def _known_places() -> set[str]:
@@ -286,7 +356,10 @@ class _Batch:
         self.cutoff = cutoff
         self.by_place: dict[str, list[Topic]] = {}
         self.loaded: set[str] = set()
+        # Hottest first (as loaded), and kept so: every case without a place looks at all of them.
         self.placeless: list[Topic] | None = None
+        # Each topic's keyword set, as long as its keywords stay the same list.
+        self.keysets: dict[int, tuple[list[str], set[str]]] = {}
 
     def _recent(self) -> Any:
         return Topic.objects.filter(active=True, last_seen_at__gte=self.cutoff)
@@ -304,33 +377,46 @@ class _Batch:
             variants = _place_variants(place)
             self.load(set(variants))
             found = [t for v in variants for t in self.by_place.get(v, [])]
-        else:
-            found = self._placeless()
-        return sorted(found, key=lambda t: -t.heat)[:500]
+            return sorted(found, key=_colder)[:500]
+        return self._placeless()[:500]
 
     def _placeless(self) -> list[Topic]:
         if self.placeless is None:
-            self.placeless = list(self._recent().filter(place="").order_by("-heat")[:500])
+            self.placeless = sorted(self._recent().filter(place="").order_by("-heat")[:500], key=_colder)
         return self.placeless
 
     def add(self, topic: Topic) -> None:
         if topic.place:
             self.by_place.setdefault(topic.place, []).append(topic)
         else:
-            # Loaded first: the topics the batch starts are in the database only when the batch ends.
-            self._placeless().append(topic)
+            # Loaded first: the topics the batch starts are in the database only when the batch ends. After the
+            # topics at least as hot, as a stable sort of the whole list would put it (heats do not change
+            # within a batch: they are recounted at its end).
+            bisect.insort_right(self._placeless(), topic, key=_colder)
+
+    def keywords(self, topic: Topic) -> set[str]:
+        cached = self.keysets.get(id(topic))
+        if cached is None or cached[0] is not topic.keywords:
+            cached = self.keysets[id(topic)] = (topic.keywords, set(topic.keywords[:8]))
+        return cached[1]
 
 
-def _choose(feats: topics.Features, candidates: list[Topic]) -> Topic | None:
+def _colder(topic: Topic) -> float:
+    return -topic.heat
+
+
+def _choose(feats: topics.Features, candidates: list[Topic], batch: _Batch | None = None) -> Topic | None:
     """The active topic a case belongs to: same place and a shared issue word, or (no place) most words."""
     words = set(feats.words)
     place = feats.place
     best: tuple[float, Topic] | None = None
     for topic in candidates:
-        keywords = set(topic.keywords[:8])
+        if place and not _places_match(place, topic.place):
+            continue
+        keywords = batch.keywords(topic) if batch else set(topic.keywords[:8])
         overlap = len(words & keywords)
         if place:
-            if not _places_match(place, topic.place) or overlap < 1:
+            if overlap < 1:
                 continue
             score = 1.0 + overlap
         else:
@@ -384,7 +470,7 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
         if not feats.words and not feats.place:
             continue
         case = analysis.case
-        topic = _choose(feats, batch.candidates(feats.place))
+        topic = _choose(feats, batch.candidates(feats.place), batch)
         if topic is None:
             keywords = _top_words([set(plain.words)], feats.place)
             topic = Topic(
@@ -403,7 +489,10 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
         entry = touched.setdefault(id(topic), _Touched(topic, topic.size))
         entry.size += 1
         entry.joined.append(case.created_at)
-        if entry.size <= 20 or entry.size % 10 == 0:
+        if entry.new and entry.size == 1:
+            # Its keywords and label were just made from these same words.
+            entry.sample = [set(plain.words)]
+        elif entry.size <= 20 or entry.size % 10 == 0:
             if entry.sample is None:
                 entry.sample = _sample_words(topic)
             entry.sample = [set(plain.words), *entry.sample][:KEYWORD_SAMPLE]
@@ -424,10 +513,10 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
                 "previous": sum(1 for at in entry.joined if now - 2 * week < at <= now - week),
             }
             _apply_figures(entry.topic, figures, now)
-        Topic.objects.bulk_create([entry.topic for entry in started])
+        _insert_topics([entry.topic for entry in started])
         for analysis, topic in placed:
             analysis.topic = topic  # again: the topic has its id only now
-        _update([analysis for analysis, _ in placed], ["topic"])
+        update_rows([analysis for analysis, _ in placed], ["topic"])
         _recount([entry.topic for entry in touched.values() if not entry.new], now)
 
 
@@ -452,7 +541,7 @@ def _recount(changed: list[Topic], now: datetime) -> None:
     for topic in changed:
         _apply_figures(topic, figures.get(topic.pk, empty), now)
         topic.model_version = topics.MODEL_VERSION
-    _update(
+    update_rows(
         changed,
         ["size", "active", "heat", "first_seen_at", "last_seen_at", "growth", "keywords", "label", "model_version"],
     )

@@ -208,30 +208,20 @@ _MEMO_LIMIT = 400_000
 
 # jieba's own block pattern (``jieba.re_han_default``): only these blocks can yield a word with a Chinese character.
 _HAN_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
-# What the tokenizer's dictionary says of a string, remembered: the logarithm of its frequency when it is a word,
-# ``_PREFIX`` when it only starts longer words (frequency 0), ``_ABSENT`` when it is neither. One dictionary lookup
-# per step of the route instead of three. ``add_words`` forgets the entries a new word changes; any other change
-# of the dictionary changes its total, and then everything is forgotten.
+# What the tokenizer's dictionary says of the strings it holds, remembered: the logarithm of the frequency of a word,
+# ``_PREFIX`` for a string that only starts longer words (frequency 0). One dictionary lookup per step of the route
+# instead of three. Only strings of the dictionary are kept, so it never grows beyond it. ``add_words`` forgets
+# the entries a new word changes; any other change of the dictionary changes its total, and then all is forgotten.
 _PREFIX = -1.0e300
-_ABSENT = 1.0e300
 _word_log: dict[str, float] = {}
 _word_log_total = -1
 
 
-def _lookup(freq: dict[str, int], fragment: str) -> float:
-    if len(_word_log) > _MEMO_LIMIT:
-        _word_log.clear()
-    count = freq.get(fragment)
-    value = _ABSENT if count is None else math.log(count) if count else _PREFIX
-    _word_log[fragment] = value
-    return value
-
-
 def _segment(tokenizer: Any, text: str) -> list[str]:
     """The words ``tokenizer.lcut(text, HMM=False)`` gives that contain a Chinese character, in order, computed the
-    same way (the same dictionary graph, the same most probable route, ties to the longer word) but about three
-    times as fast: no per-block dictionaries and generators, and what the dictionary says of each string is
-    remembered (``_word_log``). Segmentation is most of what placing a case in a topic costs. Words without a
+    same way (the same dictionary graph, the same most probable route, ties to the longer word) but faster (about
+    2.3 times jieba's ``lcut``): no per-block dictionaries and generators, and what the dictionary says of each
+    string is remembered (``_word_log``). Segmentation is most of what placing a case in a topic costs. Words without a
     Chinese character (single letters and digits jieba joins, punctuation) are left out: no caller keeps them."""
     global _word_log_total
     if tokenizer.FREQ is None or not tokenizer.initialized:
@@ -244,7 +234,8 @@ def _segment(tokenizer: Any, text: str) -> list[str]:
     memo = _word_log
     get = memo.get
     logtotal = math.log(total)
-    absent, prefix = _ABSENT, _PREFIX
+    prefix = _PREFIX
+    log = math.log
     out: list[str] = []
     for blk in _HAN_BLOCK.split(text)[1::2]:
         n = len(blk)
@@ -261,9 +252,10 @@ def _segment(tokenizer: Any, text: str) -> list[str]:
                 frag = blk[idx : i + 1]
                 value = get(frag)
                 if value is None:
-                    value = _lookup(freq, frag)
-                if value == absent:
-                    break
+                    count = freq.get(frag)
+                    if count is None:
+                        break
+                    value = memo[frag] = log(count) if count else prefix
                 if value != prefix:
                     candidate = value - logtotal + score[i + 1]
                     # i only grows, so ">=" is jieba's tie rule (the longer word wins).

@@ -1,0 +1,50 @@
+"""place_in_topics: a batch starts its topics together, and each case ends up in the topic about its own place."""
+
+from __future__ import annotations
+
+import pytest
+
+from fankui.analysis import similar
+from fankui.analysis.models import CaseAnalysis, Topic
+from tests import factories
+
+BATCH = [
+    ("投诉丽发新城附近建搅拌站噪音扰民", "丽发新城小区旁边新建了搅拌站，日夜施工，噪音扰民，灰尘很大。"),
+    ("魅力之城小区油烟扰民", "魅力之城小区底层商铺油烟直排，夜宵摊烧烤到凌晨。"),
+    ("丽发新城搅拌站噪音太大", "搅拌站就在丽发新城小区旁边，晚上噪音吵得睡不着觉，请关停搅拌站。"),
+    ("伊景园小区强制捆绑销售车位", "伊景园小区开发商要求购房必须同时购买车位，否则不给办理手续。"),
+    ("A2区丽发新城旁搅拌站扰民", "丽发新城居民强烈要求搬迁搅拌站，噪音和粉尘严重影响生活。"),
+]
+
+
+def pending(rows: list[tuple[str, str]]) -> list[CaseAnalysis]:
+    cases = [factories.case(body, title=title) for title, body in rows]
+    return list(CaseAnalysis.objects.select_related("case__submission").filter(case__in=cases).order_by("case_id"))
+
+
+@pytest.mark.django_db
+def test_each_case_of_a_batch_is_saved_in_the_topic_of_its_own_place() -> None:
+    analyses = pending(BATCH)
+
+    similar.place_in_topics(analyses)
+
+    places = {a.case_id: Topic.objects.get(id=a.topic_id).place for a in CaseAnalysis.objects.all()}
+    assert [places[a.case_id] for a in analyses] == ["丽发新城", "魅力之城", "丽发新城", "伊景园", "丽发新城"]
+    plant = Topic.objects.get(place="丽发新城")
+    assert plant.size == 3 and "搅拌站" in plant.keywords and plant.label.startswith("丽发新城")
+    assert sorted(Topic.objects.values_list("size", flat=True)) == [1, 1, 3]
+    assert all(topic.heat > 0 and topic.first_seen_at and topic.last_seen_at for topic in Topic.objects.all())
+
+
+@pytest.mark.django_db
+def test_a_later_batch_joins_the_topics_an_earlier_one_started() -> None:
+    similar.place_in_topics(pending(BATCH))
+    later = pending([("丽发新城搅拌站又在夜间施工", "丽发新城旁边的搅拌站昨晚又施工到凌晨，噪音扰民。")])
+
+    similar.place_in_topics(later)
+
+    later[0].refresh_from_db()
+    plant = Topic.objects.get(place="丽发新城")
+    assert later[0].topic_id == plant.id
+    assert plant.size == 4
+    assert Topic.objects.count() == 3
