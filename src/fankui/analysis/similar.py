@@ -76,24 +76,37 @@ class _CaseIndex:
                 if upto <= self.max_id:
                     return self.index
                 newer = newer.filter(id__lte=upto)
-            rows = newer.order_by("id").values_list(
-                "id",
-                "tracking_code",
-                "submission__title",
-                "submission__body",
-                "analysis__masked_title",
-                "analysis__masked_body",
-            )
+            columns = ("submission__title", "submission__body", "analysis__masked_title", "analysis__masked_body")
             keys: list[int] = []
             texts: list[str] = []
             given: list[tuple[int, Any]] = []
-            for case_id, code, title, body, masked_title, masked_body in rows.iterator(chunk_size=2000):
-                if case_id in known:
-                    given.append((case_id, known[case_id]))
-                else:
-                    keys.append(case_id)
-                    texts.append(_joined(masked_title or "", masked_body or "") or _joined(title, body))
-                self.max_id, self.max_code = case_id, code
+            if known and upto is not None and upto - self.max_id <= 2 * len(known):
+                # A batch's top-up: (nearly) every case in the range is the batch's own, whose signatures the
+                # caller has; only the others' texts are read.
+                ids = list(newer.order_by("id").values_list("id", "tracking_code"))
+                others = [case_id for case_id, _ in ids if case_id not in known]
+                text_of = {
+                    case_id: _joined(masked_title or "", masked_body or "") or _joined(title, body)
+                    for case_id, title, body, masked_title, masked_body in Case.objects.filter(
+                        id__in=others
+                    ).values_list("id", *columns)
+                }
+                for case_id, code in ids:
+                    if case_id in known:
+                        given.append((case_id, known[case_id]))
+                    elif case_id in text_of:
+                        keys.append(case_id)
+                        texts.append(text_of[case_id])
+                    self.max_id, self.max_code = case_id, code
+            else:
+                rows = newer.order_by("id").values_list("id", "tracking_code", *columns)
+                for case_id, code, title, body, masked_title, masked_body in rows.iterator(chunk_size=2000):
+                    if case_id in known:
+                        given.append((case_id, known[case_id]))
+                    else:
+                        keys.append(case_id)
+                        texts.append(_joined(masked_title or "", masked_body or "") or _joined(title, body))
+                    self.max_id, self.max_code = case_id, code
             if given:
                 keys += [key for key, _ in given]
                 sigs = [sig for _, sig in given]

@@ -170,8 +170,10 @@ def _places(cleaned: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=65536)
 def place_key(name: str) -> str:
-    """The comparable form of a place: "丽发新城二期小区" -> "丽发新城"."""
+    """The comparable form of a place: "丽发新城二期小区" -> "丽发新城" (remembered: a batch asks it of the same
+    names many times)."""
     previous = None
     while previous != name:
         previous = name
