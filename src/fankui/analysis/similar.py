@@ -26,13 +26,15 @@ from fankui.cases.workflow import State
 
 from . import dedupe, topics
 from .models import CaseAnalysis, DomainWord, Topic
+from .text import fold_width
 
 # Exact Jaccard similarity of character 3-grams from which a case is shown as a likely duplicate.
 DUPLICATE_THRESHOLD = 0.5
 # The index's estimate is noisy (64 numbers); candidates are taken a little below the threshold and checked.
 CANDIDATE_THRESHOLD = 0.35
-# Texts per vectorised signature step: small enough that the temporaries stay in cache (2,000 at once is slower).
-SIGNATURE_CHUNK = 200
+# Texts per vectorised signature step: small enough that the temporaries (60 hashes of every bigram) stay in the
+# processor's cache. On 1,000 government messages: 0.16 ms a text in steps of 16 to 64, 0.21 ms in steps of 200.
+SIGNATURE_CHUNK = 32
 # A closed case older than this is history, not something to merge into.
 RECENT_DAYS = 30
 # A topic that saw no new case for this long is not joined any more (the sweep retires it).
@@ -50,7 +52,11 @@ def case_text(analysis: CaseAnalysis) -> tuple[str, str]:
 
 
 def _joined(title: str, body: str) -> str:
-    return f"{title} {body}".strip()
+    """The text whose signature and bigrams are compared. Full-width forms are folded here because it makes
+    ``dedupe``'s NFKC nearly free (CPython returns a string its quick check finds normalised at once, and nearly
+    every Chinese text is once its full-width punctuation is folded) and changes nothing: those forms decompose to
+    exactly the ASCII they are folded to, so NFKC gives the same text either way."""
+    return fold_width(f"{title} {body}".strip())
 
 
 class _CaseIndex:
