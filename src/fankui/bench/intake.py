@@ -226,9 +226,11 @@ def measure(
             _wait_until_up(base, server)
             warm = asyncio.run(_client(base, warmup, concurrency, texts))
             cpu_before = _tree_cpu_seconds(server.pid)
+            client_before = time.process_time()
             started = time.perf_counter()
             measured = asyncio.run(_client(base, n, concurrency, texts))
             elapsed = time.perf_counter() - started
+            client_cpu = time.process_time() - client_before
             server_cpu = _tree_cpu_seconds(server.pid) - cpu_before
         finally:
             server.send_signal(signal.SIGTERM)
@@ -254,5 +256,6 @@ def measure(
         "errors": measured.errors + warm.errors,
         "lost": sum(1 for code in acknowledged if code not in stored),
         "server_cpu_ms_per_submission": round(server_cpu * 1000 / len(measured.codes), 2) if measured.codes else 0.0,
+        "client_cpu_ms_per_submission": round(client_cpu * 1000 / len(measured.codes), 2) if measured.codes else 0.0,
         "error_samples": measured.error_samples + warm.error_samples,
     }
