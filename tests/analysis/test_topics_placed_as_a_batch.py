@@ -48,3 +48,25 @@ def test_a_later_batch_joins_the_topics_an_earlier_one_started() -> None:
     assert later[0].topic_id == plant.id
     assert plant.size == 4
     assert Topic.objects.count() == 3
+
+
+# No place named: these share four or more issue words, the second text none.
+NO_PLACE = [
+    ("58车贷案件进展", "58车贷投资人本金追赃进展"),
+    ("网约车平台乱收费", "网约车平台司机乱收费投诉无门"),
+    ("58车贷追赃进展", "投资人请求公布58车贷案件追赃进展"),
+]
+
+
+@pytest.mark.django_db
+def test_cases_without_a_place_join_the_topic_they_share_most_words_with() -> None:
+    analyses = pending(NO_PLACE)
+
+    similar.place_in_topics(analyses)
+
+    fraud, taxi, again = (CaseAnalysis.objects.get(case_id=a.case_id).topic_id for a in analyses)
+    assert fraud == again != taxi
+    later = pending([("58车贷追赃", "58车贷投资人本金追赃")])
+    similar.place_in_topics(later)
+    assert CaseAnalysis.objects.get(case_id=later[0].case_id).topic_id == fraud
+    assert Topic.objects.get(id=fraud).size == 3 and Topic.objects.get(id=fraud).place == ""

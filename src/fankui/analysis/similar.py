@@ -375,10 +375,15 @@ class _Batch:
         self.cutoff = cutoff
         self.by_place: dict[str, list[Topic]] = {}
         self.loaded: set[str] = set()
-        # Hottest first (as loaded), and kept so: every case without a place looks at all of them.
+        # Hottest first, ties in the order they came (as a stable sort by heat would leave them), and kept so.
         self.placeless: list[Topic] | None = None
+        self.arrival: dict[int, int] = {}
         # Each topic's keyword set, as long as its keywords stay the same list.
         self.keysets: dict[int, tuple[list[str], set[str]]] = {}
+        # Place-less topics by keyword, so that a case without a place finds the few topics it shares three words
+        # with instead of intersecting its words with each of hundreds; ``changed`` keeps it current.
+        self.by_word: dict[str, set[int]] | None = None
+        self.indexed: dict[int, tuple[Topic, set[str]]] = {}
 
     def _recent(self) -> Any:
         return Topic.objects.filter(active=True, last_seen_at__gte=self.cutoff)
@@ -391,17 +396,30 @@ class _Batch:
         for topic in self._recent().filter(place__in=sorted(missing)):
             self.by_place.setdefault(topic.place, []).append(topic)
 
-    def candidates(self, place: str) -> list[Topic]:
+    def candidates(self, place: str, words: set[str] | None = None) -> list[Topic]:
+        """The topics a case may join, hottest first: of its place, or (no place) the 500 hottest place-less ones,
+        only those sharing ``PLACELESS_SHARED`` of ``words`` when they are given (the others cannot be chosen)."""
         if place:
             variants = _place_variants(place)
             self.load(set(variants))
             found = [t for v in variants for t in self.by_place.get(v, [])]
             return sorted(found, key=_colder)[:500]
-        return self._placeless()[:500]
+        listed = self._placeless()
+        if words is None:
+            return listed[:500]
+        hits = sorted(
+            (self.indexed[key][0] for key, count in self.shared(words).items() if count >= PLACELESS_SHARED),
+            key=self._rank,
+        )
+        return [t for t in hits if bisect.bisect_left(listed, self._rank(t), key=self._rank) < 500]
+
+    def _rank(self, topic: Topic) -> tuple[float, int]:
+        return (-topic.heat, self.arrival[id(topic)])
 
     def _placeless(self) -> list[Topic]:
         if self.placeless is None:
             self.placeless = sorted(self._recent().filter(place="").order_by("-heat")[:500], key=_colder)
+            self.arrival = {id(topic): i for i, topic in enumerate(self.placeless)}
         return self.placeless
 
     def add(self, topic: Topic) -> None:
@@ -411,7 +429,10 @@ class _Batch:
             # Loaded first: the topics the batch starts are in the database only when the batch ends. After the
             # topics at least as hot, as a stable sort of the whole list would put it (heats do not change
             # within a batch: they are recounted at its end).
-            bisect.insort_right(self._placeless(), topic, key=_colder)
+            listed = self._placeless()
+            self.arrival[id(topic)] = len(self.arrival)
+            bisect.insort_right(listed, topic, key=self._rank)
+            self.changed(topic)
 
     def keywords(self, topic: Topic) -> set[str]:
         cached = self.keysets.get(id(topic))
@@ -419,9 +440,38 @@ class _Batch:
             cached = self.keysets[id(topic)] = (topic.keywords, set(topic.keywords[:8]))
         return cached[1]
 
+    def changed(self, topic: Topic) -> None:
+        """The topic's keywords were set: index them again (place-less topics only)."""
+        if self.by_word is None or topic.place:
+            return
+        key = id(topic)
+        if key in self.indexed:
+            for word in self.indexed[key][1]:
+                self.by_word[word].discard(key)
+        words = self.keywords(topic)
+        self.indexed[key] = (topic, words)
+        for word in words:
+            self.by_word.setdefault(word, set()).add(key)
+
+    def shared(self, words: set[str]) -> dict[int, int]:
+        """How many of ``words`` each place-less topic has among its keywords (topics with none left out)."""
+        if self.by_word is None:
+            self.by_word = {}
+            for topic in self._placeless():
+                self.changed(topic)
+        counts: dict[int, int] = {}
+        for word in words:
+            for key in self.by_word.get(word, ()):
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
 
 def _colder(topic: Topic) -> float:
     return -topic.heat
+
+
+# Keywords a case without a place must share with a place-less topic to join it (and 40% of the topic's).
+PLACELESS_SHARED = 3
 
 
 def _choose(feats: topics.Features, candidates: list[Topic], batch: _Batch | None = None) -> Topic | None:
@@ -439,7 +489,7 @@ def _choose(feats: topics.Features, candidates: list[Topic], batch: _Batch | Non
                 continue
             score = 1.0 + overlap
         else:
-            if overlap < 3 or overlap < 0.4 * len(keywords):
+            if overlap < PLACELESS_SHARED or overlap < 0.4 * len(keywords):
                 continue
             score = overlap / max(len(keywords), 1)
         if best is None or score > best[0]:
@@ -489,7 +539,7 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
         if not feats.words and not feats.place:
             continue
         case = analysis.case
-        topic = _choose(feats, batch.candidates(feats.place), batch)
+        topic = _choose(feats, batch.candidates(feats.place, set(feats.words)), batch)
         if topic is None:
             keywords = _top_words([set(plain.words)], feats.place)
             topic = Topic(
@@ -517,6 +567,7 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
             entry.sample = [set(plain.words), *entry.sample][:KEYWORD_SAMPLE]
             topic.keywords = _top_words(entry.sample, topic.place)
             topic.label = (topics.label_for(topic.place, topic.keywords) or topic.label)[:200]
+            batch.changed(topic)
         elif entry.sample is not None:
             entry.sample = [set(plain.words), *entry.sample][:KEYWORD_SAMPLE]
         placed.append((analysis, topic))
