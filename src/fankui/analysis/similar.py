@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from fankui.cases.models import Case
 from fankui.cases.workflow import State
+from fankui.intake.models import Submission
 
 from . import dedupe, topics
 from .models import CaseAnalysis, DomainWord, Topic
@@ -498,13 +500,34 @@ def _choose(feats: topics.Features, candidates: list[Topic], batch: _Batch | Non
 
 
 def _sample_words(topic: Topic) -> list[set[str]]:
-    """The word sets of a topic's latest ``KEYWORD_SAMPLE`` texts, newest first (what its keywords come from)."""
-    sample = (
-        CaseAnalysis.objects.filter(topic=topic)
-        .select_related("case__submission")
-        .order_by("-case__created_at")[:KEYWORD_SAMPLE]
+    """The word sets of a topic's latest ``KEYWORD_SAMPLE`` texts, newest first (what its keywords come from).
+
+    What ``CaseAnalysis.objects.filter(topic=topic).select_related("case__submission").order_by(
+    "-case__created_at")[:KEYWORD_SAMPLE]`` reads, in plain SQL: building that query cost about a millisecond
+    each time, more than reading the rows, once per topic a batch joins."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sample_sql(), [topic.pk, KEYWORD_SAMPLE])
+        rows = cursor.fetchall()
+    texts = [(mt, mb) if mt or mb else (title, body) for mt, mb, title, body in rows]
+    return [set(topics.features(body, title).words) for title, body in texts]
+
+
+@lru_cache(maxsize=1)
+def _sample_sql() -> str:
+    quote = connection.ops.quote_name
+    analysis, case, submission = CaseAnalysis._meta, Case._meta, Submission._meta
+
+    def column(meta: Any, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    return (
+        f"SELECT a.{column(analysis, 'masked_title')}, a.{column(analysis, 'masked_body')}, "
+        f"s.{column(submission, 'title')}, s.{column(submission, 'body')} "
+        f"FROM {quote(analysis.db_table)} a "
+        f"JOIN {quote(case.db_table)} c ON c.{quote(case.pk.column)} = a.{column(analysis, 'case')} "
+        f"JOIN {quote(submission.db_table)} s ON s.{quote(submission.pk.column)} = c.{column(case, 'submission')} "
+        f"WHERE a.{column(analysis, 'topic')} = %s ORDER BY c.{column(case, 'created_at')} DESC LIMIT %s"
     )
-    return [set(topics.features(body, title).words) for title, body in (case_text(a) for a in sample)]
 
 
 def _top_words(sample: list[set[str]], place: str) -> list[str]:
