@@ -122,7 +122,8 @@ def add_words(names: Iterable[str]) -> None:
 
 
 def learn_places(names: Iterable[str]) -> None:
-    add_words(name for name in names if len(name) >= 3)
+    # The pipeline passes every active topic's place each batch: those learnt already are set aside in one step.
+    add_words(name for name in set(names) - _learnt if len(name) >= 3)
 
 
 @lru_cache(maxsize=4096)
