@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
@@ -266,9 +266,11 @@ def _preparer(model_field: Any) -> Any:
         target = model_field.target_field.get_internal_type()
         plain = plain if target in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField") else None
     prep = model_field.get_db_prep_save
+    # The connection itself, not the proxy ``django.db.connection`` (a thread-local lookup on every attribute).
+    conn = connections[DEFAULT_DB_ALIAS]
     if not plain:
-        return lambda value: prep(value, connection)
-    return lambda value: value if value is None or type(value) in plain else prep(value, connection)
+        return lambda value: prep(value, conn)
+    return lambda value: value if value is None or type(value) in plain else prep(value, conn)
 
 
 def update_rows(objects: Sequence[Any], names: list[str]) -> None:
