@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from fankui.analysis.ngrams import CharNgrams
 
@@ -39,3 +40,25 @@ def test_full_width_and_case_do_not_matter() -> None:
     a = vectorizer.transform(["ＡＢＣ,好"]).toarray()
     b = vectorizer.transform(["abc，好"]).toarray()
     assert np.allclose(a, b)
+
+
+def test_n_grams_before_the_first_space_count_lead_weight_times() -> None:
+    plain = CharNgrams((1, 1), min_df=1).fit(["标题 正文"])
+    weighted = CharNgrams((1, 1), min_df=1, lead_weight=3.0).fit(["标题 正文"])
+    title, body = plain.transform(["标题"]), plain.transform(["正文"])
+    both_plain, both_weighted = plain.transform(["标题 正文"]), weighted.transform(["标题 正文"])
+    # The title's characters carry more of the row's weight than the body's when weighted, the same without.
+    assert both_plain[:, title.indices].sum() == pytest.approx(both_plain[:, body.indices].sum())
+    assert both_weighted[:, title.indices].sum() > 1.5 * both_weighted[:, body.indices].sum()
+
+
+def test_a_text_without_an_early_space_has_no_lead() -> None:
+    weighted = CharNgrams((1, 2), min_df=1, lead_weight=3.0).fit(["很好吃", "送餐很快"])
+    plain = CharNgrams((1, 2), min_df=1).fit(["很好吃", "送餐很快"])
+    assert np.allclose(weighted.transform(["很好吃"]).toarray(), plain.transform(["很好吃"]).toarray())
+
+
+def test_max_chars_reads_only_the_start() -> None:
+    vectorizer = CharNgrams((1, 1), min_df=1, max_chars=2).fit(["甲乙丙丁"])
+    assert vectorizer.transform(["丙丁"]).nnz == 0
+    assert vectorizer.transform(["甲乙"]).nnz == 2

@@ -23,24 +23,54 @@ _STEP = np.uint64(1_000_003)
 
 
 class CharNgrams:
-    """A fit/transform vectorizer: sublinear TF, smoothed IDF, L2-normalised rows, like scikit-learn's."""
+    """A fit/transform vectorizer: sublinear TF, smoothed IDF, L2-normalised rows, like scikit-learn's.
 
-    def __init__(self, ngram_range: tuple[int, int] = (1, 3), bits: int = 21, min_df: int = 2) -> None:
+    ``max_chars`` reads only the start of each text. ``lead_weight`` counts every n-gram that starts before the
+    text's first space (within its first ``LEAD_CHARS`` characters) that many times: everywhere in this project a
+    message is its title, a space and its body, and the title says what the message is about in a few words.
+    """
+
+    # Class attributes so that models pickled before these options existed load with them switched off.
+    max_chars: int | None = None
+    lead_weight: float = 1.0
+    LEAD_CHARS = 60
+
+    def __init__(
+        self,
+        ngram_range: tuple[int, int] = (1, 3),
+        bits: int = 21,
+        min_df: int = 2,
+        *,
+        max_chars: int | None = None,
+        lead_weight: float = 1.0,
+    ) -> None:
         self.ngram_range = ngram_range
         self.bits = bits
         self.min_df = min_df
+        self.max_chars = max_chars
+        self.lead_weight = lead_weight
         self.index_: np.ndarray | None = None
         self.idf_: np.ndarray | None = None
 
-    def _hashed(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(row, bucket) of every n-gram occurrence in the texts."""
+    def _hashed(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(row, bucket, weight or None for all ones) of every n-gram occurrence in the texts."""
         cleaned = [normalize(text).replace("\x00", " ") for text in texts]
+        if self.max_chars:
+            cleaned = [text[: self.max_chars] for text in cleaned]
         joined = "\x00".join(cleaned) + "\x00"
         points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         lengths = np.fromiter((len(text) + 1 for text in cleaned), dtype=np.int64, count=len(cleaned))
         row_of = np.repeat(np.arange(len(cleaned), dtype=np.int64), lengths)
+        lead: np.ndarray | None = None
+        if self.lead_weight != 1.0:
+            # Position of each code point in its text, compared with the length of its text's lead.
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            position = np.arange(len(points), dtype=np.int64) - starts[row_of]
+            leads = np.fromiter((_lead_length(text, self.LEAD_CHARS) for text in cleaned), np.int64, len(cleaned))
+            lead = position < leads[row_of]
         rows: list[np.ndarray] = []
         buckets: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
         shift = np.uint64(64 - self.bits)
         low, high = self.ngram_range
         for n in range(low, high + 1):
@@ -57,15 +87,17 @@ class CharNgrams:
             hashed = (hashed + np.uint64(n)) * _MULTIPLIER
             rows.append(row_of[:count][valid])
             buckets.append((hashed[valid] >> shift).astype(np.int64))
+            if lead is not None:
+                weights.append(np.where(lead[:count][valid], np.float32(self.lead_weight), np.float32(1.0)))
         if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(rows), np.concatenate(buckets)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), None
+        return np.concatenate(rows), np.concatenate(buckets), np.concatenate(weights) if weights else None
 
     def _counts(self, texts: Sequence[str], columns: np.ndarray, width: int) -> csr_matrix:
-        rows, buckets = self._hashed(texts)
+        rows, buckets, weights = self._hashed(texts)
         cols = columns[buckets]
         keep = cols >= 0
-        data = np.ones(int(keep.sum()), dtype=np.float32)
+        data = np.ones(int(keep.sum()), dtype=np.float32) if weights is None else weights[keep]
         matrix = csr_matrix((data, (rows[keep], cols[keep])), shape=(len(texts), width), dtype=np.float32)
         matrix.sum_duplicates()
         return matrix
@@ -94,3 +126,9 @@ class CharNgrams:
 
     def fit_transform(self, texts: Sequence[str]) -> csr_matrix:
         return self.fit(texts).transform(texts)
+
+
+def _lead_length(text: str, limit: int) -> int:
+    """Characters before the first space, when there is one early enough to end a title; else no lead."""
+    end = text.find(" ", 0, limit + 1)
+    return end if end > 0 else 0
