@@ -429,7 +429,12 @@ class _Batch:
 
     def _placeless(self) -> list[Topic]:
         if self.placeless is None:
-            self.placeless = sorted(self._recent().filter(place="").order_by("-heat")[:500], key=_colder)
+            # Only what choosing reads: the few a batch joins load their other fields when they are recounted.
+            # Building up to 500 full rows per batch was a tenth of the placement's time at 3,000 cases.
+            self.placeless = sorted(
+                self._recent().filter(place="").only("id", "place", "heat", "keywords").order_by("-heat")[:500],
+                key=_colder,
+            )
             self.arrival = {id(topic): i for i, topic in enumerate(self.placeless)}
         return self.placeless
 
