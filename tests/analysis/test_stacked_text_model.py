@@ -25,10 +25,10 @@ def _rows(copies: int) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def test_the_stacked_model_combines_both_members_and_gives_probabilities() -> None:
+def test_the_stacked_model_combines_its_members_and_gives_probabilities() -> None:
     texts, labels = _rows(8)
     model, report = train(texts, labels, Settings(stack=True, folds=3))
-    assert model.nb is not None and model.meta is not None
+    assert model.nb is not None and model.meta is not None and model.cnb is not None
     assert report.settings["stack"] is True
     probabilities = model.probabilities(["苹果很甜", "房间干净", "电池耐用"])
     assert np.allclose(probabilities.sum(axis=1), 1.0)
@@ -39,14 +39,14 @@ def test_the_stacked_model_handles_two_labels() -> None:
     texts, labels = _rows(8)
     two = [(t, lab) for t, lab in zip(texts, labels, strict=True) if lab != "phone"]
     model, _ = train([t for t, _ in two], [lab for _, lab in two], Settings(stack=True, folds=3))
-    assert model.nb is not None and model.nb.weights.shape[1] == 1
+    assert model.nb is not None and model.nb.weights.shape[1] == 1 and model.cnb is None
     assert [label for label, _ in model.predict(["橙子新鲜多汁", "早餐丰富"])] == ["fruit", "hotel"]
 
 
 def test_small_data_sets_get_the_single_svm() -> None:
     texts, labels = _rows(4)
     model, report = train(texts, labels, Settings(folds=3))
-    assert model.nb is None and model.meta is None
+    assert model.nb is None and model.meta is None and model.cnb is None
     assert report.settings["stack"] is False
 
 
@@ -69,7 +69,7 @@ def test_a_model_saved_before_stacking_still_predicts(tmp_path: Path) -> None:
     texts, labels = _rows(4)
     model, _ = train(texts, labels, Settings(folds=3, stack=False))
     # What an older pickle holds: none of the newer attributes, on the model or on its vectorizer.
-    for name in ("nb", "meta"):
+    for name in ("nb", "meta", "cnb"):
         model.__dict__.pop(name)
     for name in ("max_chars", "lead_weight"):
         model.vectorizers[0].__dict__.pop(name)
