@@ -274,6 +274,65 @@ class MinHashIndex:
                 break
         return matches
 
+    def query_many(
+        self,
+        sigs: U32,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        below: Sequence[int] | None = None,
+        limit: int = 10,
+    ) -> list[list[Match]]:
+        """``query`` for each row of ``sigs`` at once (a batch of cases): one band computation, one binary search for
+        all their bands, one comparison of all their candidates. ``below``: for each row, the key from which stored
+        keys are left out (a case's own key: itself and later cases are never its duplicate)."""
+        count = len(sigs)
+        if not len(self):
+            return [[] for _ in range(count)]
+        queries = band_keys(sigs)
+        flat = queries.ravel()
+        lo = np.searchsorted(self._band_sorted, flat, side="left")
+        # As in ``candidates``: a band shared by many stored texts adds its earliest BUCKET rows only.
+        sizes = np.minimum(np.searchsorted(self._band_sorted, flat, side="right") - lo, self.BUCKET)
+        which = [np.repeat(np.arange(len(flat), dtype=np.int64) // BANDS, sizes)]
+        starts = np.repeat(lo - (np.cumsum(sizes) - sizes), sizes)
+        rows = [self._band_rows[starts + np.arange(int(sizes.sum()), dtype=np.int64)]]
+        if self._tail_keys:
+            # The tail matches band by band, as ``candidates`` compares it.
+            tail = np.vstack(self._tail_bands)
+            for band in range(BANDS):
+                order = np.argsort(tail[:, band], kind="stable")
+                column = tail[order, band]
+                tlo = np.searchsorted(column, queries[:, band], side="left")
+                tsizes = np.searchsorted(column, queries[:, band], side="right") - tlo
+                tstarts = np.repeat(tlo - (np.cumsum(tsizes) - tsizes), tsizes)
+                which.append(np.repeat(np.arange(count, dtype=np.int64), tsizes))
+                rows.append(order[tstarts + np.arange(int(tsizes.sum()), dtype=np.int64)] + len(self.keys))
+        total = len(self)
+        pairs = np.unique(np.concatenate(which) * total + np.concatenate(rows))
+        query_of, row_of = pairs // total, pairs % total
+        similarity = np.zeros(len(pairs), dtype=np.float64)
+        key_of = np.zeros(len(pairs), dtype=np.int64)
+        main = row_of < len(self.keys)
+        similarity[main] = (self.sigs[row_of[main]] == sigs[query_of[main]]).mean(axis=1)
+        key_of[main] = self.keys[row_of[main]]
+        if not main.all():
+            tail_rows = row_of[~main] - len(self.keys)
+            similarity[~main] = (np.vstack(self._tail_sigs)[tail_rows] == sigs[query_of[~main]]).mean(axis=1)
+            key_of[~main] = np.asarray(self._tail_keys, dtype=np.int64)[tail_rows]
+        keep = similarity >= threshold
+        if below is not None:
+            keep &= key_of < np.asarray(below, dtype=np.int64)[query_of]
+        query_of, similarity, key_of = query_of[keep], similarity[keep], key_of[keep]
+        # Most similar first, then the smaller key, as ``query`` orders them.
+        order = np.lexsort((key_of, -similarity, query_of))
+        result: list[list[Match]] = [[] for _ in range(count)]
+        for query, similar, key in zip(
+            query_of[order].tolist(), similarity[order].tolist(), key_of[order].tolist(), strict=True
+        ):
+            if len(result[query]) < limit:
+                result[query].append(Match(key, similar))
+        return result
+
 
 def groups(
     texts: Sequence[str], *, threshold: float = DEFAULT_THRESHOLD, progress: bool = False

@@ -167,11 +167,12 @@ def find_duplicates(analyses: Sequence[CaseAnalysis]) -> list[tuple[int, float] 
     if ok.any():
         own = {a.case_id: (sigs[i] if ok[i] else None) for i, a in enumerate(analyses)}
         index = _cases.refresh(upto=max(own), known=own)
-        for i, analysis in enumerate(analyses):
-            if ok[i]:
-                later = analysis.case_id.__le__  # the case itself and later cases are never its duplicate
-                matches = index.query(sigs[i], threshold=CANDIDATE_THRESHOLD, exclude=later, limit=20)
-                wanted[i] = [m.key for m in matches]
+        rows_ok = np.nonzero(ok)[0].tolist()
+        # The case itself and later cases are never its duplicate.
+        below = [analyses[i].case_id for i in rows_ok]
+        found = index.query_many(sigs[rows_ok], threshold=CANDIDATE_THRESHOLD, below=below, limit=20)
+        for i, matches in zip(rows_ok, found, strict=True):
+            wanted[i] = [m.key for m in matches]
     ids = {key for keys in wanted for key in keys}
     rows: dict[int, dict[str, Any]] = {}
     if ids:
