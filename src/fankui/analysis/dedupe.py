@@ -199,25 +199,38 @@ class MinHashIndex:
         self.keys = np.concatenate([self.keys, new_keys])
         self.sigs = np.concatenate([self.sigs, new_sigs])
         self._row_of.update(zip(new_keys.tolist(), range(start, start + len(new_keys)), strict=True))
-        self._rebuild_bands()
+        self._merge_bands(start)
 
     def compact(self) -> None:
         if not self._tail_keys:
             return
+        start = len(self.keys)
         self.keys = np.concatenate([self.keys, np.asarray(self._tail_keys, dtype=np.int64)])
         self.sigs = np.concatenate([self.sigs, np.vstack(self._tail_sigs)])
         self._tail_keys, self._tail_sigs, self._tail_bands = [], [], []
-        self._rebuild_bands()
+        self._merge_bands(start)
 
-    def _rebuild_bands(self) -> None:
+    def _merge_bands(self, start: int) -> None:
+        """Add the band keys of rows ``start`` onwards to the sorted arrays.
+
+        Only the new rows' keys are computed and sorted, then inserted after the equal keys already there: the same
+        arrays as a stable sort of every row's keys, without recomputing and sorting a million stored cases for
+        each batch the worker adds."""
         # In slices: the 64-bit intermediate of a million signatures at once would take a gigabyte.
-        keys = np.empty(len(self.sigs) * BANDS, dtype=np.uint64)
-        for start in range(0, len(self.sigs), 50_000):
-            part = band_keys(self.sigs[start : start + 50_000]).ravel()
-            keys[start * BANDS : start * BANDS + len(part)] = part
+        count = len(self.sigs) - start
+        keys = np.empty(count * BANDS, dtype=np.uint64)
+        for offset in range(0, count, 50_000):
+            part = band_keys(self.sigs[start + offset : start + offset + 50_000]).ravel()
+            keys[offset * BANDS : offset * BANDS + len(part)] = part
         order = np.argsort(keys, kind="stable")
-        self._band_sorted = keys[order]
-        self._band_rows = (order // BANDS).astype(np.int64)
+        new_sorted = keys[order]
+        new_rows = (order // BANDS).astype(np.int64) + start
+        if not len(self._band_sorted):
+            self._band_sorted, self._band_rows = new_sorted, new_rows
+            return
+        at = np.searchsorted(self._band_sorted, new_sorted, side="right")
+        self._band_sorted = np.insert(self._band_sorted, at, new_sorted)
+        self._band_rows = np.insert(self._band_rows, at, new_rows)
 
     def candidates(self, sig: U32) -> npt.NDArray[np.int64]:
         """Rows that share at least one band with ``sig`` (sorted array and tail)."""
