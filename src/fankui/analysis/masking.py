@@ -50,12 +50,14 @@ REFERENCE_WORDS = re.compile(
     r"[号码]?\s*[:：是为]?\s*$"
 )
 
-# Each number and plate pattern starts with a look-ahead at the characters it can start with: the same matches, but
-# the engine tries the pattern only there instead of testing its look-behind at every character.
+# No pattern starts with its look-behind ("no digit before"), which the engine would test at every character: an ID
+# number, a card and a plate start with their first character, checked afterwards together with the one before it;
+# a phone number starts with a look-ahead at the characters it can start with. Same matches, the engine skips ahead
+# to where one can begin.
 ID_RE = re.compile(
-    r"(?=[1-9])(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])"
+    r"[1-9](?<![0-9][1-9])\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])"
 )
-CARD_RE = re.compile(r"(?=\d)(?<![0-9])(?:\d{4}[ -]?){3,4}\d{1,7}(?![0-9])")
+CARD_RE = re.compile(r"\d(?<![0-9]\d)\d{3}[ -]?(?:\d{4}[ -]?){2,3}\d{1,7}(?![0-9])")
 MOBILE_RE = re.compile(r"(?=[+081])(?<![0-9])(?:(?:\+|00)?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![0-9])")
 LANDLINE_RE = re.compile(
     r"(?=[(（0])(?<![0-9])(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[ -]|0(?:10|2\d)|0[3-9]\d{2})[2-9]\d{6,7}"
@@ -63,7 +65,7 @@ LANDLINE_RE = re.compile(
 )
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 PLATE_RE = re.compile(
-    rf"(?=[{PROVINCES}])(?<![A-Za-z0-9])[{PROVINCES}][A-HJ-NP-Z][·• ]?"
+    rf"[{PROVINCES}](?<![A-Za-z0-9][{PROVINCES}])[A-HJ-NP-Z][·• ]?"
     r"(?=[A-HJ-NP-Z0-9]{0,5}[0-9])[A-HJ-NP-Z0-9]{5,6}"
     r"(?:挂|学|警|港|澳)?(?![A-Za-z0-9])"
 )
