@@ -51,3 +51,20 @@ def test_another_problem_or_another_place_starts_its_own_topic() -> None:
 @pytest.mark.django_db
 def test_a_case_with_nothing_to_group_by_gets_no_topic() -> None:
     assert analysed("", "？？？").topic_id is None
+
+
+@pytest.mark.django_db
+def test_a_new_topic_is_labelled_by_its_first_case_s_words_in_the_order_they_were_written() -> None:
+    # Not by the order of a set of words, which changes with each process's string hashing: the same case would
+    # get another label on another worker.
+    first = analysed("丽发新城搅拌站噪音扰民", "搅拌站日夜施工，噪音扰民，灰尘很大，请关停。")
+    topic = Topic.objects.get(id=first.topic_id)
+    words = [w for w in topic.keywords if w in "丽发新城搅拌站噪音扰民"]
+    assert words == sorted(words, key="丽发新城搅拌站噪音扰民".index)
+    assert topic.label.split()[:2] == ["丽发新城", words[0]]
+
+
+def test_top_words_keep_the_text_order_among_equal_counts() -> None:
+    sample = [("搅拌站", "噪音", "灰尘"), ("噪音", "搅拌站", "夜间")]
+    assert similar._top_words(sample, "")[:4] == ["搅拌站", "噪音", "灰尘", "夜间"]
+    assert similar._top_words([("搅拌站", "噪音", "灰尘")], "") == ["搅拌站", "噪音", "灰尘"]

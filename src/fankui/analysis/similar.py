@@ -349,7 +349,7 @@ def _keywords(texts: list[tuple[str, str]], place: str) -> list[str]:
     """Words the most member texts use (document frequency), the title's words counting first."""
     counts: Counter[str] = Counter()
     for title, body in texts:
-        counts.update(set(topics.features(body, title).words))
+        counts.update(_distinct(topics.features(body, title).words))
     return [word for word, _ in counts.most_common(8) if not (place and (word in place or place in word))]
 
 
@@ -370,7 +370,7 @@ class _Touched:
 
     topic: Topic
     size: int
-    sample: list[set[str]] | None = None
+    sample: list[tuple[str, ...]] | None = None
     new: bool = False
     joined: list[datetime] = field(default_factory=list)
 
@@ -528,7 +528,7 @@ def _choose(feats: topics.Features, candidates: list[Topic], batch: _Batch | Non
     return best[1] if best else None
 
 
-def _sample_words(topic: Topic) -> list[set[str]]:
+def _sample_words(topic: Topic) -> list[tuple[str, ...]]:
     """The word sets of a topic's latest ``KEYWORD_SAMPLE`` texts, newest first (what its keywords come from).
 
     What ``CaseAnalysis.objects.filter(topic=topic).select_related("case__submission").order_by(
@@ -538,7 +538,7 @@ def _sample_words(topic: Topic) -> list[set[str]]:
         cursor.execute(_sample_sql(), [topic.pk, KEYWORD_SAMPLE])
         rows = cursor.fetchall()
     texts = [(mt, mb) if mt or mb else (title, body) for mt, mb, title, body in rows]
-    return [set(topics.features(body, title).words) for title, body in texts]
+    return [_distinct(topics.features(body, title).words) for title, body in texts]
 
 
 @lru_cache(maxsize=1)
@@ -559,9 +559,15 @@ def _sample_sql() -> str:
     )
 
 
-def _top_words(sample: list[set[str]], place: str) -> list[str]:
+def _distinct(words: Sequence[str]) -> tuple[str, ...]:
+    """Each word once, in the order of the text (title first): keywords and labels must not depend on the order
+    of a set, which changes from one process to the next (string hashing is randomised)."""
+    return tuple(dict.fromkeys(words))
+
+
+def _top_words(sample: list[tuple[str, ...]], place: str) -> list[str]:
     if len(sample) == 1:
-        # What the counting below gives for one text (every count 1, so the first eight in the set's order), without
+        # What the counting below gives for one text (every count 1, so the first eight in the text's order), without
         # building the counter: a new topic's keywords, once per topic a batch starts.
         top = list(itertools.islice(sample[0], 8))
     else:
@@ -599,7 +605,7 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
         case = analysis.case
         topic = _choose(feats, batch.candidates(feats.place, set(feats.words)), batch)
         if topic is None:
-            keywords = _top_words([set(plain.words)], feats.place)
+            keywords = _top_words([_distinct(plain.words)], feats.place)
             topic = Topic(
                 label=topics.label_for(feats.place, keywords)[:200] or (title or body)[:40],
                 place=feats.place,
@@ -618,16 +624,16 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
         entry.joined.append(case.created_at)
         if entry.new and entry.size == 1:
             # Its keywords and label were just made from these same words.
-            entry.sample = [set(plain.words)]
+            entry.sample = [_distinct(plain.words)]
         elif entry.size <= 20 or entry.size % 10 == 0:
             if entry.sample is None:
                 entry.sample = _sample_words(topic)
-            entry.sample = [set(plain.words), *entry.sample][:KEYWORD_SAMPLE]
+            entry.sample = [_distinct(plain.words), *entry.sample][:KEYWORD_SAMPLE]
             topic.keywords = _top_words(entry.sample, topic.place)
             topic.label = (topics.label_for(topic.place, topic.keywords) or topic.label)[:200]
             batch.changed(topic)
         elif entry.sample is not None:
-            entry.sample = [set(plain.words), *entry.sample][:KEYWORD_SAMPLE]
+            entry.sample = [_distinct(plain.words), *entry.sample][:KEYWORD_SAMPLE]
         placed.append((analysis, topic))
     with transaction.atomic():
         started = [entry for entry in touched.values() if entry.new]
