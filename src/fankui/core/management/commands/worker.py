@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils.module_loading import module_has_submodule
 
+from fankui.core.process import freeze_long_lived
+
 log = logging.getLogger("fankui.worker")
 
 
@@ -47,6 +49,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         every = sweeps()
+        frozen = False
         while True:
             if not options["once"]:
                 # A long-running process must drop connections that the server closed or that grew too old.
@@ -59,6 +62,10 @@ class Command(BaseCommand):
                     continue
                 if handled:
                     log.info("sweep %s handled %d", name, handled)
+                    if not frozen:
+                        # The first work done loaded the models and dictionaries this process keeps.
+                        freeze_long_lived()
+                        frozen = True
             if options["once"] or stopping:
                 return
             deadline = time.monotonic() + options["interval"]
