@@ -150,7 +150,7 @@ def _child(n: int, count: int, profile: str = "", steps: bool = False) -> dict[s
 
     from fankui.analysis import pipeline, predictors, similar
     from fankui.analysis.models import CaseAnalysis
-    from fankui.core.process import freeze_long_lived
+    from fankui.core.process import tune_garbage_collection
     from fankui.intake.services import SubmissionInput, submit
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -164,7 +164,7 @@ def _child(n: int, count: int, profile: str = "", steps: bool = False) -> dict[s
     # worker has.
     pipeline.Models.load()
     similar.load_staff_words()
-    freeze_long_lived()  # as `fankui worker` does once its first work loaded them
+    tune_garbage_collection()  # as `fankui worker` does once its first work loaded them
     spent, restore = _time_steps() if steps else (None, None)
     profiler = None
     if profile:

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils.module_loading import module_has_submodule
 
-from fankui.core.process import freeze_long_lived
+from fankui.core.process import tune_garbage_collection
 
 log = logging.getLogger("fankui.worker")
 
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         every = sweeps()
-        frozen = False
+        tuned = False
         while True:
             if not options["once"]:
                 # A long-running process must drop connections that the server closed or that grew too old.
@@ -62,10 +62,10 @@ class Command(BaseCommand):
                     continue
                 if handled:
                     log.info("sweep %s handled %d", name, handled)
-                    if not frozen:
+                    if not tuned:
                         # The first work done loaded the models and dictionaries this process keeps.
-                        freeze_long_lived()
-                        frozen = True
+                        tune_garbage_collection()
+                        tuned = True
             if options["once"] or stopping:
                 return
             deadline = time.monotonic() + options["interval"]
