@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fankui.analysis import rules
+from fankui.analysis import patterns, rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -31,18 +31,18 @@ PATTERNS = [
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_a_pattern_led_by_its_first_characters_finds_the_same_matches(pattern: str) -> None:
     plain = re.compile(pattern)
-    led = rules._compile(pattern)
+    led = patterns.compile_led(pattern)
     for sentence in _sentences():
         assert [m.span() for m in led.finditer(sentence)] == [m.span() for m in plain.finditer(sentence)]
 
 
 def test_the_first_characters_cover_groups_classes_digits_and_look_behinds() -> None:
-    first = rules._first_characters(r"(?:燃气|煤气)泄漏|[?？]|\d{4}年|(?<!减)轻生")
+    first = patterns.first_characters(r"(?:燃气|煤气)泄漏|[?？]|\d{4}年|(?<!减)轻生")
     assert first is not None
     assert set(re.findall(r"0-9|.", first)) == {"燃", "煤", "?", "？", "0-9", "轻"}
 
 
 @pytest.mark.parametrize("pattern", [r"(?:很)?急", r"a*b|c", r"[^，。]起火", r".火", r"(?=火)火"])
 def test_a_pattern_whose_first_characters_it_cannot_tell_is_compiled_as_written(pattern: str) -> None:
-    assert rules._first_characters(pattern) is None
-    assert rules._compile(pattern).pattern == pattern
+    assert patterns.first_characters(pattern) is None
+    assert patterns.compile_led(pattern).pattern == pattern

@@ -18,87 +18,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from .patterns import compile_led
 from .text import normalize
 
 RULES_VERSION = "rules-2026.11"
-
-
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a pattern (``|`` outside groups and character classes)."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 1
-        elif ch == "[":
-            i = pattern.index("]", i + 2)
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    return [*parts, pattern[start:]]
-
-
-def _first_characters(pattern: str) -> str | None:
-    """A character class body of every character a match of ``pattern`` can start with, or None when this simple
-    reading of the pattern cannot tell (an alternative that may match nothing, a look-ahead, an escape it does not
-    know)."""
-    found: list[str] = []
-    for alternative in _alternatives(pattern):
-        while alternative.startswith(("(?<!", "(?<=")):  # a look-behind consumes nothing
-            alternative = alternative[_group_end(alternative) :]
-        if alternative.startswith("(?:"):
-            end = _group_end(alternative)
-            inner = _first_characters(alternative[3 : end - 1])
-            first, rest = inner, alternative[end:]
-        elif alternative.startswith("[") and not alternative.startswith("[^"):
-            end = alternative.index("]", 2) + 1
-            first, rest = alternative[1 : end - 1], alternative[end:]
-        elif alternative.startswith("\\d"):
-            first, rest = "0-9", alternative[2:]
-        elif alternative and alternative[0] not in "\\()[]|.^$?*+{":
-            first, rest = re.escape(alternative[0]), alternative[1:]
-        else:
-            return None
-        if first is None or rest.startswith(("?", "*", "{0")):
-            return None
-        found.append(first)
-    return "".join(found)
-
-
-def _group_end(pattern: str) -> int:
-    """Where the group opening ``pattern`` ends (just after its closing parenthesis)."""
-    depth, i = 0, 0
-    while True:
-        ch = pattern[i]
-        if ch == "\\":
-            i += 1
-        elif ch == "[":
-            i = pattern.index("]", i + 2)
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    """``re.compile(pattern)``, led by a look-ahead at the characters a match can start with when some alternative
-    starts with a group, a class or a look-behind: the same matches, but the engine tries the alternatives only where
-    one can begin. (When every alternative starts with a plain character the engine already skips ahead by itself,
-    and the look-ahead would only slow it down.)"""
-    first = _first_characters(pattern)
-    if first is None or all(
-        len(alternative) > 0 and alternative[0] not in "\\([" for alternative in _alternatives(pattern)
-    ):
-        return re.compile(pattern)
-    return re.compile(f"(?=[{first}])(?:{pattern})")
 
 
 EMERGENCY = {
@@ -137,7 +60,7 @@ MENTION_ONLY = re.compile(
 )
 WORRY = re.compile(r"担心|害怕|怕|可能|容易|万一|存在|隐患|风险|迟早|如果|一旦|倘若|假如|要是|以免|避免|防")
 # Words that place the event in the past or make it a pattern: serious, but not happening now.
-PAST = _compile(
+PAST = compile_led(
     r"曾经|去年|前年|以前|之前|当年|多次|每年|频发|历史|发生过|过去|年前|"
     r"\d{4}年|\d+月\d+日|[0-9]{4}-[0-9]"
 )
@@ -152,10 +75,10 @@ def clauses(text: str) -> list[str]:
     return [clause for clause in _CLAUSES.split(normalize(text)) if clause]
 
 
-_EMERGENCY = {name: _compile(pattern) for name, pattern in EMERGENCY.items()}
-_URGENT = {name: _compile(pattern) for name, pattern in URGENT.items()}
+_EMERGENCY = {name: compile_led(pattern) for name, pattern in EMERGENCY.items()}
+_URGENT = {name: compile_led(pattern) for name, pattern in URGENT.items()}
 # Most messages name no danger at all: one search over the whole text settles them.
-_ANY_SIGNAL = _compile("|".join(f"(?:{pattern})" for pattern in [*EMERGENCY.values(), *URGENT.values()]))
+_ANY_SIGNAL = compile_led("|".join(f"(?:{pattern})" for pattern in [*EMERGENCY.values(), *URGENT.values()]))
 
 
 @dataclass
@@ -231,12 +154,12 @@ KIND_CUES: dict[str, list[tuple[str, float]]] = {
 }
 # When scores tie, the kind that needs the most care wins.
 KIND_ORDER = ["report", "complaint", "help", "inquiry", "suggestion", "praise"]
-_KIND = {kind: [(_compile(p), w) for p, w in cues] for kind, cues in KIND_CUES.items()}
+_KIND = {kind: [(compile_led(p), w) for p, w in cues] for kind, cues in KIND_CUES.items()}
 
 OPINION_CUES = re.compile(
     r"建议|觉得|认为|看法|意见|呼吁|希望政府|希望相关部门[^，。]{0,6}(?:考虑|重视|研究)|应该|应当|政策|规划|表扬|点赞|感谢"
 )
-PROBLEM_CUES = _compile(
+PROBLEM_CUES = compile_led(
     r"坏了|损坏|漏水|堵塞|不通|停水|停电|噪音|扰民|拖欠|欠薪|垃圾|违建|违章|占道|积水|没有解决|请求|尽快|处理|解决|"
     r"维修|退款|退费|小区|[0-9一二三四五六七八九十]+(?:号|栋|楼|单元|室)|路口|门口"
 )
