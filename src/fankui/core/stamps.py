@@ -14,7 +14,6 @@ changes. The cache is a plain dict shared by the threads of a process: values ar
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -50,32 +49,24 @@ class LiveCache:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._token: int | None = None
+        self._token: object = _UNREAD
         self._values: dict[object, Any] = {}
-        self._checked = False
         _caches.setdefault(name, []).append(self)
 
     def clear(self) -> None:
-        self._values = {}
-        self._checked = False
+        self._token = _UNREAD
 
     def current(self) -> dict[object, Any]:
         """The values valid now (reads the stamp once; read it before loading, so a change that commits while
         loading makes the next call reload rather than keep stale data under the new token)."""
         token = read(self.name)
-        if token != self._token or not self._checked:
+        if token != self._token:
             self._values = {}
             self._token = token
-            self._checked = True
         return self._values
 
-    def get(self, key: object, load: Callable[[], Any], values: dict[object, Any] | None = None) -> Any:
-        values = self.current() if values is None else values
-        if key not in values:
-            values[key] = load()
-        return values[key]
 
-
+_UNREAD = object()  # a token no read returns: the next call reloads
 _caches: dict[str, list[LiveCache]] = {}
 
 
