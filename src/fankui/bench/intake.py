@@ -148,7 +148,7 @@ async def _client(base: str, n: int, concurrency: int, texts: list[tuple[str, st
 
 
 def _tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by the process ``pid`` and its children (the gunicorn workers), from
+    """CPU time (user + system) used so far by the process ``pid`` and its children (the server's workers), from
     /proc; 0 where /proc is missing. A figure that the other load on a shared machine barely changes."""
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -184,8 +184,8 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", type=int, default=5000, help="measured submissions")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=None, help="server processes (default 4 per core)")
-    parser.add_argument("--threads", type=int, default=1, help="threads per server process")
+    parser.add_argument("--workers", type=int, default=None, help="server processes (default: fankui serve's)")
+    parser.add_argument("--threads", type=int, default=None, help="threads per process (default: fankui serve's)")
 
 
 def run(options: dict[str, Any]) -> dict[str, Any]:
@@ -195,10 +195,13 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure(
-    n: int = 5000, concurrency: int = 16, workers: int | None = None, threads: int = 1, warmup: int = 200
+    n: int = 5000, concurrency: int = 16, workers: int | None = None, threads: int | None = None, warmup: int = 200
 ) -> dict[str, Any]:
+    from fankui.core.management.commands.serve import default_threads, default_workers
+
     cores = os.cpu_count() or 1
-    workers = workers or cores * 4
+    workers = workers or default_workers()
+    threads = threads or default_threads()
     texts = sample_texts()
     extra = os.environ.get("FANKUI_BENCH_SERVE_ARGS", "").split()
     with bench_database() as (engine, env):

@@ -1,33 +1,66 @@
-"""`fankui serve`: the production web server (gunicorn) with the application's own static files (WhiteNoise)."""
+"""`fankui serve`: the production web server (Granian) with the application's own static files (WhiteNoise).
+
+Granian reads and writes HTTP in Rust, outside Python's interpreter lock, and hands each request to the WSGI
+application in one of a few Python threads per process. Measured with `fankui bench intake` on two cores, the same
+submissions cost the server processes about a fifth less CPU than under gunicorn's gthread workers (docs/decisions/
+0002-serving-and-assets.md has the figures)."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 def default_workers() -> int:
-    # Requests spend much of their time waiting on the database, so more processes than cores keep the CPUs busy
-    # (measured with `fankui bench intake`); capped so that a big machine does not start dozens by default.
-    return int(os.environ.get("FANKUI_WEB_WORKERS") or min((os.cpu_count() or 1) * 4, 16))
+    # One process per core does the Python work; its threads wait on the database in turn. Capped so that a big
+    # machine does not start dozens by default.
+    return int(os.environ.get("FANKUI_WEB_WORKERS") or min(os.cpu_count() or 1, 16))
+
+
+def default_threads() -> int:
+    return int(os.environ.get("FANKUI_WEB_THREADS") or 2)
+
+
+def parse_bind(bind: str) -> tuple[str, int]:
+    """``"127.0.0.1:8000"``, ``"0.0.0.0:80"``, ``"[::]:8000"`` or a bare port -> (address, port)."""
+    host, _, port = bind.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandError(f"--bind: expected ADDRESS:PORT, e.g. 127.0.0.1:8000, not {bind!r}")
+    return host, int(port)
+
+
+def ensure_free(address: str, port: int) -> None:
+    """Refuse to start on a port something already listens on. Granian binds with port sharing, so a second server
+    (a forgotten ``make run``, an older version) would otherwise quietly take half of the requests."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # Connections of an earlier server still closing (TIME_WAIT) do not count; a listening socket does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((address, port))
+        except OSError as exc:
+            raise CommandError(f"Cannot listen on {address}:{port}: {exc.strerror or exc}") from None
 
 
 class Command(BaseCommand):
-    help = "Serve Fankui with gunicorn (several worker processes)."
+    help = "Serve Fankui with Granian (several worker processes, a few threads each)."
+    # The checks ran at install; a server start should not touch the database before it forks its workers.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--bind", default=os.environ.get("FANKUI_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--bind", default=os.environ.get("FANKUI_BIND", "127.0.0.1:8000"), help="ADDRESS:PORT")
         parser.add_argument("--workers", type=int, default=default_workers(), help="worker processes")
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("FANKUI_WEB_THREADS", "2")))
         parser.add_argument(
-            "--worker-class",
-            default=os.environ.get("FANKUI_WEB_WORKER_CLASS", "gthread"),
-            choices=["gthread", "sync"],
-            help="gthread keeps connections alive; sync is leaner per request behind a proxy",
+            "--threads",
+            type=int,
+            default=default_threads(),
+            help="Python threads per process running requests (more when the database is far away)",
         )
         parser.add_argument("--access-log", action="store_true", help="log every request")
         parser.add_argument(
@@ -37,36 +70,38 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from gunicorn.app.base import BaseApplication
+        from django.db import connections
+        from granian import Granian
+        from granian.constants import Interfaces
 
-        from fankui.wsgi import application
-
-        config = {
-            "bind": options["bind"],
-            "workers": options["workers"],
-            "threads": options["threads"],
-            "worker_class": options["worker_class"],
-            "accesslog": "-" if options["access_log"] else None,
-            "errorlog": "-",
-            "timeout": 60,
-            "graceful_timeout": 20,
-            "keepalive": 5,
-        }
-
-        class Server(BaseApplication):
-            def load_config(self) -> None:
-                for key, value in config.items():
-                    if value is not None:
-                        self.cfg.set(key, value)
-
-            def load(self) -> Any:
-                return application
-
-        self.stdout.write(f"Fankui on http://{options['bind']}/ ({options['workers']} workers); Ctrl-C stops it.")
+        address, port = parse_bind(options["bind"])
+        if options["workers"] < 1 or options["threads"] < 1:
+            raise CommandError("--workers and --threads must be at least 1")
+        ensure_free(address, port)
+        server = Granian(
+            "fankui.wsgi:application",
+            address=address,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=options["workers"],
+            blocking_threads=options["threads"],
+            # A worker that dies (out of memory, a crash in a C library) is started again, as gunicorn did.
+            respawn_failed_workers=True,
+            # On SIGTERM/Ctrl-C requests in progress get this long to finish.
+            workers_kill_timeout=20,
+            log_access=options["access_log"],
+            websockets=False,
+        )
+        self.stdout.write(
+            f"Fankui on http://{options['bind']}/ ({options['workers']} workers × {options['threads']} threads); "
+            "Ctrl-C stops it."
+        )
+        # The workers are forked from this process: none of them may inherit a database connection of it.
+        connections.close_all()
         # One command for a laptop or a small intranet server; bigger sites run workers as their own services.
         worker = subprocess.Popen([sys.executable, "-m", "fankui", "worker"]) if options["with_worker"] else None
         try:
-            Server().run()
+            server.serve()
         finally:
             if worker is not None:
                 worker.terminate()
