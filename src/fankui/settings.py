@@ -124,7 +124,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with writers queued on a file lock (fankui/core/sqlite/base.py).
+            "ENGINE": "fankui.core.sqlite",
             # Opening a connection runs the PRAGMAs below; keeping it saves that on every request.
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
