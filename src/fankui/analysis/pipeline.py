@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from fankui.accounts.models import Department
@@ -39,6 +39,7 @@ BATCH = 200
 # The models read the title and the first this many characters: what a message is about is said at its start,
 # and character n-gram features cost time in proportion to length. Urgency rules read the whole text.
 MODEL_CHARS = 300
+MASKED_TITLE_CHARS: int = CaseAnalysis._meta.get_field("masked_title").max_length  # type: ignore[assignment]
 MAX_ATTEMPTS = 3
 # Below this confidence a trained category/routing model gives way to a matching keyword rule.
 RULE_THRESHOLD = 0.5
@@ -130,9 +131,12 @@ def analyse_batch(analyses: list[CaseAnalysis], models: Models) -> None:
     for analysis in analyses:
         submission = analysis.case.submission
         names = [submission.contact_name] if submission.contact_name else []
-        analysis.masked_title, analysis.masked_body, analysis.personal_data = mask_case_text(
+        masked_title, analysis.masked_body, analysis.personal_data = mask_case_text(
             submission.title, submission.body, names
         )
+        # A mask can be longer than what it hides ("a@b.cn" -> "a***@b.cn"): a full-length title must still fit
+        # its column (cutting the end never reveals anything the mask hid).
+        analysis.masked_title = masked_title[:MASKED_TITLE_CHARS]
         texts.append(f"{analysis.masked_title} {analysis.masked_body}".strip())
     heads = [t[:MODEL_CHARS] for t in texts]
     kinds = (
@@ -199,6 +203,7 @@ def analyse_batch(analyses: list[CaseAnalysis], models: Models) -> None:
 def _look_at_others(analyses: list[CaseAnalysis]) -> bool:
     """Duplicate and topic of the whole batch at once (one transaction); False if that failed."""
     try:
+        similar.warm_index(min(analysis.case_id for analysis in analyses))
         with transaction.atomic():
             similar.find_duplicates(analyses)
             similar.place_in_topics(analyses)
@@ -267,10 +272,27 @@ FIELDS = [
 ]
 
 
-def _save(analyses: list[CaseAnalysis]) -> None:
+def _save(analyses: list[CaseAnalysis]) -> list[CaseAnalysis]:
     """One UPDATE statement run for every row (executemany): ``bulk_update``'s CASE expressions over 20 columns
-    cost more than the whole analysis."""
-    similar.update_rows(analyses, FIELDS)
+    cost more than the whole analysis. If the database refuses a row, the rows are saved one by one and the
+    refused ones counted as failed attempts: otherwise that row, first in the queue again, would stop every later
+    batch. Returns the rows saved."""
+    try:
+        with transaction.atomic():
+            similar.update_rows(analyses, FIELDS)
+        return analyses
+    except DatabaseError:
+        log.exception("saving an analysis batch failed; saving case by case")
+    saved: list[CaseAnalysis] = []
+    for analysis in analyses:
+        try:
+            with transaction.atomic():
+                similar.update_rows([analysis], FIELDS)
+            saved.append(analysis)
+        except DatabaseError as exc:
+            analysis.attempts -= 1  # counted by _fail
+            _fail(analysis, exc)
+    return saved
 
 
 def _fail(analysis: CaseAnalysis, exc: BaseException) -> None:
@@ -307,7 +329,7 @@ def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = Tr
             analysis.status = CaseAnalysis.Status.DONE
             analysis.attempts += 1
             analysis.error = ""
-        _save(analyses)
+        analyses = _save(analyses)
     # The look at other cases (and each dispatch) after the batch committed, in transactions of their own: one
     # held across them all would lock SQLite's writers (intake) for longer.
     if after and analyses:

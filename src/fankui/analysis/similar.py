@@ -149,6 +149,13 @@ def reset_index() -> None:
     _cases.reset()
 
 
+def warm_index(before: int) -> None:
+    """Bring the process's index up to the case before ``before``, outside any transaction. The first refresh of a
+    process reads and hashes every case (seconds for 100,000); inside the pipeline's transaction it would hold
+    SQLite's write lock, and so every intake, all that time. Reading needs no lock."""
+    _cases.refresh(upto=before - 1)
+
+
 def find_duplicate(analysis: CaseAnalysis) -> tuple[int, float] | None:
     """The earlier case this one most likely repeats, with the similarity (0..1), saved on the analysis.
 
