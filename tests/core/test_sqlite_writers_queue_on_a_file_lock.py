@@ -162,3 +162,39 @@ def test_an_in_memory_database_takes_no_file_lock() -> None:
         _end(wrapper)
     finally:
         wrapper.close()
+
+
+def test_a_write_outside_a_transaction_takes_the_lock_for_its_statement(
+    first: DatabaseWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Otherwise it waits in SQLite's busy handler while transactions hand the lock to each other, and starves.
+    taken: list[str] = []
+    take, release = first._take_writer_lock, first._release_writer_lock
+    monkeypatch.setattr(first, "_take_writer_lock", lambda: (taken.append("take"), take())[1])
+    monkeypatch.setattr(first, "_release_writer_lock", lambda: (taken.append("release"), release())[1])
+    with first.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM t")
+        assert taken == []
+        cursor.execute("INSERT INTO t VALUES (1)")
+        assert taken == ["take", "release"]
+        cursor.executemany("UPDATE t SET x = ?", [(2,), (3,)])
+        assert taken == ["take", "release"] * 2
+    assert not first._writer_locked
+
+
+def test_without_a_usable_lock_file_the_database_still_works(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "db.sqlite3-writer.lock").mkdir()  # cannot be opened as a file
+    wrapper = _wrapper(tmp_path / "db.sqlite3")
+    try:
+        _begin(wrapper)
+        with wrapper.cursor() as cursor:
+            cursor.execute("CREATE TABLE t (x INTEGER)")
+            cursor.execute("INSERT INTO t VALUES (1)")
+        _end(wrapper)
+        with wrapper.cursor() as cursor:
+            cursor.execute("INSERT INTO t VALUES (2)")
+            cursor.execute("SELECT count(*) FROM t")
+            assert cursor.fetchone()[0] == 2
+    finally:
+        wrapper.close()
+    assert "writer lock" in caplog.text

@@ -4,25 +4,72 @@ Every transaction takes SQLite's write lock at BEGIN (``transaction_mode = IMMED
 holds it, SQLite's busy handler sleeps and retries, on a fixed schedule that reaches 50 and 100 ms per sleep: a
 writer may sleep for tens of milliseconds after the lock was freed. Here each connection first takes an exclusive
 ``flock`` on a file beside the database, polled with short sleeps (0.2 ms growing to 2 ms), so the next writer starts
-within about a millisecond of the previous commit. SQLite's own locking stays as it was: a writer outside these
-transactions (or another program) still waits in the busy handler, and nothing depends on the file lock for
-correctness. After ``timeout`` seconds without the lock the transaction fails as SQLite's would ("database is
-locked")."""
+within a couple of milliseconds of the previous commit. A writing statement outside a transaction (autocommit) takes
+the same lock for its duration, so it is not starved by transactions handing the lock to each other.
+
+SQLite's own locking stays as it was: another program still waits in the busy handler, and nothing depends on the
+file lock for correctness. If the lock file cannot be opened (created by another user with other permissions),
+the connection goes on without it. After ``timeout`` seconds without the lock the transaction fails as SQLite's
+would ("database is locked")."""
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
+import weakref
 from typing import Any
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
+log = logging.getLogger("fankui.db")
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class LockingCursor(base.SQLiteCursorWrapper):
+    """Takes the writer lock around a writing statement run outside a transaction."""
+
+    wrapper: DatabaseWrapper
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if self.wrapper.get_autocommit() and query.lstrip()[:6].upper() in _WRITES:
+            with self.wrapper.writer_lock():
+                return super().execute(query, params)
+        return super().execute(query, params)
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        if self.wrapper.get_autocommit() and query.lstrip()[:6].upper() in _WRITES:
+            with self.wrapper.writer_lock():
+                return super().executemany(query, param_list)
+        return super().executemany(query, param_list)
+
+
+class _Held:
+    def __init__(self, wrapper: DatabaseWrapper) -> None:
+        self.wrapper = wrapper
+
+    def __enter__(self) -> None:
+        self.wrapper._take_writer_lock()
+
+    def __exit__(self, *exc: object) -> None:
+        self.wrapper._release_writer_lock()
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer_fd: int | None = None
     _writer_locked = False
+    _writer_unavailable = False
+
+    def create_cursor(self, name: Any = None) -> Any:
+        cursor = self.connection.cursor(factory=LockingCursor)
+        cursor.wrapper = self
+        return cursor
+
+    def writer_lock(self) -> _Held:
+        return _Held(self)
 
     def _lock_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
@@ -30,19 +77,37 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return None
         return f"{name}-writer.lock"
 
+    def _open_lock(self) -> int | None:
+        if self._writer_fd is None and not self._writer_unavailable:
+            path = self._lock_path()
+            if path is None:
+                self._writer_unavailable = True
+                return None
+            try:
+                # Read-only is enough for flock, and a file created by another user (root running a command once)
+                # stays usable by the service's user.
+                self._writer_fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+            except OSError as exc:
+                log.warning("SQLite writer lock %s unavailable (%s): writers wait in SQLite's busy handler", path, exc)
+                self._writer_unavailable = True
+                return None
+            # One open file per connection (flock is held per open file, so threads of a process queue too),
+            # closed with the connection, or when a thread that ended without closing it lets it go.
+            weakref.finalize(self, os.close, self._writer_fd)
+        return self._writer_fd
+
     def _take_writer_lock(self) -> None:
-        path = self._lock_path()
-        if path is None:
+        if self._writer_locked:
             return
-        if self._writer_fd is None:
-            # One open file per connection: flock is held per open file, so threads of a process queue too.
-            self._writer_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        descriptor = self._open_lock()
+        if descriptor is None:
+            return
         timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
         deadline = time.monotonic() + timeout
         pause = 0.0002
         while True:
             try:
-                fcntl.flock(self._writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     raise OperationalError("database is locked") from None
@@ -82,6 +147,3 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super()._close()  # type: ignore[misc]  # private in django-stubs
         finally:
             self._release_writer_lock()
-            if self._writer_fd is not None:
-                os.close(self._writer_fd)
-                self._writer_fd = None
