@@ -34,7 +34,11 @@ def _free_port() -> int:
 
 @pytest.mark.parametrize(
     ("bind", "expected"),
-    [("127.0.0.1:8000", ("127.0.0.1", 8000)), ("0.0.0.0:80", ("0.0.0.0", 80)), ("[::1]:8080", ("::1", 8080))],
+    [
+        ("127.0.0.1:8000", ("127.0.0.1", 8000)),
+        ("0.0.0.0:80", ("0.0.0.0", 80)),
+        ("[::1]:8080", ("::1", 8080)),
+    ],
 )
 def test_bind_addresses_are_read(bind: str, expected: tuple[str, int]) -> None:
     assert parse_bind(bind) == expected
@@ -44,6 +48,11 @@ def test_bind_addresses_are_read(bind: str, expected: tuple[str, int]) -> None:
 def test_a_bad_bind_address_is_a_clear_error(bind: str) -> None:
     with pytest.raises(CommandError, match="ADDRESS:PORT"):
         parse_bind(bind)
+
+
+def test_a_host_name_is_resolved_to_an_address() -> None:
+    # Granian takes addresses only ("localhost" was a traceback); /etc/hosts may list either loopback first.
+    assert parse_bind("localhost:8000") in {("127.0.0.1", 8000), ("::1", 8000)}
 
 
 def test_a_port_something_listens_on_is_refused() -> None:

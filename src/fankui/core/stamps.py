@@ -49,21 +49,21 @@ class LiveCache:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._token: object = _UNREAD
-        self._values: dict[object, Any] = {}
+        # (token, values) as one object: a thread never pairs one thread's token with another's values.
+        self._state: tuple[object, dict[object, Any]] = (_UNREAD, {})
         _caches.setdefault(name, []).append(self)
 
     def clear(self) -> None:
-        self._token = _UNREAD
+        self._state = (_UNREAD, {})
 
     def current(self) -> dict[object, Any]:
         """The values valid now (reads the stamp once; read it before loading, so a change that commits while
         loading makes the next call reload rather than keep stale data under the new token)."""
         token = read(self.name)
-        if token != self._token:
-            self._values = {}
-            self._token = token
-        return self._values
+        state = self._state
+        if state[0] != token:
+            state = self._state = (token, {})
+        return state[1]
 
 
 _UNREAD = object()  # a token no read returns: the next call reloads

@@ -27,12 +27,17 @@ def default_threads() -> int:
 
 
 def parse_bind(bind: str) -> tuple[str, int]:
-    """``"127.0.0.1:8000"``, ``"0.0.0.0:80"``, ``"[::]:8000"`` or a bare port -> (address, port)."""
+    """``"127.0.0.1:8000"``, ``"0.0.0.0:80"``, ``"[::]:8000"``, ``"localhost:8000"`` -> (IP address, port). Granian
+    takes addresses only, so a host name is resolved here."""
     host, _, port = bind.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise CommandError(f"--bind: expected ADDRESS:PORT, e.g. 127.0.0.1:8000, not {bind!r}")
-    return host, int(port)
+    try:
+        address = str(socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)[0][4][0])
+    except (OSError, UnicodeError) as exc:
+        raise CommandError(f"--bind: cannot resolve {host!r}: {exc}") from None
+    return address, int(port)
 
 
 def ensure_free(address: str, port: int) -> None:
@@ -85,6 +90,8 @@ class Command(BaseCommand):
             interface=Interfaces.WSGI,
             workers=options["workers"],
             blocking_threads=options["threads"],
+            # Granian retires idle threads; each takes its database connection with it, so keep them long.
+            blocking_threads_idle_timeout=600,
             # A worker that dies (out of memory, a crash in a C library) is started again, as gunicorn did.
             respawn_failed_workers=True,
             # On SIGTERM/Ctrl-C requests in progress get this long to finish.
