@@ -94,8 +94,11 @@ class Command(BaseCommand):
             blocking_threads_idle_timeout=600,
             # A worker that dies (out of memory, a crash in a C library) is started again, as gunicorn did.
             respawn_failed_workers=True,
-            # On SIGTERM/Ctrl-C requests in progress get this long to finish.
-            workers_kill_timeout=20,
+            # On SIGTERM/Ctrl-C requests in progress get this long to finish. It is also how long a stop can take
+            # when a worker receives the signal itself as well as its parent's request (Ctrl-C in a terminal,
+            # systemd's control-group stop): Granian then sometimes (about one stop in four here) waits this long
+            # and kills that worker.
+            workers_kill_timeout=10,
             log_access=options["access_log"],
             websockets=False,
         )
