@@ -19,6 +19,8 @@ import logging
 import os
 import time
 import weakref
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from django.db import OperationalError
@@ -34,28 +36,18 @@ class LockingCursor(base.SQLiteCursorWrapper):
 
     wrapper: DatabaseWrapper
 
-    def execute(self, query: str, params: Any = None) -> Any:
+    def _guard(self, query: str) -> AbstractContextManager[None]:
         if self.wrapper.get_autocommit() and query.lstrip()[:6].upper() in _WRITES:
-            with self.wrapper.writer_lock():
-                return super().execute(query, params)
-        return super().execute(query, params)
+            return self.wrapper.writer_lock()
+        return nullcontext()
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        with self._guard(query):
+            return super().execute(query, params)
 
     def executemany(self, query: str, param_list: Any) -> Any:
-        if self.wrapper.get_autocommit() and query.lstrip()[:6].upper() in _WRITES:
-            with self.wrapper.writer_lock():
-                return super().executemany(query, param_list)
-        return super().executemany(query, param_list)
-
-
-class _Held:
-    def __init__(self, wrapper: DatabaseWrapper) -> None:
-        self.wrapper = wrapper
-
-    def __enter__(self) -> None:
-        self.wrapper._take_writer_lock()
-
-    def __exit__(self, *exc: object) -> None:
-        self.wrapper._release_writer_lock()
+        with self._guard(query):
+            return super().executemany(query, param_list)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -68,8 +60,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         cursor.wrapper = self
         return cursor
 
-    def writer_lock(self) -> _Held:
-        return _Held(self)
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        self._take_writer_lock()
+        try:
+            yield
+        finally:
+            self._release_writer_lock()
 
     def _lock_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
