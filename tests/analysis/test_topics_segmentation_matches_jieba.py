@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import jieba
+
 from fankui.analysis import topics
+from fankui.analysis.text import WORD_GRAM_CHARS, normalize, word_gram_tokens
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -38,3 +41,12 @@ def test_it_segments_every_sample_text_as_jieba_does() -> None:
         cleaned = topics._clean(text)
         assert topics._tokens(cleaned) == jieba_words(cleaned), text
 
+
+def test_the_stacked_models_word_member_cuts_chinese_words_as_jieba_does() -> None:
+    reviews = ["很好吃，送餐快！", "不好用。。。差评", "iPhone很不错，3天就到了", "酒店前台服务态度好", "好"]
+    for text in [*sample_texts(), *reviews]:
+        cut = word_gram_tokens(text)
+        expected = jieba.lcut(normalize(text[:WORD_GRAM_CHARS]), HMM=False)
+        assert [w for w in cut if topics._CJK.search(w)] == [w for w in expected if topics._CJK.search(w)], text
+        assert all(len(w) >= 2 or topics._CJK.search(w) for w in cut), text
+    assert word_gram_tokens("好") == ["好"]

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -28,7 +28,7 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from .ngrams import CharNgrams
-from .text import word_tokens
+from .text import word_gram_tokens, word_grams, word_tokens
 
 
 class TrainingError(ValueError):
@@ -50,6 +50,8 @@ class Settings:
     max_chars: int | None = None
     # An NB-SVM and complement naive Bayes beside the SVM, read by a logistic regression; None: by data size.
     stack: bool | None = None
+    # A further NB-SVM on jieba word 1-2-grams in the stack; None: for short texts.
+    stack_words: bool | None = None
 
     def resolved(self, texts: Sequence[str], labels: Sequence[str] = ()) -> Settings:
         """Concrete settings for these texts, measured with cross-validation on the shared data (docs/analysis.md).
@@ -57,9 +59,11 @@ class Settings:
         Long texts (letters to a hotline, median over 100 characters) carry their topic in many short n-grams, and
         3-grams only add noise when there are few of them; their title (up to the first space) says in a few words
         what the body says in many, so its n-grams count three times, and only the first 300 characters are read,
-        as the pipeline does. Short reviews need 3-grams to catch phrases. The stacked pair needs enough rows for
-        its combiner to learn from out-of-fold margins (it lost on 346 government messages) and more than two
-        labels (on the two sentiment sets it gained nothing: 0.884 vs 0.884, 0.936 vs 0.935)."""
+        as the pipeline does. Short reviews need 3-grams to catch phrases. The stack needs enough rows for its
+        combiner to learn from out-of-fold margins (it lost on 346 government messages); on short texts it also
+        reads jieba words (an NB-SVM on word 1-2-grams), which is what makes it worth having for two labels
+        (sentiment, 5-fold: waimai 0.885 -> 0.888, shopping 0.937 -> 0.939; without the words at most +0.2). Long
+        texts do without the words: cutting their words costs more than all their n-gram models together."""
         lengths = sorted(len(text) for text in texts) or [0]
         long = lengths[len(lengths) // 2] > 100
         resolved = self
@@ -70,7 +74,10 @@ class Settings:
         if resolved.max_chars is None:
             resolved = replace(resolved, max_chars=LONG_TEXT_CHARS if long else 0)
         if resolved.stack is None:
-            resolved = replace(resolved, stack=len(texts) >= STACK_MIN_ROWS and len(set(labels)) > 2)
+            enough = len(texts) >= STACK_MIN_ROWS and (len(set(labels)) > 2 or not long)
+            resolved = replace(resolved, stack=enough)
+        if resolved.stack_words is None:
+            resolved = replace(resolved, stack_words=bool(resolved.stack) and not long)
         return resolved
 
     def as_dict(self) -> dict[str, Any]:
@@ -84,6 +91,7 @@ class Settings:
             "lead_weight": self.lead_weight,
             "max_chars": self.max_chars,
             "stack": self.stack,
+            "stack_words": self.stack_words,
         }
 
 
@@ -177,6 +185,11 @@ class ComplementNb:
         return np.asarray(scores - scores.mean(axis=1, keepdims=True))
 
 
+def _word_vectorizer(rows: int, min_df: int) -> CountVectorizer:
+    """Presence of jieba word 1-2-grams, for the stack's word NB-SVM (which reads presence only)."""
+    return CountVectorizer(analyzer=word_grams, binary=True, min_df=1 if rows < 100 else min_df, dtype=np.float32)
+
+
 def _binary(matrix: csr_matrix) -> csr_matrix:
     present = matrix.copy()
     present.data = np.ones_like(present.data)
@@ -194,9 +207,10 @@ def _stack_inputs(svm_margins: np.ndarray, nb_margins: np.ndarray, *more: np.nda
 class LinearTextModel:
     """A fitted model: vectorizers, the SVM, the label order and the calibration temperature.
 
-    With ``nb`` and ``meta`` (the stacked form) the SVM's and the NB-SVM's margins, and complement naive Bayes's
-    scores (``cnb``, with more than two labels), go to a multinomial logistic regression fitted on their out-of-fold
-    values, and ``decision`` is its log-probabilities."""
+    With ``nb`` and ``meta`` (the stacked form) the SVM's and the NB-SVM's margins, complement naive Bayes's scores
+    (``cnb``, with more than two labels) and the word NB-SVM's margins (``word_nb`` on ``words``' features, short
+    texts) go to a multinomial logistic regression fitted on their out-of-fold values, and ``decision`` is its
+    log-probabilities."""
 
     vectorizers: list[Any]
     svm: LinearSVC
@@ -207,22 +221,30 @@ class LinearTextModel:
     nb: NbSvm | None = None
     meta: LogisticRegression | None = None
     cnb: ComplementNb | None = None
+    words: CountVectorizer | None = None
+    word_nb: NbSvm | None = None
 
     def features(self, texts: Sequence[str]) -> csr_matrix:
         matrices = [vectorizer.transform(texts) for vectorizer in self.vectorizers]
         return matrices[0] if len(matrices) == 1 else hstack(matrices, format="csr")
 
-    def member_margins(self, matrix: csr_matrix) -> np.ndarray:
-        """The inputs of the combiner: the plain SVM's margins, the NB-SVM's, then complement naive Bayes's."""
+    def other_margins(self, matrix: csr_matrix, docs: Sequence[str] | Sequence[list[str]]) -> list[np.ndarray]:
+        """The combiner's inputs after the plain SVM's margins: the NB-SVM's, complement naive Bayes's, the word
+        NB-SVM's. ``docs`` are the texts, or their words already cut."""
         if self.nb is None:
-            raise RuntimeError("member_margins needs the stacked form")
-        more = [self.cnb.margins(matrix)] if self.cnb is not None else []
-        return _stack_inputs(_decision_matrix(self.svm, matrix), self.nb.margins(matrix), *more)
+            raise RuntimeError("other_margins needs the stacked form")
+        margins = [self.nb.margins(matrix)]
+        if self.cnb is not None:
+            margins.append(self.cnb.margins(matrix))
+        if self.words is not None and self.word_nb is not None:
+            margins.append(self.word_nb.margins(self.words.transform(docs)))
+        return margins
 
     def decision(self, texts: Sequence[str]) -> np.ndarray:
         matrix = self.features(texts)
         if self.meta is not None and self.nb is not None:
-            scores = _meta_scores(self.meta, self.member_margins(matrix), len(self.labels))
+            inputs = _stack_inputs(_decision_matrix(self.svm, matrix), *self.other_margins(matrix, texts))
+            scores = _meta_scores(self.meta, inputs, len(self.labels))
         else:
             scores = _decision_matrix(self.svm, matrix)
         return scores if self.offsets is None else scores + self.offsets
@@ -313,8 +335,11 @@ class TrainingReport:
 
 
 def _fit(
-    texts: Sequence[str], labels: np.ndarray, settings: Settings, classes: int
-) -> tuple[list[Any], LinearSVC, NbSvm | None, ComplementNb | None]:
+    texts: Sequence[str], tokens: Sequence[list[str]] | None, labels: np.ndarray, settings: Settings, names: list[str]
+) -> LinearTextModel:
+    """The members fitted on these rows (the combiner is fitted by ``train``); ``tokens`` are the texts' words,
+    cut once by ``train``, when the stack reads words."""
+    classes = len(names)
     vectorizers = _vectorizers(settings, len(texts))
     matrices = [vectorizer.fit_transform(texts) for vectorizer in vectorizers]
     matrix = matrices[0] if len(matrices) == 1 else hstack(matrices, format="csr")
@@ -323,9 +348,23 @@ def _fit(
     balanced = len(set(labels.tolist())) > 2 and not settings.stack
     svm = LinearSVC(C=settings.c, class_weight="balanced" if balanced else None)
     svm.fit(matrix, labels)
-    nb = NbSvm.fit(matrix, labels, classes) if settings.stack else None
-    cnb = ComplementNb.fit(matrix, labels, classes) if settings.stack and classes > 2 else None
-    return vectorizers, svm, nb, cnb
+    model = LinearTextModel(vectorizers, svm, names)
+    if settings.stack:
+        model.nb = NbSvm.fit(matrix, labels, classes)
+        if classes > 2:
+            model.cnb = ComplementNb.fit(matrix, labels, classes)
+        if tokens is not None:
+            model.words = _word_vectorizer(len(texts), settings.min_df)
+            try:
+                word_matrix = model.words.fit_transform(tokens)
+            except ValueError as error:  # scikit-learn: not one word in enough of these texts
+                raise _NoWords from error
+            model.word_nb = NbSvm.fit(word_matrix, labels, classes)
+    return model
+
+
+class _NoWords(Exception):
+    """The texts have (almost) no words for the stack's word member to learn from."""
 
 
 def _combiner() -> LogisticRegression:
@@ -354,8 +393,23 @@ def train(
     x = [text for text, _ in pairs]
     settings = (settings or Settings()).resolved(x, [label for _, label in pairs])
     y = np.array([index[label] for _, label in pairs])
+    try:
+        return _train(x, y, names, counts, settings, step)
+    except _NoWords:
+        # Texts of digits, codes or symbols: the stack does without its word member.
+        return _train(x, y, names, counts, replace(settings, stack_words=False), step)
 
-    folds = min(settings.folds, max(counts.values()), len(pairs) // 2)
+
+def _train(
+    x: list[str],
+    y: np.ndarray,
+    names: list[str],
+    counts: Counter[str],
+    settings: Settings,
+    step: Callable[[str], None] | None,
+) -> tuple[LinearTextModel, TrainingReport]:
+    tokens = [word_gram_tokens(text) for text in x] if settings.stack and settings.stack_words else None
+    folds = min(settings.folds, max(counts.values()), len(x) // 2)
     smallest = min(counts.values())
     macro_f1: float | None = None
     temperature = 1.0
@@ -368,17 +422,16 @@ def train(
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=20261116)
         x_array = np.array(x, dtype=object)
         for fold, (train_rows, test_rows) in enumerate(splitter.split(x_array, y), start=1):
-            vectorizers, svm, nb, cnb = _fit(list(x_array[train_rows]), y[train_rows], settings, len(names))
-            model = LinearTextModel(vectorizers, svm, names)
+            model = _fit(list(x_array[train_rows]), _pick(tokens, train_rows), y[train_rows], settings, names)
             matrix = model.features(list(x_array[test_rows]))
-            scores = _decision_matrix(svm, matrix)
+            scores = _decision_matrix(model.svm, matrix)
             # A class absent from this fold's training rows has no column: put its scores back in place.
             full = np.full((len(test_rows), len(names)), -10.0)
-            full[:, svm.classes_] = scores
+            full[:, model.svm.classes_] = scores
             out_of_fold[test_rows] = full
-            if nb is not None:
-                more = [cnb.margins(matrix)] if cnb is not None else []
-                inputs = _stack_inputs(full, nb.margins(matrix), *more)
+            if model.nb is not None:
+                docs = _pick(tokens, test_rows) or list(x_array[test_rows])
+                inputs = _stack_inputs(full, *model.other_margins(matrix, docs))
                 if members is None:
                     members = np.zeros((len(x), inputs.shape[1]))
                 members[test_rows] = inputs
@@ -404,16 +457,21 @@ def train(
             tuned = out_of_fold
         macro_f1 = float(f1_score(y, tuned.argmax(axis=1), average="macro"))
         temperature = fit_temperature(out_of_fold, y)
-    vectorizers, svm, nb, cnb = _fit(x, y, settings, len(names))
+    model = _fit(x, tokens, y, settings, names)
     if step:
         step("final model")
     report = TrainingReport(
-        rows=len(pairs),
+        rows=len(x),
         labels=dict(sorted(counts.items())),
         macro_f1=macro_f1,
         folds=folds if macro_f1 is not None else 0,
         settings=settings.as_dict(),
     )
     if meta is None:
-        nb = cnb = None
-    return LinearTextModel(vectorizers, svm, names, temperature, offsets, nb, meta, cnb), report
+        model.nb = model.cnb = model.words = model.word_nb = None
+    model.temperature, model.offsets, model.meta = temperature, offsets, meta
+    return model, report
+
+
+def _pick(tokens: list[list[str]] | None, rows: np.ndarray) -> list[list[str]] | None:
+    return None if tokens is None else [tokens[i] for i in rows]
