@@ -116,12 +116,12 @@ WORD_GRAM_CHARS = 120
 
 
 def word_gram_tokens(text: str) -> list[str]:
-    """The words the word member of a stacked model reads: the Chinese words of the text's first
-    ``WORD_GRAM_CHARS`` characters, as jieba's precise mode cuts them (letters and digits are left to the character
-    n-grams)."""
+    """The words the word member of a stacked model reads: the words of the text's first ``WORD_GRAM_CHARS``
+    characters as jieba's precise mode cuts them, but for single letters and digits and their runs (left to the
+    character n-grams; see ``route``)."""
     if not _initialised:
         _initialise()
-    return _route.cut(normalize(text[:WORD_GRAM_CHARS]), shortest=1)
+    return _route.cut(normalize((text or "")[:WORD_GRAM_CHARS]), shortest=1)
 
 
 def word_grams(doc: str | list[str]) -> list[str]:
