@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
                 labels.append("positive" if row["label"] == "1" else "negative")
                 sources[name] += 1
     print(f"sentiment: training on {len(texts)} reviews ({dict(sources)})", flush=True)
-    # Not stacked: the pipeline runs this model on every case, and the stack's word member would cut up to 300
-    # characters of each message into words, a third of the pipeline's time, for 0.3 points on reviews.
+    # Not stacked: the pipeline runs this model on every case, and the stack's word member (cutting the first 120
+    # characters into words) would make it about five times slower, for 0.3 points on reviews (docs/analysis.md).
     settings = Settings(char_ngrams=(1, 3), c=0.5, min_df=3, folds=args.folds, stack=False)
     model, report = train(texts, labels, settings, step=lambda what: print(f"  {what}", flush=True))
     stored = store.save(
