@@ -23,6 +23,8 @@ class Submission(models.Model):
     idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
     # The identifier in the source system, for imports (so an import can be run twice).
     external_id = models.CharField(max_length=100, blank=True, db_index=True)
+    # The language the submitter used (a code of settings.LANGUAGES): every message to them is written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
     received_at = models.DateTimeField(_("received at"))
 
     class Meta:

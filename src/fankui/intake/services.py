@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -53,6 +53,8 @@ class SubmissionInput:
     idempotency_key: str = ""
     external_id: str = ""
     received_at: datetime | None = None
+    # Blank: the language of the request (or of the worker) that submits it.
+    language: str = ""
     attachments: list[UploadedFile] = field(default_factory=list)
 
 
@@ -86,6 +88,16 @@ def _sniff(upload: UploadedFile) -> str | None:
 def _text(value: object) -> str:
     """Trimmed text without NUL characters (never meant, and PostgreSQL refuses them in text columns)."""
     return str(value or "").replace("\x00", "").strip()
+
+
+def _language(requested: str) -> str:
+    """One of the site's languages: the one asked for if the site has it, else the active one (the request's)."""
+    for candidate in (requested, translation.get_language() or ""):
+        try:
+            return translation.get_supported_language_variant(candidate.strip().lower()[:20])
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list[tuple[UploadedFile, str]]]:
@@ -170,6 +182,7 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
         errors["idempotency_key"] = [_("The idempotency key is too long (100 characters at most).")]
     clean["idempotency_key"] = key or None
     clean["external_id"] = _text(data.external_id)[:100]
+    clean["language"] = _language(data.language)
 
     files, problems = check_uploads(data.attachments)
     if problems:
