@@ -44,6 +44,9 @@ def test_rating_before_any_reply_says_so(en: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_rating_needs_a_post(en: Client) -> None:
+def test_opening_the_rating_link_only_shows_the_form(en: Client) -> None:
     case = factories.case()
-    assert en.get(f"/track/{case.tracking_code}/rate/").status_code == 405
+    response = en.get(f"/track/{case.tracking_code}/rate/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/track/{case.tracking_code}/#rate"
+    assert not case.ratings.exists()

@@ -24,13 +24,39 @@ def test_a_double_post_of_the_same_form_creates_one_case(en: Client, fresh_form:
 @pytest.mark.django_db
 def test_two_renders_of_the_form_make_two_cases(en: Client, fresh_form: Callable[..., dict[str, Any]]) -> None:
     first = en.post("/", fresh_form())
-    second = en.post("/", fresh_form())
+    second = en.post("/", fresh_form(body="人民路的垃圾桶从来没人清理。"))
     assert first["Location"] != second["Location"]
+    assert Case.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_sending_the_same_words_again_after_back_lands_on_the_first_case(
+    en: Client, fresh_form: Callable[..., dict[str, Any]]
+) -> None:
+    # Back from the confirmation page may show the form again with a fresh token (the browser fetched it anew).
+    first = en.post("/", fresh_form(contact_phone="13800138000"))
+    again = en.post("/", fresh_form(contact_phone="13800138000"), follow=True)
+    assert Case.objects.count() == 1
+    assert again.redirect_chain[0][0] == first["Location"]
+    assert "This form had already been sent" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_another_browser_sending_the_same_words_opens_its_own_case(
+    fresh_form: Callable[..., dict[str, Any]],
+) -> None:
+    # Two people may well write the same sentence; neither may be handed the other's tracking code.
+    data = fresh_form()
+    Client().post("/", data)
+    other = Client()
+    page = other.get("/").content.decode()
+    token = page.split('name="token" value="')[1].split('"')[0]
+    other.post("/", {**data, "token": token})
     assert Case.objects.count() == 2
 
 
 @pytest.mark.django_db
 def test_a_forged_token_is_replaced_not_trusted(en: Client, fresh_form: Callable[..., dict[str, Any]]) -> None:
     en.post("/", fresh_form(token="not-a-uuid"))
-    en.post("/", fresh_form(token="not-a-uuid"))
+    en.post("/", fresh_form(token="not-a-uuid", body="人民路的垃圾桶从来没人清理。"))
     assert Case.objects.count() == 2

@@ -88,6 +88,10 @@ def _entry(event: Event, case: Case, replies: dict[int, PublicReply]) -> Timelin
         message = ""
     elif not message and event.action == Action.CLOSE and data.get("reason") == "rating_window_passed":
         message = _("Closed automatically: the time to rate the reply has passed.")
+    elif not message and event.action == "sla_resumed" and data.get("reason") == "no_answer":
+        message = _("No answer came within %(days)s working days; we go on with what we have.") % {
+            "days": data.get("days", "")
+        }
     department = str(data.get("lead_department_name") or "")
     reply_id = data.get("reply") if event.action == Action.REPLY else None
     if isinstance(reply_id, int) and reply_id in replies:
@@ -113,13 +117,22 @@ def _reply(reply: Reply) -> PublicReply:
     )
 
 
+# States the submitter is not shown as such: a return is the departments' internal matter (the case goes back to
+# triage and on to another department), so to the submitter the request is still being handled.
+PUBLIC_STATE: dict[str, State] = {State.RETURNED: State.IN_PROGRESS}
+
+
+def public_state(state: str) -> State:
+    return PUBLIC_STATE.get(state, State(state))
+
+
 def tracking(case: Case) -> Tracking:
     """The submitter's view of ``case``: their own request, and the progress of the case they follow (the primary,
     once theirs was merged)."""
     view = public_view(case)
     followed: Case = view["followed"]
     replies = {reply.id: reply for reply in map(_reply, view["replies"])}
-    state = State(followed.state)
+    state = public_state(followed.state)
     return Tracking(
         tracking_code=case.tracking_code,
         display_code=case.display_code,

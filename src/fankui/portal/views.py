@@ -6,14 +6,16 @@ at the top), never a 500. An unknown and a malformed code get the very same 404 
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
@@ -23,6 +25,7 @@ from fankui.intake.services import submit as submit_service
 from fankui.surveys.models import Level
 from fankui.surveys.services import rate as rate_service
 
+from . import notices
 from .forms import RatingForm, SubmissionForm, TrackLookupForm, categories, new_token
 from .queries import tracking
 
@@ -46,6 +49,30 @@ def _submit_page(request: HttpRequest, form: SubmissionForm, token: str) -> Http
     return render(request, "portal/submit.html", context)
 
 
+# What this browser sent lately: a digest of each request's words and contact, with the tracking code it got.
+SENT = "portal_sent"
+SENT_KEPT = 20
+
+
+def _digest(form: SubmissionForm) -> str:
+    data = form.cleaned_data
+    parts = [data.get(name) or "" for name in ("title", "body", "contact_name", "contact_phone", "contact_email")]
+    return hashlib.sha256("\x1f".join(str(p).strip() for p in parts).encode()).hexdigest()[:32]
+
+
+def _sent_before(request: HttpRequest, form: SubmissionForm) -> Case | None:
+    """The case this browser already opened with the very same words: after Back, a page may come with a fresh
+    token, and sending it again must land on the first case, not open a second one."""
+    code = request.session.get(SENT, {}).get(_digest(form))
+    return find_by_code(code) if code else None
+
+
+def _remember_sent(request: HttpRequest, form: SubmissionForm, case: Case) -> None:
+    sent = dict(request.session.get(SENT, {}))
+    sent[_digest(form)] = case.tracking_code
+    request.session[SENT] = dict(list(sent.items())[-SENT_KEPT:])
+
+
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -55,6 +82,10 @@ def submit(request: HttpRequest) -> HttpResponse:
     # Every field is optional to the form, which only refuses what no person types (NUL characters); the service
     # decides everything else and reports field by field.
     if form.is_valid():
+        earlier = _sent_before(request, form)
+        if earlier is not None:
+            messages.info(request, _("This form had already been sent; here is the tracking code it received."))
+            return redirect("portal:submitted", code=earlier.tracking_code)
         try:
             case, created = submit_service(form.submission(files))
         except ValidationFailed as exc:
@@ -62,6 +93,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         else:
             if not created:
                 messages.info(request, _("This form had already been sent; here is the tracking code it received."))
+            _remember_sent(request, form, case)
             return redirect("portal:submitted", code=case.tracking_code)
     if files:
         form.ask_for_files_again()
@@ -73,8 +105,12 @@ def submitted(request: HttpRequest, code: str) -> HttpResponse:
     case = find_by_code(code)
     if case is None:
         return not_found(request)
-    # Only the code: the human number is for staff, and everything else is on the tracking page.
-    return render(request, "portal/submitted.html", {"code": case.display_code, "tracking_code": case.tracking_code})
+    # Only the code: the human number is for staff, and everything else is on the tracking page. An emergency is
+    # told at once to call for help, by the same rules that flag it for staff.
+    submission = case.submission
+    emergency = notices.emergency_advice() if notices.is_emergency(submission.title, submission.body) else ""
+    context = {"code": case.display_code, "tracking_code": case.tracking_code, "emergency": emergency}
+    return render(request, "portal/submitted.html", context)
 
 
 def track_lookup(request: HttpRequest) -> HttpResponse:
@@ -107,11 +143,15 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     return _track_page(request, case)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, code: str) -> HttpResponse:
     case = find_by_code(code)
     if case is None:
         return not_found(request)
+    if request.method != "POST":
+        # The link in the reply message: it only opens the rating form. Mail scanners follow links, so a plain
+        # GET must never record anything.
+        return redirect(reverse("portal:track", kwargs={"code": case.tracking_code}) + "#rate")
     form = RatingForm(request.POST)
     if not form.is_valid():
         return _track_page(request, case, rating=form)

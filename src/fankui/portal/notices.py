@@ -1,0 +1,266 @@
+"""What the submitter is told about their case, and when: the portal is the public face, so every message to a
+citizen about their request is written here, in the language they used, with links to the portal's pages.
+
+Receivers of ``cases.signals`` and ``sla.signals``, so they run inside the transaction of the change: a move that
+rolls back queues nothing. Messages go through ``notify.services.notify_citizen`` (the outbox), which sends nothing
+to an anonymous submitter, one without contact or one who opted out, and sends each (contact, key) once.
+
+- the case is opened (not for imported history): ``case:<id>:receipt``;
+- accepted, not accepted (with the reason), merged: ``case:<id>:accept`` / ``reject`` / ``merge``;
+- a reply, with the link to rate it (to the followers of a merged case too): ``case:<id>:reply:<reply id>``;
+- closed, reopened by a supervisor: ``case:<id>:close:<time>`` / ``case:<id>:reopen:<time>``;
+- more information asked, no answer in time: ``sla:info:<id>`` / ``sla:info:<id>:timeout``;
+- more time needed (an approved extension): ``sla:extension:<id>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fankui.analysis import rules
+from fankui.cases.models import Case, Reply
+from fankui.cases.workflow import Action, State
+from fankui.notify import conf
+from fankui.notify.services import notify_citizen
+from fankui.sla.models import Extension, InfoRequest
+from fankui.sla.services import info_wait_days
+
+# Where to call when somebody is in danger now; said on the confirmation page and in the receipt of an emergency.
+EMERGENCY_NUMBERS = ("110", "119", "120")
+
+
+# --- Shared pieces ---------------------------------------------------------------------------------------------
+@contextmanager
+def _in_language_of(case: Case) -> Iterator[None]:
+    with translation.override(case.submission.language or settings.LANGUAGE_CODE):
+        yield
+
+
+def _url(name: str, case: Case) -> str:
+    return conf.public_url() + reverse(name, kwargs={"code": case.tracking_code})
+
+
+def track_url(case: Case) -> str:
+    return _url("portal:track", case)
+
+
+def rate_url(case: Case) -> str:
+    """The rating page: opening it records nothing (mail scanners follow links); the rating is a POST from it."""
+    return _url("portal:rate", case)
+
+
+def _when(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+
+
+def is_emergency(title: str, body: str) -> bool:
+    """The analysis's own urgency rules (the same that flag the case for staff), run at once: the submitter must
+    not wait for the worker to be told to call for help."""
+    return rules.urgency(f"{title} {body}".strip()).level == "emergency"
+
+
+def emergency_advice() -> str:
+    return _(
+        "If anyone is in danger, call 110 (police), 119 (fire) or 120 (ambulance) now: we pass your report on at "
+        "once, but they can be there sooner."
+    )
+
+
+def _tell(case: Case, key: str, subject: str, body: str) -> bool:
+    return notify_citizen(case, subject, body, key=key)
+
+
+# --- The case's life --------------------------------------------------------------------------------------------
+def tell_received(case: Case) -> bool:
+    submission = case.submission
+    with _in_language_of(case):
+        lines = [
+            _("We received your request on %(date)s. Your tracking code is %(code)s.")
+            % {"date": _when(case.created_at), "code": case.display_code}
+        ]
+        if is_emergency(submission.title, submission.body):
+            lines.append(emergency_advice())
+        lines.append(_("Follow its progress here: %(url)s") % {"url": track_url(case)})
+        subject = _("We received your request %(code)s") % {"code": case.display_code}
+        return _tell(case, f"case:{case.pk}:receipt", subject, "\n\n".join(lines))
+
+
+def _reason(case: Case, action: str) -> str:
+    event = case.events.filter(action=action).order_by("-created_at", "-id").first()
+    return event.message if event is not None else ""
+
+
+def tell_accepted(case: Case) -> bool:
+    with _in_language_of(case):
+        subject = _("Your request %(code)s was accepted") % {"code": case.display_code}
+        body = _(
+            "Your request %(code)s was accepted and is passed on to the department responsible. "
+            "Follow its progress here: %(url)s"
+        ) % {"code": case.display_code, "url": track_url(case)}
+        return _tell(case, f"case:{case.pk}:accept", subject, body)
+
+
+def tell_rejected(case: Case) -> bool:
+    with _in_language_of(case):
+        subject = _("Your request %(code)s could not be accepted") % {"code": case.display_code}
+        body = _("We could not accept your request %(code)s.\n\nThe reason: %(reason)s\n\nDetails: %(url)s") % {
+            "code": case.display_code,
+            "reason": _reason(case, Action.REJECT),
+            "url": track_url(case),
+        }
+        return _tell(case, f"case:{case.pk}:reject", subject, body)
+
+
+def tell_merged(case: Case) -> bool:
+    with _in_language_of(case):
+        subject = _("Your request %(code)s is handled together with another") % {"code": case.display_code}
+        body = _(
+            "Your request %(code)s is about the same problem as another request, so both are handled together. "
+            "You will hear from us when there is a reply; follow the progress here: %(url)s"
+        ) % {"code": case.display_code, "url": track_url(case)}
+        return _tell(case, f"case:{case.pk}:merge", subject, body)
+
+
+def _reply_body(case: Case, answer: Reply, *, can_rate: bool) -> tuple[str, str]:
+    subject = _("Reply to your request %(code)s") % {"code": case.display_code}
+    department = answer.department.name if answer.department else ""
+    lines = [
+        _("%(department)s replied to your request %(code)s:") % {"department": department, "code": case.display_code}
+        if department
+        else _("The reply to your request %(code)s:") % {"code": case.display_code},
+        answer.body,
+    ]
+    if can_rate:
+        lines.append(
+            _(
+                "Please tell us within %(days)d days how satisfied you are with this reply: %(url)s\n"
+                "If you are not satisfied, your request is handled again."
+            )
+            % {"days": settings.FANKUI["RATING_WINDOW_DAYS"], "url": rate_url(case)}
+        )
+    else:
+        lines.append(_("Details: %(url)s") % {"url": track_url(case)})
+    return subject, "\n\n".join(lines)
+
+
+def tell_replied(case: Case) -> int:
+    """The reply to the submitter, with the link to rate it, and to every submitter who follows this case."""
+    answer = case.replies.select_related("department").order_by("-created_at", "-id").first()
+    if answer is None:
+        return 0
+    told = 0
+    for person in [case, *_followers(case)]:
+        with _in_language_of(person):
+            subject, body = _reply_body(person, answer, can_rate=person.pk == case.pk)
+            told += _tell(person, f"case:{person.pk}:reply:{answer.pk}", subject, body)
+    return told
+
+
+def _followers(case: Case) -> list[Case]:
+    return list(case.merged_cases.select_related("submission").order_by("id"))
+
+
+def _closing_body(case: Case, action: str) -> str:
+    if action == Action.RATE_SATISFIED:
+        text = _("Thank you for rating the reply. Your request %(code)s is now closed.")
+    else:
+        text = _("Your request %(code)s is now closed.")
+    return (text % {"code": case.display_code}) + "\n\n" + _("Details: %(url)s") % {"url": track_url(case)}
+
+
+def tell_closed(case: Case, action: str) -> int:
+    stamp = int(case.state_changed_at.timestamp())
+    told = 0
+    for person in [case, *_followers(case)]:
+        with _in_language_of(person):
+            subject = _("Your request %(code)s is closed") % {"code": person.display_code}
+            told += _tell(person, f"case:{person.pk}:close:{stamp}", subject, _closing_body(person, action))
+    return told
+
+
+def tell_reopened(case: Case) -> bool:
+    with _in_language_of(case):
+        subject = _("Your request %(code)s is handled again") % {"code": case.display_code}
+        body = _("Your request %(code)s was reopened and is handled again. Follow its progress here: %(url)s") % {
+            "code": case.display_code,
+            "url": track_url(case),
+        }
+        return _tell(case, f"case:{case.pk}:reopen:{int(case.state_changed_at.timestamp())}", subject, body)
+
+
+# --- Waiting on the submitter, more time ------------------------------------------------------------------------
+def tell_info_requested(case: Case, request: InfoRequest) -> bool:
+    with _in_language_of(case):
+        subject = _("Your request %(code)s: we need more information") % {"code": case.display_code}
+        body = _(
+            "To handle your request %(code)s we need more information from you:\n\n%(question)s\n\n"
+            "Please answer here: %(url)s\n"
+            "The time we promised does not run while we wait. If no answer comes within %(days)d working days, "
+            "we go on with what we have."
+        ) % {"code": case.display_code, "question": request.question, "url": track_url(case), "days": info_wait_days()}
+        return _tell(case, f"sla:info:{request.pk}", subject, body)
+
+
+def tell_info_timed_out(case: Case, request: InfoRequest) -> bool:
+    with _in_language_of(case):
+        subject = _("Your request %(code)s: handling goes on") % {"code": case.display_code}
+        body = _(
+            "We did not receive the information we asked for about your request %(code)s, so we go on with what we "
+            "have. Follow its progress here: %(url)s"
+        ) % {"code": case.display_code, "url": track_url(case)}
+        return _tell(case, f"sla:info:{request.pk}:timeout", subject, body)
+
+
+def tell_extension(case: Case, extension: Extension) -> bool:
+    if extension.new_deadline is None:
+        return False
+    with _in_language_of(case):
+        subject = _("Your request %(code)s: more time is needed") % {"code": case.display_code}
+        body = _("Handling your request %(code)s needs more time. We now expect to answer by %(date)s.") % {
+            "code": case.display_code,
+            "date": _when(extension.new_deadline),
+        }
+        body += "\n\n" + _("Details: %(url)s") % {"url": track_url(case)}
+        return _tell(case, f"sla:extension:{extension.pk}", subject, body)
+
+
+# --- Receivers (connected in apps.py) ---------------------------------------------------------------------------
+def on_case_created(sender: Any, case: Case, announce: bool = True, **kwargs: Any) -> None:
+    if announce:
+        tell_received(case)
+
+
+def on_case_moved(sender: Any, case: Case, action: str, source: str, target: str, **kwargs: Any) -> None:
+    if action == Action.ACCEPT:
+        tell_accepted(case)
+    elif action == Action.REJECT:
+        tell_rejected(case)
+    elif action == Action.MERGE:
+        tell_merged(case)
+    elif action == Action.REPLY:
+        tell_replied(case)
+    elif target == State.CLOSED:
+        tell_closed(case, action)
+    elif action == Action.REOPEN:
+        tell_reopened(case)
+
+
+def on_info_requested(sender: Any, case: Case, request: InfoRequest, **kwargs: Any) -> None:
+    tell_info_requested(case, request)
+
+
+def on_info_closed(sender: Any, case: Case, request: InfoRequest, how: str, **kwargs: Any) -> None:
+    if how == "timeout":
+        tell_info_timed_out(case, request)
+
+
+def on_extension_approved(sender: Any, case: Case, extension: Extension, **kwargs: Any) -> None:
+    tell_extension(case, extension)
