@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 
 from fankui.accounts.models import Department, User
 from fankui.cases import services as cases
 from fankui.cases.models import Case
 from fankui.intake.services import SubmissionInput, submit
+from fankui.notify import delivery
 from fankui.notify import services as notify
 from fankui.notify.models import Channel, Message, Status
 from fankui.surveys.services import rate
@@ -162,7 +164,9 @@ def test_nothing_is_sent_to_an_address_that_opted_out(dispatcher: User) -> None:
     notify.opt_out(notify.Address(Channel.EMAIL, EMAIL))
     case = new_case()
     cases.accept(case, dispatcher)
-    assert not Message.objects.filter(address=EMAIL, status=Status.QUEUED).exists()
+    delivery.deliver_due()
+    assert not mail.outbox
+    assert not Message.objects.filter(address=EMAIL, status__in=(Status.QUEUED, Status.SENT)).exists()
 
 
 def test_a_move_that_is_refused_queues_nothing(handler: User) -> None:

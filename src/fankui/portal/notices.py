@@ -15,6 +15,7 @@ to an anonymous submitter, one without contact or one who opted out, and sends e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -44,8 +45,16 @@ def _in_language_of(case: Case) -> Iterator[None]:
         yield
 
 
+@functools.lru_cache(maxsize=8)
+def _path(name: str) -> tuple[str, str]:
+    # Reversed once per page: every intake with a contact builds a link to the tracking page.
+    head, tail = reverse(name, kwargs={"code": "CODE"}).split("CODE")
+    return head, tail
+
+
 def _url(name: str, case: Case) -> str:
-    return conf.public_url() + reverse(name, kwargs={"code": case.tracking_code})
+    head, tail = _path(name)
+    return f"{conf.public_url()}{head}{case.tracking_code}{tail}"
 
 
 def track_url(case: Case) -> str:
@@ -74,13 +83,15 @@ def emergency_advice() -> str:
     )
 
 
-def _tell(case: Case, key: str, subject: str, body: str) -> bool:
-    return notify_citizen(case, subject, body, key=key)
+def _tell(case: Case, key: str, subject: str, body: str, *, fresh: bool = False) -> bool:
+    return notify_citizen(case, subject, body, key=key, fresh=fresh)
 
 
 # --- The case's life --------------------------------------------------------------------------------------------
 def tell_received(case: Case) -> bool:
     submission = case.submission
+    if not submission.has_contact:
+        return False  # before any work: most intakes of a busy hotline are anonymous or without contact
     with _in_language_of(case):
         lines = [
             _("We received your request on %(date)s. Your tracking code is %(code)s.")
@@ -90,7 +101,8 @@ def tell_received(case: Case) -> bool:
             lines.append(emergency_advice())
         lines.append(_("Follow its progress here: %(url)s") % {"url": track_url(case)})
         subject = _("We received your request %(code)s") % {"code": case.display_code}
-        return _tell(case, f"case:{case.pk}:receipt", subject, "\n\n".join(lines))
+        # Queued in the intake's own transaction, on the product's busiest path: a new case's key is unused.
+        return _tell(case, f"case:{case.pk}:receipt", subject, "\n\n".join(lines), fresh=True)
 
 
 def _reason(case: Case, action: str) -> str:
