@@ -214,6 +214,8 @@ FANKUI: dict[str, Any] = {
     "AUTO_DISPATCH_CONFIDENCE": env_str("AUTO_DISPATCH_CONFIDENCE", ""),
     # Analysis: retrain the category and routing models from the organisation's cases this often.
     "RETRAIN_DAYS": env_int("RETRAIN_DAYS", 7),
+    # Warn administrators this many days before the working calendar's known holidays run out (docs/sla.md).
+    "CALENDAR_WARN_DAYS": env_int("CALENDAR_WARN_DAYS", 92),
 }
 ORG_DISPLAY_NAME = FANKUI["ORG_NAME"] or _("Fankui feedback")
 

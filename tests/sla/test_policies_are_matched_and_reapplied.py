@@ -29,15 +29,15 @@ def test_the_most_specific_policy_wins(policies: int, dept: Department) -> None:
     assert services.policy_for(factories.case(kind="praise")).name == "Everything else: 13 working days"
 
 
-def test_an_emergency_found_later_by_the_analysis_gets_a_same_day_reply(policies: int) -> None:
+def test_an_emergency_found_later_by_the_analysis_gets_a_reply_within_24_hours(policies: int) -> None:
     case = factories.case(kind="complaint")
     assert reply(case).deadline == dt.datetime(2026, 12, 3, 17, 30, tzinfo=SH)
     CaseAnalysis.objects.filter(case=case).update(urgency="emergency")
     case.refresh_from_db()
     assert services.reapply(case) >= 1
     clock = reply(case)
-    assert clock.policy.name == "Emergency: reply the same day"
-    assert clock.deadline == dt.datetime(2026, 11, 16, 17, 30, tzinfo=SH)
+    assert clock.policy.name == "Emergency: reply within 24 hours"
+    assert clock.deadline == dt.datetime(2026, 11, 17, 10, 0, tzinfo=SH)
     assert services.reapply(case) == 0
 
 
@@ -76,7 +76,7 @@ def test_the_worker_follows_an_urgency_set_after_the_clocks_started(policies: in
     CaseAnalysis.objects.filter(case=urgent).update(urgency="emergency")
     CaseAnalysis.objects.filter(case=calm).update(urgency="normal")
     assert tasks.follow_urgency() == 1
-    assert reply(urgent).deadline == dt.datetime(2026, 11, 16, 17, 30, tzinfo=SH)
+    assert reply(urgent).deadline == dt.datetime(2026, 11, 17, 10, 0, tzinfo=SH)
     assert reply(calm).deadline == dt.datetime(2026, 12, 3, 17, 30, tzinfo=SH)
     # Seen once: the next run has nothing to do.
     assert tasks.follow_urgency() == 0

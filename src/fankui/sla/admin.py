@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from fankui.core.errors import ValidationFailed
 
 from . import services
-from .models import CalendarDay, Clock, Extension, Policy, PolicyTarget, Supervision, WorkingCalendar
+from .models import CalendarDay, CalendarYear, Clock, Extension, Policy, PolicyTarget, Supervision, WorkingCalendar
 
 
 def _raise_as_form_errors(form: forms.BaseForm, error: ValidationFailed) -> None:
@@ -55,6 +55,35 @@ class CalendarDayAdmin(RecomputesDeadlines):
     list_display = ["day", "is_workday", "note"]
     list_filter = ["is_workday"]
     date_hierarchy = "day"
+
+
+class CalendarYearForm(forms.ModelForm):
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "note"]
+
+    def clean_year(self) -> int | None:
+        year = self.cleaned_data.get("year")
+        try:
+            services.check_calendar_year(year)
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.errors["year"]) from None
+        return year
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """Confirming a year says its holidays and make-up working days are all entered: only then does the calendar
+    count as known for it (the header, the admin index and ``fankui check`` stop warning)."""
+
+    form = CalendarYearForm
+    list_display = ["year", "note", "entered_at", "entered_by"]
+    readonly_fields = ["entered_at", "entered_by"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class WorkingCalendarForm(forms.ModelForm):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,12 +16,14 @@ class SlaConfig(AppConfig):
         from fankui.cases.signals import case_created, case_moved
         from fankui.core import stamps
 
-        from . import labels
-        from .models import CalendarDay, Policy, PolicyTarget, WorkingCalendar
+        from . import checks, labels
+        from .models import CalendarDay, CalendarYear, Policy, PolicyTarget, WorkingCalendar
 
         case_created.connect(_created, dispatch_uid="sla.case_created")
         # Server processes keep policies and calendars while this stamp is unchanged (sla.services).
-        stamps.bump_on_change("sla", Policy, PolicyTarget, WorkingCalendar, CalendarDay)
+        stamps.bump_on_change("sla", Policy, PolicyTarget, WorkingCalendar, CalendarDay, CalendarYear)
+        checks.register()
+        post_migrate.connect(_migrated, sender=self, dispatch_uid="sla.post_migrate")
         case_moved.connect(_moved, dispatch_uid="sla.case_moved")
         labels.register_all()
 
@@ -35,3 +38,16 @@ def _moved(sender: Any, case: Any, source: str, target: str, **kwargs: Any) -> N
     from . import services
 
     services.on_case_moved(case, source, target)
+
+
+EMERGENCY_MIGRATION = ("sla", "0004_emergency_on_calendar_hours")
+
+
+def _migrated(sender: Any, plan: Any = None, **kwargs: Any) -> None:
+    """Open emergencies follow the emergency policy that migration 0004 moved to calendar hours (a migration may
+    not use the application's code; this runs once every app's tables are current)."""
+    applied = {(m.app_label, m.name) for m, backwards in plan or () if not backwards}
+    if EMERGENCY_MIGRATION in applied:
+        from . import defaults
+
+        defaults.recount_emergencies()

@@ -6,13 +6,17 @@ the calendar's periods on working days. All arithmetic is in local time (setting
 comes in or goes out is aware.
 
 Conventions (docs/sla.md): N working days end at the close of the Nth working day after the start day (0 = the
-close of the start day, or of the next working day when the start day is not one); N working hours count only
-time inside working hours on working days.
+close of the start day, or of the next working day when the start day is not one or its working hours are over);
+N working hours count only time inside working hours on working days; N hours are calendar hours.
+
+Invariant: a deadline is never earlier than the moment it is set (``deadline(cal, start, n, unit) >= start`` for
+every calendar, start, amount and unit). A promise that is overdue at birth tells the citizen something false.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +40,16 @@ MAX_SEARCH_DAYS = 3 * 366  # a calendar with no working day at all must not loop
 def known_year_range() -> tuple[int, int]:
     """The years a working-day override may be entered for."""
     return PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR + OVERRIDE_YEARS_AHEAD
+
+
+def known_until(entered_years: Iterable[int]) -> dt.date:
+    """The last day whose working calendar is known: the package's years, then each following year an
+    administrator entered completely, without a gap (a year entered after an unknown one does not help)."""
+    years = set(entered_years)
+    last = PACKAGE_LAST_YEAR
+    while last + 1 in years:
+        last += 1
+    return dt.date(last, 12, 31)
 
 
 @lru_cache(maxsize=4096)
@@ -117,9 +131,12 @@ class WorkCalendar:
     def add_working_days(self, start: dt.datetime, days: int) -> dt.datetime:
         if days < 0:
             raise ValueError("A duration cannot be negative.")
-        day = timezone.localtime(start).date()
+        local = timezone.localtime(start)
+        day = local.date()
         if days == 0:
-            return self.close_of(self.next_workday(day, include=True))
+            # "The same day" once the day's working hours are over is the next working day.
+            include = local.time() < self.periods[-1][1]
+            return self.close_of(self.next_workday(day, include=include))
         for _ in range(days):
             day = self.next_workday(day)
         return self.close_of(day)
@@ -210,3 +227,79 @@ def advance(calendar: WorkCalendar, start: dt.datetime, seconds: float, unit: st
     if unit == Unit.HOURS:
         return start + dt.timedelta(seconds=seconds)
     return calendar.add_working_seconds(start, seconds)
+
+
+# --- The published list of a year's holidays and make-up working days ----------------------------------------------
+DAY_OFF_WORDS = frozenset({"holiday", "off", "休", "放假"})
+WORKDAY_WORDS = frozenset({"workday", "work", "班", "上班"})
+MAX_RANGE_DAYS = 31
+MAX_NOTE = 200
+
+
+@dataclass(frozen=True)
+class ListedDay:
+    line: int
+    day: dt.date
+    is_workday: bool
+    note: str
+
+
+def _parse_date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text.strip())
+
+
+def parse_day_list(text: str) -> tuple[list[ListedDay], list[tuple[int, str]]]:
+    """Read a list of days: one ``date, holiday|workday, note`` per line (comma or tab; ``#`` starts a comment; a
+    ``first..last`` range stands for every day in it). Returns the days and the errors as (line, message); the
+    caller stores nothing unless there are no errors."""
+    days: list[ListedDay] = []
+    errors: list[tuple[int, str]] = []
+    seen: dict[dt.date, int] = {}
+    first, last = known_year_range()
+    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        fields = [f.strip() for f in re.split(r"[,，\t]", line, maxsplit=2)]
+        if fields[0].lower() in {"date", "日期"}:
+            continue  # a header row
+        if len(fields) < 2 or not fields[1]:
+            errors.append((number, f"“{line}”: give a date and holiday or workday, e.g. 2027-01-01, holiday, 元旦."))
+            continue
+        date_text, word = fields[0], fields[1].lower()
+        note = fields[2] if len(fields) > 2 else ""
+        try:
+            if ".." in date_text:
+                start_text, end_text = date_text.split("..", 1)
+                start, end = _parse_date(start_text), _parse_date(end_text)
+            else:
+                start = end = _parse_date(date_text)
+        except ValueError:
+            errors.append((number, f"“{date_text}” is not a date like 2027-01-01 (or a range 2027-02-06..2027-02-13)."))
+            continue
+        if end < start or (end - start).days >= MAX_RANGE_DAYS:
+            errors.append((number, f"“{date_text}”: a range runs forwards and spans at most {MAX_RANGE_DAYS} days."))
+            continue
+        if word in DAY_OFF_WORDS:
+            is_workday = False
+        elif word in WORKDAY_WORDS:
+            is_workday = True
+        else:
+            errors.append((number, f"“{fields[1]}” is neither holiday nor workday."))
+            continue
+        if len(note) > MAX_NOTE:
+            errors.append((number, f"The note is longer than {MAX_NOTE} characters."))
+            continue
+        day = start
+        while day <= end:
+            if not first <= day.year <= last:
+                errors.append(
+                    (number, f"{day.isoformat()} is outside the years the calendar knows ({first} to {last}).")
+                )
+            elif day in seen:
+                errors.append((number, f"{day.isoformat()} is listed twice (also on line {seen[day]})."))
+            else:
+                seen[day] = number
+                days.append(ListedDay(number, day, is_workday, note))
+            day += dt.timedelta(days=1)
+    return days, errors

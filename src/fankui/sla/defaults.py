@@ -4,27 +4,39 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from fankui.cases.models import Case
+from fankui.core.errors import ValidationFailed
+
 from . import services
-from .models import Policy, Stage, Unit, WorkingCalendar
+from .models import Clock, Policy, Stage, Unit, WorkingCalendar
 
 WD, WH, H = Unit.WORKING_DAYS, Unit.WORKING_HOURS, Unit.HOURS
 
+# An emergency (gas leak, fire, someone in danger) runs on calendar hours, day and night: triage within the hour,
+# someone on it within two, a reply within a day. Rectification and closing keep working days (docs/sla.md).
+EMERGENCY = "Emergency: reply within 24 hours"
+EMERGENCY_TARGETS: list[tuple[Stage, int, Unit]] = [
+    (Stage.ACCEPT, 1, H),
+    (Stage.DISPATCH, 2, H),
+    (Stage.FIRST_RESPONSE, 2, H),
+    (Stage.REPLY, 24, H),
+    (Stage.RECTIFY, 3, WD),
+    (Stage.CLOSE, 3, WD),
+]
+# What installations before December 2026 were given; migration 0004 replaces it where it was never edited.
+OLD_EMERGENCY = "Emergency: reply the same day"
+OLD_EMERGENCY_TARGETS: list[tuple[Stage, int, Unit]] = [
+    (Stage.ACCEPT, 1, H),
+    (Stage.DISPATCH, 2, H),
+    (Stage.FIRST_RESPONSE, 2, H),
+    (Stage.REPLY, 0, WD),
+    (Stage.RECTIFY, 3, WD),
+    (Stage.CLOSE, 3, WD),
+]
+
 # (name, match fields, targets)
 POLICIES: list[tuple[str, dict[str, str], list[tuple[Stage, int, Unit]]]] = (
-    [
-        (
-            "Emergency: reply the same day",
-            {"urgency": "emergency"},
-            [
-                (Stage.ACCEPT, 1, H),
-                (Stage.DISPATCH, 2, H),
-                (Stage.FIRST_RESPONSE, 2, H),
-                (Stage.REPLY, 0, WD),
-                (Stage.RECTIFY, 3, WD),
-                (Stage.CLOSE, 3, WD),
-            ],
-        ),
-    ]
+    [(EMERGENCY, {"urgency": "emergency"}, EMERGENCY_TARGETS)]
     + [
         (
             f"{label}: 3 working days",
@@ -80,8 +92,28 @@ def ensure_defaults(*, reapply: bool = True) -> int:
     for name, match, targets in POLICIES:
         if Policy.objects.filter(name=name).exists():
             continue
-        services.save_policy(Policy(name=name, **match), targets, reapply=False)
+        try:
+            services.save_policy(Policy(name=name, **match), targets, reapply=False)
+        except ValidationFailed:
+            # The organisation has its own policy for exactly these cases (say, an earlier default it edited).
+            continue
         created += 1
     if created and reapply:
         services.reapply_open_cases()
     return created
+
+
+def recount_emergencies() -> int:
+    """Count the running clocks of the emergency policy again from its targets (after migration 0004 changed them,
+    see ``apps``). Returns how many clocks changed."""
+    changed = 0
+    ids = set(
+        Clock.objects.filter(stopped_at__isnull=True, policy__urgency="emergency").values_list("case_id", flat=True)
+    )
+    with services.cached_lookups():
+        for case in Case.objects.filter(pk__in=ids).select_related(
+            "submission", "category__parent__parent", "lead_department"
+        ):
+            with transaction.atomic():
+                changed += services.reapply(case)
+    return changed

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -72,6 +73,37 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'workday' if self.is_workday else 'day off'}"
+
+
+class CalendarYear(models.Model):
+    """A year whose public holidays and make-up working days were entered completely (imported from the published
+    list, or confirmed in the admin). Only such a year, or one the ``chinesecalendar`` package knows, counts as
+    known: a single override (a local day off) does not make its whole year look known."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    note = models.CharField(
+        _("note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the list comes from, e.g. the State Council's notice."),
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("year entered completely")
+        verbose_name_plural = _("years entered completely")
+
+    def __str__(self) -> str:
+        return str(self.year)
 
 
 class Policy(models.Model):

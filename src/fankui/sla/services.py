@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,6 +28,7 @@ from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from . import calendar
 from .models import (
     CalendarDay,
+    CalendarYear,
     Clock,
     Extension,
     InfoRequest,
@@ -108,6 +110,147 @@ def check_periods(text: str) -> None:
         calendar.parse_periods(text)
     except ValueError as error:
         raise ValidationFailed({"periods": [str(error)]}) from None
+
+
+def entered_years() -> frozenset[int]:
+    """The years an administrator entered completely (``CalendarYear``), kept with the policies and calendars."""
+    cache = _lookups()
+    if "entered_years" not in cache:
+        cache["entered_years"] = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    return cache["entered_years"]  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How far the working calendar is known, and whether administrators should be told to enter the next year."""
+
+    known_until: dt.date
+    days_left: int  # from today; negative once the known days have run out
+    warn: bool
+
+    @property
+    def next_year(self) -> int:
+        return self.known_until.year + 1
+
+    @property
+    def ran_out(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def message(self) -> str:
+        facts = {"date": self.known_until.isoformat(), "year": self.next_year}
+        if self.ran_out:
+            text = _(
+                "The working calendar knows public holidays only until %(date)s: deadlines after it count Monday to "
+                "Friday as working days. Enter %(year)d's public holidays and make-up working days."
+            )
+        else:
+            text = _(
+                "The working calendar knows public holidays only until %(date)s. Enter %(year)d's public holidays and "
+                "make-up working days when the State Council publishes them; until then deadlines in %(year)d count "
+                "Monday to Friday as working days."
+            )
+        return text % facts + " " + _("Use the calendar overrides in the admin or “fankui calendar import FILE”.")
+
+
+def calendar_warn_days() -> int:
+    """Days before the known calendar runs out from which administrators are warned (a quarter by default)."""
+    return int(settings.FANKUI.get("CALENDAR_WARN_DAYS", 92))
+
+
+def calendar_coverage(today: dt.date | None = None) -> Coverage:
+    today = today or timezone.localdate()
+    until = calendar.known_until(entered_years())
+    left = (until - today).days
+    return Coverage(until, left, left < calendar_warn_days())
+
+
+def check_calendar_year(year: int | None) -> None:
+    """A year may be marked entered once its public holidays are there: some weekday off among the overrides."""
+    last = calendar.known_year_range()[1]
+    if year is None:
+        raise ValidationFailed({"year": [_("Give a year.")]})
+    if year <= calendar.PACKAGE_LAST_YEAR:
+        raise ValidationFailed({"year": [_("The national calendar already knows %(year)d.") % {"year": year}]})
+    if year > last:
+        raise ValidationFailed(
+            {"year": [_("%(year)d is too far ahead (at most %(last)d).") % {"year": year, "last": last}]}
+        )
+    days_off = CalendarDay.objects.filter(day__year=year, is_workday=False).values_list("day", flat=True)
+    if not any(day.weekday() < 5 for day in days_off):
+        raise ValidationFailed(
+            {
+                "year": [
+                    _("Enter %(year)d's public holidays as calendar overrides first: none is entered yet.")
+                    % {"year": year}
+                ]
+            }
+        )
+
+
+@dataclass
+class CalendarImport:
+    """What an import did (or, in a dry run, would do), line by line."""
+
+    year: int
+    lines: list[tuple[int, str]]
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    year_entered: bool = False  # the year was newly marked as entered completely
+    recounted: int = 0  # running clocks whose deadlines moved
+
+
+def import_calendar(
+    text: str, *, year: int | None = None, user: User | None = None, note: str = "", dry_run: bool = False
+) -> CalendarImport:
+    """Store a published list of public holidays and make-up working days (``calendar.parse_day_list``'s format)
+    as calendar overrides and mark ``year`` (default: the latest year in the list) as entered completely. Nothing
+    is stored unless every line is valid; importing the same list again changes nothing. Open cases' deadlines
+    are counted again when a day changed."""
+    listed, problems = calendar.parse_day_list(text)
+    errors = [_("line %(line)d: %(problem)s") % {"line": n, "problem": p} for n, p in problems]
+    if not listed and not problems:
+        errors.append(_("The file lists no day."))
+    if listed and not errors:
+        year = year or max(item.day.year for item in listed)
+        if not any(item.day.year == year and not item.is_workday and item.day.weekday() < 5 for item in listed):
+            errors.append(
+                _("The file marks no weekday of %(year)d as a holiday; is it that year's list?") % {"year": year}
+            )
+    if errors:
+        raise ValidationFailed({"file": errors})
+    assert year is not None
+    report = CalendarImport(year=year, lines=[])
+    with transaction.atomic():
+        days = [item.day for item in listed]
+        existing = {row.day: row for row in CalendarDay.objects.select_for_update().filter(day__in=days)}
+        for item in listed:
+            row: CalendarDay | None = existing.get(item.day)
+            if row is None:
+                status = _("added")
+                report.added += 1
+                row = CalendarDay(day=item.day, is_workday=item.is_workday, note=item.note)
+            elif row.is_workday != item.is_workday or (item.note and row.note != item.note):
+                status = _("changed (was: %(kind)s)") % {"kind": _("workday") if row.is_workday else _("holiday")}
+                report.changed += 1
+                row.is_workday, row.note = item.is_workday, item.note or row.note
+            else:
+                status = _("unchanged")
+                report.unchanged += 1
+                row = None
+            kind = _("workday") if item.is_workday else _("holiday")
+            report.lines.append((item.line, f"{item.day.isoformat()} {kind} {item.note}".rstrip() + ": " + status))
+            if row is not None and not dry_run:
+                row.save()
+        # A year the package knows needs no mark; a year already marked keeps who entered it first.
+        if year > calendar.PACKAGE_LAST_YEAR and not CalendarYear.objects.filter(year=year).exists():
+            report.year_entered = True
+            if not dry_run:
+                CalendarYear.objects.create(year=year, note=note.strip()[:200], entered_by=user)
+    if not dry_run and (report.added or report.changed):
+        report.recounted = reapply_open_cases(force=True)
+    return report
 
 
 # --- Policies -------------------------------------------------------------------------------------------------

@@ -1,0 +1,25 @@
+"""The calendar-coverage warning for the staff header and the admin index (``sla/_calendar_warning.html``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from fankui.accounts.models import Role
+
+from .. import services
+
+register = template.Library()
+
+
+@register.simple_tag
+def calendar_warning(user: Any, in_admin: bool = False) -> services.Coverage | None:
+    """The coverage when the known holidays are about to run out and ``user`` is one to tell (an administrator or
+    a supervisor; anyone the admin site let in when ``in_admin``), else None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not (in_admin or user.is_superuser or getattr(user, "role", "") in (Role.ADMIN, Role.SUPERVISOR)):
+        return None
+    coverage = services.calendar_coverage()
+    return coverage if coverage.warn else None
