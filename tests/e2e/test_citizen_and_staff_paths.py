@@ -10,6 +10,7 @@ import pytest
 from fankui.accounts.models import Department, Role, User
 from fankui.cases.models import Case
 from fankui.cases.workflow import State
+from fankui.notify.models import Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,8 +42,9 @@ def act(page: Any, action: str, fields: dict[str, str] | None = None) -> None:
     page.wait_for_load_state()
 
 
-def test_a_complaint_goes_round_the_whole_loop(new_context: Any, live_server: Any) -> None:
+def test_a_complaint_goes_round_the_whole_loop(new_context: Any, live_server: Any, settings: Any) -> None:
     base = live_server.url
+    settings.FANKUI_PUBLIC_URL = base  # the links in the messages point at this server
     factories.department("12345热线", is_dispatch_centre=True, code="centre")
     housing: Department = factories.department("市住房和城乡建设局", code="housing")
     dispatcher = factories.user(Role.DISPATCHER, username="disp")
@@ -79,7 +81,17 @@ def test_a_complaint_goes_round_the_whole_loop(new_context: Any, live_server: An
     case.refresh_from_db()
     assert case.state == State.REPLIED
 
-    # The citizen reads the reply by the code and rates it.
+    # The citizen was sent the receipt, the acceptance and the reply by SMS; the reply's link opens the rating form.
+    texts = list(Message.objects.filter(address="13800138000").order_by("id").values_list("body", flat=True))
+    assert len(texts) == 3 and code in texts[0]
+    assert "已责令施工单位夜间停工" in texts[2]
+    link = re.search(r"http\S+/rate/", texts[2])
+    assert link is not None
+    citizen.goto(link.group(0))
+    citizen.wait_for_url(re.compile(r"/track/[A-Z0-9]+/"))
+    assert citizen.locator("#rate-form").is_visible()
+
+    # Or by the code, on the tracking page: the reply is there, and the rating form.
     citizen.goto(f"{base}/track/")
     citizen.fill("input[name=code]", code.lower().replace("-", " "))
     citizen.locator("input[name=code]").press("Enter")

@@ -188,3 +188,13 @@ def test_the_staff_page_promise_of_an_invitation_to_rate_holds(
     response = client.post(f"/staff/cases/{case.pk}/reply/", {"body": "已安排维修。"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code in (200, 302)
     assert Message.objects.filter(address=EMAIL, key__contains=":reply:").exists()
+
+
+def test_messages_follow_the_submitters_language_not_the_staff_members(dispatcher: User) -> None:
+    from django.utils import translation
+
+    case = new_case(language="zh-hans")
+    with translation.override("en"):  # the dispatcher works in English
+        cases.accept(case, dispatcher)
+    accepted = messages_to(EMAIL)[-1]
+    assert "已受理" in accepted.subject
