@@ -210,6 +210,9 @@ FANKUI: dict[str, Any] = {
     "RATING_WINDOW_DAYS": env_int("RATING_WINDOW_DAYS", 7),
     "PAGE_SIZE": env_int("PAGE_SIZE", 25),
     "WORKER_POLL_SECONDS": env_int("WORKER_POLL_SECONDS", 5),
+    # After asking the submitter for more information, the deadlines wait this many working days for an answer,
+    # then run again on their own (the case says so).
+    "INFO_WAIT_WORKING_DAYS": env_int("INFO_WAIT_WORKING_DAYS", 5),
     # Analysis: dispatch automatically when the routing model is at least this sure (0..1); empty = never.
     "AUTO_DISPATCH_CONFIDENCE": env_str("AUTO_DISPATCH_CONFIDENCE", ""),
     # Analysis: retrain the category and routing models from the organisation's cases this often.

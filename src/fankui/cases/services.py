@@ -97,9 +97,15 @@ def _sequence_value(year: int) -> int:
 
 
 def create_case(
-    submission: Submission, *, kind: str, category: Category | None, public_data: dict[str, Any] | None = None
+    submission: Submission,
+    *,
+    kind: str,
+    category: Category | None,
+    public_data: dict[str, Any] | None = None,
+    announce: bool = True,
 ) -> Case:
-    """Open the case of a new submission. Called by intake inside its transaction."""
+    """Open the case of a new submission. Called by intake inside its transaction. ``announce`` False: an import
+    of history, whose submitter is not told again that it arrived."""
     now = submission.received_at
     case = Case.objects.create(
         submission=submission,
@@ -120,7 +126,7 @@ def create_case(
         # An imported submission was received in the past; its timeline starts then, not at the import.
         at=now,
     )
-    signals.case_created.send(sender=Case, case=case)
+    signals.case_created.send(sender=Case, case=case, announce=announce)
     return case
 
 

@@ -227,7 +227,11 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, str(error.message))
         case.refresh_from_db()
         return _render_case(request, case, failed=(action, form), status=error.status)
-    messages.success(request, DONE[Action(action)])
+    done = DONE[Action(action)]
+    if action == Action.REPLY and not case.submission.has_contact:
+        # Nothing can be sent to a submitter who left no contact: say where they will find the reply instead.
+        done = _("The reply is on the tracking page; the submitter left no contact to send it to.")
+    messages.success(request, done)
     # After a redispatch elsewhere the case may have left this user's scope: land on their home page then.
     if queries.visible_cases(user).filter(pk=case.pk).exists():
         return redirect("staff:case", pk=case.pk)

@@ -55,6 +55,8 @@ class SubmissionInput:
     received_at: datetime | None = None
     # Blank: the language of the request (or of the worker) that submits it.
     language: str = ""
+    # Tell the submitter it arrived (a receipt with the tracking code). False for imports of history.
+    announce: bool = True
     attachments: list[UploadedFile] = field(default_factory=list)
 
 
@@ -255,7 +257,8 @@ def submit(data: SubmissionInput) -> tuple[Case, bool]:
                 submission,
                 kind=clean["kind"],
                 category=category,
-                public_data={"kind": clean["kind"], "attachments": len(files)},
+                public_data={"kind": clean["kind"] or Kind.COMPLAINT, "attachments": len(files)},
+                announce=data.announce,
             )
     except IntegrityError:
         existing = find_by_idempotency_key(key)

@@ -40,7 +40,10 @@ def _days(event: Event) -> str:
 
 
 def _note(event: Event) -> str:
-    return str((event.data or {}).get("note", ""))
+    data = event.data or {}
+    if data.get("reason") == "no_answer":
+        return _("No answer from the submitter within %(days)s working days") % {"days": data.get("days", "")}
+    return str(data.get("note", ""))
 
 
 def register_all() -> None:

@@ -25,7 +25,7 @@ from fankui.cases.workflow import State
 from fankui.core import stamps
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
-from . import calendar
+from . import calendar, signals
 from .models import (
     CalendarDay,
     CalendarYear,
@@ -689,6 +689,7 @@ def resume(case: Case, user: User | None = None, answer: str = "") -> InfoReques
     now = timezone.now()
     info.answer = (answer or "").strip()[:MAX_TEXT]
     info.resumed_at = now
+    signals.info_requested.send(sender=InfoRequest, case=case, request=info)
     info.resumed_by = user
     info.save()
     _resume_clocks(case, now)
@@ -721,9 +722,52 @@ def _resume_clocks(case: Case, now: dt.datetime) -> None:
         clocks, ["paused_at", "paused_seconds", "deadline", "yellow_at", "warn_at", "due_at", "escalate_at"]
     )
 
+    how = "answered" if user is None else "staff"
+    signals.info_closed.send(sender=InfoRequest, case=case, request=info, how=how)
 
 # --- Extensions (延期) -------------------------------------------------------------------------------------------
 def reply_clock(case: Case) -> Clock | None:
+def info_wait_days() -> int:
+    """Working days the clocks wait for a submitter's answer before they run again on their own."""
+    return max(1, int(settings.FANKUI["INFO_WAIT_WORKING_DAYS"]))
+
+
+def resume_unanswered(now: dt.datetime | None = None, batch: int = 200) -> int:
+    """Resume the clocks of cases whose submitter did not answer an information request within
+    ``info_wait_days()`` working days (run by the worker). The case says so on its public timeline. Each request
+    is re-read under a row lock, so several workers never resume one twice. Returns how many were resumed."""
+    now = now or timezone.now()
+    days = info_wait_days()
+    cal = work_calendar()
+    # N working days take at least N - 1 calendar days; the open requests are few, the exact check is per request.
+    candidates = (
+        InfoRequest.objects.filter(resumed_at__isnull=True, asked_at__lte=now - dt.timedelta(days=days - 1))
+        .order_by("asked_at")
+        .values_list("pk", "asked_at")
+    )
+    due = [pk for pk, asked_at in candidates if cal.add_working_days(asked_at, days) <= now][:batch]
+    resumed = 0
+    for pk in due:
+        with transaction.atomic():
+            info = InfoRequest.objects.select_for_update().filter(pk=pk, resumed_at__isnull=True).first()
+            if info is None:  # answered or resumed meanwhile
+                continue
+            case = _locked(info.case)
+            info.resumed_at = now
+            info.save(update_fields=["resumed_at"])
+            _resume_clocks(case, now)
+            record_event(
+                case,
+                "sla_resumed",
+                actor_kind="system",
+                public=True,
+                data={"request": info.pk, "reason": "no_answer", "days": days},
+            )
+            signals.info_closed.send(sender=InfoRequest, case=case, request=info, how="timeout")
+            resumed += 1
+    return resumed
+
+
     """The clock a citizen cares about: rectification when reopened, else the reply, else the close."""
     running = {c.stage: c for c in Clock.objects.filter(case=case, stopped_at__isnull=True)}
     for stage in (Stage.RECTIFY, Stage.REPLY, Stage.CLOSE):
@@ -804,15 +848,7 @@ def decide_extension(extension_id: int, user: User, approve: bool, note: str = "
         message=new_date,
         data={"days": extension.days, "new_deadline": new_date, "note": note},
     )
-    from fankui.notify.services import notify_citizen
-
-    notify_citizen(
-        case,
-        _("Your request %(code)s: more time is needed") % {"code": case.display_code},
-        _("Handling your request %(code)s needs more time. We now expect to answer by %(date)s.")
-        % {"code": case.display_code, "date": new_date},
-        key=f"sla:extension:{extension.pk}",
-    )
+    signals.extension_approved.send(sender=Extension, case=case, extension=extension)
     return extension
 
 

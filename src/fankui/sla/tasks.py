@@ -155,6 +155,13 @@ def follow_urgency(batch: int = 200) -> int:
     return handled
 
 
+def resume_unanswered() -> int:
+    """Let the deadlines run again where the submitter did not answer a request for information in time."""
+    from . import services
+
+    return services.resume_unanswered()
+
+
 def deadline_sweep() -> int:
     """Warn before, urge at and escalate after each deadline, once."""
     return sweep()
@@ -170,4 +177,5 @@ SWEEPS: list[tuple[str, Callable[[], int]]] = [
     ("sla_deadline_sweep", deadline_sweep),
     ("sla_deadline_notices", deadline_notices),
     ("sla_follow_urgency", follow_urgency),
+    ("sla_resume_unanswered", resume_unanswered),
 ]
