@@ -136,6 +136,8 @@ def public_view(case: Case) -> dict[str, Any]:
     events: list[Event] = list(timeline(case, public=True))
     if followed.pk != case.pk:
         events += [e for e in timeline(followed, public=True) if e.action != "receive"]
+        # One story in the order things happened: the primary's steps interleave with this case's own.
+        events.sort(key=lambda e: (e.created_at, e.pk))
     return {
         "case": case,
         "followed": followed,
@@ -158,8 +160,6 @@ def staff_view(case: Case, user: User) -> dict[str, Any]:
     """What staff see of a case besides the case row: the whole timeline, replies, ratings, attachments, and the
     merged duplicates or the primary as far as ``user`` may see them."""
     visible = visible_cases(user)
-        # One story in the order things happened: the primary's steps interleave with this case's own.
-        events.sort(key=lambda e: (e.created_at, e.pk))
     primary = visible.filter(pk=case.merged_into_id).first() if case.merged_into_id else None
     return {
         "case": case,

@@ -670,6 +670,7 @@ def request_information(case: Case, user: User, question: str) -> InfoRequest:
         _pause(clock, now)
     Clock.objects.bulk_update(clocks, ["paused_at", "deadline", "warn_at", "due_at", "escalate_at"])
     record_event(case, "sla_info_requested", actor=user, public=True, message=question, data={"request": info.pk})
+    signals.info_requested.send(sender=InfoRequest, case=case, request=info)
     return info
 
 
@@ -689,7 +690,6 @@ def resume(case: Case, user: User | None = None, answer: str = "") -> InfoReques
     now = timezone.now()
     info.answer = (answer or "").strip()[:MAX_TEXT]
     info.resumed_at = now
-    signals.info_requested.send(sender=InfoRequest, case=case, request=info)
     info.resumed_by = user
     info.save()
     _resume_clocks(case, now)
@@ -703,30 +703,11 @@ def resume(case: Case, user: User | None = None, answer: str = "") -> InfoReques
         message=info.answer if user is None else "",
         data={"request": info.pk, **({"note": info.answer} if user is not None and info.answer else {})},
     )
+    how = "answered" if user is None else "staff"
+    signals.info_closed.send(sender=InfoRequest, case=case, request=info, how=how)
     return info
 
 
-def _resume_clocks(case: Case, now: dt.datetime) -> None:
-    cal = None
-    clocks = list(
-        Clock.objects.filter(case=case, stopped_at__isnull=True, paused_at__isnull=False).select_related("policy")
-    )
-    for clock in clocks:
-        if cal is None:
-            cal = work_calendar(clock.policy.calendar if clock.policy else None)
-        assert clock.paused_at is not None
-        clock.paused_seconds += calendar.elapsed(cal, clock.paused_at, now, clock.unit)
-        clock.paused_at = None
-        _schedule(clock, cal, now, *_policy_numbers(clock.policy))
-    Clock.objects.bulk_update(
-        clocks, ["paused_at", "paused_seconds", "deadline", "yellow_at", "warn_at", "due_at", "escalate_at"]
-    )
-
-    how = "answered" if user is None else "staff"
-    signals.info_closed.send(sender=InfoRequest, case=case, request=info, how=how)
-
-# --- Extensions (延期) -------------------------------------------------------------------------------------------
-def reply_clock(case: Case) -> Clock | None:
 def info_wait_days() -> int:
     """Working days the clocks wait for a submitter's answer before they run again on their own."""
     return max(1, int(settings.FANKUI["INFO_WAIT_WORKING_DAYS"]))
@@ -768,6 +749,25 @@ def resume_unanswered(now: dt.datetime | None = None, batch: int = 200) -> int:
     return resumed
 
 
+def _resume_clocks(case: Case, now: dt.datetime) -> None:
+    cal = None
+    clocks = list(
+        Clock.objects.filter(case=case, stopped_at__isnull=True, paused_at__isnull=False).select_related("policy")
+    )
+    for clock in clocks:
+        if cal is None:
+            cal = work_calendar(clock.policy.calendar if clock.policy else None)
+        assert clock.paused_at is not None
+        clock.paused_seconds += calendar.elapsed(cal, clock.paused_at, now, clock.unit)
+        clock.paused_at = None
+        _schedule(clock, cal, now, *_policy_numbers(clock.policy))
+    Clock.objects.bulk_update(
+        clocks, ["paused_at", "paused_seconds", "deadline", "yellow_at", "warn_at", "due_at", "escalate_at"]
+    )
+
+
+# --- Extensions (延期) -------------------------------------------------------------------------------------------
+def reply_clock(case: Case) -> Clock | None:
     """The clock a citizen cares about: rectification when reopened, else the reply, else the close."""
     running = {c.stage: c for c in Clock.objects.filter(case=case, stopped_at__isnull=True)}
     for stage in (Stage.RECTIFY, Stage.REPLY, Stage.CLOSE):
