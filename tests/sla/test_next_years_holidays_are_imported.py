@@ -62,7 +62,7 @@ def test_new_year_2027_is_a_working_day_until_the_list_is_imported(
     assert reply(inquiry) == dt.datetime(2027, 1, 4, 17, 30, tzinfo=SH)
     assert reply(complaint) == dt.datetime(2027, 1, 18, 17, 30, tzinfo=SH)
     assert "line 5: 2027-01-01 holiday 元旦（示例）: added" in out
-    assert "2027 were marked as entered completely." in out
+    assert "2027 was marked as entered completely." in out
     assert CalendarYear.objects.get(year=2027).note == "example list"
     assert services.calendar_coverage().known_until == dt.date(2027, 12, 31)
     assert not services.calendar_coverage().warn
@@ -74,7 +74,7 @@ def test_importing_the_same_list_again_changes_nothing(policies: int) -> None:
     run("import", str(EXAMPLE))
     rows = list(CalendarDay.objects.values_list("day", "is_workday", "note"))
     out, _ = run("import", str(EXAMPLE))
-    assert "0 added, 0 changed, 9 unchanged; deadlines of 0 running clocks were counted again." in out
+    assert "0 added, 0 changed, 9 unchanged; the deadlines of 0 running clocks were counted again." in out
     assert "2027 was already marked as entered completely." in out
     assert list(CalendarDay.objects.values_list("day", "is_workday", "note")) == rows
     assert CalendarYear.objects.count() == 1
@@ -120,7 +120,7 @@ def test_a_list_saved_from_excel_in_gbk_with_chinese_words_is_read(tmp_path: Pat
     out, _ = run("import", write(tmp_path, "日期,类型,说明\n2027-01-01，休，元旦\n2027-02-13\t班\t调休\n", "gbk"))
     assert CalendarDay.objects.get(day=dt.date(2027, 1, 1)).is_workday is False
     assert CalendarDay.objects.get(day=dt.date(2027, 2, 13)).is_workday is True
-    assert "2027 were marked as entered completely." in out
+    assert "2027 was marked as entered completely." in out
 
 
 def test_the_status_says_what_is_known_and_until_when(db: None) -> None:
@@ -128,7 +128,7 @@ def test_the_status_says_what_is_known_and_until_when(db: None) -> None:
     out, _ = run("status")
     assert "Known until 2026-12-31 (45 days from today)." in out
     assert "2004-2026: chinesecalendar" in out
-    assert "2028: 1 days off, 0 working days, year not entered completely" in out
+    assert "2028: days off 1, working days 0, year not entered completely" in out
     assert "Warning:" in out
     run("import", str(EXAMPLE))
     out, _ = run("status")

@@ -198,7 +198,7 @@ class CalendarImport:
     changed: int = 0
     unchanged: int = 0
     year_entered: bool = False  # the year was newly marked as entered completely
-    recounted: int = 0  # running clocks whose deadlines moved
+    recounted: int = 0  # running clocks counted again
 
 
 def import_calendar(

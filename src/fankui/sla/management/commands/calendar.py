@@ -64,7 +64,7 @@ class Command(BaseCommand):
             entered = services.entered_years()
             for year in years:
                 state = "" if year <= calendar.PACKAGE_LAST_YEAR or year in entered else ", year not entered completely"
-                write(f"  {year}: {counts[(year, False)]} days off, {counts[(year, True)]} working days{state}")
+                write(f"  {year}: days off {counts[(year, False)]}, working days {counts[(year, True)]}{state}")
         if coverage.warn:
             self.stdout.write(self.style.WARNING("Warning: " + coverage.message))
 
@@ -80,10 +80,10 @@ class Command(BaseCommand):
             raise CommandError("Nothing was stored: correct the lines above and import again.") from None
         for line, message in report.lines:
             self.stdout.write(f"line {line}: {message}")
-        verb = "would be" if options["dry_run"] else "were"
+        verb = "would be" if options["dry_run"] else "was"
         self.stdout.write(
             f"{report.added} added, {report.changed} changed, {report.unchanged} unchanged; "
-            f"deadlines of {report.recounted} running clocks {verb} counted again."
+            f"the deadlines of {report.recounted} running clocks were counted again."
             if not options["dry_run"]
             else f"{report.added} would be added, {report.changed} changed, {report.unchanged} unchanged (dry run)."
         )
