@@ -133,3 +133,12 @@ def test_the_status_says_what_is_known_and_until_when(db: None) -> None:
     run("import", str(EXAMPLE))
     out, _ = run("status")
     assert "Known until 2027-12-31" in out and "2027: entered 2026-11-16" in out and "Warning:" not in out
+
+
+def test_a_corrected_list_changes_only_the_days_that_differ(tmp_path: Path, policies: int) -> None:
+    run("import", str(EXAMPLE))
+    corrected = EXAMPLE.read_text().replace("2027-02-13, workday", "2027-02-13, holiday")
+    out, _ = run("import", write(tmp_path, corrected))
+    assert "line 7: 2027-02-13 holiday 春节调休上班（示例，虚构）: changed (was: workday)" in out
+    assert "0 added, 1 changed, 8 unchanged" in out
+    assert CalendarDay.objects.get(day=dt.date(2027, 2, 13)).is_workday is False

@@ -208,16 +208,15 @@ def import_calendar(
     as calendar overrides and mark ``year`` (default: the latest year in the list) as entered completely. Nothing
     is stored unless every line is valid; importing the same list again changes nothing. Open cases' deadlines
     are counted again when a day changed."""
+    # Like calendar.parse_day_list's, these messages are for the command line, in English.
     listed, problems = calendar.parse_day_list(text)
-    errors = [_("line %(line)d: %(problem)s") % {"line": n, "problem": p} for n, p in problems]
+    errors = [f"line {n}: {p}" for n, p in problems]
     if not listed and not problems:
-        errors.append(_("The file lists no day."))
+        errors.append("The file lists no day.")
     if listed and not errors:
         year = year or max(item.day.year for item in listed)
         if not any(item.day.year == year and not item.is_workday and item.day.weekday() < 5 for item in listed):
-            errors.append(
-                _("The file marks no weekday of %(year)d as a holiday; is it that year's list?") % {"year": year}
-            )
+            errors.append(f"The file marks no weekday of {year} as a holiday; is it that year's list?")
     if errors:
         raise ValidationFailed({"file": errors})
     assert year is not None
@@ -228,18 +227,21 @@ def import_calendar(
         for item in listed:
             row: CalendarDay | None = existing.get(item.day)
             if row is None:
-                status = _("added")
+                status = "added"
                 report.added += 1
                 row = CalendarDay(day=item.day, is_workday=item.is_workday, note=item.note)
             elif row.is_workday != item.is_workday or (item.note and row.note != item.note):
-                status = _("changed (was: %(kind)s)") % {"kind": _("workday") if row.is_workday else _("holiday")}
+                if row.is_workday == item.is_workday:
+                    status = "note changed"
+                else:
+                    status = "changed (was: workday)" if row.is_workday else "changed (was: holiday)"
                 report.changed += 1
                 row.is_workday, row.note = item.is_workday, item.note or row.note
             else:
-                status = _("unchanged")
+                status = "unchanged"
                 report.unchanged += 1
                 row = None
-            kind = _("workday") if item.is_workday else _("holiday")
+            kind = "workday" if item.is_workday else "holiday"
             report.lines.append((item.line, f"{item.day.isoformat()} {kind} {item.note}".rstrip() + ": " + status))
             if row is not None and not dry_run:
                 row.save()

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 from django.db import DatabaseError
 
 from fankui.core.errors import ValidationFailed
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         load.add_argument("--note", default="", help="where the list comes from, e.g. the notice's number")
         load.add_argument("--dry-run", action="store_true", help="check and report, store nothing")
 
+    @no_translations  # English throughout, like the other commands' output
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["action"] == "import":
