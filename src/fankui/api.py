@@ -70,12 +70,14 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _routers() -> None:
     from fankui.cases.api import router as cases_router
+    from fankui.insights.api import router as insights_router
     from fankui.intake.api import router as intake_router
     from fankui.portal.api import router as portal_router
 
     api.add_router("/", intake_router)
     api.add_router("/", portal_router)
     api.add_router("/", cases_router)
+    api.add_router("/", insights_router)
 
 
 _routers()

@@ -77,7 +77,13 @@ def test_satisfaction_indicator_uses_the_departments_ratings(
     factories.case_in("reopened", dispatcher=dispatcher, lead=dept, handler=handler)
     _frozen_time.shift(timedelta(days=1))
     action = make_action(
-        analyst, owner, dept, indicator=Indicator.DEPARTMENT_SATISFACTION, indicator_target=80, verify_after_days=7
+        analyst,
+        owner,
+        dept,
+        indicator=Indicator.DEPARTMENT_SATISFACTION,
+        indicator_target=80,
+        indicator_weeks=1,
+        verify_after_days=7,
     )
     for step in (Step.APPROVE, Step.START, Step.COMPLETE):
         services.transition(action, analyst, step)

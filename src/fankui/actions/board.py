@@ -7,19 +7,17 @@ their label (built from place and issue words by the analysis, after masking).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from fankui.cases.models import Case
 from fankui.notify.conf import setting
-from fankui.sla.queries import on_time_rates
-from fankui.surveys.models import Level, Rating
 
-from . import indicators
+from . import indicators, rates
 from .models import Action, State
 
 ONGOING = (State.APPROVED, State.IN_PROGRESS)
@@ -37,25 +35,39 @@ def public_actions() -> QuerySet[Action]:
 
 @dataclass(frozen=True)
 class Headline:
+    """The month so far for the whole organisation: the same figures, by the same definitions (``rates``), as the
+    staff dashboard and the report of this month show at the same moment."""
+
     month_start: datetime
+    as_of: datetime
     received: int
-    on_time_rate: float | None
-    satisfaction_rate: float | None
-    ratings: int
+    on_time: rates.Figure
+    satisfaction: rates.Figure
     top_topics: list[dict[str, Any]]
     actions_done: int
     actions_ongoing: int
 
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time.percent
 
-def _month_start(now: datetime) -> datetime:
-    local = timezone.localtime(now)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self.satisfaction.percent
+
+    @property
+    def ratings(self) -> int:
+        return self.satisfaction.denominator
 
 
-def _on_time(start: datetime, end: datetime) -> float | None:
-    """按时办结率: the "close" stage of the SLA clocks due in the period."""
-    close = next((row for row in on_time_rates(start, end) if row.stage == "close"), None)
-    return round(100 * close.rate, 1) if close is not None and close.rate is not None else None
+def month_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """The local calendar month around ``now``: [first local midnight, first local midnight of the next month)."""
+    first = timezone.localtime(now).date().replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return (
+        timezone.make_aware(datetime.combine(first, time.min)),
+        timezone.make_aware(datetime.combine(following, time.min)),
+    )
 
 
 def headline(now: datetime | None = None) -> Headline:
@@ -64,26 +76,20 @@ def headline(now: datetime | None = None) -> Headline:
     cached = cache.get(key)
     if isinstance(cached, Headline):
         return cached
-    start = _month_start(now)
-    received = Case.objects.filter(created_at__gte=start, created_at__lte=now).count()
-    rated = Rating.objects.filter(created_at__gte=start, created_at__lte=now).aggregate(
-        total=Count("id"), good=Count("id", filter=Q(level__gte=Level.FAIRLY_SATISFIED))
-    )
-    satisfaction = round(100 * rated["good"] / rated["total"], 1) if rated["total"] else None
+    start, end = month_bounds(now)
     topics = list(
-        Case.objects.filter(created_at__gte=start, created_at__lte=now, analysis__topic__isnull=False)
+        Case.objects.filter(created_at__gte=start, created_at__lt=end, analysis__topic__isnull=False)
         .values("analysis__topic_id", "analysis__topic__label")
         .annotate(n=Count("id"))
         .order_by("-n", "analysis__topic_id")[:5]
     )
-    on_time = _on_time(start, now)
     states = dict(public_actions().values_list("state").annotate(n=Count("id")).order_by())
     result = Headline(
         month_start=start,
-        received=received,
-        on_time_rate=on_time,
-        satisfaction_rate=satisfaction,
-        ratings=rated["total"],
+        as_of=now,
+        received=rates.received(None, start, end).count(),
+        on_time=rates.on_time(start, end, now=now),
+        satisfaction=rates.satisfaction(None, start, end),
         top_topics=[{"label": t["analysis__topic__label"], "cases": t["n"]} for t in topics],
         actions_done=sum(states.get(s, 0) for s in COMPLETED),
         actions_ongoing=sum(states.get(s, 0) for s in ONGOING),

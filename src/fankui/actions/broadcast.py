@@ -25,7 +25,8 @@ from fankui.notify import conf
 from fankui.notify import services as notify
 from fankui.notify.models import Message
 
-from .models import Action, ActionCase, Broadcast, ProgressUpdate
+from .indicators import result_due
+from .models import Action, ActionCase, Broadcast, Indicator, ProgressUpdate
 
 BATCH = 2000
 
@@ -55,6 +56,13 @@ def _texts(action: Action, stage: str) -> tuple[str, str]:
             "date": timezone.localtime(action.done_at or timezone.now()).strftime("%Y-%m-%d"),
             "measures": latest.text if latest else action.measures,
         }
+        due = result_due(action)
+        if action.indicator != Indicator.NONE and due is not None:
+            # Said as a date to come, never as a result: on the day it is done nothing can be measured yet.
+            decided += "\n" + _("Whether it worked (%(indicator)s, before and after) will be known on %(date)s.") % {
+                "indicator": action.get_indicator_display(),
+                "date": timezone.localtime(due).strftime("%Y-%m-%d"),
+            }
     return subject, decided
 
 

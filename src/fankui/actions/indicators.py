@@ -2,8 +2,12 @@
 and after it was done.
 
 - topic_weekly: cases that joined the hot topic, per week (lower is better);
-- department_satisfaction: share of satisfied ratings (基本满意 and better) of the department's cases, in percent
-  (higher is better).
+- department_satisfaction: the satisfaction rate (``rates.department_satisfaction``: satisfied ratings, 基本满意 and
+  better, of the department's cases) in percent (higher is better).
+
+The effect is not known before the whole window after completion has passed: until ``result_due`` the "after"
+figure and the verdict are pending (a window of a few hours holds no case, which once read as "0.0, target
+reached" on the day an action was marked done).
 """
 
 from __future__ import annotations
@@ -12,12 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from fankui.cases.models import Case
-from fankui.surveys.models import Level, Rating
 
+from . import rates
 from .models import Action, Indicator
 
 
@@ -41,14 +44,7 @@ def measure(action: Action, window: Window) -> float | None:
         ).count()
         return round(n / window.weeks, 2)
     if action.indicator == Indicator.DEPARTMENT_SATISFACTION:
-        ratings = Rating.objects.filter(
-            case__lead_department__path__startswith=action.department.path,
-            created_at__gte=window.start,
-            created_at__lt=window.end,
-        ).aggregate(total=Count("id"), good=Count("id", filter=Q(level__gte=Level.FAIRLY_SATISFIED)))
-        if not ratings["total"]:
-            return None
-        return round(100 * ratings["good"] / ratings["total"], 1)
+        return rates.department_satisfaction(action.department, window.start, window.end).percent
     return None
 
 
@@ -56,14 +52,22 @@ def lower_is_better(action: Action) -> bool:
     return action.indicator == Indicator.TOPIC_WEEKLY
 
 
-def windows(action: Action, now: datetime) -> tuple[Window, Window | None]:
-    """Before: the chosen weeks up to approval (or creation). After: from "done" for as many weeks, up to now."""
+def result_due(action: Action) -> datetime | None:
+    """When the effect is known and the action can be verified: once the whole window after completion
+    (``indicator_weeks``) and the verification delay (``verify_after_days``) have both passed. None until done."""
+    if action.done_at is None:
+        return None
+    return action.done_at + max(timedelta(weeks=action.indicator_weeks), timedelta(days=action.verify_after_days))
+
+
+def windows(action: Action) -> tuple[Window, Window | None]:
+    """Before: the chosen weeks up to approval (or creation). After: as many weeks from "done"."""
     span = timedelta(weeks=action.indicator_weeks)
     start = action.approved_at or action.created_at
     before = Window(start - span, start)
     if action.done_at is None:
         return before, None
-    return before, Window(action.done_at, min(now, action.done_at + span))
+    return before, Window(action.done_at, action.done_at + span)
 
 
 def met(action: Action, before: float | None, after: float | None) -> bool | None:
@@ -77,30 +81,38 @@ def met(action: Action, before: float | None, after: float | None) -> bool | Non
 
 
 def evaluate(action: Action, now: datetime | None = None) -> dict[str, Any]:
-    """Before and after figures, and whether the target (or, without one, an improvement) was reached."""
+    """Before and after figures, and whether the target (or, without one, an improvement) was reached. Before
+    ``result_due`` the after figure and the verdict are None and ``pending`` is true."""
     now = now or timezone.now()
     if action.indicator == Indicator.NONE:
         return {"indicator": Indicator.NONE, "checked_at": now.isoformat()}
-    before_window, after_window = windows(action, now)
+    before_window, after_window = windows(action)
+    due = result_due(action)
+    pending = due is None or now < due
     before = measure(action, before_window)
-    after = measure(action, after_window) if after_window else None
+    after = None if pending or after_window is None else measure(action, after_window)
     return {
         "indicator": action.indicator,
         "before": before,
         "after": after,
         "target": action.indicator_target,
-        "met": met(action, before, after),
+        "met": None if pending else met(action, before, after),
+        "pending": pending,
+        "result_due": due.isoformat() if due else None,
         "before_window": [before_window.start.isoformat(), before_window.end.isoformat()],
         "after_window": [after_window.start.isoformat(), after_window.end.isoformat()] if after_window else None,
         "checked_at": now.isoformat(),
     }
 
 
-def figures(action: Action) -> dict[str, Any]:
-    """What the pages show: the recorded verification, or the figures as they stand now."""
-    if action.indicator_result and action.indicator_result.get("indicator") not in (None, Indicator.NONE):
-        return action.indicator_result
-    return evaluate(action)
+def figures(action: Action, now: datetime | None = None) -> dict[str, Any]:
+    """What the pages show: the recorded verification, or the figures as they stand now; with ``known_on``, the
+    local day the effect is (or was) known, for "pending until ..."."""
+    recorded = action.indicator_result or {}
+    shown = dict(recorded) if recorded.get("indicator") not in (None, Indicator.NONE) else evaluate(action, now)
+    due = result_due(action)
+    shown["known_on"] = timezone.localtime(due).date() if due else None
+    return shown
 
 
 def weekly_series(action: Action, weeks: int = 12, today: date | None = None) -> list[dict[str, Any]]:

@@ -492,13 +492,14 @@ def transition(action: Action, user: User | None, step: str, reason: str = "") -
     now = timezone.now()
     data: dict[str, Any] = {}
     if step == Step.VERIFY:
-        from .indicators import evaluate
+        from .indicators import evaluate, result_due
 
-        due = action.done_at + timedelta(days=action.verify_after_days) if action.done_at else now
+        due = result_due(action) or now
         if now < due:
+            days = (due - action.done_at).days if action.done_at else 0
             raise Conflict(
                 _("The effect can be verified from %(date)s, %(days)d days after the action was done.")
-                % {"date": timezone.localtime(due).strftime("%Y-%m-%d"), "days": action.verify_after_days}
+                % {"date": timezone.localtime(due).strftime("%Y-%m-%d"), "days": days}
             )
         action.indicator_result = evaluate(action, now)
         data = action.indicator_result
@@ -649,11 +650,14 @@ def warn_due() -> int:
 
 
 def verify_due() -> int:
-    """Verify, with the indicator, every action done long enough ago."""
+    """Verify, with the indicator, every action whose effect is known (``indicators.result_due`` has passed)."""
+    from .indicators import result_due
+
     done = 0
     now = timezone.now()
     for action in Action.objects.filter(state=State.DONE, done_at__isnull=False):
-        if action.done_at and action.done_at + timedelta(days=action.verify_after_days) <= now:
+        due = result_due(action)
+        if due is not None and due <= now:
             try:
                 transition(action, None, Step.VERIFY)
             except (Conflict, PermissionDenied):

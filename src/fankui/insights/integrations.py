@@ -25,7 +25,7 @@ def _unavailable(key: str, title: str, why: str) -> Section:
     return Section(key, title, note=_("Not available: %(why)s") % {"why": why}, available=False)
 
 
-def _sla_department(scope: Scope) -> tuple[bool, Department | None]:
+def sla_department(scope: Scope) -> tuple[bool, Department | None]:
     """SLA figures are by lead department (with its subtree): the whole organisation, or the scope's department."""
     if not scope.restricted:
         return True, None
@@ -43,7 +43,7 @@ def on_time(scope: Scope, period: Period) -> Section:
         Stage = importlib.import_module("fankui.sla.models").Stage
     except ImportError:
         return _unavailable("on_time", title, _("deadlines (SLA) are not recorded by this installation."))
-    ok, department = _sla_department(scope)
+    ok, department = sla_department(scope)
     if not ok:
         return _unavailable("on_time", title, _("deadline figures are kept per department; choose one."))
     before = period.previous()
@@ -96,7 +96,7 @@ def overdue(scope: Scope, period: Period) -> Section:
         return _unavailable(
             "overdue", title, _("deadlines and supervision (SLA) are not recorded by this installation.")
         )
-    ok, department = _sla_department(scope)
+    ok, department = sla_department(scope)
     if not ok:
         return _unavailable("overdue", title, _("deadline figures are kept per department; choose one."))
     counts = sla.overdue_counts(period.start, period.end, department)
@@ -127,9 +127,16 @@ def overdue(scope: Scope, period: Period) -> Section:
     return Section("overdue", title, [supervised, overdue_table])
 
 
-def _effect(result: dict[str, Any]) -> str:
-    if not result or result.get("indicator") in (None, "none"):
+def _effect(action: Any, result_due: Any) -> str:
+    """The recorded verification; before it, when the effect will be known (no query: the dates are on the row)."""
+    result = action.indicator_result or {}
+    if action.indicator == "none":
         return _("no indicator")
+    if not result.get("indicator"):
+        due = result_due(action)
+        if due is not None and timezone.now() < due:
+            return _("pending until %(date)s") % {"date": timezone.localtime(due).strftime("%Y-%m-%d")}
+        return _("not yet measured")
     before, after, met = result.get("before"), result.get("after"), result.get("met")
     figures = f"{before if before is not None else '—'} → {after if after is not None else '—'}"
     verdict = {True: _("target met"), False: _("target not met"), None: _("not yet measured")}[met]
@@ -141,6 +148,7 @@ def actions(scope: Scope, period: Period) -> Section:
     try:
         models = importlib.import_module("fankui.actions.models")
         Action, State = models.Action, models.State
+        result_due = importlib.import_module("fankui.actions.indicators").result_due
     except ImportError:
         return _unavailable("actions", title, _("improvement actions are not recorded by this installation."))
     items = Action.objects.all()
@@ -203,7 +211,7 @@ def actions(scope: Scope, period: Period) -> Section:
                 a.deadline.isoformat(),
                 str(states.get(a.state, a.state)),
                 a.linked_count,
-                _effect(a.indicator_result),
+                _effect(a, result_due),
             ]
             for a in listed
         ],

@@ -32,6 +32,8 @@ def _rate_rows(rates: list[Rate]) -> list[list[Any]]:
             r.previous_denominator,
             r.change,
         ]
+        if r.available
+        else [r.label, *[None] * 7]  # no figure rather than a made-up 0 of 0
         for r in rates
     ]
 
@@ -65,7 +67,7 @@ def summary(report: Report) -> Section:
             ],
         ],
     )
-    return Section("summary", _("Summary"), [figures, _rates_table(_("The three rates"), report.rates)])
+    return Section("summary", _("Summary"), [figures, _rates_table(_("Headline rates"), report.rates)])
 
 
 def volume(report: Report) -> Section:
@@ -249,6 +251,22 @@ def definitions() -> list[tuple[str, str]]:
             _(
                 "Ratings given in the period that are very satisfied, satisfied or fairly "
                 "satisfied, divided by all ratings given in the period."
+            ),
+        ),
+        (
+            _("On-time closing rate"),
+            _(
+                "Closing deadlines that fell in the period and have passed (up to now, in a period not over): "
+                "the share whose case was closed by its deadline. A case still open past its deadline counts as "
+                "late; rejected and merged cases are not counted; a department's figure covers the cases it leads "
+                "with the departments below it. The same rule per stage gives the on-time rates by stage."
+            ),
+        ),
+        (
+            _("Rates"),
+            _(
+                "Every rate is one definition (fankui.actions.rates) shared by the dashboard, this report, the "
+                "API and the public board; a rate whose denominator is 0 has no value (—)."
             ),
         ),
         (_("Change"), _("This period minus the previous period: a count, or percentage points for a rate.")),

@@ -12,25 +12,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import (
-    Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.accounts.models import Department, Role, User
+from fankui.actions import rates
 from fankui.analysis.models import CaseAnalysis, Topic
 from fankui.cases.models import Case, Category, Reply
 from fankui.cases.queries import ORGANISATION_WIDE, visible_cases
@@ -42,8 +30,6 @@ from fankui.surveys.models import Level, Rating
 from . import integrations
 from .periods import Period
 
-# Actions that answer a new case: it was taken on (受理), refused (不予受理) or found a duplicate (并单).
-RESPONSE_ACTIONS = ("accept", "reject", "merge")
 TOP_TOPICS = 10
 EXAMPLES_PER_TOPIC = 2
 EXAMPLE_CHARS = 160
@@ -127,7 +113,11 @@ class Rate:
 
     @staticmethod
     def percent(numerator: int, denominator: int) -> float | None:
-        return round(100.0 * numerator / denominator, 1) if denominator else None
+        return rates.Figure(numerator, denominator).percent
+
+    @classmethod
+    def of(cls, key: str, label: str, now: rates.Figure, before: rates.Figure) -> Rate:
+        return cls(key, label, now.numerator, now.denominator, before.numerator, before.denominator)
 
     @property
     def value(self) -> float | None:
@@ -231,8 +221,13 @@ class Report:
     actions: integrations.Section
 
 
+def _case_scope(scope: Scope) -> QuerySet[Case] | None:
+    """The cases a rate is narrowed to: None for the whole organisation (no filter on the case at all)."""
+    return scope.cases if scope.restricted else None
+
+
 def _received(scope: Scope, period: Period) -> QuerySet[Case]:
-    return scope.cases.filter(created_at__gte=period.start, created_at__lt=period.end)
+    return rates.received(scope.cases, period.start, period.end)
 
 
 def _grouped(qs: QuerySet[Any], expression: Any) -> dict[Any, int]:
@@ -270,41 +265,12 @@ def _sum_by(groups: list[tuple[Any, ...]], column: int) -> dict[Any, int]:
     return totals
 
 
-def _closed_groups(scope: Scope, period: Period) -> dict[Any, tuple[int, int]]:
-    """Lead department -> (cases closed in the period, of those unresolved: latest rating below 基本满意).
-
-    Filtered on ``closed_at`` only and grouped by state, the closed group picked here: a WHERE on state would make
-    SQLite walk the (state, created_at) index over every closed case ever instead of scanning the period."""
+def _closed_groups(scope: Scope, period: Period) -> dict[Any, rates.Figure]:
+    """Lead department -> resolved of closed cases in the period (``rates.resolution_by_department``), shared by
+    the resolution rate and the departments table."""
     key = ("closed", period.key)
     if key not in scope.cache:
-        last_level = Rating.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id").values("level")[:1]
-        rows = (
-            scope.cases.filter(closed_at__gte=period.start, closed_at__lt=period.end)
-            .annotate(last_level=Subquery(last_level))
-            .annotate(
-                unresolved=DbCase(
-                    When(last_level__lt=Level.FAIRLY_SATISFIED, then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                )
-            )
-            # Grouping on expressions, not bare columns: otherwise SQLite walks the whole table in the order of the
-            # (lead_department, state) or (state, created_at) index to save a sort, instead of scanning the period.
-            .annotate(
-                g_department=ExpressionWrapper(F("lead_department") + 0, output_field=IntegerField()),
-                g_closed=DbCase(When(state=State.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()),
-            )
-            .values_list("g_department", "g_closed", "unresolved")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        closed: dict[Any, tuple[int, int]] = {}
-        for department, is_closed, unresolved, n in rows:
-            if not is_closed:
-                continue
-            total, bad = closed.get(department, (0, 0))
-            closed[department] = (total + n, bad + (n if unresolved else 0))
-        scope.cache[key] = closed
+        scope.cache[key] = rates.resolution_by_department(_case_scope(scope), period.start, period.end)
     return scope.cache[key]
 
 
@@ -345,43 +311,58 @@ def volume(scope: Scope, period: Period) -> Volume:
     )
 
 
-def _responded(scope: Scope, period: Period) -> tuple[int, int]:
-    from fankui.audit.models import Event
-
-    answered = Event.objects.filter(case=OuterRef("pk"), action__in=RESPONSE_ACTIONS, created_at__lt=period.end)
-    received = sum(group[-1] for group in _received_groups(scope, period))
-    return _received(scope, period).filter(Exists(answered)).count(), received
-
-
-def _resolved(scope: Scope, period: Period) -> tuple[int, int]:
-    closed = _closed_groups(scope, period).values()
-    total = sum(n for n, _bad in closed)
-    return total - sum(bad for _n, bad in closed), total
-
-
 def _ratings(scope: Scope, period: Period) -> QuerySet[Rating]:
-    return scope.related(Rating.objects.filter(created_at__gte=period.start, created_at__lt=period.end))
+    return rates.ratings(_case_scope(scope), period.start, period.end)
 
 
-def _satisfied(scope: Scope, period: Period) -> tuple[int, int]:
-    counts = _ratings(scope, period).aggregate(
-        total=Count("pk"), good=Count("pk", filter=Q(level__gte=Level.FAIRLY_SATISFIED))
-    )
-    return counts["good"], counts["total"]
+def _on_time(scope: Scope, period: Period) -> rates.Figure | None:
+    """按时办结率 over the scope's lead department (SLA figures are kept per lead department); None when the SLA
+    app gives no figures, or the scope has no department."""
+    ok, department = integrations.sla_department(scope)
+    if not ok:
+        return None
+    try:
+        return rates.on_time(period.start, period.end, department)
+    except ImportError:
+        return None
 
 
 def three_rates(scope: Scope, period: Period) -> list[Rate]:
+    """响应率, 解决率, 满意率 (fankui.actions.rates defines them), this period and the previous one."""
     before = period.previous()
-    rates = []
-    for key, label, figure in (
-        ("response", _("Response rate"), _responded),
-        ("resolution", _("Resolution rate"), _resolved),
-        ("satisfaction", _("Satisfaction rate"), _satisfied),
-    ):
-        num, den = figure(scope, period)
-        prev_num, prev_den = figure(scope, before)
-        rates.append(Rate(key, label, num, den, prev_num, prev_den))
-    return rates
+    cases = _case_scope(scope)
+    return [
+        Rate.of(
+            "response",
+            _("Response rate"),
+            rates.response(cases, period.start, period.end),
+            rates.response(cases, before.start, before.end),
+        ),
+        Rate.of(
+            "resolution",
+            _("Resolution rate"),
+            sum(_closed_groups(scope, period).values(), rates.NOTHING),
+            sum(_closed_groups(scope, before).values(), rates.NOTHING),
+        ),
+        Rate.of(
+            "satisfaction",
+            _("Satisfaction rate"),
+            rates.satisfaction(cases, period.start, period.end),
+            rates.satisfaction(cases, before.start, before.end),
+        ),
+    ]
+
+
+def headline_rates(scope: Scope, period: Period) -> list[Rate]:
+    """The three rates and the on-time closing rate: the figures the dashboard, the report, the API and (for the
+    whole organisation and the current month) the public board all show."""
+    label = _("On-time closing rate")
+    current, before = _on_time(scope, period), _on_time(scope, period.previous())
+    if current is None or before is None:
+        on_time = Rate("on_time", label, 0, 0, available=False)
+    else:
+        on_time = Rate.of("on_time", label, current, before)
+    return [*three_rates(scope, period), on_time]
 
 
 def ratings_by_level(scope: Scope, period: Period) -> list[Row]:
@@ -394,33 +375,23 @@ def departments(scope: Scope, period: Period) -> list[DepartmentRow]:
     """Per lead department: received, closed and the ratings given in the period."""
     received = _sum_by(_received_groups(scope, period), 3)
     previous = _sum_by(_received_groups(scope, period.previous()), 3)
-    closed = {department: n for department, (n, _bad) in _closed_groups(scope, period).items()}
-    ratings = {
-        row["case__lead_department"]: row
-        for row in _ratings(scope, period)
-        .values("case__lead_department")
-        .annotate(
-            total=Count("pk"),
-            good=Count("pk", filter=Q(level__gte=Level.FAIRLY_SATISFIED)),
-            bad=Count("pk", filter=Q(level__lt=Level.FAIRLY_SATISFIED)),
-        )
-        .order_by()
-    }
+    closed = {department: figure.denominator for department, figure in _closed_groups(scope, period).items()}
+    ratings = rates.satisfaction_by_department(_case_scope(scope), period.start, period.end)
     ids = {k for k in (*received, *previous, *closed, *ratings) if k is not None}
     names: dict[Any, str] = {None: _("Not dispatched")}
     names.update(Department.objects.filter(pk__in=ids).values_list("pk", "name"))
     rows = []
     for key in set(received) | set(previous) | set(closed) | set(ratings):
-        r = ratings.get(key, {})
+        r = ratings.get(key, rates.NOTHING)
         rows.append(
             DepartmentRow(
                 names.get(key, str(key)),
                 received.get(key, 0),
                 previous.get(key, 0),
                 closed.get(key, 0),
-                r.get("total", 0),
-                r.get("good", 0),
-                r.get("bad", 0),
+                r.denominator,
+                r.numerator,
+                r.denominator - r.numerator,
             )
         )
     return sorted(rows, key=lambda d: (-d.received, d.label))
@@ -541,7 +512,7 @@ def build(scope: Scope, period: Period) -> Report:
         scope_label=scope.label,
         generated_at=timezone.localtime(),
         volume=volume(scope, period),
-        rates=three_rates(scope, period),
+        rates=headline_rates(scope, period),
         ratings_by_level=ratings_by_level(scope, period),
         departments=departments(scope, period),
         on_time=integrations.on_time(scope, period),

@@ -182,11 +182,19 @@ def _scope(clocks: QuerySet[Clock], department: Department | None) -> QuerySet[C
     return clocks.filter(department__path__startswith=department.path)
 
 
+# Rejected (不予受理) and merged (并单) cases were never handled: their clocks stopped because the case ended, not
+# because the work was done. They count in the accept stage (refusing or merging is a response, as in the response
+# rate) and leave every later stage; a merged case's primary carries its own clocks.
+NOT_HANDLED = ("rejected", "merged")
+_HANDLED = Q(stage=Stage.ACCEPT) | ~Q(case__state__in=NOT_HANDLED)
+
+
 def _due_in(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> QuerySet[Clock]:
-    """Clocks whose deadline fell in [start, end) and that are decided: stopped, or past their deadline."""
-    return Clock.objects.filter(deadline__gte=start, deadline__lt=end).filter(
-        Q(stopped_at__isnull=False) | Q(deadline__lt=now)
-    )
+    """The clocks of a period: deadline in [start, end) and already passed, whether the clock stopped or not.
+
+    A deadline still to come is not counted even when its clock already stopped: in a period that is not over,
+    counting the clocks that stopped early but not those still running would count only the successes."""
+    return Clock.objects.filter(deadline__gte=start, deadline__lt=min(end, now)).filter(_HANDLED)
 
 
 _ON_TIME = Q(stopped_at__isnull=False, stopped_at__lte=F("deadline"))
@@ -196,9 +204,11 @@ def _rate(stage: str, dept_id: int | None, name: str, due: int, on_time: int) ->
     return StageRate(stage, dept_id, name, due, on_time, due - on_time, on_time / due if due else None)
 
 
-def on_time_rates(start: dt.datetime, end: dt.datetime, department: Department | None = None) -> list[StageRate]:
-    """One row per stage: 按时受理率 is the "accept" row, 按时办结率 the "close" row."""
-    now = timezone.now()
+def on_time_rates(
+    start: dt.datetime, end: dt.datetime, department: Department | None = None, now: dt.datetime | None = None
+) -> list[StageRate]:
+    """One row per stage: 按时受理率 is the "accept" row, 按时办结率 the "close" row (docs/insights.md)."""
+    now = now or timezone.now()
     counts = {
         row["stage"]: row
         for row in _scope(_due_in(start, end, now), department)
@@ -237,7 +247,7 @@ def overdue_counts(start: dt.datetime, end: dt.datetime, department: Department 
     }
     breached_rows = {
         r["department_id"]: r
-        for r in _scope(Clock.objects.filter(deadline__gte=start, deadline__lt=end).filter(late), department)
+        for r in _scope(Clock.objects.filter(deadline__gte=start, deadline__lt=end).filter(late, _HANDLED), department)
         .values("department_id", "department__name")
         .annotate(n=Count("id"))
     }

@@ -1,0 +1,177 @@
+"""The headline rates, each defined once: 响应率, 解决率, 满意率 and 按时办结率, and the count of cases received.
+
+The public board, the staff dashboard, the analysis report (PDF, xlsx, HTML, ``fankui report``) and the figures API
+all take their rates from here, so for the same period and moment they show the same number. docs/insights.md
+("Definitions") says in words what each function counts; keep the two in step.
+
+Why in ``actions``: the public board and the satisfaction indicator of an improvement action show rates, and both
+live in this app; insights (dashboard, report, API) sits above it. A definition must sit where every page that
+shows it can import it without an import pointing upward, and ``actions`` is the lowest app that both shows a rate
+and may read every table one needs (cases and their events, ratings, SLA clocks).
+
+Every function takes a period ``[start, end)``. A period that is not over is "the period so far": cases, events
+and ratings cannot lie in the future, but deadlines can, and the on-time rate counts only those that have passed
+by ``now`` (default: the current time). ``cases`` narrows
+the figures to some cases (a department's, or what a user may see); None is the whole organisation, where the
+queries need no filter on their case at all. Each answer is a ``Figure``: numerator and denominator, so the
+number can always be checked, and a percentage that is None when there is nothing to count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from fankui.accounts.models import Department
+from fankui.audit.models import Event
+from fankui.cases.models import Case
+from fankui.cases.workflow import State
+from fankui.surveys.models import Level, Rating
+
+# What answers a new case (响应): it was taken on (受理), refused (不予受理) or found a duplicate (并单).
+RESPONSE_ACTIONS = ("accept", "reject", "merge")
+# A rating is satisfied at 基本满意 or better; below is a bad rating (不满意, 非常不满意).
+SATISFIED = Q(level__gte=Level.FAIRLY_SATISFIED)
+
+
+@dataclass(frozen=True)
+class Figure:
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        """One decimal; None (shown "—") when the denominator is 0, never 0% or 100%."""
+        return round(100.0 * self.numerator / self.denominator, 1) if self.denominator else None
+
+    def __add__(self, other: Figure) -> Figure:
+        return Figure(self.numerator + other.numerator, self.denominator + other.denominator)
+
+
+NOTHING = Figure(0, 0)
+
+
+def _cases(cases: QuerySet[Case] | None) -> QuerySet[Case]:
+    return Case.objects.all() if cases is None else cases
+
+
+def _related(qs: QuerySet[Any], cases: QuerySet[Case] | None) -> QuerySet[Any]:
+    return qs if cases is None else qs.filter(case__in=cases.values("pk"))
+
+
+# --- Cases received ---------------------------------------------------------------------------------------------
+def received(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> QuerySet[Case]:
+    """Cases whose receipt time falls in the period, in any state now (rejected and merged ones too)."""
+    return _cases(cases).filter(created_at__gte=start, created_at__lt=end)
+
+
+# --- 响应率 -------------------------------------------------------------------------------------------------------
+def response(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> Figure:
+    """Cases received in the period that were accepted, rejected or merged before the period ended,
+    of the cases received in the period. Read from the case events, so a late answer changes nothing in hindsight."""
+    answered = Event.objects.filter(case=OuterRef("pk"), action__in=RESPONSE_ACTIONS, created_at__lt=end)
+    counts = received(cases, start, end).aggregate(total=Count("pk"), answered=Count("pk", filter=Exists(answered)))
+    return Figure(counts["answered"], counts["total"])
+
+
+# --- 解决率 -------------------------------------------------------------------------------------------------------
+def resolution_by_department(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> dict[int | None, Figure]:
+    """Per lead department (None: not dispatched): cases closed in the period and still closed now (denominator), of
+    which resolved: the latest rating is 基本满意 or better, or there is no rating at all (closed when the rating
+    window passed, or by a supervisor). A case reopened after closing leaves the count until it is closed again;
+    rejected and merged cases are never closed, so never counted.
+
+    Filtered on ``closed_at`` only and grouped by state, the closed group picked here: a WHERE on state makes SQLite
+    walk the (state, created_at) index over every closed case ever instead of scanning the period's."""
+    last_level = Rating.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id").values("level")[:1]
+    one, zero = Value(1), Value(0)
+    rows = (
+        _cases(cases)
+        .filter(closed_at__gte=start, closed_at__lt=end)
+        .annotate(last_level=Subquery(last_level))
+        .annotate(
+            g_unresolved=DbCase(
+                When(last_level__lt=Level.FAIRLY_SATISFIED, then=one), default=zero, output_field=IntegerField()
+            ),
+            # Grouping on expressions, not bare columns: otherwise SQLite walks the whole table in the order of the
+            # (lead_department, state) or (state, created_at) index to save a sort, instead of scanning the period.
+            g_department=ExpressionWrapper(F("lead_department") + 0, output_field=IntegerField()),
+            g_closed=DbCase(When(state=State.CLOSED, then=one), default=zero, output_field=IntegerField()),
+        )
+        .values_list("g_department", "g_closed", "g_unresolved")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    figures: dict[int | None, Figure] = {}
+    for department, closed, unresolved, n in rows:
+        if closed:
+            figures[department] = figures.get(department, NOTHING) + Figure(0 if unresolved else n, n)
+    return figures
+
+
+def resolution(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> Figure:
+    """解决率 of the whole scope: see ``resolution_by_department``."""
+    return sum(resolution_by_department(cases, start, end).values(), NOTHING)
+
+
+# --- 满意率 -------------------------------------------------------------------------------------------------------
+def ratings(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> QuerySet[Rating]:
+    """Ratings given in the period, whatever happened to their case since."""
+    return _related(Rating.objects.filter(created_at__gte=start, created_at__lt=end), cases)
+
+
+def satisfaction_by_department(
+    cases: QuerySet[Case] | None, start: datetime, end: datetime
+) -> dict[int | None, Figure]:
+    """Per lead department of the rated case: satisfied ratings (基本满意 or better) of all ratings given in the
+    period. Every rating counts once, so a case rated again after a reopen counts twice."""
+    rows = (
+        ratings(cases, start, end)
+        .values_list("case__lead_department")
+        .annotate(total=Count("pk"), good=Count("pk", filter=SATISFIED))
+        .order_by()
+    )
+    return {department: Figure(good, total) for department, total, good in rows}
+
+
+def satisfaction(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> Figure:
+    """满意率: satisfied ratings given in the period of all ratings given in the period."""
+    counts = ratings(cases, start, end).aggregate(total=Count("pk"), good=Count("pk", filter=SATISFIED))
+    return Figure(counts["good"], counts["total"])
+
+
+def department_satisfaction(department: Department, start: datetime, end: datetime) -> Figure:
+    """满意率 of the cases a department (with its subtree) leads."""
+    return satisfaction(Case.objects.filter(lead_department__path__startswith=department.path), start, end)
+
+
+# --- 按时办结率 -----------------------------------------------------------------------------------------------------
+def on_time(
+    start: datetime, end: datetime, department: Department | None = None, now: datetime | None = None
+) -> Figure:
+    """按时办结率: the "close" stage of the SLA clocks (``fankui.sla.queries.on_time_rates``, the one rule for every
+    stage): clocks whose deadline fell in the period and has passed, of which stopped at or before it. Still open
+    past the deadline: late. Rejected and merged cases: not counted (never handled). ``department``: the cases it
+    (with its subtree) leads; SLA figures are kept per lead department, not per visible case."""
+    # Imported here: the SLA app is optional to every other rate (insights says "not available" without it).
+    from fankui.sla.models import Stage
+    from fankui.sla.queries import on_time_rates
+
+    row = next(r for r in on_time_rates(start, end, department, now=now) if r.stage == Stage.CLOSE)
+    return Figure(row.on_time, row.due)
