@@ -92,9 +92,9 @@ def test_notices_go_to_the_department_and_escalations_to_heads_and_supervisors(
     assert not Notice.objects.filter(sent_at__isnull=True).exists()
 
 
-def test_the_worker_collects_both_sweeps() -> None:
+def test_the_worker_collects_the_sla_sweeps() -> None:
     names = [name for name, _ in tasks.SWEEPS]
-    assert names == ["sla_deadline_sweep", "sla_deadline_notices", "sla_follow_urgency"]
+    assert names == ["sla_deadline_sweep", "sla_deadline_notices", "sla_follow_urgency", "sla_resume_unanswered"]
 
 
 def test_the_ledger_not_the_cleared_column_keeps_a_step_from_being_taken_twice(policies: int) -> None:

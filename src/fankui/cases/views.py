@@ -227,7 +227,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, str(error.message))
         case.refresh_from_db()
         return _render_case(request, case, failed=(action, form), status=error.status)
-    done = DONE[Action(action)]
+    done = str(DONE[Action(action)])
     if action == Action.REPLY and not case.submission.has_contact:
         # Nothing can be sent to a submitter who left no contact: say where they will find the reply instead.
         done = _("The reply is on the tracking page; the submitter left no contact to send it to.")
