@@ -65,6 +65,7 @@ def test_the_staff_page_and_the_board_say_pending_not_target_reached(
     staff = client_for(analyst).get(f"/staff/actions/{done.pk}/", headers=EN).content.decode()
     assert "Pending: known on 2026-12-14" in staff and "Pending until 2026-12-14" in staff
     assert "Target reached" not in staff and "<dd>0.0</dd>" not in staff
+    assert f"/staff/actions/{done.pk}/step/verify/" not in staff  # no button for a step that would be refused
     for url in ("/board/", f"/board/{done.pk}/"):
         public = Client().get(url, headers=EN).content.decode()
         assert "known on 2026-12-14" in public

@@ -84,8 +84,17 @@ def can_step(user: User, action: Action, step: str) -> bool:
 
 
 def available_steps(action: Action, user: User) -> list[workflow.Transition]:
+    """The steps to offer as buttons; verifying waits until the effect is known (the page says until when)."""
+    from .indicators import result_due
+
     actors = actors_of(user, action)
-    return [t for t in workflow.TRANSITIONS if t.source == action.state and t.actors & actors]
+    due = result_due(action)
+    early = due is not None and timezone.now() < due
+    return [
+        t
+        for t in workflow.TRANSITIONS
+        if t.source == action.state and t.actors & actors and not (early and t.step == Step.VERIFY)
+    ]
 
 
 def can_post_progress(user: User, action: Action) -> bool:
