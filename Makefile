@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export FANKUI_DATA_DIR ?= $(CURDIR)/var
+# Where `make run` serves; the demo's "Open:" links and the links in messages follow it (FANKUI_PUBLIC_URL wins).
+export FANKUI_BIND := $(HOST):$(PORT)
 
 .PHONY: help install assets run test lint typecheck migrations-check messages bench clean
 

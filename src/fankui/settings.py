@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A 405 becomes a page with a way back (the API's: JSON); fankui.errorpages.
+    "fankui.errorpages.MethodNotAllowedPage",
 ]
 
 ROOT_URLCONF = "fankui.urls"
@@ -226,7 +228,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A 403 or 400 is logged in one line, without the traceback Django attaches (fankui.core.logs).
+    "filters": {"client_errors_in_one_line": {"()": "fankui.core.logs.ClientErrorsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["client_errors_in_one_line"]},
+    },
 }

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from fankui.accounts.views import set_language
 from fankui.api import api
 
 admin.site.site_header = "Fankui 反馈"
@@ -22,3 +22,9 @@ urlpatterns = [
     path("", include("fankui.actions.urls")),
     path("", include("fankui.portal.urls")),
 ]
+
+# Error pages in the site's look and the reader's language; JSON under /api/ (fankui.errorpages).
+handler400 = "fankui.errorpages.bad_request"
+handler403 = "fankui.errorpages.permission_denied"
+handler404 = "fankui.errorpages.page_not_found"
+handler500 = "fankui.errorpages.server_error"

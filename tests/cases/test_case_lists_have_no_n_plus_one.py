@@ -17,7 +17,7 @@ from tests import factories
 def make_cases(n: int, dispatcher: User, lead: Department, assist: Department) -> None:
     category = factories.category(department=lead)
     for _ in range(n):
-        case = factories.case(category=category.pk, title="")
+        case = factories.case(category=category.pk, title="", contact_phone="13912345678")
         services.accept(case, dispatcher)
         services.dispatch(case, dispatcher, lead, [assist])
 
@@ -29,7 +29,9 @@ def queries_for(client: Client, url: str, headers: dict[str, str] | None = None)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/staff/triage/", "/staff/inbox/", "/staff/cases/", "/staff/cases/?q=路灯"])
+@pytest.mark.parametrize(
+    "url", ["/staff/triage/", "/staff/inbox/", "/staff/cases/", "/staff/cases/?q=路灯", "/staff/cases/?q=13912345678"]
+)
 @pytest.mark.parametrize("role", [Role.DISPATCHER, Role.HANDLER, Role.DEPT_HEAD])
 def test_a_list_page_does_not_query_per_row(
     url: str,
@@ -40,6 +42,8 @@ def test_a_list_page_does_not_query_per_row(
     page_for: Callable[[User], Client],
     settings: object,
 ) -> None:
+    if url == "/staff/triage/" and role != Role.DISPATCHER:
+        pytest.skip("triage is not a department's page (it sends handlers and heads to their inbox)")
     settings.FANKUI = {**settings.FANKUI, "PAGE_SIZE": 50}  # type: ignore[attr-defined]
     user = dispatcher if role == Role.DISPATCHER else factories.user(role, dept)
     client = page_for(user)

@@ -134,5 +134,7 @@ def test_sigterm_stops_the_server_and_its_workers(server: tuple[str, subprocess.
     process.send_signal(signal.SIGTERM)
     output = process.communicate(timeout=30)[0].decode(errors="replace")
     assert process.returncode == 0, output
+    # Links in messages (e-mails, SMS) point where the site is served, not at the default port 8000.
+    assert f"Links in messages: {base}/" in output
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{base}/", timeout=2)

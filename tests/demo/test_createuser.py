@@ -23,7 +23,8 @@ def test_it_creates_a_handler_in_a_department_and_prints_a_usable_token(dept: De
         *("--password", "s3cret-pass", "--token", "cli"),
     )
     user = User.objects.get(username="li.na")
-    assert (user.role, user.department, user.first_name, user.is_staff) == (Role.HANDLER, dept, "李娜", True)
+    # Not is_staff: the Django admin is for administrators only.
+    assert (user.role, user.department, user.first_name, user.is_staff) == (Role.HANDLER, dept, "李娜", False)
     assert user.check_password("s3cret-pass")
     token = output.strip().splitlines()[-1]
     assert user_for_token(token) == user
@@ -32,6 +33,7 @@ def test_it_creates_a_handler_in_a_department_and_prints_a_usable_token(dept: De
 @pytest.mark.django_db
 def test_it_asks_for_the_password_when_none_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("getpass.getpass", lambda prompt="": "typed-pass-1")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)  # someone at a terminal
     output = create("wang", "--role", "analyst")
     assert User.objects.get(username="wang").check_password("typed-pass-1")
     assert "token" not in output.lower()

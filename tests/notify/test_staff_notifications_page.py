@@ -14,7 +14,7 @@ def test_staff_see_their_notifications_and_the_unread_count(handler: User, clien
     assert page.status_code == 200
     text = page.content.decode()
     assert "Deadline near" in text
-    assert '<span class="badge">1</span>' in text
+    assert '<span class="badge count">1</span>' in text
 
 
 def test_marking_all_read_clears_the_count(handler: User, client_for: Any) -> None:

@@ -17,7 +17,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "role", "department", "is_active"]
     list_filter = ["role", "department", "is_active"]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Fankui"), {"fields": ("role", "department")}))  # type: ignore[misc]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Fankui"), {"fields": ("role", "department", "language")}))  # type: ignore[misc]
 
 
 @admin.register(ApiToken)

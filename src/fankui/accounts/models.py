@@ -74,6 +74,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    # The language the person last chose on the site (a code of settings.LANGUAGES): notices to them are written
+    # in it. Blank until they sign in or switch; the site's default is used then.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     class Meta:
         verbose_name = _("user")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ def create_user(
     full_name: str = "",
     email: str = "",
     is_superuser: bool = False,
+    language: str = "",
 ) -> User:
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
@@ -45,6 +47,11 @@ def create_user(
         errors["department"] = [_("Handlers and department heads must belong to a department.")]
     if User.objects.filter(username=username).exists():
         errors["username"] = [_("This username is taken.")]
+    if language and language not in dict(settings.LANGUAGES):
+        errors["language"] = [
+            _("Unknown language “%(code)s”; choose one of: %(codes)s.")
+            % {"code": language, "codes": ", ".join(dict(settings.LANGUAGES))}
+        ]
     if errors:
         raise ValidationFailed(errors)
     user = User(
@@ -53,12 +60,22 @@ def create_user(
         department=department,
         first_name=full_name,
         email=email,
-        is_staff=True,  # every Fankui user is staff; the admin site itself checks per-model permissions
+        language=language,
+        # The Django admin (/admin/) is for administrators only; everybody else works in the staff pages.
+        is_staff=is_superuser or role == Role.ADMIN,
         is_superuser=is_superuser or role == Role.ADMIN,
     )
     user.set_password(password)
     user.save()
     return user
+
+
+def remember_language(user: User, code: str) -> None:
+    """Keep the language ``user`` works in (one of settings.LANGUAGES), so that notices to them are written in it."""
+    if not user.pk or code not in dict(settings.LANGUAGES) or user.language == code:
+        return
+    user.language = code
+    User.objects.filter(pk=user.pk).update(language=code)
 
 
 def issue_token(user: User, name: str) -> str:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -42,3 +43,8 @@ def record_event(
 
 def record_access(user: User, case: Case, what: str) -> None:
     Access.objects.create(user=user, case=case, what=what)
+
+
+def record_accesses(user: User, cases: Iterable[Case], what: str) -> None:
+    """One look at the personal data of several cases (a list found by a phone number), in one statement."""
+    Access.objects.bulk_create([Access(user=user, case=case, what=what) for case in cases])

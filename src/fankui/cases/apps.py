@@ -6,3 +6,9 @@ class CasesConfig(AppConfig):
     name = "fankui.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from . import notices, signals
+
+        # Staff are told when a case comes their way (cases.notices has the table).
+        signals.case_moved.connect(notices.on_case_moved, dispatch_uid="cases.notices.moved")

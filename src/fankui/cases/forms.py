@@ -65,7 +65,7 @@ class FilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=200,
-        widget=SearchInput(attrs={"placeholder": _("Text, number or tracking code"), "autocomplete": "off"}),
+        widget=SearchInput(attrs={"placeholder": _("Text, number, tracking code or phone"), "autocomplete": "off"}),
     )
     state = forms.ChoiceField(label=_("State"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices])

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fankui.accounts.models import DEPARTMENT_ROLES, Role, User
-from fankui.audit.services import record_access
+from fankui.audit.services import record_access, record_accesses
 from fankui.core.errors import DomainError, ValidationFailed
 
 from . import queries, services
@@ -84,10 +84,14 @@ def _case_list(
     user = _user(request)
     form = FilterForm(request.GET, states=states)
     form.is_valid()  # invalid filters are dropped and named above the list, never an error page
-    cases = queries.for_list(queries.filter_cases(cases, form.to_filter()))
+    filters = form.to_filter()
+    cases = queries.for_list(queries.filter_cases(cases, filters))
     cases = queries.oldest_first(cases) if oldest_first else cases.order_by("-created_at", "-id")
     page = Paginator(cases, settings.FANKUI["PAGE_SIZE"]).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    if queries.phone_in(filters.q):
+        # Finding cases by a caller's number is a look at personal data: each case shown is recorded.
+        record_accesses(user, rows, "phone_search")
     part = show_part and user.role in DEPARTMENT_ROLES
     for case in rows:
         case.my_part = _my_part(user, case) if part else ""
@@ -110,6 +114,9 @@ def _case_list(
 
 @staff_required
 def triage(request: HttpRequest) -> HttpResponse:
+    if _user(request).role in DEPARTMENT_ROLES:
+        # Triage is not a department's work (its menu does not offer it); its cases are in its inbox.
+        return redirect("staff:inbox")
     return _case_list(
         request,
         queries.triage_inbox(_user(request)),

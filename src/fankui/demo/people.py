@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from fankui.accounts import services as accounts
 from fankui.accounts.models import Department, Role, User
+from fankui.notify.conf import public_url
 
 PASSWORD = "demo12345"
 CENTRE = ("市12345政务服务便民热线", "12345")
@@ -76,12 +77,8 @@ LOGINS: tuple[Login, ...] = (
     Login("shangwu_handler", Role.HANDLER, "shangwu", "许文静"),
     Login("weijian_handler", Role.HANDLER, "weijian", "高鹏"),
 )
-URLS = (
-    "http://127.0.0.1:8000/",
-    "http://127.0.0.1:8000/staff/",
-    "http://127.0.0.1:8000/admin/",
-    "http://127.0.0.1:8000/api/v1/docs",
-)
+# Printed after the logins, under the site's address (notify.conf.public_url: where `make run` serves it).
+PATHS = ("/", "/staff/", "/admin/", "/api/v1/docs")
 
 
 @dataclass
@@ -151,7 +148,8 @@ def login_table(created: set[str] | None = None) -> list[str]:
     lines = ["Demo logins:"]
     for row in rows:
         lines.append("  " + "  ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)).rstrip())
-    lines += ["", "Open:", *(f"  {url}" for url in URLS)]
+    base = public_url()
+    lines += ["", "Open:", *(f"  {base}{path}" for path in PATHS)]
     return lines
 
 

@@ -12,10 +12,13 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema, Status
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
+from fankui.accounts.services import user_for_token
 from fankui.cases.models import Case
+from fankui.core.errors import ValidationFailed
 from fankui.core.vocab import Channel, Kind
 from fankui.intake.services import SubmissionInput, submit
 
@@ -93,7 +96,11 @@ class SubmissionIn(BaseModel):
     )
     channel: Annotated[Text, BeforeValidator(lambda value: Channel.API.value if value is None else value)] = Field(
         default=Channel.API.value,
-        description="The channel the message came through (for partner systems relaying phone or e-mail).",
+        description=(
+            "The channel the message came through. Without a token only `api` (the default) or `web`; staff and "
+            "partner systems relaying a phone call or an e-mail send their API token "
+            "(`Authorization: Bearer ...`) to set another one."
+        ),
         json_schema_extra=enum(Channel.values),
     )
     contact: ContactIn | None = Field(default=None, description="How to reach the submitter; ignored when `anonymous`.")
@@ -128,6 +135,28 @@ class SubmissionOut(Schema):
     received_at: datetime
 
 
+# What anybody may say about how a message came: it came through this API (an app, a mini-program) or a web page.
+PUBLIC_CHANNELS = frozenset({Channel.API, Channel.WEB})
+
+
+def _channel(request: HttpRequest, asked: str) -> str:
+    """The channel the request may set: a phone call or an e-mail is recorded by staff or a partner system with an
+    API token, never claimed by an anonymous caller (the figures by channel and the phone follow-ups rely on it)."""
+    if asked in PUBLIC_CHANNELS or asked not in Channel.values:
+        return asked  # an unknown channel gets intake's own message
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip() and user_for_token(token.strip()) is not None:
+        return asked
+    raise ValidationFailed(
+        {
+            "channel": [
+                _("Only staff and partner systems with an API token may set the channel “%(value)s”; leave it out.")
+                % {"value": asked}
+            ]
+        }
+    )
+
+
 def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
         "tracking_code": case.tracking_code,
@@ -146,7 +175,7 @@ def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
         "Send an `Idempotency-Key` header (e.g. a UUID per message) to make retries safe: a request whose key "
         "was seen before answers **200** with the case the first one created instead of **201** with a new one.\n\n"
         "Invalid input answers **422** with every problem at once, field by field; a body that is not JSON "
-        "answers **400**."
+        "answers **400**. A `channel` other than `api` or `web` needs an API token (**422** without one)."
     ),
     openapi_extra={"responses": {200: {"description": "The key was seen before: the earlier case."}}},
 )
@@ -167,7 +196,7 @@ def create_submission(
             title=payload.title,
             kind=payload.kind,
             category=payload.category,
-            channel=payload.channel,
+            channel=_channel(request, payload.channel),
             contact_name=contact.name,
             contact_phone=contact.phone,
             contact_email=contact.email,

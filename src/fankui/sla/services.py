@@ -804,7 +804,37 @@ def request_extension(case: Case, user: User, days: int | None, reason: str) -> 
     assert days is not None
     extension = Extension.objects.create(case=case, days=days, reason=reason, requested_by=user, requested_at=now)
     record_event(case, "sla_extension_requested", actor=user, message=reason, data={"days": days})
+    _tell_supervisors_of(extension, case, user)
     return extension
+
+
+def _tell_supervisors_of(extension: Extension, case: Case, user: User) -> None:
+    """The supervisors decide on extensions: each is told, in the application and by e-mail."""
+    from django.utils.translation import ngettext
+
+    from fankui.cases import notices
+
+    department = case.lead_department.name if case.lead_department else "—"
+
+    def compose() -> tuple[str, str]:
+        facts = {"number": case.number, "days": extension.days, "department": department}
+        subject = (
+            ngettext(
+                "Case %(number)s: %(department)s asks for %(days)d more working day",
+                "Case %(number)s: %(department)s asks for %(days)d more working days",
+                extension.days,
+            )
+            % facts
+        )
+        body = (
+            _("Reason: %(reason)s") % {"reason": extension.reason}
+            + "\n"
+            + _("Please approve or refuse the extension on the case page.")
+        )
+        return subject, body
+
+    supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR).order_by("pk")
+    notices.tell(supervisors, compose, case=case, key=f"sla:extension:{extension.pk}:requested", actor=user)
 
 
 @transaction.atomic
@@ -873,8 +903,25 @@ def supervise(case: Case, user: User, instruction: str) -> Supervision:
         supervision.active = True
         supervision.instruction = instruction
         supervision.save()
-    record_event(case, "sla_supervised", actor=user, message=instruction)
+    event = record_event(case, "sla_supervised", actor=user, message=instruction)
+    _tell_lead_department_of_supervision(case, instruction, event.pk, user)
     return supervision
+
+
+def _tell_lead_department_of_supervision(case: Case, instruction: str, event_id: int, user: User) -> None:
+    """督办 is addressed to the lead department: its handlers and heads are told, with the instruction."""
+    from fankui.cases import notices
+
+    def compose() -> tuple[str, str]:
+        subject = _("Case %(number)s is under supervision") % {"number": case.number}
+        body = _("A supervisor put case %(number)s under supervision. Instruction: %(instruction)s") % {
+            "number": case.number,
+            "instruction": instruction,
+        }
+        return subject, body
+
+    recipients = notices.department_staff([case.lead_department])
+    notices.tell(recipients, compose, case=case, key=f"sla:supervised:{event_id}", actor=user)
 
 
 @transaction.atomic

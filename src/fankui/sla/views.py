@@ -64,7 +64,8 @@ def _run(
             status = _status(error)
         else:
             messages.success(request, done)
-            return redirect(back + "#sla")
+            # To the top of the case page, where the confirmation is: with "#sla" the browser scrolled past it.
+            return redirect(back)
     context = {"case": case, "form": form, "title": title, "back": back}
     return render(request, "sla/form.html", context, status=status)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy
 
-from fankui.accounts.models import Department, User
+from fankui.accounts.models import Department, Role, User
 from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category
 from fankui.cases.queries import visible_cases
@@ -17,6 +18,31 @@ from ..models import CaseAnalysis, Nature
 from ..rules import REASON_LABELS
 
 register = template.Library()
+
+# What the masking found, by the names ``masking`` counts them under ({"mobile": 1}).
+PERSONAL_DATA_KINDS = {
+    "mobile": gettext_lazy("mobile number"),
+    "landline": gettext_lazy("landline number"),
+    "id_number": gettext_lazy("ID card number"),
+    "bank_card": gettext_lazy("bank card number"),
+    "email": gettext_lazy("e-mail address"),
+    "plate": gettext_lazy("licence plate"),
+    "name": gettext_lazy("name"),
+}
+# The steps named in ``CaseAnalysis.model_versions``.
+STEPS = {
+    "masking": gettext_lazy("Masking"),
+    "kind": gettext_lazy("Kind"),
+    "nature": gettext_lazy("Nature"),
+    "category": gettext_lazy("Category"),
+    "sentiment": gettext_lazy("Sentiment"),
+    "urgency": gettext_lazy("Urgency"),
+    "routing": gettext_lazy("Suggested department"),
+    "department": gettext_lazy("Suggested department"),
+}
+# Who is shown the models' versions and raw scores (behind a "technical details" toggle): the people who train and
+# judge the models. Everyone else sees the results and how sure they are.
+TECHNICAL_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
 
 
 @register.simple_tag
@@ -30,7 +56,12 @@ def analysis_panel(case: Case, user: User) -> dict[str, Any]:
     if analysis and analysis.duplicate_of_id:
         duplicate = visible_cases(user).filter(pk=analysis.duplicate_of_id).first()
     can_correct = services.can_correct(user)
+    technical = user.role in TECHNICAL_ROLES or (user.is_superuser and not user.role)
     return {
+        "technical": technical,
+        "versions": [(str(STEPS.get(k, k)), v) for k, v in (analysis.model_versions or {}).items()]
+        if analysis and technical
+        else [],
         "analysis": analysis,
         "reasons": [REASON_LABELS.get(r, r) for r in (analysis.urgency_reasons if analysis else [])],
         "duplicate": duplicate,
@@ -41,6 +72,11 @@ def analysis_panel(case: Case, user: User) -> dict[str, Any]:
         "categories": list(Category.objects.filter(active=True, level=1)) if can_correct else [],
         "departments": list(Department.objects.filter(active=True).order_by("path")) if can_correct else [],
     }
+
+
+@register.filter
+def personal_data_kind(kind: str) -> str:
+    return str(PERSONAL_DATA_KINDS.get(kind, kind))
 
 
 @register.filter

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,6 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--department", help="department code (required for handlers and department heads)")
         parser.add_argument("--name", default="", help="full name")
         parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--language", default="", help="the language of the user's notices: zh-hans or en (default: the site's)"
+        )
         parser.add_argument("--password", help="the password (asked for when not given)")
         parser.add_argument("--token", metavar="NAME", help="also issue an API token with this name and print it")
 
@@ -55,6 +59,7 @@ class Command(BaseCommand):
                     department=department,
                     full_name=options["name"],
                     email=options["email"],
+                    language=options["language"],
                 )
                 token = services.issue_token(user, options["token"]) if options["token"] else None
         except ValidationFailed as error:
@@ -66,9 +71,17 @@ class Command(BaseCommand):
             self.stdout.write(token)
 
     def _ask_password(self) -> str:
+        # Without a terminal (a script, a pipe, cron, a container's exec) there is nobody to ask: getpass would read
+        # the password from stdin in clear text, or die with a traceback at its end.
+        if not sys.stdin.isatty():
+            raise CommandError("No password given: pass --password PASSWORD (there is no terminal to ask for one on).")
         for _ in range(3):
-            first = getpass.getpass("Password: ")
-            if first and first == getpass.getpass("Password (again): "):
+            try:
+                first = getpass.getpass("Password: ")
+                again = getpass.getpass("Password (again): ") if first else ""
+            except (EOFError, KeyboardInterrupt):
+                raise CommandError("No password given: the prompt was closed.") from None
+            if first and first == again:
                 return first
             self.stderr.write("The passwords were empty or did not match; try again.")
         raise CommandError("No password given.")

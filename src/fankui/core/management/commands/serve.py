@@ -102,10 +102,20 @@ class Command(BaseCommand):
             log_access=options["access_log"],
             websockets=False,
         )
+        # The workers and the background worker inherit it: links in messages point where the site is served
+        # (notify.conf.public_url) unless FANKUI_PUBLIC_URL says otherwise.
+        os.environ["FANKUI_BIND"] = options["bind"]
+        from fankui.notify.conf import public_url
+
         self.stdout.write(
             f"Fankui on http://{options['bind']}/ ({options['workers']} workers × {options['threads']} threads); "
             "Ctrl-C stops it."
         )
+        self.stdout.write(f"Links in messages: {public_url()}/")
+        if address in ("0.0.0.0", "::") and not os.environ.get("FANKUI_PUBLIC_URL"):
+            self.stdout.write(
+                "Served on every interface: set FANKUI_PUBLIC_URL to the address people open, for links in messages."
+            )
         # The workers are forked from this process: none of them may inherit a database connection of it.
         connections.close_all()
         # One command for a laptop or a small intranet server; bigger sites run workers as their own services.

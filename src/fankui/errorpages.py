@@ -1,0 +1,98 @@
+"""Error pages in the site's look and the reader's language, with a way back; JSON under /api/.
+
+``urls.py`` names the handlers of 400, 403, 404 and 500; ``MethodNotAllowedPage`` (a middleware) gives the 405 that
+Django's ``require_POST`` and the API answer without a page of their own the same treatment. Staff who are signed in
+get the staff header (their work is one click away), everybody else the public one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+
+# What the API says for each status it did not answer itself (its own errors carry their own code and detail).
+API_ERRORS: dict[int, tuple[str, Callable[[], str]]] = {
+    400: ("bad_request", lambda: _("The request could not be understood.")),
+    403: ("forbidden", lambda: _("You may not do this.")),
+    404: ("not_found", lambda: _("There is nothing at this address.")),
+    405: ("method_not_allowed", lambda: _("This address does not accept this method.")),
+    500: ("server_error", lambda: _("Something went wrong on our side; it was recorded. Please try again later.")),
+}
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _api_error(status: int) -> JsonResponse:
+    code, detail = API_ERRORS[status]
+    return JsonResponse({"code": code, "detail": detail()}, status=status)
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and (getattr(user, "role", "") or user.is_superuser))
+
+
+def _back(request: HttpRequest) -> str:
+    """The page the reader came from, when it is one of ours (never an outside address)."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+        return referer
+    return ""
+
+
+def _page(request: HttpRequest, status: int) -> HttpResponse:
+    if _is_api(request):
+        return _api_error(status)
+    staff = _is_staff(request)
+    context = {
+        "status": status,
+        "staff": staff,
+        "base": "cases/staff_base.html" if staff else "portal/base.html",
+        "back": _back(request),
+    }
+    return render(request, f"{status}.html", context, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Whatever failed may fail again (the database, a template): a page that needs no request context and no
+    query, as Django's own."""
+    if _is_api(request):
+        return _api_error(500)
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
+class MethodNotAllowedPage:
+    """A 405 (a link to an address that only takes a form's POST, say) is an empty page in the browser and a line
+    of text from the API: a page with a way back, or the API's JSON error. The ``Allow`` header is kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        page = _page(request, 405)
+        page["Allow"] = response["Allow"]
+        return page
