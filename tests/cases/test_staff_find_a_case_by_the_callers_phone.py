@@ -68,3 +68,10 @@ def test_what_counts_as_a_phone_search() -> None:
     assert phone_in(" 139-1234-5678 ") == "13912345678"
     assert phone_in("2026-000123") == ""  # a case number
     assert phone_in("12345") == "" and phone_in("路灯 138") == ""
+
+
+def test_the_api_finds_by_phone_and_records_the_look_too(dispatcher: User, api_for: Callable[[User], Client]) -> None:
+    case = factories.case(contact_phone="13912345678")
+    answer = api_for(dispatcher).get("/api/v1/cases", {"q": "139 1234 5678"}).json()
+    assert [item["number"] for item in answer["items"]] == [case.number]
+    assert Access.objects.filter(case=case, what="phone_search", user=dispatcher).count() == 1

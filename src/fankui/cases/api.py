@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 
 from fankui.accounts.models import Department, User
 from fankui.api import staff_auth
-from fankui.audit.services import record_access
+from fankui.audit.services import record_access, record_accesses
 from fankui.core.errors import NotFound
 from fankui.core.vocab import Kind
 from fankui.surveys.models import Level
@@ -284,10 +284,11 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     )
     cases = queries.for_list(queries.filter_cases(queries.visible_cases(_user(request)), f))
     start = (filters.page - 1) * filters.page_size
-    return {
-        "count": cases.count(),
-        "items": [_item(c) for c in cases.order_by("-created_at", "-id")[start : start + filters.page_size]],
-    }
+    rows = list(cases.order_by("-created_at", "-id")[start : start + filters.page_size])
+    if queries.phone_in(f.q):
+        # Cases found by a caller's number: a look at personal data, recorded as on the staff pages.
+        record_accesses(_user(request), rows, "phone_search")
+    return {"count": cases.count(), "items": [_item(c) for c in rows]}
 
 
 @router.get("/cases/{case_id}", response=CaseDetail, summary="One case with its timeline, replies and contact")

@@ -27,7 +27,7 @@ PERSONAL_DATA_KINDS = {
     "bank_card": gettext_lazy("bank card number"),
     "email": gettext_lazy("e-mail address"),
     "plate": gettext_lazy("licence plate"),
-    "name": gettext_lazy("name"),
+    "name": gettext_lazy("person's name"),
 }
 # The steps named in ``CaseAnalysis.model_versions``.
 STEPS = {
