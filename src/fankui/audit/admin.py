@@ -46,6 +46,7 @@ class EventAdmin(ReadOnlyAdmin):
         ("public", _titled(admin.BooleanFieldListFilter, _("public"))),
     ]
     list_select_related = ["case", "actor"]
+    ordering = ["-created_at", "-id"]  # an audit log is read from the latest entry
 
     @admin.display(description=_("time"), ordering="created_at")
     def when(self, event: Event) -> object:
