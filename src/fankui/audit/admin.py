@@ -83,7 +83,7 @@ class EventAdmin(ReadOnlyAdmin):
 
 @admin.register(Access)
 class AccessAdmin(ReadOnlyAdmin):
-    list_display = ["when", "who", "of_case", "what"]
+    list_display = ["when", "who", "of_case", "seen"]
     list_select_related = ["case", "user"]
 
     @admin.display(description=_("time"), ordering="created_at")
@@ -99,5 +99,5 @@ class AccessAdmin(ReadOnlyAdmin):
         return access.case
 
     @admin.display(description=_("personal data seen"))
-    def what(self, access: Access) -> str:
+    def seen(self, access: Access) -> str:
         return str(ACCESS_WORDS.get(access.what, access.what))
