@@ -217,6 +217,10 @@ FANKUI: dict[str, Any] = {
     "INFO_WAIT_WORKING_DAYS": env_int("INFO_WAIT_WORKING_DAYS", 5),
     # Analysis: dispatch automatically when the routing model is at least this sure (0..1); empty = never.
     "AUTO_DISPATCH_CONFIDENCE": env_str("AUTO_DISPATCH_CONFIDENCE", ""),
+    # Analysis: a case whose submitter chose no kind (no category) takes the analysed one when the analysis is at
+    # least this sure (0..1; empty = never); staff's and the submitter's choices are never changed. docs/analysis.md
+    "APPLY_KIND_CONFIDENCE": env_str("APPLY_KIND_CONFIDENCE", "0.7"),
+    "APPLY_CATEGORY_CONFIDENCE": env_str("APPLY_CATEGORY_CONFIDENCE", "0.6"),
     # Analysis: retrain the category and routing models from the organisation's cases this often.
     "RETRAIN_DAYS": env_int("RETRAIN_DAYS", 7),
     # Warn administrators this many days before the working calendar's known holidays run out (docs/sla.md).

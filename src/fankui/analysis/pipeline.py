@@ -25,7 +25,7 @@ from django.utils import timezone
 from fankui.accounts.models import Department
 from fankui.audit.services import record_event
 from fankui.cases import services as case_services
-from fankui.cases.models import Category
+from fankui.cases.models import Case, Category
 from fankui.cases.workflow import State
 
 from . import predictors, rules, similar, text
@@ -45,16 +45,29 @@ MAX_ATTEMPTS = 3
 RULE_THRESHOLD = 0.5
 
 
-def auto_dispatch_threshold() -> float | None:
-    raw = str(settings.FANKUI.get("AUTO_DISPATCH_CONFIDENCE") or "").strip()
+def _confidence_setting(name: str, what: str) -> float | None:
+    """A confidence threshold (0..1] from ``settings.FANKUI[name]``; None (off) when empty or not one."""
+    raw = str(settings.FANKUI.get(name) or "").strip()
     if not raw:
         return None
     try:
         value = float(raw)
     except ValueError:
-        log.warning("FANKUI_AUTO_DISPATCH_CONFIDENCE=%r is not a number; automatic dispatch is off", raw)
+        log.warning("FANKUI_%s=%r is not a number; %s is off", name, raw, what)
         return None
     return value if 0 < value <= 1 else None
+
+
+def auto_dispatch_threshold() -> float | None:
+    return _confidence_setting("AUTO_DISPATCH_CONFIDENCE", "automatic dispatch")
+
+
+def apply_thresholds() -> tuple[float | None, float | None]:
+    """How sure the analysis must be for its kind and its category to be applied to a case nobody classified."""
+    return (
+        _confidence_setting("APPLY_KIND_CONFIDENCE", "applying the analysed kind"),
+        _confidence_setting("APPLY_CATEGORY_CONFIDENCE", "applying the analysed category"),
+    )
 
 
 @dataclass
@@ -92,7 +105,8 @@ class Models:
             category=predictors.trained("category"),
             routing=predictors.trained("routing"),
             rules=rule_rows,
-            categories={c.pk: c for c in Category.objects.filter(active=True)},
+            # With their parents: the SLA's policies match a category's ancestors too.
+            categories={c.pk: c for c in Category.objects.filter(active=True).select_related("parent__parent")},
             departments={d.pk: d for d in Department.objects.filter(active=True)},
         )
 
@@ -109,7 +123,7 @@ def _claim(batch: int) -> list[CaseAnalysis]:
     if not keys:
         return []
     rows = CaseAnalysis.objects.filter(case_id__in=keys).order_by("attempts", "case_id")
-    return list(rows.select_related("case", "case__submission", "case__category"))
+    return list(rows.select_related("case", "case__submission", "case__category__parent__parent"))
 
 
 def _trained_choice(model: Any, texts: list[str]) -> list[tuple[int | None, float, str]]:
@@ -139,6 +153,7 @@ def analyse_batch(analyses: list[CaseAnalysis], models: Models) -> None:
         analysis.masked_title = masked_title[:MASKED_TITLE_CHARS]
         texts.append(f"{analysis.masked_title} {analysis.masked_body}".strip())
     heads = [t[:MODEL_CHARS] for t in texts]
+    corrected = [_staff_corrections(analysis) for analysis in analyses]
     kinds = (
         models.kind.predict(heads)
         if models.kind
@@ -196,8 +211,70 @@ def analyse_batch(analyses: list[CaseAnalysis], models: Models) -> None:
             versions["routing"] = version
         else:
             analysis.department_id, analysis.department_confidence = None, None
+        # What staff corrected stays corrected: a new analysis (retraining, requeue) does not undo it.
+        for name, values in corrected[i].items():
+            for column, value in zip(STAFF_COLUMNS[name], values, strict=True):
+                setattr(analysis, column, value)
+            versions[name] = "staff"
         analysis.model_versions = versions
         analysis.analysed_at = now
+
+
+# The results a staff correction sets (``services.correct``), by their name in ``model_versions``.
+STAFF_COLUMNS = {
+    "kind": ("kind", "kind_confidence"),
+    "nature": ("nature", "nature_confidence"),
+    "category": ("category_id", "category_confidence"),
+    "routing": ("department_id", "department_confidence"),
+}
+
+
+def _staff_corrections(analysis: CaseAnalysis) -> dict[str, tuple[Any, ...]]:
+    versions = analysis.model_versions or {}
+    return {
+        name: tuple(getattr(analysis, column) for column in columns)
+        for name, columns in STAFF_COLUMNS.items()
+        if versions.get(name) == "staff"
+    }
+
+
+def _apply(analyses: list[CaseAnalysis], urgencies: dict[int, str], models: Models) -> None:
+    """Give each case the kind and category the analysis is sure enough of, where nobody chose them
+    (``cases.services.classify_by_system``: the submitter's and staff's choices are final), and let the deadlines
+    follow what changed, the urgency too. In the batch's transaction, so that a case never lacks what its saved
+    analysis says; should the batch's application fail, it is tried case by case, so one case's failure costs
+    only its own."""
+    kind_at, category_at = apply_thresholds()
+    found: list[tuple[Case, case_services.Finding]] = []
+    for analysis in analyses:
+        versions = analysis.model_versions
+        finding = case_services.Finding(
+            models={"kind": versions.get("kind", ""), "category": versions.get("category", "")}
+        )
+        if kind_at is not None and analysis.kind and (analysis.kind_confidence or 0) >= kind_at:
+            finding.kind, finding.kind_confidence = analysis.kind, analysis.kind_confidence
+        category = models.categories.get(analysis.category_id) if analysis.category_id else None
+        if category_at is not None and category is not None and (analysis.category_confidence or 0) >= category_at:
+            finding.category, finding.category_confidence = category, analysis.category_confidence
+        before = urgencies.get(analysis.pk, "")
+        if before != analysis.urgency:
+            finding.urgency = (before, analysis.urgency)
+        if finding.kind is not None or finding.category is not None or finding.urgency is not None:
+            found.append((analysis.case, finding))
+    if not found:
+        return
+    try:
+        with transaction.atomic():
+            case_services.classify_by_system(found)
+        return
+    except Exception:
+        log.exception("applying the analysis failed for a batch; applying it case by case")
+    for item in found:
+        try:
+            with transaction.atomic():
+                case_services.classify_by_system([item])
+        except Exception:
+            log.exception("applying the analysis failed for case %s", item[0].pk)
 
 
 def _look_at_others(analyses: list[CaseAnalysis]) -> bool:
@@ -312,6 +389,7 @@ def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = Tr
             return 0
         claimed = len(analyses)
         models = models or Models.load()
+        urgencies = {analysis.pk: analysis.urgency for analysis in analyses}
         try:
             analyse_batch(analyses, models)
         except Exception:
@@ -330,6 +408,7 @@ def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = Tr
             analysis.attempts += 1
             analysis.error = ""
         analyses = _save(analyses)
+        _apply(analyses, urgencies, models)
     # The look at other cases (and each dispatch) after the batch committed, in transactions of their own: one
     # held across them all would lock SQLite's writers (intake) for longer.
     if after and analyses:

@@ -16,7 +16,7 @@ from fankui.accounts.models import Department, Role, User
 from fankui.audit.models import Event
 from fankui.audit.services import record_event
 from fankui.cases import services as case_services
-from fankui.cases.models import Case, Category
+from fankui.cases.models import Case, Category, Source
 from fankui.cases.workflow import State
 from fankui.core.errors import PermissionDenied, ValidationFailed
 from fankui.core.vocab import Kind
@@ -70,10 +70,11 @@ def correct(
 ) -> CaseAnalysis:
     """A member of staff says what the case really is: kind, nature, category and/or the right department.
 
-    The case takes the corrected kind and category; the analysis shows the corrections (confidence 1, version
-    "staff"); an internal event records old and new values. The next retraining learns from them: the category
-    model from the cases' categories, the routing model from departments the cases were dispatched to and from
-    these corrections.
+    The case takes the corrected kind and category as staff's, which is final: no later analysis (re-analysis,
+    retraining, requeue) changes them again, and the deadlines follow at once. The analysis shows the corrections
+    (confidence 1, version "staff"); an internal event records old and new values. The next retraining learns from
+    them: the category model from the cases' categories, the routing model from departments the cases were
+    dispatched to and from these corrections.
     """
     if not can_correct(user):
         raise PermissionDenied(_("You may not correct the analysis of cases."))
@@ -91,13 +92,16 @@ def correct(
     analysis, _created = CaseAnalysis.objects.get_or_create(case=case)
     changes: dict[str, dict[str, Any]] = {}
     versions = dict(analysis.model_versions)
-    if kind is not None and (kind != case.kind or kind != analysis.kind):
+    # Staff choosing the value already shown still makes it theirs: final, later analyses leave it alone.
+    if kind is not None and (kind != case.kind or kind != analysis.kind or case.kind_source != Source.STAFF):
         changes["kind"] = {"from": analysis.kind or case.kind, "to": kind}
         analysis.kind, analysis.kind_confidence, versions["kind"] = kind, 1.0, "staff"
     if nature is not None and nature != analysis.nature:
         changes["nature"] = {"from": analysis.nature, "to": nature}
         analysis.nature, analysis.nature_confidence, versions["nature"] = nature, 1.0, "staff"
-    if category is not None and (category.pk != case.category_id or category.pk != analysis.category_id):
+    if category is not None and (
+        category.pk != case.category_id or category.pk != analysis.category_id or case.category_source != Source.STAFF
+    ):
         changes["category"] = {"from": analysis.category_id or case.category_id, "to": category.pk}
         analysis.category, analysis.category_confidence, versions["category"] = category, 1.0, "staff"
     if department is not None and department.pk != analysis.department_id:
@@ -105,7 +109,7 @@ def correct(
         analysis.department, analysis.department_confidence, versions["routing"] = department, 1.0, "staff"
     if not changes:
         return analysis
-    case_services.reclassify(case, kind=kind, category=category)
+    case_services.reclassify(case, kind=kind, category=category, user=user)
     analysis.model_versions = versions
     analysis.save()
     record_event(case, "analysis_corrected", actor=user, data=changes)

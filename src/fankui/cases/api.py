@@ -57,6 +57,11 @@ class CaseItem(Schema):
     kind: Kind
     kind_label: str
     category: Ref | None
+    kind_source: str = Field(
+        description="Who set the kind: citizen (the submitter chose it), system (the analysis), staff, or empty "
+        "(nobody: the default until the analysis runs)."
+    )
+    category_source: str = Field(description="Who set the category, as for the kind.")
     lead_department: Ref | None
     received_at: datetime
 
@@ -147,6 +152,13 @@ class ActionIn(Schema):
     lead_department: int | None = Field(default=None, description="dispatch, redispatch: the lead department's id.")
     assist_departments: list[int] = Field(default_factory=list, description="dispatch, redispatch: assisting ids.")
     primary: str = Field(default="", description="merge: the primary case's number or tracking code.")
+    category: int | None = Field(
+        default=None,
+        description=(
+            "accept, dispatch, redispatch: set or change the case's category (an active category's id; see "
+            "/categories). Staff's choice is final: the analysis never changes it. Omitted: the category stays."
+        ),
+    )
 
 
 class DepartmentOut(Schema):
@@ -188,6 +200,8 @@ def _item(case: Case) -> dict[str, Any]:
         "kind": case.kind,
         "kind_label": str(case.get_kind_display()),
         "category": _ref(case.category),
+        "kind_source": case.kind_source,
+        "category_source": case.category_source,
         "lead_department": _ref(case.lead_department),
         "received_at": case.created_at,
     }
@@ -322,6 +336,7 @@ def act(request: HttpRequest, case_id: int, action: ActionName, payload: ActionI
             lead_department=data.lead_department,
             assist_departments=data.assist_departments,
             primary=data.primary,
+            category=data.category,
         ),
     )
     # Re-read within the scope: no move in today's table takes a case away from the one who made it, but should a

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fankui.accounts.models import Department
@@ -21,23 +22,28 @@ from .services import ActionInput
 from .workflow import Action, State
 
 
-def tree_choices(items: list[Any]) -> list[tuple[int, str]]:
-    """``(pk, label)`` of a tree's nodes in tree order, each label indented by its depth, from one list of rows
-    (so a select of departments or categories costs one query)."""
+def tree_paths(items: list[Any]) -> list[tuple[int, tuple[str, ...]]]:
+    """``(pk, names from the top down to the node)`` of a tree's nodes in tree order, from one list of rows (so a
+    select of departments or categories costs one query)."""
     children: dict[int | None, list[Any]] = {}
     pks = {item.pk for item in items}
     for item in items:
         # A node whose parent is not in the list (inactive, filtered out) is shown at the top level.
         children.setdefault(item.parent_id if item.parent_id in pks else None, []).append(item)
-    choices: list[tuple[int, str]] = []
+    paths: list[tuple[int, tuple[str, ...]]] = []
 
-    def walk(parent: int | None, depth: int) -> None:
+    def walk(parent: int | None, above: tuple[str, ...]) -> None:
         for item in sorted(children.get(parent, []), key=lambda i: (i.sort_order, i.name)):
-            choices.append((item.pk, "\u3000" * depth + item.name))
-            walk(item.pk, depth + 1)
+            paths.append((item.pk, (*above, item.name)))
+            walk(item.pk, (*above, item.name))
 
-    walk(None, 0)
-    return choices
+    walk(None, ())
+    return paths
+
+
+def tree_choices(items: list[Any]) -> list[tuple[int, str]]:
+    """``(pk, label)`` of a tree's nodes in tree order, each label indented by its depth."""
+    return [(pk, "\u3000" * (len(path) - 1) + path[-1]) for pk, path in tree_paths(items)]
 
 
 def department_choices(*, active_only: bool) -> list[tuple[int, str]]:
@@ -47,6 +53,20 @@ def department_choices(*, active_only: bool) -> list[tuple[int, str]]:
 
 def category_choices() -> list[tuple[int, str]]:
     return tree_choices(list(Category.objects.only("name", "parent_id", "sort_order")))
+
+
+def category_groups() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The active categories for a select, one group per first level (its first option is the first level itself),
+    each deeper one named by its path below the group ("安全生产 / 事故处理"): typing a name's first characters finds
+    it, and a screen reader reads where it sits. One query."""
+    rows = list(Category.objects.filter(active=True).only("name", "parent_id", "sort_order"))
+    groups: list[tuple[str, list[tuple[int, str]]]] = []
+    for pk, path in tree_paths(rows):
+        if len(path) == 1:
+            groups.append((path[0], [(pk, path[0])]))
+        else:
+            groups[-1][1].append((pk, " / ".join(path[1:])))
+    return groups
 
 
 # Dates outside these bounds cannot be turned into the day boundaries a date filter compares with.
@@ -138,6 +158,31 @@ class ReasonForm(ActionForm):
     )
 
 
+class CategoryChoice(forms.TypedChoiceField):
+    """The category a dispatcher sets or changes while accepting or dispatching; empty keeps the case's own."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            label=_("Category"),
+            required=False,
+            coerce=int,
+            empty_value=None,
+            help_text=_("Optional. A category you choose is final: the analysis will not change it."),
+        )
+
+    def offer(self, case: Case) -> None:
+        keep = gettext("Keep it unset")
+        if case.category_id:
+            keep = gettext("Keep “%(name)s”") % {"name": case.category}
+            if origin := case.category_origin:
+                keep = f"{keep} ({origin})"
+        self.choices = [("", keep), *category_groups()]
+
+
+class AcceptForm(NoteForm):
+    category = CategoryChoice()
+
+
 class DispatchForm(ActionForm):
     lead_department = forms.TypedChoiceField(label=_("Lead department"), required=False, coerce=int, empty_value=None)
     assist_departments = forms.TypedMultipleChoiceField(
@@ -147,6 +192,7 @@ class DispatchForm(ActionForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Optional. Hold Ctrl (⌘ on a Mac) to choose several."),
     )
+    category = CategoryChoice()
     note = forms.CharField(label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -180,7 +226,7 @@ class StartForm(ActionForm):
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
-    Action.ACCEPT: NoteForm,
+    Action.ACCEPT: AcceptForm,
     Action.REJECT: ReasonForm,
     Action.DISPATCH: DispatchForm,
     Action.REDISPATCH: DispatchForm,
@@ -204,7 +250,11 @@ def action_form(action: str, case: Case, data: Any = None) -> ActionForm:
             initial["lead_department"] = usual.pk
         if action == Action.REDISPATCH:
             initial["assist_departments"] = [d.pk for d in case.assist_departments.all()]
-    return ACTION_FORMS[action](data, initial=initial, auto_id=f"id_{action}_%s")
+    form = ACTION_FORMS[action](data, initial=initial, auto_id=f"id_{action}_%s")
+    category = form.fields.get("category")
+    if isinstance(category, CategoryChoice):
+        category.offer(case)
+    return form
 
 
 def show_errors(form: forms.Form, error: ValidationFailed) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fankui.core import codes
@@ -48,6 +49,17 @@ class Category(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
+class Source(models.TextChoices):
+    """Who set a case's kind or category. Blank: nobody chose it (the kind's default until the analysis runs).
+
+    A value the submitter or staff set is final: the analysis never overwrites it (``services.classify_by_system``).
+    """
+
+    CITIZEN = "citizen", _("the submitter")
+    SYSTEM = "system", _("the analysis")
+    STAFF = "staff", _("staff")
+
+
 class YearCounter(models.Model):
     """The last human case number handed out in a year (2026-000123), on SQLite. PostgreSQL uses a sequence per
     year instead (see ``services._next_number``)."""
@@ -68,6 +80,14 @@ class Case(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.RECEIVED)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT)
+    # Who set the kind and the category (see ``Source``); the case's events say when and, for the analysis, how sure.
+    kind_source = models.CharField(_("kind set by"), max_length=10, choices=Source.choices, blank=True, default="")
+    category_source = models.CharField(
+        _("category set by"), max_length=10, choices=Source.choices, blank=True, default=""
+    )
+    # How sure the analysis was of the kind or category it set (null unless the source is the analysis).
+    kind_confidence = models.FloatField(null=True, blank=True)
+    category_confidence = models.FloatField(null=True, blank=True)
     lead_department = models.ForeignKey(
         "accounts.Department",
         verbose_name=_("lead department"),
@@ -116,6 +136,27 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state not in State.terminal()
+
+    @property
+    def kind_origin(self) -> str:
+        """Who set the kind, in words for staff ("set by the analysis, 92%")."""
+        return _origin(self.kind_source, self.kind_confidence, unset=gettext("not chosen yet"))
+
+    @property
+    def category_origin(self) -> str:
+        return _origin(self.category_source, self.category_confidence, unset="") if self.category_id else ""
+
+
+def _origin(source: str, confidence: float | None, *, unset: str) -> str:
+    if source == Source.SYSTEM:
+        if confidence is None:
+            return gettext("set by the analysis")
+        return gettext("set by the analysis, %(percent)d%%") % {"percent": round(confidence * 100)}
+    if source == Source.CITIZEN:
+        return gettext("chosen by the submitter")
+    if source == Source.STAFF:
+        return gettext("set by staff")
+    return unset
 
 
 class Reply(models.Model):

@@ -21,10 +21,12 @@ from fankui.audit.models import Event
 from fankui.audit.services import record_event
 from fankui.core import codes
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fankui.core.rows import update_rows
+from fankui.core.vocab import Kind
 from fankui.intake.models import Submission
 
 from . import queries, signals, workflow
-from .models import Case, Category, Reply, YearCounter
+from .models import Case, Category, Reply, Source, YearCounter
 from .workflow import Action, Actor, State
 
 MAX_TEXT = 10_000
@@ -113,6 +115,9 @@ def create_case(
         number=_next_number(timezone.localtime(now).year),
         kind=kind,
         category=category,
+        # What the submitter chose is theirs (the analysis leaves it alone); the rest waits for the analysis.
+        kind_source=Source.CITIZEN if submission.kind else "",
+        category_source=Source.CITIZEN if category else "",
         created_at=now,
         state_changed_at=now,
     )
@@ -187,9 +192,36 @@ def _reason(text: str) -> str:
     return text
 
 
+def _move_with_category(
+    case: Case,
+    action: str,
+    user: User,
+    category: Category | None,
+    *,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Case:
+    """``move`` the locked ``case``, setting the category the dispatcher chose on the way (staff's, so final); the
+    move's event records the change and the SLA re-applies its policies to the new category."""
+    check_category(category)
+    fields, changed = _by_staff(case, None, category)
+    data = {**(data or {}), **changed}
+    move(
+        case,
+        action,
+        user=user,
+        message=message,
+        data=data or None,
+        changes={**(changes or {}), **{name: getattr(case, name) for name in fields}},
+    )
+    _reclassified(case, changed, user)
+    return case
+
+
 @transaction.atomic
-def accept(case: Case, user: User, note: str = "") -> Case:
-    return move(_locked(case), Action.ACCEPT, user=user, message=_reason(note))
+def accept(case: Case, user: User, note: str = "", category: Category | None = None) -> Case:
+    return _move_with_category(_locked(case), Action.ACCEPT, user, category, message=_reason(note))
 
 
 @transaction.atomic
@@ -209,7 +241,13 @@ def _check_departments(lead: Department | None, assists: Iterable[Department]) -
 
 
 def _dispatch(
-    case: Case, user: User, action: str, lead: Department | None, assists: Iterable[Department], note: str
+    case: Case,
+    user: User,
+    action: str,
+    lead: Department | None,
+    assists: Iterable[Department],
+    note: str,
+    category: Category | None,
 ) -> Case:
     others = _check_departments(lead, assists)
     case = _locked(case)
@@ -219,23 +257,35 @@ def _dispatch(
         "lead_department_name": lead.name if lead else "",
         "assist_department_names": [d.name for d in others],
     }
-    move(case, action, user=user, message=_reason(note), data=data, changes={"lead_department": lead})
+    _move_with_category(
+        case, action, user, category, message=_reason(note), data=data, changes={"lead_department": lead}
+    )
     case.assist_departments.set(others)
     return case
 
 
 @transaction.atomic
 def dispatch(
-    case: Case, user: User, lead: Department | None, assists: Sequence[Department] = (), note: str = ""
+    case: Case,
+    user: User,
+    lead: Department | None,
+    assists: Sequence[Department] = (),
+    note: str = "",
+    category: Category | None = None,
 ) -> Case:
-    return _dispatch(case, user, Action.DISPATCH, lead, assists, note)
+    return _dispatch(case, user, Action.DISPATCH, lead, assists, note, category)
 
 
 @transaction.atomic
 def redispatch(
-    case: Case, user: User, lead: Department | None, assists: Sequence[Department] = (), note: str = ""
+    case: Case,
+    user: User,
+    lead: Department | None,
+    assists: Sequence[Department] = (),
+    note: str = "",
+    category: Category | None = None,
 ) -> Case:
-    return _dispatch(case, user, Action.REDISPATCH, lead, assists, note)
+    return _dispatch(case, user, Action.REDISPATCH, lead, assists, note, category)
 
 
 @transaction.atomic
@@ -494,6 +544,8 @@ class ActionInput:
     assist_departments: Sequence[int] = ()
     # The primary case of a merge, by number or tracking code.
     primary: str = ""
+    # accept, dispatch, redispatch: the category the dispatcher sets or changes (None: leave it as it is).
+    category: int | None = None
 
 
 def _departments(data: ActionInput) -> tuple[Department | None, list[Department]]:
@@ -511,6 +563,16 @@ def _departments(data: ActionInput) -> tuple[Department | None, list[Department]
     return lead, [found[pk] for pk in data.assist_departments]
 
 
+def _category(data: ActionInput) -> Category | None:
+    if data.category is None:
+        return None
+    # An id no database column can hold is just as unknown.
+    found = Category.objects.filter(pk=data.category).first() if 0 < data.category < 2**63 else None
+    if found is None:
+        raise ValidationFailed({"category": [_("Unknown category.")]})
+    return found
+
+
 def _primary(user: User, ref: str) -> Case:
     ref = (ref or "").strip()
     if not ref:
@@ -524,13 +586,13 @@ def _primary(user: User, ref: str) -> Case:
 def perform(case: Case, user: User, action: str, data: ActionInput) -> Case:
     """Take the staff action named ``action``: the one door the staff pages and the staff API go through."""
     if action == Action.ACCEPT:
-        return accept(case, user, data.note)
+        return accept(case, user, data.note, _category(data))
     if action == Action.REJECT:
         return reject(case, user, data.reason)
     if action in (Action.DISPATCH, Action.REDISPATCH):
         lead, assists = _departments(data)
         send = dispatch if action == Action.DISPATCH else redispatch
-        return send(case, user, lead, assists, data.note)
+        return send(case, user, lead, assists, data.note, _category(data))
     if action == Action.RETURN:
         return return_case(case, user, data.reason)
     if action == Action.START:
@@ -546,22 +608,164 @@ def perform(case: Case, user: User, action: str, data: ActionInput) -> Case:
     raise NotFound(_("There is no action “%(action)s”.") % {"action": action})
 
 
-# --- For the analysis app ------------------------------------------------------------------------------------
+# --- Kind and category ----------------------------------------------------------------------------------------
+# Who chose a kind or category decides who may change it: the analysis only what nobody chose or what it set itself;
+# the submitter's choice and staff's are final for it (staff may still change either).
+SYSTEM_MAY_SET = ("", Source.SYSTEM)
+
+
+def check_kind(kind: str | None) -> None:
+    if kind is not None and kind not in Kind.values:
+        raise ValidationFailed({"kind": [_("Unknown kind.")]})
+
+
+def check_category(category: Category | None) -> None:
+    if category is not None and not category.active:
+        raise ValidationFailed({"category": [_("This category is no longer in use.")]})
+
+
+def _by_staff(case: Case, kind: str | None, category: Category | None) -> tuple[list[str], dict[str, Any]]:
+    """Set ``kind`` and/or ``category`` on the locked ``case`` as staff's choice (unsaved). Returns the fields to
+    save and the changed values (``{"kind": {"from": ..., "to": ...}}``) for the event and the signal."""
+    fields: list[str] = []
+    changes: dict[str, Any] = {}
+    if kind is not None and (kind != case.kind or case.kind_source != Source.STAFF):
+        if kind != case.kind:
+            changes["kind"] = {"from": case.kind, "to": kind}
+        case.kind, case.kind_source, case.kind_confidence = kind, Source.STAFF, None
+        fields += ["kind", "kind_source", "kind_confidence"]
+    if category is not None and (category.pk != case.category_id or case.category_source != Source.STAFF):
+        if category.pk != case.category_id:
+            changes["category"] = {"from": case.category_id, "to": category.pk, "name": category.name}
+        case.category, case.category_source, case.category_confidence = category, Source.STAFF, None
+        fields += ["category", "category_source", "category_confidence"]
+    return fields, changes
+
+
+def _reclassified(case: Case, changes: dict[str, Any], user: User | None) -> None:
+    if changes:
+        signals.cases_reclassified.send(sender=Case, changes=[(case, changes)], user=user)
+
+
 @transaction.atomic
-def reclassify(case: Case, *, kind: str | None = None, category: Category | None = None) -> Case:
-    """Set a case's kind and/or category (a staff correction of the analysis). Not a workflow move: the state
-    stays; the caller records the correction as an event."""
+def reclassify(
+    case: Case, *, kind: str | None = None, category: Category | None = None, user: User | None = None
+) -> Case:
+    """Staff set a case's kind and/or category (a correction of the analysis): final, the analysis never changes
+    them again. Not a workflow move: the state stays; the caller records the correction as an event. The SLA
+    follows through ``signals.case_reclassified``."""
+    check_kind(kind)
+    check_category(category)
     case = _locked(case)
-    fields = []
-    if kind is not None and kind != case.kind:
-        case.kind = kind
-        fields.append("kind")
-    if category is not None and category.pk != case.category_id:
-        case.category = category
-        fields.append("category")
+    fields, changes = _by_staff(case, kind, category)
     if fields:
         case.save(update_fields=fields)
+    _reclassified(case, changes, user)
     return case
+
+
+@dataclass
+class Finding:
+    """What the analysis found about a case and is sure enough of to apply (``None``: nothing to apply)."""
+
+    kind: str | None = None
+    kind_confidence: float | None = None
+    category: Category | None = None
+    category_confidence: float | None = None
+    # {"kind": "rules-2026.11", "category": "category-2026..."}: which model said so, for the event.
+    models: dict[str, str] = field(default_factory=dict)
+    # The urgency before and after this analysis, when it changed (it chooses the deadlines too).
+    urgency: tuple[str, str] | None = None
+
+
+def classify_by_system(found: Sequence[tuple[Case, Finding]]) -> dict[int, dict[str, Any]]:
+    """Apply what the analysis found to each case where nobody chose (or the analysis itself set) the kind or the
+    category, inside the caller's transaction; record each change as the system's internal event with the model,
+    its confidence and the old and new values; tell other apps what changed, the urgency too (the SLA re-applies
+    its policies). Returns the changes by case id (cases without any are left out).
+
+    For a whole batch of the analysis at once: the cases' current kinds and categories are read again under a row
+    lock in one query (a staff correction committed since the analysis read them is never overwritten), the
+    changed rows are written in one statement and the events in another."""
+    cases = {case.pk: (case, finding) for case, finding in found}
+    current = Case.objects.filter(pk__in=list(cases)).order_by("pk").select_for_update(of=("self",))
+    changes: dict[int, dict[str, Any]] = {}
+    changed: list[Case] = []
+    events: list[Event] = []
+    now = timezone.now()
+    for pk, *values in current.values_list("pk", *CLASSIFICATION):
+        case, finding = cases[pk]
+        for name, value in zip(CLASSIFICATION, values, strict=True):
+            setattr(case, name, value)
+        kind, category_id, category = case.kind, case.category_id, finding.category
+        done: dict[str, Any] = {}
+        set_kind = finding.kind is not None and _set_by_system(case, "kind", finding.kind, finding.kind_confidence)
+        if set_kind and finding.kind != kind:
+            done["kind"] = {"from": kind, "to": finding.kind, "confidence": finding.kind_confidence}
+        set_category = category is not None and _set_by_system(case, "category", category, finding.category_confidence)
+        if set_category and category is not None and category.pk != category_id:
+            done["category"] = {
+                "from": category_id,
+                "to": category.pk,
+                "name": category.name,
+                "confidence": finding.category_confidence,
+            }
+        if set_kind or set_category:
+            changed.append(case)
+        if done:
+            models = {name: finding.models.get(name, "") for name in done}
+            events.append(
+                Event(
+                    case=case,
+                    actor_kind=Actor.SYSTEM,
+                    action="reclassified",
+                    data={**done, "models": models},
+                    created_at=now,
+                )
+            )
+        if finding.urgency is not None and finding.urgency[0] != finding.urgency[1]:
+            done["urgency"] = {"from": finding.urgency[0], "to": finding.urgency[1]}
+        if done:
+            changes[pk] = done
+    update_rows(changed, CLASSIFICATION[1:])
+    Event.objects.bulk_create(events)
+    if changes:
+        signals.cases_reclassified.send(
+            sender=Case, changes=[(cases[pk][0], done) for pk, done in changes.items()], user=None
+        )
+    return changes
+
+
+# What ``classify_by_system`` reads again and writes (the state first: it is only read).
+CLASSIFICATION = (
+    "state",
+    "kind",
+    "kind_source",
+    "kind_confidence",
+    "category_id",
+    "category_source",
+    "category_confidence",
+)
+
+
+def _set_by_system(case: Case, name: str, value: str | Category, confidence: float | None) -> bool:
+    """Set ``case``'s ``name`` (kind or category) to ``value`` as the analysis's (unsaved), unless somebody chose
+    it or it is already so. True when it changed."""
+    source, rate = f"{name}_source", f"{name}_confidence"
+    current, wanted = (case.category_id, value.pk) if isinstance(value, Category) else (case.kind, value)
+    if getattr(case, source) not in SYSTEM_MAY_SET or (isinstance(value, Category) and not value.active):
+        return False
+    if getattr(case, source) == Source.SYSTEM and case.state in State.terminal():
+        return False  # a finished case's figures stay as counted (history imported unclassified still gets one)
+    if (current, getattr(case, rate), getattr(case, source)) == (wanted, confidence, Source.SYSTEM):
+        return False  # already so
+    setattr(case, name, value)
+    setattr(case, source, Source.SYSTEM)
+    setattr(case, rate, confidence)
+    return True
+
+
+# --- For the analysis app ------------------------------------------------------------------------------------
 
 
 @transaction.atomic

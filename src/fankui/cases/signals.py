@@ -16,3 +16,9 @@ case_created = Signal()
 # Sent with ``case``, ``action``, ``source`` (state before), ``target`` (state after) and ``user`` (None when a
 # citizen or the system acted) after every transition of the workflow table.
 case_moved = Signal()
+
+# Sent with ``changes`` and ``user`` (None when the analysis acted) when something that chooses a case's deadlines
+# changed, with or without a move: its kind or category, or the urgency the analysis found (which lives in the
+# analysis app). ``changes`` is a list of ``(case, {"kind": {"from": ..., "to": ...}, ...})`` pairs, one per case
+# (the analysis sends a whole batch at once); each case carries its new values. The SLA re-applies its policies.
+cases_reclassified = Signal()

@@ -77,7 +77,9 @@ KIND_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 
 def kind_of(title: str) -> str:
+    """The kind a demo submitter chose: the one their title names, or none (blank), as most people choose none;
+    the analysis then classifies the case."""
     for words, kind in KIND_WORDS:
         if any(word in title for word in words):
             return kind
-    return Kind.COMPLAINT
+    return ""

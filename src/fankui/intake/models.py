@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fankui.core.vocab import Channel
+from fankui.core.vocab import Channel, Kind
 
 
 class Submission(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
     title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    # The kind the submitter chose; blank when they did not (the case then takes the analysed kind, see
+    # ``cases.models.Case.kind_source``).
+    kind = models.CharField(_("kind chosen"), max_length=20, choices=Kind.choices, blank=True, default="")
     anonymous = models.BooleanField(_("anonymous"), default=False)
     contact_name = models.CharField(_("name"), max_length=100, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=30, blank=True)

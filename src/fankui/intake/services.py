@@ -122,8 +122,9 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
         errors["title"] = [_("The title is too long: %(n)d characters at most.") % {"n": limits["MAX_TITLE_CHARS"]}]
     clean["title"] = title
 
-    kind = _text(data.kind) or Kind.COMPLAINT
-    if kind not in Kind.values:
+    # Blank when the submitter did not choose: the case starts as a complaint and takes the analysed kind.
+    kind = _text(data.kind)
+    if kind and kind not in Kind.values:
         errors["kind"] = [_("Unknown kind “%(value)s”.") % {"value": kind}]
     clean["kind"] = kind
 
@@ -241,7 +242,7 @@ def submit(data: SubmissionInput) -> tuple[Case, bool]:
         with transaction.atomic():
             submission = Submission.objects.create(
                 received_at=data.received_at or timezone.now(),
-                **{k: v for k, v in clean.items() if k != "kind"},
+                **clean,
             )
             for upload, content_type in files:
                 attachment = Attachment(
@@ -255,7 +256,7 @@ def submit(data: SubmissionInput) -> tuple[Case, bool]:
                 attachment.save()
             case = case_services.create_case(
                 submission,
-                kind=clean["kind"],
+                kind=clean["kind"] or Kind.COMPLAINT,
                 category=category,
                 public_data={"kind": clean["kind"] or Kind.COMPLAINT, "attachments": len(files)},
                 announce=data.announce,

@@ -13,7 +13,7 @@ class SlaConfig(AppConfig):
     verbose_name = _("Response times")
 
     def ready(self) -> None:
-        from fankui.cases.signals import case_created, case_moved
+        from fankui.cases.signals import case_created, case_moved, cases_reclassified
         from fankui.core import stamps
 
         from . import checks, labels
@@ -25,6 +25,8 @@ class SlaConfig(AppConfig):
         checks.register()
         post_migrate.connect(_migrated, sender=self, dispatch_uid="sla.post_migrate")
         case_moved.connect(_moved, dispatch_uid="sla.case_moved")
+        # A new kind, category or urgency may choose another policy: the deadlines follow at once.
+        cases_reclassified.connect(_reclassified, dispatch_uid="sla.cases_reclassified")
         labels.register_all()
 
 
@@ -51,3 +53,9 @@ def _migrated(sender: Any, plan: Any = None, **kwargs: Any) -> None:
         from . import defaults
 
         defaults.recount_emergencies()
+
+
+def _reclassified(sender: Any, changes: Any, **kwargs: Any) -> None:
+    from . import services
+
+    services.on_cases_reclassified(changes)

@@ -7,10 +7,11 @@ transaction of the move, so a rolled-back move leaves no clock behind.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +25,7 @@ from fankui.cases.models import Case
 from fankui.cases.workflow import State
 from fankui.core import stamps
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fankui.core.rows import update_rows
 
 from . import calendar, signals
 from .models import (
@@ -569,38 +571,78 @@ def on_case_moved(
 def reapply(case: Case, *, force: bool = False) -> int:
     """Recompute the running clocks of ``case`` from the policy that matches it now (after the analysis set its
     urgency, or a policy changed; ``force`` after the calendar changed). Returns how many clocks changed."""
-    ctx = _context(case)
+    return reapply_many([case], force=force)
+
+
+# What recomputing a clock may change: its policy's target, its urgency and what ``_schedule`` sets.
+RECOMPUTED = ["policy", "unit", "amount", "urgency", "deadline", "yellow_at", "warn_at", "due_at", "escalate_at"]
+
+
+def reapply_many(cases: Sequence[Case], *, force: bool = False) -> int:
+    """``reapply`` for many cases at once (a batch of the analysis): their running clocks are read in one query and
+    the changed ones written in one statement. Returns how many clocks changed."""
     now = timezone.now()
+    running: dict[int, list[Clock]] = {case.pk: [] for case in cases}
+    for clock in Clock.objects.filter(case__in=list(running), stopped_at__isnull=True):
+        running[clock.case_id].append(clock)
+    save: list[Clock] = []
     changed = 0
-    for clock in Clock.objects.filter(case=case, stopped_at__isnull=True):
-        target = _target(ctx.policy, clock.stage)
-        same = target is None or (clock.policy_id, clock.unit, clock.amount) == (
-            ctx.policy.pk if ctx.policy else None,
-            target.unit,
-            target.amount,
-        )
-        if clock.urgency != ctx.urgency:
-            # Remembered so that the urgency sweep does not look at this clock again.
-            clock.urgency = ctx.urgency
-            if target is None or (same and not force):
-                clock.save(update_fields=["urgency"])
-        if target is None or (same and not force):
-            continue
-        clock.policy, clock.unit, clock.amount = ctx.policy, target.unit, target.amount
-        if clock.paused_at is None:
-            _schedule(clock, ctx.cal, now, *_policy_numbers(ctx.policy))
-        clock.save()
-        changed += 1
-    # A stage that had no target before may have one now.
-    if case.state not in State.terminal():
-        running = set(Clock.objects.filter(case=case, stopped_at__isnull=True).values_list("stage", flat=True))
-        for stage in _stages_for_state(case.state):
-            if stage in running or Clock.objects.filter(case=case, stage=stage).exists():
+    with cached_lookups():
+        for case in cases:
+            ctx = _context(case)
+            for clock in running[case.pk]:
+                target = _target(ctx.policy, clock.stage)
+                same = target is None or (clock.policy_id, clock.unit, clock.amount) == (
+                    ctx.policy.pk if ctx.policy else None,
+                    target.unit,
+                    target.amount,
+                )
+                # The urgency is remembered so that the urgency sweep does not look at this clock again.
+                dirty, clock.urgency = clock.urgency != ctx.urgency, ctx.urgency
+                if target is not None and (force or not same):
+                    clock.policy, clock.unit, clock.amount = ctx.policy, target.unit, target.amount
+                    if clock.paused_at is None:
+                        _schedule(clock, ctx.cal, now, *_policy_numbers(ctx.policy))
+                    dirty = True
+                    changed += 1
+                if dirty:
+                    save.append(clock)
+            # A stage that had no target before may have one now (none has, without a matching policy).
+            if ctx.policy is None or case.state in State.terminal():
                 continue
-            since = case.created_at if stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE) else now
-            if start_clock(case, stage, ctx, since):
-                changed += 1
+            have = {clock.stage for clock in running[case.pk]}
+            for stage in _stages_for_state(case.state):
+                if stage in have or _target(ctx.policy, stage) is None:
+                    continue
+                if Clock.objects.filter(case=case, stage=stage).exists():
+                    continue
+                since = case.created_at if stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE) else now
+                if start_clock(case, stage, ctx, since):
+                    changed += 1
+    update_rows(save, RECOMPUTED)
     return changed
+
+
+def on_cases_reclassified(changes: Sequence[tuple[Case, Mapping[str, Any]]]) -> int:
+    """Kinds, categories or the urgencies the analysis found changed (``cases.signals.cases_reclassified``): the
+    running clocks follow the policies that match now, at once (the ``sla_follow_urgency`` sweep stays as the
+    safety net). A new urgency that no active policy names changes nothing and costs no query (the policies are
+    cached)."""
+    with cached_lookups():
+        cases = [
+            case
+            for case, changed in changes
+            if set(changed) != {"urgency"} or _urgency_matters(changed["urgency"]["from"], changed["urgency"]["to"])
+        ]
+        return reapply_many(cases) if cases else 0
+
+
+def _urgency_matters(before: str, after: str) -> bool:
+    cache = _lookups()
+    if "urgencies" not in cache:
+        active = Policy.objects.filter(active=True).exclude(urgency="")
+        cache["urgencies"] = frozenset(active.values_list("urgency", flat=True))
+    return bool({before, after} & cache["urgencies"])  # type: ignore[operator]
 
 
 def _stages_for_state(state: str) -> tuple[str, ...]:

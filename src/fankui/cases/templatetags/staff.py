@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from fankui.audit import labels
 from fankui.audit.models import Event
-from fankui.core.vocab import Channel
+from fankui.core.vocab import Channel, Kind
 from fankui.surveys.models import Level
 
 from ..workflow import Action, Actor, State
@@ -33,6 +33,7 @@ EVENT_LABELS = {
     Action.REOPEN: gettext_lazy("Reopened"),
     Action.MERGE: gettext_lazy("Merged as a duplicate"),
     "merge_in": gettext_lazy("A duplicate was merged in"),
+    "reclassified": gettext_lazy("Classified by the analysis"),
 }
 
 
@@ -74,7 +75,9 @@ def event_detail(event: Event) -> str:
         text = _("Lead: %(lead)s") % {"lead": data.get("lead_department_name", "")}
         if data.get("assist_department_names"):
             text += " · " + _("Assisting: %(names)s") % {"names": "、".join(data["assist_department_names"])}
-        return text
+        return " · ".join(filter(None, [text, _classification(data)]))
+    if event.action in (Action.ACCEPT, "reclassified"):
+        return _classification(data)
     if event.action == Action.MERGE and data.get("primary_number"):
         return _("Duplicate of %(number)s") % {"number": data["primary_number"]}
     if event.action == "merge_in" and data.get("duplicate_number"):
@@ -90,6 +93,23 @@ def event_detail(event: Event) -> str:
     if registered is not None and registered.detail is not None:
         return registered.detail(event)
     return ""
+
+
+def _classification(data: dict[str, Any]) -> str:
+    """A kind or category set with a move or by the analysis: "Kind: Complaint → Praise (92%)"."""
+    parts = []
+    kind, category = data.get("kind"), data.get("category")
+    if isinstance(kind, dict):
+        names = {"old": _label(Kind, kind.get("from") or ""), "new": _label(Kind, kind.get("to") or "")}
+        parts.append(_("Kind: %(old)s → %(new)s") % names + _percent(kind))
+    if isinstance(category, dict):
+        parts.append(_("Category: %(name)s") % {"name": category.get("name", "")} + _percent(category))
+    return " · ".join(parts)
+
+
+def _percent(change: dict[str, Any]) -> str:
+    confidence = change.get("confidence")
+    return f" ({round(float(confidence) * 100)}%)" if confidence is not None else ""
 
 
 @register.filter
