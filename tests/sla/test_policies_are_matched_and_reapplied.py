@@ -26,6 +26,8 @@ def test_the_most_specific_policy_wins(policies: int, dept: Department) -> None:
     services.save_policy(Policy(name="路灯投诉", category=child, kind="complaint"), [(Stage.REPLY, 5, WD)])
     assert services.policy_for(factories.case(kind="complaint", category=child.pk)).name == "路灯投诉"
     assert services.policy_for(factories.case(kind="inquiry", category=child.pk)).name == "建设类"
+    assert services.policy_for(factories.case(kind="praise")).name == "Praise: 3 working days"
+    Policy.objects.filter(kind="praise").delete()
     assert services.policy_for(factories.case(kind="praise")).name == "Everything else: 13 working days"
 
 

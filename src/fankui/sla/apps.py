@@ -43,16 +43,20 @@ def _moved(sender: Any, case: Any, source: str, target: str, **kwargs: Any) -> N
 
 
 EMERGENCY_MIGRATION = ("sla", "0004_emergency_on_calendar_hours")
+PRAISE_MIGRATION = ("sla", "0005_praise_policy")
 
 
 def _migrated(sender: Any, plan: Any = None, **kwargs: Any) -> None:
-    """Open emergencies follow the emergency policy that migration 0004 moved to calendar hours (a migration may
-    not use the application's code; this runs once every app's tables are current)."""
+    """Open emergencies follow the emergency policy that migration 0004 moved to calendar hours, open praise the
+    policy 0005 added (a migration may not use the application's code; this runs once every app's tables are
+    current)."""
     applied = {(m.app_label, m.name) for m, backwards in plan or () if not backwards}
-    if EMERGENCY_MIGRATION in applied:
-        from . import defaults
+    from . import defaults
 
+    if EMERGENCY_MIGRATION in applied:
         defaults.recount_emergencies()
+    if PRAISE_MIGRATION in applied:
+        defaults.recount_praise()
 
 
 def _reclassified(sender: Any, changes: Any, **kwargs: Any) -> None:

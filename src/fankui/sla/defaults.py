@@ -50,7 +50,8 @@ POLICIES: list[tuple[str, dict[str, str], list[tuple[Stage, int, Unit]]]] = (
                 (Stage.CLOSE, 10, WD),
             ],
         )
-        for kind, label in (("inquiry", "Inquiry"), ("help", "Request for help"))
+        # Praise is answered quickly too: the person is thanked and told the praise reached the staff concerned.
+        for kind, label in (("inquiry", "Inquiry"), ("help", "Request for help"), ("praise", "Praise"))
     ]
     + [
         (
@@ -106,10 +107,18 @@ def ensure_defaults(*, reapply: bool = True) -> int:
 def recount_emergencies() -> int:
     """Count the running clocks of the emergency policy again from its targets (after migration 0004 changed them,
     see ``apps``). Returns how many clocks changed."""
+    running = Clock.objects.filter(stopped_at__isnull=True, policy__urgency="emergency")
+    return _recount(set(running.values_list("case_id", flat=True)))
+
+
+def recount_praise() -> int:
+    """Open praise follows the praise policy that migration 0005 added (see ``apps``)."""
+    ids = set(Case.objects.filter(kind="praise", sla_clocks__stopped_at__isnull=True).values_list("pk", flat=True))
+    return _recount(ids)
+
+
+def _recount(ids: set[int]) -> int:
     changed = 0
-    ids = set(
-        Clock.objects.filter(stopped_at__isnull=True, policy__urgency="emergency").values_list("case_id", flat=True)
-    )
     with services.cached_lookups():
         for case in Case.objects.filter(pk__in=ids).select_related(
             "submission", "category__parent__parent", "lead_department"
