@@ -50,8 +50,8 @@ def test_a_thank_you_note_nobody_labelled_becomes_praise_as_the_system_s_change(
     assert event.actor_kind == "system" and event.actor is None and event.public is False
     assert event.data["kind"] == {"from": "complaint", "to": "praise", "confidence": 0.9}
     assert event.data["models"]["kind"] == "rules-2026.11"
-    # Praise has no policy of its own in the defaults: the catch-all one, not the complaint's.
-    assert reply_clock(case).policy.name == "Everything else: 13 working days"
+    # Praise is answered within 3 working days, not on the complaint's 13.
+    assert reply_clock(case).policy.name == "Praise: 3 working days"
 
 
 def test_an_inquiry_nobody_labelled_gets_three_working_days() -> None:
