@@ -48,6 +48,8 @@ class Topic(models.Model):
     first_seen_at = models.DateTimeField(_("first seen"))
     last_seen_at = models.DateTimeField(_("last seen"), db_index=True)
     active = models.BooleanField(_("active"), default=True)
+    # Set when staff wrote the label: recounts and relabelling leave it as it is.
+    label_edited = models.BooleanField(_("label edited by staff"), default=False)
     model_version = models.CharField(max_length=40, blank=True)
     # When the sweep last recounted heat and growth (they change with time even when no case arrives).
     refreshed_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -116,6 +118,11 @@ class CaseAnalysis(models.Model):
         related_name="likely_duplicates",
     )
     duplicate_similarity = models.FloatField(null=True, blank=True)
+    # The place the case is about and its issue words (``topics.features``), kept so that later cases can be
+    # compared with it without reading its text again: a paraphrase is the same problem at the same place.
+    place = models.CharField(_("place"), max_length=100, blank=True, db_default="")
+    # Separated by spaces (words never hold one): a plain string is read and written faster than a JSON list.
+    words = models.TextField(blank=True, db_default="")
     topic = models.ForeignKey(
         Topic, verbose_name=_("hot topic"), null=True, blank=True, on_delete=models.SET_NULL, related_name="analyses"
     )

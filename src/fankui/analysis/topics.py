@@ -107,6 +107,9 @@ def _jieba() -> Route:
             _stopwords = frozenset((DATA / "stopwords.txt").read_text(encoding="utf-8").split())
             _keep_word.clear()
             _route = Route(tokenizer)
+            global _base_total
+            _base_total = tokenizer.total
+            _weights.clear()
         return _route
 
 
@@ -123,6 +126,31 @@ def add_words(names: Iterable[str]) -> None:
             if len(name) >= 2 and name not in _learnt:
                 route.add_word(name, 2000)
                 _learnt.add(name)
+                _weights.pop(name, None)
+
+
+# The dictionary's total when it was loaded: weights must not drift as a worker learns place names.
+_base_total = 0
+_weights: dict[str, float] = {}
+
+
+def known_weights() -> dict[str, float]:
+    """The weights ``word_weight`` remembers (read directly by callers that weigh many words)."""
+    return _weights
+
+
+def word_weight(word: str) -> float:
+    """How telling a word is: the logarithm of the dictionary's total over the word's frequency in it (jieba's
+    dictionary with this module's and the domain words): "搅拌站" weighs about twice what "问题" does, and a word the
+    dictionary does not know weighs most. Remembered per word (forgotten when the word is added)."""
+    found = _weights.get(word)
+    if found is None:
+        route = _jieba()
+        if len(_weights) > _MEMO_LIMIT:
+            _weights.clear()
+        frequency = (route.tokenizer.FREQ or {}).get(word, 0)
+        found = _weights[word] = math.log(_base_total / (frequency + 1))
+    return found
 
 
 def learn_places(names: Iterable[str]) -> None:
@@ -152,13 +180,41 @@ def places(text: str) -> list[str]:
     return _places(_clean(text))
 
 
+# A longer estate suffix right after a match belongs to the name: "星城" + "国际", "丽发新城" + "小区".
+_EXTENSION = re.compile(r"小区|花园|家园|公寓|大厦|广场|国际|城邦|新村|山庄|公馆|华府|名苑|雅苑|花苑|庭院|府邸")
+_ROADS = ("路", "街", "大道", "巷")
+_HOUSE_NUMBER = re.compile(r"\d{1,5}号(?![楼线院])")
+# Words inside a "name" that show it is a piece of a sentence ending in a suffix character, not a name
+# ("比其他城", "并且学校", "又一个", "严重影响城", "老板跑路", "年5月10日确定城").
+_NOT_IN_NAMES = re.compile(
+    r"其他|一个|这个|那个|并且|而且|已经|影响|严重|没有|不能|可以|还是|就是|但是|因为|所以|如果|虽然|"
+    r"跑路|让路|带路|上路|\d+[年月日]"
+)
+# Common words that, before 小区, say what kind of estate it is, not which one ("老旧小区", "拆迁小区").
+_GENERIC_ESTATE = {
+    "老旧", "拆迁", "安置", "回迁", "还建", "保障", "涉事", "相邻", "隔壁", "周边", "附近", "高档", "城中", "市内",
+    "新建", "商住", "单位", "职工", "老式", "整个", "所在", "其他", "很多", "多个", "各个", "部分", "这个", "那个",
+    "我们", "你们", "他们", "居民", "住宅", "商品", "农村", "城市", "普通", "大型", "高层",
+}  # fmt: skip
+
+
 def _places(cleaned: str) -> list[str]:
     found: list[str] = []
     for chunk in _BREAKERS.split(cleaned):
         if len(chunk) < 3:
             continue
-        for match in _PLACE.finditer(chunk):
+        at = 0
+        while match := _PLACE.search(chunk, at):
             name = match.group(1)
+            if name.endswith(_ROADS):
+                # An address: "幸福路12号" (and "幸福路12号小区") names one building, not the whole road.
+                number = _HOUSE_NUMBER.match(chunk, match.end())
+                if number:
+                    name += number.group()
+            extension = _EXTENSION.match(chunk, match.start() + len(name))
+            if extension:
+                name += extension.group()
+            at = match.start() + len(name)
             if (
                 name in _NOT_PLACES
                 or len(name) < 3
@@ -168,6 +224,9 @@ def _places(cleaned: str) -> list[str]:
                 or len(_CJK.findall(name)) < 2
                 or "小区" in name[:-2]
                 or (len(name) == 3 and name.startswith(_POINTERS))
+                or (len(name) == 4 and name.endswith("小区") and name[:2] in _GENERIC_ESTATE)
+                or _NOT_IN_NAMES.search(name)
+                or name[0].isdigit()
             ):
                 continue
             if name not in found:
@@ -183,7 +242,10 @@ def place_key(name: str) -> str:
     while previous != name:
         previous = name
         name = _SUB_PART.sub("", name)
-    return name if len(name) >= 2 else previous or name
+        if len(name) < 3:
+            # "杏林小区", "金路小区": a two-character name is kept with its suffix, which makes it one.
+            return previous
+    return name
 
 
 def tokens(text: str) -> list[str]:
