@@ -21,30 +21,69 @@ from django.utils.translation import gettext_lazy as _
 from .patterns import compile_led
 from .text import normalize
 
-RULES_VERSION = "rules-2026.11"
+RULES_VERSION = "rules-2026.12"
 
 
 EMERGENCY = {
     "gas": (
-        r"(?:燃气|煤气|天然气|液化气)[^，。]{0,4}泄[漏露]|漏气|闻到[^，。]{0,4}(?:煤气|"
-        r"燃气|天然气)味|煤气味|燃气味|煤气中毒|一氧化碳中毒"
+        r"(?:燃气|煤气|天然气|液化气)[^，。]{0,6}(?:泄[漏露]|警报|报警器)|漏气|闻到[^，。]{0,4}(?:煤气|"
+        r"燃气|天然气)味|煤气味|燃气味|臭鸡蛋味|煤气中毒|一氧化碳中毒"
     ),
-    "trapped": r"被困|困在|电梯困人|困人了|关在电梯|电梯里出不来|出不来了|被锁在",
-    "self_harm": r"跳楼|自杀|(?<!减)轻生|不想活|寻死|割腕|喝农药|服毒|结束自己的生命|活不下去",
-    "violence": r"打人|殴打|被打|家暴|家庭暴力|持刀|砍人|行凶|捅伤|威胁要杀|要杀了|暴力伤害|斗殴|抢劫|绑架",
-    "fire": r"着火(?!车)|起火|失火|火灾|大火|冒烟|烧起来|爆炸",
+    "trapped": (
+        r"被困|困在|电梯困人|困人了|关在电梯|电梯里出不来|出不来了|被锁在|被关在|"
+        r"不让(?:他|她|我|我们)(?:走|离开|出来)"
+    ),
+    "self_harm": (
+        r"跳楼|自杀|(?<!减)轻生|不想活|寻死|割腕|喝农药|服毒|结束自己的生命|活不下去|想不开|活着没意思|"
+        r"要从[^，。]{0,8}跳下|跳江|跳河|吃了很多安眠药|天台边"
+    ),
+    "violence": (
+        r"打人(?!家)|殴打|围殴|被(?:人)?打(?:了|伤|死|成|倒|得|破)|挨打|家暴(?!征)|家庭暴力|持刀|拿刀|砍人|行凶|"
+        r"捅伤|捅人|威胁要杀|要杀了|暴力伤害|斗殴|抢劫|绑架|撬(?:我家|门)|入室(?!内)|被(?:人)?跟踪|跟踪我|拿着刀|砸门|"
+        r"(?:正在|在)打(?:人|他|她|老婆|妻子|孩子|老人)|(?:弄|打|杀)死(?:我|你|他|她)|用(?:棍子|棍棒|刀|砖头?|铁棍)(?:打|砍|砸)|(?:就|要)动手|动手打|掐[^，。]{0,3}脖子"
+    ),
+    "fire": (
+        r"(?<!打不)(?<!点不)着火(?!车)|起火|失火|火灾|大火|冒(?:浓|黑|大)?烟|浓烟|烧起来|爆炸|火越烧越大|火[^，。]{0,4}烧到|火势|冒火|"
+        r"火光|烧着了|(?:箱|房|车|楼|屋|柜)着了|电池爆|爆燃|焦糊味|烧焦味"
+    ),
+    "medical": (
+        r"脑梗|脑溢血|脑出血|中风|心梗|心脏病(?:发作|犯了)|心脏骤停|休克|抽搐|昏迷|晕倒|昏倒|不省人事|没有意识|"
+        r"叫不醒|没有呼吸|呼吸困难|喘不上气|大量出血|流了很多血|吐血|食物中毒|呕吐腹痛|头晕呕吐|摔倒[^，。]{0,3}起不来|"
+        r"(?:人|老人|孩子|他|她|父亲|母亲|爸|妈|奶奶|爷爷|同事|室友)[^，。]{0,8}倒在|"
+        r"(?:叫|喊|拍|敲门)[^，。]{0,4}没有?(?:反应|回应)|(?:工人|老人|孩子|病人)[^，。]{0,4}没有?(?:反应|回应)|"
+        r"说不出话|半边身子|口角歪斜|"
+        r"心口疼|胸口(?:剧)?痛|喘不过气|一动不动|噎住|脸都紫|嘴唇发紫|口吐白沫|(?:发病|突然)倒下|血止不住|"
+        r"流血不止|头破血流|误(?:喝|服|食)|晕过去|昏过去|缺氧|烫伤|烧伤|(?:一整?瓶|很多|大量)[^，。]{0,6}药|"
+        r"卷进|不怎么答应"
+    ),
+    "flood": (
+        r"水已经(?:到|没过|淹到|漫到)[^，。]{0,4}(?:胸口|腰|脖子|车顶|头|屋顶)|被(?:洪水|大水|水)冲走|"
+        r"困在[^，。]{0,4}(?:屋顶|车里|水里|水中)|水(?:位)?(?:还)?在(?:往上)?(?:上)?涨|管涌|决堤|溃坝"
+    ),
+    "electric": (
+        r"触电|被电(?:倒|到|击)|(?:电线|高压线)[^，。]{0,6}(?:断了|刮断|断落|掉落|掉在|垂到|垂落)|(?:冒|打)火花|"
+        r"漏电[^，。]{0,8}(?:电倒|电到|被电)"
+    ),
     "danger_to_life": (
-        r"触电|溺水|落水(?!管)|坍塌|倒塌|塌方|昏迷|晕倒|"
-        r"没有呼吸|心脏骤停|危及生命|生命危险|救命|大量出血|(?:孩子|小孩|儿童|老人)[^，。]{0,6}走失"
+        r"溺水|落水(?!管)|掉进[^，。]{0,8}(?:河|池塘|水|井|江|湖)|(?:孩子|小孩|人)[^，。]{0,4}掉(?:进|下)去|被埋|"
+        r"压(?:在|着|住)[^，。]{0,6}(?:下面|底下|里面|人|工人|车)|(?:卡|夹)住了?[^，。]{0,4}(?:手|脚|头|人)|"
+        r"(?:还有|有)[^，。]{0,8}(?:没出来|出不来)|有人受伤|受了?重伤|砸伤|砸中了?人|"
+        r"(?:爬|站|坐|挂)(?:到|在)[^，。]{0,6}(?:窗台|阳台|栏杆|天台)(?:外|边)|"
+        r"(?:喊|呼|叫)救命|救命啊|呼救|求救|地震了|(?:孩子|小孩|儿童|老人)[^，。]{0,6}走失|走失了"
     ),
 }
+# Threats with a weapon are an emergency even when only said ("要拿刀砍人").
+_ARMED = re.compile(r"刀|枪|砍|杀|弄死|打死")
 URGENT = {
     "hazard": (
-        r"安全隐患|随时可能|摇摇欲坠|电线裸露|电线掉落|漏电|井盖缺失|"
-        r"没有井盖|井盖丢失|树木倒伏|大树倒|积水严重|内涝|危房|裂缝"
+        r"安全隐患|随时可能|摇摇欲坠|电线裸露|漏电|井盖缺失|坍塌|倒塌|塌方|塌陷|危及生命|生命危险|"
+        r"没有井盖|井盖丢失|树木倒伏|大树倒|积水严重|内涝|危房|裂缝|消防(?:通道|车道)[^，。]{0,6}(?:占|堵)"
     ),
     "utilities": r"停水|停电|断水|断电|没有暖气|没有热水|水管爆裂|爆管",
-    "vulnerable": r"老人[^，。]{0,6}(?:无人|没人)|孩子[^，。]{0,6}(?:无人|没人)|孕妇|残疾人[^，。]{0,6}困难",
+    "vulnerable": (
+        r"老人[^，。]{0,6}(?:无人|没人)|孩子[^，。]{0,6}(?:无人|没人)|孕妇|残疾人[^，。]{0,6}困难|"
+        r"独自在家|独居老人|一个人在家"
+    ),
     "pressing": (
         r"紧急|十万火急|刻不容缓|非常着急|特别着急|急需|马上处理|立即处理|尽快处理|"
         r"拖欠[^，。]{0,6}工资|欠薪|讨薪"
@@ -56,19 +95,58 @@ NEGATION = re.compile(
 )
 # Words that show the clause talks about the subject without reporting one happening now.
 MENTION_ONLY = re.compile(
-    r"预防|防止|以防|防范|演练|宣传|培训|知识|讲座|科普|如何|怎样|怎么防|检查了|已经修好|已修好|已处理|已经处理"
+    r"预防|防止|以防|防范|演练|宣传|培训|知识|讲座|科普|如何|怎样|怎么防|检查了|已经修好|已修好|已处理|已经处理|"
+    r"扑灭|感谢|表扬|猛于虎|可以去哪里|想了解|咨询|政策"
 )
-WORRY = re.compile(r"担心|害怕|怕|可能|容易|万一|存在|隐患|风险|迟早|如果|一旦|倘若|假如|要是|以免|避免|防")
-# Words that place the event in the past or make it a pattern: serious, but not happening now.
+# A danger named as a possibility (before it, anywhere in its sentence): urgent, not happening ...
+HYPOTHESIS = compile_led(
+    r"万一|如果|一旦|倘若|假如|要是|若是|以免|避免|不堪设想|怎么办|谁负责|谁来负责|将会|会造成|会引发|会导致|会不会|"
+    r"随时"
+)
+# ... and, before it in its own clause, a fear, a risk or a threat.
+WORRY = compile_led(r"担心|害怕|怕|可能|容易|存在|隐患|风险|迟早|防|扬言|快要|将要")
+# ... or right after it ("有倒塌的危险", "火灾隐患").
+WORRY_AFTER = re.compile(
+    r"^[^，。！？；]{0,3}(?:的)?(?:危险|隐患|风险|可能|事故|怎么办|谁负责|不堪设想)|"
+    r"^[^，。！？；]{0,12}(?:将会|会造成|会引起|会导致|就会|才会|会是)"
+)
+# A comparison, not an event ("像爆炸一样的声响").
+SIMILE = re.compile(r"(?<!好)像|如同|仿佛|犹如|好比|宛如")
+# Words that place the event in the past, make it a pattern, or show the text is about how it was handled:
+# serious, but not happening now.
 PAST = compile_led(
-    r"曾经|去年|前年|以前|之前|当年|多次|每年|频发|历史|发生过|过去|年前|"
-    r"\d{4}年|\d+月\d+日|[0-9]{4}-[0-9]"
+    r"曾经|曾|去年|前年|以前|之前|当年|当时|多次|每年|频发|历史|发生过|过去(?:的|几|一|两|三|多|那)|年前|上次|上个月|"
+    r"上周|那次|"
+    r"几天前|前几天|昨天|前天|早几年|至今|迄今|逍遥法外|立案|报案|派出所|处理结果|判决|法院|赔偿|事件|一事|此事|碰到过|"
+    r"遇到过|本月|近日|日前|此前|"
+    r"出现过|"
+    r"\d{4}年|\d+月\d+[日号]|[0-9]{4}-[0-9]"
 )
+# Somebody in danger writes a few lines; a long letter is about a danger now only where it says so.
+LONG_TEXT = 400
+NOW = compile_led(r"正在|刚刚|刚才|现在|此刻|马上|赶紧|快来|救命|请速|立即|立刻|还在|仍在|已经有人")
+# Words that say it is happening this moment, whatever else the clause says.
+RIGHT_NOW = compile_led(r"正在|刚刚|刚才|此刻|快来|救命|请速")
+# In the danger's own clause, unless its sentence says it is happening now: something that keeps happening or
+# happened ("经常被困电梯", "24小时冒黑烟", "发生了几起"), a chronic complaint rather than a call for help.
+CHRONIC = compile_led(
+    r"经常|常年|长期|每天|每次|天天|夜夜|总是|不断|频繁|屡次|隔三差五|24小时|数年|几年|多年|时常|"
+    r"几次|多次|数次|几十起|多起|几起|发生|重者|轻者|动辄|患|瘫痪|住院|治疗"
+)
+# Right before the danger in its clause: what will, could or is said to happen ("会触电", "要打人").
+MODAL = re.compile(r"(?:会|要|能|将)[^，。]{0,2}$")
+# A medical word or smoke in a complaint about pollution or hard work ("灰尘导致呼吸困难", "烟囱浓烟滚滚",
+# "压力大得喘不过气") is not an emergency.
+POLLUTION = re.compile(
+    r"灰尘|粉尘|油烟|噪音|异味|臭味|污染|甲醛|尾气|烟囱|排放|工厂|货车|汽车|压力|负担|累得|忙得|工作量"
+)
+_SMOKE = re.compile(r"烟")
 
 # Characters from the start of title + text within which an emergency must be named.
 EMERGENCY_WITHIN = 200
 
 _CLAUSES = re.compile(r"[，。！？；,.!?;\n]+")
+_SENTENCES = re.compile(r"[^。！？；!?;\n]+")
 
 
 def clauses(text: str) -> list[str]:
@@ -89,28 +167,55 @@ class UrgencyResult:
 
 
 def urgency(text: str) -> UrgencyResult:
-    if not _ANY_SIGNAL.search(normalize(text)):
+    normalized = normalize(text)
+    if not _ANY_SIGNAL.search(normalized):
         return UrgencyResult("normal", 0.8, [])
+    long = len(normalized) > LONG_TEXT
     emergency: list[str] = []
     urgent: list[str] = []
-    read = 0
-    for clause in clauses(text):
-        # Somebody in danger says so first; deep inside a long letter it is part of a story (urgent at most).
-        early = read < EMERGENCY_WITHIN
-        read += len(clause) + 1
-        if MENTION_ONLY.search(clause):
+    for found in _SENTENCES.finditer(normalized):
+        sentence = found.group()
+        if not _ANY_SIGNAL.search(sentence):
+            # Most sentences of a message that names a danger name none.
             continue
-        for name, pattern in _EMERGENCY.items():
-            for match in pattern.finditer(clause):
-                if NEGATION.search(clause[: match.start()]):
-                    continue
-                now = early and not WORRY.search(clause) and not PAST.search(clause)
-                (emergency if now else urgent).append(name)
-                break
-        for name, pattern in _URGENT.items():
-            found = pattern.search(clause)
-            if found and not NEGATION.search(clause[: found.start()]):
-                urgent.append(name)
+        # Somebody in danger says so first; deep inside a long letter it is part of a story (urgent at most).
+        early = found.start() < EMERGENCY_WITHIN
+        past = PAST.search(sentence) is not None
+        said_now = RIGHT_NOW.search(sentence) is not None
+        current = not long or said_now or NOW.search(sentence) is not None
+        offset = 0
+        for clause in _CLAUSES.split(sentence):
+            start = offset
+            offset += len(clause) + 1
+            if not clause or MENTION_ONLY.search(clause):
+                continue
+            for name, pattern in _EMERGENCY.items():
+                for match in pattern.finditer(clause):
+                    before = clause[: match.start()]
+                    if NEGATION.search(before) or SIMILE.search(before):
+                        continue
+                    if (name == "medical" or (name == "fire" and _SMOKE.search(match.group()))) and POLLUTION.search(
+                        sentence
+                    ):
+                        continue
+                    worry = (
+                        HYPOTHESIS.search(sentence[: start + match.start()]) is not None
+                        or WORRY.search(before) is not None
+                        or WORRY_AFTER.search(clause[match.end() :]) is not None
+                        or (
+                            name != "self_harm"
+                            and not _ARMED.search(match.group())
+                            and MODAL.search(before) is not None
+                        )
+                    )
+                    chronic = not said_now and CHRONIC.search(clause) is not None
+                    now = early and current and not worry and not past and not chronic
+                    (emergency if now else urgent).append(name)
+                    break
+            for name, pattern in _URGENT.items():
+                hit = pattern.search(clause)
+                if hit and not NEGATION.search(clause[: hit.start()]):
+                    urgent.append(name)
     if emergency:
         return UrgencyResult("emergency", min(0.97, 0.85 + 0.05 * (len(emergency) - 1)), sorted(set(emergency)))
     if urgent:
@@ -210,6 +315,9 @@ REASON_LABELS = {
     "violence": _("violence"),
     "fire": _("fire or explosion"),
     "danger_to_life": _("danger to life"),
+    "medical": _("medical emergency"),
+    "flood": _("flood"),
+    "electric": _("electric shock hazard"),
     "hazard": _("hazard"),
     "utilities": _("water, power or heating cut"),
     "vulnerable": _("vulnerable person"),
