@@ -175,7 +175,7 @@ def analyse_batch(analyses: list[CaseAnalysis], models: Models) -> None:
             "kind": models.kind.version if models.kind else rules.RULES_VERSION,
             "nature": models.nature.version if models.nature else rules.RULES_VERSION,
             "sentiment": models.sentiment.version,
-            "urgency": rules.RULES_VERSION,
+            "urgency": rules.URGENCY_VERSION,
         }
         analysis.kind, analysis.kind_confidence = kinds[i]
         analysis.nature, analysis.nature_confidence = natures[i]

@@ -70,7 +70,7 @@ class SentimentPredictor:
 
 
 class UrgencyRules:
-    version = rules.RULES_VERSION
+    version = rules.URGENCY_VERSION
     labels = ["normal", "urgent", "emergency"]
 
     def predict(self, texts: list[str]) -> list[tuple[str, float]]:
