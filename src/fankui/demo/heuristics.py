@@ -20,8 +20,11 @@ EXTRA_KEYWORDS: dict[str, str] = {
     " 绿化 下水道 排水 施工 工地 公积金 房产证 不动产 安置 棚改 道路 城管 住房 商品房 交房 维修 市政",
     "环境保护": "污染 噪音 噪声 扰民 异味 臭味 排污 废气 粉尘 油烟"
     " 污水 垃圾焚烧 环保 环评 排放 河道 化工 黑烟 扬尘 渣土",
+    # Traffic lights and road traffic too: without them a broken traffic light matched no category and went to the
+    # first one listed, so the demo's history (and the routing model trained on it) sent such cases to housing.
     "交通运输": "公交 出租车 的士 网约车 地铁 高速 收费站 客运 货车 车站"
-    " 驾驶 线路 站台 班车 交通 公路 快递 运输 停车场 车辆",
+    " 驾驶 线路 站台 班车 交通 公路 快递 运输 停车场 车辆"
+    " 红绿灯 信号灯 交通信号 斑马线 人行横道 过街天桥 标线 违停 乱停车 闯红灯 交警 拥堵 堵车 限行 超载",
     "教育文体": "学校 学生 老师 教师 幼儿园 小学 中学 高中 初中 大学 学位"
     " 入学 招生 补课 培训机构 学费 家长 课程 教育 体育 图书馆 班主任 学区",
     "劳动和社会保障": "社保 养老 医保 工资 欠薪 拖欠工资 农民工 劳动合同 辞退 加班"
