@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -44,9 +45,13 @@ def _is_staff(request: HttpRequest) -> bool:
 def _back(request: HttpRequest) -> str:
     """The page the reader came from, when it is one of ours (never an outside address)."""
     referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
-        return referer
-    return ""
+    if not referer:
+        return ""
+    try:
+        host = request.get_host()
+    except DisallowedHost:  # the 400 of a request for a host we do not serve: no way back to offer
+        return ""
+    return referer if url_has_allowed_host_and_scheme(referer, {host}, request.is_secure()) else ""
 
 
 def _page(request: HttpRequest, status: int) -> HttpResponse:
@@ -68,6 +73,21 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _page(request, 403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token (cookies blocked, or the page open for very long): the 403 page in
+    the site's look, saying what to do, instead of Django's technical English page."""
+    if _is_api(request):
+        return _api_error(403)
+    context = {
+        "status": 403,
+        "staff": _is_staff(request),
+        "base": "cases/staff_base.html" if _is_staff(request) else "portal/base.html",
+        "back": _back(request),
+        "csrf": True,
+    }
+    return render(request, "403.html", context, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -180,6 +180,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A form refused for its missing token gets the site's 403 page saying what to do (fankui.errorpages).
+CSRF_FAILURE_VIEW = "fankui.errorpages.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

@@ -84,3 +84,22 @@ def test_a_server_error_is_a_page_of_the_site_or_json_under_the_api() -> None:
     assert "Something went wrong" in page.content.decode() and "app.css" in page.content.decode()
     api = client.get("/api/v1/boom/")
     assert api.status_code == 500 and api.json()["code"] == "server_error"
+
+
+@pytest.mark.django_db
+def test_a_request_for_a_host_we_do_not_serve_gets_a_400_not_a_500() -> None:
+    # Scanners send these all day, often with a Referer: the way back must not ask for the refused host again.
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
+    response = client.get("/x/", HTTP_HOST="evil.example", HTTP_REFERER="http://a/")
+    assert response.status_code == 400
+    assert 'class="topbar"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_its_security_token_says_what_to_do() -> None:
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post("/", {"body": "路灯坏了。"})
+    text = response.content.decode()
+    assert response.status_code == 403
+    assert "reload the page and send it again" in text and 'class="topbar"' in text
+    assert "CSRF verification failed" not in text

@@ -65,3 +65,36 @@ def test_it_needs_a_token_of_staff_with_a_role(db: None) -> None:
     nobody = User.objects.create(username="nobody")  # signed up, never given a role
     status, _body = _get(nobody)
     assert status == 403
+
+
+@pytest.mark.parametrize("period", ["9999-12", "0001-01", "0001-W01", "9999-W52", "1899-12"])
+def test_a_period_at_the_ends_of_the_calendar_is_refused_not_a_500(
+    supervisor: User, client_for: Callable[[User], Client], period: str
+) -> None:
+    status, body = _get(supervisor, f"?period={period}")
+    assert status == 422 and "period" in body["errors"]  # type: ignore[operator]
+    staff = client_for(supervisor)
+    for page in ("/staff/dashboard/", "/staff/reports/"):
+        assert staff.get(f"{page}?period={period}").status_code < 500
+
+
+def test_a_handlers_figures_leave_out_the_cases_their_department_only_assists(
+    walk: Callable[..., Case], handler: User, dept: Department, other_dept: Department, dispatcher: User
+) -> None:
+    from fankui.cases import services as cases
+    from fankui.surveys.services import rate
+
+    walk("2026-11-02 09:00", to="closed", level=5)  # led by the handler's department
+    other = factories.user("handler", other_dept)
+    assisted = factories.case()
+    cases.accept(assisted, dispatcher)
+    cases.dispatch(assisted, dispatcher, other_dept, [dept])  # the handler's department only assists
+    cases.start(assisted, other)
+    cases.reply(assisted, other, "已处理。")
+    rate(assisted, 1)
+    _status, body = _get(handler)
+    plain = {r["key"]: (r["numerator"], r["denominator"]) for r in body["rates"]}  # type: ignore[attr-defined]
+    _status, body = _get(handler, f"?department={dept.pk}")
+    chosen = {r["key"]: (r["numerator"], r["denominator"]) for r in body["rates"]}  # type: ignore[attr-defined]
+    assert plain == chosen
+    assert plain["satisfaction"] == (1, 1)

@@ -45,3 +45,16 @@ def test_the_api_stores_the_language_of_the_request() -> None:
     from fankui.intake.models import Submission
 
     assert Submission.objects.get().language == "en"
+
+
+def test_a_partner_system_names_the_submitters_language() -> None:
+    response = Client().post(
+        "/api/v1/submissions",
+        {"body": "The bins on Renmin Road are never emptied.", "language": "en"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 201, response.content
+    from fankui.intake.models import Submission
+
+    assert Submission.objects.get().language == "en"

@@ -50,3 +50,10 @@ def test_opening_the_rating_link_only_shows_the_form(en: Client) -> None:
     assert response.status_code == 302
     assert response["Location"] == f"/track/{case.tracking_code}/#rate"
     assert not case.ratings.exists()
+
+
+@pytest.mark.django_db
+def test_a_link_checker_may_test_the_rating_link(en: Client) -> None:
+    case = factories.case()
+    assert en.head(f"/track/{case.tracking_code}/rate/").status_code == 302
+    assert not case.ratings.exists()

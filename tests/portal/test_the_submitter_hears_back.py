@@ -118,7 +118,7 @@ def test_the_reply_reaches_the_submitter_with_a_link_to_rate_that_records_nothin
     assert case.state == "replied" and not case.ratings.exists()
 
 
-def test_submitters_of_merged_cases_get_the_reply_of_the_case_they_follow(
+def test_submitters_of_merged_cases_are_told_where_to_read_the_reply_not_its_words(
     dispatcher: User, handler: User, dept: Department
 ) -> None:
     primary = new_case()
@@ -128,12 +128,60 @@ def test_submitters_of_merged_cases_get_the_reply_of_the_case_they_follow(
     cases.accept(primary, dispatcher)
     cases.dispatch(primary, dispatcher, dept)
     cases.start(primary, handler)
-    cases.reply(primary, handler, "已安排维修，三日内修复。")
+    # A reply is written to the primary's submitter and may name them or their address.
+    cases.reply(primary, handler, "王女士您好，您家幸福路12号3单元的路灯已修好。")
     follower = messages_to("li@example.com")[-1]
-    assert "已安排维修，三日内修复。" in follower.body
+    assert "王女士" not in follower.body and "幸福路12号" not in follower.body
     assert duplicate.display_code in follower.body
+    assert f"/track/{duplicate.tracking_code}/" in follower.body
     # Only the submitter of the primary rates the reply.
     assert "/rate/" not in follower.body and "/rate/" in messages_to(EMAIL)[-1].body
+
+
+def test_a_case_merged_into_one_already_answered_is_told_so(dispatcher: User, handler: User, dept: Department) -> None:
+    primary = new_case()
+    cases.accept(primary, dispatcher)
+    cases.dispatch(primary, dispatcher, dept)
+    cases.start(primary, handler)
+    cases.reply(primary, handler, "已安排维修。")
+    duplicate = new_case(body="小区门口路灯坏了，晚上太黑了。", contact_email="li@example.com", language="en")
+    cases.merge(duplicate, dispatcher, primary)
+    merged = messages_to("li@example.com")[-1]
+    assert "already been answered" in merged.body
+    assert f"/track/{duplicate.tracking_code}/" in merged.body
+
+
+def test_followers_hear_when_the_case_they_follow_is_rejected_or_reopened(
+    dispatcher: User, handler: User, supervisor: User, dept: Department
+) -> None:
+    primary = new_case()
+    duplicate = new_case(body="小区门口路灯坏了，晚上太黑了。", contact_email="li@example.com")
+    cases.merge(duplicate, dispatcher, primary)
+    cases.reject(primary, dispatcher, "该路段路灯不属于本市管理，请联系开发区管委会。")
+    rejected = messages_to("li@example.com")[-1]
+    assert rejected.key == f"case:{duplicate.pk}:reject"
+    assert "请联系开发区管委会" in rejected.body and duplicate.display_code in rejected.body
+
+    other = new_case(body="人民路的垃圾桶从来没人清理。", contact_email="zhao@example.com")
+    follower = new_case(body="人民路垃圾桶满了没人管。", contact_email="qian@example.com")
+    cases.merge(follower, dispatcher, other)
+    cases.accept(other, dispatcher)
+    cases.dispatch(other, dispatcher, dept)
+    cases.start(other, handler)
+    cases.reply(other, handler, "已清理。")
+    cases.reopen(other, supervisor, "复查发现仍未清理。")
+    assert ":reopen:" in messages_to("qian@example.com")[-1].key
+    assert ":reopen:" in messages_to("zhao@example.com")[-1].key
+
+
+def test_a_bad_rating_is_answered_with_handled_again(dispatcher: User, handler: User, dept: Department) -> None:
+    case = new_case()
+    cases.accept(case, dispatcher)
+    cases.dispatch(case, dispatcher, dept)
+    cases.start(case, handler)
+    cases.reply(case, handler, "已安排维修。")
+    rate(case, 1, "根本没修。")
+    assert ":reopen:" in messages_to(EMAIL)[-1].key
 
 
 def test_the_closing_is_told_once_per_close(dispatcher: User, handler: User, dept: Department) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -15,6 +16,8 @@ from fankui.accounts.models import Role, User
 from fankui.sla import calendar, checks, services
 from fankui.sla.models import CalendarDay, CalendarYear
 from tests import factories
+
+EXAMPLE = Path(__file__).parent / "data" / "example_2027_holidays.txt"
 
 EN = {"Accept-Language": "en"}
 WARNING = "Holidays known until 2026-12-31"
@@ -95,6 +98,12 @@ def test_a_year_is_confirmed_in_the_admin_only_once_its_holidays_are_entered(db:
     CalendarDay.objects.create(day=dt.date(2027, 2, 13), is_workday=True)
     assert client.post("/admin/sla/calendaryear/add/", {"year": "2027"}).status_code == 200
     CalendarDay.objects.create(day=dt.date(2027, 1, 1), is_workday=False, note="元旦")
+    # Nor one public holiday: a year's published list has at least 13 days off, the Spring Festival among them.
+    assert client.post("/admin/sla/calendaryear/add/", {"year": "2027"}).status_code == 200
+    listed, _problems = calendar.parse_day_list(EXAMPLE.read_text())
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(day=d.day, is_workday=d.is_workday) for d in listed if d.day.month > 1 and d.day.day != 13]
+    )
     assert client.post("/admin/sla/calendaryear/add/", {"year": "2027", "note": "国办发明电"}).status_code == 302
     entered = CalendarYear.objects.get(year=2027)
     assert entered.entered_by is not None and entered.entered_by.role == Role.ADMIN

@@ -74,7 +74,7 @@ def test_importing_the_same_list_again_changes_nothing(policies: int) -> None:
     run("import", str(EXAMPLE))
     rows = list(CalendarDay.objects.values_list("day", "is_workday", "note"))
     out, _ = run("import", str(EXAMPLE))
-    assert "0 added, 0 changed, 9 unchanged; the deadlines of 0 running clocks were counted again." in out
+    assert "0 added, 0 changed, 25 unchanged; the deadlines of 0 running clocks were counted again." in out
     assert "2027 was already marked as entered completely." in out
     assert list(CalendarDay.objects.values_list("day", "is_workday", "note")) == rows
     assert CalendarYear.objects.count() == 1
@@ -104,7 +104,7 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(tmp_path: Path, db: No
 
 def test_a_dry_run_reports_and_stores_nothing(db: None) -> None:
     out, _ = run("import", str(EXAMPLE), "--dry-run")
-    assert "9 would be added" in out
+    assert "25 would be added" in out
     assert not CalendarDay.objects.exists() and not CalendarYear.objects.exists()
 
 
@@ -117,10 +117,29 @@ def test_a_list_without_a_weekday_off_in_its_year_is_refused(tmp_path: Path, db:
 
 
 def test_a_list_saved_from_excel_in_gbk_with_chinese_words_is_read(tmp_path: Path, db: None) -> None:
-    out, _ = run("import", write(tmp_path, "日期,类型,说明\n2027-01-01，休，元旦\n2027-02-13\t班\t调休\n", "gbk"))
+    text = '日期,类型,说明\n2027/1/1，休，元旦\n"2027-02-13"\t班\t"调休, 上班"\n'
+    out, _ = run("import", write(tmp_path, text, "gbk"), "--partial")
     assert CalendarDay.objects.get(day=dt.date(2027, 1, 1)).is_workday is False
-    assert CalendarDay.objects.get(day=dt.date(2027, 2, 13)).is_workday is True
-    assert "2027 was marked as entered completely." in out
+    assert CalendarDay.objects.get(day=dt.date(2027, 2, 13)).note == "调休, 上班"
+    assert not CalendarYear.objects.exists()  # two days are not a year's list
+    assert "2027 is not marked as entered completely (--partial)." in out
+
+
+def test_a_list_too_short_to_be_a_whole_year_does_not_make_the_year_known(tmp_path: Path, db: None) -> None:
+    with pytest.raises(CommandError):
+        run("import", write(tmp_path, "2027-01-01, holiday, 元旦\n"))
+    assert not CalendarDay.objects.exists()
+    # Without the Spring Festival, thirty days off are not a year's list either.
+    autumn = "2027-09-01..2027-09-30, holiday, 示例\n"
+    with pytest.raises(CommandError):
+        run("import", write(tmp_path, autumn))
+    run("import", write(tmp_path, "2027-01-01, holiday, 元旦\n"), "--partial")
+    assert CalendarDay.objects.filter(day=dt.date(2027, 1, 1)).exists() and not CalendarYear.objects.exists()
+
+
+def test_a_note_keeps_its_hash_sign_and_loses_control_characters(tmp_path: Path, db: None) -> None:
+    run("import", write(tmp_path, "2027-01-01, holiday, 国办发明电 #12\x00\n"), "--partial")
+    assert CalendarDay.objects.get(day=dt.date(2027, 1, 1)).note == "国办发明电 #12"
 
 
 def test_the_status_says_what_is_known_and_until_when(db: None) -> None:
@@ -140,5 +159,5 @@ def test_a_corrected_list_changes_only_the_days_that_differ(tmp_path: Path, poli
     corrected = EXAMPLE.read_text().replace("2027-02-13, workday", "2027-02-13, holiday")
     out, _ = run("import", write(tmp_path, corrected))
     assert "line 7: 2027-02-13 holiday 春节调休上班（示例，虚构）: changed (was: workday)" in out
-    assert "0 added, 1 changed, 8 unchanged" in out
+    assert "0 added, 1 changed, 24 unchanged" in out
     assert CalendarDay.objects.get(day=dt.date(2027, 2, 13)).is_workday is False

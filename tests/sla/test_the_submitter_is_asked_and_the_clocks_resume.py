@@ -91,3 +91,18 @@ def test_an_answered_request_is_not_resumed_again(case: Case, handler: User) -> 
 
 def test_the_sweep_is_run_by_the_worker() -> None:
     assert "sla_resume_unanswered" in dict(tasks.SWEEPS)
+
+
+def test_a_reply_closes_a_question_still_open(case: Case, handler: User) -> None:
+    from fankui.cases import services as cases
+
+    services.request_information(case, handler, "请提供具体门牌号。")
+    cases.reply(case, handler, "已按现有信息处理：路灯已修好。")
+    assert InfoRequest.objects.get(case=case).resumed_at is not None
+    with time_machine.travel(at(2026, 12, 31, 10, 0), tick=False):
+        assert services.resume_unanswered() == 0
+    assert not Message.objects.filter(address=EMAIL, key__endswith=":timeout").exists()
+    # The question is no longer offered on the tracking page, so no answer can restart the stopped clocks.
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(f"/track/{case.tracking_code}/answer/", {"answer": "88号"})
+    assert response.status_code == 302
+    assert not Clock.objects.filter(case=case, stage=Stage.REPLY, stopped_at__isnull=True).exists()

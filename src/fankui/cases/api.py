@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from pydantic import StrictInt
 
 from fankui.accounts.models import Department, User
 from fankui.api import staff_auth
@@ -152,7 +153,8 @@ class ActionIn(Schema):
     lead_department: int | None = Field(default=None, description="dispatch, redispatch: the lead department's id.")
     assist_departments: list[int] = Field(default_factory=list, description="dispatch, redispatch: assisting ids.")
     primary: str = Field(default="", description="merge: the primary case's number or tracking code.")
-    category: int | None = Field(
+    # Strict: JSON true is not the category 1.
+    category: StrictInt | None = Field(
         default=None,
         description=(
             "accept, dispatch, redispatch: set or change the case's category (an active category's id; see "

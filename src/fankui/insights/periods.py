@@ -65,15 +65,20 @@ def week_of(day: date) -> Period:
     return Period("week", first, first + timedelta(days=6))
 
 
+# Periods whose neighbours (the previous period, the day after the last) are still dates: 0001-01 and 9999-12
+# would overflow. Nothing the platform records lies outside these years.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def parse(text: str) -> Period:
     """ "2026-10" or "2026-W44"; anything else is a ValidationFailed on the field "period"."""
     raw = (text or "").strip()
     match = MONTH.match(raw)
     try:
-        if match:
+        if match and FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
             return month_of(date(int(match[1]), int(match[2]), 1))
         match = WEEK.match(raw)
-        if match:
+        if match and FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
             return week_of(date.fromisocalendar(int(match[1]), int(match[2]), 1))
     except ValueError:
         pass

@@ -78,9 +78,12 @@ def scope_for(user: User, department: Department | None = None) -> Scope:
     if department is None:
         if wide:
             return Scope(cases, _("Whole organisation"), restricted=False)
-        label = user.department.name if user.department else _("Your cases")
-        return Scope(cases, label, restricted=True, department=user.department)
-    if not departments_for(user).filter(pk=department.pk).exists():
+        if user.department is None:
+            return Scope(cases, _("Your cases"), restricted=True)
+        # A department's figures are those of the cases it leads, as its on-time rate and its row elsewhere: the
+        # cases it only assists are visible to it but not its to answer for.
+        department = user.department
+    elif not departments_for(user).filter(pk=department.pk).exists():
         raise PermissionDenied(_("That department is outside what you may see."))
     narrowed = cases.filter(lead_department__path__startswith=department.path)
     return Scope(narrowed, department.name, restricted=True, department=department)

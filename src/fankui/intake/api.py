@@ -87,7 +87,10 @@ class SubmissionIn(BaseModel):
     )
     kind: OptionalText = Field(
         default="",
-        description="What it is; `complaint` when left out.",
+        description=(
+            "What it is. Left out: the analysis decides (it applies its kind when it is sure enough; until then, "
+            "and when it is not, the case counts as `complaint`)."
+        ),
         examples=[Kind.COMPLAINT.value],
         json_schema_extra=enum(["", *Kind.values]),
     )
@@ -105,6 +108,15 @@ class SubmissionIn(BaseModel):
     )
     contact: ContactIn | None = Field(default=None, description="How to reach the submitter; ignored when `anonymous`.")
     anonymous: bool | None = Field(default=False, description="Keep no contact details at all.")
+    language: OptionalText = Field(
+        default="",
+        description=(
+            "The submitter's language, for every message sent to them (`zh-hans` or `en`; variants such as `zh-CN` "
+            "are understood). Left out: the request's `Accept-Language`. A partner system relaying other people's "
+            "messages should give it."
+        ),
+        examples=["zh-hans"],
+    )
     location: LocationIn | None = None
 
     model_config = {
@@ -205,6 +217,7 @@ def create_submission(
             lat=location.lat,
             lng=location.lng,
             idempotency_key=idempotency_key,
+            language=payload.language,
         )
     )
     return Status(201 if created else 200, _answer(request, case))

@@ -6,3 +6,8 @@ class NotifyConfig(AppConfig):
     name = "fankui.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from . import checks
+
+        checks.register_checks()

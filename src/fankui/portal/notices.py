@@ -7,8 +7,11 @@ to an anonymous submitter, one without contact or one who opted out, and sends e
 
 - the case is opened (not for imported history): ``case:<id>:receipt``;
 - accepted, not accepted (with the reason), merged: ``case:<id>:accept`` / ``reject`` / ``merge``;
-- a reply, with the link to rate it (to the followers of a merged case too): ``case:<id>:reply:<reply id>``;
-- closed, reopened by a supervisor: ``case:<id>:close:<time>`` / ``case:<id>:reopen:<time>``;
+- a reply, with the link to rate it (followers of the case: where to read it): ``case:<id>:reply:<reply id>``;
+- closed; reopened (by a supervisor or a bad rating): ``case:<id>:close:<time>`` / ``case:<id>:reopen:<time>``;
+
+Submitters whose cases were merged into a case (its followers) hear of its rejection, reply, closing and reopening
+under their own case's key, with their own link.
 - more information asked, no answer in time: ``sla:info:<id>`` / ``sla:info:<id>:timeout``;
 - more time needed (an approved extension): ``sla:extension:<id>``.
 """
@@ -120,28 +123,46 @@ def tell_accepted(case: Case) -> bool:
         return _tell(case, f"case:{case.pk}:accept", subject, body)
 
 
-def tell_rejected(case: Case) -> bool:
-    with _in_language_of(case):
-        subject = _("Your request %(code)s could not be accepted") % {"code": case.display_code}
-        body = _("We could not accept your request %(code)s.\n\nThe reason: %(reason)s\n\nDetails: %(url)s") % {
-            "code": case.display_code,
-            "reason": _reason(case, Action.REJECT),
-            "url": track_url(case),
-        }
-        return _tell(case, f"case:{case.pk}:reject", subject, body)
+def _everyone(case: Case) -> list[Case]:
+    """The submitter of ``case`` and of every case merged into it: they follow it (their own tracking page shows its
+    progress), so they hear of what happens to it too."""
+    return [case, *case.merged_cases.select_related("submission").order_by("id")]
+
+
+def tell_rejected(case: Case) -> int:
+    reason = _reason(case, Action.REJECT)
+    told = 0
+    for person in _everyone(case):
+        with _in_language_of(person):
+            subject = _("Your request %(code)s could not be accepted") % {"code": person.display_code}
+            body = _("We could not accept your request %(code)s.\n\nThe reason: %(reason)s\n\nDetails: %(url)s") % {
+                "code": person.display_code,
+                "reason": reason,
+                "url": track_url(person),
+            }
+            told += _tell(person, f"case:{person.pk}:reject", subject, body)
+    return told
 
 
 def tell_merged(case: Case) -> bool:
+    primary = case.merged_into
     with _in_language_of(case):
         subject = _("Your request %(code)s is handled together with another") % {"code": case.display_code}
-        body = _(
-            "Your request %(code)s is about the same problem as another request, so both are handled together. "
-            "You will hear from us when there is a reply; follow the progress here: %(url)s"
-        ) % {"code": case.display_code, "url": track_url(case)}
+        if primary is not None and primary.state in (State.REPLIED, State.CLOSED):
+            body = _(
+                "Your request %(code)s is about the same problem as another request, which has already been "
+                "answered. Read the reply here: %(url)s"
+            )
+        else:
+            body = _(
+                "Your request %(code)s is about the same problem as another request, so both are handled together. "
+                "You will hear from us when there is a reply; follow the progress here: %(url)s"
+            )
+        body %= {"code": case.display_code, "url": track_url(case)}
         return _tell(case, f"case:{case.pk}:merge", subject, body)
 
 
-def _reply_body(case: Case, answer: Reply, *, can_rate: bool) -> tuple[str, str]:
+def _reply_body(case: Case, answer: Reply) -> tuple[str, str]:
     subject = _("Reply to your request %(code)s") % {"code": case.display_code}
     department = answer.department.name if answer.department else ""
     lines = [
@@ -149,35 +170,36 @@ def _reply_body(case: Case, answer: Reply, *, can_rate: bool) -> tuple[str, str]
         if department
         else _("The reply to your request %(code)s:") % {"code": case.display_code},
         answer.body,
-    ]
-    if can_rate:
-        lines.append(
-            _(
-                "Please tell us within %(days)d days how satisfied you are with this reply: %(url)s\n"
-                "If you are not satisfied, your request is handled again."
-            )
-            % {"days": settings.FANKUI["RATING_WINDOW_DAYS"], "url": rate_url(case)}
+        _(
+            "Please tell us within %(days)d days how satisfied you are with this reply: %(url)s\n"
+            "If you are not satisfied, your request is handled again."
         )
-    else:
-        lines.append(_("Details: %(url)s") % {"url": track_url(case)})
+        % {"days": settings.FANKUI["RATING_WINDOW_DAYS"], "url": rate_url(case)},
+    ]
     return subject, "\n\n".join(lines)
 
 
+def _follower_reply_body(person: Case) -> tuple[str, str]:
+    # Not the reply's words: they were written to another person and may name them or their address.
+    subject = _("Reply to your request %(code)s") % {"code": person.display_code}
+    body = _("The request that yours (%(code)s) was merged with has been answered. Read the reply here: %(url)s") % {
+        "code": person.display_code,
+        "url": track_url(person),
+    }
+    return subject, body
+
+
 def tell_replied(case: Case) -> int:
-    """The reply to the submitter, with the link to rate it, and to every submitter who follows this case."""
+    """The reply to the submitter, with the link to rate it; those who follow the case are told where to read it."""
     answer = case.replies.select_related("department").order_by("-created_at", "-id").first()
     if answer is None:
         return 0
     told = 0
-    for person in [case, *_followers(case)]:
+    for person in _everyone(case):
         with _in_language_of(person):
-            subject, body = _reply_body(person, answer, can_rate=person.pk == case.pk)
+            subject, body = _reply_body(person, answer) if person.pk == case.pk else _follower_reply_body(person)
             told += _tell(person, f"case:{person.pk}:reply:{answer.pk}", subject, body)
     return told
-
-
-def _followers(case: Case) -> list[Case]:
-    return list(case.merged_cases.select_related("submission").order_by("id"))
 
 
 def _closing_body(case: Case, action: str) -> str:
@@ -191,21 +213,28 @@ def _closing_body(case: Case, action: str) -> str:
 def tell_closed(case: Case, action: str) -> int:
     stamp = int(case.state_changed_at.timestamp())
     told = 0
-    for person in [case, *_followers(case)]:
+    for person in _everyone(case):
         with _in_language_of(person):
             subject = _("Your request %(code)s is closed") % {"code": person.display_code}
-            told += _tell(person, f"case:{person.pk}:close:{stamp}", subject, _closing_body(person, action))
+            # Only the one who rated is thanked for it.
+            closing = _closing_body(person, action if person.pk == case.pk else Action.CLOSE)
+            told += _tell(person, f"case:{person.pk}:close:{stamp}", subject, closing)
     return told
 
 
-def tell_reopened(case: Case) -> bool:
-    with _in_language_of(case):
-        subject = _("Your request %(code)s is handled again") % {"code": case.display_code}
-        body = _("Your request %(code)s was reopened and is handled again. Follow its progress here: %(url)s") % {
-            "code": case.display_code,
-            "url": track_url(case),
-        }
-        return _tell(case, f"case:{case.pk}:reopen:{int(case.state_changed_at.timestamp())}", subject, body)
+def tell_reopened(case: Case) -> int:
+    """Reopened by a supervisor or by the submitter's bad rating: handled again."""
+    stamp = int(case.state_changed_at.timestamp())
+    told = 0
+    for person in _everyone(case):
+        with _in_language_of(person):
+            subject = _("Your request %(code)s is handled again") % {"code": person.display_code}
+            body = _("Your request %(code)s was reopened and is handled again. Follow its progress here: %(url)s") % {
+                "code": person.display_code,
+                "url": track_url(person),
+            }
+            told += _tell(person, f"case:{person.pk}:reopen:{stamp}", subject, body)
+    return told
 
 
 # --- Waiting on the submitter, more time ------------------------------------------------------------------------
@@ -261,7 +290,7 @@ def on_case_moved(sender: Any, case: Case, action: str, source: str, target: str
         tell_replied(case)
     elif target == State.CLOSED:
         tell_closed(case, action)
-    elif action == Action.REOPEN:
+    elif target == State.REOPENED:
         tell_reopened(case)
 
 

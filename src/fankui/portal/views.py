@@ -143,7 +143,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     return _track_page(request, case)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])  # HEAD: link checkers test the link in the reply message
 def rate(request: HttpRequest, code: str) -> HttpResponse:
     case = find_by_code(code)
     if case is None:

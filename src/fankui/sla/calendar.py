@@ -244,23 +244,53 @@ class ListedDay:
     note: str
 
 
+DATE = re.compile(r"^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?$")
+# Since the 2025 revision of the national holidays (全国年节及纪念日放假办法), a year has 13 public holidays:
+# 元旦 1, 春节 4, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3. A published list names at least these days off (with
+# the weekends bridged, usually about thirty), and the Spring Festival always falls between 21 January and
+# 20 February.
+MIN_DAYS_OFF = 13
+SPRING_FESTIVAL = ((1, 21), (2, 20))
+
+
 def _parse_date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text.strip())
+    """2027-01-01, 2027/1/1 (as spreadsheets write it) or 2027年1月1日."""
+    match = DATE.match(text.strip())
+    if not match:
+        raise ValueError(text)
+    return dt.date(int(match[1]), int(match[2]), int(match[3]))
+
+
+def implausible_year(days_off: Iterable[dt.date], year: int) -> str:
+    """Why a list of days off cannot be ``year``'s whole published list ("" when it can): one local day off, or a
+    list without the Spring Festival, must not make a year count as known."""
+    days = {day for day in days_off if day.year == year}
+    (m1, d1), (m2, d2) = SPRING_FESTIVAL
+    if len(days) < MIN_DAYS_OFF:
+        return (
+            f"{year} has only {len(days)} day(s) off entered; a year's published list has at least {MIN_DAYS_OFF} "
+            "(元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆)."
+        )
+    if not any(dt.date(year, m1, d1) <= day <= dt.date(year, m2, d2) for day in days):
+        return f"{year}'s list has no day off for the Spring Festival (between {m1}-{d1} and {m2}-{d2})."
+    return ""
 
 
 def parse_day_list(text: str) -> tuple[list[ListedDay], list[tuple[int, str]]]:
-    """Read a list of days: one ``date, holiday|workday, note`` per line (comma or tab; ``#`` starts a comment; a
-    ``first..last`` range stands for every day in it). Returns the days and the errors as (line, message); the
-    caller stores nothing unless there are no errors."""
+    """Read a list of days: one ``date, holiday|workday, note`` per line (comma or tab, fields may be quoted; a line
+    starting with ``#`` is a comment; a ``first..last`` range stands for every day in it). Returns the days and the
+    errors as (line, message); the caller stores nothing unless there are no errors."""
     days: list[ListedDay] = []
     errors: list[tuple[int, str]] = []
     seen: dict[dt.date, int] = {}
     first, last = known_year_range()
     for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
+        # A comment is a line of its own: a "#" inside a note (文号 #12) is the note's.
+        line = "".join(c for c in raw if c == "\t" or c.isprintable()).strip()
+        if not line or line.startswith("#"):
             continue
-        fields = [f.strip() for f in re.split(r"[,，\t]", line, maxsplit=2)]
+        # Quotes around a field, as spreadsheets save CSV, are not part of it.
+        fields = [f.strip().strip('"').strip() for f in re.split(r"[,，\t]", line, maxsplit=2)]
         if fields[0].lower() in {"date", "日期"}:
             continue  # a header row
         if len(fields) < 2 or not fields[1]:

@@ -179,12 +179,15 @@ def check_calendar_year(year: int | None) -> None:
             {"year": [_("%(year)d is too far ahead (at most %(last)d).") % {"year": year, "last": last}]}
         )
     days_off = CalendarDay.objects.filter(day__year=year, is_workday=False).values_list("day", flat=True)
-    if not any(day.weekday() < 5 for day in days_off):
+    if calendar.implausible_year(days_off, year):
         raise ValidationFailed(
             {
                 "year": [
-                    _("Enter %(year)d's public holidays as calendar overrides first: none is entered yet.")
-                    % {"year": year}
+                    _(
+                        "Enter %(year)d's public holidays as calendar overrides first: a year's published list has "
+                        "at least %(n)d days off, the Spring Festival among them."
+                    )
+                    % {"year": year, "n": calendar.MIN_DAYS_OFF}
                 ]
             }
         )
@@ -204,12 +207,19 @@ class CalendarImport:
 
 
 def import_calendar(
-    text: str, *, year: int | None = None, user: User | None = None, note: str = "", dry_run: bool = False
+    text: str,
+    *,
+    year: int | None = None,
+    user: User | None = None,
+    note: str = "",
+    dry_run: bool = False,
+    partial: bool = False,
 ) -> CalendarImport:
     """Store a published list of public holidays and make-up working days (``calendar.parse_day_list``'s format)
     as calendar overrides and mark ``year`` (default: the latest year in the list) as entered completely. Nothing
     is stored unless every line is valid; importing the same list again changes nothing. Open cases' deadlines
-    are counted again when a day changed."""
+    are counted again when a day changed. A list that cannot be a whole year's (``calendar.implausible_year``) is
+    refused unless ``partial``: its days are then stored without marking the year."""
     # Like calendar.parse_day_list's, these messages are for the command line, in English.
     listed, problems = calendar.parse_day_list(text)
     errors = [f"line {n}: {p}" for n, p in problems]
@@ -219,6 +229,14 @@ def import_calendar(
         year = year or max(item.day.year for item in listed)
         if not any(item.day.year == year and not item.is_workday and item.day.weekday() < 5 for item in listed):
             errors.append(f"The file marks no weekday of {year} as a holiday; is it that year's list?")
+        elif not partial and year > calendar.PACKAGE_LAST_YEAR:
+            listed_days = {item.day: item.is_workday for item in listed}
+            stored = CalendarDay.objects.filter(day__year=year, is_workday=False).values_list("day", flat=True)
+            days_off = {d for d in stored if listed_days.get(d) is not True}
+            days_off |= {day for day, is_workday in listed_days.items() if not is_workday}
+            problem = calendar.implausible_year(days_off, year)
+            if problem:
+                errors.append(f"{problem} Import it with --partial to store these days without marking {year} known.")
     if errors:
         raise ValidationFailed({"file": errors})
     assert year is not None
@@ -248,7 +266,7 @@ def import_calendar(
             if row is not None and not dry_run:
                 row.save()
         # A year the package knows needs no mark; a year already marked keeps who entered it first.
-        if year > calendar.PACKAGE_LAST_YEAR and not CalendarYear.objects.filter(year=year).exists():
+        if not partial and year > calendar.PACKAGE_LAST_YEAR and not CalendarYear.objects.filter(year=year).exists():
             report.year_entered = True
             if not dry_run:
                 CalendarYear.objects.create(year=year, note=note.strip()[:200], entered_by=user)
@@ -561,8 +579,11 @@ def on_case_moved(
     for stage in starts:
         start_clock(case, stage, ctx, now)
     Clock.objects.filter(case=case, stopped_at__isnull=True).update(department_id=case.lead_department_id)
-    if target in State.terminal():
+    if target in State.terminal() or target == State.REPLIED:
+        # A reply answers the case with what was known: a question still open is closed with it (no "we go on
+        # without your answer" days later, no answer restarting the stopped clocks).
         InfoRequest.objects.filter(case=case, resumed_at__isnull=True).update(resumed_at=now)
+    if target in State.terminal():
         Extension.objects.filter(case=case, status=Extension.Status.PENDING).update(
             status=Extension.Status.REFUSED, decided_at=now, note="case ended"
         )

@@ -80,7 +80,12 @@ def request_information(request: HttpRequest, pk: int) -> HttpResponse:
         QuestionForm(request.POST),
         _("Ask the submitter for more information"),
         lambda d: services.request_information(case, _user(request), d["question"]),
-        _("The question was recorded; the deadlines are paused."),
+        _("The question was sent to the submitter; the deadlines are paused.")
+        if case.submission.has_contact
+        else _(
+            "The question was recorded and the deadlines are paused, but the submitter left no contact: they see "
+            "it only if they open their tracking page."
+        ),
     )
 
 

@@ -35,6 +35,11 @@ class Command(BaseCommand):
         load.add_argument("--year", type=int, help="the year the list completes (default: the latest year in it)")
         load.add_argument("--note", default="", help="where the list comes from, e.g. the notice's number")
         load.add_argument("--dry-run", action="store_true", help="check and report, store nothing")
+        load.add_argument(
+            "--partial",
+            action="store_true",
+            help="store the days without marking the year known (a local day off, or a list being completed)",
+        )
 
     @no_translations  # English throughout, like the other commands' output
     def handle(self, *args: Any, **options: Any) -> None:
@@ -73,7 +78,11 @@ class Command(BaseCommand):
         text = _read(options["file"])
         try:
             report = services.import_calendar(
-                text, year=options.get("year"), note=options.get("note") or "", dry_run=options["dry_run"]
+                text,
+                year=options.get("year"),
+                note=options.get("note") or "",
+                dry_run=options["dry_run"],
+                partial=options["partial"],
             )
         except ValidationFailed as error:
             for message in error.errors.get("file", []):
@@ -90,6 +99,8 @@ class Command(BaseCommand):
         )
         if report.year_entered:
             self.stdout.write(f"{report.year} {verb} marked as entered completely.")
+        elif options["partial"]:
+            self.stdout.write(f"{report.year} is not marked as entered completely (--partial).")
         elif report.year > calendar.PACKAGE_LAST_YEAR:
             self.stdout.write(f"{report.year} was already marked as entered completely.")
         coverage = services.calendar_coverage()
@@ -110,12 +121,12 @@ def _read(name: str) -> str:
     import sys
 
     if name == "-":
-        return sys.stdin.read()
-    path = Path(name)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise CommandError(f"Cannot read {name}: {error.strerror}.") from None
+        raw = sys.stdin.buffer.read()  # bytes: a GBK file piped in is decoded like one named
+    else:
+        try:
+            raw = Path(name).read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {name}: {error.strerror}.") from None
     for encoding in ("utf-8-sig", "gbk"):
         try:
             return raw.decode(encoding)

@@ -1,0 +1,27 @@
+"""What `fankui check --deploy` says about messages: links to citizens must point at an address they can reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import Warning, register
+
+from . import conf
+
+
+def public_url_is_set(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    if conf.setting("PUBLIC_URL"):
+        return []
+    return [
+        Warning(
+            f"FANKUI_PUBLIC_URL is not set: the links in messages to citizens point at {conf.public_url()}, the "
+            "address this process was started on (a worker started on its own uses 127.0.0.1:8000).",
+            hint="Set FANKUI_PUBLIC_URL to the address citizens reach the site at, e.g. https://12345.example.gov.cn",
+            id="notify.W001",
+        )
+    ]
+
+
+def register_checks() -> None:
+    # A deployment check only: on a laptop or in the demo the served address is the right one.
+    register(public_url_is_set, deploy=True)
