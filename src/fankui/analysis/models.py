@@ -50,6 +50,15 @@ class Topic(models.Model):
     active = models.BooleanField(_("active"), default=True)
     # Set when staff wrote the label: recounts and relabelling leave it as it is.
     label_edited = models.BooleanField(_("label edited by staff"), default=False)
+    label_edited_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("label edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    label_edited_at = models.DateTimeField(_("label edited at"), null=True, blank=True)
     model_version = models.CharField(max_length=40, blank=True)
     # When the sweep last recounted heat and growth (they change with time even when no case arrives).
     refreshed_at = models.DateTimeField(null=True, blank=True, db_index=True)

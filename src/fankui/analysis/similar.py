@@ -402,6 +402,9 @@ class _Touched:
     sample: list[tuple[str, ...]] | None = None
     new: bool = False
     joined: list[datetime] = field(default_factory=list)
+    # The titles of the same texts as ``sample`` (what its label is chosen from), and whether it got a new one.
+    heads: list[str] = field(default_factory=list)
+    relabelled: bool = False
 
 
 class _Batch:
@@ -722,8 +725,9 @@ def _choose(
     return best[1] if best else None
 
 
-def _sample_words(topic: Topic) -> list[tuple[str, ...]]:
-    """The word sets of a topic's latest ``KEYWORD_SAMPLE`` texts, newest first (what its keywords come from).
+def _sample_words(topic: Topic) -> tuple[list[tuple[str, ...]], list[str]]:
+    """The word sets of a topic's latest ``KEYWORD_SAMPLE`` texts, newest first (what its keywords come from), and
+    their titles (what its label is chosen from).
 
     What ``CaseAnalysis.objects.filter(topic=topic).select_related("case__submission").order_by(
     "-case__created_at")[:KEYWORD_SAMPLE]`` reads, in plain SQL: building that query cost about a millisecond
@@ -732,7 +736,10 @@ def _sample_words(topic: Topic) -> list[tuple[str, ...]]:
         cursor.execute(_sample_sql(), [topic.pk, KEYWORD_SAMPLE])
         rows = cursor.fetchall()
     texts = [(mt, mb) if mt or mb else (title, body) for mt, mb, title, body in rows]
-    return [_distinct(topics.features(body, title).words) for title, body in texts]
+    return (
+        [_distinct(topics.features(body, title).words) for title, body in texts],
+        [topics.title_of(title, body) for title, body in texts],
+    )
 
 
 @lru_cache(maxsize=1)
@@ -843,7 +850,7 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
         if topic is None:
             keywords = _top_words([_distinct(plain.words)], feats.place)
             topic = Topic(
-                label=topics.label_for(feats.place, keywords)[:200] or (title or body)[:40],
+                label=topics.headline([topics.title_of(title, body)], feats.place, keywords)[:200] or body[:40],
                 place=feats.place,
                 keywords=keywords,
                 first_seen_at=case.created_at,
@@ -858,18 +865,23 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
         entry = touched.setdefault(id(topic), _Touched(topic, topic.size))
         entry.size += 1
         entry.joined.append(case.created_at)
+        head = topics.title_of(title, body)
         if entry.new and entry.size == 1:
             # Its keywords and label were just made from these same words.
-            entry.sample = [_distinct(plain.words)]
+            entry.sample, entry.heads = [_distinct(plain.words)], [head]
         elif entry.size <= 20 or entry.size % 10 == 0:
             if entry.sample is None:
-                entry.sample = _sample_words(topic)
+                entry.sample, entry.heads = _sample_words(topic)
             entry.sample = [_distinct(plain.words), *entry.sample][:KEYWORD_SAMPLE]
+            entry.heads = [head, *entry.heads][:KEYWORD_SAMPLE]
             topic.keywords = _top_words(entry.sample, topic.place)
-            topic.label = (topics.label_for(topic.place, topic.keywords) or topic.label)[:200]
+            if not topic.label_edited:
+                topic.label = (topics.headline(entry.heads, topic.place, topic.keywords) or topic.label)[:200]
+                entry.relabelled = True
             batch.changed(topic)
         elif entry.sample is not None:
             entry.sample = [_distinct(plain.words), *entry.sample][:KEYWORD_SAMPLE]
+            entry.heads = [head, *entry.heads][:KEYWORD_SAMPLE]
         placed.append((analysis, topic))
         earlier_cases.add(case.id, title, body, feats, topic)._report = this._report
     with transaction.atomic():
@@ -890,6 +902,7 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
         # One statement for the batch; a case not placed keeps the topic it had.
         update_rows(analyses, ["place", "words", "duplicate_of", "duplicate_similarity", "topic"])
         _recount([entry.topic for entry in touched.values() if not entry.new], now)
+        save_labels([entry.topic for entry in touched.values() if entry.relabelled and not entry.new])
 
 
 def _recount(changed: list[Topic], now: datetime) -> None:
@@ -914,9 +927,28 @@ def _recount(changed: list[Topic], now: datetime) -> None:
         _apply_figures(topic, figures.get(topic.pk, empty), now)
         topic.model_version = topics.MODEL_VERSION
     update_rows(
-        changed,
-        ["size", "active", "heat", "first_seen_at", "last_seen_at", "growth", "keywords", "label", "model_version"],
+        changed, ["size", "active", "heat", "first_seen_at", "last_seen_at", "growth", "keywords", "model_version"]
     )
+
+
+# What a recount never writes: the key, and the label with who wrote it (``services_topics.rename``).
+_STAFF_LABEL_FIELDS = {"id", "label", "label_edited", "label_edited_by", "label_edited_at"}
+
+
+def save_labels(relabelled: Sequence[Topic]) -> None:
+    """Store the labels made for these topics, except where staff wrote one meanwhile (``label_edited``): a
+    conditional UPDATE, so that an edit made while a batch or the sweep held the topic in memory is never undone."""
+    if not relabelled:
+        return
+    meta = Topic._meta
+    quote = connection.ops.quote_name
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    label, edited = quote(meta.get_field("label").column), quote(meta.get_field("label_edited").column)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {label} = %s WHERE {key} = %s AND {edited} = %s",
+            [(topic.label, topic.pk, False) for topic in relabelled],
+        )
 
 
 def _apply_figures(topic: Topic, figures: dict[str, Any], now: datetime) -> bool:
@@ -960,6 +992,7 @@ def refresh_topic(topic: Topic, *, now: datetime | None = None, relabel: bool | 
     topic.heat = topics.heat_score(topic.size, topic.support, topic.growth, age_days)
     if relabel is None:
         relabel = topic.size <= 20 or topic.size % 10 == 0
+    label = ""
     if relabel:
         sample = (
             CaseAnalysis.objects.filter(topic=topic)
@@ -968,7 +1001,12 @@ def refresh_topic(topic: Topic, *, now: datetime | None = None, relabel: bool | 
         )
         texts = [case_text(a) for a in sample]
         topic.keywords = _keywords(texts, topic.place)
-        topic.label = (topics.label_for(topic.place, topic.keywords) or topic.label)[:200]
+        heads = [topics.title_of(title, body) for title, body in texts]
+        label = (topics.headline(heads, topic.place, topic.keywords) or topic.label)[:200]
     topic.model_version = topics.MODEL_VERSION
-    topic.save()
+    # Everything but the label and whether staff wrote it, which may have changed meanwhile.
+    topic.save(update_fields=[f.name for f in Topic._meta.concrete_fields if f.name not in _STAFF_LABEL_FIELDS])
+    if label and not topic.label_edited:
+        topic.label = label
+        save_labels([topic])
     return topic
