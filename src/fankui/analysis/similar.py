@@ -701,8 +701,6 @@ def _choose(
     ``vector``: the case's word vector (``paraphrase.word_vector``) when the caller has it."""
     words = set(feats.words)
     place = feats.place
-    if place and vector is None:
-        vector = paraphrase.word_vector(feats.words)
     best: tuple[float, Topic] | None = None
     for topic in candidates:
         if place and not _places_match(place, topic.place):
@@ -712,8 +710,11 @@ def _choose(
         if place:
             if overlap < 1:
                 continue
+            if vector is None:
+                # Only now: most cases with a place have no topic of their place to share a word with.
+                vector = paraphrase.word_vector(feats.words)
             keyword_vector = batch.keyword_vector(topic) if batch else _keyword_vector(topic)
-            if paraphrase.cosine(vector or {}, keyword_vector) < TOPIC_SAME_PLACE:
+            if paraphrase.cosine(vector, keyword_vector) < TOPIC_SAME_PLACE:
                 continue
             score = 1.0 + overlap
         else:
@@ -844,7 +845,7 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
                 repeated = _paraphrase(analysis, this, earlier_cases.cases_of(candidates), earlier_cases)
             # The same problem at the same place is one topic: a case joins the topic of the case it repeats.
             topic = _topic_of(repeated, candidates)
-        topic = topic or _choose(feats, candidates, batch, this.report.vector if feats.place and candidates else None)
+        topic = topic or _choose(feats, candidates, batch, this._report.vector if this._report else None)
         if not feats.place and analysis.duplicate_of_id is None and topic is not None:
             _paraphrase(analysis, this, earlier_cases.cases_of([topic]), earlier_cases)
         if topic is None:
