@@ -541,7 +541,7 @@ def _by_place_sql(count: int) -> str:
 
 
 # How many of the latest cases of a topic a new case is compared with.
-PARAPHRASE_CANDIDATES = 50
+PARAPHRASE_CANDIDATES = 20
 # What a paraphrase candidate's row holds beside ``_PRIMARY_FIELDS``.
 _CANDIDATE_FIELDS = (
     *_PRIMARY_FIELDS,
@@ -830,6 +830,7 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
     earlier_cases.load_ids({a.duplicate_of_id for a in analyses if a.duplicate_of_id})
     touched: dict[int, _Touched] = {}
     placed: list[tuple[CaseAnalysis, Topic]] = []
+    placeless: list[tuple[CaseAnalysis, _Earlier, Topic]] = []
     for analysis, (title, body), pattern in zip(analyses, texts, found, strict=True):
         feats, plain = topics.features_both(body, title, known, pattern)
         analysis.place, analysis.words = feats.place, " ".join(feats.words)
@@ -847,7 +848,8 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
             topic = _topic_of(repeated, candidates)
         topic = topic or _choose(feats, candidates, batch, this._report.vector if this._report else None)
         if not feats.place and analysis.duplicate_of_id is None and topic is not None:
-            _paraphrase(analysis, this, earlier_cases.cases_of([topic]), earlier_cases)
+            # Compared after the loop, when the cases of every such topic are read in one query.
+            placeless.append((analysis, this, topic))
         if topic is None:
             keywords = _top_words([_distinct(plain.words)], feats.place)
             topic = Topic(
@@ -885,6 +887,9 @@ def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
             entry.heads = [head, *entry.heads][:KEYWORD_SAMPLE]
         placed.append((analysis, topic))
         earlier_cases.add(case.id, title, body, feats, topic)._report = this._report
+    earlier_cases.load_topics({topic.pk for _, _, topic in placeless if topic.pk is not None})
+    for analysis, this, topic in placeless:
+        _paraphrase(analysis, this, earlier_cases.cases_of([topic]), earlier_cases)
     with transaction.atomic():
         started = [entry for entry in touched.values() if entry.new]
         for entry in started:
