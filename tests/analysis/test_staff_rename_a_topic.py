@@ -116,3 +116,17 @@ def test_a_new_action_from_the_topic_takes_its_written_label(client_for: Callabl
 
     assert page.status_code == 200
     assert "丽发新城搅拌站扰民" in page.content.decode()
+
+
+def test_an_administrator_renames_a_topic_in_the_admin(client_for: Callable[[User], Client]) -> None:
+    topic = plant_topic()
+    admin = factories.user(Role.ADMIN)  # administrators are made staff and superusers
+    client = client_for(admin)
+    url = reverse("admin:analysis_topic_change", args=[topic.pk])
+    assert client.get(url).status_code == 200
+
+    response = client.post(url, {"label": "丽发新城搅拌站扰民", "label_edited": "on"})
+
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert topic.label == "丽发新城搅拌站扰民" and topic.label_edited and topic.label_edited_by == admin
