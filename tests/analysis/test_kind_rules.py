@@ -46,3 +46,10 @@ def test_the_hand_labelled_sample_mostly_agrees() -> None:
     assert len(rows) >= 100
     assert sum(kind(row["text"]).label == row["kind"] for row in rows) / len(rows) >= 0.85
     assert sum(nature(row["text"], row["kind"]).label == row["nature"] for row in rows) / len(rows) >= 0.85
+
+
+def test_thanks_for_something_done_is_praise_sure_enough_to_be_applied() -> None:
+    guess = kind("感谢幸福路社区网格员小李，帮我家老人办好了医保手续，服务非常周到！")
+    assert (guess.label, guess.confidence >= 0.7) == ("praise", True)
+    # The polite thanks of a complaint letter is no praise.
+    assert kind("感谢您抽空阅读，我家楼下的烧烤店每天营业到凌晨三点，噪音太大。").label != "praise"

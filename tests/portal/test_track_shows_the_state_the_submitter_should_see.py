@@ -46,3 +46,12 @@ def test_a_merged_case_tells_its_story_in_time_order(
     times = [entry["at"] for entry in api["timeline"]]
     assert times == sorted(times)
     assert [entry["action"] for entry in api["timeline"]][-1] == "reply"
+
+
+def test_a_kind_nobody_set_yet_is_not_shown_as_a_complaint(en: Client) -> None:
+    case = factories.case(body="感谢社区网格员小李，帮我家老人办好了医保手续，服务非常周到！")
+    page = en.get(f"/track/{case.tracking_code}/").content.decode()
+    assert "Complaint" not in page
+    assert en.get(f"/api/v1/track/{case.tracking_code}").json()["kind"] == ""
+    chosen = factories.case(body="表扬社区网格员小李。", kind="praise")
+    assert "Praise" in en.get(f"/track/{chosen.tracking_code}/").content.decode()

@@ -49,7 +49,11 @@ class TrackOut(Schema):
         json_schema_extra=enum(State.values),
     )
     state_label: str = Field(examples=["Replied"])
-    kind: str = Field(examples=["complaint"])
+    kind: str = Field(
+        description="What the request is (complaint, praise, ...); empty until the submitter, staff or the analysis "
+        "has said what it is.",
+        examples=["complaint"],
+    )
     title: str
     submitted_text: str = Field(description="The submitter's own text, as sent.")
     received_at: datetime

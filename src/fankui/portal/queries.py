@@ -138,8 +138,9 @@ def tracking(case: Case) -> Tracking:
         display_code=case.display_code,
         state=state.value,
         state_label=str(state.label),
-        kind=case.kind,
-        kind_label=str(case.get_kind_display()),
+        # A kind nobody set yet is the model's placeholder (complaint): a thank-you note must not read "complaint".
+        kind=case.kind if case.kind_source else "",
+        kind_label=str(case.get_kind_display()) if case.kind_source else "",
         title=case.submission.title,
         submitted_text=case.submission.body,
         received_at=case.created_at,
