@@ -30,8 +30,8 @@ def category(name: str = "", parent: Category | None = None, **kwargs: Any) -> C
 
 
 def case(body: str = "小区门口的路灯坏了一个月，晚上很黑，请尽快修理。", **kwargs: Any) -> Case:
-    # A case that exists already: its receipt is not what a test is about (tests of receipts pass announce=True).
-    kwargs.setdefault("announce", False)
+    # A case that exists already: its receipt is not what a test is about (tests of receipts pass receipt=True).
+    kwargs.setdefault("receipt", False)
     created, _ = submit(SubmissionInput(body=body, **kwargs))
     return created
 

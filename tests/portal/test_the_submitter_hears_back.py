@@ -1,5 +1,7 @@
 """Every person who left a contact hears what happens to their request: receipt, acceptance or rejection, the reply
-with a link to rate it, the closing; in their language, through the outbox, never after opting out."""
+with a link to rate it, the closing; in their language, through the outbox, never after opting out.
+
+The receipt is queued when the worker's analysis has looked at the case (``analysed()`` runs it here)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from django.core import mail
 from django.test import Client
 
 from fankui.accounts.models import Department, User
+from fankui.analysis.models import CaseAnalysis
+from fankui.analysis.pipeline import analyse_pending
 from fankui.cases import services as cases
 from fankui.cases.models import Case
 from fankui.intake.services import SubmissionInput, submit
@@ -31,6 +35,11 @@ def messages_to(address: str) -> list[Message]:
     return list(Message.objects.filter(address=address).order_by("id"))
 
 
+def analysed() -> int:
+    """What the worker does next: analyse the new cases (and so queue their receipts)."""
+    return analyse_pending()
+
+
 def new_case(**kwargs: object) -> Case:
     fields = {"body": "小区门口的路灯坏了一个月，晚上很黑，请尽快修理。", "contact_email": EMAIL, **kwargs}
     case, _created = submit(SubmissionInput(**fields))  # type: ignore[arg-type]
@@ -39,6 +48,8 @@ def new_case(**kwargs: object) -> Case:
 
 def test_the_receipt_carries_the_tracking_code_and_the_link_to_follow_it() -> None:
     case = new_case()
+    assert not messages_to(EMAIL)  # nothing on intake's busy path: the worker's analysis queues it
+    analysed()
     (receipt,) = messages_to(EMAIL)
     assert receipt.channel == Channel.EMAIL and receipt.status == Status.QUEUED
     assert receipt.case_id == case.pk
@@ -54,6 +65,7 @@ def test_the_receipt_is_written_in_the_language_the_submitter_used() -> None:
     Client(HTTP_ACCEPT_LANGUAGE="zh-hans").post(
         "/", {"body": "人民路的垃圾桶从来没人清理。", "contact_email": "li@example.com"}
     )
+    analysed()
     (english,) = messages_to(EMAIL)
     (chinese,) = messages_to("li@example.com")
     assert english.subject.startswith("We received your request")
@@ -62,18 +74,51 @@ def test_the_receipt_is_written_in_the_language_the_submitter_used() -> None:
 
 def test_a_phone_number_gets_the_receipt_by_sms() -> None:
     new_case(contact_email="", contact_phone="13800138000")
+    analysed()
     (receipt,) = messages_to("13800138000")
     assert receipt.channel == Channel.SMS
 
 
 def test_anonymous_submitters_and_imported_history_get_no_receipt() -> None:
     new_case(anonymous=True)
-    new_case(body="人民路的垃圾桶从来没人清理。", announce=False)
+    new_case(body="人民路的垃圾桶从来没人清理。", receipt=False)
+    assert analysed() == 2
     assert not Message.objects.exists()
+
+
+def test_a_case_analysed_again_gets_no_second_receipt() -> None:
+    case = new_case()
+    analysed()
+    CaseAnalysis.objects.filter(case=case).update(status=CaseAnalysis.Status.PENDING)
+    assert analysed() == 1
+    assert len(messages_to(EMAIL)) == 1
+
+
+def test_the_receipt_goes_out_even_when_the_analysis_fails_for_good(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fankui.analysis import pipeline
+
+    def broken(analyses: object, models: object) -> None:
+        raise RuntimeError("a model broke")
+
+    monkeypatch.setattr(pipeline, "analyse_batch", broken)
+    case = new_case(body="我家楼道里燃气泄漏，味道很大，请马上派人来！")
+    for _attempt in range(pipeline.MAX_ATTEMPTS):
+        analysed()
+    assert CaseAnalysis.objects.get(case=case).status == CaseAnalysis.Status.FAILED
+    (receipt,) = messages_to(EMAIL)
+    assert case.display_code in receipt.body and "119" in receipt.body  # the rules alone still say so
+
+
+def test_no_receipt_is_queued_for_an_address_that_opted_out() -> None:
+    notify.opt_out(notify.Address(Channel.EMAIL, EMAIL))
+    new_case()
+    analysed()
+    assert not messages_to(EMAIL)
 
 
 def test_an_emergency_is_told_to_call_for_help_at_once() -> None:
     case = new_case(body="我家楼道里燃气泄漏，味道很大，请马上派人来！")
+    analysed()
     (receipt,) = messages_to(EMAIL)
     assert "110" in receipt.body and "119" in receipt.body and "120" in receipt.body
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/submitted/{case.tracking_code}/")

@@ -28,7 +28,7 @@ from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category
 from fankui.cases.workflow import State
 
-from . import predictors, rules, similar, text
+from . import predictors, rules, signals, similar, text
 from .masking import mask_case_text
 from .models import CaseAnalysis, DomainWord, KeywordRule
 from .services import match_rules
@@ -378,6 +378,10 @@ def _fail(analysis: CaseAnalysis, exc: BaseException) -> None:
     CaseAnalysis.objects.filter(pk=analysis.pk).update(
         attempts=attempts, status=status, error=f"{type(exc).__name__}: {exc}"[:2000]
     )
+    if status == CaseAnalysis.Status.FAILED:
+        # Failed for good: whoever waits for this case's analysis (the submitter's receipt) must not wait for ever.
+        analysis.status, analysis.urgency = status, ""
+        signals.analysis_finished.send(sender=CaseAnalysis, analyses=[analysis])
 
 
 def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = True) -> int:
@@ -409,6 +413,7 @@ def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = Tr
             analysis.error = ""
         analyses = _save(analyses)
         _apply(analyses, urgencies, models)
+        signals.analysis_finished.send(sender=CaseAnalysis, analyses=analyses)
     # The look at other cases (and each dispatch) after the batch committed, in transactions of their own: one
     # held across them all would lock SQLite's writers (intake) for longer.
     if after and analyses:

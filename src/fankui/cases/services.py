@@ -104,10 +104,8 @@ def create_case(
     kind: str,
     category: Category | None,
     public_data: dict[str, Any] | None = None,
-    announce: bool = True,
 ) -> Case:
-    """Open the case of a new submission. Called by intake inside its transaction. ``announce`` False: an import
-    of history, whose submitter is not told again that it arrived."""
+    """Open the case of a new submission. Called by intake inside its transaction."""
     now = submission.received_at
     case = Case.objects.create(
         submission=submission,
@@ -131,7 +129,7 @@ def create_case(
         # An imported submission was received in the past; its timeline starts then, not at the import.
         at=now,
     )
-    signals.case_created.send(sender=Case, case=case, announce=announce)
+    signals.case_created.send(sender=Case, case=case)
     return case
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent with ``case`` and ``announce`` when a submission's case is opened (state "received"); ``announce`` is False
-# for an import of history, whose submitter must not be told again that it arrived.
+# Sent with ``case`` when a submission's case is opened (state "received").
 case_created = Signal()
 
 # Sent with ``case``, ``action``, ``source`` (state before), ``target`` (state after) and ``user`` (None when a

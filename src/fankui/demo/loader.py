@@ -133,7 +133,7 @@ class Loader:
             received_at=received,
             external_id=message.external_id,
             # The demo's history happened in the past: its submitters are not sent receipts now.
-            announce=False,
+            receipt=False,
             **contact,  # type: ignore[arg-type]
         )
         case, _ = submit(data)

@@ -28,6 +28,9 @@ class Submission(models.Model):
     external_id = models.CharField(max_length=100, blank=True, db_index=True)
     # The language the submitter used (a code of settings.LANGUAGES): every message to them is written in it.
     language = models.CharField(_("language"), max_length=10, blank=True, default="")
+    # Whether the submitter is to be sent a receipt (when the analysis has looked at it: portal.notices). False for
+    # imports of history, whose submitters were told long ago.
+    receipt = models.BooleanField(_("send a receipt"), default=True)
     received_at = models.DateTimeField(_("received at"))
 
     class Meta:

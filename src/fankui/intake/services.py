@@ -55,8 +55,9 @@ class SubmissionInput:
     received_at: datetime | None = None
     # Blank: the language of the request (or of the worker) that submits it.
     language: str = ""
-    # Tell the submitter it arrived (a receipt with the tracking code). False for imports of history.
-    announce: bool = True
+    # Send the submitter a receipt with the tracking code (once the analysis has looked at it). False for imports
+    # of history: those people were told long ago.
+    receipt: bool = True
     attachments: list[UploadedFile] = field(default_factory=list)
 
 
@@ -186,6 +187,7 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
     clean["idempotency_key"] = key or None
     clean["external_id"] = _text(data.external_id)[:100]
     clean["language"] = _language(data.language)
+    clean["receipt"] = bool(data.receipt)
 
     files, problems = check_uploads(data.attachments)
     if problems:
@@ -259,7 +261,6 @@ def submit(data: SubmissionInput) -> tuple[Case, bool]:
                 kind=clean["kind"] or Kind.COMPLAINT,
                 category=category,
                 public_data={"kind": clean["kind"] or Kind.COMPLAINT, "attachments": len(files)},
-                announce=data.announce,
             )
     except IntegrityError:
         existing = find_by_idempotency_key(key)

@@ -256,20 +256,13 @@ def citizen_message(
     return message
 
 
-def notify_citizen(case: Case, subject: str, body: str, *, key: str, fresh: bool = False) -> bool:
+def notify_citizen(case: Case, subject: str, body: str, *, key: str) -> bool:
     """Queue a message to the submitter of ``case`` by e-mail or SMS. Not when the submission is anonymous, has no
     contact, or the contact opted out; once per (contact, key). Returns whether a message was queued for sending
-    (a known bounced address gets a failed row saying so, and False).
-
-    ``fresh``: the key cannot have been used yet (a new case's receipt), so the row is inserted without the two
-    reads; an opted-out or bounced address is then found by the worker, which checks every address before it sends
-    (``delivery._blocked``). Saves the busiest path, every intake, two queries."""
+    (a known bounced address gets a failed row saying so, and False)."""
     address = citizen_address(case.submission)
     if address is None:
         return False
-    if fresh:
-        _insert([citizen_message(address, subject, body, key=key, case_id=case.pk, now=timezone.now())])
-        return True
     contact = Contact.objects.filter(channel=address.channel, address=address.address).first()
     if contact is not None and contact.opted_out_at is not None:
         return False

@@ -8,13 +8,14 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from fankui.cases.signals import case_created, case_moved
+        from fankui.analysis.signals import analysis_finished
+        from fankui.cases.signals import case_moved
         from fankui.sla.signals import extension_approved, info_closed, info_requested
 
         from . import notices
 
         # Every message to a submitter about their case is written by portal.notices (see its table).
-        case_created.connect(notices.on_case_created, dispatch_uid="portal.notices.created")
+        analysis_finished.connect(notices.on_analysis_finished, dispatch_uid="portal.notices.analysed")
         case_moved.connect(notices.on_case_moved, dispatch_uid="portal.notices.moved")
         info_requested.connect(notices.on_info_requested, dispatch_uid="portal.notices.info_requested")
         info_closed.connect(notices.on_info_closed, dispatch_uid="portal.notices.info_closed")

@@ -1,25 +1,25 @@
 """What the submitter is told about their case, and when: the portal is the public face, so every message to a
 citizen about their request is written here, in the language they used, with links to the portal's pages.
 
-Receivers of ``cases.signals`` and ``sla.signals``, so they run inside the transaction of the change: a move that
-rolls back queues nothing. Messages go through ``notify.services.notify_citizen`` (the outbox), which sends nothing
-to an anonymous submitter, one without contact or one who opted out, and sends each (contact, key) once.
+Receivers of ``cases.signals``, ``analysis.signals`` and ``sla.signals``, so they run inside the transaction of the
+change: a move that rolls back queues nothing. Messages go through the outbox (``notify.services``), which sends
+nothing to an anonymous submitter, one without contact or one who opted out, and each (contact, key) once.
 
-- the case is opened (not for imported history): ``case:<id>:receipt``;
+- the case was received and analysed (not for imported history): ``case:<id>:receipt``;
 - accepted, not accepted (with the reason), merged: ``case:<id>:accept`` / ``reject`` / ``merge``;
 - a reply, with the link to rate it (followers of the case: where to read it): ``case:<id>:reply:<reply id>``;
 - closed; reopened (by a supervisor or a bad rating): ``case:<id>:close:<time>`` / ``case:<id>:reopen:<time>``;
+- more information asked, no answer in time: ``sla:info:<id>`` / ``sla:info:<id>:timeout``;
+- more time needed (an approved extension): ``sla:extension:<id>``.
 
 Submitters whose cases were merged into a case (its followers) hear of its rejection, reply, closing and reopening
 under their own case's key, with their own link.
-- more information asked, no answer in time: ``sla:info:<id>`` / ``sla:info:<id>:timeout``;
-- more time needed (an approved extension): ``sla:extension:<id>``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -30,10 +30,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fankui.analysis import rules
+from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case, Reply
 from fankui.cases.workflow import Action, State
 from fankui.notify import conf
-from fankui.notify.services import notify_citizen
+from fankui.notify.services import (
+    blocked_addresses,
+    citizen_address,
+    citizen_message,
+    notify_citizen,
+    queue_in_batches,
+)
 from fankui.sla.models import Extension, InfoRequest
 from fankui.sla.services import info_wait_days
 
@@ -86,26 +93,58 @@ def emergency_advice() -> str:
     )
 
 
-def _tell(case: Case, key: str, subject: str, body: str, *, fresh: bool = False) -> bool:
-    return notify_citizen(case, subject, body, key=key, fresh=fresh)
+def _tell(case: Case, key: str, subject: str, body: str) -> bool:
+    return notify_citizen(case, subject, body, key=key)
 
 
 # --- The case's life --------------------------------------------------------------------------------------------
-def tell_received(case: Case) -> bool:
-    submission = case.submission
-    if not submission.has_contact:
-        return False  # before any work: most intakes of a busy hotline are anonymous or without contact
+def _receipt(case: Case, emergency: bool) -> tuple[str, str]:
     with _in_language_of(case):
         lines = [
             _("We received your request on %(date)s. Your tracking code is %(code)s.")
             % {"date": _when(case.created_at), "code": case.display_code}
         ]
-        if is_emergency(submission.title, submission.body):
+        if emergency:
             lines.append(emergency_advice())
         lines.append(_("Follow its progress here: %(url)s") % {"url": track_url(case)})
-        subject = _("We received your request %(code)s") % {"code": case.display_code}
-        # Queued in the intake's own transaction, on the product's busiest path: a new case's key is unused.
-        return _tell(case, f"case:{case.pk}:receipt", subject, "\n\n".join(lines), fresh=True)
+        return _("We received your request %(code)s") % {"code": case.display_code}, "\n\n".join(lines)
+
+
+def _found_emergency(analysis: CaseAnalysis) -> bool:
+    if analysis.status == CaseAnalysis.Status.DONE:
+        return analysis.urgency == "emergency"
+    submission = analysis.case.submission  # the analysis failed: its urgency rules alone may still say so
+    try:
+        return is_emergency(submission.title, submission.body)
+    except Exception:
+        return False
+
+
+def tell_received(analyses: Sequence[CaseAnalysis]) -> int:
+    """The receipt, once the analysis has looked at the case (the worker's work, so that it costs intake nothing,
+    and an emergency found by the analysis is told to call for help): date, tracking code, the link to follow it.
+    Not for imports of history (``Submission.receipt``); once per case, however often it is analysed again."""
+    opted, bounced = blocked_addresses()
+    now = timezone.now()
+    messages = []
+    for analysis in analyses:
+        case = analysis.case
+        address = citizen_address(case.submission)
+        if address is None or not case.submission.receipt or (address.channel, address.address) in opted:
+            continue
+        subject, body = _receipt(case, _found_emergency(analysis))
+        with _in_language_of(case):  # the way out at the end of the message, in their language too
+            message = citizen_message(
+                address,
+                subject,
+                body,
+                key=f"case:{case.pk}:receipt",
+                case_id=case.pk,
+                now=now,
+                bounced_at=bounced.get((address.channel, address.address)),
+            )
+        messages.append(message)
+    return queue_in_batches(messages)
 
 
 def _reason(case: Case, action: str) -> str:
@@ -274,9 +313,8 @@ def tell_extension(case: Case, extension: Extension) -> bool:
 
 
 # --- Receivers (connected in apps.py) ---------------------------------------------------------------------------
-def on_case_created(sender: Any, case: Case, announce: bool = True, **kwargs: Any) -> None:
-    if announce:
-        tell_received(case)
+def on_analysis_finished(sender: Any, analyses: Sequence[CaseAnalysis], **kwargs: Any) -> None:
+    tell_received(analyses)
 
 
 def on_case_moved(sender: Any, case: Case, action: str, source: str, target: str, **kwargs: Any) -> None:
