@@ -60,3 +60,32 @@ def test_a_forged_token_is_replaced_not_trusted(en: Client, fresh_form: Callable
     en.post("/", fresh_form(token="not-a-uuid"))
     en.post("/", fresh_form(token="not-a-uuid", body="人民路的垃圾桶从来没人清理。"))
     assert Case.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_changed_field_is_a_new_request(en: Client, fresh_form: Callable[..., dict[str, Any]]) -> None:
+    # At a kiosk, the next person may write the same words about another place, or decide to stay anonymous.
+    en.post("/", fresh_form(address="幸福路12号"))
+    en.post("/", fresh_form(address="人民路3号"))
+    en.post("/", fresh_form(address="人民路3号", anonymous="on"))
+    assert Case.objects.count() == 3
+    assert Case.objects.filter(submission__anonymous=True, submission__address="人民路3号").exists()
+
+
+@pytest.mark.django_db
+def test_the_same_words_later_or_after_the_case_ended_are_a_new_request(
+    en: Client, fresh_form: Callable[..., dict[str, Any]], dispatcher: Any
+) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    from fankui.cases import services
+
+    en.post("/", fresh_form())
+    with time_machine.travel(dt.datetime(2026, 11, 16, 10, 31, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
+        en.post("/", fresh_form())
+    assert Case.objects.count() == 2
+    services.reject(Case.objects.order_by("-id").first(), dispatcher, "重复反映。")
+    en.post("/", fresh_form())
+    assert Case.objects.count() == 3

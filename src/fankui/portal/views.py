@@ -7,10 +7,13 @@ at the top), never a 500. An unknown and a malformed code get the very same 404 
 from __future__ import annotations
 
 import hashlib
+import time
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,27 +52,46 @@ def _submit_page(request: HttpRequest, form: SubmissionForm, token: str) -> Http
     return render(request, "portal/submit.html", context)
 
 
-# What this browser sent lately: a digest of each request's words and contact, with the tracking code it got.
+# What this browser sent lately: a digest of everything each form carried, with the tracking code it got and when.
 SENT = "portal_sent"
 SENT_KEPT = 20
+# Back and send again happens within minutes; after that the same words are a new request.
+SENT_FOR = timedelta(minutes=30)
+FORM_FIELDS = (
+    "kind",
+    "category",
+    "title",
+    "body",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "anonymous",
+    "address",
+)
 
 
-def _digest(form: SubmissionForm) -> str:
+def _digest(form: SubmissionForm, files: list[UploadedFile]) -> str:
     data = form.cleaned_data
-    parts = [data.get(name) or "" for name in ("title", "body", "contact_name", "contact_phone", "contact_email")]
-    return hashlib.sha256("\x1f".join(str(p).strip() for p in parts).encode()).hexdigest()[:32]
+    parts = [str(data.get(name) or "").strip() for name in FORM_FIELDS]
+    parts += [f"{upload.name}:{upload.size}" for upload in files]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-def _sent_before(request: HttpRequest, form: SubmissionForm) -> Case | None:
-    """The case this browser already opened with the very same words: after Back, a page may come with a fresh
-    token, and sending it again must land on the first case, not open a second one."""
-    code = request.session.get(SENT, {}).get(_digest(form))
-    return find_by_code(code) if code else None
+def _sent_before(request: HttpRequest, digest: str) -> Case | None:
+    """The case this browser opened minutes ago from the very same form (every field, every file): after Back, a page
+    may come with a fresh token, and sending it again must land on the first case, not open a second one. Never a
+    case already finished: the same words later are a new request."""
+    code, at = request.session.get(SENT, {}).get(digest, ("", 0.0))
+    if not code or time.time() - at > SENT_FOR.total_seconds():
+        return None
+    case = find_by_code(code)
+    return case if case is not None and case.is_open else None
 
 
-def _remember_sent(request: HttpRequest, form: SubmissionForm, case: Case) -> None:
-    sent = dict(request.session.get(SENT, {}))
-    sent[_digest(form)] = case.tracking_code
+def _remember_sent(request: HttpRequest, digest: str, case: Case) -> None:
+    now = time.time()
+    sent = {k: v for k, v in request.session.get(SENT, {}).items() if now - v[1] <= SENT_FOR.total_seconds()}
+    sent[digest] = (case.tracking_code, now)
     request.session[SENT] = dict(list(sent.items())[-SENT_KEPT:])
 
 
@@ -82,7 +104,8 @@ def submit(request: HttpRequest) -> HttpResponse:
     # Every field is optional to the form, which only refuses what no person types (NUL characters); the service
     # decides everything else and reports field by field.
     if form.is_valid():
-        earlier = _sent_before(request, form)
+        digest = _digest(form, files)
+        earlier = _sent_before(request, digest)
         if earlier is not None:
             messages.info(request, _("This form had already been sent; here is the tracking code it received."))
             return redirect("portal:submitted", code=earlier.tracking_code)
@@ -93,7 +116,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         else:
             if not created:
                 messages.info(request, _("This form had already been sent; here is the tracking code it received."))
-            _remember_sent(request, form, case)
+            _remember_sent(request, digest, case)
             return redirect("portal:submitted", code=case.tracking_code)
     if files:
         form.ask_for_files_again()
