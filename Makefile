@@ -14,7 +14,7 @@ export FANKUI_BIND := $(HOST):$(PORT)
 help:
 	@echo "make run        install, migrate, load demo data (first time only) and serve on http://$(HOST):$(PORT)"
 	@echo "make test       install and run the whole test suite (SQLite; PostgreSQL with FANKUI_TEST_DATABASE_URL)"
-	@echo "make lint       ruff, mypy, makemigrations --check, translation catalogue check"
+	@echo "make lint       ruff, mypy, import layers, makemigrations --check, translation catalogue check"
 	@echo "make messages   refresh the translation catalogue after changing strings"
 	@echo "make bench      run every benchmark (fankui bench intake, analysis, sla, loop)"
 
@@ -53,6 +53,7 @@ lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/fankui makemigrations --check --dry-run
 	$(BIN)/python -m fankui.core.i18ncheck
 
