@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from fankui.accounts.models import Role
 from fankui.core.errors import ValidationFailed
-from fankui.sla import services
+from fankui.sla import calendar, services
 from fankui.sla.admin import CalendarDayForm, WorkingCalendarForm
 from fankui.sla.models import Policy, Stage, Unit
 from tests import factories
@@ -35,8 +36,12 @@ def test_bad_targets_are_refused(db: None, targets: list, fragment: str) -> None
     assert not Policy.objects.exists()
 
 
-def test_same_day_is_zero_working_days(db: None) -> None:
-    services.save_policy(Policy(name="emergency", urgency="emergency"), [(Stage.REPLY, 0, WD)])
+def test_zero_working_days_is_accepted_and_means_the_same_day(db: None) -> None:
+    policy = services.save_policy(Policy(name="emergency", urgency="emergency"), [(Stage.REPLY, 0, WD)])
+    assert list(policy.targets.values_list("stage", "amount", "unit")) == [(Stage.REPLY, 0, WD)]
+    monday_ten = timezone.now()  # frozen: Monday 2026-11-16 10:00
+    due = calendar.deadline(services.work_calendar(), monday_ten, 0, WD)
+    assert timezone.localtime(due) == timezone.localtime(monday_ten).replace(hour=17, minute=30)
 
 
 def test_two_policies_matching_the_same_cases_with_the_same_specificity_are_refused(db: None) -> None:

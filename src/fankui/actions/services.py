@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -673,10 +673,6 @@ def verify_due() -> int:
                 continue  # another worker verified it just now
             done += 1
     return done
-
-
-def counts_by_state() -> dict[str, int]:
-    return {row["state"]: row["n"] for row in Action.objects.values("state").annotate(n=Count("id")).order_by()}
 
 
 def get_visible(user: User, pk: int) -> Action:

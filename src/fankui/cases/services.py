@@ -508,13 +508,6 @@ def load_category_tree(
     return ids
 
 
-def get_case(pk: int) -> Case:
-    case = Case.objects.filter(pk=pk).first()
-    if case is None:
-        raise NotFound(_("No such case."))
-    return case
-
-
 # --- Staff actions by name ------------------------------------------------------------------------------------
 # The actions a member of staff takes from a page or the API; the rating moves belong to the submitter.
 STAFF_ACTIONS = (

@@ -332,23 +332,3 @@ def mark_bounced(channel: str, address: str, reason: str = "") -> Contact:
 @transaction.atomic
 def clear_bounce(channel: str, address: str) -> None:
     Contact.objects.filter(channel=channel, address=address).update(bounced_at=None, bounce_reason="")
-
-
-def notify_webhook(url: str, subject: str, body: str, *, key: str, case: Case | None = None) -> bool:
-    """Queue a signed POST of the message to ``url`` (an integration: a chat bot, another system); once per
-    (url, key)."""
-    if not url.startswith(("http://", "https://")):
-        raise ValidationFailed({"url": [_("A webhook address starts with http:// or https://.")]})
-    now = timezone.now()
-    message = Message(
-        channel=Channel.WEBHOOK,
-        address=url[:500],
-        case=case,
-        key=key[:200],
-        dedupe_key=dedupe_key(f"url:{url}", Channel.WEBHOOK, key),
-        subject=str(subject)[:300],
-        body=str(body),
-        created_at=now,
-        next_attempt_at=now,
-    )
-    return _insert_new([message]) == 1

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import chinese_calendar
 from chinese_calendar.constants import holidays as _package_holidays
-from chinese_calendar.constants import workdays as _package_workdays
 from django.utils import timezone
 
 Period = tuple[dt.time, dt.time]
@@ -57,10 +56,6 @@ def package_is_workday(day: dt.date) -> bool:
     if PACKAGE_FIRST_YEAR <= day.year <= PACKAGE_LAST_YEAR:
         return bool(chinese_calendar.is_workday(day))
     return day.weekday() < 5
-
-
-def package_knows(day: dt.date) -> bool:
-    return day in _package_holidays or day in _package_workdays or PACKAGE_FIRST_YEAR <= day.year <= PACKAGE_LAST_YEAR
 
 
 def parse_periods(text: str) -> tuple[Period, ...]:
@@ -188,13 +183,6 @@ class WorkCalendar:
                     total += max(0.0, min(hi, _seconds(q)) - max(lo, _seconds(p)))
             day += dt.timedelta(days=1)
         return total
-
-    def workdays_in(self, first: dt.date, last: dt.date) -> Iterator[dt.date]:
-        day = first
-        while day <= last:
-            if self.is_workday(day):
-                yield day
-            day += dt.timedelta(days=1)
 
 
 class Unit:

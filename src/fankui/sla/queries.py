@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from fankui.accounts.models import Department, User
@@ -169,13 +169,6 @@ class OverdueCount:
     breached: int
 
 
-@dataclass(frozen=True)
-class StageTime:
-    stage: str
-    cases: int
-    average_working_hours: float | None
-
-
 def _scope(clocks: QuerySet[Clock], department: Department | None) -> QuerySet[Clock]:
     if department is None:
         return clocks
@@ -263,21 +256,3 @@ def overdue_counts(start: dt.datetime, end: dt.datetime, department: Department 
             )
         )
     return result
-
-
-def average_working_time(start: dt.datetime, end: dt.datetime, department: Department | None = None) -> list[StageTime]:
-    """Average working time from start to stop (pauses excluded) of the clocks stopped in [start, end)."""
-    rows = {
-        r["stage"]: r
-        for r in _scope(Clock.objects.filter(stopped_at__gte=start, stopped_at__lt=end), department)
-        .values("stage")
-        .annotate(n=Count("id"), avg=Avg("working_seconds"))
-    }
-    return [
-        StageTime(
-            stage,
-            rows.get(stage, {}).get("n", 0),
-            round(rows[stage]["avg"] / 3600, 2) if stage in rows and rows[stage]["avg"] is not None else None,
-        )
-        for stage in Stage.values
-    ]

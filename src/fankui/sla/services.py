@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1007,8 +1006,3 @@ def unsupervise(case: Case, user: User, note: str = "") -> None:
     if not updated:
         raise Conflict(_("This case is not under supervision."))
     record_event(case, "sla_unsupervised", actor=user, message=(note or "").strip()[:MAX_TEXT])
-
-
-def extension_scope(user: User) -> Q:
-    """Extensions a user may decide: supervisors all."""
-    return Q() if user.role in SUPERVISORS or user.is_superuser else Q(pk__in=[])
