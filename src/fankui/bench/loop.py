@@ -4,13 +4,12 @@ A throwaway database (see ``fankui.bench.intake.bench_database``) is migrated an
 bulk INSERTs: submissions (e-mail, phone, anonymous or no contact; a fifth of the people wrote more than once),
 their cases, one action and its links. A second, fresh process approves the action and times the broadcast that
 queues one message per distinct contact, and reports its peak memory, so that "memory flat" is visible. The monthly
-report over 1,000,000 cases is the insights benchmark (``fankui.insights.bench.bench_report_1m``).
+report over 1,000,000 cases is `fankui bench report` (``fankui.bench.report.bench_report_1m``).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import resource
@@ -21,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from fankui.bench.intake import bench_database
+from fankui.bench.report import bench_report_1m
 
 BATCH = 5_000
 
@@ -132,19 +132,6 @@ def time_broadcast() -> dict[str, Any]:
     }
 
 
-def _report_1m() -> float | None:
-    """The insights engineer's benchmark, when it is there."""
-    for name in ("fankui.insights", "fankui.insights.bench"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        function = getattr(module, "bench_report_1m", None)
-        if callable(function):
-            return round(float(function()), 2)
-    return None
-
-
 def run(options: dict[str, Any]) -> dict[str, Any]:
     if options.get("build") is not None:
         return build(options["build"])
@@ -163,5 +150,5 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {"bench": "loop", "engine": engine, "n": n, "cores": os.cpu_count()}
     result.update(json.loads(built.stdout.strip().splitlines()[-1]))
     result.update(json.loads(timed.stdout.strip().splitlines()[-1]))
-    result["report_1m_s"] = None if options.get("skip_report") else _report_1m()
+    result["report_1m_s"] = None if options.get("skip_report") else round(bench_report_1m(), 2)
     return result
