@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from fankui.accounts.models import User
 from fankui.cases.forms import department_choices
-from fankui.core.errors import ValidationFailed
 
 from .models import Indicator, Source
 from .services import ActionInput, parse_milestones
+
+# The service's names for the form's fields where they differ (``core.forms.show_errors``).
+SERVICE_FIELDS = {"case_ids": "cases"}
 
 
 def owner_choices() -> list[tuple[str, str]]:
@@ -91,12 +93,3 @@ class ActionForm(forms.Form):
             case_ids=ids,
             from_bad_ratings=bool(d.get("from_bad_ratings")),
         )
-
-
-def show_errors(form: forms.Form, error: ValidationFailed) -> None:
-    for name, messages in error.errors.items():
-        field = name if name in form.fields else None
-        if name == "case_ids" or (name == "cases" and "cases" in form.fields):
-            field = "cases"
-        for message in messages:
-            form.add_error(field, message)

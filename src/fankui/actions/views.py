@@ -19,9 +19,10 @@ from fankui.accounts.models import User
 from fankui.analysis.models import Topic
 from fankui.cases.queries import visible_cases
 from fankui.core.errors import DomainError, NotFound, ValidationFailed
+from fankui.core.forms import show_errors
 
 from . import indicators, services
-from .forms import ActionForm, show_errors
+from .forms import SERVICE_FIELDS, ActionForm
 from .models import Action, ActionCase, Evidence, Source, State
 from .workflow import Step
 
@@ -84,7 +85,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
             try:
                 action = services.create_action(user, form.to_input())
             except ValidationFailed as error:
-                show_errors(form, error)
+                show_errors(form, error, SERVICE_FIELDS)
                 messages.error(request, _("Please correct the marked fields."))
                 status = 422
             except DomainError as error:

@@ -14,19 +14,9 @@ from fankui.core.vocab import Channel, Kind
 from fankui.intake.services import SubmissionInput
 from fankui.surveys.models import Level
 
-# Errors of ``submit`` that have no field of their own on the form are shown above it.
-FIELD_FOR_ERROR = {
-    "body": "body",
-    "title": "title",
-    "kind": "kind",
-    "category": "category",
-    "contact_name": "contact_name",
-    "contact_phone": "contact_phone",
-    "contact_email": "contact_email",
-    "location": "address",
-    "address": "address",
-    "attachments": "attachments",
-}
+# ``submit``'s names for the fields where the form's differ (``core.forms.show_errors``); its errors without a field
+# on the form (the channel, the idempotency key) are shown above it.
+SERVICE_FIELDS = {"location": "address"}
 # The web form's idempotency keys live in their own namespace, so an API client's key can never match them.
 WEB_KEY_PREFIX = "web:"
 
@@ -82,11 +72,6 @@ class SubmissionForm(forms.Form):
             idempotency_key=WEB_KEY_PREFIX + data["token"],
             attachments=files,
         )
-
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        for key, messages in errors.items():
-            for message in messages:
-                self.add_error(FIELD_FOR_ERROR.get(key), message)
 
     def ask_for_files_again(self) -> None:
         # Browsers never refill a file input, so the citizen must be told to choose the files again.

@@ -24,12 +24,13 @@ from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
 from fankui.core import codes
 from fankui.core.errors import Conflict, ValidationFailed
+from fankui.core.forms import show_errors
 from fankui.intake.services import submit as submit_service
 from fankui.surveys.models import Level
 from fankui.surveys.services import rate as rate_service
 
 from . import notices
-from .forms import RatingForm, SubmissionForm, TrackLookupForm, categories, new_token
+from .forms import SERVICE_FIELDS, RatingForm, SubmissionForm, TrackLookupForm, categories, new_token
 from .queries import tracking
 
 
@@ -112,7 +113,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         try:
             case, created = submit_service(form.submission(files))
         except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
+            show_errors(form, exc, SERVICE_FIELDS)
         else:
             if not created:
                 messages.info(request, _("This form had already been sent; here is the tracking code it received."))
@@ -181,9 +182,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     try:
         rating = rate_service(case, form.cleaned_data["level"], form.cleaned_data["comment"])
     except ValidationFailed as exc:
-        for key, field_messages in exc.errors.items():
-            for message in field_messages:
-                form.add_error(key if key in form.fields else None, message)
+        show_errors(form, exc)
         # Shown again with the comment kept, so nothing typed is lost.
         return _track_page(request, case, rating=form)
     except Conflict as exc:

@@ -10,16 +10,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from fankui.core.errors import ValidationFailed
+from fankui.core.forms import show_errors
 
 from . import services
 from .models import CalendarDay, CalendarYear, Clock, Extension, Policy, PolicyTarget, Supervision, WorkingCalendar
-
-
-def _raise_as_form_errors(form: forms.BaseForm, error: ValidationFailed) -> None:
-    for field, messages in error.errors.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, str(message))
 
 
 class CalendarDayForm(forms.ModelForm):
@@ -33,7 +27,7 @@ class CalendarDayForm(forms.ModelForm):
             try:
                 services.check_calendar_day(data["day"])
             except ValidationFailed as error:
-                _raise_as_form_errors(self, error)
+                show_errors(self, error)
         return data
 
 
@@ -149,7 +143,7 @@ class PolicyForm(forms.ModelForm):
         try:
             services.check_policy(probe)
         except ValidationFailed as error:
-            _raise_as_form_errors(self, error)
+            show_errors(self, error)
         return data
 
 
