@@ -9,7 +9,8 @@ from fankui.accounts import services as accounts
 from fankui.accounts.models import Department, Role, User
 from fankui.cases import services as cases
 from fankui.cases.models import Case, Category
-from fankui.intake.services import SubmissionInput, submit
+from fankui.cases.services import receive
+from fankui.intake.services import SubmissionInput
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-42"
@@ -32,7 +33,7 @@ def category(name: str = "", parent: Category | None = None, **kwargs: Any) -> C
 def case(body: str = "小区门口的路灯坏了一个月，晚上很黑，请尽快修理。", **kwargs: Any) -> Case:
     # A case that exists already: its receipt is not what a test is about (tests of receipts pass receipt=True).
     kwargs.setdefault("receipt", False)
-    created, _ = submit(SubmissionInput(body=body, **kwargs))
+    created, _ = receive(SubmissionInput(body=body, **kwargs))
     return created
 
 

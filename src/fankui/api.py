@@ -1,5 +1,6 @@
 """The REST API under /api/v1/: one NinjaAPI, the routers of the apps, and one handler per error family so that
-bad input always gets a JSON answer with a clear message, never a 500."""
+bad input always gets a JSON answer with a clear message, never a 500. The staff routers authenticate with
+``accounts.api.staff_auth``; nothing imports this module but the URLs."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
 
-from fankui.accounts.services import user_for_token
+from fankui.cases.api import router as cases_router
 from fankui.core.errors import DomainError
+from fankui.insights.api import router as insights_router
+from fankui.portal.api import router as portal_router
 
 api = NinjaAPI(
     title="Fankui API",
@@ -19,17 +21,6 @@ api = NinjaAPI(
     description="Submit feedback, track it by code, and work cases (staff, with a bearer token).",
     urls_namespace="api",
 )
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> object | None:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-staff_auth = TokenAuth()
 
 
 @api.exception_handler(DomainError)
@@ -68,16 +59,6 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
 
-def _routers() -> None:
-    from fankui.cases.api import router as cases_router
-    from fankui.insights.api import router as insights_router
-    from fankui.intake.api import router as intake_router
-    from fankui.portal.api import router as portal_router
-
-    api.add_router("/", intake_router)
-    api.add_router("/", portal_router)
-    api.add_router("/", cases_router)
-    api.add_router("/", insights_router)
-
-
-_routers()
+api.add_router("/", portal_router)
+api.add_router("/", cases_router)
+api.add_router("/", insights_router)

@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from fankui.accounts import permissions
+
 API_PREFIX = "/api/"
 
 # What the API says for each status it did not answer itself (its own errors carry their own code and detail).
@@ -38,8 +40,7 @@ def _api_error(status: int) -> JsonResponse:
 
 
 def _is_staff(request: HttpRequest) -> bool:
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and (getattr(user, "role", "") or user.is_superuser))
+    return permissions.is_staff(getattr(request, "user", None))
 
 
 def _back(request: HttpRequest) -> str:
@@ -61,7 +62,7 @@ def _page(request: HttpRequest, status: int) -> HttpResponse:
     context = {
         "status": status,
         "staff": staff,
-        "base": "cases/staff_base.html" if staff else "portal/base.html",
+        "base": "staff_base.html" if staff else "portal/base.html",
         "back": _back(request),
     }
     return render(request, f"{status}.html", context, status=status)
@@ -83,7 +84,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     context = {
         "status": 403,
         "staff": _is_staff(request),
-        "base": "cases/staff_base.html" if _is_staff(request) else "portal/base.html",
+        "base": "staff_base.html" if _is_staff(request) else "portal/base.html",
         "back": _back(request),
         "csrf": True,
     }

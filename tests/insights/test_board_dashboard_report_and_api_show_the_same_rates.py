@@ -13,10 +13,10 @@ from django.test import Client
 
 from fankui.accounts.models import User
 from fankui.accounts.services import issue_token
-from fankui.actions import board
 from fankui.cases import services as cases
 from fankui.cases.models import Case
 from fankui.insights import layout, periods, queries
+from fankui.portal import board
 from fankui.sla.defaults import ensure_defaults
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from fankui.cases.models import Case
+from fankui.cases.services import receive
 from fankui.intake.models import Submission
-from fankui.intake.services import SubmissionInput, submit
+from fankui.intake.services import SubmissionInput
 from tests import factories
 
 URL = "/api/v1/submissions"
@@ -166,9 +167,9 @@ def test_a_too_long_idempotency_key_is_refused(en: Client) -> None:
 @pytest.mark.django_db
 def test_it_makes_no_query_beyond_those_of_submit(en: Client) -> None:
     payload = {"body": "路灯坏了", "kind": "complaint", "contact": {"phone": "13800138000"}}
-    submit(SubmissionInput(body="the first of the year creates its number counter"))
+    receive(SubmissionInput(body="the first of the year creates its number counter"))
     with CaptureQueriesContext(connection) as service:
-        submit(SubmissionInput(body="路灯坏了", kind="complaint", contact_phone="13800138000", idempotency_key="a"))
+        receive(SubmissionInput(body="路灯坏了", kind="complaint", contact_phone="13800138000", idempotency_key="a"))
     with CaptureQueriesContext(connection) as api:
         assert post(en, payload, **{"Idempotency-Key": "b"}).status_code == 201
     assert len(api.captured_queries) == len(service.captured_queries)

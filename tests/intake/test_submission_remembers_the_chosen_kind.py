@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 
 from fankui.cases.models import Source
+from fankui.cases.services import receive
 from fankui.core.errors import ValidationFailed
-from fankui.intake.services import SubmissionInput, submit
+from fankui.intake.services import SubmissionInput
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_kind_nobody_chose_is_blank_on_the_submission_and_belongs_to_nobody_on_the_case() -> None:
-    case, _ = submit(SubmissionInput(body="感谢社区网格员小王帮独居老人买药送菜，特此表扬！"))
+    case, _ = receive(SubmissionInput(body="感谢社区网格员小王帮独居老人买药送菜，特此表扬！"))
     assert case.submission.kind == ""
     # The case starts as a complaint until the analysis says otherwise, and says that nobody chose it.
     assert case.kind == "complaint"
@@ -23,7 +24,7 @@ def test_a_kind_nobody_chose_is_blank_on_the_submission_and_belongs_to_nobody_on
 
 def test_a_chosen_kind_and_category_are_the_submitters() -> None:
     roads = factories.category("城乡建设")
-    case, _ = submit(SubmissionInput(body="小区门口的路灯坏了", kind="complaint", category=roads.pk))
+    case, _ = receive(SubmissionInput(body="小区门口的路灯坏了", kind="complaint", category=roads.pk))
     assert case.submission.kind == "complaint"
     assert (case.kind, case.kind_source) == ("complaint", Source.CITIZEN)
     assert (case.category, case.category_source) == (roads, Source.CITIZEN)
@@ -31,5 +32,5 @@ def test_a_chosen_kind_and_category_are_the_submitters() -> None:
 
 def test_an_unknown_kind_is_still_refused() -> None:
     with pytest.raises(ValidationFailed) as error:
-        submit(SubmissionInput(body="路灯坏了", kind="nonsense"))
+        receive(SubmissionInput(body="路灯坏了", kind="nonsense"))
     assert "kind" in error.value.errors

@@ -4,25 +4,26 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from fankui.intake.services import SubmissionInput, submit
+from fankui.cases.services import receive
+from fankui.intake.services import SubmissionInput
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_keeps_the_language_of_the_request() -> None:
     with translation.override("en"):
-        case, _created = submit(SubmissionInput(body="The street light at the gate has been broken for a month."))
+        case, _created = receive(SubmissionInput(body="The street light at the gate has been broken for a month."))
     assert case.submission.language == "en"
 
 
 def test_it_takes_a_language_asked_for_by_its_variant() -> None:
-    case, _created = submit(SubmissionInput(body="路灯坏了一个月。", language="zh-CN"))
+    case, _created = receive(SubmissionInput(body="路灯坏了一个月。", language="zh-CN"))
     assert case.submission.language == "zh-hans"
 
 
 def test_an_unknown_language_falls_back_to_the_active_one() -> None:
     with translation.override("zh-hans"):
-        case, _created = submit(SubmissionInput(body="路灯坏了一个月。", language="xx-klingon"))
+        case, _created = receive(SubmissionInput(body="路灯坏了一个月。", language="xx-klingon"))
     assert case.submission.language == "zh-hans"
 
 

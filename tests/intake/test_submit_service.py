@@ -1,4 +1,4 @@
-"""intake.services.submit: the rules every channel shares."""
+"""cases.services.receive (intake's checks and the category): the rules every channel shares."""
 
 from __future__ import annotations
 
@@ -6,24 +6,25 @@ import pytest
 from django.test import Client
 
 from fankui.cases.models import Case
+from fankui.cases.services import receive
 from fankui.core.errors import Conflict, ValidationFailed
-from fankui.intake.services import SubmissionInput, submit
+from fankui.intake.services import SubmissionInput
 
 
 @pytest.mark.django_db
 def test_a_key_reused_for_a_different_text_is_refused_and_reveals_nothing() -> None:
-    first, created = submit(SubmissionInput(body="路灯坏了", idempotency_key="1"))
+    first, created = receive(SubmissionInput(body="路灯坏了", idempotency_key="1"))
     assert created
-    again, created = submit(SubmissionInput(body="路灯坏了", idempotency_key="1"))
+    again, created = receive(SubmissionInput(body="路灯坏了", idempotency_key="1"))
     assert (again.pk, created) == (first.pk, False)
     with pytest.raises(Conflict):
-        submit(SubmissionInput(body="别人的诉求", idempotency_key="1"))
+        receive(SubmissionInput(body="别人的诉求", idempotency_key="1"))
     assert Case.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_nul_characters_are_dropped_rather_than_failing_the_database() -> None:
-    case, _ = submit(SubmissionInput(body="噪音\x00扰民", title="\x00标题", contact_name="张\x00三"))
+    case, _ = receive(SubmissionInput(body="噪音\x00扰民", title="\x00标题", contact_name="张\x00三"))
     case.submission.refresh_from_db()
     assert (case.submission.body, case.submission.title, case.submission.contact_name) == ("噪音扰民", "标题", "张三")
 
@@ -31,23 +32,23 @@ def test_nul_characters_are_dropped_rather_than_failing_the_database() -> None:
 @pytest.mark.django_db
 def test_a_huge_category_id_is_an_unknown_category_not_an_overflow() -> None:
     with pytest.raises(ValidationFailed) as raised:
-        submit(SubmissionInput(body="内容", category="9" * 30))
+        receive(SubmissionInput(body="内容", category="9" * 30))
     assert "category" in raised.value.errors
 
 
 @pytest.mark.django_db
 def test_every_problem_is_reported_at_once_by_field() -> None:
     with pytest.raises(ValidationFailed) as raised:
-        submit(SubmissionInput(body=" ", kind="rumour", contact_phone="12345", contact_email="not-an-address"))
+        receive(SubmissionInput(body=" ", kind="rumour", contact_phone="12345", contact_email="not-an-address"))
     assert set(raised.value.errors) == {"body", "kind", "contact_phone", "contact_email"}
     assert Case.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_phone_numbers_are_stored_in_one_form() -> None:
-    case, _ = submit(SubmissionInput(body="内容", contact_phone="+86 138-0013-8000"))
+    case, _ = receive(SubmissionInput(body="内容", contact_phone="+86 138-0013-8000"))
     assert case.submission.contact_phone == "13800138000"
-    case, _ = submit(SubmissionInput(body="内容", contact_phone="0731-8888 6666"))
+    case, _ = receive(SubmissionInput(body="内容", contact_phone="0731-8888 6666"))
     assert case.submission.contact_phone == "073188886666"
 
 

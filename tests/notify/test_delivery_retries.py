@@ -9,9 +9,17 @@ import pytest
 import time_machine
 from django.core import mail
 
+from fankui.cases.models import Case
 from fankui.notify import delivery, services
 from fankui.notify.models import Channel, Contact, Message, Status
+from fankui.portal.notices import submitter_address
 from tests import factories
+
+
+def tell(case: Case, subject: str, body: str, *, key: str) -> bool:
+    """A message to the submitter of ``case``, addressed as the portal addresses it."""
+    return services.notify_citizen(submitter_address(case), subject, body, key=key, case_id=case.pk)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +37,7 @@ class FakeResponse:
 
 def test_without_a_gateway_sms_stay_queued_and_say_so(settings: Any) -> None:
     settings.FANKUI_SMS_GATEWAY_URL = ""
-    services.notify_citizen(factories.case(contact_phone="13800138000"), "s", "b", key="k")
+    tell(factories.case(contact_phone="13800138000"), "s", "b", key="k")
     delivery.deliver_due()
     message = Message.objects.get()
     assert message.status == Status.QUEUED
@@ -42,7 +50,7 @@ def test_sms_go_through_the_configured_gateway(settings: Any, monkeypatch: pytes
     settings.FANKUI_SMS_GATEWAY_URL = "http://sms.example/send"
     sent: list[Any] = []
     monkeypatch.setattr(delivery.urllib.request, "urlopen", lambda req, timeout: sent.append(req) or FakeResponse())
-    services.notify_citizen(factories.case(contact_phone="13800138000"), "s", "b", key="k")
+    tell(factories.case(contact_phone="13800138000"), "s", "b", key="k")
     assert delivery.deliver_due() == 1
     assert sent[0].full_url == "http://sms.example/send"
     assert Message.objects.get().status == Status.SENT
@@ -59,8 +67,8 @@ def test_a_temporary_failure_is_retried_later_and_does_not_block_the_others(
         return FakeResponse()
 
     monkeypatch.setattr(delivery.urllib.request, "urlopen", flaky)
-    services.notify_citizen(factories.case(contact_phone="13800138000"), "s", "b", key="k")
-    services.notify_citizen(factories.case(contact_phone="13900139000"), "s", "b", key="k")
+    tell(factories.case(contact_phone="13800138000"), "s", "b", key="k")
+    tell(factories.case(contact_phone="13900139000"), "s", "b", key="k")
     assert delivery.deliver_due() == 2
     failing = Message.objects.get(address="13800138000")
     assert (failing.status, failing.attempts) == (Status.QUEUED, 1)
@@ -78,7 +86,7 @@ def test_a_message_that_keeps_failing_is_given_up_and_reported(
         raise urllib.error.HTTPError(req.full_url, 503, "unavailable", {}, None)  # type: ignore[arg-type]
 
     monkeypatch.setattr(delivery.urllib.request, "urlopen", down)
-    services.notify_citizen(factories.case(contact_phone="13800138000"), "s", "b", key="k")
+    tell(factories.case(contact_phone="13800138000"), "s", "b", key="k")
     for _ in range(delivery.MAX_ATTEMPTS):
         delivery.deliver_due()
         _frozen_time.shift(timedelta(days=1))
@@ -93,16 +101,16 @@ def test_a_refused_address_is_marked_bounced_and_later_messages_fail(monkeypatch
 
     monkeypatch.setattr(mail.EmailMessage, "send", refuse)
     case = factories.case(contact_email="gone@example.com")
-    services.notify_citizen(case, "s", "b", key="first")
+    tell(case, "s", "b", key="first")
     delivery.deliver_due()
     assert Message.objects.get(key="first").status == Status.BOUNCED
     assert Contact.objects.get(channel=Channel.EMAIL, address="gone@example.com").bounced_at is not None
-    services.notify_citizen(case, "s", "b", key="second")
+    tell(case, "s", "b", key="second")
     assert Message.objects.get(key="second").status == Status.FAILED
 
 
 def test_two_workers_never_send_the_same_message() -> None:
-    services.notify_citizen(factories.case(contact_email="li@example.com"), "s", "b", key="k")
+    tell(factories.case(contact_email="li@example.com"), "s", "b", key="k")
     first = delivery._claim(10)
     second = delivery._claim(10)
     assert len(first) == 1 and second == []

@@ -78,7 +78,7 @@ def test_the_headline_counts_this_months_cases_and_satisfaction(
 ) -> None:
     factories.case_in("closed", dispatcher=dispatcher, lead=dept, handler=handler)
     factories.case_in("reopened", dispatcher=dispatcher, lead=dept, handler=handler)
-    from fankui.actions.board import headline
+    from fankui.portal.board import headline
 
     figures = headline()
     assert figures.received == 2

@@ -18,7 +18,8 @@ from fankui.analysis.models import CaseAnalysis
 from fankui.analysis.pipeline import analyse_pending
 from fankui.cases import services as cases
 from fankui.cases.models import Case
-from fankui.intake.services import SubmissionInput, submit
+from fankui.cases.services import receive
+from fankui.intake.services import SubmissionInput
 from fankui.notify import delivery
 from fankui.notify import services as notify
 from fankui.notify.models import Channel, Message, Status
@@ -42,7 +43,7 @@ def analysed() -> int:
 
 def new_case(**kwargs: object) -> Case:
     fields = {"body": "小区门口的路灯坏了一个月，晚上很黑，请尽快修理。", "contact_email": EMAIL, **kwargs}
-    case, _created = submit(SubmissionInput(**fields))  # type: ignore[arg-type]
+    case, _created = receive(SubmissionInput(**fields))  # type: ignore[arg-type]
     return case
 
 

@@ -8,7 +8,8 @@ from django.test import Client
 
 from fankui.accounts.models import Department, Role, User
 from fankui.cases import services
-from fankui.intake.services import SubmissionInput, submit
+from fankui.cases.services import receive
+from fankui.intake.services import SubmissionInput
 from tests import factories
 
 
@@ -46,7 +47,7 @@ def test_a_rejection_reason_is_shown_to_the_submitter(en: Client, dispatcher: Us
 
 @pytest.mark.django_db
 def test_the_submitters_own_text_and_kind_are_shown(en: Client) -> None:
-    case, _ = submit(
+    case, _ = receive(
         SubmissionInput(body="夜间施工噪音很大。", title="噪音", kind="report", contact_phone="13800138000")
     )
     page = en.get(f"/track/{case.tracking_code}/").content.decode()

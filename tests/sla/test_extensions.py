@@ -91,7 +91,7 @@ def test_the_citizen_with_an_address_is_told_the_new_date(
     cases.dispatch(case, dispatcher, dept)
     extension = services.request_extension(case, handler, 2, "x")
     services.decide_extension(extension.pk, supervisor, approve=True)
-    message = Message.objects.get(case=case, key=f"sla:extension:{extension.pk}")
+    message = Message.objects.get(case_id=case.pk, key=f"sla:extension:{extension.pk}")
     assert "2026-12-07" in message.body
 
 

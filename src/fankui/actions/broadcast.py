@@ -107,10 +107,10 @@ def _messages(
     base_url = conf.public_url()
     track = base_url + reverse("portal:track", kwargs={"code": "CODE"}).removesuffix("CODE/")
     for _pk, case_id, code, anonymous, email, phone, title, snippet in rows:
-        if anonymous or not (email or phone):
+        address = notify.citizen_address(anonymous=anonymous, email=email, phone=phone)
+        if address is None:
             yield None
             continue
-        address = notify.Address("email", email.strip().lower()) if email else notify.Address("sms", phone.strip())
         where = (address.channel, address.address)
         if where in opted:
             yield None

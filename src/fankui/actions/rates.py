@@ -4,10 +4,10 @@ The public board, the staff dashboard, the analysis report (PDF, xlsx, HTML, ``f
 all take their rates from here, so for the same period and moment they show the same number. docs/insights.md
 ("Definitions") says in words what each function counts; keep the two in step.
 
-Why in ``actions``: the public board and the satisfaction indicator of an improvement action show rates, and both
-live in this app; insights (dashboard, report, API) sits above it. A definition must sit where every page that
-shows it can import it without an import pointing upward, and ``actions`` is the lowest app that both shows a rate
-and may read every table one needs (cases and their events, ratings, SLA clocks).
+Why in ``actions``: the satisfaction indicator of an improvement action shows a rate, and the public board (the
+portal) and insights (dashboard, report, API) sit above it. A definition must sit where everything that shows it can
+import it without an import pointing upward, and ``actions`` is the lowest app that both shows a rate and may read
+every table one needs (cases and their events, ratings, SLA clocks: surveys and sla are layers below it).
 
 Every function takes a period ``[start, end)``. A period that is not over is "the period so far": cases, events
 and ratings cannot lie in the future, but deadlines can, and the on-time rate counts only those that have passed
@@ -169,7 +169,6 @@ def on_time(
     stage): clocks whose deadline fell in the period and has passed, of which stopped at or before it. Still open
     past the deadline: late. Rejected and merged cases: not counted (never handled). ``department``: the cases it
     (with its subtree) leads; SLA figures are kept per lead department, not per visible case."""
-    # Imported here: the SLA app is optional to every other rate (insights says "not available" without it).
     from fankui.sla.models import Stage
     from fankui.sla.queries import on_time_rates
 

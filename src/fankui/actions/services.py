@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.accounts import permissions
 from fankui.accounts.models import Department, Role, User
 from fankui.analysis.models import CaseAnalysis, Topic
 from fankui.cases.models import Case
@@ -47,40 +48,26 @@ MAX_LINK_REFS = 500
 BAD_RATING_DAYS = 90
 
 
-# --- Who is acting ----------------------------------------------------------------------------------------------
-def _role(user: User) -> str:
-    if user.role:
-        return user.role
-    return Role.ADMIN if user.is_superuser else ""
-
-
+# --- Who may act (accounts.permissions) --------------------------------------------------------------------------
 def in_scope(user: User, department: Department | None) -> bool:
     """Managers work organisation-wide, except department heads: their own department and those below it."""
-    role = _role(user)
+    role = permissions.role(user)
     if role not in MANAGER:
         return False
-    if role == Role.DEPT_HEAD:
-        return (
-            department is not None and user.department is not None and department.path.startswith(user.department.path)
-        )
-    return True
+    return role != Role.DEPT_HEAD or permissions.in_department(user, department)
 
 
 def actors_of(user: User, action: Action) -> set[str]:
     actors: set[str] = set()
-    if user.is_active and in_scope(user, action.department):
-        actors.add(_role(user))
+    if in_scope(user, action.department):
+        actors.add(permissions.role(user))
     if user.is_active and action.owner_id == user.pk:
         actors.add(OWNER)
     return actors
 
 
 def can_create(user: User) -> bool:
-    return user.is_active and _role(user) in MANAGER
-
-
-def can_step(user: User, action: Action, step: str) -> bool:
-    return workflow.allowed(action.state, step, actors_of(user, action))
+    return permissions.role(user) in MANAGER
 
 
 def available_steps(action: Action, user: User) -> list[workflow.Transition]:
@@ -105,18 +92,11 @@ def visible_actions(user: User) -> QuerySet[Action]:
     """Organisation-wide roles see every action; department roles those of their department (heads: subtree) and
     those they own."""
     actions = Action.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return actions.none()
-    role = _role(user)
-    if role in (Role.ANALYST, Role.SUPERVISOR, Role.ADMIN, Role.DISPATCHER):
+    if permissions.is_organisation_wide(user):
         return actions
-    mine = Q(owner=user)
-    if user.department is not None:
-        if role == Role.DEPT_HEAD:
-            mine |= Q(department__path__startswith=user.department.path)
-        else:
-            mine |= Q(department=user.department)
-    return actions.filter(mine)
+    if not permissions.is_staff(user):
+        return actions.none()
+    return actions.filter(Q(owner=user) | permissions.department_filter(user, "department"))
 
 
 # --- Events -----------------------------------------------------------------------------------------------------
@@ -271,7 +251,7 @@ def _clean(user: User, data: ActionInput) -> tuple[dict[str, Any], list[tuple[st
     owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id else None
     if owner is None:
         errors["owner"] = [_("Choose the person responsible (an active member of staff).")]
-    elif not owner.role and not owner.is_superuser:
+    elif not permissions.is_staff(owner):
         errors["owner"] = [_("The person responsible must have a role.")]
     clean["owner"] = owner
 

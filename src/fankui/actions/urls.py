@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_board
+from . import views
 
 app_name = "actions"
 urlpatterns = [
@@ -12,8 +12,4 @@ urlpatterns = [
     path("staff/actions/<int:pk>/link/", views.action_link, name="link"),
     path("staff/actions/<int:pk>/unlink/<int:case_id>/", views.action_unlink, name="unlink"),
     path("staff/actions/evidence/<str:token>/", views.evidence, name="evidence"),
-    path("board/", views_board.board_page, name="board"),
-    path("board/feed/", views_board.BoardFeed(), name="board_feed"),
-    path("board/widget/", views_board.board_widget, name="board_widget"),
-    path("board/<int:pk>/", views_board.board_action, name="board_action"),
 ]

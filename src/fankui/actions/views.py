@@ -7,7 +7,7 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from fankui.accounts.models import User
+from fankui.accounts.views import staff_required
 from fankui.analysis.models import Topic
 from fankui.cases.queries import visible_cases
 from fankui.core.errors import DomainError, NotFound, ValidationFailed
@@ -40,7 +41,7 @@ def _get(request: HttpRequest, pk: int) -> Action:
         raise Http404 from error
 
 
-@login_required
+@staff_required
 def action_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     actions = services.visible_actions(user).select_related("owner", "department", "topic")
@@ -73,11 +74,11 @@ def _initial(request: HttpRequest) -> dict[str, object]:
     return initial
 
 
-@login_required
+@staff_required
 def action_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not services.can_create(user):
-        return render(request, "cases/forbidden.html", status=403)
+        raise PermissionDenied  # the site's 403 page: this role does not create actions
     status = 200
     if request.method == "POST":
         form = ActionForm(request.POST)
@@ -125,7 +126,7 @@ def _render_detail(request: HttpRequest, action: Action, status: int = 200) -> H
     return render(request, "actions/detail.html", context, status=status)
 
 
-@login_required
+@staff_required
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _get(request, pk))
 
@@ -139,7 +140,7 @@ DONE = {
 }
 
 
-@login_required
+@staff_required
 @require_POST
 def action_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in Step.values:
@@ -155,7 +156,7 @@ def action_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return redirect("actions:detail", pk=action.pk)
 
 
-@login_required
+@staff_required
 @require_POST
 def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     action = _get(request, pk)
@@ -176,7 +177,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("actions:detail", pk=action.pk)
 
 
-@login_required
+@staff_required
 @require_POST
 def action_link(request: HttpRequest, pk: int) -> HttpResponse:
     action = _get(request, pk)
@@ -189,7 +190,7 @@ def action_link(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("actions:detail", pk=action.pk)
 
 
-@login_required
+@staff_required
 @require_POST
 def action_unlink(request: HttpRequest, pk: int, case_id: int) -> HttpResponse:
     action = _get(request, pk)
@@ -202,7 +203,7 @@ def action_unlink(request: HttpRequest, pk: int, case_id: int) -> HttpResponse:
     return redirect("actions:detail", pk=action.pk)
 
 
-@login_required
+@staff_required
 def evidence(request: HttpRequest, token: str) -> FileResponse:
     item = Evidence.objects.select_related("update__action").filter(token=token).first()
     if item is None or not services.visible_actions(_user(request)).filter(pk=item.update.action_id).exists():

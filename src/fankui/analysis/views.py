@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fankui.accounts.models import Department
+from fankui.accounts.views import staff_required
 from fankui.cases.models import Category
 from fankui.cases.queries import visible_cases
-from fankui.cases.views import _user, staff_required
+from fankui.cases.views import _user
 from fankui.core.errors import DomainError, ValidationFailed
 
 from . import services

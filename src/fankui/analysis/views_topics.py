@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fankui.accounts.models import User
+from fankui.accounts.views import staff_required
 from fankui.cases import queries
 from fankui.cases.models import Case
-from fankui.cases.views import staff_required
 from fankui.core.errors import DomainError
 
 from . import services_topics

@@ -2,7 +2,7 @@
 
 - ``pipeline_per_s``: cases per second through ``analysis.pipeline.analyse_pending`` on one core (the process is
   pinned to one CPU, BLAS threads 1), in a throwaway database holding ``-n`` real messages submitted through
-  ``intake.services.submit``. Everything the worker does per case is included: claiming the pending rows, masking,
+  ``cases.services.receive``. Everything the worker does per case is included: claiming the pending rows, masking,
   kind, nature, sentiment, urgency, category and routing with *trained* models (trained first on the government
   messages, so the slower path is measured), keyword rules, the near-duplicate lookup and the hot-topic placement
   (the topics engineer's ``similar`` functions), the emergency events and the bulk save, committed.
@@ -150,15 +150,16 @@ def _child(n: int, count: int, profile: str = "", steps: bool = False) -> dict[s
 
     from fankui.analysis import pipeline, predictors, similar
     from fankui.analysis.models import CaseAnalysis
+    from fankui.cases.services import receive
     from fankui.core.process import tune_garbage_collection
-    from fankui.intake.services import SubmissionInput, submit
+    from fankui.intake.services import SubmissionInput
 
     call_command("migrate", verbosity=0, interactive=False)
     messages, reviews, labelled = _texts()
     _train_org_models(labelled)
     for i in range(n):
         title, body = messages[i % len(messages)]
-        submit(SubmissionInput(title=title[:200], body=body[:10_000] or title, contact_name="王建国" if i % 7 else ""))
+        receive(SubmissionInput(title=title[:200], body=body[:10_000] or title, contact_name="王建国" if i % 7 else ""))
     similar.reset_index()
     # Load models and the segmenters (the models' and the topics' own) before the clock starts, as a running
     # worker has.

@@ -198,8 +198,9 @@ def _child(errors: int) -> dict[str, Any]:
     from fankui.analysis import pipeline, similar
     from fankui.analysis.models import CaseAnalysis, Topic
     from fankui.analysis.topics_cli import parse_time
+    from fankui.cases.services import receive
     from fankui.core.datasets import shared_data_dir
-    from fankui.intake.services import SubmissionInput, submit
+    from fankui.intake.services import SubmissionInput
 
     call_command("migrate", verbosity=0, interactive=False)
     data = shared_data_dir()
@@ -209,7 +210,7 @@ def _child(errors: int) -> dict[str, Any]:
     messages.sort(key=lambda row: (parse_time(row["time"]) or parse_time("2100-01-01"), int(row["id"])))
     message_of: dict[int, int] = {}
     for row in messages:
-        case, _ = submit(SubmissionInput(title=row["title"][:200], body=row["body"][:10_000] or row["title"]))
+        case, _ = receive(SubmissionInput(title=row["title"][:200], body=row["body"][:10_000] or row["title"]))
         message_of[case.pk] = int(row["id"])
     similar.reset_index()
     pipeline.analyse_pending()

@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictInt
 
+from fankui.accounts.api import staff_auth
 from fankui.accounts.models import Department, User
-from fankui.api import staff_auth
 from fankui.audit.services import record_access, record_accesses
 from fankui.core.errors import NotFound
-from fankui.core.vocab import Kind
-from fankui.surveys.models import Level
+from fankui.core.vocab import Kind, Level
 
 from . import queries, services
 from .forms import EARLIEST, LATEST

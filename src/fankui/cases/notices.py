@@ -54,7 +54,7 @@ def tell(users: Iterable[User], compose: Compose, *, case: Case, key: str, actor
         with translation.override(language):
             subject, body = compose()
             body = f"{body}\n\n" + _("Open the case: %(url)s") % {"url": case_url(case)}
-            queued += notify_staff(group, subject, body, case=case, key=key)
+            queued += notify_staff(group, subject, body, case_id=case.pk, key=key)
     return queued
 
 

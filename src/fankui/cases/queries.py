@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -10,44 +11,35 @@ from typing import Any
 from django.db.models import Case as SqlCase
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.functional import Promise
 
-from fankui.accounts.models import Role, User
+from fankui.accounts import permissions
+from fankui.accounts.models import User
 from fankui.audit.models import Event
 from fankui.core import codes
 
 from .models import Case
 from .workflow import State
 
-# Roles that work across the whole organisation.
-ORGANISATION_WIDE = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
 TRIAGE_STATES = (State.RECEIVED, State.ACCEPTED, State.RETURNED)
 DEPARTMENT_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.REOPENED)
 PHONE_SEARCH = re.compile(r"^\+?[\d\s\-()]{7,24}$")
 CASE_NUMBER = re.compile(r"^\d{4}-\d{6}$")  # 2026-000123 (a local phone number has 7 or 8 digits)
 
 
-def _department_scope(path: str, *, subtree: bool) -> Q:
-    through = Case.assist_departments.through
-    if subtree:
-        lead = Q(lead_department__path__startswith=path)
-        assist = through.objects.filter(case=OuterRef("pk"), department__path__startswith=path)
-    else:
-        lead = Q(lead_department__path=path)
-        assist = through.objects.filter(case=OuterRef("pk"), department__path=path)
-    return lead | Q(Exists(assist))
-
-
 def visible_cases(user: User) -> QuerySet[Case]:
     """Every case ``user`` may see: handlers their department's (lead or assisting), heads their subtree's,
-    organisation-wide roles all. Every staff list, page, search and API endpoint starts here."""
+    organisation-wide roles all (``accounts.permissions``). Every staff list, page, search and API endpoint starts
+    here."""
     cases = Case.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return cases.none()
-    if user.role in ORGANISATION_WIDE or (user.is_superuser and not user.role):
+    if permissions.is_organisation_wide(user):
         return cases
-    if user.role in (Role.HANDLER, Role.DEPT_HEAD) and user.department is not None:
-        return cases.filter(_department_scope(user.department.path, subtree=user.role == Role.DEPT_HEAD))
-    return cases.none()
+    if not permissions.department_role(user):
+        return cases.none()
+    assisting = Case.assist_departments.through.objects.filter(
+        permissions.department_filter(user, "department"), case=OuterRef("pk")
+    )
+    return cases.filter(permissions.department_filter(user, "lead_department") | Q(Exists(assisting)))
 
 
 def triage_inbox(user: User) -> QuerySet[Case]:
@@ -121,10 +113,30 @@ def phone_in(q: str) -> str:
     return digits if digits.isdigit() and 7 <= len(digits) <= 12 else ""
 
 
-def for_list(cases: QuerySet[Case]) -> QuerySet[Case]:
-    from fankui.sla.queries import with_clock  # the list's "time left" column, in the same query
+@dataclass(frozen=True)
+class ListColumn:
+    """A column an app above ``cases`` adds to the staff case lists (the SLA's "Time left"): its heading, the
+    template of its cell (which gets ``case``) and what it adds to the list's query, so that the column costs no
+    query per row. The app registers it in its ``AppConfig.ready``: ``cases`` never imports it."""
 
-    return with_clock(cases.select_related("submission", "category", "lead_department", "analysis"))
+    heading: str | Promise
+    cell: str
+    annotate: Callable[[QuerySet[Case]], QuerySet[Case]]
+
+
+LIST_COLUMNS: list[ListColumn] = []
+
+
+def add_list_column(column: ListColumn) -> None:
+    if column.cell not in {c.cell for c in LIST_COLUMNS}:
+        LIST_COLUMNS.append(column)
+
+
+def for_list(cases: QuerySet[Case]) -> QuerySet[Case]:
+    cases = cases.select_related("submission", "category", "lead_department", "analysis")
+    for column in LIST_COLUMNS:
+        cases = column.annotate(cases)
+    return cases
 
 
 def oldest_first(cases: QuerySet[Case]) -> QuerySet[Case]:

@@ -16,13 +16,15 @@ from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fankui.accounts.models import Department, Role, User
+from fankui.accounts import permissions
+from fankui.accounts.models import Department, User
 from fankui.audit.models import Event
 from fankui.audit.services import record_event
 from fankui.core import codes
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fankui.core.rows import update_rows
 from fankui.core.vocab import Kind
+from fankui.intake import services as intake
 from fankui.intake.models import Submission
 
 from . import queries, signals, workflow
@@ -32,33 +34,20 @@ from .workflow import Action, Actor, State
 MAX_TEXT = 10_000
 
 
-# --- Who is acting --------------------------------------------------------------------------------------------
-def actor_of(user: User) -> str:
-    if user.role:
-        return user.role
-    return Actor.ADMIN if user.is_superuser else ""
-
-
-def _in_department_scope(user: User, case: Case) -> bool:
-    """Department actions need the case's lead department to be the user's (a head's: in the head's subtree)."""
-    if user.department is None or case.lead_department is None:
-        return False
-    if user.role == Role.DEPT_HEAD:
-        return case.lead_department.path.startswith(user.department.path)
-    return case.lead_department_id == user.department_id
-
-
+# --- Who may act -----------------------------------------------------------------------------------------------
 def can_act(user: User, case: Case, action: str) -> bool:
+    """The table allows ``user``'s role to take ``action`` now; department actions also need the case's lead
+    department to be the user's (a head's: in the head's subtree)."""
     transition = workflow.find(case.state, action)
-    if transition is None or actor_of(user) not in transition.actors:
+    if transition is None or permissions.role(user) not in transition.actors:
         return False
     if transition.actors <= workflow.DEPARTMENT:
-        return _in_department_scope(user, case)
+        return permissions.in_department(user, case.lead_department)
     return True
 
 
 def available_actions(case: Case, user: User) -> list[workflow.Transition]:
-    return [t for t in workflow.actions_for(case.state, actor_of(user)) if can_act(user, case, t.action)]
+    return [t for t in workflow.actions_for(case.state, permissions.role(user)) if can_act(user, case, t.action)]
 
 
 # --- Creation -------------------------------------------------------------------------------------------------
@@ -96,6 +85,59 @@ def _sequence_value(year: int) -> int:
             cursor.execute("SELECT nextval(%s)", [name])
             value = cursor.fetchone()[0]
     return int(value)
+
+
+def receive(data: intake.SubmissionInput) -> tuple[Case, bool]:
+    """The one door of every channel (the web form, ``POST /api/v1/submissions``, imports): check everything at once
+    (intake's rules for what arrived, the category here), store the submission and open its case, in one
+    transaction. Returns ``(case, created)``; ``created`` is False when the idempotency key was seen before, and the
+    earlier case is returned.
+
+    The key is not looked up first: the unique constraint on it decides, which saves a query on every new
+    submission (the common case) and is also what settles two retries racing each other. A key reused for a
+    different text is refused, so a guessed key never hands out somebody else's tracking code."""
+    clean, files, errors = intake.check(data)
+    category = _chosen_category(data.category, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    kind = clean["kind"] or Kind.COMPLAINT
+    try:
+        with transaction.atomic():
+            submission = intake.store(clean, files, data.received_at)
+            case = create_case(
+                submission, kind=kind, category=category, public_data={"kind": kind, "attachments": len(files)}
+            )
+    except IntegrityError:
+        existing = find_by_idempotency_key(clean["idempotency_key"])
+        if existing is None:
+            raise
+        if (existing.submission.body, existing.submission.title) != (clean["body"], clean["title"]):
+            raise Conflict(
+                _("This Idempotency-Key was already used for a different submission; use a new key for each one.")
+            ) from None
+        return existing, False
+    return case, True
+
+
+def _chosen_category(raw: object, errors: dict[str, list[str]]) -> Category | None:
+    """The active category a submitter chose, by id or exact name; an unknown one is added to ``errors``."""
+    text = str(raw if raw is not None else "").replace("\x00", "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        # Out-of-range ids would overflow the database integer: they simply match nothing.
+        category = Category.objects.filter(active=True, pk=int(text)).first() if int(text) < 2**63 else None
+    else:
+        category = Category.objects.filter(active=True, name=text).first()
+    if category is None:
+        errors["category"] = [_("Unknown category “%(value)s”.") % {"value": text}]
+    return category
+
+
+def find_by_idempotency_key(key: str) -> Case | None:
+    if not key:
+        return None
+    return Case.objects.select_related("submission").filter(submission__idempotency_key=key).order_by().first()
 
 
 def create_case(
@@ -150,7 +192,7 @@ def move(
     changes: dict[str, Any] | None = None,
 ) -> Case:
     """Apply one transition to an already locked ``case``."""
-    actor = actor or (actor_of(user) if user else "")
+    actor = actor or (permissions.role(user) if user else "")
     transition = workflow.find(case.state, action)
     if transition is None:
         raise Conflict(

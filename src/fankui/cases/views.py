@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,42 +16,31 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fankui.accounts.models import DEPARTMENT_ROLES, Role, User
+from fankui.accounts import permissions
+from fankui.accounts.models import DEPARTMENT_ROLES, User
+from fankui.accounts.views import staff_required
 from fankui.audit.services import record_access, record_accesses
 from fankui.core.errors import DomainError, ValidationFailed
 
-from . import queries, services
+from . import queries, services, workflow
 from .forms import ActionForm, FilterForm, action_form, show_errors
 from .models import Case
 from .workflow import Action
 
 # The largest primary key a database column holds; a longer number in a URL is simply not a case.
 MAX_PK = 2**63 - 1
-View = Callable[..., HttpResponse]
 
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def staff_required(view: View) -> View:
-    """Signed in, and with a role: a user without one is told so politely instead of seeing empty lists."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not services.actor_of(_user(request)):
-            return render(request, "cases/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
-
-
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    role = services.actor_of(_user(request))
-    if role in (Role.DISPATCHER, Role.SUPERVISOR):
+    user = _user(request)
+    if permissions.has_role(user, workflow.TRIAGE):  # the people who accept and dispatch start there
         return redirect("staff:triage")
-    if role in DEPARTMENT_ROLES:
+    if permissions.has_role(user, DEPARTMENT_ROLES):
         return redirect("staff:inbox")
     return redirect("staff:cases")
 
@@ -62,13 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- Lists ------------------------------------------------------------------------------------------------------
 def _my_part(user: User, case: Case) -> str:
     """Whether the user's department leads the case or only assists (the inbox shows both)."""
-    mine = user.department
-    lead = case.lead_department
-    if mine is None or lead is None:
-        return "assist"
-    if user.role == Role.DEPT_HEAD:
-        return "lead" if lead.path.startswith(mine.path) else "assist"
-    return "lead" if lead.pk == mine.pk else "assist"
+    return "lead" if permissions.in_department(user, case.lead_department) else "assist"
 
 
 def _case_list(
@@ -92,7 +72,7 @@ def _case_list(
     if queries.phone_in(filters.q):
         # Finding cases by a caller's number is a look at personal data: each case shown is recorded.
         record_accesses(user, rows, "phone_search")
-    part = show_part and user.role in DEPARTMENT_ROLES
+    part = show_part and permissions.has_role(user, DEPARTMENT_ROLES)
     for case in rows:
         case.my_part = _my_part(user, case) if part else ""
     context = {
@@ -104,6 +84,7 @@ def _case_list(
         "show_part": part,
         "ignored": form.ignored(),
         "list_url": request.path,
+        "columns": queries.LIST_COLUMNS,
     }
     # htmx swaps only the table; a history restore (back button with an empty cache) needs the whole page.
     partial = "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
@@ -114,7 +95,7 @@ def _case_list(
 
 @staff_required
 def triage(request: HttpRequest) -> HttpResponse:
-    if _user(request).role in DEPARTMENT_ROLES:
+    if permissions.has_role(_user(request), DEPARTMENT_ROLES):
         # Triage is not a department's work (its menu does not offer it); its cases are in its inbox.
         return redirect("staff:inbox")
     return _case_list(

@@ -20,3 +20,18 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone (operator)")
     IMPORT = "import", _("Bulk import")
+
+
+# The submitter's rating of a reply (surveys.Rating); the case pages and the figures name its levels too.
+class Level(models.IntegerChoices):
+    """The five levels of the 好差评 rating. 不满意 and 非常不满意 are bad ratings and reopen the case."""
+
+    VERY_SATISFIED = 5, _("Very satisfied")
+    SATISFIED = 4, _("Satisfied")
+    FAIRLY_SATISFIED = 3, _("Fairly satisfied")
+    UNSATISFIED = 2, _("Unsatisfied")
+    VERY_UNSATISFIED = 1, _("Very unsatisfied")
+
+    @classmethod
+    def is_satisfied(cls, level: int) -> bool:
+        return level >= cls.FAIRLY_SATISFIED

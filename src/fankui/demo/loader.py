@@ -22,10 +22,10 @@ from django.utils import timezone
 from fankui.accounts.models import Department
 from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category
-from fankui.cases.services import Step
+from fankui.cases.services import Step, receive
 from fankui.cases.workflow import Action, State
 from fankui.core.vocab import Channel
-from fankui.intake.services import SubmissionInput, submit
+from fankui.intake.services import SubmissionInput
 from fankui.surveys.services import replay_rating
 
 from . import histories, people, sources, synthetic
@@ -136,7 +136,7 @@ class Loader:
             receipt=False,
             **contact,  # type: ignore[arg-type]
         )
-        case, _ = submit(data)
+        case, _ = receive(data)
         return case
 
     def replay(self, case: Case, steps: list[Step]) -> None:

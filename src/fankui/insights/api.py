@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from fankui.accounts import permissions
+from fankui.accounts.api import staff_auth
 from fankui.accounts.models import Department, User
-from fankui.api import staff_auth
-from fankui.cases.services import actor_of
 from fankui.core.errors import PermissionDenied
 
 from . import periods, queries
@@ -52,7 +52,7 @@ def headline_rates(request: HttpRequest, period: str = "", department: int | Non
     """响应率, 解决率, 满意率 and 按时办结率 of a month (``2026-11``) or ISO week (``2026-W47``), this month by
     default, over the cases you may see or one department's subtree. docs/insights.md defines each rate."""
     user = _user(request)
-    if not actor_of(user):
+    if not permissions.is_staff(user):
         raise PermissionDenied(_("Figures are for staff with a role."))
     chosen = periods.parse(period) if period.strip() else periods.current_month()
     unit = None

@@ -17,11 +17,12 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fankui.accounts.models import Department, Role, User
+from fankui.accounts import permissions
+from fankui.accounts.models import Department, User
 from fankui.actions import rates
 from fankui.analysis.models import CaseAnalysis, Topic
 from fankui.cases.models import Case, Category, Reply
-from fankui.cases.queries import ORGANISATION_WIDE, visible_cases
+from fankui.cases.queries import visible_cases
 from fankui.cases.workflow import State
 from fankui.core.errors import PermissionDenied
 from fankui.core.vocab import Channel, Kind
@@ -61,20 +62,15 @@ def whole_organisation() -> Scope:
 
 def departments_for(user: User) -> QuerySet[Department]:
     """The departments ``user`` may narrow the dashboard to."""
-    if user.role in ORGANISATION_WIDE or (user.is_superuser and not user.role):
-        return Department.objects.filter(active=True)
-    if user.department is None:
-        return Department.objects.none()
-    if user.role == Role.DEPT_HEAD:
-        return Department.objects.filter(path__startswith=user.department.path)
-    return Department.objects.filter(pk=user.department.pk)
+    departments = Department.objects.filter(permissions.visible_departments(user))
+    return departments.filter(active=True) if permissions.is_organisation_wide(user) else departments
 
 
 def scope_for(user: User, department: Department | None = None) -> Scope:
     """What ``user`` may see (cases.queries.visible_cases), optionally narrowed to one department's subtree
     (cases it leads)."""
     cases = visible_cases(user)
-    wide = user.role in ORGANISATION_WIDE or (user.is_superuser and not user.role)
+    wide = permissions.is_organisation_wide(user)
     if department is None:
         if wide:
             return Scope(cases, _("Whole organisation"), restricted=False)

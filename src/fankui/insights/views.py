@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
-from fankui.accounts.models import Department, Role, User
-from fankui.cases.views import staff_required
+from fankui.accounts import permissions
+from fankui.accounts.models import Department, User
+from fankui.accounts.views import staff_required
 
 from . import builders, conf, layout, queries
 from .forms import PeriodForm, ReportForm
@@ -89,5 +90,5 @@ def reports(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(builders.render(report, fmt), content_type=builders.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="fankui-report-{period.key}.{fmt}"'
         return response
-    runs = ReportRun.objects.all()[:24] if user.role in (Role.SUPERVISOR, Role.ADMIN) or user.is_superuser else []
+    runs = ReportRun.objects.all()[:24] if permissions.is_supervisor(user) else []
     return render(request, "insights/reports.html", {"form": form, "runs": runs})

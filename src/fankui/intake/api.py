@@ -1,28 +1,21 @@
-"""``POST /api/v1/submissions``: the intake channel for programs (apps, mini-programs, partner systems).
+"""What ``POST /api/v1/submissions`` accepts (the intake channel for programs: apps, mini-programs, partner systems);
+the endpoint itself is the portal's (``portal.api``), as it opens a case.
 
-Thin and fast: the schema checks JSON types, ``intake.services.submit`` checks everything else (the same messages as
-the web form) and does all the queries; building the answer costs none.
+The schema checks JSON types, ``cases.services.receive`` checks everything else (the same messages as the web form).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from fankui.accounts.services import user_for_token
-from fankui.cases.models import Case
 from fankui.core.errors import ValidationFailed
 from fankui.core.vocab import Channel, Kind
-from fankui.intake.services import SubmissionInput, submit
-
-router = Router(tags=["submissions"])
 
 # Input models are plain pydantic models: ninja's ``Schema`` also reads attributes of arbitrary objects, which would
 # let a JSON string stand in for an object (``"contact": "138..."``) instead of being refused.
@@ -134,24 +127,11 @@ class SubmissionIn(BaseModel):
     }
 
 
-class SubmissionOut(Schema):
-    tracking_code: str = Field(
-        description="The submitter's key to the case: give it to them, it is the only way to follow it.",
-        examples=["ABCD2345EFGH7"],
-    )
-    tracking_url: str = Field(
-        description="The public tracking page, for the submitter.",
-        examples=["https://feedback.example.gov.cn/track/ABCD2345EFGH7/"],
-    )
-    state: str = Field(description="The workflow state; always `received` for a new case.", examples=["received"])
-    received_at: datetime
-
-
 # What anybody may say about how a message came: it came through this API (an app, a mini-program) or a web page.
 PUBLIC_CHANNELS = frozenset({Channel.API, Channel.WEB})
 
 
-def _channel(request: HttpRequest, asked: str) -> str:
+def channel_for(request: HttpRequest, asked: str) -> str:
     """The channel the request may set: a phone call or an e-mail is recorded by staff or a partner system with an
     API token, never claimed by an anonymous caller (the figures by channel and the phone follow-ups rely on it)."""
     if asked in PUBLIC_CHANNELS or asked not in Channel.values:
@@ -167,57 +147,3 @@ def _channel(request: HttpRequest, asked: str) -> str:
             ]
         }
     )
-
-
-def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
-    return {
-        "tracking_code": case.tracking_code,
-        "tracking_url": request.build_absolute_uri(reverse("portal:track", kwargs={"code": case.tracking_code})),
-        "state": case.state,
-        "received_at": timezone.localtime(case.created_at),
-    }
-
-
-@router.post(
-    "/submissions",
-    response={201: SubmissionOut, 200: SubmissionOut, 400: ErrorOut, 422: ErrorOut},
-    summary="Submit feedback",
-    description=(
-        "Store a message and open its case; answers at once with the tracking code. No authentication.\n\n"
-        "Send an `Idempotency-Key` header (e.g. a UUID per message) to make retries safe: a request whose key "
-        "was seen before answers **200** with the case the first one created instead of **201** with a new one.\n\n"
-        "Invalid input answers **422** with every problem at once, field by field; a body that is not JSON "
-        "answers **400**. A `channel` other than `api` or `web` needs an API token (**422** without one)."
-    ),
-    openapi_extra={"responses": {200: {"description": "The key was seen before: the earlier case."}}},
-)
-def create_submission(
-    request: HttpRequest,
-    payload: SubmissionIn,
-    idempotency_key: str = Header(
-        "",
-        alias="Idempotency-Key",
-        description="A unique key per message (100 characters at most); a retry with the same key creates nothing.",
-    ),
-) -> Status[dict[str, Any]]:
-    contact = payload.contact or ContactIn()
-    location = payload.location or LocationIn()
-    case, created = submit(
-        SubmissionInput(
-            body=payload.body,
-            title=payload.title,
-            kind=payload.kind,
-            category=payload.category,
-            channel=_channel(request, payload.channel),
-            contact_name=contact.name,
-            contact_phone=contact.phone,
-            contact_email=contact.email,
-            anonymous=bool(payload.anonymous),
-            address=location.address,
-            lat=location.lat,
-            lng=location.lng,
-            idempotency_key=idempotency_key,
-            language=payload.language,
-        )
-    )
-    return Status(201 if created else 200, _answer(request, case))

@@ -18,14 +18,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from fankui.cases import services as case_services
-from fankui.cases.models import Case, Category
-from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.vocab import Channel, Kind
 
 from .models import Attachment, Submission
@@ -103,7 +99,10 @@ def _language(requested: str) -> str:
     return settings.LANGUAGE_CODE
 
 
-def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list[tuple[UploadedFile, str]]]:
+def check(data: SubmissionInput) -> tuple[dict[str, Any], list[tuple[UploadedFile, str]], dict[str, list[str]]]:
+    """Check what arrived: the values to store, the good files, and every problem field by field (none: all is
+    well). The category is the caller's to check (``cases.services.receive``), so that all problems are reported at
+    once."""
     limits = settings.FANKUI
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
@@ -132,18 +131,6 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
     if data.channel not in Channel.values:
         errors["channel"] = [_("Unknown channel “%(value)s”.") % {"value": data.channel}]
     clean["channel"] = data.channel
-
-    category = None
-    raw_category = _text(data.category)
-    if raw_category:
-        if raw_category.isdigit():
-            # Out-of-range ids would overflow the database integer: they simply match nothing.
-            pk = int(raw_category)
-            category = Category.objects.filter(active=True, pk=pk).first() if pk < 2**63 else None
-        else:
-            category = Category.objects.filter(active=True, name=raw_category).first()
-        if category is None:
-            errors["category"] = [_("Unknown category “%(value)s”.") % {"value": raw_category}]
 
     clean["anonymous"] = bool(data.anonymous)
     name = _text(data.contact_name)
@@ -193,9 +180,7 @@ def _clean(data: SubmissionInput) -> tuple[dict[str, Any], Category | None, list
     if problems:
         errors.setdefault("attachments", []).extend(problems)
 
-    if errors:
-        raise ValidationFailed(errors)
-    return clean, category, files
+    return clean, files, errors
 
 
 def check_uploads(uploads: Sequence[UploadedFile]) -> tuple[list[tuple[UploadedFile, str]], list[str]]:
@@ -221,54 +206,20 @@ def check_uploads(uploads: Sequence[UploadedFile]) -> tuple[list[tuple[UploadedF
     return good, problems
 
 
-def find_by_idempotency_key(key: str) -> Case | None:
-    if not key:
-        return None
-    return Case.objects.select_related("submission").filter(submission__idempotency_key=key).order_by().first()
-
-
-def _same_request(case: Case, clean: dict[str, Any]) -> bool:
-    return case.submission.body == clean["body"] and case.submission.title == clean["title"]
-
-
-def submit(data: SubmissionInput) -> tuple[Case, bool]:
-    """Store a submission and open its case. Returns ``(case, created)``; ``created`` is False when the
-    idempotency key was seen before, and the earlier case is returned.
-
-    The key is not looked up first: the unique constraint on it decides, which saves a query on every new
-    submission (the common case) and is also what settles two retries racing each other. A key reused for a
-    different text is refused, so a guessed key never hands out somebody else's tracking code."""
-    clean, category, files = _clean(data)
-    key = clean["idempotency_key"]
-    try:
-        with transaction.atomic():
-            submission = Submission.objects.create(
-                received_at=data.received_at or timezone.now(),
-                **clean,
-            )
-            for upload, content_type in files:
-                attachment = Attachment(
-                    submission=submission,
-                    token=secrets.token_urlsafe(24),
-                    original_name=(upload.name or "file")[:255],
-                    content_type=content_type,
-                    size=upload.size or 0,
-                )
-                attachment.file.save(attachment.token, upload, save=False)
-                attachment.save()
-            case = case_services.create_case(
-                submission,
-                kind=clean["kind"] or Kind.COMPLAINT,
-                category=category,
-                public_data={"kind": clean["kind"] or Kind.COMPLAINT, "attachments": len(files)},
-            )
-    except IntegrityError:
-        existing = find_by_idempotency_key(key)
-        if existing is None:
-            raise
-        if not _same_request(existing, clean):
-            raise Conflict(
-                _("This Idempotency-Key was already used for a different submission; use a new key for each one.")
-            ) from None
-        return existing, False
-    return case, True
+def store(
+    clean: dict[str, Any], files: Sequence[tuple[UploadedFile, str]], received_at: datetime | None = None
+) -> Submission:
+    """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction: the one of
+    ``cases.services.receive``, which opens its case with it."""
+    submission = Submission.objects.create(received_at=received_at or timezone.now(), **clean)
+    for upload, content_type in files:
+        attachment = Attachment(
+            submission=submission,
+            token=secrets.token_urlsafe(24),
+            original_name=(upload.name or "file")[:255],
+            content_type=content_type,
+            size=upload.size or 0,
+        )
+        attachment.file.save(attachment.token, upload, save=False)
+        attachment.save()
+    return submission

@@ -47,12 +47,13 @@ class Contact(models.Model):
 class Message(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    # Staff messages name the user; citizen messages only the address (and the case it is about).
+    # Staff messages name the user; citizen messages only the address. Either may name the case it is about, by its
+    # id only: the outbox sits below the apps that write cases (docs/architecture.md), and cases are never deleted.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     address = models.CharField(_("address"), max_length=500, blank=True)
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # The caller's name for what this message is ("sla-warning:42", "action:7:approved").
     key = models.CharField(max_length=200)
     # sha256 of (recipient, channel, key): one message per recipient and key.

@@ -27,8 +27,6 @@ from .models import Channel, Contact, Message, Status
 
 if TYPE_CHECKING:
     from fankui.accounts.models import User
-    from fankui.cases.models import Case
-    from fankui.intake.models import Submission
 
 OPT_OUT_SALT = "fankui.notify.optout"
 BATCH = 1000
@@ -96,9 +94,10 @@ def _insert(messages: list[Message]) -> None:
 
 
 # --- Staff ------------------------------------------------------------------------------------------------------
-def notify_staff(users: Iterable[User], subject: str, body: str, *, case: Case | None = None, key: str) -> int:
-    """Tell members of staff: in the application, and by e-mail when they have an address. Each (user, key) once,
-    however often this is called. Returns how many messages were queued now."""
+def notify_staff(users: Iterable[User], subject: str, body: str, *, case_id: int | None = None, key: str) -> int:
+    """Tell members of staff: in the application, and by e-mail when they have an address; ``case_id`` names the
+    case it is about (the staff list links to it). Each (user, key) once, however often this is called. Returns
+    how many messages were queued now."""
     now = timezone.now()
     rows: list[Message] = []
     subject = str(subject)[:300]
@@ -111,7 +110,7 @@ def notify_staff(users: Iterable[User], subject: str, body: str, *, case: Case |
                 channel=Channel.IN_APP,
                 status=Status.SENT,
                 user=user,
-                case=case,
+                case_id=case_id,
                 key=key[:200],
                 dedupe_key=dedupe_key(recipient, Channel.IN_APP, key),
                 subject=subject,
@@ -126,7 +125,7 @@ def notify_staff(users: Iterable[User], subject: str, body: str, *, case: Case |
                     channel=Channel.EMAIL,
                     user=user,
                     address=user.email,
-                    case=case,
+                    case_id=case_id,
                     key=key[:200],
                     dedupe_key=dedupe_key(recipient, Channel.EMAIL, key),
                     subject=subject,
@@ -157,14 +156,15 @@ class Address:
     address: str
 
 
-def citizen_address(submission: Submission) -> Address | None:
-    """Where a submitter can be reached: their e-mail, else their phone (SMS); none when anonymous."""
-    if submission.anonymous:
+def citizen_address(*, anonymous: bool, email: str, phone: str) -> Address | None:
+    """Where a citizen who left these contact details can be reached: their e-mail, else their phone (SMS); none
+    when anonymous."""
+    if anonymous:
         return None
-    if submission.contact_email:
-        return Address(Channel.EMAIL, submission.contact_email.strip().lower())
-    if submission.contact_phone:
-        return Address(Channel.SMS, submission.contact_phone.strip())
+    if email:
+        return Address(Channel.EMAIL, email.strip().lower())
+    if phone:
+        return Address(Channel.SMS, phone.strip())
     return None
 
 
@@ -256,11 +256,11 @@ def citizen_message(
     return message
 
 
-def notify_citizen(case: Case, subject: str, body: str, *, key: str) -> bool:
-    """Queue a message to the submitter of ``case`` by e-mail or SMS. Not when the submission is anonymous, has no
-    contact, or the contact opted out; once per (contact, key). Returns whether a message was queued for sending
-    (a known bounced address gets a failed row saying so, and False)."""
-    address = citizen_address(case.submission)
+def notify_citizen(address: Address | None, subject: str, body: str, *, key: str, case_id: int | None = None) -> bool:
+    """Queue a message to a citizen's ``address`` (``citizen_address``) by e-mail or SMS, about the case
+    ``case_id``. Not without an address (anonymous, no contact) or when it opted out; once per (address, key).
+    Returns whether a message was queued for sending (a known bounced address gets a failed row saying so, and
+    False)."""
     if address is None:
         return False
     contact = Contact.objects.filter(channel=address.channel, address=address.address).first()
@@ -268,7 +268,7 @@ def notify_citizen(case: Case, subject: str, body: str, *, key: str) -> bool:
         return False
     bounced_at = contact.bounced_at if contact is not None else None
     message = citizen_message(
-        address, subject, body, key=key, case_id=case.pk, now=timezone.now(), bounced_at=bounced_at
+        address, subject, body, key=key, case_id=case_id, now=timezone.now(), bounced_at=bounced_at
     )
     return _insert_new([message]) == 1 and bounced_at is None
 

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fankui.accounts.models import User
+from fankui.accounts.views import staff_required
 from fankui.core.errors import NotFound
 
 from . import services
 from .models import Channel, Contact, Message
 
 
-@login_required
+@staff_required
 def staff_notifications(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    messages = Message.objects.filter(user=user, channel=Channel.IN_APP).select_related("case").order_by("-id")
+    messages = Message.objects.filter(user=user, channel=Channel.IN_APP).order_by("-id")
     page = Paginator(messages, 25).get_page(request.GET.get("page"))
     return render(request, "notify/staff_list.html", {"page": page, "unread": services.unread_count(user)})
 
 
-@login_required
+@staff_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("id") if v.isdigit() and len(v) < 19]

@@ -1,5 +1,6 @@
-"""The public part of the API: what a submitter may see and do with their tracking code. No authentication: the
-code is the key, so an unknown and a malformed code get the very same 404."""
+"""The public part of the API: submitting (``POST /submissions``, the schema in ``intake.api``), and what a submitter
+may see and do with their tracking code. No authentication: the code is the key, so an unknown and a malformed code
+get the very same 404."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Header, Path, Router, Schema, Status
 from pydantic import BaseModel
 
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
+from fankui.cases.services import receive
 from fankui.cases.workflow import State
 from fankui.core.errors import NotFound
-from fankui.intake.api import ErrorOut, OptionalText, enum
+from fankui.intake.api import ContactIn, ErrorOut, LocationIn, OptionalText, SubmissionIn, channel_for, enum
+from fankui.intake.services import SubmissionInput
 from fankui.surveys.models import Level
 from fankui.surveys.services import rate
 
@@ -158,3 +162,72 @@ def rate_reply(
             "state_label": str(state.label),
         },
     )
+
+
+# --- Submitting ---------------------------------------------------------------------------------------------------
+class SubmissionOut(Schema):
+    tracking_code: str = Field(
+        description="The submitter's key to the case: give it to them, it is the only way to follow it.",
+        examples=["ABCD2345EFGH7"],
+    )
+    tracking_url: str = Field(
+        description="The public tracking page, for the submitter.",
+        examples=["https://feedback.example.gov.cn/track/ABCD2345EFGH7/"],
+    )
+    state: str = Field(description="The workflow state; always `received` for a new case.", examples=["received"])
+    received_at: datetime
+
+
+def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
+    return {
+        "tracking_code": case.tracking_code,
+        "tracking_url": request.build_absolute_uri(reverse("portal:track", kwargs={"code": case.tracking_code})),
+        "state": case.state,
+        "received_at": timezone.localtime(case.created_at),
+    }
+
+
+@router.post(
+    "/submissions",
+    tags=["submissions"],
+    response={201: SubmissionOut, 200: SubmissionOut, 400: ErrorOut, 422: ErrorOut},
+    summary="Submit feedback",
+    description=(
+        "Store a message and open its case; answers at once with the tracking code. No authentication.\n\n"
+        "Send an `Idempotency-Key` header (e.g. a UUID per message) to make retries safe: a request whose key "
+        "was seen before answers **200** with the case the first one created instead of **201** with a new one.\n\n"
+        "Invalid input answers **422** with every problem at once, field by field; a body that is not JSON "
+        "answers **400**. A `channel` other than `api` or `web` needs an API token (**422** without one)."
+    ),
+    openapi_extra={"responses": {200: {"description": "The key was seen before: the earlier case."}}},
+)
+def create_submission(
+    request: HttpRequest,
+    payload: SubmissionIn,
+    idempotency_key: str = Header(
+        "",
+        alias="Idempotency-Key",
+        description="A unique key per message (100 characters at most); a retry with the same key creates nothing.",
+    ),
+) -> Status[dict[str, Any]]:
+    contact = payload.contact or ContactIn()
+    location = payload.location or LocationIn()
+    case, created = receive(
+        SubmissionInput(
+            body=payload.body,
+            title=payload.title,
+            kind=payload.kind,
+            category=payload.category,
+            channel=channel_for(request, payload.channel),
+            contact_name=contact.name,
+            contact_phone=contact.phone,
+            contact_email=contact.email,
+            anonymous=bool(payload.anonymous),
+            address=location.address,
+            lat=location.lat,
+            lng=location.lng,
+            idempotency_key=idempotency_key,
+            language=payload.language,
+        )
+    )
+    return Status(201 if created else 200, _answer(request, case))

@@ -35,6 +35,7 @@ from fankui.cases.models import Case, Reply
 from fankui.cases.workflow import Action, State
 from fankui.notify import conf
 from fankui.notify.services import (
+    Address,
     blocked_addresses,
     citizen_address,
     citizen_message,
@@ -93,8 +94,16 @@ def emergency_advice() -> str:
     )
 
 
+def submitter_address(case: Case) -> Address | None:
+    """Where the submitter of ``case`` can be reached (nowhere when anonymous or without contact)."""
+    submission = case.submission
+    return citizen_address(
+        anonymous=submission.anonymous, email=submission.contact_email, phone=submission.contact_phone
+    )
+
+
 def _tell(case: Case, key: str, subject: str, body: str) -> bool:
-    return notify_citizen(case, subject, body, key=key)
+    return notify_citizen(submitter_address(case), subject, body, key=key, case_id=case.pk)
 
 
 # --- The case's life --------------------------------------------------------------------------------------------
@@ -129,7 +138,7 @@ def tell_received(analyses: Sequence[CaseAnalysis]) -> int:
     messages = []
     for analysis in analyses:
         case = analysis.case
-        address = citizen_address(case.submission)
+        address = submitter_address(case)
         if address is None or not case.submission.receipt or (address.channel, address.address) in opted:
             continue
         subject, body = _receipt(case, _found_emergency(analysis))

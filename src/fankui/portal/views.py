@@ -22,10 +22,10 @@ from django.views.decorators.http import require_http_methods
 
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
+from fankui.cases.services import receive
 from fankui.core import codes
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.forms import show_errors
-from fankui.intake.services import submit as submit_service
 from fankui.surveys.models import Level
 from fankui.surveys.services import rate as rate_service
 
@@ -111,7 +111,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("This form had already been sent; here is the tracking code it received."))
             return redirect("portal:submitted", code=earlier.tracking_code)
         try:
-            case, created = submit_service(form.submission(files))
+            case, created = receive(form.submission(files))
         except ValidationFailed as exc:
             show_errors(form, exc, SERVICE_FIELDS)
         else:

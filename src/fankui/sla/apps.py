@@ -13,10 +13,11 @@ class SlaConfig(AppConfig):
     verbose_name = _("Response times")
 
     def ready(self) -> None:
+        from fankui.cases.queries import ListColumn, add_list_column
         from fankui.cases.signals import case_created, case_moved, cases_reclassified
         from fankui.core import stamps
 
-        from . import checks, labels
+        from . import checks, labels, queries
         from .models import CalendarDay, CalendarYear, Policy, PolicyTarget, WorkingCalendar
 
         case_created.connect(_created, dispatch_uid="sla.case_created")
@@ -28,6 +29,8 @@ class SlaConfig(AppConfig):
         # A new kind, category or urgency may choose another policy: the deadlines follow at once.
         cases_reclassified.connect(_reclassified, dispatch_uid="sla.cases_reclassified")
         labels.register_all()
+        # The staff lists' "Time left": the first running deadline, read in the list's own query.
+        add_list_column(ListColumn(_("Time left"), "sla/_list_cell.html", queries.with_clock))
 
 
 def _created(sender: Any, case: Any, **kwargs: Any) -> None:

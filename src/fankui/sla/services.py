@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.accounts import permissions
 from fankui.accounts.models import Role, User
 from fankui.audit.services import record_event
 from fankui.cases.models import Case
@@ -704,12 +705,25 @@ def _text(value: str, field: str) -> str:
     return value
 
 
-def _is_department_member(user: User, case: Case) -> bool:
-    if user.role not in (Role.HANDLER, Role.DEPT_HEAD) or user.department is None or case.lead_department is None:
-        return False
-    if user.role == Role.DEPT_HEAD:
-        return case.lead_department.path.startswith(user.department.path)
-    return case.lead_department_id == user.department_id
+# --- Who may (accounts.permissions) ------------------------------------------------------------------------------
+def may_pause(user: User, case: Case) -> bool:
+    """Ask the submitter for information (pausing the clocks) and resume: the lead department, dispatchers and
+    supervisors."""
+    return (
+        permissions.in_department(user, case.lead_department)
+        or permissions.is_supervisor(user)
+        or permissions.role(user) == Role.DISPATCHER
+    )
+
+
+def may_extend(user: User, case: Case) -> bool:
+    """Ask for more time: the lead department (a head's subtree)."""
+    return permissions.in_department(user, case.lead_department)
+
+
+def may_supervise(user: User) -> bool:
+    """Decide on extensions and put cases under supervision (督办)."""
+    return permissions.is_supervisor(user)
 
 
 def _locked(case: Case) -> Case:
@@ -720,7 +734,7 @@ def _locked(case: Case) -> Case:
 def request_information(case: Case, user: User, question: str) -> InfoRequest:
     """The handler needs more from the citizen: every running clock of the case pauses until ``resume``."""
     case = _locked(case)
-    if not (_is_department_member(user, case) or user.role in SUPERVISORS or user.role == Role.DISPATCHER):
+    if not may_pause(user, case):
         raise PermissionDenied(_("You may not ask for more information on this case."))
     if case.state in State.terminal() or case.state == State.REPLIED:
         raise Conflict(_("This case is no longer waiting for work; nothing to pause."))
@@ -745,9 +759,7 @@ def resume(case: Case, user: User | None = None, answer: str = "") -> InfoReques
     info = InfoRequest.objects.filter(case=case, resumed_at__isnull=True).first()
     if info is None:
         raise Conflict(_("No information request is open on this case."))
-    if user is not None and not (
-        _is_department_member(user, case) or user.role in SUPERVISORS or user.role == Role.DISPATCHER
-    ):
+    if user is not None and not may_pause(user, case):
         raise PermissionDenied(_("You may not resume this case's deadlines."))
     if user is None:
         answer = _text(answer, "answer")
@@ -843,7 +855,7 @@ def reply_clock(case: Case) -> Clock | None:
 @transaction.atomic
 def request_extension(case: Case, user: User, days: int | None, reason: str) -> Extension:
     case = _locked(case)
-    if not _is_department_member(user, case):
+    if not may_extend(user, case):
         raise PermissionDenied(_("Only the lead department may ask for more time."))
     errors: dict[str, list[str]] = {}
     if days is None or days < 1 or days > MAX_EXTENSION_DAYS:
@@ -904,7 +916,7 @@ def decide_extension(extension_id: int, user: User, approve: bool, note: str = "
     extension = Extension.objects.select_for_update().filter(pk=extension_id).first()
     if extension is None:
         raise NotFound(_("No such extension request."))
-    if user.role not in SUPERVISORS and not (user.is_superuser and not user.role):
+    if not may_supervise(user):
         raise PermissionDenied(_("Only supervisors decide on extensions."))
     if extension.status != Extension.Status.PENDING:
         raise Conflict(_("This request was already decided."))
@@ -948,7 +960,7 @@ def decide_extension(extension_id: int, user: User, approve: bool, note: str = "
 
 # --- Supervision (督办) ------------------------------------------------------------------------------------------
 def _check_supervisor(user: User) -> None:
-    if user.role not in SUPERVISORS and not (user.is_superuser and not user.role):
+    if not may_supervise(user):
         raise PermissionDenied(_("Only supervisors supervise cases."))
 
 

@@ -115,7 +115,11 @@ def send_notices(batch: int = 200) -> int:
             facts = {"number": notice.case.number, "stage": clock.get_stage_display(), "deadline": deadline}
             subject = _(SUBJECTS[Step(notice.step)]) % facts
             notify_staff(
-                _recipients(notice), subject, subject, case=notice.case, key=f"sla:{notice.clock_id}:{notice.step}"
+                _recipients(notice),
+                subject,
+                subject,
+                case_id=notice.case_id,
+                key=f"sla:{notice.clock_id}:{notice.step}",
             )
             notice.sent_at = now
         Notice.objects.bulk_update(notices, ["sent_at"])
@@ -126,8 +130,8 @@ def follow_urgency(batch: int = 200) -> int:
     """Re-apply the policies to open cases whose urgency the analysis set (or changed) after their clocks started.
 
     Only urgencies some active policy matches on are looked at, and from the analysis side, where the urgent ones
-    are few (``urgency`` is indexed). ``services.reapply`` is also callable directly by the analysis pipeline."""
-    from fankui.analysis.models import CaseAnalysis
+    are few (``urgency`` is indexed; read through the case's ``analysis``: sla never imports its sibling).
+    ``services.reapply`` is also callable directly by the analysis pipeline."""
     from fankui.cases.models import Case
 
     from . import services
@@ -136,13 +140,11 @@ def follow_urgency(batch: int = 200) -> int:
     urgencies = set(Policy.objects.filter(active=True).exclude(urgency="").values_list("urgency", flat=True))
     if not urgencies:
         return 0
-    stale = Clock.objects.filter(case_id=OuterRef("case_id"), stopped_at__isnull=True).exclude(
-        urgency=OuterRef("urgency")
+    stale = Clock.objects.filter(case_id=OuterRef("pk"), stopped_at__isnull=True).exclude(
+        urgency=OuterRef("analysis__urgency")
     )
     ids = list(
-        CaseAnalysis.objects.filter(urgency__in=urgencies)
-        .filter(Exists(stale))
-        .values_list("case_id", flat=True)[:batch]
+        Case.objects.filter(analysis__urgency__in=urgencies).filter(Exists(stale)).values_list("pk", flat=True)[:batch]
     )
     handled = 0
     with services.cached_lookups():

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fankui.accounts.models import User
+from fankui.accounts.views import staff_required
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code, visible_cases
-from fankui.cases.views import MAX_PK, staff_required
+from fankui.cases.views import MAX_PK
 from fankui.core.errors import DomainError, ValidationFailed
 
 from . import queries, services
@@ -167,7 +168,7 @@ def board(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     context = {
         "groups": queries.board(visible_cases(user)),
-        "extensions": queries.pending_extensions(user) if user.role in services.SUPERVISORS else [],
+        "extensions": queries.pending_extensions(user) if services.may_supervise(user) else [],
     }
     return render(request, "sla/board.html", context)
 

@@ -3,19 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Level(models.IntegerChoices):
-    """The five levels of the 好差评 rating. 不满意 and 非常不满意 are bad ratings and reopen the case."""
-
-    VERY_SATISFIED = 5, _("Very satisfied")
-    SATISFIED = 4, _("Satisfied")
-    FAIRLY_SATISFIED = 3, _("Fairly satisfied")
-    UNSATISFIED = 2, _("Unsatisfied")
-    VERY_UNSATISFIED = 1, _("Very unsatisfied")
-
-    @classmethod
-    def is_satisfied(cls, level: int) -> bool:
-        return level >= cls.FAIRLY_SATISFIED
+from fankui.core.vocab import Level
 
 
 class Rating(models.Model):

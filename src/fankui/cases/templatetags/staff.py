@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from fankui.audit import labels
 from fankui.audit.models import Event
-from fankui.core.vocab import Channel, Kind
-from fankui.surveys.models import Level
+from fankui.core.vocab import Channel, Kind, Level
 
 from ..workflow import Action, Actor, State
 

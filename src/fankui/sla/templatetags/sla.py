@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fankui.accounts.models import Role, User
+from fankui.accounts.models import User
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
 from fankui.cases.workflow import State
@@ -51,18 +51,17 @@ def sla_colour(deadline: dt.datetime | None, yellow_at: dt.datetime | None) -> s
 @register.simple_tag
 def sla_case_panel(case: Case, user: User) -> dict[str, Any]:
     panel = queries.case_panel(case)
-    member = services._is_department_member(user, case)
-    supervisor = user.role in services.SUPERVISORS or (user.is_superuser and not user.role)
+    pauses, supervisor = services.may_pause(user, case), services.may_supervise(user)
     open_case = case.state not in State.terminal()
     has_reply_clock = any(v.clock.stage in ("reply", "rectify", "close") for v in panel.running)
     return {
         "panel": panel,
-        "can_ask": open_case
-        and case.state != State.REPLIED
-        and panel.info_request is None
-        and (member or supervisor or user.role == Role.DISPATCHER),
-        "can_resume": panel.info_request is not None and (member or supervisor or user.role == Role.DISPATCHER),
-        "can_extend": member and open_case and has_reply_clock and panel.pending_extension is None,
+        "can_ask": open_case and case.state != State.REPLIED and panel.info_request is None and pauses,
+        "can_resume": panel.info_request is not None and pauses,
+        "can_extend": services.may_extend(user, case)
+        and open_case
+        and has_reply_clock
+        and panel.pending_extension is None,
         "can_decide": supervisor and panel.pending_extension is not None,
         "can_supervise": supervisor and open_case,
         "question_form": QuestionForm(auto_id="sla_ask_%s"),

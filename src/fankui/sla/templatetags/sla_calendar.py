@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from fankui.accounts.models import Role
+from fankui.accounts import permissions
 
 from .. import services
 
@@ -19,7 +19,7 @@ def calendar_warning(user: Any, in_admin: bool = False) -> services.Coverage | N
     a supervisor; anyone the admin site let in when ``in_admin``), else None."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if not (in_admin or user.is_superuser or getattr(user, "role", "") in (Role.ADMIN, Role.SUPERVISOR)):
+    if not (in_admin or permissions.administers(user) or permissions.is_supervisor(user)):
         return None
     coverage = services.calendar_coverage()
     return coverage if coverage.warn else None

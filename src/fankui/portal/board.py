@@ -14,11 +14,10 @@ from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from fankui.actions import indicators, rates
+from fankui.actions.models import Action, State
 from fankui.cases.models import Case
 from fankui.notify.conf import setting
-
-from . import indicators, rates
-from .models import Action, State
 
 ONGOING = (State.APPROVED, State.IN_PROGRESS)
 COMPLETED = (State.DONE, State.VERIFIED)

@@ -18,8 +18,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from . import board, indicators
-from .models import Action
+from fankui.actions import indicators
+from fankui.actions.models import Action
+
+from . import board
 
 View = Callable[..., HttpResponse]
 
@@ -39,7 +41,7 @@ def board_page(request: HttpRequest) -> HttpResponse:
     ongoing, completed = board.items()
     return render(
         request,
-        "actions/board.html",
+        "portal/board.html",
         {"headline": board.headline(), "ongoing": ongoing, "completed": completed, "nav": "board"},
     )
 
@@ -52,7 +54,7 @@ def board_action(request: HttpRequest, pk: int) -> HttpResponse:
     updates = action.updates.filter(public=True).order_by("-created_at", "-id")[:20]
     return render(
         request,
-        "actions/board_action.html",
+        "portal/board_action.html",
         {
             "item": board.BoardItem(action, indicators.figures(action)),
             "milestones": list(action.milestones.all()),
@@ -68,7 +70,7 @@ def board_widget(request: HttpRequest) -> HttpResponse:
     ongoing, completed = board.items(limit=5)
     response = render(
         request,
-        "actions/board_widget.html",
+        "portal/board_widget.html",
         {"headline": board.headline(), "items": (completed + ongoing)[:5]},
     )
     # Framed by other sites: this page, and only this page, allows it.
@@ -87,7 +89,7 @@ class BoardFeed(Feed):
         return super().__call__(request, *args, **kwargs)
 
     def link(self) -> str:
-        return reverse("actions:board")
+        return reverse("portal:board")
 
     def items(self) -> list[Action]:
         return list(board.public_actions().order_by("-created_at", "-id")[:30])
@@ -108,7 +110,7 @@ class BoardFeed(Feed):
         }
 
     def item_link(self, item: Action) -> str:
-        return reverse("actions:board_action", kwargs={"pk": item.pk})
+        return reverse("portal:board_action", kwargs={"pk": item.pk})
 
     def item_pubdate(self, item: Action) -> Any:
         return item.approved_at or item.created_at

@@ -1,0 +1,106 @@
+"""Who may see or do what: the one place that decides it. Services, queries, pages, the API and templates ask here.
+
+Every member of staff acts in one role (``User.role``). A superuser without a role acts as an administrator; a
+superuser who was given a role acts in that role, like everybody else (the role is what the organisation chose for
+the person; being a superuser only opens the Django admin). Inactive and anonymous users have no role.
+
+Scope: organisation-wide roles work on everything; a handler works on their department's cases, a department head on
+those of their department and every department below it (``Department.path`` makes that one prefix match).
+
+The workflow tables (``cases.workflow``, ``actions.workflow``) say which role may take which step; the apps combine
+them with ``role`` and ``in_department`` here, so no rule about roles or departments is written twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from .models import DEPARTMENT_ROLES, Department, Role
+
+# Roles that work across the whole organisation: they see every case, action and figure.
+ORGANISATION_WIDE = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
+# Triage: accepting and dispatching what arrives.
+TRIAGE = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+# Supervision: deadlines' extensions, 督办, the report runs.
+SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def role(user: Any) -> str:
+    """The role ``user`` acts in, or "" (anonymous, inactive, or no role yet)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ""
+    if user.role:
+        return str(user.role)
+    return Role.ADMIN if user.is_superuser else ""
+
+
+def is_staff(user: Any) -> bool:
+    """May use the staff pages and the staff API (a user without a role is told to ask for one)."""
+    return role(user) != ""
+
+
+def has_role(user: Any, roles: frozenset[str] | set[str]) -> bool:
+    return role(user) in roles
+
+
+def is_organisation_wide(user: Any) -> bool:
+    return role(user) in ORGANISATION_WIDE
+
+
+def works_triage(user: Any) -> bool:
+    return role(user) in TRIAGE
+
+
+def is_supervisor(user: Any) -> bool:
+    return role(user) in SUPERVISORS
+
+
+def administers(user: Any) -> bool:
+    """May open the Django admin (reference data, users, calendars)."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser) or (
+        role(user) == Role.ADMIN
+    )
+
+
+def department_role(user: Any) -> bool:
+    """Works for one department (a handler) or a subtree (a department head), and has that department."""
+    return role(user) in DEPARTMENT_ROLES and user.department_id is not None
+
+
+def in_department(user: Any, department: Department | None) -> bool:
+    """``department`` is the user's own, or for a department head one below it; only department roles have one."""
+    if department is None or not department_role(user):
+        return False
+    if role(user) == Role.DEPT_HEAD:
+        return bool(department.path.startswith(user.department.path))
+    return bool(department.pk == user.department_id)
+
+
+def department_filter(user: Any, field: str) -> Q:
+    """The rows whose department ``field`` (a relation to ``Department``) is in the user's department, or for a
+    head in their subtree: ``in_department`` as a query. Matches nothing for users without a department role."""
+    if not department_role(user):
+        return Q(pk__in=[])
+    if role(user) == Role.DEPT_HEAD:
+        return Q(**{f"{field}__path__startswith": user.department.path})
+    return Q(**{f"{field}_id": user.department_id})
+
+
+def visible_departments(user: Any) -> Q:
+    """The departments whose figures ``user`` may see (a filter on ``Department``): all for organisation-wide
+    roles, otherwise those ``in_department``."""
+    if is_organisation_wide(user):
+        return Q()
+    if not department_role(user):
+        return Q(pk__in=[])
+    if role(user) == Role.DEPT_HEAD:
+        return Q(path__startswith=user.department.path)
+    return Q(pk=user.department_id)
+
+
+def may_see_personal_data(user: Any) -> bool:
+    """May see a submitter's contact details and attachments on the cases they may see (each look is recorded):
+    everyone who works cases, since everyone who sees a case may have to reach its submitter."""
+    return is_staff(user)

@@ -1,0 +1,14 @@
+"""Templates ask ``accounts.permissions`` instead of comparing roles: ``{% load permissions %}``,
+``{% if user|works_triage %}``."""
+
+from __future__ import annotations
+
+from django import template
+
+from .. import permissions
+
+register = template.Library()
+
+register.filter("works_triage", permissions.works_triage)
+register.filter("administers", permissions.administers)
+register.filter("is_supervisor", permissions.is_supervisor)
