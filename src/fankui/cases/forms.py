@@ -1,6 +1,6 @@
 """Forms of the staff pages. They only parse what was typed; the rules (a reason is needed, the lead department must
-be active, ...) live in ``services`` and come back as ``ValidationFailed``, which ``show_errors`` puts beside the
-fields."""
+be active, ...) live in ``services`` and come back as ``ValidationFailed``, which ``core.forms.show_errors`` puts beside
+the fields."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fankui.accounts.models import Department
-from fankui.core.errors import ValidationFailed
 from fankui.core.vocab import Kind
 
 from .models import Case, Category
@@ -255,9 +254,3 @@ def action_form(action: str, case: Case, data: Any = None) -> ActionForm:
     if isinstance(category, CategoryChoice):
         category.offer(case)
     return form
-
-
-def show_errors(form: forms.Form, error: ValidationFailed) -> None:
-    """Put a service's field errors beside the form's fields (or above them when the form has no such field)."""
-    for field, messages in error.errors.items():
-        form.add_error(field if field in form.fields else None, list(messages))

@@ -21,9 +21,10 @@ from fankui.accounts.models import DEPARTMENT_ROLES, User
 from fankui.accounts.views import staff_required
 from fankui.audit.services import record_access, record_accesses
 from fankui.core.errors import DomainError, ValidationFailed
+from fankui.core.forms import show_errors
 
 from . import queries, services, workflow
-from .forms import ActionForm, FilterForm, action_form, show_errors
+from .forms import ActionForm, FilterForm, action_form
 from .models import Case
 from .workflow import Action
 

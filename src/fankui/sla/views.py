@@ -20,6 +20,7 @@ from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code, visible_cases
 from fankui.cases.views import MAX_PK
 from fankui.core.errors import DomainError, ValidationFailed
+from fankui.core.forms import show_errors
 
 from . import queries, services
 from .forms import AnswerForm, DecisionForm, ExtensionForm, InstructionForm, QuestionForm, ResumeForm
@@ -58,8 +59,7 @@ def _run(
         try:
             action(form.cleaned_data)
         except ValidationFailed as error:
-            for field, texts in error.errors.items():
-                form.add_error(field if field in form.fields else None, list(texts))
+            show_errors(form, error)
         except DomainError as error:
             form.add_error(None, str(error.message))
             status = _status(error)
@@ -185,8 +185,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.resume(case, None, form.cleaned_data["answer"])
         except ValidationFailed as error:
-            for field, texts in error.errors.items():
-                form.add_error(field if field in form.fields else None, list(texts))
+            show_errors(form, error)
         except DomainError as error:
             messages.warning(request, str(error.message))
             return redirect(back)
