@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "fankui.notify",
     "fankui.insights",
     "fankui.portal",
+    # Above every other app: the benchmarks and the demo data (their `fankui bench` and `fankui demo` commands).
+    "fankui.bench",
+    "fankui.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date
-from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -48,13 +46,6 @@ def test_overdue_and_supervised_counts(walk: Callable[..., Case], supervisor: Us
     figures = _rows(section)
     assert figures["Cases put under supervision in the period"][1] == 1
     assert figures["Cases under supervision now"][1] == 1
-
-
-def test_a_missing_sla_app_is_said_not_available_instead_of_a_number() -> None:
-    with mock.patch.dict(sys.modules, {"fankui.sla.queries": None}):
-        section = integrations.on_time(queries.whole_organisation(), NOVEMBER)
-    assert not section.available and section.tables == []
-    assert section.note.startswith("Not available")
 
 
 def test_improvement_actions_due_done_and_their_effect(supervisor: User, dept: Department) -> None:

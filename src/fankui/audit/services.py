@@ -4,17 +4,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Model
 from django.utils import timezone
 
 from .models import Access, Event
 
 if TYPE_CHECKING:
     from fankui.accounts.models import User
-    from fankui.cases.models import Case
 
 
 def record_event(
-    case: Case,
+    case: Model,
     action: str,
     *,
     actor: User | None = None,
@@ -41,10 +41,10 @@ def record_event(
     )
 
 
-def record_access(user: User, case: Case, what: str) -> None:
+def record_access(user: User, case: Model, what: str) -> None:
     Access.objects.create(user=user, case=case, what=what)
 
 
-def record_accesses(user: User, cases: Iterable[Case], what: str) -> None:
+def record_accesses(user: User, cases: Iterable[Model], what: str) -> None:
     """One look at the personal data of several cases (a list found by a phone number), in one statement."""
     Access.objects.bulk_create([Access(user=user, case=case, what=what) for case in cases])

@@ -1,22 +1,24 @@
 """Figures owned by other apps: SLA deadlines and supervision (fankui.sla.queries, docs/sla.md) and improvement
-actions (fankui.actions). Each returns a Section; when the app does not provide the figures (not installed, or
-not for this scope) the section says plainly "not available", never a made-up number. The apps are imported by
-name so that an installation without one still renders every other section."""
+actions (fankui.actions). Each returns a Section; when the figures do not exist for this scope (deadlines are kept
+per department) the section says plainly "not available", never a made-up number."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.accounts.models import Department
+from fankui.actions.indicators import result_due
+from fankui.actions.models import Action, State
+from fankui.sla import queries as sla
+from fankui.sla.models import Stage, Supervision
+
 from .tables import Section, Table
 
 if TYPE_CHECKING:
-    from fankui.accounts.models import Department
-
     from .periods import Period
     from .queries import Scope
 
@@ -38,11 +40,6 @@ def _percent(rate: float | None) -> float | None:
 
 def on_time(scope: Scope, period: Period) -> Section:
     title = _("On-time rates")
-    try:
-        sla = importlib.import_module("fankui.sla.queries")
-        Stage = importlib.import_module("fankui.sla.models").Stage
-    except ImportError:
-        return _unavailable("on_time", title, _("deadlines (SLA) are not recorded by this installation."))
     ok, department = sla_department(scope)
     if not ok:
         return _unavailable("on_time", title, _("deadline figures are kept per department; choose one."))
@@ -69,9 +66,7 @@ def on_time(scope: Scope, period: Period) -> Section:
     tables = [stages]
     by_department = sla.on_time_rates_by_department(period.start, period.end, Stage.CLOSE)
     if department is not None:
-        from fankui.accounts.models import Department as Dept
-
-        inside = set(Dept.objects.filter(path__startswith=department.path).values_list("pk", flat=True))
+        inside = set(Department.objects.filter(path__startswith=department.path).values_list("pk", flat=True))
         by_department = [r for r in by_department if r.department_id in inside]
     tables.append(
         Table(
@@ -89,13 +84,6 @@ def on_time(scope: Scope, period: Period) -> Section:
 
 def overdue(scope: Scope, period: Period) -> Section:
     title = _("Overdue and supervised cases")
-    try:
-        sla = importlib.import_module("fankui.sla.queries")
-        Supervision = importlib.import_module("fankui.sla.models").Supervision
-    except ImportError:
-        return _unavailable(
-            "overdue", title, _("deadlines and supervision (SLA) are not recorded by this installation.")
-        )
     ok, department = sla_department(scope)
     if not ok:
         return _unavailable("overdue", title, _("deadline figures are kept per department; choose one."))
@@ -127,7 +115,7 @@ def overdue(scope: Scope, period: Period) -> Section:
     return Section("overdue", title, [supervised, overdue_table])
 
 
-def _effect(action: Any, result_due: Any) -> str:
+def _effect(action: Action) -> str:
     """The recorded verification; before it, when the effect will be known (no query: the dates are on the row)."""
     result = action.indicator_result or {}
     if action.indicator == "none":
@@ -145,12 +133,6 @@ def _effect(action: Any, result_due: Any) -> str:
 
 def actions(scope: Scope, period: Period) -> Section:
     title = _("Improvement actions")
-    try:
-        models = importlib.import_module("fankui.actions.models")
-        Action, State = models.Action, models.State
-        result_due = importlib.import_module("fankui.actions.indicators").result_due
-    except ImportError:
-        return _unavailable("actions", title, _("improvement actions are not recorded by this installation."))
     items = Action.objects.all()
     if scope.restricted:
         if scope.department is not None:
@@ -211,7 +193,7 @@ def actions(scope: Scope, period: Period) -> Section:
                 a.deadline.isoformat(),
                 str(states.get(a.state, a.state)),
                 a.linked_count,
-                _effect(a, result_due),
+                _effect(a),
             ]
             for a in listed
         ],

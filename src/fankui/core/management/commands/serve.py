@@ -103,9 +103,9 @@ class Command(BaseCommand):
             websockets=False,
         )
         # The workers and the background worker inherit it: links in messages point where the site is served
-        # (notify.conf.public_url) unless FANKUI_PUBLIC_URL says otherwise.
+        # (core.site.public_url) unless FANKUI_PUBLIC_URL says otherwise.
         os.environ["FANKUI_BIND"] = options["bind"]
-        from fankui.notify.conf import public_url
+        from fankui.core.site import public_url
 
         self.stdout.write(
             f"Fankui on http://{options['bind']}/ ({options['workers']} workers × {options['threads']} threads); "
