@@ -91,19 +91,20 @@ def fill(n: int, now: dt.datetime) -> dict[str, Any]:
     statements = [
         sql["series"]
         + "INSERT INTO intake_submission (id, channel, title, body, anonymous, contact_name, contact_phone, "
-        "contact_email, address, lat, lng, idempotency_key, external_id, received_at) "
-        f"SELECT i, 'web', '', 'bench', {sql['false']}, '', '', '', '', NULL, NULL, NULL, '', "
+        "contact_email, address, lat, lng, idempotency_key, external_id, kind, language, receipt, received_at) "
+        f"SELECT i, 'web', '', 'bench', {sql['false']}, '', '', '', '', NULL, NULL, NULL, '', '', '', {sql['false']}, "
         + ts.format(minutes="-(i %% 20000)")
         + " "
         + sql["from"],
         sql["series"] + "INSERT INTO cases_case (id, submission_id, tracking_code, number, state, kind, category_id, "
-        "lead_department_id, merged_into_id, created_at, state_changed_at, replied_at, closed_at) "
+        "lead_department_id, merged_into_id, created_at, state_changed_at, replied_at, closed_at, kind_source, "
+        "category_source, kind_confidence, category_confidence) "
         "SELECT i, i, 'B' || CAST(i AS TEXT), 'BENCH-' || CAST(i AS TEXT), 'in_progress', 'complaint', NULL, "
         f"{first_dept} + (i %% {span}), NULL, "
         + ts.format(minutes="-(i %% 20000)")
         + ", "
         + ts.format(minutes="-(i %% 20000)")
-        + ", NULL, NULL "
+        + ", NULL, NULL, '', '', NULL, NULL "
         + sql["from"],
         sql["series"]
         + "INSERT INTO sla_clock (case_id, stage, round, policy_id, unit, amount, started_at, deadline, warn_at, "

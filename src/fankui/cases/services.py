@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from fankui.accounts import permissions
 from fankui.accounts.models import Department, User
 from fankui.audit.models import Event
-from fankui.audit.services import record_event
+from fankui.audit.services import record_event, record_events
 from fankui.core import codes
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fankui.core.rows import update_rows
@@ -505,7 +505,7 @@ def replay(case: Case, steps: Sequence[Step]) -> Case:
             case.closed_at = step.at
         elif transition.target == State.REOPENED:
             case.closed_at = None
-    Event.objects.bulk_create(events)
+    record_events(events)
     case.state = state
     if steps:
         case.state_changed_at = steps[-1].at
@@ -761,7 +761,7 @@ def classify_by_system(found: Sequence[tuple[Case, Finding]]) -> dict[int, dict[
         if done:
             changes[pk] = done
     update_rows(changed, CLASSIFICATION[1:])
-    Event.objects.bulk_create(events)
+    record_events(events)
     if changes:
         signals.cases_reclassified.send(
             sender=Case, changes=[(cases[pk][0], done) for pk, done in changes.items()], user=None

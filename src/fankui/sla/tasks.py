@@ -1,9 +1,10 @@
 """Background work of the SLA app: the deadline sweep and the sending of what it decided.
 
-The sweep is set-based so that it costs the same whether 1,000 or 1,000,000 cases are open: each step reads only
-the clocks whose instant for that step has come (a partial index on the column), writes its ledger rows with one
-INSERT ... SELECT (the unique (clock, step) constraint makes a second sweep, or a second worker, write nothing),
-writes the case events of exactly its own ledger rows with a second INSERT ... SELECT, and clears the column.
+The sweep costs what it finds, not what is open: each step reads only the clocks whose instant for that step has
+come (a partial index on the column), a page at a time, each page in its own transaction: it writes the page's ledger
+rows with ``bulk_create`` ignoring conflicts (the unique (clock, step) constraint makes a second sweep, or a second
+worker, write nothing), reads back which rows are its own (the page's random ``batch``), writes the case events of
+exactly those through the audit trail's door (``audit.services.record_events``), and clears the page's column.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from fankui.accounts.models import Role, User
+from fankui.audit.models import Event
+from fankui.audit.services import record_events
 
-from .models import Notice, Stage, Step
+from .models import Clock, Notice, Stage, Step
 
 # Latest step first: a clock whose escalation is due is not also warned and urged in the same sweep (a worker that
 # was down for a day sends the one step that still means something).
@@ -31,38 +34,52 @@ STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
-def _json_object() -> str:
-    if connection.vendor == "postgresql":
-        return "jsonb_build_object('stage', c.stage, 'round', c.round, 'deadline', c.deadline, 'step', n.step)"
-    return "json_object('stage', c.stage, 'round', c.round, 'deadline', c.deadline, 'step', n.step)"
+# Clocks handled per transaction: on SQLite a transaction holds the only write lock, so a sweep that found many
+# steps (after a long stop) lets intakes in between its pages instead of holding them for its whole run.
+PAGE = 500
+
+
+def _take(step: str, column: str, clears: tuple[str, ...], now: datetime) -> int:
+    """Take one step for every clock whose instant for it has come; returns how many were taken now."""
+    # In the partial index's order, so that two workers write the same ledger rows in the same order (no deadlock).
+    due = Clock.objects.filter(**{f"{column}__lte": now}).order_by(column, "id")
+    taken = 0
+    while True:
+        with transaction.atomic():
+            page = list(due.values_list("id", "case_id", "stage", "round", "deadline")[:PAGE])
+            if not page:
+                return taken
+            batch = uuid.uuid4().hex
+            Notice.objects.bulk_create(
+                [Notice(clock_id=c, case_id=k, step=step, created_at=now, batch=batch) for c, k, *_ in page],
+                ignore_conflicts=True,
+            )
+            # Only the rows this page wrote: another worker's, or an earlier sweep's, are theirs to announce.
+            mine = set(Notice.objects.filter(batch=batch).values_list("clock_id", flat=True))
+            record_events(
+                Event(
+                    case_id=case_id,
+                    actor_kind="system",
+                    action=f"sla_{step}",
+                    data={"stage": stage, "round": number, "deadline": _iso(deadline), "step": step},
+                    created_at=now,
+                )
+                for clock_id, case_id, stage, number, deadline in page
+                if clock_id in mine
+            )
+            # Cleared whoever wrote the ledger rows, so the next page reads the next clocks.
+            due.filter(pk__in=[row[0] for row in page]).update(**dict.fromkeys(clears))
+            taken += len(mine)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def sweep(now: datetime | None = None) -> int:
     """Take every warn/urge/escalate step that is due. Returns how many steps were taken now."""
     now = now or timezone.now()
-    taken = 0
-    for step, column, clears in STEPS:
-        batch = uuid.uuid4().hex
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO sla_notice (clock_id, case_id, step, created_at, batch, sent_at) "
-                f"SELECT id, case_id, %s, %s, %s, NULL FROM sla_clock WHERE {column} <= %s "
-                "ON CONFLICT (clock_id, step) DO NOTHING",
-                [step, now, batch, now],
-            )
-            inserted = max(cursor.rowcount, 0)
-            if inserted:
-                cursor.execute(
-                    "INSERT INTO audit_event (case_id, actor_id, actor_kind, action, from_state, to_state, public, "
-                    "message, data, created_at) "
-                    f"SELECT n.case_id, NULL, 'system', %s, '', '', FALSE, '', {_json_object()}, %s "
-                    "FROM sla_notice n JOIN sla_clock c ON c.id = n.clock_id WHERE n.batch = %s",
-                    [f"sla_{step}", now, batch],
-                )
-            assignments = ", ".join(f"{name} = NULL" for name in clears)
-            cursor.execute(f"UPDATE sla_clock SET {assignments} WHERE {column} <= %s", [now])
-        taken += inserted
-    return taken
+    return sum(_take(step, column, clears, now) for step, column, clears in STEPS)
 
 
 def _recipients(notice: Notice) -> list[User]:
