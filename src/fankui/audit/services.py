@@ -27,10 +27,10 @@ def record_event(
     at: datetime | None = None,
 ) -> Event:
     """Write one event; ``at`` is for events that happened before now (imports keep their original times)."""
-    return Event.objects.create(
-        case=case,
+    event = Event(
+        case_id=case.pk,
         actor=actor,
-        actor_kind=actor_kind if actor is None else "staff",
+        actor_kind=actor_kind,
         action=action,
         from_state=from_state,
         to_state=to_state,
