@@ -189,13 +189,12 @@ def _ref(obj: Any) -> dict[str, Any] | None:
     return {"id": obj.pk, "name": obj.name} if obj is not None else None
 
 
-def _item(case: Case) -> dict[str, Any]:
-    s = case.submission
+def _item(case: Case, user: User) -> dict[str, Any]:
     return {
         "id": case.pk,
         "number": case.number,
         "tracking_code": case.tracking_code,
-        "title": s.title or s.body[:40],
+        "title": queries.shown_title(case, user),
         "state": case.state,
         "state_label": str(case.get_state_display()),
         "kind": case.kind,
@@ -216,7 +215,7 @@ def _detail(case: Case, user: User) -> dict[str, Any]:
         contact = {"name": s.contact_name, "phone": s.contact_phone, "email": s.contact_email, "address": s.address}
         record_access(user, case, "contact")
     return {
-        **_item(case),
+        **_item(case, user),
         "body": s.body,
         "channel": s.channel,
         "address": s.address if contact else "",
@@ -303,7 +302,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     if queries.phone_in(f.q):
         # Cases found by a caller's number: a look at personal data, recorded as on the staff pages.
         record_accesses(_user(request), rows, "phone_search")
-    return {"count": cases.count(), "items": [_item(c) for c in rows]}
+    return {"count": cases.count(), "items": [_item(c, _user(request)) for c in rows]}
 
 
 @router.get("/cases/{case_id}", response=CaseDetail, summary="One case with its timeline, replies and contact")

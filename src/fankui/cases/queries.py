@@ -12,6 +12,8 @@ from django.db.models import Case as SqlCase
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from fankui.accounts import permissions
 from fankui.accounts.models import User
@@ -205,3 +207,21 @@ def staff_view(case: Case, user: User) -> dict[str, Any]:
         "primary": primary,
         "duplicates": list(visible.filter(merged_into=case).order_by("created_at", "id")),
     }
+
+
+# A list names a case by its title, else by the start of its text.
+TITLE_CHARS = 41
+
+
+def shown_title(case: Case, user: User) -> str:
+    """How a case is named in a list (the case lists, the supervision board, an action's cases). Those who may see
+    personal data (``permissions.may_see_personal_data``) read the title as it was written; everyone else reads the
+    one the analysis masked, and no words of the case before the analysis has run."""
+    if permissions.may_see_personal_data(user):
+        title, body = case.submission.title, case.submission.body
+    else:
+        analysis = getattr(case, "analysis", None)  # the analysis app's row, when it has written one
+        if analysis is None or analysis.status != "done":
+            return _("Not analysed yet: open the case to read it.")
+        title, body = analysis.masked_title, analysis.masked_body
+    return title or Truncator(body).chars(TITLE_CHARS)

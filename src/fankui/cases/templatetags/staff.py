@@ -12,6 +12,8 @@ from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.core.vocab import Channel, Kind, Level
 
+from ..models import Case
+from ..queries import shown_title
 from ..workflow import Action, Actor, State
 
 register = template.Library()
@@ -117,3 +119,9 @@ def rating_label(level: int) -> str:
         return str(Level(level).label)
     except ValueError:
         return str(level)
+
+
+@register.simple_tag(takes_context=True)
+def case_title(context: template.Context, case: Case) -> str:
+    """``{% case_title case %}``: the case's name in a list, as the reader may see it (``queries.shown_title``)."""
+    return shown_title(case, context["request"].user)
