@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "fankui.intake",
     "fankui.cases",
     "fankui.analysis",
+    "fankui.topics",
     "fankui.sla",
     "fankui.surveys",
     "fankui.actions",

@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/", include("fankui.accounts.urls")),
     path("staff/", include("fankui.cases.urls")),
     path("staff/", include("fankui.insights.urls")),
-    path("staff/topics/", include("fankui.analysis.urls_topics")),
+    path("staff/topics/", include("fankui.topics.urls")),
     path("staff/analysis/", include("fankui.analysis.urls")),
     path("", include("fankui.sla.urls")),
     path("staff/attachments/", include("fankui.intake.urls")),

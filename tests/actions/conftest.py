@@ -9,8 +9,9 @@ from django.utils import timezone
 from fankui.accounts.models import Department, Role, User
 from fankui.actions import services
 from fankui.actions.models import Action
-from fankui.analysis.models import CaseAnalysis, Topic
+from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
+from fankui.topics.models import Topic
 from tests import factories
 
 

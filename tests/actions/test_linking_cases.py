@@ -5,8 +5,8 @@ import pytest
 from fankui.accounts.models import Department, Role, User
 from fankui.actions import services
 from fankui.actions.models import ActionCase, State
-from fankui.analysis.models import Topic
 from fankui.core.errors import ValidationFailed
+from fankui.topics.models import Topic
 from tests import factories
 
 from .conftest import in_topic, make_action

@@ -8,7 +8,7 @@ from PIL import Image
 
 from fankui.accounts.models import Department, Role, User
 from fankui.actions.models import Action, Evidence, State
-from fankui.analysis.models import Topic
+from fankui.topics.models import Topic
 from tests import factories
 
 from .conftest import in_topic, make_action

@@ -17,10 +17,10 @@ from fankui.accounts.models import Department, User
 from fankui.actions import broadcast, indicators, services
 from fankui.actions.models import Action, Indicator, State
 from fankui.actions.workflow import Step
-from fankui.analysis.models import Topic
 from fankui.core.errors import Conflict
 from fankui.insights import integrations, periods, queries
 from fankui.notify.models import Message
+from fankui.topics.models import Topic
 from tests import factories
 
 from .conftest import in_topic, make_action

@@ -8,8 +8,8 @@ from fankui.accounts.models import Department, User
 from fankui.actions import services
 from fankui.actions.models import Action, ActionEvent, Indicator, State
 from fankui.actions.workflow import Step
-from fankui.analysis.models import Topic
 from fankui.notify.models import Channel, Message
+from fankui.topics.models import Topic
 from tests import factories
 
 from .conftest import in_topic, make_action

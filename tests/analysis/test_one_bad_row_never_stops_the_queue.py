@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db import DataError
 
-from fankui.analysis import pipeline, similar, tasks
+from fankui.analysis import pipeline, tasks
 from fankui.analysis.models import CaseAnalysis
 from tests import factories
 
@@ -30,14 +30,14 @@ def test_a_title_that_masking_makes_longer_is_cut_to_its_column() -> None:
 def test_a_row_the_database_refuses_fails_alone_and_the_others_are_saved(monkeypatch: pytest.MonkeyPatch) -> None:
     good = [factories.case(f"幸福小区{i}号楼门口路灯不亮。") for i in range(3)]
     bad = factories.case("这一条保存不了。")
-    real = similar.update_rows
+    real = pipeline.update_rows
 
     def refuse(objects: Any, names: list[str]) -> None:
         if names == pipeline.FIELDS and any(o.case_id == bad.pk for o in objects):
             raise DataError("value too long for type character varying(200)")
         real(objects, names)
 
-    monkeypatch.setattr(similar, "update_rows", refuse)
+    monkeypatch.setattr(pipeline, "update_rows", refuse)
     # The sweep tries the refused case again, up to its last attempt, and ends: the others are saved.
     assert tasks.analyse_pending() == 4 + pipeline.MAX_ATTEMPTS - 1
     states = {a.case_id: a for a in CaseAnalysis.objects.all()}
@@ -48,6 +48,6 @@ def test_a_row_the_database_refuses_fails_alone_and_the_others_are_saved(monkeyp
     assert "value too long" in refused.error
     # Later cases are analysed as usual.
     later = factories.case("人民路的井盖丢了。")
-    monkeypatch.setattr(similar, "update_rows", real)
+    monkeypatch.setattr(pipeline, "update_rows", real)
     assert tasks.analyse_pending() == 1
     assert CaseAnalysis.objects.get(case=later).status == CaseAnalysis.Status.DONE

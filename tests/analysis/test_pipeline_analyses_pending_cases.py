@@ -3,11 +3,12 @@ from __future__ import annotations
 import pytest
 
 from fankui.accounts.models import Department
-from fankui.analysis import pipeline, rules, tasks
+from fankui.analysis import pipeline, tasks
 from fankui.analysis.models import CaseAnalysis, KeywordRule
 from fankui.audit.models import Event
 from fankui.cases.models import Case
 from fankui.cases.workflow import State
+from fankui.nlp import rules
 from tests import factories
 
 pytestmark = pytest.mark.django_db

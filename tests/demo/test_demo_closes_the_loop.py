@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from fankui.actions.models import Action
-from fankui.analysis.models import CaseAnalysis, Topic
+from fankui.analysis.models import CaseAnalysis
+from fankui.topics.models import Topic
 
 
 @pytest.mark.django_db

@@ -5,9 +5,10 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 
-from fankui.analysis.models import CaseAnalysis, Topic
+from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
 from fankui.insights import builders, periods, queries
+from fankui.topics.models import Topic
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from django.db.models import Count
 
 from fankui.accounts.models import Role, User
-from fankui.analysis.models import Topic
 from fankui.cases.models import Case
+from fankui.topics.models import Topic
 
 from . import services
 from .models import Action, Indicator, Source

@@ -58,7 +58,7 @@ class Action(models.Model):
     )
     deadline = models.DateField(_("deadline"))
     topic = models.ForeignKey(
-        "analysis.Topic",
+        "topics.Topic",
         verbose_name=_("hot topic"),
         null=True,
         blank=True,

@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 
 from fankui.accounts import permissions
 from fankui.accounts.models import Department, Role, User
-from fankui.analysis.models import CaseAnalysis, Topic
+from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
 from fankui.cases.queries import find_case_ref, visible_cases
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fankui.intake.services import check_uploads
+from fankui.topics.models import Topic
 
 from . import workflow
 from .models import (

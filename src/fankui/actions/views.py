@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 
 from fankui.accounts.models import User
 from fankui.accounts.views import staff_required
-from fankui.analysis.models import Topic
 from fankui.cases.queries import visible_cases
 from fankui.core.errors import DomainError, NotFound, ValidationFailed
 from fankui.core.forms import show_errors
+from fankui.topics.models import Topic
 
 from . import indicators, services
 from .forms import SERVICE_FIELDS, ActionForm

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 
 def _emergency_detail(event: Event) -> str:
-    from .rules import REASON_LABELS
+    from .models import REASON_LABELS
 
     reasons = event.data.get("reasons") or []
     return "、".join(str(REASON_LABELS.get(reason, reason)) for reason in reasons)

@@ -4,7 +4,7 @@
 
 Sentiment is trained on the food-delivery and e-commerce reviews (waimai_10k and online_shopping_10_cats, label
 1 = positive) and saved to src/fankui/analysis/builtin/sentiment/; kind, nature and urgency are rules, evaluated
-here on the hand-labelled sentences of tests/analysis/fixtures/. The figures printed are the ones docs/analysis.md
+here on the hand-labelled sentences of tests/nlp/fixtures/. The figures printed are the ones docs/analysis.md
 quotes. Nothing here runs at install or run time: the built model is committed.
 """
 
@@ -23,7 +23,7 @@ import django
 def _evaluate_rules(fixtures: Path) -> None:
     from sklearn.metrics import f1_score
 
-    from fankui.analysis import rules
+    from fankui.nlp import rules
 
     kind_file = fixtures / "kind_sample.csv"
     if kind_file.exists():
@@ -55,17 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fankui.settings")
     django.setup()
     from fankui.analysis import store
-    from fankui.analysis.classify import Settings, train
-    from fankui.analysis.csvio import read_table
-    from fankui.analysis.text import BUILTIN_DIR
+    from fankui.analysis.store import BUILTIN_DIR
     from fankui.core.datasets import shared_data_dir
+    from fankui.nlp.classify import Settings, train
+    from fankui.nlp.csvio import read_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=shared_data_dir())
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--rules-only", action="store_true", help="Only evaluate the rules.")
     args = parser.parse_args(argv)
-    fixtures = Path(__file__).resolve().parents[3] / "tests" / "analysis" / "fixtures"
+    fixtures = Path(__file__).resolve().parents[3] / "tests" / "nlp" / "fixtures"
     _evaluate_rules(fixtures)
     if args.rules_only:
         return 0

@@ -1,4 +1,4 @@
-"""What the analysis pipeline learned about each case, and the hot topics (热点) cases group into.
+"""What the analysis pipeline learned about each case, and the rules and words staff give it.
 
 The row of a case's analysis is created with the case, in the same transaction, in state "pending": the database
 says which work is outstanding, so a lost message or a killed worker loses nothing (DESIGN.md, background work).
@@ -32,44 +32,22 @@ class Nature(models.TextChoices):
     PROBLEM = "problem", _("Problem to solve")
 
 
-class Topic(models.Model):
-    """A hot topic: cases about the same problem (same place + same issue), with a label a person can read."""
-
-    label = models.CharField(_("label"), max_length=200)
-    # The estate, road or village the topic is about ("丽发新城"); empty for topics that are not about one place.
-    place = models.CharField(_("place"), max_length=100, blank=True, db_index=True)
-    keywords = models.JSONField(_("keywords"), default=list, blank=True)
-    size = models.PositiveIntegerField(_("cases"), default=0)
-    # Public support (likes, "me too") where the channel has it; counts towards heat.
-    support = models.PositiveIntegerField(_("support"), default=0)
-    # Cases in the last 7 days compared with the 7 days before: > 1 means growing.
-    growth = models.FloatField(_("growth"), default=0.0)
-    heat = models.FloatField(_("heat"), default=0.0, db_index=True)
-    first_seen_at = models.DateTimeField(_("first seen"))
-    last_seen_at = models.DateTimeField(_("last seen"), db_index=True)
-    active = models.BooleanField(_("active"), default=True)
-    # Set when staff wrote the label: recounts and relabelling leave it as it is.
-    label_edited = models.BooleanField(_("label edited by staff"), default=False)
-    label_edited_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("label edited by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    label_edited_at = models.DateTimeField(_("label edited at"), null=True, blank=True)
-    model_version = models.CharField(max_length=40, blank=True)
-    # When the sweep last recounted heat and growth (they change with time even when no case arrives).
-    refreshed_at = models.DateTimeField(null=True, blank=True, db_index=True)
-
-    class Meta:
-        ordering = ["-heat", "-id"]
-        verbose_name = _("hot topic")
-        verbose_name_plural = _("hot topics")
-
-    def __str__(self) -> str:
-        return self.label
+# Words for the urgency rules' reasons (``nlp.rules``), for the case page and the timeline.
+REASON_LABELS = {
+    "gas": _("gas leak"),
+    "trapped": _("people trapped"),
+    "self_harm": _("self-harm"),
+    "violence": _("violence"),
+    "fire": _("fire or explosion"),
+    "danger_to_life": _("danger to life"),
+    "medical": _("medical emergency"),
+    "flood": _("flood"),
+    "electric": _("electric shock hazard"),
+    "hazard": _("hazard"),
+    "utilities": _("water, power or heating cut"),
+    "vulnerable": _("vulnerable person"),
+    "pressing": _("pressing"),
+}
 
 
 class CaseAnalysis(models.Model):
@@ -132,8 +110,14 @@ class CaseAnalysis(models.Model):
     place = models.CharField(_("place"), max_length=100, blank=True, db_default="")
     # Separated by spaces (words never hold one): a plain string is read and written faster than a JSON list.
     words = models.TextField(blank=True, db_default="")
+    # Found by the topics app after the analysis (as are the duplicate, the place and the words above).
     topic = models.ForeignKey(
-        Topic, verbose_name=_("hot topic"), null=True, blank=True, on_delete=models.SET_NULL, related_name="analyses"
+        "topics.Topic",
+        verbose_name=_("hot topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="analyses",
     )
     # {"kind": "builtin-2026.11", "category": "category-20261121T1000", ...}: which model produced each result.
     model_versions = models.JSONField(default=dict, blank=True, db_default={})

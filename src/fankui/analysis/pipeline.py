@@ -1,4 +1,4 @@
-"""The per-case pipeline: mask, classify, score, find the duplicate and the hot topic, suggest a department.
+"""The per-case pipeline: mask, classify, score, suggest a department; then the topics app's duplicate and hot topic.
 
 The worker's sweep takes pending analyses in batches (``SKIP LOCKED`` on PostgreSQL, so several workers share the
 queue), runs every step on the whole batch at once (models predict faster on a list than one text at a time), and
@@ -8,7 +8,8 @@ the next batches and marked failed after ``MAX_ATTEMPTS``; it never holds up the
 Category and department: the organisation's trained model when there is one and it is at least
 ``RULE_THRESHOLD`` sure; otherwise the best keyword rule; for the department, failing both, the category's usual
 department. An emergency is recorded as an internal event "flagged_emergency" and heads the triage inbox; it is
-never dispatched automatically (a person must look at it now).
+never dispatched automatically (a person must look at it now). After each batch committed, ``signals.analyses_saved``
+lets the topics app find the cases' likely duplicates and hot topics.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from fankui.audit.services import record_event
 from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category
 from fankui.cases.workflow import State
+from fankui.nlp import rules, text
+from fankui.nlp.masking import mask_case_text
 
-from . import predictors, rules, signals, similar, text
-from .masking import mask_case_text
+from . import predictors, signals
 from .models import CaseAnalysis, DomainWord, KeywordRule
+from .rows import update_rows
 from .services import match_rules
 
 log = logging.getLogger("fankui.analysis")
@@ -277,31 +280,14 @@ def _apply(analyses: list[CaseAnalysis], urgencies: dict[int, str], models: Mode
             log.exception("applying the analysis failed for case %s", item[0].pk)
 
 
-def _look_at_others(analyses: list[CaseAnalysis]) -> bool:
-    """Duplicate and topic of the whole batch at once (one transaction); False if that failed."""
-    try:
-        similar.warm_index(min(analysis.case_id for analysis in analyses))
-        with transaction.atomic():
-            similar.find_duplicates(analyses)
-            similar.place_in_topics(analyses)
-    except Exception:
-        log.exception("duplicate/topic lookup failed for a batch; retrying case by case")
-        return False
-    return True
-
-
 def _needs_action(analysis: CaseAnalysis, threshold: float | None) -> bool:
     if analysis.urgency == "emergency":
         return True
     return threshold is not None and bool(analysis.department_id) and (analysis.department_confidence or 0) >= threshold
 
 
-def _after(analysis: CaseAnalysis, threshold: float | None, *, look: bool = True) -> None:
-    """The steps that look at other cases or move this one: duplicate, topic, emergency flag, auto-dispatch.
-    ``look=False`` when the batch's duplicate and topic were already found together."""
-    if look:
-        similar.find_duplicate(analysis)
-        similar.place_in_topic(analysis)
+def _after(analysis: CaseAnalysis, threshold: float | None) -> None:
+    """The steps that move the case: the emergency flag and automatic dispatch."""
     case = analysis.case
     if analysis.urgency == "emergency" and not case.events.filter(action="flagged_emergency").exists():
         record_event(
@@ -356,7 +342,7 @@ def _save(analyses: list[CaseAnalysis]) -> list[CaseAnalysis]:
     batch. Returns the rows saved."""
     try:
         with transaction.atomic():
-            similar.update_rows(analyses, FIELDS)
+            update_rows(analyses, FIELDS)
         return analyses
     except DatabaseError:
         log.exception("saving an analysis batch failed; saving case by case")
@@ -364,7 +350,7 @@ def _save(analyses: list[CaseAnalysis]) -> list[CaseAnalysis]:
     for analysis in analyses:
         try:
             with transaction.atomic():
-                similar.update_rows([analysis], FIELDS)
+                update_rows([analysis], FIELDS)
             saved.append(analysis)
         except DatabaseError as exc:
             analysis.attempts -= 1  # counted by _fail
@@ -385,7 +371,8 @@ def _fail(analysis: CaseAnalysis, exc: BaseException) -> None:
 
 
 def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = True) -> int:
-    """Analyse up to ``batch`` pending cases; returns how many were claimed (done or failed)."""
+    """Analyse up to ``batch`` pending cases; returns how many were claimed (done or failed). ``after=False``: without
+    the duplicates, topics, emergency flags and dispatches that follow (the benchmark's models-only run)."""
     threshold = auto_dispatch_threshold()
     with transaction.atomic():
         analyses = _claim(batch)
@@ -417,16 +404,14 @@ def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = Tr
     # The look at other cases (and each dispatch) after the batch committed, in transactions of their own: one
     # held across them all would lock SQLite's writers (intake) for longer.
     if after and analyses:
-        # Duplicate and topic for the batch in one go (one transaction, a fraction of a second for 200 cases); if
-        # that fails, case by case as before, so one bad case costs only its own duplicate and topic.
-        looked = _look_at_others(analyses)
+        signals.analyses_saved.send(sender=CaseAnalysis, analyses=analyses)
         for analysis in analyses:
-            if looked and not _needs_action(analysis, threshold):
+            if not _needs_action(analysis, threshold):
                 continue
             try:
                 with transaction.atomic():
-                    _after(analysis, threshold, look=not looked)
-            except Exception as exc:  # a duplicate or dispatch problem must not undo the analysis
+                    _after(analysis, threshold)
+            except Exception as exc:  # a dispatch problem must not undo the analysis
                 log.exception("analysis follow-up failed for case %s", analysis.case_id)
                 CaseAnalysis.objects.filter(pk=analysis.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
     return claimed

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import rules, store
+from fankui.nlp import rules
+
+from . import store
 from .store import ModelNotFound, Predictor, StoredModel
 
 BUILTIN_NAMES = ("kind", "nature", "sentiment", "urgency")

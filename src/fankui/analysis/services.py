@@ -20,9 +20,9 @@ from fankui.cases.models import Case, Category, Source
 from fankui.cases.workflow import State
 from fankui.core.errors import PermissionDenied, ValidationFailed
 from fankui.core.vocab import Kind
+from fankui.nlp.classify import Settings, TrainingError, train
 
 from . import store
-from .classify import Settings, TrainingError, train
 from .models import CaseAnalysis, Nature
 
 log = logging.getLogger("fankui.analysis")

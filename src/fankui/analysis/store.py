@@ -8,9 +8,11 @@ model never reads half a file.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
+import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,9 +23,10 @@ import joblib
 from django.conf import settings
 from django.utils import timezone
 
-from .classify import LinearTextModel, TrainingReport
-from .text import BUILTIN_DIR
+from fankui.nlp.classify import LinearTextModel, TrainingReport
 
+# The shipped models (``build_builtin``).
+BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -142,12 +145,29 @@ def load(name: str) -> StoredModel:
     return load_folder(folder, name)
 
 
+# Models saved before the text library left the analysis app (December 2026) name their classes and functions by
+# the modules they were in then; pickle finds them under those names (tests/analysis/test_models_saved_before_the_
+# move_still_predict_the_same.py loads models the old code saved).
+SAVED_UNDER = {
+    "fankui.analysis.classify": "fankui.nlp.classify",
+    "fankui.analysis.ngrams": "fankui.nlp.ngrams",
+    "fankui.analysis.text": "fankui.nlp.text",
+}
+
+
+def _old_module_names() -> None:
+    for old, new in SAVED_UNDER.items():
+        if old not in sys.modules:
+            sys.modules[old] = importlib.import_module(new)
+
+
 def load_folder(folder: Path, name: str) -> StoredModel:
     stamp = (folder / "model.joblib").stat().st_mtime
     with _cache_lock:
         cached = _cache.get(str(folder))
         if cached and cached[0] == stamp:
             return cached[1]
+    _old_module_names()
     model = joblib.load(folder / "model.joblib")
     metadata_file = folder / "metadata.json"
     metadata = json.loads(metadata_file.read_text(encoding="utf-8")) if metadata_file.exists() else {}

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 
 from . import pipeline, services
-from .tasks_topics import refresh_topics
 
 log = logging.getLogger("fankui.analysis")
 
@@ -35,6 +34,4 @@ def retrain_models() -> int:
 SWEEPS: list[tuple[str, Callable[[], int]]] = [
     ("analyse_pending", analyse_pending),
     ("retrain_models", retrain_models),
-    # The topics engineer's hourly hot-topic sweep (tasks_topics.py).
-    ("analysis.refresh_topics", refresh_topics),
 ]

@@ -90,14 +90,14 @@ def _peak_mb() -> float:
 
 
 def _cluster_child(n: int, workers: int) -> dict[str, Any]:
-    from fankui.analysis import topics
+    from fankui.nlp import cluster, places
 
     titles, bodies = corpus(n)
-    topics._jieba()  # the dictionary load (about a second) is start-up, not clustering
+    places.segmenter()  # the dictionary load (about a second) is start-up, not clustering
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     stages: dict[str, float] = {}
-    clusters = topics.cluster(bodies, titles, workers=workers, timings=stages)
+    clusters = cluster.cluster(bodies, titles, workers=workers, timings=stages)
     elapsed = time.perf_counter() - start
     mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     used = mine.ru_utime + mine.ru_stime - cpu.ru_utime - cpu.ru_stime + children.ru_utime + children.ru_stime
@@ -114,8 +114,7 @@ def _cluster_child(n: int, workers: int) -> dict[str, Any]:
 
 
 def _dedupe_child(n: int, lookups: int) -> dict[str, Any]:
-
-    from fankui.analysis import dedupe
+    from fankui.nlp import dedupe
 
     titles, bodies = corpus(n)
     texts = [f"{t} {b}".strip() for t, b in zip(titles, bodies, strict=True)]

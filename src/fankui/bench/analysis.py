@@ -50,8 +50,8 @@ def _one_core() -> None:
 
 def _texts() -> tuple[list[tuple[str, str]], list[str], list[tuple[str, str]]]:
     """(government messages (title, body), short reviews, labelled government messages (text, category))."""
-    from fankui.analysis.csvio import read_table
     from fankui.core.datasets import shared_data_dir
+    from fankui.nlp.csvio import read_table
 
     data = shared_data_dir()
     if data is None:
@@ -71,8 +71,8 @@ def _train_org_models(labelled: list[tuple[str, str]]) -> None:
     """Categories and departments in the bench database, and trained category and routing models for them."""
     from fankui.accounts.models import Department
     from fankui.analysis import store
-    from fankui.analysis.classify import Settings, train
     from fankui.cases.models import Category
+    from fankui.nlp.classify import Settings, train
 
     names = sorted({label for _, label in labelled})
     departments = {
@@ -90,17 +90,17 @@ STEPS = (
     ("fankui.analysis.pipeline", "_claim"),
     ("fankui.analysis.pipeline", "analyse_batch"),
     ("fankui.analysis.pipeline", "mask_case_text"),
-    ("fankui.analysis.rules", "kind"),
-    ("fankui.analysis.rules", "nature"),
-    ("fankui.analysis.rules", "urgency"),
+    ("fankui.nlp.rules", "kind"),
+    ("fankui.nlp.rules", "nature"),
+    ("fankui.nlp.rules", "urgency"),
     ("fankui.analysis.pipeline", "_trained_choice"),
     ("fankui.analysis.pipeline", "_save"),
-    ("fankui.analysis.similar", "find_duplicates"),
-    ("fankui.analysis.dedupe", "signatures"),
-    ("fankui.analysis.similar", "place_in_topics"),
-    ("fankui.analysis.topics", "pattern_places"),
-    ("fankui.analysis.topics", "features_both"),
-    ("fankui.analysis.similar", "_insert_topics"),
+    ("fankui.topics.duplicates", "find_duplicates"),
+    ("fankui.nlp.dedupe", "signatures"),
+    ("fankui.topics.placement", "place_in_topics"),
+    ("fankui.nlp.places", "pattern_places"),
+    ("fankui.nlp.places", "features_both"),
+    ("fankui.topics.placement", "insert_topics"),
 )
 
 
@@ -148,11 +148,12 @@ def _child(n: int, count: int, profile: str = "", steps: bool = False) -> dict[s
     _one_core()
     from django.core.management import call_command
 
-    from fankui.analysis import pipeline, predictors, similar
+    from fankui.analysis import pipeline, predictors
     from fankui.analysis.models import CaseAnalysis
     from fankui.cases.services import receive
     from fankui.core.process import tune_garbage_collection
     from fankui.intake.services import SubmissionInput
+    from fankui.topics import duplicates, placement
 
     call_command("migrate", verbosity=0, interactive=False)
     messages, reviews, labelled = _texts()
@@ -160,11 +161,11 @@ def _child(n: int, count: int, profile: str = "", steps: bool = False) -> dict[s
     for i in range(n):
         title, body = messages[i % len(messages)]
         receive(SubmissionInput(title=title[:200], body=body[:10_000] or title, contact_name="王建国" if i % 7 else ""))
-    similar.reset_index()
+    duplicates.reset_index()
     # Load models and the segmenters (the models' and the topics' own) before the clock starts, as a running
     # worker has.
     pipeline.Models.load()
-    similar.load_staff_words()
+    placement.load_staff_words()
     tune_garbage_collection()  # as `fankui worker` does once its first work loaded them
     spent, restore = _time_steps() if steps else (None, None)
     profiler = None

@@ -156,7 +156,7 @@ def urgency_scores(data: Path, errors: int = 0) -> dict[str, Any]:
     The real messages are every message of the four government files that the rules of 2026-11 or of today call an
     emergency, labelled by hand (4 of about 190 are one), so their precision is over what the rules flag, and their
     recall only over the emergencies either version found."""
-    from fankui.analysis import rules
+    from fankui.nlp import rules
 
     texts: dict[tuple[str, str], str] = {}
     for short, name in URGENCY_FILES.items():
@@ -195,12 +195,14 @@ def _child(errors: int) -> dict[str, Any]:
     django.setup()
     from django.core.management import call_command
 
-    from fankui.analysis import pipeline, similar
-    from fankui.analysis.models import CaseAnalysis, Topic
-    from fankui.analysis.topics_cli import parse_time
+    from fankui.analysis import pipeline
+    from fankui.analysis.models import CaseAnalysis
     from fankui.cases.services import receive
     from fankui.core.datasets import shared_data_dir
     from fankui.intake.services import SubmissionInput
+    from fankui.nlp.csvio import parse_time
+    from fankui.topics import duplicates
+    from fankui.topics.models import Topic
 
     call_command("migrate", verbosity=0, interactive=False)
     data = shared_data_dir()
@@ -212,7 +214,7 @@ def _child(errors: int) -> dict[str, Any]:
     for row in messages:
         case, _ = receive(SubmissionInput(title=row["title"][:200], body=row["body"][:10_000] or row["title"]))
         message_of[case.pk] = int(row["id"])
-    similar.reset_index()
+    duplicates.reset_index()
     pipeline.analyse_pending()
     found: dict[int, int | None] = {}
     topic_of: dict[int, Any] = {}

@@ -100,12 +100,13 @@ def build_database(n: int, seed: int = 7) -> dict[str, int]:
     from django.db import connection, transaction
 
     from fankui.accounts.models import Department
-    from fankui.analysis.models import CaseAnalysis, Topic
+    from fankui.analysis.models import CaseAnalysis
     from fankui.audit.models import Event
     from fankui.cases.models import Case, Category, Reply
     from fankui.insights.periods import parse
     from fankui.intake.models import Submission
     from fankui.surveys.models import Rating
+    from fankui.topics.models import Topic
 
     rng = random.Random(seed)
     end = parse(PERIOD).end

@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 from fankui.accounts import permissions
 from fankui.accounts.models import Department, User
 from fankui.actions import rates
-from fankui.analysis.models import CaseAnalysis, Topic
+from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case, Category, Reply
 from fankui.cases.queries import visible_cases
 from fankui.cases.workflow import State
 from fankui.core.errors import PermissionDenied
 from fankui.core.vocab import Channel, Kind
 from fankui.surveys.models import Level, Rating
+from fankui.topics.models import Topic
 
 from . import integrations
 from .periods import Period

@@ -29,10 +29,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from fankui.analysis import rules
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case, Reply
 from fankui.cases.workflow import Action, State
+from fankui.nlp import rules
 from fankui.notify import conf
 from fankui.notify.services import (
     Address,

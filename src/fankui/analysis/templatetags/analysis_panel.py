@@ -14,8 +14,7 @@ from fankui.cases.queries import visible_cases
 from fankui.core.vocab import Kind
 
 from .. import services
-from ..models import CaseAnalysis, Nature
-from ..rules import REASON_LABELS
+from ..models import REASON_LABELS, CaseAnalysis, Nature
 
 register = template.Library()
 

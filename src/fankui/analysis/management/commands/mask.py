@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fankui.analysis.csvio import CsvError, decode
-from fankui.analysis.masking import mask
+from fankui.nlp.csvio import CsvError, decode
+from fankui.nlp.masking import mask
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fankui.analysis import predictors
-from fankui.analysis.csvio import CsvError, parse_columns, progress, read_table, write_table
 from fankui.analysis.store import ModelNotFound
+from fankui.nlp.csvio import CsvError, parse_columns, progress, read_table, write_table
 
 BATCH = 2000
 

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from fankui.analysis import store
-from fankui.analysis.classify import Settings, TrainingError, train
-from fankui.analysis.csvio import CsvError, parse_columns, read_table
+from fankui.nlp.classify import Settings, TrainingError, train
+from fankui.nlp.csvio import CsvError, parse_columns, read_table
 
 
 class Command(BaseCommand):

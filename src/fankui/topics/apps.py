@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TopicsConfig(AppConfig):
+    """Hot topics and likely duplicates of the cases, found after each batch of analyses."""
+
+    name = "fankui.topics"
+    label = "topics"
+    verbose_name = _("Hot topics")
+
+    def ready(self) -> None:
+        from fankui.analysis.signals import analyses_saved
+
+        from .placement import look_at_batch
+
+        analyses_saved.connect(look_at_batch, dispatch_uid="topics.look_at_batch")
