@@ -15,14 +15,10 @@ class SlaConfig(AppConfig):
     def ready(self) -> None:
         from fankui.cases.queries import ListColumn, add_list_column
         from fankui.cases.signals import case_created, case_moved, cases_reclassified
-        from fankui.core import stamps
 
         from . import checks, labels, queries
-        from .models import CalendarDay, CalendarYear, Policy, PolicyTarget, WorkingCalendar
 
         case_created.connect(_created, dispatch_uid="sla.case_created")
-        # Server processes keep policies and calendars while this stamp is unchanged (sla.services).
-        stamps.bump_on_change("sla", Policy, PolicyTarget, WorkingCalendar, CalendarDay, CalendarYear)
         checks.register()
         post_migrate.connect(_migrated, sender=self, dispatch_uid="sla.post_migrate")
         case_moved.connect(_moved, dispatch_uid="sla.case_moved")

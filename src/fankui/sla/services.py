@@ -23,7 +23,6 @@ from fankui.accounts.models import Role, User
 from fankui.audit.services import record_event
 from fankui.cases.models import Case
 from fankui.cases.workflow import State
-from fankui.core import stamps
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fankui.core.rows import update_rows
 
@@ -42,7 +41,6 @@ from .models import (
     WorkingCalendar,
 )
 
-STAMP = "sla"  # the core.stamps group of policies, targets and calendars
 MAX_AMOUNT = {Unit.WORKING_HOURS: 2000, Unit.WORKING_DAYS: 365, Unit.HOURS: 8760}
 MAX_TEXT = 10_000
 MAX_EXTENSION_DAYS = 60
@@ -50,20 +48,19 @@ SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 # --- Calendar -------------------------------------------------------------------------------------------------
+# Policies and calendars are read from the database for each operation (an intake, a move, a loop over many
+# cases), once: nothing is kept between requests, so a change is seen by the next one in every process.
 _cache: ContextVar[dict[object, object] | None] = ContextVar("sla_cache", default=None)
-# Policies and calendars are read on every intake and every move but change a few times a year: each process
-# keeps them while the "sla" stamp is unchanged (core.stamps), so a change is still seen by the next request.
-_live = stamps.LiveCache(STAMP)
 
 
 @contextmanager
 def cached_lookups() -> Iterator[None]:
-    """Within the block, check once that the policies and calendars read before are current (one single-row read)
-    and use them: for a move, which looks them up several times, and for loops over many cases."""
+    """Within the block, the policies and calendars are read once and reused: for a move, which looks them up
+    several times, and for loops over many cases. Blocks nest (the outermost one's reads are used)."""
     if _cache.get() is not None:
         yield
         return
-    token = _cache.set(_live.current())
+    token = _cache.set({})
     try:
         yield
     finally:
@@ -71,8 +68,9 @@ def cached_lookups() -> Iterator[None]:
 
 
 def _lookups() -> dict[object, object]:
+    """The current block's reads; outside a block, a fresh dict (so each lookup reads the database)."""
     cache = _cache.get()
-    return cache if cache is not None else _live.current()
+    return cache if cache is not None else {}
 
 
 def work_calendar(working: WorkingCalendar | None = None) -> calendar.WorkCalendar:
@@ -351,7 +349,6 @@ def save_policy(policy: Policy, targets: Sequence[tuple[str, int | None, str]], 
     policy.save()
     policy.targets.all().delete()
     PolicyTarget.objects.bulk_create(PolicyTarget(policy=policy, stage=s, amount=a or 0, unit=u) for s, a, u in targets)
-    stamps.bump(STAMP)  # bulk_create sends no signal
     if reapply:
         reapply_open_cases()
     return policy

@@ -6,7 +6,6 @@ application's code, which a migration must not use."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.db import migrations
@@ -26,7 +25,6 @@ NEW_REPLY = (24, "hours")
 
 def forwards(apps: Any, schema_editor: Any) -> None:
     Policy = apps.get_model("sla", "Policy")
-    Stamp = apps.get_model("core", "Stamp")
     policy = Policy.objects.filter(name=OLD_NAME, urgency="emergency").first()
     if policy is None:
         return
@@ -37,8 +35,6 @@ def forwards(apps: Any, schema_editor: Any) -> None:
     if not Policy.objects.filter(name=NEW_NAME).exists():
         policy.name = NEW_NAME
     policy.save()
-    # Server processes keep policies while the "sla" stamp is unchanged (core.stamps).
-    Stamp.objects.update_or_create(name="sla", defaults={"token": secrets.randbits(63)})
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:

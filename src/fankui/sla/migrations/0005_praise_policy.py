@@ -4,7 +4,6 @@ kept. Open praise is counted again after the migration run (``SlaConfig`` on ``p
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.db import migrations
@@ -24,7 +23,6 @@ TARGETS = [
 def forwards(apps: Any, schema_editor: Any) -> None:
     Policy = apps.get_model("sla", "Policy")
     PolicyTarget = apps.get_model("sla", "PolicyTarget")
-    Stamp = apps.get_model("core", "Stamp")
     if not Policy.objects.filter(name=SHIPPED_CATCH_ALL).exists():
         return  # not the shipped defaults (or none yet: `ensure_defaults` adds it with the others)
     if Policy.objects.filter(kind="praise").exists() or Policy.objects.filter(name=NAME).exists():
@@ -33,7 +31,6 @@ def forwards(apps: Any, schema_editor: Any) -> None:
     PolicyTarget.objects.bulk_create(
         [PolicyTarget(policy=policy, stage=stage, amount=amount, unit=unit) for stage, amount, unit in TARGETS]
     )
-    Stamp.objects.update_or_create(name="sla", defaults={"token": secrets.randbits(63)})
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
