@@ -130,8 +130,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            # Django's SQLite backend with writers queued on a file lock (fankui/core/sqlite/base.py).
-            "ENGINE": "fankui.core.sqlite",
+            # Django's own SQLite backend (docs/decisions/0003: no writer lock of ours).
+            "ENGINE": "django.db.backends.sqlite3",
             # Opening a connection runs the PRAGMAs below; keeping it saves that on every request.
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
