@@ -12,10 +12,10 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core import signing
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,47 +50,8 @@ def _insert_new(messages: list[Message]) -> int:
     for message in messages:
         if message.dedupe_key not in taken:
             fresh.setdefault(message.dedupe_key, message)
-    _insert(list(fresh.values()))
+    Message.objects.bulk_create(fresh.values(), batch_size=BATCH, ignore_conflicts=True)
     return len(fresh)
-
-
-# The columns ``_insert`` writes, in order; a test checks that they are all of Message's columns.
-COLUMNS = (
-    "channel", "status", "user_id", "address", "case_id", "key", "dedupe_key", "subject", "body", "attempts",
-    "next_attempt_at", "last_error", "created_at", "sent_at", "read_at",
-)  # fmt: skip
-
-
-def _insert(messages: list[Message]) -> None:
-    """``INSERT ... ON CONFLICT DO NOTHING`` of many rows at once (SQLite and PostgreSQL both have it).
-
-    ``bulk_create`` spent most of a broadcast preparing each value of each row through its field; here the values
-    are plain strings and numbers and only the few timestamps are adapted."""
-    if not messages:
-        return
-    ops = connection.ops
-    table = connection.ops.quote_name(Message._meta.db_table)
-    names = ", ".join(ops.quote_name(c) for c in COLUMNS)
-    adapted: dict[datetime, Any] = {}
-
-    def stamp(value: datetime | None) -> Any:
-        if value is None:
-            return None
-        if value not in adapted:
-            adapted[value] = ops.adapt_datetimefield_value(value)
-        return adapted[value]
-
-    rows = [
-        (
-            m.channel, m.status, m.user_id, m.address, m.case_id, m.key, m.dedupe_key, m.subject, m.body, m.attempts,
-            stamp(m.next_attempt_at), m.last_error, stamp(m.created_at), stamp(m.sent_at), stamp(m.read_at),
-        )
-        for m in messages
-    ]  # fmt: skip
-    marks = ", ".join(["%s"] * len(COLUMNS))
-    with connection.cursor() as cursor:
-        # One statement, many rows: psycopg pipelines them and parses the statement once; SQLite steps it per row.
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING", rows)
 
 
 # --- Staff ------------------------------------------------------------------------------------------------------
