@@ -9,7 +9,7 @@ export FANKUI_DATA_DIR ?= $(CURDIR)/var
 # Where `make run` serves; the demo's "Open:" links and the links in messages follow it (FANKUI_PUBLIC_URL wins).
 export FANKUI_BIND := $(HOST):$(PORT)
 
-.PHONY: help install assets run test lint typecheck migrations-check messages bench clean
+.PHONY: help install assets fonts run test lint typecheck migrations-check messages bench clean
 
 help:
 	@echo "make run        install, migrate, load demo data (first time only) and serve on http://$(HOST):$(PORT)"
@@ -24,7 +24,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	touch $(STAMP)
 
-install: $(STAMP) assets
+install: $(STAMP) assets fonts
+
+# The PDF report embeds WenQuanYi Micro Hei from Debian's fonts-wqy-microhei (fankui/insights/charts.py). Installed
+# here where apt-get can (as root); otherwise the PDF names a font the reader's viewer supplies (fankui check warns).
+REPORT_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+fonts:
+	@test -e $(REPORT_FONT) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; } || \
+	    echo "fonts-wqy-microhei could not be installed: PDF reports will not embed their Chinese font"; \
+	  else echo "Install fonts-wqy-microhei (apt-get install fonts-wqy-microhei) so that PDF reports embed their Chinese font"; fi; }
 
 # Browser assets come from the npm registry at install time and are served by the application itself.
 src/fankui/static/vendor/htmx.min.js: package.json package-lock.json

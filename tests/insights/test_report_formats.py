@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ import pytest
 from django.utils import translation
 
 from fankui.cases.models import Case
-from fankui.insights import builders, periods, queries
+from fankui.insights import builders, charts, periods, queries
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,8 @@ def test_the_xlsx_report_has_a_sheet_per_section_with_numbers_as_numbers(report:
 
 
 def test_the_pdf_report_embeds_a_chinese_font(report: queries.Report, tmp_path: Path) -> None:
+    if charts.font_file() is None and not os.environ.get("CI"):
+        pytest.skip("the fonts-wqy-microhei package is not installed (make install installs it; CI must have it)")
     with translation.override("zh-hans"):
         chinese = queries.build(queries.whole_organisation(), periods.parse("2026-11"))
         content = builders.pdf(chinese)

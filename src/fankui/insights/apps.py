@@ -6,3 +6,11 @@ class InsightsConfig(AppConfig):
     name = "fankui.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from .charts import check_font
+
+        # fankui check: the PDF report's Chinese font (insights.W001).
+        checks.register(check_font)

@@ -1,12 +1,11 @@
 """The analysis report in three formats from the same tables (layout.py): a self-contained HTML page, an xlsx
-workbook and a PDF with an embedded Chinese font."""
+workbook and a PDF with an embedded Chinese font; the HTML page and the PDF draw the same charts (charts.py)."""
 
 from __future__ import annotations
 
 import io
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -14,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from . import layout, svg
+from . import charts, layout
 from .queries import Report
 from .tables import Section, Table
 
@@ -61,7 +60,7 @@ def _flagged(rows: list[list[str]]) -> list[list[tuple[str, bool]]]:
 
 def html(report: Report) -> bytes:
     sections = [
-        (section, [_HtmlTable(t, _flagged(display_rows(t)), mark_safe(svg.chart(t))) for t in section.tables])
+        (section, [_HtmlTable(t, _flagged(display_rows(t)), mark_safe(charts.svg(t))) for t in section.tables])
         for section in layout.sections(report)
     ]
     page = render_to_string(
@@ -143,63 +142,6 @@ def xlsx(report: Report) -> bytes:
 
 
 # --- PDF --------------------------------------------------------------------------------------------------------
-FONT = "FankuiCJK"
-
-
-@cache
-def _register_font() -> str:
-    """Embed WenQuanYi Micro Hei (TrueType outlines, which reportlab can subset) from its PyPI package."""
-    import importlib.resources
-
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    path = importlib.resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
-    pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
-    return FONT
-
-
-def _pdf_chart(table: Table, width: float) -> Any:
-    from reportlab.graphics.charts.barcharts import HorizontalBarChart
-    from reportlab.graphics.charts.linecharts import HorizontalLineChart
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
-
-    assert table.chart is not None
-    rows = table.rows[: table.chart.limit]
-    values = [float(r[table.chart.value_column] or 0) for r in rows]
-    labels = [str(r[table.chart.label_column]) for r in rows]
-    if table.chart.kind == "line":
-        drawing = Drawing(width, 150)
-        chart: Any = HorizontalLineChart()
-        chart.x, chart.y, chart.width, chart.height = 30, 20, width - 40, 120
-        chart.data = [values]
-        chart.lines[0].strokeColor = colors.HexColor("#2f6fb0")
-        every = max(1, len(labels) // 8)
-        chart.categoryAxis.categoryNames = [lab[5:] if i % every == 0 else "" for i, lab in enumerate(labels)]
-    else:
-        labels = [lab if len(lab) <= 12 else lab[:11] + "…" for lab in labels]
-        height = 16 * len(rows) + 30
-        drawing = Drawing(width, height)
-        chart = HorizontalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 130, 15, width - 170, height - 25
-        chart.data = [list(reversed(values))]
-        chart.bars[0].fillColor = colors.HexColor("#2f6fb0")
-        chart.categoryAxis.categoryNames = list(reversed(labels))
-        chart.barLabelFormat = "%g"
-        chart.barLabels.fontName = FONT
-        chart.barLabels.fontSize = 7
-        chart.barLabels.boxAnchor = "w"
-        chart.barLabels.dx = 3
-    chart.valueAxis.valueMin = 0
-    chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = 7
-    drawing.add(chart)
-    return drawing
-
-
 NUMBER = re.compile(r"^(—|[-+]?[\d,]+(\.\d+)?%?)$")
 
 
@@ -225,7 +167,7 @@ def pdf(report: Report) -> bytes:
     from reportlab.platypus import Table as PdfTable
     from reportlab.platypus.flowables import Flowable
 
-    font = _register_font()
+    font = charts.register_font()
     # CJK text wraps between any two characters.
     body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
     cell = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9.5)
@@ -282,7 +224,7 @@ def pdf(report: Report) -> bytes:
             parts: list[Flowable] = [*heading, p(table.title, h3)]
             heading = []
             if table.chart and table.rows:
-                parts.append(_pdf_chart(table, doc.width))
+                parts.append(charts.drawing(table, doc.width))
             data = [[p(h, cell) for h in table.headers]] + [
                 [p(c, number if i and _numeric(c) else cell) for i, c in enumerate(r)] for r in display_rows(table)
             ]
