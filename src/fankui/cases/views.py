@@ -159,8 +159,9 @@ def _render_case(
         (t, failed_form if t.action == failed_action and failed_form else action_form(t.action, case))
         for t in services.available_actions(case, user)
     ]
-    # Everyone who may see a case works it, so everyone sees how to reach the submitter; each look is recorded.
-    contact = _shows_contact(case)
+    # Who sees how to reach the submitter is accounts.permissions' to say (today: everyone who works cases, as
+    # everyone who may see a case works it); each look is recorded.
+    contact = _shows_contact(case) and permissions.may_see_personal_data(user)
     if contact:
         record_access(user, case, "contact")
     context = {
