@@ -151,7 +151,6 @@ def _child(n: int, count: int, profile: str = "", steps: bool = False) -> dict[s
     from fankui.analysis import pipeline, predictors
     from fankui.analysis.models import CaseAnalysis
     from fankui.cases.services import receive
-    from fankui.core.process import tune_garbage_collection
     from fankui.intake.services import SubmissionInput
     from fankui.topics import duplicates, placement
 
@@ -166,7 +165,6 @@ def _child(n: int, count: int, profile: str = "", steps: bool = False) -> dict[s
     # worker has.
     pipeline.Models.load()
     placement.load_staff_words()
-    tune_garbage_collection()  # as `fankui worker` does once its first work loaded them
     spent, restore = _time_steps() if steps else (None, None)
     profiler = None
     if profile:

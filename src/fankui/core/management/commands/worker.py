@@ -16,8 +16,6 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils.module_loading import module_has_submodule
 
-from fankui.core.process import tune_garbage_collection
-
 log = logging.getLogger("fankui.worker")
 
 
@@ -49,7 +47,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         every = sweeps()
-        tuned = False
         while True:
             if not options["once"]:
                 # A long-running process must drop connections that the server closed or that grew too old.
@@ -62,10 +59,6 @@ class Command(BaseCommand):
                     continue
                 if handled:
                     log.info("sweep %s handled %d", name, handled)
-                    if not tuned:
-                        # The first work done loaded the models and dictionaries this process keeps.
-                        tune_garbage_collection()
-                        tuned = True
             if options["once"] or stopping:
                 return
             deadline = time.monotonic() + options["interval"]
