@@ -8,7 +8,7 @@ from PIL import Image
 
 from fankui.accounts.models import Department, Role, User
 from fankui.actions import services
-from fankui.actions.models import Evidence, ProgressUpdate
+from fankui.actions.models import ProgressUpdate
 from fankui.actions.workflow import Step
 from fankui.core.errors import Conflict, PermissionDenied, ValidationFailed
 from tests import factories
@@ -29,7 +29,7 @@ def test_the_owner_posts_progress_with_a_photo_and_ticks_a_milestone(
     services.transition(action, analyst, Step.APPROVE)
     milestone = action.milestones.get()
     update = services.post_progress(action, owner, "已完成现场勘查", [_png()], milestones_done=[milestone.pk])
-    assert Evidence.objects.get(update=update).content_type == "image/png"
+    assert update.evidence.get().content_type == "image/png"
     milestone.refresh_from_db()
     assert milestone.done_at is not None
 

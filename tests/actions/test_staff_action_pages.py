@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from fankui.accounts.models import Department, Role, User
-from fankui.actions.models import Action, Evidence, State
+from fankui.actions.models import Action, State
 from fankui.topics.models import Topic
 from tests import factories
 
@@ -103,10 +103,12 @@ def test_the_owner_posts_progress_with_a_photo(analyst: User, owner: User, dept:
     client = client_for(owner)
     response = client.post(f"/staff/actions/{action.pk}/progress/", {"text": "已更换", "files": [photo]})
     assert response.status_code == 302
-    evidence = Evidence.objects.get()
-    assert client.get(f"/staff/actions/evidence/{evidence.token}/").status_code == 200
+    evidence = action.updates.get().evidence.get()
+    assert f"/staff/attachments/{evidence.token}/" in client.get(f"/staff/actions/{action.pk}/").content.decode()
+    assert client.get(f"/staff/attachments/{evidence.token}/").status_code == 200
+    assert client.get(f"/staff/actions/evidence/{evidence.token}/").status_code == 200  # the older address
     stranger = client_for(factories.user(Role.HANDLER, factories.department()))
-    assert stranger.get(f"/staff/actions/evidence/{evidence.token}/").status_code == 404
+    assert stranger.get(f"/staff/attachments/{evidence.token}/").status_code == 404
 
 
 def test_actions_outside_ones_scope_do_not_exist(

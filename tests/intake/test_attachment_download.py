@@ -14,7 +14,7 @@ from fankui.accounts.models import Department, Role, User
 from fankui.audit.models import Access
 from fankui.cases import services
 from fankui.cases.models import Case
-from fankui.intake.models import Attachment
+from fankui.intake.models import StoredFile
 from tests import factories
 
 
@@ -25,7 +25,7 @@ def tiny_png() -> bytes:
 
 
 @pytest.fixture
-def uploaded(en: Client) -> tuple[Case, Attachment, bytes]:
+def uploaded(en: Client) -> tuple[Case, StoredFile, bytes]:
     """A case submitted through the public form with one real PNG."""
     page = en.get("/").content.decode()
     token = re.search(r'name="token" value="([0-9a-f]{32})"', page)
@@ -35,13 +35,13 @@ def uploaded(en: Client) -> tuple[Case, Attachment, bytes]:
     upload.name = "路灯 照片.png"
     response = en.post("/", {"token": token.group(1), "body": "路灯坏了，见照片。", "attachments": [upload]})
     assert response.status_code == 302
-    attachment = Attachment.objects.select_related("submission__case").get()
-    return attachment.submission.case, attachment, content
+    attachment = StoredFile.objects.get()
+    return Case.objects.get(submission_id=attachment.owner_id), attachment, content
 
 
 @pytest.mark.django_db
 def test_staff_who_see_the_case_can_open_the_picture(
-    uploaded: tuple[Case, Attachment, bytes], dispatcher: User, client_for: Callable[[User], Client]
+    uploaded: tuple[Case, StoredFile, bytes], dispatcher: User, client_for: Callable[[User], Client]
 ) -> None:
     case, attachment, content = uploaded
     response = client_for(dispatcher).get(f"/staff/attachments/{attachment.token}/")
@@ -52,12 +52,17 @@ def test_staff_who_see_the_case_can_open_the_picture(
     assert "filename*=utf-8''%E8%B7%AF%E7%81%AF%20%E7%85%A7%E7%89%87.png" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     access = Access.objects.get()
-    assert (access.user, access.case, access.what) == (dispatcher, case, "attachment")
+    assert (access.user, access.case, access.what, access.stored_file) == (
+        dispatcher,
+        case,
+        "attachment",
+        attachment.pk,
+    )
 
 
 @pytest.mark.django_db
 def test_a_handler_of_the_department_sees_it_and_one_of_another_does_not(
-    uploaded: tuple[Case, Attachment, bytes],
+    uploaded: tuple[Case, StoredFile, bytes],
     dispatcher: User,
     handler: User,
     dept: Department,
@@ -82,7 +87,7 @@ def test_an_unknown_token_is_a_404(dispatcher: User, client_for: Callable[[User]
 
 
 @pytest.mark.django_db
-def test_a_visitor_who_is_not_logged_in_is_sent_to_log_in(uploaded: tuple[Case, Attachment, bytes]) -> None:
+def test_a_visitor_who_is_not_logged_in_is_sent_to_log_in(uploaded: tuple[Case, StoredFile, bytes]) -> None:
     _, attachment, _ = uploaded
     response = Client().get(f"/staff/attachments/{attachment.token}/")
     assert response.status_code == 302

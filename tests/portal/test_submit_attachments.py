@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from fankui.cases.models import Case
-from fankui.intake.models import Attachment
+from fankui.intake.models import StoredFile
 
 from .conftest import case_from_redirect, png_file
 
@@ -19,8 +19,8 @@ from .conftest import case_from_redirect, png_file
 def test_a_real_png_is_accepted(en: Client, fresh_form: Callable[..., dict[str, Any]]) -> None:
     response = en.post("/", fresh_form(attachments=[png_file("路灯.png")]))
     assert response.status_code == 302
-    attachment = Attachment.objects.get()
-    assert attachment.submission.case == case_from_redirect(response["Location"])
+    case = case_from_redirect(response["Location"])
+    attachment = case.submission.attachments.get()
     assert (attachment.original_name, attachment.content_type) == ("路灯.png", "image/png")
 
 
@@ -36,7 +36,7 @@ def test_a_file_named_like_a_photo_that_is_not_one_is_refused(
     assert "please choose your photos or PDF again" in page
     assert 'value="路灯不亮"' in page
     assert Case.objects.count() == 0
-    assert Attachment.objects.count() == 0
+    assert StoredFile.objects.count() == 0
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from fankui.audit.admin import ReadOnlyAdmin
 
-from .models import Action, ActionCase, ActionEvent, Broadcast, Evidence, Milestone, ProgressUpdate
+from .models import Action, ActionCase, ActionEvent, Broadcast, Milestone, ProgressUpdate
 
 
 class MilestoneInline(admin.TabularInline):
@@ -44,12 +44,6 @@ class ActionCaseAdmin(admin.ModelAdmin):
 class ProgressUpdateAdmin(admin.ModelAdmin):
     list_display = ["action", "author", "created_at", "public"]
     raw_id_fields = ["action", "author"]
-
-
-@admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "content_type", "size", "update"]
-    raw_id_fields = ["update"]
 
 
 @admin.register(ActionEvent)

@@ -6,3 +6,12 @@ class ActionsConfig(AppConfig):
     name = "fankui.actions"
     label = "actions"
     verbose_name = _("Improvement actions")
+
+    def ready(self) -> None:
+        from fankui.intake import files
+
+        from . import services
+        from .models import ProgressUpdate
+
+        # A progress update's evidence is seen by those who see its action.
+        files.register(ProgressUpdate, services.evidence_look)

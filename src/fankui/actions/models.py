@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fankui.audit.models import AppendOnlyModel
+from fankui.intake.models import stored_files
 
 if TYPE_CHECKING:
     from fankui.cases.models import Case
@@ -148,6 +149,8 @@ class ProgressUpdate(models.Model):
     # Shown to the people who raised the problem (tracking page) and on the board; internal notes are not.
     public = models.BooleanField(_("visible to the public"), default=True)
     created_at = models.DateTimeField()
+    # Photos or PDFs showing the progress (intake's stored files: the same checks, view and access record).
+    evidence = stored_files()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -156,32 +159,6 @@ class ProgressUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
-
-
-def evidence_path(instance: Evidence, filename: str) -> str:
-    return f"actions/{instance.update.action_id}/{instance.token}"
-
-
-class Evidence(models.Model):
-    """A photo or PDF attached to a progress update; validated like intake's attachments (sniffed type, size)."""
-
-    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to=evidence_path, max_length=255)
-    token = models.CharField(max_length=40, unique=True)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-
-    class Meta:
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class ActionEvent(AppendOnlyModel):

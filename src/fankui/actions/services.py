@@ -7,7 +7,6 @@ may not see.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,7 +25,8 @@ from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
 from fankui.cases.queries import find_case_ref, visible_cases
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from fankui.intake.services import check_uploads
+from fankui.intake.files import Look
+from fankui.intake.services import check_uploads, store_file
 from fankui.topics.models import Topic
 
 from . import workflow
@@ -35,7 +35,6 @@ from .models import (
     ActionCase,
     ActionEvent,
     Broadcast,
-    Evidence,
     Indicator,
     Milestone,
     ProgressUpdate,
@@ -555,15 +554,7 @@ def post_progress(
     now = timezone.now()
     update = ProgressUpdate.objects.create(action=action, author=user, text=body, public=public, created_at=now)
     for upload, content_type in good:
-        evidence = Evidence(
-            update=update,
-            token=secrets.token_urlsafe(24),
-            original_name=(upload.name or "file")[:255],
-            content_type=content_type,
-            size=upload.size or 0,
-        )
-        evidence.file.save(evidence.token, upload, save=False)
-        evidence.save()
+        store_file(upload, content_type, update, f"actions/{action.pk}")
     for milestone in ticked:
         if milestone.done_at is None:
             milestone.done_at = now
@@ -663,3 +654,9 @@ def get_visible(user: User, pk: int) -> Action:
     if action is None:
         raise NotFound(_("There is no such action."))
     return action
+
+
+def evidence_look(user: User, update_id: int) -> Look | None:
+    """A progress update's evidence is seen by those who see its action (``intake.files``)."""
+    seen = ProgressUpdate.objects.filter(pk=update_id, action__in=visible_actions(user)).exists()
+    return Look("evidence") if seen else None

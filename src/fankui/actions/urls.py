@@ -1,5 +1,7 @@
 from django.urls import path
 
+from fankui.intake.views import stored_file
+
 from . import views
 
 app_name = "actions"
@@ -11,5 +13,6 @@ urlpatterns = [
     path("staff/actions/<int:pk>/progress/", views.action_progress, name="progress"),
     path("staff/actions/<int:pk>/link/", views.action_link, name="link"),
     path("staff/actions/<int:pk>/unlink/<int:case_id>/", views.action_unlink, name="unlink"),
-    path("staff/actions/evidence/<str:token>/", views.evidence, name="evidence"),
+    # Evidence is served as every stored file is, at /staff/attachments/<token>/; this older address still works.
+    path("staff/actions/evidence/<str:token>/", stored_file),
 ]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -24,10 +24,8 @@ from fankui.topics.models import Topic
 
 from . import indicators, services
 from .forms import SERVICE_FIELDS, ActionForm
-from .models import Action, ActionCase, Evidence, Source, State
+from .models import Action, ActionCase, Source, State
 from .workflow import Step
-
-INLINE_TYPES = ("image/", "application/pdf")
 
 
 def _user(request: HttpRequest) -> User:
@@ -201,22 +199,3 @@ def action_unlink(request: HttpRequest, pk: int, case_id: int) -> HttpResponse:
         return _render_detail(request, action, status=error.status)
     messages.success(request, _("The case was unlinked."))
     return redirect("actions:detail", pk=action.pk)
-
-
-@staff_required
-def evidence(request: HttpRequest, token: str) -> FileResponse:
-    item = Evidence.objects.select_related("update__action").filter(token=token).first()
-    if item is None or not services.visible_actions(_user(request)).filter(pk=item.update.action_id).exists():
-        raise Http404
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle,
-        content_type=item.content_type,
-        as_attachment=not item.content_type.startswith(INLINE_TYPES),
-        filename=item.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -21,6 +21,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 ACCESS_WORDS = {
     "contact": _("contact details on the case page"),
     "attachment": _("an attachment"),
+    "evidence": _("a photo or document of an improvement action"),
     "phone_search": _("found by the caller's phone number"),
 }
 

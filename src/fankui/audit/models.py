@@ -53,11 +53,15 @@ class Event(AppendOnlyModel):
 
 
 class Access(AppendOnlyModel):
-    """A member of staff looked at personal data (contact details, attachments) of a case."""
+    """A member of staff looked at personal data: contact details or attachments of a case, or a stored file that
+    belongs to no case (an improvement action's evidence)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="accesses")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="accesses")
     what = models.CharField(max_length=40)
+    # The intake.StoredFile opened, by its id: a number, not a foreign key, so that removing a file never changes
+    # the record of who looked at it.
+    stored_file = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -64,6 +64,11 @@ def record_access(user: User, case: Model, what: str) -> None:
     Access.objects.create(user=user, case_id=case.pk, what=what)
 
 
+def record_file_access(user: User, stored_file: int, what: str, *, case_id: int | None = None) -> None:
+    """A look at a stored file (``intake.StoredFile``): an attachment of the case ``case_id``, an action's evidence."""
+    Access.objects.create(user=user, case_id=case_id, what=what, stored_file=stored_file)
+
+
 def record_accesses(user: User, cases: Iterable[Model], what: str) -> None:
     """One look at the personal data of several cases (a list found by a phone number), in one statement."""
     Access.objects.bulk_create([Access(user=user, case_id=case.pk, what=what) for case in cases])

@@ -226,7 +226,7 @@ def _detail(case: Case, user: User) -> dict[str, Any]:
                 "name": a.original_name,
                 "content_type": a.content_type,
                 "size": a.size,
-                "url": reverse("intake:attachment", kwargs={"token": a.token}),
+                "url": reverse("intake:file", kwargs={"token": a.token}),
             }
             for a in view["attachments"]
         ],

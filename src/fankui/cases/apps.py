@@ -8,7 +8,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from . import notices, signals
+        from fankui.intake import files
+        from fankui.intake.models import Submission
+
+        from . import notices, queries, signals
 
         # Staff are told when a case comes their way (cases.notices has the table).
         signals.case_moved.connect(notices.on_case_moved, dispatch_uid="cases.notices.moved")
+        # A submission's attachments are seen by those who see its case.
+        files.register(Submission, queries.attachment_look)

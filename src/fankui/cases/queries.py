@@ -19,6 +19,7 @@ from fankui.accounts import permissions
 from fankui.accounts.models import User
 from fankui.audit.models import Event
 from fankui.core import codes
+from fankui.intake.files import Look
 
 from .models import Case
 from .workflow import State
@@ -207,6 +208,13 @@ def staff_view(case: Case, user: User) -> dict[str, Any]:
         "primary": primary,
         "duplicates": list(visible.filter(merged_into=case).order_by("created_at", "id")),
     }
+
+
+def attachment_look(user: User, submission_id: int) -> Look | None:
+    """A submission's attachments are seen by those who see its case, each look recorded against it
+    (``intake.files``)."""
+    case_id = visible_cases(user).filter(submission_id=submission_id).values_list("pk", flat=True).first()
+    return None if case_id is None else Look("attachment", case_id)
 
 
 # A list names a case by its title, else by the start of its text.

@@ -1,11 +1,50 @@
-"""What arrived, as it arrived. A submission is never changed after intake; the case carries the workflow."""
+"""What arrived, as it arrived (a submission is never changed after intake; the case carries the workflow), and
+every file people upload."""
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fankui.core.vocab import Channel, Kind
+
+
+class StoredFile(models.Model):
+    """A photo or PDF someone uploaded: a submission's attachments, an improvement action's evidence. Its owner is
+    the row it belongs to (``owner``); intake checks every upload (``services.check_uploads``) and stores it
+    (``services.store_file``); one view serves it to those the owner's app lets see it, each look recorded
+    (``files``)."""
+
+    # The stored name is ours (the owner's folder and the token), never the uploader's: that one is kept in a column.
+    file = models.FileField(max_length=255)
+    token = models.CharField(max_length=40, unique=True)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    owner_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("owner_type", "owner_id")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["owner_type", "owner_id"], name="stored_file_owner")]
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+def stored_files() -> GenericRelation:
+    """The reverse relation an owner declares (``Submission.attachments``, ``ProgressUpdate.evidence``): no column,
+    the files are deleted with their owner, and ``prefetch_related`` works."""
+    return GenericRelation(StoredFile, content_type_field="owner_type", object_id_field="owner_id")
 
 
 class Submission(models.Model):
@@ -32,6 +71,7 @@ class Submission(models.Model):
     # imports of history, whose submitters were told long ago.
     receipt = models.BooleanField(_("send a receipt"), default=True)
     received_at = models.DateTimeField(_("received at"))
+    attachments = stored_files()
 
     class Meta:
         verbose_name = _("submission")
@@ -43,28 +83,3 @@ class Submission(models.Model):
     @property
     def has_contact(self) -> bool:
         return not self.anonymous and bool(self.contact_phone or self.contact_email)
-
-
-def attachment_path(instance: Attachment, filename: str) -> str:
-    # The stored name is ours, never the uploader's: the original name is kept in a column.
-    return f"attachments/{instance.submission.received_at:%Y/%m}/{instance.submission_id}/{instance.token}"
-
-
-class Attachment(models.Model):
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=255)
-    token = models.CharField(max_length=40, unique=True)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")

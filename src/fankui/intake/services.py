@@ -18,13 +18,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
+from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from fankui.core.vocab import Channel, Kind
 
-from .models import Attachment, Submission
+from .models import StoredFile, Submission
 
 # Mainland mobile numbers, and landlines with an area code (010-12345678, 0731 8888 6666).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -206,20 +207,28 @@ def check_uploads(uploads: Sequence[UploadedFile]) -> tuple[list[tuple[UploadedF
     return good, problems
 
 
+def store_file(upload: UploadedFile, content_type: str, owner: models.Model, folder: str) -> StoredFile:
+    """Keep one upload that passed ``check_uploads`` (``content_type`` is the sniffed one) for ``owner``, as
+    ``folder/<token>``: the name on disk is a fresh random token, never the uploader's."""
+    item = StoredFile(
+        owner=owner,
+        token=secrets.token_urlsafe(24),
+        original_name=(upload.name or "file")[:255],
+        content_type=content_type,
+        size=upload.size or 0,
+    )
+    item.file.save(f"{folder}/{item.token}", upload, save=False)
+    item.save()
+    return item
+
+
 def store(
     clean: dict[str, Any], files: Sequence[tuple[UploadedFile, str]], received_at: datetime | None = None
 ) -> Submission:
     """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction: the one of
     ``cases.services.receive``, which opens its case with it."""
     submission = Submission.objects.create(received_at=received_at or timezone.now(), **clean)
+    folder = f"attachments/{submission.received_at:%Y/%m}/{submission.pk}"
     for upload, content_type in files:
-        attachment = Attachment(
-            submission=submission,
-            token=secrets.token_urlsafe(24),
-            original_name=(upload.name or "file")[:255],
-            content_type=content_type,
-            size=upload.size or 0,
-        )
-        attachment.file.save(attachment.token, upload, save=False)
-        attachment.save()
+        store_file(upload, content_type, submission, folder)
     return submission

@@ -4,5 +4,5 @@ from . import views
 
 app_name = "intake"
 urlpatterns = [
-    path("<str:token>/", views.attachment, name="attachment"),
+    path("<str:token>/", views.stored_file, name="file"),
 ]

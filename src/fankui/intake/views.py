@@ -1,31 +1,34 @@
-"""Attachments are personal data: served only to staff who can see their case, every look recorded."""
+"""Stored files (a case's attachments, an action's evidence) may show people and their homes: served only to staff
+the owner's app lets see them (``files``), every look recorded."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 
-from fankui.audit.services import record_access
-from fankui.cases.queries import visible_cases
+from fankui.accounts.models import User
+from fankui.audit.services import record_file_access
 
-from .models import Attachment
+from . import files
+from .models import StoredFile
 
 # Shown in the browser; anything else (never stored today, intake accepts only these) is downloaded.
 INLINE_TYPES = ("image/", "application/pdf")
 
 
 @login_required
-def attachment(request: HttpRequest, token: str) -> FileResponse:
-    item = Attachment.objects.select_related("submission__case").filter(token=token).first()
-    # An unknown token and a case out of the user's sight answer the same 404.
-    if item is None or not visible_cases(request.user).filter(submission_id=item.submission_id).exists():  # type: ignore[arg-type]
+def stored_file(request: HttpRequest, token: str) -> FileResponse:
+    user: User = request.user  # type: ignore[assignment]
+    item = StoredFile.objects.select_related("owner_type").filter(token=token).first()
+    # An unknown token and a file out of the user's sight answer the same 404.
+    look = files.look(user, item) if item is not None else None
+    if item is None or look is None:
         raise Http404
-    case = item.submission.case
     try:
         handle = item.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    record_access(request.user, case, "attachment")  # type: ignore[arg-type]
+    record_file_access(user, item.pk, look.what, case_id=look.case_id)
     response = FileResponse(
         handle,
         content_type=item.content_type,

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import fankui.intake.models
 
 
 class Migration(migrations.Migration):
@@ -64,7 +63,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("file", models.FileField(max_length=255, upload_to=fankui.intake.models.attachment_path)),
+                ("file", models.FileField(max_length=255, upload_to="")),
                 ("token", models.CharField(max_length=40, unique=True)),
                 ("original_name", models.CharField(max_length=255)),
                 ("content_type", models.CharField(max_length=100)),
