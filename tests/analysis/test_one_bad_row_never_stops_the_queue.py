@@ -32,10 +32,10 @@ def test_a_row_the_database_refuses_fails_alone_and_the_others_are_saved(monkeyp
     bad = factories.case("这一条保存不了。")
     real = pipeline.update_rows
 
-    def refuse(objects: Any, names: list[str]) -> None:
-        if names == pipeline.FIELDS and any(o.case_id == bad.pk for o in objects):
+    def refuse(objects: Any, fields: list[str]) -> None:
+        if fields == pipeline.FIELDS and any(o.case_id == bad.pk for o in objects):
             raise DataError("value too long for type character varying(200)")
-        real(objects, names)
+        real(objects, fields)
 
     monkeypatch.setattr(pipeline, "update_rows", refuse)
     # The sweep tries the refused case again, up to its last attempt, and ends: the others are saved.

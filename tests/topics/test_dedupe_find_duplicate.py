@@ -1,4 +1,5 @@
-"""find_duplicate: the per-case lookup of a likely primary among earlier cases."""
+"""find_duplicates: the lookup of a likely primary among earlier cases (set on each analysis; the topic placement saves
+it)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ def _fresh_index() -> Iterator[None]:
     duplicates.reset_index()
 
 
+def find_duplicate(analysis: CaseAnalysis) -> tuple[int, float] | None:
+    return duplicates.find_duplicates([analysis])[0]
+
+
 def analysis_of(body: str) -> CaseAnalysis:
     return CaseAnalysis.objects.select_related("case__submission").get(case=factories.case(body))
 
@@ -34,11 +39,10 @@ def test_it_points_a_rewritten_report_at_the_earlier_case() -> None:
     first = factories.case(REPORT)
     analysis = analysis_of(AGAIN)
 
-    found = duplicates.find_duplicate(analysis)
+    found = find_duplicate(analysis)
 
     assert found is not None and found[0] == first.id
     assert 0.5 <= found[1] <= 1.0
-    analysis.refresh_from_db()
     assert analysis.duplicate_of_id == first.id
     assert analysis.duplicate_similarity == found[1]
 
@@ -50,8 +54,7 @@ def test_it_finds_nothing_for_an_unrelated_case_and_clears_an_old_answer() -> No
     analysis.duplicate_similarity = 0.9
     analysis.save()
 
-    assert duplicates.find_duplicate(analysis) is None
-    analysis.refresh_from_db()
+    assert find_duplicate(analysis) is None
     assert analysis.duplicate_of_id is None and analysis.duplicate_similarity is None
 
 
@@ -60,7 +63,7 @@ def test_it_never_answers_the_case_itself_or_a_later_case() -> None:
     analysis = analysis_of(REPORT)
     factories.case(AGAIN)
 
-    assert duplicates.find_duplicate(analysis) is None
+    assert find_duplicate(analysis) is None
 
 
 @pytest.mark.django_db
@@ -69,7 +72,7 @@ def test_a_case_merged_into_another_stands_for_its_primary(dispatcher: User) -> 
     copy = factories.case(REPORT)
     cases.merge(copy, dispatcher, primary)
 
-    found = duplicates.find_duplicate(analysis_of(AGAIN))
+    found = find_duplicate(analysis_of(AGAIN))
 
     assert found is not None and found[0] == primary.id
 
@@ -80,7 +83,7 @@ def test_it_never_points_at_a_case_merged_into_this_one(dispatcher: User) -> Non
     analysis = analysis_of(AGAIN)
     cases.merge(earlier, dispatcher, analysis.case)
 
-    assert duplicates.find_duplicate(analysis) is None
+    assert find_duplicate(analysis) is None
 
 
 @pytest.mark.django_db
@@ -89,6 +92,6 @@ def test_the_masked_text_is_compared_once_masking_has_run() -> None:
     analysis = analysis_of("电话13800138000，" + NOISE)
     analysis.masked_body = AGAIN
 
-    found = duplicates.find_duplicate(analysis)
+    found = find_duplicate(analysis)
 
     assert found is not None and found[0] == first.id

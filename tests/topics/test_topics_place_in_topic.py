@@ -1,4 +1,4 @@
-"""place_in_topic: a new case joins the hot topic of the same place and issue, or starts one."""
+"""place_in_topics: a new case joins the hot topic of the same place and issue, or starts one."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ PLANT = [
 def analysed(title: str, body: str) -> CaseAnalysis:
     case = factories.case(body, title=title)
     analysis = CaseAnalysis.objects.select_related("case__submission").get(case=case)
-    placement.place_in_topic(analysis)
+    placement.place_in_topics([analysis])
     analysis.refresh_from_db()
     return analysis
 

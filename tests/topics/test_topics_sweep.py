@@ -24,7 +24,7 @@ PLANT = [
 
 def placed(title: str, body: str) -> CaseAnalysis:
     analysis = CaseAnalysis.objects.select_related("case__submission").get(case=factories.case(body, title=title))
-    placement.place_in_topic(analysis)
+    placement.place_in_topics([analysis])
     return analysis
 
 

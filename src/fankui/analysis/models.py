@@ -53,8 +53,8 @@ REASON_LABELS = {
 class CaseAnalysis(models.Model):
     """One case's analysis results. Created "pending" with the case; the worker fills it in.
 
-    Every column has a database default (``db_default``) as well, so that the pending row of a new case is one
-    short INSERT of its key (``services.queue_case``) on the busiest path of the product, every intake."""
+    Every column has a database default as well (``db_default``, migration 0005): the pending row of a new case
+    (``services.queue_case``) leaves them to the database."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

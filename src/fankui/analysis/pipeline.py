@@ -28,12 +28,12 @@ from fankui.audit.services import record_event
 from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category
 from fankui.cases.workflow import State
+from fankui.core.rows import update_rows
 from fankui.nlp import rules, text
 from fankui.nlp.masking import mask_case_text
 
 from . import predictors, signals
 from .models import CaseAnalysis, DomainWord, KeywordRule
-from .rows import update_rows
 from .services import match_rules
 
 log = logging.getLogger("fankui.analysis")
@@ -336,10 +336,10 @@ FIELDS = [
 
 
 def _save(analyses: list[CaseAnalysis]) -> list[CaseAnalysis]:
-    """One UPDATE statement run for every row (executemany): ``bulk_update``'s CASE expressions over 20 columns
-    cost more than the whole analysis. If the database refuses a row, the rows are saved one by one and the
-    refused ones counted as failed attempts: otherwise that row, first in the queue again, would stop every later
-    batch. Returns the rows saved."""
+    """Each row's results (``FIELDS``), with one UPDATE statement run for the batch (``core.rows.update_rows``:
+    docs/decisions/0005). If the database refuses a row, the rows are saved one by one and the refused ones counted
+    as failed attempts: otherwise that row, first in the queue again, would stop every later batch. Returns the rows
+    saved."""
     try:
         with transaction.atomic():
             update_rows(analyses, FIELDS)

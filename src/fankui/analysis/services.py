@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,15 +42,10 @@ DISPATCHED_STATES = [
 
 
 def queue_case(sender: type, case: Case, **kwargs: Any) -> None:
-    """Mark a new case's analysis as pending, in the transaction that opened the case (``case_created``).
-
-    Every intake pays for this, so it is one short INSERT of the key and the database fills in the defaults of
-    the other columns (``db_default``); an ORM save would build and adapt all 25 columns (about 0.4 ms of CPU)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_QUEUE_SQL, [case.pk])
-
-
-_QUEUE_SQL = f'INSERT INTO "{CaseAnalysis._meta.db_table}" ("case_id") VALUES (%s)'
+    """Mark a new case's analysis as pending, in the transaction that opened the case (``case_created``): the worker
+    finds it there even if the process that took the case dies right after."""
+    # By the key: the case object then holds no pending analysis of its own (``case.analysis`` reads the row).
+    CaseAnalysis.objects.create(case_id=case.pk)
 
 
 # --- Staff corrections -----------------------------------------------------------------------------------------

@@ -100,7 +100,6 @@ STEPS = (
     ("fankui.topics.placement", "place_in_topics"),
     ("fankui.nlp.places", "pattern_places"),
     ("fankui.nlp.places", "features_both"),
-    ("fankui.topics.placement", "insert_topics"),
 )
 
 

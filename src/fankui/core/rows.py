@@ -3,8 +3,8 @@
 ``bulk_update`` builds a ``CASE WHEN id = … THEN …`` expression per field over all rows: for the analysis's batch of
 200 cases, re-applying their deadlines that way took about 1 ms of CPU per case, two thirds of what applying the
 analysis costs (measured with the pipeline on 1,000 real messages). One plain UPDATE statement run for each row
-(``executemany``) does the same in a fraction of it. The analysis app has its own copy for its rows
-(``analysis.similar.update_rows``, with a faster value preparation for its many columns).
+(``executemany``) does the same in a fraction of it. The analysis pipeline and the topic placement save their
+batches with it too (docs/decisions/0005).
 """
 
 from __future__ import annotations

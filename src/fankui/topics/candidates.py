@@ -12,7 +12,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber, Substr
 
@@ -50,10 +49,6 @@ def place_variants(place: str) -> tuple[str, ...]:
 PLACELESS_SHARED = 3
 
 
-def keyword_vector(topic: Topic) -> dict[str, float]:
-    return paraphrase.word_vector(topic.keywords[:8])
-
-
 class Batch:
     """The active topics a batch may join, held in memory for the batch: loaded by place in one query (plus the
     hottest place-less ones), topped up by the topics the batch starts."""
@@ -77,15 +72,12 @@ class Batch:
         return Topic.objects.filter(active=True, last_seen_at__gte=self.cutoff)
 
     def load(self, variants: set[str]) -> None:
-        """The active recent topics of these places (hottest first, as ``Topic``'s ordering gives them), in plain
-        SQL: Django prepared each of the batch's thousand-odd place names one by one, more than the query cost."""
+        """The active recent topics of these places (hottest first, as ``Topic``'s ordering gives them)."""
         missing = variants - self.loaded
         if not missing:
             return
         self.loaded |= missing
-        names = sorted(missing)
-        params = [True, connection.ops.adapt_datetimefield_value(self.cutoff), *names]
-        for topic in Topic.objects.raw(_by_place_sql(len(names)), params):
+        for topic in self._recent().filter(place__in=sorted(missing)):
             self.by_place.setdefault(topic.place, []).append(topic)
 
     def candidates(self, place: str, words: set[str] | None = None) -> list[Topic]:
@@ -134,7 +126,7 @@ class Batch:
     def keyword_vector(self, topic: Topic) -> dict[str, float]:
         cached = self.keyvectors.get(id(topic))
         if cached is None or cached[0] is not topic.keywords:
-            cached = self.keyvectors[id(topic)] = (topic.keywords, keyword_vector(topic))
+            cached = self.keyvectors[id(topic)] = (topic.keywords, paraphrase.word_vector(topic.keywords[:8]))
         return cached[1]
 
     def keywords(self, topic: Topic) -> set[str]:
@@ -169,22 +161,6 @@ class Batch:
 
 def _colder(topic: Topic) -> float:
     return -topic.heat
-
-
-def _by_place_sql(count: int) -> str:
-    """``Topic.objects.filter(active=True, last_seen_at__gte=%s, place__in=[count names])`` with its ordering."""
-    meta = Topic._meta
-    quote = connection.ops.quote_name
-
-    def column(name: str) -> str:
-        field: Any = meta.get_field(name)
-        return quote(field.column)
-
-    return (
-        f"SELECT * FROM {quote(meta.db_table)} WHERE {column('active')} = %s AND {column('last_seen_at')} >= %s "
-        f"AND {column('place')} IN ({', '.join(['%s'] * count)}) "
-        f"ORDER BY {column('heat')} DESC, {quote(meta.pk.column)} DESC"
-    )
 
 
 # How many of the latest cases of a topic a new case is compared with.

@@ -1,6 +1,6 @@
 """The likely duplicate of each new case: an earlier case with nearly the same text.
 
-``find_duplicate`` answers from an in-memory MinHash index of every case (``nlp.dedupe.MinHashIndex``) that each worker
+``find_duplicates`` answers from an in-memory MinHash index of every case (``nlp.dedupe.MinHashIndex``) that each worker
 process loads once from the database and then tops up with the cases added since (ids above the highest it holds).
 The index only proposes candidates; the answer is checked against the candidates' real texts in the database, so
 an out-of-date index can miss a duplicate but never invent one. Why in memory and not a table: docs/topics.md.
@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from fankui.analysis.models import CaseAnalysis
-from fankui.analysis.rows import update_rows
 from fankui.cases.models import Case
 from fankui.cases.workflow import State
 from fankui.nlp import dedupe
@@ -72,7 +71,6 @@ class _CaseIndex:
                 if upto <= self.max_id:
                     return self.index
                 newer = newer.filter(id__lte=upto)
-            columns = ("submission__title", "submission__body", "analysis__masked_title", "analysis__masked_body")
             keys: list[int] = []
             texts: list[str] = []
             given: list[tuple[int, Any]] = []
@@ -85,7 +83,7 @@ class _CaseIndex:
                     case_id: _joined(masked_title or "", masked_body or "") or _joined(title, body)
                     for case_id, title, body, masked_title, masked_body in Case.objects.filter(
                         id__in=others
-                    ).values_list("id", *columns)
+                    ).values_list("id", *_TEXT_FIELDS)
                 }
                 for case_id, code in ids:
                     if case_id in known:
@@ -95,7 +93,7 @@ class _CaseIndex:
                         texts.append(text_of[case_id])
                     self.max_id, self.max_code = case_id, code
             else:
-                rows = newer.order_by("id").values_list("id", "tracking_code", *columns)
+                rows = newer.order_by("id").values_list("id", "tracking_code", *_TEXT_FIELDS)
                 for case_id, code, title, body, masked_title, masked_body in rows.iterator(chunk_size=2000):
                     if case_id in known:
                         given.append((case_id, known[case_id]))
@@ -143,18 +141,29 @@ def warm_index(before: int) -> None:
     _cases.refresh(upto=before - 1)
 
 
-def find_duplicate(analysis: CaseAnalysis) -> tuple[int, float] | None:
-    """The earlier case this one most likely repeats, with the similarity (0..1), saved on the analysis.
+# What ``primary_of`` reads of another case (a row of ``Case.objects.values``).
+PRIMARY_FIELDS = (
+    "id",
+    "state",
+    "created_at",
+    "merged_into_id",
+    "merged_into__state",
+    "merged_into__created_at",
+    "merged_into__merged_into_id",
+)
 
-    Candidates are earlier cases that are open or were received in the last ``RECENT_DAYS``; a case merged into
-    another stands for its primary. Never the case itself or a case that was merged into it.
-    """
-    return find_duplicates([analysis])[0]
+
+# What a duplicate's check reads of a candidate beside them: its texts.
+_TEXT_FIELDS = ("submission__title", "submission__body", "analysis__masked_title", "analysis__masked_body")
 
 
 def find_duplicates(analyses: Sequence[CaseAnalysis]) -> list[tuple[int, float] | None]:
-    """``find_duplicate`` for a whole batch: one index refresh, one query for every candidate of the batch (their
-    state, primary and text), each candidate's text hashed once, and one UPDATE run for all rows."""
+    """The earlier case each of these cases most likely repeats, with the similarity (0..1), set on its analysis but
+    not saved: the topic placement, which may still change the answer, saves it (``placement.place_in_topics``).
+
+    Candidates are earlier cases that are open or were received in the last ``RECENT_DAYS``; a case merged into
+    another stands for its primary; never the case itself or a case that was merged into it. One index refresh and
+    one query for every candidate of the batch, each candidate's text hashed once."""
     texts = [_joined(*case_text(a)) for a in analyses]
     sigs, ok = dedupe.signatures(texts, batch=SIGNATURE_CHUNK)
     wanted: list[list[int]] = [[] for _ in analyses]
@@ -170,19 +179,7 @@ def find_duplicates(analyses: Sequence[CaseAnalysis]) -> list[tuple[int, float] 
     ids = {key for keys in wanted for key in keys}
     rows: dict[int, dict[str, Any]] = {}
     if ids:
-        for row in Case.objects.filter(id__in=ids).values(
-            "id",
-            "state",
-            "created_at",
-            "merged_into_id",
-            "merged_into__state",
-            "merged_into__created_at",
-            "merged_into__merged_into_id",
-            "submission__title",
-            "submission__body",
-            "analysis__masked_title",
-            "analysis__masked_body",
-        ):
+        for row in Case.objects.filter(id__in=ids).values(*PRIMARY_FIELDS, *_TEXT_FIELDS):
             rows[row["id"]] = dict(row)
     hashes: dict[int, Any] = {}
     results: list[tuple[int, float] | None] = []
@@ -193,15 +190,14 @@ def find_duplicates(analyses: Sequence[CaseAnalysis]) -> list[tuple[int, float] 
         analysis.duplicate_of_id = result[0] if result else None
         analysis.duplicate_similarity = result[1] if result else None
         results.append(result)
-    update_rows(analyses, ["duplicate_of", "duplicate_similarity"])
     return results
 
 
 def _best_of(
     case: Case, own: Any, ids: list[int], rows: dict[int, dict[str, Any]], hashes: dict[int, Any]
 ) -> tuple[int, float] | None:
-    """The best of the index's candidates, by the same rules as the query ``find_duplicate`` used to run per case:
-    open, recent or merged; not merged into this case; a merged case stands for its primary."""
+    """The most similar of the index's candidates that may be named (``primary_of``), at ``DUPLICATE_THRESHOLD`` or
+    more."""
     best: tuple[float, int] | None = None
     for key in ids:
         other = rows.get(key)
@@ -218,18 +214,6 @@ def _best_of(
         if best is None or (similarity, -primary_id) > (best[0], -best[1]):
             best = (similarity, primary_id)
     return (best[1], best[0]) if best else None
-
-
-# What ``_primary`` reads of another case (a row of ``Case.objects.values``).
-PRIMARY_FIELDS = (
-    "id",
-    "state",
-    "created_at",
-    "merged_into_id",
-    "merged_into__state",
-    "merged_into__created_at",
-    "merged_into__merged_into_id",
-)
 
 
 def primary_of(case: Case, other: dict[str, Any]) -> int | None:

@@ -10,16 +10,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from fankui.analysis.models import CaseAnalysis, DomainWord
-from fankui.analysis.rows import update_rows
-from fankui.cases.models import Case
-from fankui.intake.models import Submission
+from fankui.core.rows import update_rows
 from fankui.nlp import labels, paraphrase, places
 
 from . import duplicates
@@ -29,16 +26,22 @@ from .candidates import (
     Batch,
     Earlier,
     Paraphrases,
-    keyword_vector,
     known_places,
     place_variants,
     places_match,
 )
 from .duplicates import case_text
 from .models import Topic
-from .services import KEYWORD_SAMPLE, apply_figures, distinct, insert_topics, recount, save_labels, top_words
+from .services import KEYWORD_SAMPLE, apply_figures, distinct, latest_sample, recount, save_labels, top_words
 
 log = logging.getLogger("fankui.topics")
+
+# What placing a case sets on its analysis (the duplicate may change: ``duplicates.find_duplicates`` left it unsaved).
+PLACED_FIELDS = ["place", "words", "duplicate_of", "duplicate_similarity", "topic"]
+# How much of a case's word weight must be among a topic's keywords for it to join a topic of its place: a shared
+# common word ("开发商", "二期") is not the same problem (``fankui bench quality``: topic precision 0.90 -> 0.93,
+# recall 0.84 -> 0.82; at 0.15, 0.96 and 0.79).
+TOPIC_SAME_PLACE = 0.1
 
 
 def look_at_batch(sender: type, analyses: Sequence[CaseAnalysis], **kwargs: Any) -> None:
@@ -60,8 +63,8 @@ def look_at_batch(sender: type, analyses: Sequence[CaseAnalysis], **kwargs: Any)
     for analysis in analyses:
         try:
             with transaction.atomic():
-                duplicates.find_duplicate(analysis)
-                place_in_topic(analysis)
+                duplicates.find_duplicates([analysis])
+                place_in_topics([analysis])
         except Exception as exc:
             log.exception("duplicate/topic lookup failed for case %s", analysis.case_id)
             CaseAnalysis.objects.filter(pk=analysis.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
@@ -72,9 +75,21 @@ def load_staff_words() -> None:
     places.add_words(DomainWord.objects.values_list("word", flat=True))
 
 
-def place_in_topic(analysis: CaseAnalysis) -> None:
-    """Put the case in its hot topic (joining an active one or starting one) and update that topic's figures."""
-    place_in_topics([analysis])
+def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
+    """Put each case in its hot topic (joining an active one or starting one) and update the topics' figures, with
+    the same decisions as one case after another: the topics that may
+    be joined are loaded once for the batch and kept in memory, a topic's keywords are recomputed in memory when a
+    case joins (from its latest texts' words, read from the database once per batch), the topics the batch starts
+    are inserted together at the end and each topic that existed before is recounted once, at the end. What differs:
+    within a batch, topics are ranked by the heat they had when the batch began (heat only orders equally good
+    candidates)."""
+    if not analyses:
+        return
+    placing = _Placing(analyses)
+    for analysis, (title, body), pattern in zip(analyses, placing.texts, placing.patterns, strict=True):
+        placing.place(analysis, title, body, pattern)
+    placing.compare_placeless()
+    placing.save(analyses)
 
 
 @dataclass
@@ -92,6 +107,129 @@ class _Touched:
     relabelled: bool = False
 
 
+class _Placing:
+    """One batch's placement: the topics and earlier cases it is compared with, what it changed so far."""
+
+    def __init__(self, analyses: Sequence[CaseAnalysis]) -> None:
+        load_staff_words()
+        self.known = known_places()
+        places.learn_places(self.known)
+        self.now = timezone.now()
+        self.batch = Batch(self.now - timedelta(days=TOPIC_DAYS))
+        self.texts = [case_text(a) for a in analyses]
+        self.patterns = [places.pattern_places(body, title) for title, body in self.texts]
+        # The topics of every place the patterns name, in one query; a place only known words reveal loads later.
+        names = {name for pair in self.patterns for name in (*pair[0], *pair[1])}
+        self.batch.load({v for name in names for v in place_variants(places.place_key(name))})
+        self.earlier = Paraphrases()
+        self.earlier.load_topics({t.pk for listed in self.batch.by_place.values() for t in listed})
+        self.earlier.load_ids({a.duplicate_of_id for a in analyses if a.duplicate_of_id})
+        self.touched: dict[int, _Touched] = {}
+        self.placed: list[tuple[CaseAnalysis, Topic]] = []
+        self.placeless: list[tuple[CaseAnalysis, Earlier, Topic]] = []
+
+    def place(self, analysis: CaseAnalysis, title: str, body: str, pattern: tuple[list[str], list[str]]) -> None:
+        feats, plain = places.features_both(body, title, self.known, pattern)
+        analysis.place, analysis.words = feats.place, " ".join(feats.words)
+        if not feats.words and not feats.place:
+            return
+        this = Earlier(analysis.case_id, title, body, feats.place, feats.words, None)
+        topic = self._topic(analysis, this, feats)
+        if topic is None:
+            topic = self._start(analysis, title, body, feats, distinct(plain.words))
+        self._join(topic, analysis, labels.title_of(title, body), distinct(plain.words))
+        self.placed.append((analysis, topic))
+        self.earlier.add(analysis.case_id, title, body, feats, topic)._report = this._report
+
+    def _topic(self, analysis: CaseAnalysis, this: Earlier, feats: places.Features) -> Topic | None:
+        """The active topic the case joins, if any; its duplicate is checked or found on the way."""
+        repeated = _check_near_duplicate(analysis, this, self.earlier)
+        candidates = self.batch.candidates(feats.place, set(feats.words))
+        topic = None
+        if feats.place and candidates:
+            if analysis.duplicate_of_id is None:
+                repeated = _paraphrase(analysis, this, self.earlier.cases_of(candidates), self.earlier)
+            # The same problem at the same place is one topic: a case joins the topic of the case it repeats.
+            topic = _topic_of(repeated, candidates)
+        topic = topic or _choose(feats, candidates, self.batch, this._report.vector if this._report else None)
+        if not feats.place and analysis.duplicate_of_id is None and topic is not None:
+            # Compared after the loop, when the cases of every such topic are read in one query.
+            self.placeless.append((analysis, this, topic))
+        return topic
+
+    def _start(
+        self, analysis: CaseAnalysis, title: str, body: str, feats: places.Features, words: tuple[str, ...]
+    ) -> Topic:
+        keywords = top_words([words], feats.place)
+        topic = Topic(
+            label=labels.headline([labels.title_of(title, body)], feats.place, keywords)[:200] or body[:40],
+            place=feats.place,
+            keywords=keywords,
+            first_seen_at=analysis.case.created_at,
+            last_seen_at=analysis.case.created_at,
+            model_version=places.MODEL_VERSION,
+        )
+        self.batch.add(topic)
+        if feats.place and feats.place not in self.known:
+            self.known = {*self.known, feats.place}
+            places.learn_places([feats.place])
+        self.touched[id(topic)] = _Touched(topic, 0, [], new=True)
+        return topic
+
+    def _join(self, topic: Topic, analysis: CaseAnalysis, head: str, words: tuple[str, ...]) -> None:
+        """Count the case in its topic, and make the topic's keywords and label again while it is small or at
+        every tenth case (from its latest texts: the database's once per batch, then the batch's own)."""
+        entry = self.touched.setdefault(id(topic), _Touched(topic, topic.size))
+        entry.size += 1
+        entry.joined.append(analysis.case.created_at)
+        if entry.new and entry.size == 1:
+            # Its keywords and label were just made from these same words.
+            entry.sample, entry.heads = [words], [head]
+        elif entry.size <= 20 or entry.size % 10 == 0:
+            if entry.sample is None:
+                entry.sample, entry.heads = latest_sample(topic)
+            entry.sample = [words, *entry.sample][:KEYWORD_SAMPLE]
+            entry.heads = [head, *entry.heads][:KEYWORD_SAMPLE]
+            topic.keywords = top_words(entry.sample, topic.place)
+            if not topic.label_edited:
+                topic.label = (labels.headline(entry.heads, topic.place, topic.keywords) or topic.label)[:200]
+                entry.relabelled = True
+            self.batch.changed(topic)
+        elif entry.sample is not None:
+            entry.sample = [words, *entry.sample][:KEYWORD_SAMPLE]
+            entry.heads = [head, *entry.heads][:KEYWORD_SAMPLE]
+
+    def compare_placeless(self) -> None:
+        """Cases without a place are compared with the cases of the topic they joined once all are placed."""
+        self.earlier.load_topics({topic.pk for _, _, topic in self.placeless if topic.pk is not None})
+        for analysis, this, topic in self.placeless:
+            _paraphrase(analysis, this, self.earlier.cases_of([topic]), self.earlier)
+
+    def save(self, analyses: Sequence[CaseAnalysis]) -> None:
+        """The topics the batch started (with their figures), every case's place, words, duplicate and topic, the
+        other topics recounted and relabelled."""
+        week = timedelta(days=7)
+        now = self.now
+        started = [entry for entry in self.touched.values() if entry.new]
+        for entry in started:
+            figures = {
+                "size": len(entry.joined),
+                "first": min(entry.joined),
+                "last": max(entry.joined),
+                "recent": sum(1 for at in entry.joined if at > now - week),
+                "previous": sum(1 for at in entry.joined if now - 2 * week < at <= now - week),
+            }
+            apply_figures(entry.topic, figures, now)
+        with transaction.atomic():
+            Topic.objects.bulk_create([entry.topic for entry in started])
+            for analysis, topic in self.placed:
+                analysis.topic = topic  # again: the topic has its key only now
+            # Every case of the batch, in one UPDATE statement run (a case not placed keeps the topic it had).
+            update_rows(analyses, PLACED_FIELDS)
+            recount([entry.topic for entry in self.touched.values() if not entry.new], now)
+            save_labels([entry.topic for entry in self.touched.values() if entry.relabelled and not entry.new])
+
+
 def _topic_of(earlier: Earlier | None, candidates: list[Topic]) -> Topic | None:
     """The topic of the case this one repeats, when this case may join it (one of its candidate topics)."""
     if earlier is None:
@@ -101,17 +239,8 @@ def _topic_of(earlier: Earlier | None, candidates: list[Topic]) -> Topic | None:
     return next((t for t in candidates if t.pk is not None and t.pk == earlier.topic_id), None)
 
 
-# How much of a case's word weight must be among a topic's keywords for it to join a topic of its place: a shared
-# common word ("开发商", "二期") is not the same problem (``fankui bench quality``: topic precision 0.90 -> 0.93,
-# recall 0.84 -> 0.82; at 0.15, 0.96 and 0.79).
-TOPIC_SAME_PLACE = 0.1
-
-
 def _choose(
-    feats: places.Features,
-    candidates: list[Topic],
-    batch: Batch | None = None,
-    vector: dict[str, float] | None = None,
+    feats: places.Features, candidates: list[Topic], batch: Batch, vector: dict[str, float] | None = None
 ) -> Topic | None:
     """The active topic a case belongs to: same place and a shared issue word, or (no place) most words.
     ``vector``: the case's word vector (``paraphrase.word_vector``) when the caller has it."""
@@ -121,7 +250,7 @@ def _choose(
     for topic in candidates:
         if place and not places_match(place, topic.place):
             continue
-        keywords = batch.keywords(topic) if batch else set(topic.keywords[:8])
+        keywords = batch.keywords(topic)
         overlap = len(words & keywords)
         if place:
             if overlap < 1:
@@ -129,8 +258,7 @@ def _choose(
             if vector is None:
                 # Only now: most cases with a place have no topic of their place to share a word with.
                 vector = paraphrase.word_vector(feats.words)
-            topic_vector = batch.keyword_vector(topic) if batch else keyword_vector(topic)
-            if paraphrase.cosine(vector, topic_vector) < TOPIC_SAME_PLACE:
+            if paraphrase.cosine(vector, batch.keyword_vector(topic)) < TOPIC_SAME_PLACE:
                 continue
             score = 1.0 + overlap
         else:
@@ -140,41 +268,6 @@ def _choose(
         if best is None or score > best[0]:
             best = (score, topic)
     return best[1] if best else None
-
-
-def _sample_words(topic: Topic) -> tuple[list[tuple[str, ...]], list[str]]:
-    """The word sets of a topic's latest ``KEYWORD_SAMPLE`` texts, newest first (what its keywords come from), and
-    their titles (what its label is chosen from).
-
-    What ``CaseAnalysis.objects.filter(topic=topic).select_related("case__submission").order_by(
-    "-case__created_at")[:KEYWORD_SAMPLE]`` reads, in plain SQL: building that query cost about a millisecond
-    each time, more than reading the rows, once per topic a batch joins."""
-    with connection.cursor() as cursor:
-        cursor.execute(_sample_sql(), [topic.pk, KEYWORD_SAMPLE])
-        rows = cursor.fetchall()
-    texts = [(mt, mb) if mt or mb else (title, body) for mt, mb, title, body in rows]
-    return (
-        [distinct(places.features(body, title).words) for title, body in texts],
-        [labels.title_of(title, body) for title, body in texts],
-    )
-
-
-@lru_cache(maxsize=1)
-def _sample_sql() -> str:
-    quote = connection.ops.quote_name
-    analysis, case, submission = CaseAnalysis._meta, Case._meta, Submission._meta
-
-    def column(meta: Any, name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    return (
-        f"SELECT a.{column(analysis, 'masked_title')}, a.{column(analysis, 'masked_body')}, "
-        f"s.{column(submission, 'title')}, s.{column(submission, 'body')} "
-        f"FROM {quote(analysis.db_table)} a "
-        f"JOIN {quote(case.db_table)} c ON c.{quote(case.pk.column)} = a.{column(analysis, 'case')} "
-        f"JOIN {quote(submission.db_table)} s ON s.{quote(submission.pk.column)} = c.{column(case, 'submission')} "
-        f"WHERE a.{column(analysis, 'topic')} = %s ORDER BY c.{column(case, 'created_at')} DESC LIMIT %s"
-    )
 
 
 def _check_near_duplicate(analysis: CaseAnalysis, this: Earlier, earlier_cases: Paraphrases) -> Earlier | None:
@@ -201,108 +294,3 @@ def _paraphrase(
     earlier, primary, verdict = found
     analysis.duplicate_of_id, analysis.duplicate_similarity = primary, verdict.similarity
     return earlier
-
-
-def place_in_topics(analyses: Sequence[CaseAnalysis]) -> None:
-    """``place_in_topic`` for a whole batch, with the same decisions as one case after another: the topics that may
-    be joined are loaded once for the batch and kept in memory, a topic's keywords are recomputed in memory when a
-    case joins (from its latest texts' words, read from the database once per batch), the topics the batch starts
-    are inserted at the end with one statement, the cases' topics are saved with one UPDATE run and each topic that
-    existed before is recounted once, at the end. What differs: within a batch, topics are ranked by the heat they
-    had when the batch began (heat only orders equally good candidates)."""
-    if not analyses:
-        return
-    load_staff_words()
-    known = known_places()
-    places.learn_places(known)
-    now = timezone.now()
-    batch = Batch(now - timedelta(days=TOPIC_DAYS))
-    texts = [case_text(a) for a in analyses]
-    found = [places.pattern_places(body, title) for title, body in texts]
-    # The topics of every place the patterns name, in one query; a place only known words reveal loads on its own.
-    variants = {v for pair in found for name in (*pair[0], *pair[1]) for v in place_variants(places.place_key(name))}
-    batch.load(variants)
-    earlier_cases = Paraphrases()
-    earlier_cases.load_topics({t.pk for listed in batch.by_place.values() for t in listed})
-    earlier_cases.load_ids({a.duplicate_of_id for a in analyses if a.duplicate_of_id})
-    touched: dict[int, _Touched] = {}
-    placed: list[tuple[CaseAnalysis, Topic]] = []
-    placeless: list[tuple[CaseAnalysis, Earlier, Topic]] = []
-    for analysis, (title, body), pattern in zip(analyses, texts, found, strict=True):
-        feats, plain = places.features_both(body, title, known, pattern)
-        analysis.place, analysis.words = feats.place, " ".join(feats.words)
-        if not feats.words and not feats.place:
-            continue
-        case = analysis.case
-        this = Earlier(case.id, title, body, feats.place, feats.words, None)
-        repeated = _check_near_duplicate(analysis, this, earlier_cases)
-        candidates = batch.candidates(feats.place, set(feats.words))
-        topic = None
-        if feats.place and candidates:
-            if analysis.duplicate_of_id is None:
-                repeated = _paraphrase(analysis, this, earlier_cases.cases_of(candidates), earlier_cases)
-            # The same problem at the same place is one topic: a case joins the topic of the case it repeats.
-            topic = _topic_of(repeated, candidates)
-        topic = topic or _choose(feats, candidates, batch, this._report.vector if this._report else None)
-        if not feats.place and analysis.duplicate_of_id is None and topic is not None:
-            # Compared after the loop, when the cases of every such topic are read in one query.
-            placeless.append((analysis, this, topic))
-        if topic is None:
-            keywords = top_words([distinct(plain.words)], feats.place)
-            topic = Topic(
-                label=labels.headline([labels.title_of(title, body)], feats.place, keywords)[:200] or body[:40],
-                place=feats.place,
-                keywords=keywords,
-                first_seen_at=case.created_at,
-                last_seen_at=case.created_at,
-                model_version=places.MODEL_VERSION,
-            )
-            batch.add(topic)
-            if feats.place and feats.place not in known:
-                known = {*known, feats.place}
-                places.learn_places([feats.place])
-            touched[id(topic)] = _Touched(topic, 0, [], new=True)
-        entry = touched.setdefault(id(topic), _Touched(topic, topic.size))
-        entry.size += 1
-        entry.joined.append(case.created_at)
-        head = labels.title_of(title, body)
-        if entry.new and entry.size == 1:
-            # Its keywords and label were just made from these same words.
-            entry.sample, entry.heads = [distinct(plain.words)], [head]
-        elif entry.size <= 20 or entry.size % 10 == 0:
-            if entry.sample is None:
-                entry.sample, entry.heads = _sample_words(topic)
-            entry.sample = [distinct(plain.words), *entry.sample][:KEYWORD_SAMPLE]
-            entry.heads = [head, *entry.heads][:KEYWORD_SAMPLE]
-            topic.keywords = top_words(entry.sample, topic.place)
-            if not topic.label_edited:
-                topic.label = (labels.headline(entry.heads, topic.place, topic.keywords) or topic.label)[:200]
-                entry.relabelled = True
-            batch.changed(topic)
-        elif entry.sample is not None:
-            entry.sample = [distinct(plain.words), *entry.sample][:KEYWORD_SAMPLE]
-            entry.heads = [head, *entry.heads][:KEYWORD_SAMPLE]
-        placed.append((analysis, topic))
-        earlier_cases.add(case.id, title, body, feats, topic)._report = this._report
-    earlier_cases.load_topics({topic.pk for _, _, topic in placeless if topic.pk is not None})
-    for analysis, this, topic in placeless:
-        _paraphrase(analysis, this, earlier_cases.cases_of([topic]), earlier_cases)
-    with transaction.atomic():
-        started = [entry for entry in touched.values() if entry.new]
-        for entry in started:
-            week = timedelta(days=7)
-            figures = {
-                "size": len(entry.joined),
-                "first": min(entry.joined),
-                "last": max(entry.joined),
-                "recent": sum(1 for at in entry.joined if at > now - week),
-                "previous": sum(1 for at in entry.joined if now - 2 * week < at <= now - week),
-            }
-            apply_figures(entry.topic, figures, now)
-        insert_topics([entry.topic for entry in started])
-        for analysis, topic in placed:
-            analysis.topic = topic  # again: the topic has its id only now
-        # One statement for the batch; a case not placed keeps the topic it had.
-        update_rows(analyses, ["place", "words", "duplicate_of", "duplicate_similarity", "topic"])
-        recount([entry.topic for entry in touched.values() if not entry.new], now)
-        save_labels([entry.topic for entry in touched.values() if entry.relabelled and not entry.new])

@@ -9,27 +9,24 @@ analysis.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fankui.accounts.models import Role, User
 from fankui.analysis.models import CaseAnalysis
-from fankui.analysis.rows import preparer, update_rows
 from fankui.cases.models import Case
 from fankui.core.errors import PermissionDenied, ValidationFailed
 from fankui.nlp import labels, places
 from fankui.nlp.cluster import growth_ratio, heat_score
 
-from .duplicates import case_text
 from .models import Topic
 
 log = logging.getLogger("fankui.topics")
@@ -71,43 +68,10 @@ def use_automatic_label(topic: Topic, user: User) -> Topic:
     return topic
 
 
-# How many recent texts of a topic its keywords are recomputed from when a case joins.
+# How many recent texts of a topic its keywords and label are made from.
 KEYWORD_SAMPLE = 50
-
-
-def insert_topics(new: list[Topic]) -> None:
-    """``Topic.objects.bulk_create(new)`` in plain INSERT … RETURNING statements (both engines have it; Django's
-    ``bulk_create`` does the same and relies on the same order of the returned ids), without its per-value
-    preparation: for a batch of new topics that preparation cost more than the rest of their placement."""
-    if not new:
-        return
-    meta = Topic._meta
-    fields: list[Any] = [f for f in meta.concrete_fields if not f.primary_key]
-    if not connection.features.can_return_rows_from_bulk_insert or any(
-        getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields
-    ):
-        # An SQLite before 3.35 (no RETURNING), or fields that set themselves on save: Django knows what to do.
-        Topic.objects.bulk_create(new)
-        return
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    preps = [(f.attname, preparer(f)) for f in fields]
-    per_statement = max(1, min(500, (connection.features.max_query_params or 10_000) // len(fields)))
-    for start in range(0, len(new), per_statement):
-        chunk = new[start : start + per_statement]
-        params = [prep(getattr(topic, attname)) for topic in chunk for attname, prep in preps]
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} "
-            f"RETURNING {quote(meta.pk.column)}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            ids = [row[0] for row in cursor.fetchall()]
-        for topic, pk in zip(chunk, ids, strict=True):
-            topic.pk = pk
-            topic._state.adding = False
-            topic._state.db = connection.alias
+# What a recount writes (never the label or who wrote it: ``rename``, ``save_labels``).
+RECOUNTED = ["size", "active", "heat", "first_seen_at", "last_seen_at", "growth", "keywords", "model_version"]
 
 
 def distinct(words: Sequence[str]) -> tuple[str, ...]:
@@ -116,35 +80,34 @@ def distinct(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))
 
 
-def top_words(sample: list[tuple[str, ...]], place: str) -> list[str]:
-    if len(sample) == 1:
-        # What the counting below gives for one text (every count 1, so the first eight in the text's order), without
-        # building the counter: a new topic's keywords, once per topic a batch starts.
-        top = list(itertools.islice(sample[0], 8))
-    else:
-        counts: Counter[str] = Counter()
-        for words in sample:
-            counts.update(words)
-        top = [word for word, _ in counts.most_common(8)]
-    return [word for word in top if not (place and (word in place or place in word))]
-
-
-def keywords_of(texts: list[tuple[str, str]], place: str) -> list[str]:
-    """Words the most member texts use (document frequency), the title's words counting first."""
+def top_words(sample: Sequence[tuple[str, ...]], place: str) -> list[str]:
+    """A topic's keywords: the words most of its texts use (each text's words counted once), not its place."""
     counts: Counter[str] = Counter()
-    for title, body in texts:
-        counts.update(distinct(places.features(body, title).words))
+    for words in sample:
+        counts.update(words)
     return [word for word, _ in counts.most_common(8) if not (place and (word in place or place in word))]
 
 
-def recount(changed: list[Topic], now: datetime) -> None:
-    """Size, growth, heat and dates of these topics from their cases: one grouped query, one UPDATE run."""
-    if not changed:
-        return
+def latest_sample(topic: Topic) -> tuple[list[tuple[str, ...]], list[str]]:
+    """The word sets of a topic's latest ``KEYWORD_SAMPLE`` texts, newest first (what its keywords come from), and
+    their titles (what its label is chosen from)."""
+    rows = (
+        CaseAnalysis.objects.filter(topic=topic)
+        .order_by("-case__created_at")
+        .values_list("masked_title", "masked_body", "case__submission__title", "case__submission__body")
+    )
+    texts = [(mt, mb) if mt or mb else (title, body) for mt, mb, title, body in rows[:KEYWORD_SAMPLE]]
+    return (
+        [distinct(places.features(body, title).words) for title, body in texts],
+        [labels.title_of(title, body) for title, body in texts],
+    )
+
+
+def counts(topics: Sequence[Topic], now: datetime) -> dict[int, dict[str, Any]]:
+    """Each topic's cases counted (size, first and last, the last 7 days and the 7 before): one grouped query."""
     week = timedelta(days=7)
-    figures = {
-        row["analysis__topic"]: row
-        for row in Case.objects.filter(analysis__topic__in=[t.pk for t in changed])
+    rows = (
+        Case.objects.filter(analysis__topic__in=[t.pk for t in topics])
         .values("analysis__topic")
         .annotate(
             size=Count("id"),
@@ -153,34 +116,27 @@ def recount(changed: list[Topic], now: datetime) -> None:
             recent=Count("id", filter=Q(created_at__gt=now - week)),
             previous=Count("id", filter=Q(created_at__gt=now - 2 * week, created_at__lte=now - week)),
         )
-    }
-    empty = {"size": 0, "first": None, "last": None, "recent": 0, "previous": 0}
-    for topic in changed:
-        apply_figures(topic, figures.get(topic.pk, empty), now)
-        topic.model_version = places.MODEL_VERSION
-    update_rows(
-        changed, ["size", "active", "heat", "first_seen_at", "last_seen_at", "growth", "keywords", "model_version"]
     )
+    return {row["analysis__topic"]: row for row in rows}
 
 
-# What a recount never writes: the key, and the label with who wrote it (``rename``).
-_STAFF_LABEL_FIELDS = {"id", "label", "label_edited", "label_edited_by", "label_edited_at"}
+_NO_CASES = {"size": 0, "first": None, "last": None, "recent": 0, "previous": 0}
+
+
+def recount(changed: Sequence[Topic], now: datetime) -> None:
+    """Size, growth, heat and dates of these topics from their cases, saved with their keywords."""
+    found = counts(changed, now)
+    for topic in changed:
+        apply_figures(topic, found.get(topic.pk, _NO_CASES), now)
+        topic.model_version = places.MODEL_VERSION
+        topic.save(update_fields=RECOUNTED)
 
 
 def save_labels(relabelled: Sequence[Topic]) -> None:
     """Store the labels made for these topics, except where staff wrote one meanwhile (``label_edited``): a
     conditional UPDATE, so that an edit made while a batch or the sweep held the topic in memory is never undone."""
-    if not relabelled:
-        return
-    meta = Topic._meta
-    quote = connection.ops.quote_name
-    table, key = quote(meta.db_table), quote(meta.pk.column)
-    label, edited = quote(meta.get_field("label").column), quote(meta.get_field("label_edited").column)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET {label} = %s WHERE {key} = %s AND {edited} = %s",
-            [(topic.label, topic.pk, False) for topic in relabelled],
-        )
+    for topic in relabelled:
+        Topic.objects.filter(pk=topic.pk, label_edited=False).update(label=topic.label)
 
 
 def apply_figures(topic: Topic, figures: dict[str, Any], now: datetime) -> bool:
@@ -199,45 +155,21 @@ def apply_figures(topic: Topic, figures: dict[str, Any], now: datetime) -> bool:
 
 
 def refresh_topic(topic: Topic, *, now: datetime | None = None, relabel: bool | None = None) -> Topic:
-    """Recount a topic from its cases: size, growth (last 7 days over the 7 before), heat, and its words."""
+    """Recount a topic from its cases: size, growth (last 7 days over the 7 before), heat, and its words; and, while
+    it is small or at every tenth case (or when asked), its keywords and label (unless staff wrote the label)."""
     now = now or timezone.now()
-    week = timedelta(days=7)
-    # One aggregate query, however large the topic.
-    figures = Case.objects.filter(analysis__topic=topic).aggregate(
-        size=Count("id"),
-        first=Min("created_at"),
-        last=Max("created_at"),
-        recent=Count("id", filter=Q(created_at__gt=now - week)),
-        previous=Count("id", filter=Q(created_at__gt=now - 2 * week, created_at__lte=now - week)),
-    )
-    topic.size = figures["size"]
-    if not topic.size:
-        topic.active = False
-        topic.heat = 0.0
+    if not apply_figures(topic, counts([topic], now).get(topic.pk, _NO_CASES), now):
         topic.save(update_fields=["size", "active", "heat"])
         return topic
-    recent, previous = figures["recent"], figures["previous"]
-    topic.first_seen_at = figures["first"]
-    topic.last_seen_at = figures["last"]
-    topic.growth = growth_ratio(recent, previous)
-    age_days = (now - topic.last_seen_at).total_seconds() / 86400
-    topic.heat = heat_score(topic.size, topic.support, topic.growth, age_days)
     if relabel is None:
         relabel = topic.size <= 20 or topic.size % 10 == 0
     label = ""
     if relabel:
-        sample = (
-            CaseAnalysis.objects.filter(topic=topic)
-            .select_related("case__submission")
-            .order_by("-case__created_at")[:KEYWORD_SAMPLE]
-        )
-        texts = [case_text(a) for a in sample]
-        topic.keywords = keywords_of(texts, topic.place)
-        heads = [labels.title_of(title, body) for title, body in texts]
+        sample, heads = latest_sample(topic)
+        topic.keywords = top_words(sample, topic.place)
         label = (labels.headline(heads, topic.place, topic.keywords) or topic.label)[:200]
     topic.model_version = places.MODEL_VERSION
-    # Everything but the label and whether staff wrote it, which may have changed meanwhile.
-    topic.save(update_fields=[f.name for f in Topic._meta.concrete_fields if f.name not in _STAFF_LABEL_FIELDS])
+    topic.save(update_fields=RECOUNTED)
     if label and not topic.label_edited:
         topic.label = label
         save_labels([topic])
