@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from fankui.audit.admin import ReadOnlyAdmin
+
 from .models import Case, Category
 
 
@@ -11,19 +13,10 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Read-only: cases change only through the workflow, so the admin is for looking, not editing."""
 
     list_display = ["number", "state", "kind", "category", "lead_department", "created_at"]
     list_filter = ["state", "kind"]
     search_fields = ["number", "tracking_code"]
     list_select_related = ["category", "lead_department"]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
