@@ -93,7 +93,7 @@ def _cluster_child(n: int, workers: int) -> dict[str, Any]:
     from fankui.nlp import cluster, places
 
     titles, bodies = corpus(n)
-    places.segmenter()  # the dictionary load (about a second) is start-up, not clustering
+    places.tokenizer()  # the dictionary load (about a second) is start-up, not clustering
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     stages: dict[str, float] = {}

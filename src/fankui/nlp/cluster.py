@@ -266,7 +266,9 @@ def _canonical_places(feats: Sequence[Features]) -> tuple[dict[str, str], Counte
         mapped = {mapping.get(k, k) for k in keys}
         mentions.update(mapped)
         together.update((a, b) for a in mapped for b in mapped if a != b)
-    for (a, b), both in together.most_common():
+    # Most often together first, ties by name: the order of a set (string hashing is randomised in every process)
+    # must not decide which name stands for which, or ``fankui hot`` would answer differently each time.
+    for (a, b), both in sorted(together.items(), key=lambda pair: (-pair[1], pair[0])):
         if both < 2 or a in mapping or b in mapping:
             continue
         if both >= 0.8 * mentions[a] and mentions[b] > mentions[a] and _rank(b) <= _rank(a):

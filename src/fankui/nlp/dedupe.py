@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -411,12 +411,3 @@ def groups(
         result.append([(first, 1.0), *((m, round(exact(first, m), 3)) for m in members[1:])])
     result.sort(key=lambda group: (-len(group), group[0][0]))
     return result
-
-
-def keys_and_texts(pairs: Iterable[tuple[int, str]]) -> tuple[list[int], list[str]]:
-    keys: list[int] = []
-    texts: list[str] = []
-    for key, text in pairs:
-        keys.append(key)
-        texts.append(text)
-    return keys, texts

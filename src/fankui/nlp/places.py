@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+import jieba
+
 from .patterns import first_characters
-from .route import Route
-from .text import DATA_DIR, fold_width
+from .text import DATA_DIR, fold_width, shipped_domain_words
 
 MODEL_VERSION = "topics-2026.11"
 
@@ -69,34 +70,27 @@ _ADMIN = re.compile(r"[A-Za-z]\d*[市区县省]")
 _SUB_PART = re.compile(r"(一|二|三|四|五|六|七|八|九|十|\d+)期$|小区$|项目$")
 
 _lock = threading.Lock()
-_route: Route | None = None
+_tokenizer: jieba.Tokenizer | None = None
 _stopwords: frozenset[str] = frozenset()
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def segmenter() -> Route:
+def tokenizer() -> jieba.Tokenizer:
     """A jieba tokenizer of our own, so that place names learnt from a corpus do not change how other parts of the
     product cut words; with this module's words (problems, objects) and the shipped domain dictionary. Once per
     process; ``add_words`` teaches it the words staff add in the admin."""
-    global _route, _stopwords
+    global _tokenizer, _stopwords, _base_total
     with _lock:
-        if _route is None:
-            import jieba
-
-            from .text import shipped_domain_words
-
-            jieba.setLogLevel(60)
-            tokenizer = jieba.Tokenizer()
-            tokenizer.load_userdict(str(DATA_DIR / "topic_words.txt"))
+        if _tokenizer is None:
+            loaded = jieba.Tokenizer()
+            loaded.load_userdict(str(DATA_DIR / "topic_words.txt"))
             for word in shipped_domain_words():
-                tokenizer.add_word(word, 2000)
+                loaded.add_word(word, 2000)
             _stopwords = frozenset((DATA_DIR / "stopwords.txt").read_text(encoding="utf-8").split())
-            _keep_word.clear()
-            _route = Route(tokenizer)
-            global _base_total
-            _base_total = tokenizer.total
+            _base_total = loaded.total
             _weights.clear()
-        return _route
+            _tokenizer = loaded
+        return _tokenizer
 
 
 _learnt: set[str] = set()
@@ -105,12 +99,12 @@ _learnt: set[str] = set()
 def add_words(names: Iterable[str]) -> None:
     """Keep these words whole: staff's domain words, and place names learnt from a corpus (so "绿地海外滩二期"
     yields the place "绿地海外滩" like "绿地海外滩小区" does)."""
-    route = segmenter()
+    words = tokenizer()
     with _lock:
         for name in names:
             name = name.strip()
             if len(name) >= 2 and name not in _learnt:
-                route.add_word(name, 2000)
+                words.add_word(name, 2000)
                 _learnt.add(name)
                 _weights.pop(name, None)
 
@@ -131,10 +125,9 @@ def word_weight(word: str) -> float:
     dictionary does not know weighs most. Remembered per word (forgotten when the word is added)."""
     found = _weights.get(word)
     if found is None:
-        route = segmenter()
+        frequency = (tokenizer().FREQ or {}).get(word, 0)
         if len(_weights) > _MEMO_LIMIT:
             _weights.clear()
-        frequency = (route.tokenizer.FREQ or {}).get(word, 0)
         found = _weights[word] = math.log(_base_total / (frequency + 1))
     return found
 
@@ -161,11 +154,6 @@ def _clean(text: str) -> str:
 _POINTERS = ("该", "此", "本", "同", "各", "其", "个", "等", "大", "小", "新", "老")
 
 
-def places(text: str) -> list[str]:
-    """Place names in order of first mention, without administrative prefixes ("A市A2区丽发新城" -> "丽发新城")."""
-    return find_places(_clean(text))
-
-
 # A longer estate suffix right after a match belongs to the name: "星城" + "国际", "丽发新城" + "小区".
 _EXTENSION = re.compile(r"小区|花园|家园|公寓|大厦|广场|国际|城邦|新村|山庄|公馆|华府|名苑|雅苑|花苑|庭院|府邸")
 _ROADS = ("路", "街", "大道", "巷")
@@ -185,7 +173,8 @@ _GENERIC_ESTATE = {
 
 
 def find_places(cleaned: str) -> list[str]:
-    """``places`` of a text already cleaned (``text_parts``)."""
+    """Place names in order of first mention in a text cleaned of administrative prefixes (``text_parts``:
+    "A市A2区丽发新城" -> "丽发新城")."""
     found: list[str] = []
     for chunk in _BREAKERS.split(cleaned):
         if len(chunk) < 3:
@@ -235,35 +224,15 @@ def place_key(name: str) -> str:
     return name
 
 
-def tokens(text: str) -> list[str]:
-    """jieba words of two or more characters with a Chinese character in them, stop words left out."""
-    return _tokens(_clean(text))
-
-
 def _tokens(cleaned: str) -> list[str]:
-    keep = _keep_word
-    out: list[str] = []
-    for word in segmenter().cut(cleaned):
-        kept = keep.get(word)
-        if kept is None:
-            if len(keep) > _MEMO_LIMIT:
-                keep.clear()
-            kept = keep[word] = word not in _stopwords and len(_CJK.findall(word)) >= 2
-        if kept:
-            out.append(word)
-    return out
+    """Issue words: jieba words (precise mode without HMM, the guesser of unknown words: slower, and it changes with
+    versions) with two Chinese characters or more, stop words left out."""
+    words = tokenizer().lcut(cleaned, HMM=False)
+    return [word for word in words if len(_CJK.findall(word)) >= 2 and word not in _stopwords]
 
 
-# Whether a word is an issue word (not a stop word, two Chinese characters or more): asked of the same few
-# thousand words again and again. Cleared when the stop words are (re)loaded.
-_keep_word: dict[str, bool] = {}
-# Beyond this many entries a memo is emptied rather than grown without end in a long-running worker.
+# Beyond this many entries ``word_weight``'s memo is emptied rather than grown without end in a long-running worker.
 _MEMO_LIMIT = 400_000
-
-
-def words(text: str) -> list[str]:
-    """Issue words of a text (no places): see ``features``."""
-    return features(text).words
 
 
 @dataclass

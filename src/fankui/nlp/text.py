@@ -17,8 +17,6 @@ from pathlib import Path
 
 import jieba
 
-from .route import Route
-
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DOMAIN_WORDS_FILE = DATA_DIR / "domain_words.txt"
 
@@ -26,12 +24,11 @@ jieba.setLogLevel(logging.WARNING)
 _lock = threading.Lock()
 _loaded_words: set[str] = set()
 _initialised = False
-# jieba's default dictionary (the one ``jieba.lcut`` reads), cut the faster way.
-_route = Route(jieba.dt)
 
 _SPACES = re.compile(r"\s+")
 # A token worth keeping: it has a letter, a digit or a CJK character (punctuation carries no topic).
 _CONTENT = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # Full-width ASCII (！ to ～) and the ideographic space to their ordinary forms: what NFKC does to Chinese text
@@ -87,7 +84,7 @@ def _add_words(words: Iterable[str]) -> None:
     for word in words:
         word = normalize(word)
         if len(word) >= 2 and word not in _loaded_words:
-            _route.add_word(word, 2000)
+            jieba.add_word(word, 2000)
             _loaded_words.add(word)
 
 
@@ -117,11 +114,14 @@ WORD_GRAM_CHARS = 120
 
 def word_gram_tokens(text: str) -> list[str]:
     """The words the word member of a stacked model reads: the words of the text's first ``WORD_GRAM_CHARS``
-    characters as jieba's precise mode cuts them, but for single letters and digits and their runs (left to the
-    character n-grams; see ``route``)."""
+    characters as jieba's precise mode cuts them, those with a Chinese character or in jieba's dictionary (12345):
+    letters, digits and punctuation are left to the character n-grams. (Until December 2026 a faster copy of
+    jieba's route gave these words: the same on 62,607 of the 62,608 texts of the shared files.)"""
     if not _initialised:
         _initialise()
-    return _route.cut(normalize((text or "")[:WORD_GRAM_CHARS]), shortest=1)
+    freq = jieba.dt.FREQ
+    words = jieba.lcut(normalize((text or "")[:WORD_GRAM_CHARS]), HMM=False)
+    return [word for word in words if _CJK.search(word) or (len(word) >= 2 and freq.get(word))]
 
 
 def word_grams(doc: str | list[str]) -> list[str]:
