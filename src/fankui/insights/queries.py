@@ -316,15 +316,12 @@ def _ratings(scope: Scope, period: Period) -> QuerySet[Rating]:
 
 
 def _on_time(scope: Scope, period: Period) -> rates.Figure | None:
-    """按时办结率 over the scope's lead department (SLA figures are kept per lead department); None when the SLA
-    app gives no figures, or the scope has no department."""
+    """按时办结率 over the scope's lead department (SLA figures are kept per lead department); None when the scope
+    has no department."""
     ok, department = integrations.sla_department(scope)
     if not ok:
         return None
-    try:
-        return rates.on_time(period.start, period.end, department)
-    except ImportError:
-        return None
+    return rates.on_time(period.start, period.end, department)
 
 
 def three_rates(scope: Scope, period: Period) -> list[Rate]:
