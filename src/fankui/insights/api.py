@@ -25,7 +25,7 @@ router = Router(tags=["figures"], auth=staff_auth)
 class RateOut(Schema):
     key: str = Field(description='"response", "resolution", "satisfaction" or "on_time" (按时办结率).')
     label: str
-    available: bool = Field(description="False when this installation or scope has no such figure (no number).")
+    available: bool = Field(description="False when this scope has no such figure (no number).")
     value: float | None = Field(description="Percent, one decimal; null when the denominator is 0.")
     numerator: int
     denominator: int
