@@ -23,7 +23,7 @@ from fankui.nlp.text import fold_width
 
 # Exact Jaccard similarity of character bigrams (dedupe.jaccard) from which a case is shown as a likely duplicate.
 DUPLICATE_THRESHOLD = 0.5
-# The index's estimate is noisy (dedupe.NUM_PERM = 60 numbers); candidates are taken a little below the threshold and checked.
+# The index's estimate is noisy (dedupe.NUM_PERM numbers): candidates are taken a little below the threshold.
 CANDIDATE_THRESHOLD = 0.35
 # Texts per vectorised signature step: small enough that the temporaries (60 hashes of every bigram) stay in the
 # processor's cache. On 1,000 government messages: 0.16 ms a text in steps of 16 to 64, 0.21 ms in steps of 200.
