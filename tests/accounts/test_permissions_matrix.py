@@ -9,7 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 
 from fankui.accounts import permissions
 from fankui.accounts.models import Department, Role, User
+from fankui.analysis import services as analysis
 from fankui.cases.models import Case
+from fankui.topics import services as topics
 from tests import factories
 
 # Who: a name for each kind of user, made in ``people`` below.
@@ -117,3 +119,27 @@ def test_the_figures_of_a_department_are_for_those_it_is_in_scope_for_and_organi
     seen = set(Department.objects.filter(permissions.visible_departments(user)).values_list("pk", flat=True))
     expected = tuple(wide or in_scope for in_scope in SCOPE.get(who, (False, False, False)))
     assert tuple(tree[name].pk in seen for name in ("own", "below", "other")) == expected
+
+
+# The apps' own questions, answered from the rules above (the superuser rule included, so a superuser given a
+# handler's role is refused like any handler): (correct the analysis, see the models' details, rename topics).
+APP_QUESTIONS = {
+    "superuser_without_role": (True, True, True),
+    "dispatcher": (True, False, True),
+    "supervisor": (True, False, True),
+    "analyst": (False, True, True),
+    "admin": (True, True, True),
+}
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_triage_corrects_the_analysis_analysts_read_its_models_and_organisation_wide_roles_rename_topics(
+    people: dict[str, object], who: str
+) -> None:
+    user = people[who]
+    answers = (
+        analysis.can_correct(user),  # type: ignore[arg-type]
+        analysis.can_see_model_details(user),  # type: ignore[arg-type]
+        topics.can_rename(user),  # type: ignore[arg-type]
+    )
+    assert answers == APP_QUESTIONS.get(who, (False, False, False))

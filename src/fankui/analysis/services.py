@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.accounts import permissions
 from fankui.accounts.models import Department, Role, User
 from fankui.audit.models import Event
 from fankui.audit.services import record_event
@@ -26,8 +27,9 @@ from .models import CaseAnalysis, Nature
 
 log = logging.getLogger("fankui.analysis")
 
-# Who may correct what the analysis found: the people who triage (and administrators).
-CORRECTORS = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
+# Who reads the models' versions and raw scores: the people who train and judge the models. Everyone else sees the
+# results and how sure they are.
+TECHNICAL = frozenset({Role.ANALYST, Role.ADMIN})
 TRAINED = ("category", "routing")
 # Fewer labelled cases than this, or a label with fewer than two, and a model would learn noise: rules stay.
 MIN_ROWS = 30
@@ -50,7 +52,13 @@ def queue_case(sender: type, case: Case, **kwargs: Any) -> None:
 
 # --- Staff corrections -----------------------------------------------------------------------------------------
 def can_correct(user: User) -> bool:
-    return bool(user.is_active and (user.role in CORRECTORS or (user.is_superuser and not user.role)))
+    """Correct what the analysis found: the people who triage, as they are the ones who act on it."""
+    return permissions.works_triage(user)
+
+
+def can_see_model_details(user: User) -> bool:
+    """Read which model versions analysed a case, and their raw scores (the panel's "technical details")."""
+    return permissions.has_role(user, TECHNICAL)
 
 
 def correct(

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from fankui.accounts import permissions
 from fankui.accounts.models import DEPARTMENT_ROLES, Department, Role, User
 from fankui.audit.models import Event
 from fankui.notify import conf
@@ -121,6 +122,11 @@ def _dispatched(case: Case, action: str, actor: User | None) -> None:
         tell(department_staff([department]), to_assist, case=case, key=f"{key}:assist", actor=actor)
 
 
+# A returned case goes back to whoever dispatched it while they still act as a dispatcher or supervisor; otherwise to
+# every dispatcher.
+RETURN_TO = frozenset({Role.DISPATCHER, Role.SUPERVISOR})
+
+
 def _returned(case: Case, actor: User | None) -> None:
     event = _event(case, Action.RETURN)
     if event is None:
@@ -132,7 +138,7 @@ def _returned(case: Case, actor: User | None) -> None:
         .first()
     )
     dispatcher = last.actor if last is not None else None
-    if dispatcher is not None and dispatcher.is_active and dispatcher.role in (Role.DISPATCHER, Role.SUPERVISOR):
+    if dispatcher is not None and permissions.has_role(dispatcher, RETURN_TO):
         recipients = [dispatcher]
     else:
         recipients = list(User.objects.filter(is_active=True, role=Role.DISPATCHER).order_by("pk"))

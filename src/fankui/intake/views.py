@@ -3,10 +3,10 @@ the owner's app lets see them (``files``), every look recorded."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 
 from fankui.accounts.models import User
+from fankui.accounts.views import staff_required
 from fankui.audit.services import record_file_access
 
 from . import files
@@ -16,7 +16,7 @@ from .models import StoredFile
 INLINE_TYPES = ("image/", "application/pdf")
 
 
-@login_required
+@staff_required
 def stored_file(request: HttpRequest, token: str) -> FileResponse:
     user: User = request.user  # type: ignore[assignment]
     item = StoredFile.objects.select_related("owner_type").filter(token=token).first()

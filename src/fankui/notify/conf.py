@@ -8,17 +8,12 @@ from django.conf import settings
 
 from fankui.core.site import public_url, served_url, setting
 
-__all__ = ["from_email", "public_url", "served_url", "setting", "sms_gateway_url", "webhook_secret"]
+__all__ = ["from_email", "public_url", "served_url", "setting", "sms_gateway_url"]
 
 
 def sms_gateway_url() -> str:
     """Where SMS are POSTed as JSON ({"to", "text"}); empty means SMS wait in the queue."""
     return setting("SMS_GATEWAY_URL")
-
-
-def webhook_secret() -> str:
-    """The key that signs webhook bodies (X-Fankui-Signature: sha256=<hex>); defaults to the site's secret."""
-    return setting("WEBHOOK_SECRET") or str(settings.SECRET_KEY)
 
 
 def from_email() -> str:

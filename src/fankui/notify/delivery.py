@@ -1,4 +1,4 @@
-"""Sending queued messages: e-mail through Django's backend, SMS through an HTTP gateway, signed webhooks.
+"""Sending queued messages: e-mail through Django's backend, SMS through an HTTP gateway.
 
 A failure that may pass (a timeout, a 5xx) is retried with growing pauses; one that will not (the server refuses
 the address) marks the contact bounced. One failing message never stops the others. Without an SMS gateway, SMS
@@ -7,8 +7,6 @@ stay queued and say so: they are sent once a gateway is configured.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import smtplib
@@ -52,11 +50,9 @@ def _send_email(message: Message) -> None:
         raise Temporary(str(error)[:300] or type(error).__name__) from error
 
 
-def _post(url: str, payload: dict[str, object], headers: dict[str, str] | None = None) -> None:
+def _post(url: str, payload: dict[str, object]) -> None:
     data = json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        url, data=data, method="POST", headers={"Content-Type": "application/json", **(headers or {})}
-    )
+    request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             response.read(1024)
@@ -72,20 +68,7 @@ def _send_sms(message: Message) -> None:
     _post(conf.sms_gateway_url(), {"to": message.address, "text": message.body, "id": message.pk})
 
 
-def _send_webhook(message: Message) -> None:
-    payload: dict[str, object] = {
-        "id": message.pk,
-        "key": message.key,
-        "subject": message.subject,
-        "body": message.body,
-        "case": message.case_id,
-    }
-    raw = json.dumps(payload, ensure_ascii=False).encode()
-    signature = hmac.new(conf.webhook_secret().encode(), raw, hashlib.sha256).hexdigest()
-    _post(message.address, payload, {"X-Fankui-Signature": f"sha256={signature}"})
-
-
-SENDERS = {Channel.EMAIL: _send_email, Channel.SMS: _send_sms, Channel.WEBHOOK: _send_webhook}
+SENDERS = {Channel.EMAIL: _send_email, Channel.SMS: _send_sms}
 
 
 def _claim(limit: int) -> list[Message]:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
-    WEBHOOK = "webhook", _("Webhook")
     IN_APP = "in_app", _("In-app")
 
 

@@ -20,7 +20,8 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fankui.accounts.models import Role, User
+from fankui.accounts import permissions
+from fankui.accounts.models import User
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
 from fankui.core.errors import PermissionDenied, ValidationFailed
@@ -31,13 +32,13 @@ from .models import Topic
 
 log = logging.getLogger("fankui.topics")
 
-# Labels are shared by every department, so only those who see across them write them.
-EDITORS = {Role.DISPATCHER, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN}
 MAX_LABEL = Topic._meta.get_field("label").max_length or 200
 
 
 def can_rename(user: User) -> bool:
-    return bool(user.is_active and (user.role in EDITORS or (user.is_superuser and not user.role)))
+    """Labels are shared by every department, so only those who see across them (organisation-wide roles) write
+    them."""
+    return permissions.is_organisation_wide(user)
 
 
 def rename(topic: Topic, user: User, label: str) -> Topic:

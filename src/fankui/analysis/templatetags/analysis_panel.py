@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy
 
-from fankui.accounts.models import Department, Role, User
+from fankui.accounts.models import Department, User
 from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category
 from fankui.cases.queries import visible_cases
@@ -39,9 +39,6 @@ STEPS = {
     "routing": gettext_lazy("Suggested department"),
     "department": gettext_lazy("Suggested department"),
 }
-# Who is shown the models' versions and raw scores (behind a "technical details" toggle): the people who train and
-# judge the models. Everyone else sees the results and how sure they are.
-TECHNICAL_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
 
 
 @register.simple_tag
@@ -55,7 +52,7 @@ def analysis_panel(case: Case, user: User) -> dict[str, Any]:
     if analysis and analysis.duplicate_of_id:
         duplicate = visible_cases(user).filter(pk=analysis.duplicate_of_id).first()
     can_correct = services.can_correct(user)
-    technical = user.role in TECHNICAL_ROLES or (user.is_superuser and not user.role)
+    technical = services.can_see_model_details(user)
     return {
         "technical": technical,
         "versions": [(str(STEPS.get(k, k)), v) for k, v in (analysis.model_versions or {}).items()]
