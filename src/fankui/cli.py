@@ -6,8 +6,14 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fankui.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (reads the settings: a bad FANKUI_* value is said in one line)
+    except ImproperlyConfigured as exc:
+        sys.exit(f"fankui: {exc}")
     execute_from_command_line(["fankui", *sys.argv[1:]])
 
 

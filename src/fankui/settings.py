@@ -9,35 +9,85 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ImproperlyConfigured
+
+# Each helper reads FANKUI_<name> once. Unset or empty means the default (except where a helper says otherwise); a
+# value that is not of the expected form stops the program with a one-line message naming the variable
+# (ImproperlyConfigured, which the `fankui` command prints without a traceback: fankui.cli).
+
+
+def _raw(name: str) -> str:
+    return os.environ.get(f"FANKUI_{name}", "").strip()
+
+
+def _bad(name: str, expected: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"FANKUI_{name}={_raw(name)!r}: expected {expected}")
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(f"FANKUI_{name}", default)
+    # Not stripped: a password may begin or end with a space.
+    return os.environ.get(f"FANKUI_{name}") or default
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(f"FANKUI_{name}")
-    if value is None or value == "":
+def env_bool(name: str, default: bool) -> bool:
+    value = _raw(name).lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise _bad(name, "1 or 0 (true/false, yes/no, on/off)")
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(f"FANKUI_{name}")
-    return int(value) if value else default
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    value = _raw(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise _bad(name, f"a whole number of at least {minimum}")
+    return number
 
 
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+def env_fraction(name: str, default: float | None) -> float | None:
+    """A confidence threshold above 0 and at most 1. Unlike the others, set but empty means "never" (None)."""
+    if f"FANKUI_{name}" not in os.environ:
+        return default
+    value = _raw(name)
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not 0 < number <= 1:
+        raise _bad(name, f"a number above 0 and at most 1, e.g. FANKUI_{name}=0.8, or nothing for never")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list."""
+    items = [item.strip() for item in _raw(name).split(",") if item.strip()]
+    return items or default
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = _raw(name) or default
+    if value not in choices:
+        raise _bad(name, "one of " + ", ".join(choices))
+    return value
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(env_str("DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+FANKUI_DATA_DIR = Path(env_str("DATA_DIR", "var")).resolve()
+FANKUI_DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
@@ -45,7 +95,7 @@ def _secret_key() -> str:
     configured = env_str("SECRET_KEY")
     if configured:
         return configured
-    path = DATA_DIR / "secret_key"
+    path = FANKUI_DATA_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
@@ -54,8 +104,8 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -120,9 +170,15 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+FANKUI_DATABASE_URL = env_str("DATABASE_URL")
+if FANKUI_DATABASE_URL:
+    try:
+        DATABASES = {"default": dj_database_url.parse(FANKUI_DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    except ValueError:
+        # The value is not repeated: it may hold a password.
+        raise ImproperlyConfigured(
+            "FANKUI_DATABASE_URL: expected a database URL, e.g. postgres://user@host:5432/fankui"
+        ) from None
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Server-side binding lets psycopg prepare the statements every request repeats (intake's inserts),
         # which saves PostgreSQL parsing and planning them each time.
@@ -135,7 +191,7 @@ else:
             # Opening a connection runs the PRAGMAs below; keeping it saves that on every request.
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
-            "NAME": str(DATA_DIR / "fankui.sqlite3"),
+            "NAME": str(FANKUI_DATA_DIR / "fankui.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on busy_timeout instead of
                 # failing with "database is locked" when a read transaction tries to upgrade.
@@ -162,14 +218,18 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+try:
+    ZoneInfo(TIME_ZONE)
+except (ValueError, ZoneInfoNotFoundError):
+    raise _bad("TIME_ZONE", "a time zone name, e.g. Asia/Shanghai") from None
 USE_TZ = True
 
 # --- Files -----------------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = FANKUI_DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = FANKUI_DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "fankui.core.storage.StaticStorage"},
@@ -195,7 +255,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 EMAIL_HOST = env_str("SMTP_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("SMTP_PORT", 587)
+    EMAIL_PORT = env_int("SMTP_PORT", 587, minimum=1)
     EMAIL_HOST_USER = env_str("SMTP_USER")
     EMAIL_HOST_PASSWORD = env_str("SMTP_PASSWORD")
     EMAIL_USE_TLS = env_bool("SMTP_TLS", EMAIL_PORT == 587)
@@ -203,36 +263,67 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = 20
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
+    EMAIL_FILE_PATH = str(FANKUI_DATA_DIR / "outbox")
 DEFAULT_FROM_EMAIL = env_str("FROM_EMAIL", "fankui@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Product rules ---------------------------------------------------------------------------------------------
-FANKUI: dict[str, Any] = {
-    "ORG_NAME": env_str("ORG_NAME", ""),
-    "MAX_BODY_CHARS": env_int("MAX_BODY_CHARS", 10_000),
-    "MAX_TITLE_CHARS": 200,
-    "MAX_ATTACHMENT_BYTES": env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024),
-    "MAX_ATTACHMENTS": env_int("MAX_ATTACHMENTS", 6),
-    # After a reply, the citizen has this many days to rate before the case closes on its own.
-    "RATING_WINDOW_DAYS": env_int("RATING_WINDOW_DAYS", 7),
-    "PAGE_SIZE": env_int("PAGE_SIZE", 25),
-    "WORKER_POLL_SECONDS": env_int("WORKER_POLL_SECONDS", 5),
-    # After asking the submitter for more information, the deadlines wait this many working days for an answer,
-    # then run again on their own (the case says so).
-    "INFO_WAIT_WORKING_DAYS": env_int("INFO_WAIT_WORKING_DAYS", 5),
-    # Analysis: dispatch automatically when the routing model is at least this sure (0..1); empty = never.
-    "AUTO_DISPATCH_CONFIDENCE": env_str("AUTO_DISPATCH_CONFIDENCE", ""),
-    # Analysis: a case whose submitter chose no kind (no category) takes the analysed one when the analysis is at
-    # least this sure (0..1; empty = never); staff's and the submitter's choices are never changed. docs/analysis.md
-    "APPLY_KIND_CONFIDENCE": env_str("APPLY_KIND_CONFIDENCE", "0.7"),
-    "APPLY_CATEGORY_CONFIDENCE": env_str("APPLY_CATEGORY_CONFIDENCE", "0.6"),
-    # Analysis: retrain the category and routing models from the organisation's cases this often.
-    "RETRAIN_DAYS": env_int("RETRAIN_DAYS", 7),
-    # Warn administrators this many days before the working calendar's known holidays run out (docs/sla.md).
-    "CALENDAR_WARN_DAYS": env_int("CALENDAR_WARN_DAYS", 92),
-}
-ORG_DISPLAY_NAME = FANKUI["ORG_NAME"] or _("Fankui feedback")
+# Each is the Django setting of the same name as its variable (settings.FANKUI_PAGE_SIZE); tests override them with
+# pytest-django's `settings` fixture. README.md's configuration table describes every one.
+FANKUI_MAX_BODY_CHARS = env_int("MAX_BODY_CHARS", 10_000, minimum=1)
+FANKUI_MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1)
+FANKUI_MAX_ATTACHMENTS = env_int("MAX_ATTACHMENTS", 6)
+# After a reply, the citizen has this many days to rate before the case closes on its own.
+FANKUI_RATING_WINDOW_DAYS = env_int("RATING_WINDOW_DAYS", 7)
+FANKUI_PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=1)
+FANKUI_WORKER_POLL_SECONDS = env_int("WORKER_POLL_SECONDS", 5, minimum=1)
+# After asking the submitter for more information, the deadlines wait this many working days for an answer,
+# then run again on their own (the case says so).
+FANKUI_INFO_WAIT_WORKING_DAYS = env_int("INFO_WAIT_WORKING_DAYS", 5, minimum=1)
+# Warn administrators this many days before the working calendar's known holidays run out (docs/sla.md).
+FANKUI_CALENDAR_WARN_DAYS = env_int("CALENDAR_WARN_DAYS", 92)
+
+# --- Analysis (docs/analysis.md) ----------------------------------------------------------------------------------
+# Dispatch automatically when the routing model is at least this sure; None = never.
+FANKUI_AUTO_DISPATCH_CONFIDENCE = env_fraction("AUTO_DISPATCH_CONFIDENCE", None)
+# A case whose submitter chose no kind (no category) takes the analysed one when the analysis is at least this sure
+# (None = never); staff's and the submitter's choices are never changed.
+FANKUI_APPLY_KIND_CONFIDENCE = env_fraction("APPLY_KIND_CONFIDENCE", 0.7)
+FANKUI_APPLY_CATEGORY_CONFIDENCE = env_fraction("APPLY_CATEGORY_CONFIDENCE", 0.6)
+# Retrain the category and routing models from the organisation's cases this often.
+FANKUI_RETRAIN_DAYS = env_int("RETRAIN_DAYS", 7, minimum=1)
+
+# --- Serving and links -------------------------------------------------------------------------------------------
+# Where `fankui serve` listens; `fankui serve --bind` overrides it for every process it starts (make run sets it).
+FANKUI_BIND = env_str("BIND", "127.0.0.1:8000")
+# One process per core does the Python work; its threads wait on the database in turn. Capped so that a big
+# machine does not start dozens by default.
+FANKUI_WEB_WORKERS = env_int("WEB_WORKERS", min(os.cpu_count() or 1, 16), minimum=1)
+FANKUI_WEB_THREADS = env_int("WEB_THREADS", 2, minimum=1)
+# The site's address as citizens reach it, for links in messages; empty: the address served (core.site.public_url).
+FANKUI_PUBLIC_URL = env_str("PUBLIC_URL")
+FANKUI_PUBLIC_BOARD = env_bool("PUBLIC_BOARD", True)
+
+# --- Messages (docs/notify.md) -----------------------------------------------------------------------------------
+# Where SMS are POSTed as JSON ({"to", "text", "id"}); empty: SMS wait in the queue.
+FANKUI_SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+
+# --- Reports and dashboard (docs/insights.md) --------------------------------------------------------------------
+# Also send last week's report early each week.
+FANKUI_REPORT_WEEKLY = env_bool("REPORT_WEEKLY", False)
+# Addresses that receive the report instead of the supervisors and administrators.
+FANKUI_REPORT_RECIPIENTS = env_list("REPORT_RECIPIENTS", [])
+# The monthly report goes out on the first days of a month only, so that a worker started mid-month does not send
+# last month's report late; the weekly one within as many days of a week's start (at most 7).
+FANKUI_REPORT_SEND_WITHIN_DAYS = env_int("REPORT_SEND_WITHIN_DAYS", 3, minimum=1)
+# How long the dashboard keeps the figures of a scope and period; 0 computes them on every request.
+FANKUI_DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
+
+# --- Demo ----------------------------------------------------------------------------------------------------------
+# The folder `fankui demo` reads the real messages from (its --data-dir wins); empty: shared/data beside the
+# repository when present (core.datasets, which reads FANKUI_SHARED_DATA itself: tests and benchmarks need it
+# without Django settings).
+FANKUI_DEMO_DATA = env_str("DEMO_DATA")
 
 LOGGING = {
     "version": 1,
@@ -241,7 +332,10 @@ LOGGING = {
     # A 403 or 400 is logged in one line, without the traceback Django attaches (fankui.core.logs).
     "filters": {"client_errors_in_one_line": {"()": "fankui.core.logs.ClientErrorsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    },
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django.request": {"filters": ["client_errors_in_one_line"]},

@@ -100,7 +100,7 @@ def test_a_failing_case_does_not_hold_up_the_others(monkeypatch: pytest.MonkeyPa
 
 
 def test_auto_dispatch_sends_a_confidently_routed_case_as_the_system(settings: pytest.FixtureRequest) -> None:
-    settings.FANKUI = {**settings.FANKUI, "AUTO_DISPATCH_CONFIDENCE": "0.7"}  # type: ignore[attr-defined]
+    settings.FANKUI_AUTO_DISPATCH_CONFIDENCE = 0.7  # type: ignore[attr-defined]
     dept = factories.department("市城管局")
     KeywordRule.objects.create(name="占道", keywords="占道经营\n摆摊", department=dept)
     case = factories.case("路边占道经营，摆摊的很多")
@@ -123,7 +123,7 @@ def test_without_the_setting_nothing_is_dispatched_automatically() -> None:
 
 
 def test_an_emergency_is_never_dispatched_automatically(settings: pytest.FixtureRequest) -> None:
-    settings.FANKUI = {**settings.FANKUI, "AUTO_DISPATCH_CONFIDENCE": "0.5"}  # type: ignore[attr-defined]
+    settings.FANKUI_AUTO_DISPATCH_CONFIDENCE = 0.5  # type: ignore[attr-defined]
     dept: Department = factories.department("燃气公司")
     KeywordRule.objects.create(name="燃气", keywords="燃气\n泄漏\n煤气", department=dept)
     case = factories.case("燃气泄漏了，煤气味很大")

@@ -88,13 +88,14 @@ def test_staff_choosing_the_kind_already_shown_makes_it_theirs(dispatcher: User)
 
 
 def test_below_the_threshold_the_case_keeps_its_kind(settings: pytest.FixtureRequest) -> None:
-    settings.FANKUI = {**settings.FANKUI, "APPLY_KIND_CONFIDENCE": "0.95"}  # type: ignore[attr-defined]
+    settings.FANKUI_APPLY_KIND_CONFIDENCE = 0.95  # type: ignore[attr-defined]
     case = analysed(factories.case(THANKS))
     assert (case.kind, case.kind_source) == ("complaint", "")
 
 
 def test_an_empty_setting_applies_nothing(settings: pytest.FixtureRequest) -> None:
-    settings.FANKUI = {**settings.FANKUI, "APPLY_KIND_CONFIDENCE": "", "APPLY_CATEGORY_CONFIDENCE": ""}  # type: ignore[attr-defined]
+    settings.FANKUI_APPLY_KIND_CONFIDENCE = None  # type: ignore[attr-defined]
+    settings.FANKUI_APPLY_CATEGORY_CONFIDENCE = None  # type: ignore[attr-defined]
     roads = factories.category("城乡建设")
     KeywordRule.objects.create(name="路灯", keywords="路灯\n照明", category=roads)
     case = analysed(factories.case("小区门口的路灯坏了，晚上很黑，建议尽快修好"))

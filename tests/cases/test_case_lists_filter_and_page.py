@@ -139,7 +139,7 @@ def test_bad_filter_values_in_the_api_are_a_422_with_the_field(
 def test_lists_are_paged_and_the_filters_survive_paging(
     dispatcher: User, page_for: PageFor, api_for: ApiFor, settings: object
 ) -> None:
-    settings.FANKUI = {**settings.FANKUI, "PAGE_SIZE": 2}  # type: ignore[attr-defined]
+    settings.FANKUI_PAGE_SIZE = 2  # type: ignore[attr-defined]
     made = [received(n, kind="inquiry") for n in range(5)]
     received(9, kind="praise")
     client = page_for(dispatcher)

@@ -44,7 +44,7 @@ def test_a_list_page_does_not_query_per_row(
 ) -> None:
     if url == "/staff/triage/" and role != Role.DISPATCHER:
         pytest.skip("triage is not a department's page (it sends handlers and heads to their inbox)")
-    settings.FANKUI = {**settings.FANKUI, "PAGE_SIZE": 50}  # type: ignore[attr-defined]
+    settings.FANKUI_PAGE_SIZE = 50  # type: ignore[attr-defined]
     user = dispatcher if role == Role.DISPATCHER else factories.user(role, dept)
     client = page_for(user)
     make_cases(5, dispatcher, dept, other_dept)

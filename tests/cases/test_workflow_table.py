@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 
 from fankui.accounts.models import Department, Role, User
 from fankui.audit.models import Event
@@ -31,8 +32,7 @@ def perform(case: Case, action: str, actor: str, people: dict[str, Any], lead: D
         return case
     if actor == Actor.SYSTEM and action == Action.CLOSE:
         case.replied_at = case.replied_at or case.state_changed_at
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setitem(services.settings.FANKUI, "RATING_WINDOW_DAYS", -1)
+        with override_settings(FANKUI_RATING_WINDOW_DAYS=-1):
             closed = services.close_unrated()
         if closed == 0:
             raise Conflict("nothing to close")

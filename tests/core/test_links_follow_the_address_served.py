@@ -3,11 +3,13 @@ FANKUI_PUBLIC_URL wins."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fankui.accounts.models import Role
+from fankui.core.site import public_url, served_url
 from fankui.demo.people import login_table
-from fankui.notify import conf
 from tests import factories
 
 
@@ -22,23 +24,21 @@ from tests import factories
     ],
 )
 def test_the_address_served_gives_the_links(bind: str, url: str) -> None:
-    assert conf.served_url(bind) == url
+    assert served_url(bind) == url
 
 
-def test_links_follow_the_bind_unless_a_public_address_is_set(
-    monkeypatch: pytest.MonkeyPatch, settings: pytest.FixtureRequest
-) -> None:
-    monkeypatch.setenv("FANKUI_BIND", "127.0.0.1:8100")
-    monkeypatch.delenv("FANKUI_PUBLIC_URL", raising=False)
-    assert conf.public_url() == "http://127.0.0.1:8100"
-    settings.FANKUI_PUBLIC_URL = "https://feedback.example.gov.cn/"  # type: ignore[attr-defined]
-    assert conf.public_url() == "https://feedback.example.gov.cn"
+def test_links_follow_the_bind_unless_a_public_address_is_set(settings: Any) -> None:
+    settings.FANKUI_BIND = "127.0.0.1:8100"
+    settings.FANKUI_PUBLIC_URL = ""
+    assert public_url() == "http://127.0.0.1:8100"
+    settings.FANKUI_PUBLIC_URL = "https://feedback.example.gov.cn/"
+    assert public_url() == "https://feedback.example.gov.cn"
 
 
 @pytest.mark.django_db
-def test_the_demo_prints_links_on_the_port_served(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FANKUI_BIND", "127.0.0.1:8100")
-    monkeypatch.delenv("FANKUI_PUBLIC_URL", raising=False)
+def test_the_demo_prints_links_on_the_port_served(settings: Any) -> None:
+    settings.FANKUI_BIND = "127.0.0.1:8100"
+    settings.FANKUI_PUBLIC_URL = ""
     factories.user(Role.DISPATCHER, username="dispatcher")
     lines = login_table()
     opened = lines[lines.index("Open:") + 1 :]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -77,8 +78,10 @@ def test_open_cases_are_recent_and_no_reply_is_past_its_rating_window() -> None:
 
 
 @pytest.mark.django_db
-def test_without_a_data_folder_it_loads_the_synthetic_set_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("FANKUI_DEMO_DATA", raising=False)
+def test_without_a_data_folder_it_loads_the_synthetic_set_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.FANKUI_DEMO_DATA = ""
     monkeypatch.setattr("fankui.demo.sources.shared_data_dir", lambda: None)
     output = load("--limit", "15")
     assert "no real data folder was found" in output and "SYNTHETIC" in output

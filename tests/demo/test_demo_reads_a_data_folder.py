@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -59,7 +60,7 @@ def test_a_named_folder_without_the_files_is_an_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_the_data_folder_can_be_named_in_the_environment(tiny_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FANKUI_DEMO_DATA", str(tiny_data))
+def test_the_data_folder_can_be_named_in_the_environment(tiny_data: Path, settings: Any) -> None:
+    settings.FANKUI_DEMO_DATA = str(tiny_data)
     load("--limit", "5")
     assert Case.objects.filter(submission__external_id__startswith="demo:replies:").count() == 5

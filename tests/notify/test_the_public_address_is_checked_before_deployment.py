@@ -5,9 +5,8 @@ from typing import Any
 from fankui.notify import checks
 
 
-def test_a_deployment_without_a_public_address_is_warned(settings: Any, monkeypatch: Any) -> None:
-    monkeypatch.delenv("FANKUI_PUBLIC_URL", raising=False)
-    settings.FANKUI_PUBLIC_URL = None
+def test_a_deployment_without_a_public_address_is_warned(settings: Any) -> None:
+    settings.FANKUI_PUBLIC_URL = ""
     (warning,) = checks.public_url_is_set()
     assert warning.id == "notify.W001" and "FANKUI_PUBLIC_URL" in warning.msg
 

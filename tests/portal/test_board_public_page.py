@@ -66,7 +66,7 @@ def test_drafts_are_not_on_the_board(dept: Department) -> None:
 
 
 def test_the_board_can_be_switched_off(settings: Any, dept: Department) -> None:
-    settings.FANKUI_PUBLIC_BOARD = "0"
+    settings.FANKUI_PUBLIC_BOARD = False
     client = Client()
     assert client.get("/board/").status_code == 404
     assert client.get("/board/feed/").status_code == 404

@@ -43,7 +43,7 @@ def test_a_file_named_like_a_photo_that_is_not_one_is_refused(
 def test_a_file_over_the_size_limit_is_refused(
     en: Client, fresh_form: Callable[..., dict[str, Any]], settings: Any
 ) -> None:
-    settings.FANKUI = {**settings.FANKUI, "MAX_ATTACHMENT_BYTES": 1024 * 1024}
+    settings.FANKUI_MAX_ATTACHMENT_BYTES = 1024 * 1024
     big = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024), content_type="application/pdf")
     response = en.post("/", fresh_form(attachments=[big]))
     assert response.status_code == 200

@@ -44,7 +44,7 @@ def test_a_quarter_before_the_end_the_coverage_warns(db: None, _frozen_time: tim
 
 
 def test_the_warning_period_is_configurable(db: None, settings: pytest.FixtureRequest) -> None:
-    settings.FANKUI = {**settings.FANKUI, "CALENDAR_WARN_DAYS": 30}  # type: ignore[attr-defined]
+    settings.FANKUI_CALENDAR_WARN_DAYS = 30  # type: ignore[attr-defined]
     assert not services.calendar_coverage().warn
 
 

@@ -62,7 +62,7 @@ def test_the_answer_on_the_tracking_page_resumes_the_clocks(case: Case, handler:
 
 
 def test_without_an_answer_the_clocks_resume_after_the_waiting_time(case: Case, handler: User, settings: Any) -> None:
-    settings.FANKUI = {**settings.FANKUI, "INFO_WAIT_WORKING_DAYS": 2}
+    settings.FANKUI_INFO_WAIT_WORKING_DAYS = 2
     services.request_information(case, handler, "请提供照片。")  # Monday 2026-11-16 10:00
     # Two working days end on Wednesday at closing time: not yet on Wednesday afternoon.
     with time_machine.travel(at(2026, 11, 18, 17, 0), tick=False):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from fankui.cases.models import Case
 from fankui.core import codes
-from fankui.notify import conf
+from fankui.core.site import public_url
 from fankui.notify import services as notify
 from fankui.notify.models import Message
 
@@ -104,7 +104,7 @@ def _messages(
     # Translated and reversed once per batch, not once per message.
     template = _("You told us: “%(raised)s” (request %(code)s).\n%(decided)s\nFollow the progress: %(url)s")
     footer = notify.opt_out_footer()
-    base_url = conf.public_url()
+    base_url = public_url()
     track = base_url + reverse("portal:track", kwargs={"code": "CODE"}).removesuffix("CODE/")
     for _pk, case_id, code, anonymous, email, phone, title, snippet in rows:
         address = notify.citizen_address(anonymous=anonymous, email=email, phone=phone)

@@ -46,7 +46,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state in State.values:
         actions = actions.filter(state=state)
-    page = Paginator(actions.order_by("-created_at", "-id"), settings.FANKUI["PAGE_SIZE"]).get_page(
+    page = Paginator(actions.order_by("-created_at", "-id"), settings.FANKUI_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -48,29 +48,13 @@ MAX_ATTEMPTS = 3
 RULE_THRESHOLD = 0.5
 
 
-def _confidence_setting(name: str, what: str) -> float | None:
-    """A confidence threshold (0..1] from ``settings.FANKUI[name]``; None (off) when empty or not one."""
-    raw = str(settings.FANKUI.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        log.warning("FANKUI_%s=%r is not a number; %s is off", name, raw, what)
-        return None
-    return value if 0 < value <= 1 else None
-
-
 def auto_dispatch_threshold() -> float | None:
-    return _confidence_setting("AUTO_DISPATCH_CONFIDENCE", "automatic dispatch")
+    return settings.FANKUI_AUTO_DISPATCH_CONFIDENCE
 
 
 def apply_thresholds() -> tuple[float | None, float | None]:
     """How sure the analysis must be for its kind and its category to be applied to a case nobody classified."""
-    return (
-        _confidence_setting("APPLY_KIND_CONFIDENCE", "applying the analysed kind"),
-        _confidence_setting("APPLY_CATEGORY_CONFIDENCE", "applying the analysed category"),
-    )
+    return settings.FANKUI_APPLY_KIND_CONFIDENCE, settings.FANKUI_APPLY_CATEGORY_CONFIDENCE
 
 
 @dataclass

@@ -259,7 +259,7 @@ def retrain_due(now: datetime | None = None) -> bool:
         return True
     now = now or timezone.now()
     last = datetime.fromisoformat(stamp.read_text(encoding="utf-8").strip())
-    return bool(now - last >= timedelta(days=settings.FANKUI["RETRAIN_DAYS"]))
+    return bool(now - last >= timedelta(days=settings.FANKUI_RETRAIN_DAYS))
 
 
 def mark_retrained() -> None:

@@ -70,7 +70,7 @@ class StoredModel:
 
 
 def models_dir() -> Path:
-    return Path(settings.DATA_DIR) / "models"
+    return Path(settings.FANKUI_DATA_DIR) / "models"
 
 
 def check_name(name: str) -> str:

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 from fankui.core.datasets import shared_data_dir
 
 
@@ -65,7 +67,7 @@ def bench_database() -> Iterator[tuple[str, dict[str, str]]]:
     env = dict(os.environ)
     data_dir = tempfile.mkdtemp(prefix="fankui-bench-")
     env["FANKUI_DATA_DIR"] = data_dir
-    url = os.environ.get("FANKUI_DATABASE_URL", "")
+    url = settings.FANKUI_DATABASE_URL
     name = ""
     try:
         if url:
@@ -186,24 +188,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
     parser.add_argument("--workers", type=int, default=None, help="server processes (default: fankui serve's)")
     parser.add_argument("--threads", type=int, default=None, help="threads per process (default: fankui serve's)")
+    parser.add_argument("--serve-args", default="", help='more options for fankui serve, e.g. "--access-log"')
 
 
 def run(options: dict[str, Any]) -> dict[str, Any]:
     return measure(
-        n=options["n"], concurrency=options["concurrency"], workers=options["workers"], threads=options["threads"]
+        n=options["n"],
+        concurrency=options["concurrency"],
+        workers=options["workers"],
+        threads=options["threads"],
+        serve_args=options["serve_args"].split(),
     )
 
 
 def measure(
-    n: int = 5000, concurrency: int = 16, workers: int | None = None, threads: int | None = None, warmup: int = 200
+    n: int = 5000,
+    concurrency: int = 16,
+    workers: int | None = None,
+    threads: int | None = None,
+    warmup: int = 200,
+    serve_args: list[str] | None = None,
 ) -> dict[str, Any]:
-    from fankui.core.management.commands.serve import default_threads, default_workers
-
     cores = os.cpu_count() or 1
-    workers = workers or default_workers()
-    threads = threads or default_threads()
+    workers = workers or settings.FANKUI_WEB_WORKERS
+    threads = threads or settings.FANKUI_WEB_THREADS
     texts = sample_texts()
-    extra = os.environ.get("FANKUI_BENCH_SERVE_ARGS", "").split()
     with bench_database() as (engine, env):
         fankui = [sys.executable, "-m", "fankui"]
         subprocess.run([*fankui, "migrate", "--no-input", "-v0"], env=env, check=True)
@@ -219,7 +228,7 @@ def measure(
                 str(workers),
                 "--threads",
                 str(threads),
-                *extra,
+                *(serve_args or []),
             ],
             env=env,
             stdout=subprocess.DEVNULL,

@@ -142,7 +142,7 @@ class CaseFilters(Schema):
         default="", max_length=200, description="Words of the text or title, a case number or a tracking code."
     )
     page: int = Field(default=1, ge=1, le=1_000_000)
-    page_size: int = Field(default=settings.FANKUI["PAGE_SIZE"], ge=1, le=100)
+    page_size: int = Field(default=settings.FANKUI_PAGE_SIZE, ge=1, le=100)
 
 
 class ActionIn(Schema):

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from fankui.accounts import permissions
 from fankui.accounts.models import DEPARTMENT_ROLES, Department, Role, User
 from fankui.audit.models import Event
-from fankui.notify import conf
+from fankui.core.site import public_url
 from fankui.notify.services import notify_staff
 
 from .models import Case
@@ -38,7 +38,7 @@ Compose = Callable[[], tuple[str, str]]
 
 
 def case_url(case: Case) -> str:
-    return conf.public_url() + reverse("staff:case", kwargs={"pk": case.pk})
+    return public_url() + reverse("staff:case", kwargs={"pk": case.pk})
 
 
 def tell(users: Iterable[User], compose: Compose, *, case: Case, key: str, actor: User | None = None) -> int:

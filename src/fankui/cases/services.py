@@ -411,7 +411,7 @@ def merge(case: Case, user: User, primary: Case) -> Case:
 def close_unrated(now: datetime | None = None, batch: int = 500) -> int:
     """Close replied cases whose rating window has passed (run by the worker). Returns how many were closed."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.FANKUI["RATING_WINDOW_DAYS"])
+    cutoff = now - timedelta(days=settings.FANKUI_RATING_WINDOW_DAYS)
     closed = 0
     ids = list(Case.objects.filter(state=State.REPLIED, replied_at__lt=cutoff).values_list("pk", flat=True)[:batch])
     for pk in ids:

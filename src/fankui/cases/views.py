@@ -68,7 +68,7 @@ def _case_list(
     filters = form.to_filter()
     cases = queries.for_list(queries.filter_cases(cases, filters))
     cases = queries.oldest_first(cases) if oldest_first else cases.order_by("-created_at", "-id")
-    page = Paginator(cases, settings.FANKUI["PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = Paginator(cases, settings.FANKUI_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     if queries.phone_in(filters.q):
         # Finding cases by a caller's number is a look at personal data: each case shown is recorded.

@@ -1,4 +1,7 @@
-"""Where the shared real-data folder is (../shared/data beside the repository, or FANKUI_SHARED_DATA)."""
+"""Where the shared real-data folder is (../shared/data beside the repository, or FANKUI_SHARED_DATA).
+
+The one FANKUI_* variable read outside settings.py: the model builders, benchmarks and tests look for the folder
+without Django settings (fankui.nlp needs no Django). tests/core/test_configuration_is_read_in_one_place.py knows."""
 
 from __future__ import annotations
 

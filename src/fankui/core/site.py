@@ -1,34 +1,21 @@
-"""Where the site is served and reached, for links in messages and for ``fankui serve``: ``FANKUI_<NAME>`` on the
-settings module (tests override them there) or in the environment."""
+"""Where the site is served and reached, for links in messages and for ``fankui serve``."""
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
-
-
-def setting(name: str, default: str = "") -> str:
-    value = getattr(settings, f"FANKUI_{name}", None)
-    if value is None:
-        value = os.environ.get(f"FANKUI_{name}", default)
-    return str(value)
-
-
-DEFAULT_BIND = "127.0.0.1:8000"
 
 
 def public_url() -> str:
     """The site's address as citizens reach it, for links in messages sent by the worker (no request there):
     ``FANKUI_PUBLIC_URL``, else the address the site is served on (``FANKUI_BIND``, which ``fankui serve --bind``
     and ``make run`` set for every process they start)."""
-    return (setting("PUBLIC_URL") or served_url()).rstrip("/")
+    return (settings.FANKUI_PUBLIC_URL or served_url()).rstrip("/")
 
 
 def served_url(bind: str | None = None) -> str:
     """``http://HOST:PORT`` of an ``ADDRESS:PORT`` bind. An address that means "every interface" (0.0.0.0, ::) is
     no address to give anybody: this machine's own (127.0.0.1) stands in, and FANKUI_PUBLIC_URL should be set."""
-    bind = (bind if bind is not None else os.environ.get("FANKUI_BIND", "")).strip() or DEFAULT_BIND
+    bind = (bind if bind is not None else settings.FANKUI_BIND).strip() or "127.0.0.1:8000"
     host, _, port = bind.rpartition(":")
     host = host.strip("[]")
     if not port.isdigit():

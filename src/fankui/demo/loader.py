@@ -25,6 +25,7 @@ from fankui.cases.models import Case, Category
 from fankui.cases.services import Step, receive
 from fankui.cases.workflow import Action, State
 from fankui.core.vocab import Channel
+from fankui.intake.models import MAX_TITLE_CHARS
 from fankui.intake.services import SubmissionInput
 from fankui.surveys.services import replay_rating
 
@@ -89,7 +90,7 @@ class Loader:
         self.out = out
         self.rng = random.Random(seed)
         self.now = timezone.now()
-        self.window = int(settings.FANKUI["RATING_WINDOW_DAYS"])
+        self.window = settings.FANKUI_RATING_WINDOW_DAYS
         self.contacts = Contacts(self.rng)
 
     # --- Setup ---------------------------------------------------------------------------------------------
@@ -125,8 +126,8 @@ class Loader:
     ) -> Case:
         channel = self.rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
         data = SubmissionInput(
-            body=message.body[: settings.FANKUI["MAX_BODY_CHARS"]],
-            title=message.title[: settings.FANKUI["MAX_TITLE_CHARS"]],
+            body=message.body[: settings.FANKUI_MAX_BODY_CHARS],
+            title=message.title[:MAX_TITLE_CHARS],
             kind=kind,
             category=category,
             channel=channel,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from fankui.accounts import services as accounts
 from fankui.accounts.models import Department, Role, User
-from fankui.notify.conf import public_url
+from fankui.core.site import public_url
 
 PASSWORD = "demo12345"
 CENTRE = ("市12345政务服务便民热线", "12345")
@@ -77,7 +77,7 @@ LOGINS: tuple[Login, ...] = (
     Login("shangwu_handler", Role.HANDLER, "shangwu", "许文静"),
     Login("weijian_handler", Role.HANDLER, "weijian", "高鹏"),
 )
-# Printed after the logins, under the site's address (notify.conf.public_url: where `make run` serves it).
+# Printed after the logins, under the site's address (core.site.public_url: where `make run` serves it).
 PATHS = ("/", "/staff/", "/admin/", "/api/v1/docs")
 
 

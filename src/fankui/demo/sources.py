@@ -7,13 +7,14 @@ FANKUI_DEMO_DATA, or the ``shared/data`` folder found beside the repository (see
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from fankui.core.datasets import shared_data_dir
 
@@ -62,7 +63,7 @@ def parse_time(raw: str) -> datetime | None:
 def find_data_dir(explicit: str | None = None) -> Path | None:
     """The folder to read, or None when no real data is available. A folder that was named explicitly (option or
     FANKUI_DEMO_DATA) must hold the files: a typo should fail loudly, not quietly load synthetic data."""
-    named = explicit or os.environ.get("FANKUI_DEMO_DATA")
+    named = explicit or settings.FANKUI_DEMO_DATA
     if named:
         folder = Path(named).expanduser()
         missing = [name for name in REQUIRED if not (folder / name).is_file()]

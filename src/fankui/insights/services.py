@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from fankui.accounts.models import Role, User
 
-from . import builders, conf, queries
+from . import builders, queries
 from .models import ReportRun
 from .periods import Period
 
@@ -23,9 +23,8 @@ CLAIM_TIMEOUT = timedelta(minutes=30)
 
 
 def recipients() -> list[str]:
-    override = conf.recipients_override()
-    if override is not None:
-        return override
+    if settings.FANKUI_REPORT_RECIPIENTS:
+        return list(settings.FANKUI_REPORT_RECIPIENTS)
     managers = User.objects.filter(is_active=True, role__in=(Role.SUPERVISOR, Role.ADMIN)).exclude(email="")
     return sorted(set(managers.values_list("email", flat=True)))
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import conf, periods, services
+from django.conf import settings
+
+from . import periods, services
 from .models import ReportRun
 
 
@@ -15,7 +17,7 @@ def _due(period: periods.Period) -> bool:
 
 def send_monthly_report() -> int:
     """On the first days of a month, e-mail last month's report (once)."""
-    if periods.today().day > conf.send_within_days():
+    if periods.today().day > settings.FANKUI_REPORT_SEND_WITHIN_DAYS:
         return 0
     period = periods.last_month()
     return int(_due(period) and services.send_period_report(period))
@@ -23,7 +25,8 @@ def send_monthly_report() -> int:
 
 def send_weekly_report() -> int:
     """With FANKUI_REPORT_WEEKLY on, early in each week e-mail last week's report (once)."""
-    if not conf.weekly() or periods.today().weekday() >= min(7, conf.send_within_days()):
+    within = min(7, settings.FANKUI_REPORT_SEND_WITHIN_DAYS)
+    if not settings.FANKUI_REPORT_WEEKLY or periods.today().weekday() >= within:
         return 0
     period = periods.last_week()
     return int(_due(period) and services.send_period_report(period))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,7 +14,7 @@ from fankui.accounts import permissions
 from fankui.accounts.models import Department, User
 from fankui.accounts.views import staff_required
 
-from . import builders, conf, layout, queries
+from . import builders, layout, queries
 from .forms import PeriodForm, ReportForm
 from .models import ReportRun
 from .periods import Period
@@ -45,7 +46,7 @@ def _cached_report(user: User, department: Department | None, period: Period) ->
     """The figures of a scope and period, kept for a few minutes: over a million cases they take seconds, and
     managers reload the dashboard. The page shows when they were computed."""
     scope = queries.scope_for(user, department)
-    seconds = conf.dashboard_cache_seconds()
+    seconds = settings.FANKUI_DASHBOARD_CACHE_SECONDS
     if seconds <= 0:
         return queries.build(scope, period)
     # Everyone with the same scope shares the figures: the organisation, or a role and department.

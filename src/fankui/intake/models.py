@@ -47,9 +47,13 @@ def stored_files() -> GenericRelation:
     return GenericRelation(StoredFile, content_type_field="owner_type", object_id_field="owner_id")
 
 
+# The longest title a submission may have (the column's length).
+MAX_TITLE_CHARS = 200
+
+
 class Submission(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=MAX_TITLE_CHARS, blank=True)
     body = models.TextField(_("text"))
     # The kind the submitter chose; blank when they did not (the case then takes the analysed kind, see
     # ``cases.models.Case.kind_source``).

@@ -25,7 +25,7 @@ from PIL import Image, UnidentifiedImageError
 
 from fankui.core.vocab import Channel, Kind
 
-from .models import StoredFile, Submission
+from .models import MAX_TITLE_CHARS, StoredFile, Submission
 
 # Mainland mobile numbers, and landlines with an area code (010-12345678, 0731 8888 6666).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -104,23 +104,22 @@ def check(data: SubmissionInput) -> tuple[dict[str, Any], list[tuple[UploadedFil
     """Check what arrived: the values to store, the good files, and every problem field by field (none: all is
     well). The category is the caller's to check (``cases.services.receive``), so that all problems are reported at
     once."""
-    limits = settings.FANKUI
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
     body = _text(data.body)
     if not body:
         errors["body"] = [_("Please describe your request.")]
-    elif len(body) > limits["MAX_BODY_CHARS"]:
+    elif len(body) > settings.FANKUI_MAX_BODY_CHARS:
         errors["body"] = [
             _("The text is too long: %(n)d characters at most, this one has %(m)d.")
-            % {"n": limits["MAX_BODY_CHARS"], "m": len(body)}
+            % {"n": settings.FANKUI_MAX_BODY_CHARS, "m": len(body)}
         ]
     clean["body"] = body
 
     title = _text(data.title)
-    if len(title) > limits["MAX_TITLE_CHARS"]:
-        errors["title"] = [_("The title is too long: %(n)d characters at most.") % {"n": limits["MAX_TITLE_CHARS"]}]
+    if len(title) > MAX_TITLE_CHARS:
+        errors["title"] = [_("The title is too long: %(n)d characters at most.") % {"n": MAX_TITLE_CHARS}]
     clean["title"] = title
 
     # Blank when the submitter did not choose: the case starts as a complaint and takes the analysed kind.
@@ -187,16 +186,15 @@ def check(data: SubmissionInput) -> tuple[dict[str, Any], list[tuple[UploadedFil
 def check_uploads(uploads: Sequence[UploadedFile]) -> tuple[list[tuple[UploadedFile, str]], list[str]]:
     """The attachment rules (pictures or PDF sniffed from the content, size and count limits), shared by every
     upload the product takes: the good files with their real content type, and a message for each refused one."""
-    limits = settings.FANKUI
     problems: list[str] = []
     good: list[tuple[UploadedFile, str]] = []
-    if len(uploads) > limits["MAX_ATTACHMENTS"]:
-        problems.append(_("At most %(n)d files can be attached.") % {"n": limits["MAX_ATTACHMENTS"]})
-    for upload in uploads[: limits["MAX_ATTACHMENTS"]]:
-        if upload.size is not None and upload.size > limits["MAX_ATTACHMENT_BYTES"]:
+    if len(uploads) > settings.FANKUI_MAX_ATTACHMENTS:
+        problems.append(_("At most %(n)d files can be attached.") % {"n": settings.FANKUI_MAX_ATTACHMENTS})
+    for upload in uploads[: settings.FANKUI_MAX_ATTACHMENTS]:
+        if upload.size is not None and upload.size > settings.FANKUI_MAX_ATTACHMENT_BYTES:
             problems.append(
                 _("“%(name)s” is larger than %(mb)d MB.")
-                % {"name": upload.name, "mb": limits["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)}
+                % {"name": upload.name, "mb": settings.FANKUI_MAX_ATTACHMENT_BYTES // (1024 * 1024)}
             )
             continue
         content_type = _sniff(upload)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.checks import Warning, register
 
-from . import conf
+from fankui.core.site import public_url
 
 
 def public_url_is_set(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
-    if conf.setting("PUBLIC_URL"):
+    if settings.FANKUI_PUBLIC_URL:
         return []
     return [
         Warning(
-            f"FANKUI_PUBLIC_URL is not set: the links in messages to citizens point at {conf.public_url()}, the "
+            f"FANKUI_PUBLIC_URL is not set: the links in messages to citizens point at {public_url()}, the "
             "address this process was started on (a worker started on its own uses 127.0.0.1:8000).",
             hint="Set FANKUI_PUBLIC_URL to the address citizens reach the site at, e.g. https://12345.example.gov.cn",
             id="notify.W001",

@@ -14,11 +14,12 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import conf, services
+from . import services
 from .models import Channel, Contact, Message, Status
 
 log = logging.getLogger("fankui.notify")
@@ -41,7 +42,7 @@ class Temporary(Exception):
 
 
 def _send_email(message: Message) -> None:
-    email = EmailMessage(message.subject, message.body, conf.from_email(), [message.address])
+    email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.address])
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as error:
@@ -65,7 +66,7 @@ def _post(url: str, payload: dict[str, object]) -> None:
 
 
 def _send_sms(message: Message) -> None:
-    _post(conf.sms_gateway_url(), {"to": message.address, "text": message.body, "id": message.pk})
+    _post(settings.FANKUI_SMS_GATEWAY_URL, {"to": message.address, "text": message.body, "id": message.pk})
 
 
 SENDERS = {Channel.EMAIL: _send_email, Channel.SMS: _send_sms}
@@ -112,7 +113,7 @@ def deliver(message: Message) -> str:
     reason = _blocked(message)
     if reason:
         message.status, message.next_attempt_at, message.last_error = Status.FAILED, None, reason[:500]
-    elif message.channel == Channel.SMS and not conf.sms_gateway_url():
+    elif message.channel == Channel.SMS and not settings.FANKUI_SMS_GATEWAY_URL:
         # Kept, not failed: the messages go out once FANKUI_SMS_GATEWAY_URL is set.
         message.next_attempt_at = now + NO_GATEWAY_PAUSE
         message.last_error = "no gateway configured"
@@ -167,5 +168,5 @@ def report() -> dict[str, object]:
         "counts": counts,
         "failures": [{"reason": f["last_error"], "n": f["n"]} for f in failures],
         "sms_waiting_for_gateway": waiting.count(),
-        "sms_gateway_configured": bool(conf.sms_gateway_url()),
+        "sms_gateway_configured": bool(settings.FANKUI_SMS_GATEWAY_URL),
     }

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.core.errors import NotFound, ValidationFailed
+from fankui.core.site import public_url
 
-from . import conf
 from .models import Channel, Contact, Message, Status
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def _opt_out_path() -> str:
 
 
 def opt_out_url(address: Address, base_url: str | None = None) -> str:
-    return f"{base_url or conf.public_url()}{_opt_out_path()}{opt_out_token(address)}/"
+    return f"{base_url or public_url()}{_opt_out_path()}{opt_out_token(address)}/"
 
 
 def address_for_token(token: str) -> Address:

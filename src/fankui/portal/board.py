@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -17,7 +18,6 @@ from django.utils import timezone
 from fankui.actions import indicators, rates
 from fankui.actions.models import Action, State
 from fankui.cases.models import Case
-from fankui.notify.conf import setting
 
 ONGOING = (State.APPROVED, State.IN_PROGRESS)
 COMPLETED = (State.DONE, State.VERIFIED)
@@ -25,7 +25,7 @@ CACHE_SECONDS = 300
 
 
 def enabled() -> bool:
-    return setting("PUBLIC_BOARD", "1").strip().lower() in {"1", "true", "yes", "on"}
+    return settings.FANKUI_PUBLIC_BOARD
 
 
 def public_actions() -> QuerySet[Action]:

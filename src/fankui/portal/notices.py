@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case, Reply
 from fankui.cases.workflow import Action, State
+from fankui.core.site import public_url
 from fankui.nlp import rules
-from fankui.notify import conf
 from fankui.notify.services import (
     Address,
     blocked_addresses,
@@ -65,7 +65,7 @@ def _path(name: str) -> tuple[str, str]:
 
 def _url(name: str, case: Case) -> str:
     head, tail = _path(name)
-    return f"{conf.public_url()}{head}{case.tracking_code}{tail}"
+    return f"{public_url()}{head}{case.tracking_code}{tail}"
 
 
 def track_url(case: Case) -> str:
@@ -222,7 +222,7 @@ def _reply_body(case: Case, answer: Reply) -> tuple[str, str]:
             "Please tell us within %(days)d days how satisfied you are with this reply: %(url)s\n"
             "If you are not satisfied, your request is handled again."
         )
-        % {"days": settings.FANKUI["RATING_WINDOW_DAYS"], "url": rate_url(case)},
+        % {"days": settings.FANKUI_RATING_WINDOW_DAYS, "url": rate_url(case)},
     ]
     return subject, "\n\n".join(lines)
 

@@ -26,6 +26,7 @@ from fankui.cases.services import receive
 from fankui.core import codes
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.forms import show_errors
+from fankui.intake.models import MAX_TITLE_CHARS
 from fankui.surveys.models import Level
 from fankui.surveys.services import rate as rate_service
 
@@ -43,11 +44,11 @@ def _submit_page(request: HttpRequest, form: SubmissionForm, token: str) -> Http
     context = {
         "form": form,
         "token": token,
-        "max_title_chars": settings.FANKUI["MAX_TITLE_CHARS"],
+        "max_title_chars": MAX_TITLE_CHARS,
         "categories": categories(),
-        "max_body_chars": settings.FANKUI["MAX_BODY_CHARS"],
-        "max_attachments": settings.FANKUI["MAX_ATTACHMENTS"],
-        "max_attachment_mb": settings.FANKUI["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
+        "max_body_chars": settings.FANKUI_MAX_BODY_CHARS,
+        "max_attachments": settings.FANKUI_MAX_ATTACHMENTS,
+        "max_attachment_mb": settings.FANKUI_MAX_ATTACHMENT_BYTES // (1024 * 1024),
         "nav": "submit",
     }
     return render(request, "portal/submit.html", context)

@@ -155,7 +155,7 @@ class Coverage:
 
 def calendar_warn_days() -> int:
     """Days before the known calendar runs out from which administrators are warned (a quarter by default)."""
-    return int(settings.FANKUI.get("CALENDAR_WARN_DAYS", 92))
+    return settings.FANKUI_CALENDAR_WARN_DAYS
 
 
 def calendar_coverage(today: dt.date | None = None) -> Coverage:
@@ -783,7 +783,7 @@ def resume(case: Case, user: User | None = None, answer: str = "") -> InfoReques
 
 def info_wait_days() -> int:
     """Working days the clocks wait for a submitter's answer before they run again on their own."""
-    return max(1, int(settings.FANKUI["INFO_WAIT_WORKING_DAYS"]))
+    return settings.FANKUI_INFO_WAIT_WORKING_DAYS
 
 
 def resume_unanswered(now: dt.datetime | None = None, batch: int = 200) -> int:

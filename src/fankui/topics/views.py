@@ -44,7 +44,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     if shown != "all":
         topics = topics.filter(active=shown == "active")
     topics = topics.order_by("-heat", "-id")
-    page = Paginator(topics, settings.FANKUI["PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = Paginator(topics, settings.FANKUI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "topics/list.html",
@@ -62,7 +62,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("analysis", "lead_department")
         .order_by("-created_at", "-id")
     )
-    page = Paginator(cases, settings.FANKUI["PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = Paginator(cases, settings.FANKUI_PAGE_SIZE).get_page(request.GET.get("page"))
     rows: list[Case] = list(page.object_list)
     return render(
         request,

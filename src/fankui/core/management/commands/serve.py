@@ -13,17 +13,8 @@ import subprocess
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-
-def default_workers() -> int:
-    # One process per core does the Python work; its threads wait on the database in turn. Capped so that a big
-    # machine does not start dozens by default.
-    return int(os.environ.get("FANKUI_WEB_WORKERS") or min(os.cpu_count() or 1, 16))
-
-
-def default_threads() -> int:
-    return int(os.environ.get("FANKUI_WEB_THREADS") or 2)
 
 
 def parse_bind(bind: str) -> tuple[str, int]:
@@ -59,12 +50,12 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--bind", default=os.environ.get("FANKUI_BIND", "127.0.0.1:8000"), help="ADDRESS:PORT")
-        parser.add_argument("--workers", type=int, default=default_workers(), help="worker processes")
+        parser.add_argument("--bind", default=settings.FANKUI_BIND, help="ADDRESS:PORT")
+        parser.add_argument("--workers", type=int, default=settings.FANKUI_WEB_WORKERS, help="worker processes")
         parser.add_argument(
             "--threads",
             type=int,
-            default=default_threads(),
+            default=settings.FANKUI_WEB_THREADS,
             help="Python threads per process running requests (more when the database is far away)",
         )
         parser.add_argument("--access-log", action="store_true", help="log every request")
@@ -102,8 +93,11 @@ class Command(BaseCommand):
             log_access=options["access_log"],
             websockets=False,
         )
-        # The workers and the background worker inherit it: links in messages point where the site is served
-        # (core.site.public_url) unless FANKUI_PUBLIC_URL says otherwise.
+        # --bind is FANKUI_BIND for every process this command starts, so that links in messages point where the site
+        # is served (core.site.public_url) unless FANKUI_PUBLIC_URL says otherwise: Granian's workers are forked
+        # from this process (or spawned, on macOS: they read the environment), the background worker reads its
+        # settings from the environment.
+        settings.FANKUI_BIND = options["bind"]
         os.environ["FANKUI_BIND"] = options["bind"]
         from fankui.core.site import public_url
 
@@ -112,7 +106,7 @@ class Command(BaseCommand):
             "Ctrl-C stops it."
         )
         self.stdout.write(f"Links in messages: {public_url()}/")
-        if address in ("0.0.0.0", "::") and not os.environ.get("FANKUI_PUBLIC_URL"):
+        if address in ("0.0.0.0", "::") and not settings.FANKUI_PUBLIC_URL:
             self.stdout.write(
                 "Served on every interface: set FANKUI_PUBLIC_URL to the address people open, for links in messages."
             )

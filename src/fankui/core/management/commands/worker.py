@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run every sweep once and exit")
-        parser.add_argument("--interval", type=float, default=settings.FANKUI["WORKER_POLL_SECONDS"])
+        parser.add_argument("--interval", type=float, default=settings.FANKUI_WORKER_POLL_SECONDS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         stopping = False
