@@ -188,7 +188,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
     parser.add_argument("--workers", type=int, default=None, help="server processes (default: fankui serve's)")
     parser.add_argument("--threads", type=int, default=None, help="threads per process (default: fankui serve's)")
-    parser.add_argument("--serve-args", default="", help='more options for fankui serve, e.g. "--access-log"')
+    parser.add_argument(
+        "--serve-args", default="", help="more options for fankui serve, e.g. --serve-args='--access-log --with-worker'"
+    )
 
 
 def run(options: dict[str, Any]) -> dict[str, Any]:
