@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.test import Client
 
 from fankui.accounts.models import Department, Role, User
-from fankui.sla import services as sla
 from fankui.sla.defaults import ensure_defaults
+from fankui.sla.services import waiting
 from tests import factories
 
 
@@ -19,7 +19,7 @@ def test_a_superuser_without_a_role_may_ask_the_submitter_for_information(
     ensure_defaults()
     case = factories.case_in("in_progress", dispatcher=dispatcher, lead=dept, handler=handler)
     root = User.objects.create_superuser("root", password=factories.PASSWORD)
-    info = sla.request_information(case, root, "请提供具体门牌号。")
+    info = waiting.request_information(case, root, "请提供具体门牌号。")
     assert info.asked_by == root
 
 

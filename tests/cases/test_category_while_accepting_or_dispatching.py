@@ -19,9 +19,9 @@ from fankui.cases import services
 from fankui.cases.models import Case, Source
 from fankui.cases.workflow import State
 from fankui.core.errors import ValidationFailed
-from fankui.sla import services as sla
 from fankui.sla.defaults import ensure_defaults
 from fankui.sla.models import Clock, Policy, Stage, Unit
+from fankui.sla.services import clocks
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_accepting_with_a_category_sets_it_as_staff_s_and_records_it(dispatcher:
 def test_the_deadlines_follow_a_category_chosen_while_accepting(dispatcher: User) -> None:
     ensure_defaults()
     lights = factories.category("路灯")
-    sla.save_policy(Policy(name="路灯：5个工作日", category=lights), [(Stage.REPLY, 5, Unit.WORKING_DAYS)])
+    clocks.save_policy(Policy(name="路灯：5个工作日", category=lights), [(Stage.REPLY, 5, Unit.WORKING_DAYS)])
     case = services.accept(factories.case(), dispatcher, category=lights)
     clock = Clock.objects.get(case=case, stage=Stage.REPLY, stopped_at__isnull=True)
     assert clock.policy.name == "路灯：5个工作日"

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from fankui.accounts.models import Department, User
 from fankui.cases.models import Case
-from fankui.sla import services as sla
 from fankui.sla.defaults import ensure_defaults
+from fankui.sla.services import extensions
 
 
 def _timeline(page: str) -> str:
@@ -38,8 +38,8 @@ def test_an_approved_extensions_new_date_is_printed_once(
 ) -> None:
     ensure_defaults()
     case = case_in("in_progress")
-    extension = sla.request_extension(case, handler, 5, "需要协调供电公司")
-    extension = sla.decide_extension(extension.pk, supervisor, approve=True)
+    extension = extensions.request_extension(case, handler, 5, "需要协调供电公司")
+    extension = extensions.decide_extension(extension.pk, supervisor, approve=True)
     text = _timeline(page_for(supervisor).get(f"/staff/cases/{case.pk}/").content.decode())
     assert extension.new_deadline is not None
     new_date = timezone.localtime(extension.new_deadline).strftime("%Y-%m-%d %H:%M")

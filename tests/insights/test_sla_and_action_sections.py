@@ -37,11 +37,11 @@ def test_on_time_rates_come_from_the_sla_clocks(
 
 
 def test_overdue_and_supervised_counts(walk: Callable[..., Case], supervisor: User) -> None:
-    from fankui.sla import services as sla
+    from fankui.sla.services import supervision
 
     ensure_defaults()
     case = walk("2026-11-03 09:00", to="accepted")
-    sla.supervise(case, supervisor, "请加快办理。")
+    supervision.supervise(case, supervisor, "请加快办理。")
     section = integrations.overdue(queries.whole_organisation(), NOVEMBER)
     figures = _rows(section)
     assert figures["Cases put under supervision in the period"][1] == 1

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from fankui.accounts.models import Role
 from fankui.core.errors import ValidationFailed
-from fankui.sla import calendar, services
+from fankui.sla import calendar
 from fankui.sla.admin import CalendarDayForm, WorkingCalendarForm
 from fankui.sla.models import Policy, Stage, Unit
+from fankui.sla.services import clocks, lookups
 from tests import factories
 
 WD = Unit.WORKING_DAYS
@@ -31,32 +32,32 @@ WD = Unit.WORKING_DAYS
 )
 def test_bad_targets_are_refused(db: None, targets: list, fragment: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        services.save_policy(Policy(name="p"), targets)
+        clocks.save_policy(Policy(name="p"), targets)
     assert fragment in str(caught.value.errors["targets"][0])
     assert not Policy.objects.exists()
 
 
 def test_zero_working_days_is_accepted_and_means_the_same_day(db: None) -> None:
-    policy = services.save_policy(Policy(name="emergency", urgency="emergency"), [(Stage.REPLY, 0, WD)])
+    policy = clocks.save_policy(Policy(name="emergency", urgency="emergency"), [(Stage.REPLY, 0, WD)])
     assert list(policy.targets.values_list("stage", "amount", "unit")) == [(Stage.REPLY, 0, WD)]
     monday_ten = timezone.now()  # frozen: Monday 2026-11-16 10:00
-    due = calendar.deadline(services.work_calendar(), monday_ten, 0, WD)
+    due = calendar.deadline(lookups.work_calendar(), monday_ten, 0, WD)
     assert timezone.localtime(due) == timezone.localtime(monday_ten).replace(hour=17, minute=30)
 
 
 def test_two_policies_matching_the_same_cases_with_the_same_specificity_are_refused(db: None) -> None:
-    services.save_policy(Policy(name="a", kind="complaint"), [(Stage.REPLY, 13, WD)])
+    clocks.save_policy(Policy(name="a", kind="complaint"), [(Stage.REPLY, 13, WD)])
     with pytest.raises(ValidationFailed) as caught:
-        services.save_policy(Policy(name="b", kind="complaint"), [(Stage.REPLY, 10, WD)])
+        clocks.save_policy(Policy(name="b", kind="complaint"), [(Stage.REPLY, 10, WD)])
     assert "same specificity" in caught.value.message
     # More specific, or inactive: fine.
-    services.save_policy(Policy(name="c", kind="complaint", channel="web"), [(Stage.REPLY, 10, WD)])
-    services.save_policy(Policy(name="d", kind="complaint", active=False), [(Stage.REPLY, 10, WD)])
+    clocks.save_policy(Policy(name="c", kind="complaint", channel="web"), [(Stage.REPLY, 10, WD)])
+    clocks.save_policy(Policy(name="d", kind="complaint", active=False), [(Stage.REPLY, 10, WD)])
 
 
 def test_a_warning_share_outside_zero_and_one_is_refused(db: None) -> None:
     with pytest.raises(ValidationFailed):
-        services.save_policy(Policy(name="p", warn_share=1.5), [(Stage.REPLY, 3, WD)])
+        clocks.save_policy(Policy(name="p", warn_share=1.5), [(Stage.REPLY, 3, WD)])
 
 
 @pytest.mark.parametrize("day", ["1999-01-01", "2040-10-01"])
@@ -70,7 +71,7 @@ def test_an_override_for_next_year_is_accepted(db: None) -> None:
     form = CalendarDayForm(data={"day": "2027-02-08", "is_workday": False, "note": "春节"})
     assert form.is_valid(), form.errors
     form.save()
-    assert services.work_calendar().is_workday(dt.date(2027, 2, 8)) is False
+    assert lookups.work_calendar().is_workday(dt.date(2027, 2, 8)) is False
 
 
 def test_bad_working_hours_are_refused_by_the_form(db: None) -> None:

@@ -13,8 +13,9 @@ import time_machine
 from django.core.management import call_command
 
 from fankui.accounts.models import Role, User
-from fankui.sla import calendar, checks, services
+from fankui.sla import calendar, checks
 from fankui.sla.models import CalendarDay, CalendarYear
+from fankui.sla.services import calendars
 from tests import factories
 
 EXAMPLE = Path(__file__).parent / "data" / "example_2027_holidays.txt"
@@ -35,25 +36,25 @@ def test_the_known_days_end_with_the_last_year_entered_without_a_gap() -> None:
 
 
 def test_a_quarter_before_the_end_the_coverage_warns(db: None, _frozen_time: time_machine.Coordinates) -> None:
-    coverage = services.calendar_coverage()
+    coverage = calendars.calendar_coverage()
     assert (coverage.known_until, coverage.days_left, coverage.warn) == (dt.date(2026, 12, 31), 45, True)
-    assert not services.calendar_coverage(dt.date(2026, 9, 30)).warn
-    assert services.calendar_coverage(dt.date(2026, 10, 1)).warn
-    ran_out = services.calendar_coverage(dt.date(2027, 1, 5))
+    assert not calendars.calendar_coverage(dt.date(2026, 9, 30)).warn
+    assert calendars.calendar_coverage(dt.date(2026, 10, 1)).warn
+    ran_out = calendars.calendar_coverage(dt.date(2027, 1, 5))
     assert ran_out.ran_out and "only until 2026-12-31: deadlines after it" in ran_out.message
 
 
 def test_the_warning_period_is_configurable(db: None, settings: pytest.FixtureRequest) -> None:
     settings.FANKUI_CALENDAR_WARN_DAYS = 30  # type: ignore[attr-defined]
-    assert not services.calendar_coverage().warn
+    assert not calendars.calendar_coverage().warn
 
 
 def test_one_local_day_off_does_not_make_the_year_known(db: None) -> None:
     CalendarDay.objects.create(day=dt.date(2027, 3, 1), is_workday=False, note="local day off")
-    assert services.calendar_coverage().known_until == dt.date(2026, 12, 31)
+    assert calendars.calendar_coverage().known_until == dt.date(2026, 12, 31)
     CalendarYear.objects.create(year=2027)
-    assert services.calendar_coverage().known_until == dt.date(2027, 12, 31)
-    assert not services.calendar_coverage().warn
+    assert calendars.calendar_coverage().known_until == dt.date(2027, 12, 31)
+    assert not calendars.calendar_coverage().warn
 
 
 @pytest.mark.parametrize(("role", "shown"), [(Role.ADMIN, True), (Role.SUPERVISOR, True), (Role.DISPATCHER, False)])

@@ -13,8 +13,8 @@ from fankui.analysis.models import CaseAnalysis
 from fankui.cases import services as cases
 from fankui.cases.models import Case
 from fankui.cases.services import Finding
-from fankui.sla import services
 from fankui.sla.models import Clock, Policy, Stage, Unit
+from fankui.sla.services import clocks
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -43,7 +43,7 @@ def test_an_urgency_no_policy_names_writes_no_clock(policies: int) -> None:
 
 
 def test_an_urgency_a_policy_names_applies_its_policy_at_once(policies: int) -> None:
-    services.save_policy(Policy(name="Urgent: 5 working days", urgency="urgent"), [(Stage.REPLY, 5, Unit.WORKING_DAYS)])
+    clocks.save_policy(Policy(name="Urgent: 5 working days", urgency="urgent"), [(Stage.REPLY, 5, Unit.WORKING_DAYS)])
     case = factories.case(kind="complaint")
     CaseAnalysis.objects.filter(case=case).update(urgency="urgent")
     case = Case.objects.select_related("submission", "analysis").get(pk=case.pk)

@@ -12,8 +12,9 @@ import time_machine
 
 from fankui.accounts.models import Department, User
 from fankui.analysis.models import CaseAnalysis
-from fankui.sla import defaults, services, tasks
+from fankui.sla import defaults, tasks
 from fankui.sla.models import Clock, Policy, PolicyTarget, Stage, Unit
+from fankui.sla.services import clocks
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -49,7 +50,7 @@ def test_an_emergency_dispatched_at_night_must_be_answered_by_the_department_wit
     _frozen_time.move_to(FRIDAY_EVENING)
     case = factories.case(GAS_LEAK)
     CaseAnalysis.objects.filter(case=case).update(urgency="emergency")
-    services.reapply(case)
+    clocks.reapply(case)
     _frozen_time.move_to(FRIDAY_EVENING + dt.timedelta(minutes=20))
     cases.accept(case, dispatcher)
     cases.dispatch(case, dispatcher, dept)
@@ -60,7 +61,7 @@ def test_an_emergency_dispatched_at_night_must_be_answered_by_the_department_wit
 def _old_emergency() -> Policy:
     """The emergency policy as installations before this change have it."""
     Policy.objects.filter(name=defaults.EMERGENCY).delete()
-    return services.save_policy(
+    return clocks.save_policy(
         Policy(name=defaults.OLD_EMERGENCY, urgency="emergency"), defaults.OLD_EMERGENCY_TARGETS, reapply=False
     )
 
@@ -88,7 +89,7 @@ def test_the_migration_keeps_an_emergency_policy_the_organisation_edited(policie
 
     policy = _old_emergency()
     edited = [(s, 2 if s == Stage.ACCEPT else a, u) for s, a, u in defaults.OLD_EMERGENCY_TARGETS]
-    services.save_policy(policy, edited, reapply=False)
+    clocks.save_policy(policy, edited, reapply=False)
     migration.forwards(apps, None)
     policy.refresh_from_db()
     assert policy.name == defaults.OLD_EMERGENCY
@@ -107,7 +108,7 @@ def test_open_emergencies_are_counted_again_after_the_migration(
     _frozen_time.move_to(FRIDAY_EVENING)
     case = factories.case(GAS_LEAK)
     CaseAnalysis.objects.filter(case=case).update(urgency="emergency")
-    services.reapply(case)
+    clocks.reapply(case)
     # The same day, counted after office hours: the close of Monday.
     assert running(case)[Stage.REPLY] == dt.datetime(2026, 12, 7, 17, 30, tzinfo=SH)
     migration.forwards(apps, None)

@@ -7,7 +7,7 @@ import pytest
 from fankui.accounts.models import Department, Role, User
 from fankui.cases.models import Case
 from fankui.notify.models import Channel, Message
-from fankui.sla import services
+from fankui.sla.services import extensions, supervision
 from tests import factories
 
 
@@ -28,7 +28,7 @@ def test_an_extension_request_tells_every_supervisor(
     other = factories.user(Role.SUPERVISOR, centre, language="en")
     supervisor.language = "en"
     supervisor.save()
-    extension = services.request_extension(case, handler, 5, "需要协调供电公司。")
+    extension = extensions.request_extension(case, handler, 5, "需要协调供电公司。")
     for person in (supervisor, other):
         assert _subjects(person) == [f"Case {case.number}: {dept.name} asks for 5 more working days"]
     message = Message.objects.get(user=supervisor, channel=Channel.IN_APP)
@@ -44,7 +44,7 @@ def test_supervision_tells_the_lead_departments_handlers_and_head(
     handler.language = dept_head.language = "en"
     handler.save()
     dept_head.save()
-    services.supervise(case, supervisor, "请今天内联系诉求人。")
+    supervision.supervise(case, supervisor, "请今天内联系诉求人。")
     for person in (handler, dept_head):
         assert f"Case {case.number} is under supervision" in _subjects(person)
     body = Message.objects.get(user=handler, subject__contains="supervision").body

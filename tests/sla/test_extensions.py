@@ -12,8 +12,8 @@ from fankui.accounts.models import Department, User
 from fankui.audit.models import Event
 from fankui.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fankui.notify.models import Message
-from fankui.sla import services
 from fankui.sla.models import Clock, Extension, Stage
+from fankui.sla.services import extensions
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -27,8 +27,8 @@ def case(policies: int, dispatcher: User, handler: User, dept: Department) -> ob
 def test_an_approved_extension_moves_the_reply_deadline_and_tells_the_citizen(
     case: object, handler: User, supervisor: User
 ) -> None:
-    extension = services.request_extension(case, handler, 5, "需要协调供电公司。")
-    services.decide_extension(extension.pk, supervisor, approve=True, note="同意")
+    extension = extensions.request_extension(case, handler, 5, "需要协调供电公司。")
+    extensions.decide_extension(extension.pk, supervisor, approve=True, note="同意")
     clock = Clock.objects.get(case=case, stage=Stage.REPLY, stopped_at__isnull=True)
     # 3 December + 5 working days = 10 December.
     assert clock.deadline == dt.datetime(2026, 12, 10, 17, 30, tzinfo=SH)
@@ -40,21 +40,21 @@ def test_an_approved_extension_moves_the_reply_deadline_and_tells_the_citizen(
 
 def test_a_refused_extension_changes_nothing(case: object, handler: User, supervisor: User) -> None:
     before = Clock.objects.get(case=case, stage=Stage.REPLY, stopped_at__isnull=True).deadline
-    extension = services.request_extension(case, handler, 5, "需要协调。")
-    services.decide_extension(extension.pk, supervisor, approve=False, note="请按期办理")
+    extension = extensions.request_extension(case, handler, 5, "需要协调。")
+    extensions.decide_extension(extension.pk, supervisor, approve=False, note="请按期办理")
     assert Clock.objects.get(case=case, stage=Stage.REPLY, stopped_at__isnull=True).deadline == before
     assert not Event.objects.get(case=case, action="sla_extension_refused").public
 
 
 def test_an_extension_must_be_asked_before_the_deadline(case: object, handler: User) -> None:
     with time_machine.travel(dt.datetime(2026, 12, 4, 9, 0, tzinfo=SH), tick=False), pytest.raises(Conflict):
-        services.request_extension(case, handler, 5, "来不及了")
+        extensions.request_extension(case, handler, 5, "来不及了")
 
 
 @pytest.mark.parametrize(("days", "reason"), [(0, "x"), (-1, "x"), (61, "x"), (None, "x"), (3, "  ")])
 def test_bad_requests_are_refused(case: object, handler: User, days: int | None, reason: str) -> None:
     with pytest.raises(ValidationFailed):
-        services.request_extension(case, handler, days, reason)
+        extensions.request_extension(case, handler, days, reason)
 
 
 def test_only_the_lead_department_asks_and_only_supervisors_decide(
@@ -63,21 +63,21 @@ def test_only_the_lead_department_asks_and_only_supervisors_decide(
     from fankui.accounts.models import Role
 
     with pytest.raises(PermissionDenied):
-        services.request_extension(case, factories.user(Role.HANDLER, other_dept), 3, "x")
-    extension = services.request_extension(case, handler, 3, "x")
+        extensions.request_extension(case, factories.user(Role.HANDLER, other_dept), 3, "x")
+    extension = extensions.request_extension(case, handler, 3, "x")
     with pytest.raises(PermissionDenied):
-        services.decide_extension(extension.pk, handler, approve=True)
+        extensions.decide_extension(extension.pk, handler, approve=True)
     with pytest.raises(PermissionDenied):
-        services.decide_extension(extension.pk, dispatcher, approve=True)
+        extensions.decide_extension(extension.pk, dispatcher, approve=True)
 
 
 def test_one_pending_request_at_a_time_and_one_decision(case: object, handler: User, supervisor: User) -> None:
-    extension = services.request_extension(case, handler, 3, "x")
+    extension = extensions.request_extension(case, handler, 3, "x")
     with pytest.raises(Conflict):
-        services.request_extension(case, handler, 3, "y")
-    services.decide_extension(extension.pk, supervisor, approve=True)
+        extensions.request_extension(case, handler, 3, "y")
+    extensions.decide_extension(extension.pk, supervisor, approve=True)
     with pytest.raises(Conflict):
-        services.decide_extension(extension.pk, supervisor, approve=False)
+        extensions.decide_extension(extension.pk, supervisor, approve=False)
     assert Extension.objects.filter(case=case).count() == 1
 
 
@@ -89,8 +89,8 @@ def test_the_citizen_with_an_address_is_told_the_new_date(
     case = factories.case(contact_email="a@example.org", contact_name="王")
     cases.accept(case, dispatcher)
     cases.dispatch(case, dispatcher, dept)
-    extension = services.request_extension(case, handler, 2, "x")
-    services.decide_extension(extension.pk, supervisor, approve=True)
+    extension = extensions.request_extension(case, handler, 2, "x")
+    extensions.decide_extension(extension.pk, supervisor, approve=True)
     message = Message.objects.get(case_id=case.pk, key=f"sla:extension:{extension.pk}")
     assert "2026-12-07" in message.body
 
@@ -98,8 +98,8 @@ def test_the_citizen_with_an_address_is_told_the_new_date(
 def test_the_citizen_reads_the_new_date_not_the_supervisors_note(case: object, handler: User, supervisor: User) -> None:
     from fankui.audit import labels
 
-    extension = services.request_extension(case, handler, 5, "需要协调。")
-    services.decide_extension(extension.pk, supervisor, approve=True, note="内部：下不为例")
+    extension = extensions.request_extension(case, handler, 5, "需要协调。")
+    extensions.decide_extension(extension.pk, supervisor, approve=True, note="内部：下不为例")
     event = Event.objects.get(case=case, action="sla_extension_approved")
     assert event.message == "2026-12-10 17:30"
     words = labels.words("sla_extension_approved")

@@ -15,8 +15,8 @@ from django.core.management import CommandError, call_command
 
 from fankui.accounts.models import Role
 from fankui.core.errors import ValidationFailed
-from fankui.sla import services
 from fankui.sla.models import CalendarDay, CalendarYear, Clock, Stage
+from fankui.sla.services import calendars
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -51,7 +51,7 @@ def test_new_year_2027_is_a_working_day_until_the_list_is_imported(
     # Three working days from Tuesday 29 December: the 30th, the 31st and (the package knows no 2027) 1 January.
     assert reply(inquiry) == dt.datetime(2027, 1, 1, 17, 30, tzinfo=SH)
     assert reply(complaint) == dt.datetime(2027, 1, 15, 17, 30, tzinfo=SH)
-    coverage = services.calendar_coverage()
+    coverage = calendars.calendar_coverage()
     assert coverage.warn and coverage.known_until == dt.date(2026, 12, 31)
     supervisor = factories.user(Role.SUPERVISOR)
     page = client_for(supervisor).get("/staff/cases/", headers={"Accept-Language": "en"})  # type: ignore[operator]
@@ -64,8 +64,8 @@ def test_new_year_2027_is_a_working_day_until_the_list_is_imported(
     assert "line 5: 2027-01-01 holiday 元旦（示例）: added" in out
     assert "2027 was marked as entered completely." in out
     assert CalendarYear.objects.get(year=2027).note == "example list"
-    assert services.calendar_coverage().known_until == dt.date(2027, 12, 31)
-    assert not services.calendar_coverage().warn
+    assert calendars.calendar_coverage().known_until == dt.date(2027, 12, 31)
+    assert not calendars.calendar_coverage().warn
     page = client_for(supervisor).get("/staff/cases/", headers={"Accept-Language": "en"})  # type: ignore[operator]
     assert "Holidays known until" not in page.content.decode()
 
@@ -96,7 +96,7 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(tmp_path: Path, db: No
         run("import", write(tmp_path, text))
     assert not CalendarDay.objects.exists() and not CalendarYear.objects.exists()
     with pytest.raises(ValidationFailed) as caught:
-        services.import_calendar(text)
+        calendars.import_calendar(text)
     messages = caught.value.errors["file"]
     assert [m.split(":")[0] for m in messages] == ["line 2", "line 3", "line 4", "line 5", "line 6", "line 7"]
     assert "is listed twice (also on line 1)" in messages[2]

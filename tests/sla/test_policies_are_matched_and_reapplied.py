@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from fankui.accounts.models import Department, User
 from fankui.analysis.models import CaseAnalysis
-from fankui.sla import services
 from fankui.sla.models import Clock, Policy, Stage, Unit
+from fankui.sla.services import clocks
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -22,13 +22,13 @@ def reply(case: object) -> Clock:
 def test_the_most_specific_policy_wins(policies: int, dept: Department) -> None:
     parent = factories.category("城乡建设")
     child = factories.category("路灯", parent)
-    services.save_policy(Policy(name="建设类", category=parent), [(Stage.REPLY, 8, WD)])
-    services.save_policy(Policy(name="路灯投诉", category=child, kind="complaint"), [(Stage.REPLY, 5, WD)])
-    assert services.policy_for(factories.case(kind="complaint", category=child.pk)).name == "路灯投诉"
-    assert services.policy_for(factories.case(kind="inquiry", category=child.pk)).name == "建设类"
-    assert services.policy_for(factories.case(kind="praise")).name == "Praise: 3 working days"
+    clocks.save_policy(Policy(name="建设类", category=parent), [(Stage.REPLY, 8, WD)])
+    clocks.save_policy(Policy(name="路灯投诉", category=child, kind="complaint"), [(Stage.REPLY, 5, WD)])
+    assert clocks.policy_for(factories.case(kind="complaint", category=child.pk)).name == "路灯投诉"
+    assert clocks.policy_for(factories.case(kind="inquiry", category=child.pk)).name == "建设类"
+    assert clocks.policy_for(factories.case(kind="praise")).name == "Praise: 3 working days"
     Policy.objects.filter(kind="praise").delete()
-    assert services.policy_for(factories.case(kind="praise")).name == "Everything else: 13 working days"
+    assert clocks.policy_for(factories.case(kind="praise")).name == "Everything else: 13 working days"
 
 
 def test_an_emergency_found_later_by_the_analysis_gets_a_reply_within_24_hours(policies: int) -> None:
@@ -36,11 +36,11 @@ def test_an_emergency_found_later_by_the_analysis_gets_a_reply_within_24_hours(p
     assert reply(case).deadline == dt.datetime(2026, 12, 3, 17, 30, tzinfo=SH)
     CaseAnalysis.objects.filter(case=case).update(urgency="emergency")
     case.refresh_from_db()
-    assert services.reapply(case) >= 1
+    assert clocks.reapply(case) >= 1
     clock = reply(case)
     assert clock.policy.name == "Emergency: reply within 24 hours"
     assert clock.deadline == dt.datetime(2026, 11, 17, 10, 0, tzinfo=SH)
-    assert services.reapply(case) == 0
+    assert clocks.reapply(case) == 0
 
 
 def test_changing_a_policy_recomputes_open_clocks_only(
@@ -50,7 +50,7 @@ def test_changing_a_policy_recomputes_open_clocks_only(
     done = factories.case_in("replied", dispatcher=dispatcher, lead=dept, handler=handler)
     stopped_before = Clock.objects.get(case=done, stage=Stage.REPLY).deadline
     policy = Policy.objects.get(name="Inquiry: 3 working days")
-    services.save_policy(policy, [(Stage.REPLY, 5, WD), (Stage.CLOSE, 10, WD)])
+    clocks.save_policy(policy, [(Stage.REPLY, 5, WD), (Stage.CLOSE, 10, WD)])
     assert reply(open_case).deadline == dt.datetime(2026, 11, 23, 17, 30, tzinfo=SH)
     assert Clock.objects.get(case=done, stage=Stage.REPLY).deadline == stopped_before
 

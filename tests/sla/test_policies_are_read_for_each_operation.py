@@ -9,8 +9,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from fankui.sla import services
 from fankui.sla.models import CalendarDay, Policy, Stage, Unit
+from fankui.sla.services import clocks, lookups
 from tests import factories
 
 WD = Unit.WORKING_DAYS
@@ -18,10 +18,10 @@ WD = Unit.WORKING_DAYS
 
 def lookup(case: object) -> tuple[str, int]:
     """The policy's name and how many queries one operation's repeated lookups cost."""
-    with CaptureQueriesContext(connection) as queries, services.cached_lookups():
+    with CaptureQueriesContext(connection) as queries, lookups.cached_lookups():
         for _ in range(3):
-            policy = services.policy_for(case)
-            services.work_calendar(policy.calendar if policy else None)
+            policy = clocks.policy_for(case)
+            lookups.work_calendar(policy.calendar if policy else None)
     return (policy.name if policy else ""), len(queries.captured_queries)
 
 
@@ -36,7 +36,7 @@ def test_one_operation_reads_the_policies_and_the_calendar_once(policies: int) -
 def test_a_policy_saved_in_this_process_is_used_by_the_next_lookup(policies: int) -> None:
     case = factories.case(kind="inquiry")
     lookup(case)
-    services.save_policy(Policy(name="咨询加急", kind="inquiry", channel="web"), [(Stage.REPLY, 1, WD)])
+    clocks.save_policy(Policy(name="咨询加急", kind="inquiry", channel="web"), [(Stage.REPLY, 1, WD)])
     assert lookup(case)[0] == "咨询加急"
 
 
@@ -50,9 +50,9 @@ def test_a_change_written_past_the_models_is_used_by_the_next_lookup(policies: i
 
 def test_a_new_holiday_is_counted_by_the_next_lookup(policies: int) -> None:
     day = dt.date(2026, 11, 18)
-    assert services.work_calendar().is_workday(day)
+    assert lookups.work_calendar().is_workday(day)
     CalendarDay.objects.bulk_create([CalendarDay(day=day, is_workday=False, note="停电")])
-    assert not services.work_calendar().is_workday(day)
+    assert not lookups.work_calendar().is_workday(day)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -62,7 +62,7 @@ def test_a_rolled_back_change_is_not_used() -> None:
     ensure_defaults()
     case = factories.case(kind="inquiry")
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.save_policy(Policy(name="撤回的", kind="inquiry", channel="web"), [(Stage.REPLY, 1, WD)])
+        clocks.save_policy(Policy(name="撤回的", kind="inquiry", channel="web"), [(Stage.REPLY, 1, WD)])
         assert lookup(case)[0] == "撤回的"
         raise RuntimeError("rolled back")
     assert lookup(case)[0] == "Inquiry: 3 working days"

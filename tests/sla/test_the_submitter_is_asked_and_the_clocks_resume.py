@@ -15,8 +15,9 @@ from fankui.accounts.models import Department, User
 from fankui.audit.models import Event
 from fankui.cases.models import Case
 from fankui.notify.models import Message
-from fankui.sla import services, tasks
+from fankui.sla import tasks
 from fankui.sla.models import Clock, InfoRequest, Stage
+from fankui.sla.services import waiting
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -43,7 +44,7 @@ def reply_clock(case: Case) -> Clock:
 
 
 def test_the_question_reaches_the_submitter_with_a_link_to_answer(case: Case, handler: User) -> None:
-    services.request_information(case, handler, "请提供具体门牌号。")
+    waiting.request_information(case, handler, "请提供具体门牌号。")
     message = Message.objects.filter(address=EMAIL, key__startswith="sla:info:").get()
     assert "请提供具体门牌号。" in message.body
     assert f"/track/{case.tracking_code}/" in message.body
@@ -51,7 +52,7 @@ def test_the_question_reaches_the_submitter_with_a_link_to_answer(case: Case, ha
 
 
 def test_the_answer_on_the_tracking_page_resumes_the_clocks(case: Case, handler: User) -> None:
-    services.request_information(case, handler, "请提供具体门牌号。")
+    waiting.request_information(case, handler, "请提供具体门牌号。")
     assert reply_clock(case).paused
     response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
         f"/track/{case.tracking_code}/answer/", {"answer": "人民路88号。"}
@@ -63,10 +64,10 @@ def test_the_answer_on_the_tracking_page_resumes_the_clocks(case: Case, handler:
 
 def test_without_an_answer_the_clocks_resume_after_the_waiting_time(case: Case, handler: User, settings: Any) -> None:
     settings.FANKUI_INFO_WAIT_WORKING_DAYS = 2
-    services.request_information(case, handler, "请提供照片。")  # Monday 2026-11-16 10:00
+    waiting.request_information(case, handler, "请提供照片。")  # Monday 2026-11-16 10:00
     # Two working days end on Wednesday at closing time: not yet on Wednesday afternoon.
     with time_machine.travel(at(2026, 11, 18, 17, 0), tick=False):
-        assert services.resume_unanswered() == 0
+        assert waiting.resume_unanswered() == 0
         assert reply_clock(case).paused
     with time_machine.travel(at(2026, 11, 18, 17, 31), tick=False):
         assert tasks.resume_unanswered() == 1
@@ -82,10 +83,10 @@ def test_without_an_answer_the_clocks_resume_after_the_waiting_time(case: Case, 
 
 
 def test_an_answered_request_is_not_resumed_again(case: Case, handler: User) -> None:
-    services.request_information(case, handler, "请提供照片。")
-    services.resume(case, answer="照片已上传。")
+    waiting.request_information(case, handler, "请提供照片。")
+    waiting.resume(case, answer="照片已上传。")
     with time_machine.travel(at(2026, 12, 31, 10, 0), tick=False):
-        assert services.resume_unanswered() == 0
+        assert waiting.resume_unanswered() == 0
     assert Event.objects.filter(case=case, action="sla_resumed").count() == 1
 
 
@@ -96,11 +97,11 @@ def test_the_sweep_is_run_by_the_worker() -> None:
 def test_a_reply_closes_a_question_still_open(case: Case, handler: User) -> None:
     from fankui.cases import services as cases
 
-    services.request_information(case, handler, "请提供具体门牌号。")
+    waiting.request_information(case, handler, "请提供具体门牌号。")
     cases.reply(case, handler, "已按现有信息处理：路灯已修好。")
     assert InfoRequest.objects.get(case=case).resumed_at is not None
     with time_machine.travel(at(2026, 12, 31, 10, 0), tick=False):
-        assert services.resume_unanswered() == 0
+        assert waiting.resume_unanswered() == 0
     assert not Message.objects.filter(address=EMAIL, key__endswith=":timeout").exists()
     # The question is no longer offered on the tracking page, so no answer can restart the stopped clocks.
     response = Client(HTTP_ACCEPT_LANGUAGE="en").post(f"/track/{case.tracking_code}/answer/", {"answer": "88号"})

@@ -11,8 +11,9 @@ import time_machine
 from fankui.accounts.models import Department, User
 from fankui.audit.models import Event
 from fankui.core.errors import Conflict, PermissionDenied, ValidationFailed
-from fankui.sla import services, tasks
+from fankui.sla import tasks
 from fankui.sla.models import Clock, Stage
+from fankui.sla.services import waiting
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -32,7 +33,7 @@ def reply_clock(case: object) -> Clock:
 
 
 def test_a_paused_clock_has_no_deadline_and_is_not_swept(case: object, handler: User) -> None:
-    services.request_information(case, handler, "请提供具体门牌号。")
+    waiting.request_information(case, handler, "请提供具体门牌号。")
     clock = reply_clock(case)
     assert clock.paused and clock.deadline is None
     with time_machine.travel(at(2027, 3, 1, 10, 0), tick=False):
@@ -44,10 +45,10 @@ def test_a_paused_clock_has_no_deadline_and_is_not_swept(case: object, handler: 
 def test_resuming_adds_the_paused_working_time_to_the_deadline(case: object, handler: User) -> None:
     before = reply_clock(case).deadline
     assert before == at(2026, 12, 3, 17, 30)
-    services.request_information(case, handler, "请提供照片。")
+    waiting.request_information(case, handler, "请提供照片。")
     # Paused from Monday 10:00 to Wednesday 10:00: two working days (14 working hours) do not count.
     with time_machine.travel(at(2026, 11, 18, 10, 0), tick=False):
-        services.resume(case, answer="照片已上传。")
+        waiting.resume(case, answer="照片已上传。")
     clock = reply_clock(case)
     assert not clock.paused
     assert clock.paused_seconds == 14 * 3600
@@ -56,35 +57,35 @@ def test_resuming_adds_the_paused_working_time_to_the_deadline(case: object, han
 
 
 def test_staff_may_resume_without_an_answer(case: object, handler: User) -> None:
-    services.request_information(case, handler, "请提供照片。")
-    services.resume(case, handler)
+    waiting.request_information(case, handler, "请提供照片。")
+    waiting.resume(case, handler)
     assert not reply_clock(case).paused
 
 
 def test_the_citizen_must_answer_something(case: object, handler: User) -> None:
-    services.request_information(case, handler, "请提供照片。")
+    waiting.request_information(case, handler, "请提供照片。")
     with pytest.raises(ValidationFailed):
-        services.resume(case, answer="  ")
+        waiting.resume(case, answer="  ")
 
 
 def test_a_second_request_while_paused_is_refused(case: object, handler: User) -> None:
-    services.request_information(case, handler, "请提供照片。")
+    waiting.request_information(case, handler, "请提供照片。")
     with pytest.raises(Conflict):
-        services.request_information(case, handler, "还有地址。")
+        waiting.request_information(case, handler, "还有地址。")
 
 
 def test_resuming_without_a_request_is_refused(case: object, handler: User) -> None:
     with pytest.raises(Conflict):
-        services.resume(case, handler)
+        waiting.resume(case, handler)
 
 
 def test_another_department_may_not_pause(case: object, other_dept: Department) -> None:
     from fankui.accounts.models import Role
 
     with pytest.raises(PermissionDenied):
-        services.request_information(case, factories.user(Role.HANDLER, other_dept), "?")
+        waiting.request_information(case, factories.user(Role.HANDLER, other_dept), "?")
 
 
 def test_an_empty_question_is_refused(case: object, handler: User) -> None:
     with pytest.raises(ValidationFailed):
-        services.request_information(case, handler, "")
+        waiting.request_information(case, handler, "")

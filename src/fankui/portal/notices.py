@@ -43,7 +43,7 @@ from fankui.notify.services import (
     queue_in_batches,
 )
 from fankui.sla.models import Extension, InfoRequest
-from fankui.sla.services import info_wait_days
+from fankui.sla.services.waiting import info_wait_days
 
 # Where to call when somebody is in danger now; said on the confirmation page and in the receipt of an emergency.
 EMERGENCY_NUMBERS = ("110", "119", "120")

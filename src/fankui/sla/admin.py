@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from fankui.core.errors import ValidationFailed
 from fankui.core.forms import show_errors
 
-from . import services
 from .models import CalendarDay, CalendarYear, Clock, Extension, Policy, PolicyTarget, Supervision, WorkingCalendar
+from .services import calendars, clocks
 
 
 class CalendarDayForm(forms.ModelForm):
@@ -25,7 +25,7 @@ class CalendarDayForm(forms.ModelForm):
         data = super().clean() or {}
         if data.get("day"):
             try:
-                services.check_calendar_day(data["day"])
+                calendars.check_calendar_day(data["day"])
             except ValidationFailed as error:
                 show_errors(self, error)
         return data
@@ -36,11 +36,11 @@ class RecomputesDeadlines(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        services.reapply_open_cases(force=True)
+        clocks.reapply_open_cases(force=True)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         super().delete_model(request, obj)
-        services.reapply_open_cases(force=True)
+        clocks.reapply_open_cases(force=True)
 
 
 @admin.register(CalendarDay)
@@ -59,7 +59,7 @@ class CalendarYearForm(forms.ModelForm):
     def clean_year(self) -> int | None:
         year = self.cleaned_data.get("year")
         try:
-            services.check_calendar_year(year)
+            calendars.check_calendar_year(year)
         except ValidationFailed as error:
             raise forms.ValidationError(error.errors["year"]) from None
         return year
@@ -88,7 +88,7 @@ class WorkingCalendarForm(forms.ModelForm):
     def clean_periods(self) -> str:
         text = self.cleaned_data.get("periods", "")
         try:
-            services.check_periods(text)
+            calendars.check_periods(text)
         except ValidationFailed as error:
             raise forms.ValidationError(error.errors["periods"]) from None
         return str(text)
@@ -110,7 +110,7 @@ class TargetFormSet(forms.BaseInlineFormSet):
                 continue
             targets.append((data["stage"], data.get("amount"), data.get("unit", "")))
         try:
-            services.check_targets(targets)
+            clocks.check_targets(targets)
         except ValidationFailed as error:
             raise forms.ValidationError([str(m) for m in error.errors["targets"]]) from None
 
@@ -141,7 +141,7 @@ class PolicyForm(forms.ModelForm):
         data = super().clean() or {}
         probe = Policy(pk=self.instance.pk, **{k: v for k, v in data.items() if k in self.Meta.fields})
         try:
-            services.check_policy(probe)
+            clocks.check_policy(probe)
         except ValidationFailed as error:
             show_errors(self, error)
         return data
@@ -157,7 +157,7 @@ class PolicyAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # Open cases follow the policy as it is now.
-        services.reapply_open_cases()
+        clocks.reapply_open_cases()
 
 
 @admin.register(Clock)

@@ -30,15 +30,15 @@ class SlaConfig(AppConfig):
 
 
 def _created(sender: Any, case: Any, **kwargs: Any) -> None:
-    from . import services
+    from .services import clocks
 
-    services.on_case_created(case)
+    clocks.on_case_created(case)
 
 
 def _moved(sender: Any, case: Any, source: str, target: str, **kwargs: Any) -> None:
-    from . import services
+    from .services import clocks
 
-    services.on_case_moved(case, source, target)
+    clocks.on_case_moved(case, source, target)
 
 
 EMERGENCY_MIGRATION = ("sla", "0004_emergency_on_calendar_hours")
@@ -59,6 +59,6 @@ def _migrated(sender: Any, plan: Any = None, **kwargs: Any) -> None:
 
 
 def _reclassified(sender: Any, changes: Any, **kwargs: Any) -> None:
-    from . import services
+    from .services import clocks
 
-    services.on_cases_reclassified(changes)
+    clocks.on_cases_reclassified(changes)

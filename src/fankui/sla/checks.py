@@ -18,14 +18,15 @@ def calendar_coverage(app_configs: Sequence[AppConfig] | None = None, **kwargs: 
 
     It reads the database for the years entered by hand; a database that is not there or not migrated yet still
     gets the answer for the package's years alone."""
-    from . import calendar, services
+    from . import calendar
+    from .services import calendars
 
     try:
-        coverage = services.calendar_coverage()
+        coverage = calendars.calendar_coverage()
     except DatabaseError:
         until = calendar.known_until(())
         left = (until - timezone.localdate()).days
-        coverage = services.Coverage(until, left, left < services.calendar_warn_days())
+        coverage = calendars.Coverage(until, left, left < calendars.calendar_warn_days())
     if not coverage.warn:
         return []
     return [

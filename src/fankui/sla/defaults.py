@@ -7,8 +7,8 @@ from django.db import transaction
 from fankui.cases.models import Case
 from fankui.core.errors import ValidationFailed
 
-from . import services
 from .models import Clock, Policy, Stage, Unit, WorkingCalendar
+from .services import clocks, lookups
 
 WD, WH, H = Unit.WORKING_DAYS, Unit.WORKING_HOURS, Unit.HOURS
 
@@ -94,13 +94,13 @@ def ensure_defaults(*, reapply: bool = True) -> int:
         if Policy.objects.filter(name=name).exists():
             continue
         try:
-            services.save_policy(Policy(name=name, **match), targets, reapply=False)
+            clocks.save_policy(Policy(name=name, **match), targets, reapply=False)
         except ValidationFailed:
             # The organisation has its own policy for exactly these cases (say, an earlier default it edited).
             continue
         created += 1
     if created and reapply:
-        services.reapply_open_cases()
+        clocks.reapply_open_cases()
     return created
 
 
@@ -119,10 +119,10 @@ def recount_praise() -> int:
 
 def _recount(ids: set[int]) -> int:
     changed = 0
-    with services.cached_lookups():
+    with lookups.cached_lookups():
         for case in Case.objects.filter(pk__in=ids).select_related(
             "submission", "category__parent__parent", "lead_department"
         ):
             with transaction.atomic():
-                changed += services.reapply(case)
+                changed += clocks.reapply(case)
     return changed

@@ -18,20 +18,22 @@ from fankui.audit.models import Event
 from fankui.cases.models import Case
 from fankui.cases.workflow import State
 
-from . import calendar, services
+from . import calendar
 from .defaults import ensure_defaults
 from .models import Clock, Policy, Stage
+from .services import lookups
+from .services.clocks import STARTS, STOPS, _Context, _context, _target, policy_numbers, schedule
 
 
-def plan(case: Case, moves: Sequence[tuple[str, str, dt.datetime]], ctx: services._Context) -> list[Clock]:
+def plan(case: Case, moves: Sequence[tuple[str, str, dt.datetime]], ctx: _Context) -> list[Clock]:
     """The clocks ``case`` would have if the SLA app had watched its ``moves`` (source, target, at) live."""
     clocks: list[Clock] = []
     running: dict[str, Clock] = {}
     rounds: dict[str, int] = defaultdict(int)
-    warn_share, escalate_hours = services._policy_numbers(ctx.policy)
+    warn_share, escalate_hours = policy_numbers(ctx.policy)
 
     def start(stage: str, at: dt.datetime) -> None:
-        target = services._target(ctx.policy, stage)
+        target = _target(ctx.policy, stage)
         if target is None or stage in running:
             return
         rounds[stage] += 1
@@ -46,7 +48,7 @@ def plan(case: Case, moves: Sequence[tuple[str, str, dt.datetime]], ctx: service
             department_id=case.lead_department_id,
             urgency=ctx.urgency,
         )
-        services._schedule(clock, ctx.cal, at, warn_share, escalate_hours)
+        schedule(clock, ctx.cal, at, warn_share, escalate_hours)
         running[stage] = clock
         clocks.append(clock)
 
@@ -61,12 +63,12 @@ def plan(case: Case, moves: Sequence[tuple[str, str, dt.datetime]], ctx: service
     for stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE):
         start(stage, case.created_at)
     for source, target, at in moves:
-        stops: set[str] = set(services.STOPS.get(target, ()))
+        stops: set[str] = set(STOPS.get(target, ()))
         if source == State.RECEIVED:
             stops.add(Stage.ACCEPT)
         for name in stops:
             stop(name, at)
-        for name in services.STARTS.get(target, ()):
+        for name in STARTS.get(target, ()):
             start(name, at)
     return clocks
 
@@ -76,7 +78,7 @@ def install(out: Callable[[str], None], batch: int = 500) -> int:
     ensure_defaults(reapply=False)
     written = 0
     ids = list(Case.objects.exclude(sla_clocks__isnull=False).values_list("pk", flat=True))
-    with services.cached_lookups():
+    with lookups.cached_lookups():
         for first in range(0, len(ids), batch):
             chunk = ids[first : first + batch]
             moves: dict[int, list[tuple[str, str, dt.datetime]]] = defaultdict(list)
@@ -90,7 +92,7 @@ def install(out: Callable[[str], None], batch: int = 500) -> int:
                 "submission", "category__parent__parent", "lead_department", "analysis"
             )
             for case in cases:
-                clocks += plan(case, moves[case.pk], services._context(case))
+                clocks += plan(case, moves[case.pk], _context(case))
             with transaction.atomic():
                 Clock.objects.bulk_create(clocks)
             written += len(clocks)

@@ -148,11 +148,11 @@ def follow_urgency(batch: int = 200) -> int:
 
     Only urgencies some active policy matches on are looked at, and from the analysis side, where the urgent ones
     are few (``urgency`` is indexed; read through the case's ``analysis``: sla never imports its sibling).
-    ``services.reapply`` is also callable directly by the analysis pipeline."""
+    ``clocks.reapply`` is also callable directly by the analysis pipeline."""
     from fankui.cases.models import Case
 
-    from . import services
     from .models import Clock, Policy
+    from .services import clocks, lookups
 
     urgencies = set(Policy.objects.filter(active=True).exclude(urgency="").values_list("urgency", flat=True))
     if not urgencies:
@@ -164,21 +164,21 @@ def follow_urgency(batch: int = 200) -> int:
         Case.objects.filter(analysis__urgency__in=urgencies).filter(Exists(stale)).values_list("pk", flat=True)[:batch]
     )
     handled = 0
-    with services.cached_lookups():
+    with lookups.cached_lookups():
         for case in Case.objects.filter(pk__in=ids).select_related(
             "submission", "category__parent__parent", "lead_department"
         ):
             with transaction.atomic():
-                services.reapply(case)
+                clocks.reapply(case)
             handled += 1
     return handled
 
 
 def resume_unanswered() -> int:
     """Let the deadlines run again where the submitter did not answer a request for information in time."""
-    from . import services
+    from .services import waiting
 
-    return services.resume_unanswered()
+    return waiting.resume_unanswered()
 
 
 def deadline_sweep() -> int:

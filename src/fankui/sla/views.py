@@ -25,6 +25,7 @@ from fankui.core.forms import show_errors
 from . import queries, services
 from .forms import AnswerForm, DecisionForm, ExtensionForm, InstructionForm, QuestionForm, ResumeForm
 from .models import Extension
+from .services import extensions, supervision, waiting
 
 
 def _user(request: HttpRequest) -> User:
@@ -80,7 +81,7 @@ def request_information(request: HttpRequest, pk: int) -> HttpResponse:
         case,
         QuestionForm(request.POST),
         _("Ask the submitter for more information"),
-        lambda d: services.request_information(case, _user(request), d["question"]),
+        lambda d: waiting.request_information(case, _user(request), d["question"]),
         _("The question was sent to the submitter; the deadlines are paused.")
         if case.submission.has_contact
         else _(
@@ -99,7 +100,7 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
         case,
         ResumeForm(request.POST),
         _("Resume the deadlines"),
-        lambda d: services.resume(case, _user(request), d.get("answer", "")),
+        lambda d: waiting.resume(case, _user(request), d.get("answer", "")),
         _("The deadlines run again."),
     )
 
@@ -113,7 +114,7 @@ def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
         case,
         ExtensionForm(request.POST),
         _("Ask for more time"),
-        lambda d: services.request_extension(case, _user(request), d["days"], d["reason"]),
+        lambda d: extensions.request_extension(case, _user(request), d["days"], d["reason"]),
         _("The extension request was sent to the supervisors."),
     )
 
@@ -129,7 +130,7 @@ def decide_extension(request: HttpRequest, pk: int, extension: int) -> HttpRespo
         case,
         DecisionForm(request.POST),
         _("Decide on the extension"),
-        lambda d: services.decide_extension(extension, _user(request), d["decision"] == "approve", d.get("note", "")),
+        lambda d: extensions.decide_extension(extension, _user(request), d["decision"] == "approve", d.get("note", "")),
         _("The decision was recorded."),
     )
 
@@ -144,7 +145,9 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
         case,
         InstructionForm(request.POST),
         _("Supervise this case"),
-        lambda d: (services.add_instruction if flagged else services.supervise)(case, _user(request), d["instruction"]),
+        lambda d: (supervision.add_instruction if flagged else supervision.supervise)(
+            case, _user(request), d["instruction"]
+        ),
         _("The supervision instruction was recorded."),
     )
 
@@ -158,7 +161,7 @@ def unsupervise(request: HttpRequest, pk: int) -> HttpResponse:
         case,
         ResumeForm(request.POST),
         _("End supervision"),
-        lambda d: services.unsupervise(case, _user(request), d.get("answer", "")),
+        lambda d: supervision.unsupervise(case, _user(request), d.get("answer", "")),
         _("Supervision ended."),
     )
 
@@ -183,7 +186,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     back = reverse("portal:track", args=[code])
     if form.is_valid():
         try:
-            services.resume(case, None, form.cleaned_data["answer"])
+            waiting.resume(case, None, form.cleaned_data["answer"])
         except ValidationFailed as error:
             show_errors(form, error)
         except DomainError as error:

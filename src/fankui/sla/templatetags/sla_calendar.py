@@ -8,18 +8,18 @@ from django import template
 
 from fankui.accounts import permissions
 
-from .. import services
+from ..services import calendars
 
 register = template.Library()
 
 
 @register.simple_tag
-def calendar_warning(user: Any, in_admin: bool = False) -> services.Coverage | None:
+def calendar_warning(user: Any, in_admin: bool = False) -> calendars.Coverage | None:
     """The coverage when the known holidays are about to run out and ``user`` is one to tell (an administrator or
     a supervisor; anyone the admin site let in when ``in_admin``), else None."""
     if not getattr(user, "is_authenticated", False):
         return None
     if not (in_admin or permissions.administers(user) or permissions.is_supervisor(user)):
         return None
-    coverage = services.calendar_coverage()
+    coverage = calendars.calendar_coverage()
     return coverage if coverage.warn else None

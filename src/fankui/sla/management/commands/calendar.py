@@ -15,8 +15,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from fankui.core.errors import ValidationFailed
-from fankui.sla import calendar, services
+from fankui.sla import calendar
 from fankui.sla.models import CalendarDay, CalendarYear
+
+from ...services import calendars, lookups
 
 
 class Command(BaseCommand):
@@ -52,7 +54,7 @@ class Command(BaseCommand):
             raise CommandError(f"The database is not ready ({error}); run `fankui migrate` first.") from None
 
     def _status(self) -> None:
-        coverage = services.calendar_coverage()
+        coverage = calendars.calendar_coverage()
         write = self.stdout.write
         write(f"Known until {coverage.known_until.isoformat()} ({coverage.days_left} days from today).")
         version = _package_version()
@@ -67,7 +69,7 @@ class Command(BaseCommand):
         years = sorted({year for year, _ in counts})
         if years:
             write("Overrides:")
-            entered = services.entered_years()
+            entered = lookups.entered_years()
             for year in years:
                 state = "" if year <= calendar.PACKAGE_LAST_YEAR or year in entered else ", year not entered completely"
                 write(f"  {year}: days off {counts[(year, False)]}, working days {counts[(year, True)]}{state}")
@@ -77,7 +79,7 @@ class Command(BaseCommand):
     def _import(self, options: dict[str, Any]) -> None:
         text = _read(options["file"])
         try:
-            report = services.import_calendar(
+            report = calendars.import_calendar(
                 text,
                 year=options.get("year"),
                 note=options.get("note") or "",
@@ -103,7 +105,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{report.year} is not marked as entered completely (--partial).")
         elif report.year > calendar.PACKAGE_LAST_YEAR:
             self.stdout.write(f"{report.year} was already marked as entered completely.")
-        coverage = services.calendar_coverage()
+        coverage = calendars.calendar_coverage()
         if not options["dry_run"]:
             self.stdout.write(f"The working calendar is now known until {coverage.known_until.isoformat()}.")
 

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils import timezone
 
-from fankui.sla import calendar, services
+from fankui.sla import calendar
+
+from ...services import lookups
 
 
 class Command(BaseCommand):
@@ -50,7 +52,7 @@ class Command(BaseCommand):
             if amount > limit or amount != amount:
                 raise CommandError(f"{flag} {raw} is not a realistic duration (at most {limit}).")
             try:
-                cal = services.work_calendar()
+                cal = lookups.work_calendar()
             except DatabaseError:
                 # Not migrated yet: the national calendar and the default working hours still answer.
                 cal = calendar.WorkCalendar()
