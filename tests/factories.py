@@ -7,9 +7,9 @@ from typing import Any
 
 from fankui.accounts import services as accounts
 from fankui.accounts.models import Department, Role, User
-from fankui.cases import services as cases
 from fankui.cases.models import Case, Category
-from fankui.cases.services import receive
+from fankui.cases.services import moves
+from fankui.cases.services.receiving import receive
 from fankui.intake.services import SubmissionInput
 
 _seq = itertools.count(1)
@@ -45,21 +45,21 @@ def case_in(state: str, *, dispatcher: User, lead: Department, handler: User) ->
     if state == "received":
         return c
     if state == "rejected":
-        return cases.reject(c, dispatcher, "不属于受理范围")
+        return moves.reject(c, dispatcher, "不属于受理范围")
     if state == "merged":
-        return cases.merge(c, dispatcher, case())
-    cases.accept(c, dispatcher)
+        return moves.merge(c, dispatcher, case())
+    moves.accept(c, dispatcher)
     if state == "accepted":
         return c
-    cases.dispatch(c, dispatcher, lead)
+    moves.dispatch(c, dispatcher, lead)
     if state == "dispatched":
         return c
     if state == "returned":
-        return cases.return_case(c, handler, "不属于本部门职责")
-    cases.start(c, handler)
+        return moves.return_case(c, handler, "不属于本部门职责")
+    moves.start(c, handler)
     if state == "in_progress":
         return c
-    cases.reply(c, handler, "已安排维修，三日内修复。")
+    moves.reply(c, handler, "已安排维修，三日内修复。")
     if state == "replied":
         return c
     rate(c, 5 if state == "closed" else 1)

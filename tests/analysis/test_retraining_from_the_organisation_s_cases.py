@@ -10,7 +10,7 @@ from django.core.management import call_command
 from fankui.accounts.models import Department, User
 from fankui.analysis import services, tasks
 from fankui.analysis.models import CaseAnalysis
-from fankui.cases import services as cases
+from fankui.cases.services import moves
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +23,12 @@ def dispatched_cases(dispatcher: User, roads: Department, schools: Department) -
     for i in range(4):
         for text in ROADS:
             case = factories.case(f"{text}，第{i}次反映")
-            cases.accept(case, dispatcher)
-            cases.dispatch(case, dispatcher, roads)
+            moves.accept(case, dispatcher)
+            moves.dispatch(case, dispatcher, roads)
         for text in SCHOOLS:
             case = factories.case(f"{text}，第{i}次反映")
-            cases.accept(case, dispatcher)
-            cases.dispatch(case, dispatcher, schools)
+            moves.accept(case, dispatcher)
+            moves.dispatch(case, dispatcher, schools)
 
 
 def test_routing_is_learned_from_where_cases_were_dispatched(dispatcher: User, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from django.test import Client
 from fankui.accounts.models import Department, Role, User
 from fankui.cases import services
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.cases.workflow import State
 from tests import factories
 
@@ -67,7 +68,7 @@ def test_dispatch_preselects_the_usual_department_and_sets_lead_and_assistants(
 ) -> None:
     category = factories.category("路灯", department=dept)
     case = factories.case(category=category.pk)
-    services.accept(case, dispatcher)
+    moves.accept(case, dispatcher)
     client = page_for(dispatcher)
     page = client.get(f"/staff/cases/{case.pk}/").content.decode()
     assert f'<option value="{dept.pk}" selected>' in page
@@ -157,7 +158,7 @@ def test_a_reply_to_a_case_taken_away_meanwhile_is_refused_but_its_text_is_kept(
 ) -> None:
     case = case_in("in_progress")
     client = page_for(handler)
-    services.return_case(case, dept_head, "转区里")  # while the handler was still typing
+    moves.return_case(case, dept_head, "转区里")  # while the handler was still typing
     response = act(client, case, "reply", {"body": "我写了很久的答复"})
     assert response.status_code == 409
     page = response.content.decode()
@@ -236,7 +237,7 @@ def test_only_the_actions_of_this_user_in_this_state_are_offered(
 
     def offered(user: User) -> set[str]:
         page = page_for(user).get(f"/staff/cases/{case.pk}/").content.decode()
-        return {a for a in services.STAFF_ACTIONS if f'action="/staff/cases/{case.pk}/{a}/"' in page}
+        return {a for a in moves.STAFF_ACTIONS if f'action="/staff/cases/{case.pk}/{a}/"' in page}
 
     assert offered(supervisor) == {"close", "reopen"}
     assert offered(dispatcher) == set()

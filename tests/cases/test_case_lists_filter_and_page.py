@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from tests import factories
 
 PageFor = Callable[[User], Client]
@@ -33,10 +33,10 @@ def received(days_ago: int, **kwargs: object) -> Case:
 def test_triage_shows_waiting_cases_oldest_first(dispatcher: User, dept: Department, page_for: PageFor) -> None:
     new, old, older = received(0), received(3), received(10)
     accepted = received(1)
-    services.accept(accepted, dispatcher)
+    moves.accept(accepted, dispatcher)
     dispatched = received(20)
-    services.accept(dispatched, dispatcher)
-    services.dispatch(dispatched, dispatcher, dept)
+    moves.accept(dispatched, dispatcher)
+    moves.dispatch(dispatched, dispatcher, dept)
     page = page_for(dispatcher).get("/staff/triage/").content.decode()
     assert listed(page) == [older.pk, old.pk, accepted.pk, new.pk]
     assert "3\xa0days ago" in page
@@ -58,8 +58,8 @@ def test_each_filter_narrows_the_list(
     a = received(10, kind="complaint", category=lamp.pk, title="路灯不亮")
     b = received(5, kind="suggestion", category=noise.pk, body="建议夜间施工提前公告，噪音太大")
     c = received(1, kind="praise")
-    services.accept(b, dispatcher)
-    services.dispatch(b, dispatcher, other_dept)
+    moves.accept(b, dispatcher)
+    moves.dispatch(b, dispatcher, other_dept)
     today = timezone.localdate()
     cases = [
         ({"state": "received"}, {a.pk, c.pk}),
@@ -177,8 +177,8 @@ def test_a_row_shows_number_title_kind_category_state_department_and_time(
     category = factories.category("路灯")
     titled = received(2, title="路灯不亮", category=category.pk)
     untitled = received(1, body="一" * 39 + "二三四五六七八九十")
-    services.accept(titled, dispatcher)
-    services.dispatch(titled, dispatcher, dept)
+    moves.accept(titled, dispatcher)
+    moves.dispatch(titled, dispatcher, dept)
     page = page_for(dispatcher).get("/staff/cases/").content.decode()
     for text in (titled.number, "路灯不亮", "Complaint", "路灯", '<span class="badge dispatched">Dispatched</span>'):
         assert text in page

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from fankui.accounts.models import Department, Role, User
-from fankui.cases import services
+from fankui.cases.services import moves
 from tests import factories
 
 
@@ -18,8 +18,8 @@ def make_cases(n: int, dispatcher: User, lead: Department, assist: Department) -
     category = factories.category(department=lead)
     for _ in range(n):
         case = factories.case(category=category.pk, title="", contact_phone="13912345678")
-        services.accept(case, dispatcher)
-        services.dispatch(case, dispatcher, lead, [assist])
+        moves.accept(case, dispatcher)
+        moves.dispatch(case, dispatcher, lead, [assist])
 
 
 def queries_for(client: Client, url: str, headers: dict[str, str] | None = None) -> int:

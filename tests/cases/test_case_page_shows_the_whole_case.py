@@ -13,7 +13,8 @@ from PIL import Image
 
 from fankui.accounts.models import Department, User
 from fankui.audit.models import Access
-from fankui.cases import services
+from fankui.cases.services import moves
+from fankui.cases.workflow import Action
 from fankui.surveys.services import rate
 from tests import factories
 
@@ -40,8 +41,8 @@ def test_contact_details_are_shown_and_each_look_is_recorded(
     dispatcher: User, handler: User, dept: Department, page_for: PageFor
 ) -> None:
     case = factories.case(contact_name="王女士", contact_phone="138 0013 8000", contact_email="wang@example.cn")
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept)
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
     page = page_for(handler).get(f"/staff/cases/{case.pk}/").content.decode()
     assert "王女士" in page and 'href="tel:13800138000"' in page and "wang@example.cn" in page
     page_for(dispatcher).get(f"/staff/cases/{case.pk}/")
@@ -62,12 +63,12 @@ def test_the_timeline_marks_internal_events_and_shows_reasons_replies_and_rating
     dispatcher: User, handler: User, dept: Department, other_dept: Department, page_for: PageFor
 ) -> None:
     case = factories.case()
-    services.accept(case, dispatcher, "情况属实")
-    services.dispatch(case, dispatcher, dept, [other_dept])
-    services.return_case(case, handler, "需要协办单位先勘察")
-    services.redispatch(case, dispatcher, dept, [other_dept], "已沟通")
-    services.start(case, handler)
-    services.reply(case, handler, "路灯已于今日修复。")
+    moves.accept(case, dispatcher, "情况属实")
+    moves.dispatch(case, dispatcher, dept, [other_dept])
+    moves.return_case(case, handler, "需要协办单位先勘察")
+    moves.dispatch(case, dispatcher, dept, [other_dept], "已沟通", action=Action.REDISPATCH)
+    moves.start(case, handler)
+    moves.reply(case, handler, "路灯已于今日修复。")
     rate(case, 2, "修了又坏")
     page = page_for(dispatcher).get(f"/staff/cases/{case.pk}/").content.decode()
     for text in (

@@ -15,8 +15,8 @@ from fankui.accounts.models import Department, User
 from fankui.analysis import tasks
 from fankui.analysis.models import KeywordRule
 from fankui.audit.models import Event
-from fankui.cases import services
 from fankui.cases.models import Case, Source
+from fankui.cases.services import moves
 from fankui.cases.workflow import State
 from fankui.core.errors import ValidationFailed
 from fankui.sla.defaults import ensure_defaults
@@ -35,7 +35,7 @@ def act(client: Client, case: Case, action: str, body: dict[str, Any]) -> Any:
 
 def test_accepting_with_a_category_sets_it_as_staff_s_and_records_it(dispatcher: User) -> None:
     roads = factories.category("城乡建设")
-    case = services.accept(factories.case(), dispatcher, "受理", category=roads)
+    case = moves.accept(factories.case(), dispatcher, "受理", category=roads)
     case.refresh_from_db()
     assert (case.state, case.category, case.category_source) == (State.ACCEPTED, roads, Source.STAFF)
     event = Event.objects.get(case=case, action="accept")
@@ -46,7 +46,7 @@ def test_the_deadlines_follow_a_category_chosen_while_accepting(dispatcher: User
     ensure_defaults()
     lights = factories.category("路灯")
     clocks.save_policy(Policy(name="路灯：5个工作日", category=lights), [(Stage.REPLY, 5, Unit.WORKING_DAYS)])
-    case = services.accept(factories.case(), dispatcher, category=lights)
+    case = moves.accept(factories.case(), dispatcher, category=lights)
     clock = Clock.objects.get(case=case, stage=Stage.REPLY, stopped_at__isnull=True)
     assert clock.policy.name == "路灯：5个工作日"
     assert clock.deadline == dt.datetime(2026, 11, 23, 17, 30, tzinfo=SH)
@@ -56,8 +56,8 @@ def test_a_category_set_while_dispatching_is_final_for_the_analysis(dispatcher: 
     chosen = factories.category("环境保护")
     KeywordRule.objects.create(name="路灯", keywords="路灯", category=factories.category("城乡建设"))
     case = factories.case("小区门口的路灯坏了一个月")
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept, category=chosen)
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept, category=chosen)
     tasks.analyse_pending()
     case.refresh_from_db()
     assert (case.category, case.category_source) == (chosen, Source.STAFF)
@@ -68,7 +68,7 @@ def test_a_category_set_while_dispatching_is_final_for_the_analysis(dispatcher: 
 def test_an_inactive_category_is_refused_and_nothing_moves(dispatcher: User) -> None:
     case = factories.case()
     with pytest.raises(ValidationFailed) as error:
-        services.accept(case, dispatcher, category=factories.category("旧", active=False))
+        moves.accept(case, dispatcher, category=factories.category("旧", active=False))
     assert "category" in error.value.errors
     case.refresh_from_db()
     assert (case.state, case.category) == (State.RECEIVED, None)
@@ -138,7 +138,7 @@ def test_the_dispatch_form_takes_a_category_too(
 ) -> None:
     lights = factories.category("路灯")
     case = factories.case()
-    services.accept(case, dispatcher)
+    moves.accept(case, dispatcher)
     response = page_for(dispatcher).post(
         f"/staff/cases/{case.pk}/dispatch/", {"lead_department": str(dept.pk), "category": str(lights.pk)}
     )

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from fankui.accounts.models import User
-from fankui.cases import queries, services
+from fankui.cases import queries
+from fankui.cases.services import moves
 from fankui.cases.workflow import State
 from fankui.core.errors import Conflict, ValidationFailed
 from tests import factories
@@ -12,7 +13,7 @@ from tests import factories
 @pytest.mark.django_db
 def test_a_merged_case_follows_its_primary(dispatcher: User) -> None:
     primary, duplicate = factories.case(), factories.case()
-    services.merge(duplicate, dispatcher, primary)
+    moves.merge(duplicate, dispatcher, primary)
     duplicate.refresh_from_db()
     assert duplicate.state == State.MERGED
     assert queries.followed_case(duplicate) == primary
@@ -22,8 +23,8 @@ def test_a_merged_case_follows_its_primary(dispatcher: User) -> None:
 @pytest.mark.django_db
 def test_duplicates_of_a_duplicate_move_to_the_new_primary(dispatcher: User) -> None:
     a, b, c = factories.case(), factories.case(), factories.case()
-    services.merge(b, dispatcher, a)  # b -> a
-    services.merge(a, dispatcher, c)  # a -> c, so b must follow c
+    moves.merge(b, dispatcher, a)  # b -> a
+    moves.merge(a, dispatcher, c)  # a -> c, so b must follow c
     b.refresh_from_db()
     assert b.merged_into_id == c.pk
 
@@ -31,10 +32,10 @@ def test_duplicates_of_a_duplicate_move_to_the_new_primary(dispatcher: User) -> 
 @pytest.mark.django_db
 def test_a_case_cannot_be_merged_into_itself_or_into_a_rejected_case(dispatcher: User) -> None:
     case, rejected = factories.case(), factories.case()
-    services.reject(rejected, dispatcher, "不属于受理范围")
+    moves.reject(rejected, dispatcher, "不属于受理范围")
     with pytest.raises(ValidationFailed):
-        services.merge(case, dispatcher, case)
+        moves.merge(case, dispatcher, case)
     with pytest.raises(Conflict):
-        services.merge(case, dispatcher, rejected)
+        moves.merge(case, dispatcher, rejected)
     case.refresh_from_db()
     assert case.state == State.RECEIVED

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from fankui.accounts.models import Department, Role, User
-from fankui.cases import services
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from tests import factories
 
 
@@ -21,8 +21,8 @@ def shows(page: str, case: Case) -> bool:
 
 def dispatched_to(dispatcher: User, lead: Department, assists: list[Department] | None = None, **kwargs: str) -> Case:
     case = factories.case(**kwargs)
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, lead, assists or [])
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, lead, assists or [])
     return case
 
 
@@ -103,7 +103,7 @@ def test_an_assisting_department_sees_the_case_but_cannot_work_it(
     api_for: Callable[[User], Client],
 ) -> None:
     case = dispatched_to(dispatcher, dept, [other_dept])
-    services.start(case, handler)
+    moves.start(case, handler)
     client = page_for(outsider)
 
     inbox = client.get("/staff/inbox/").content.decode()

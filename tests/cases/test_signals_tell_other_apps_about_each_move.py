@@ -7,8 +7,9 @@ import pytest
 from django.db import transaction
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services, signals
+from fankui.cases import signals
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.core.errors import Conflict
 from tests import factories
 
@@ -35,8 +36,8 @@ def test_opening_a_case_and_each_transition_send_one_signal(
     heard: list[tuple[str, dict[str, Any]]], dispatcher: User, dept: Department
 ) -> None:
     case = factories.case()
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept)
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
     assert heard == [
         ("created", {"case": case.pk, "state": "received"}),
         ("moved", {"action": "accept", "source": "received", "target": "accepted", "user": dispatcher}),
@@ -49,7 +50,7 @@ def test_a_refused_move_sends_nothing(heard: list[tuple[str, dict[str, Any]]], h
     case = factories.case()
     heard.clear()
     with pytest.raises(Conflict):
-        services.start(case, handler)
+        moves.start(case, handler)
     assert heard == []
 
 
@@ -63,7 +64,7 @@ def test_a_receiver_that_fails_rolls_the_move_back(dispatcher: User) -> None:
     signals.case_moved.connect(explode, dispatch_uid="test-explode")
     try:
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.accept(case, dispatcher)
+            moves.accept(case, dispatcher)
     finally:
         signals.case_moved.disconnect(dispatch_uid="test-explode")
     case.refresh_from_db()

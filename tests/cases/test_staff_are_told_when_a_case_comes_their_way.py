@@ -6,7 +6,9 @@ import pytest
 from django.utils import translation
 
 from fankui.accounts.models import Department, Role, User
-from fankui.cases import notices, services
+from fankui.cases import notices
+from fankui.cases.services import moves
+from fankui.cases.workflow import Action
 from fankui.notify.models import Channel, Message
 from fankui.surveys.services import rate
 from tests import factories
@@ -25,8 +27,8 @@ def test_a_dispatch_tells_the_lead_department_and_the_assisting_one_as_assisting
     handler.language = "en"
     handler.save()
     case = factories.case()
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept, [other_dept], note="请三日内处理")
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept, [other_dept], note="请三日内处理")
 
     for user in (handler, head):
         [notice] = _inbox(user)
@@ -43,7 +45,7 @@ def test_a_redispatch_tells_the_new_department(dispatcher: User, handler: User, 
     other = factories.department()
     newcomer = factories.user(Role.HANDLER, other, language="en")
     case = factories.case_in("returned", dispatcher=dispatcher, lead=dept, handler=handler)
-    services.redispatch(case, dispatcher, other)
+    moves.dispatch(case, dispatcher, other, action=Action.REDISPATCH)
     [notice] = _inbox(newcomer)
     assert notice.subject == f"Case {case.number} was redispatched to your department"
 
@@ -64,8 +66,8 @@ def test_notices_are_written_in_each_recipients_language(
 
     monkeypatch.setattr(notices, "notify_staff", spy)
     case = factories.case()
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept)
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
     assert written_in == {english.username: "en", chinese.username: "zh-hans", unknown.username: "zh-hans"}
     assert _inbox(english)[0].subject == f"Case {case.number} was dispatched to your department"
 
@@ -88,9 +90,9 @@ def test_a_return_of_a_case_the_system_dispatched_tells_every_dispatcher(
     dispatcher: User, handler: User, dept: Department, centre: Department
 ) -> None:
     colleague = factories.user(Role.DISPATCHER, centre)
-    case = services.auto_dispatch(factories.case(), dept, {"confidence": 0.97})
+    case = moves.auto_dispatch(factories.case(), dept, {"confidence": 0.97})
     assert len(_inbox(handler)) == 1  # the system's dispatch is announced too
-    services.return_case(case, handler, "不属于本部门职责")
+    moves.return_case(case, handler, "不属于本部门职责")
     assert len(_inbox(dispatcher)) == 1 and len(_inbox(colleague)) == 1
 
 
@@ -103,7 +105,7 @@ def test_a_bad_rating_and_a_supervisors_reopen_tell_the_lead_department(
     rate(case, 1)
     assert _inbox(handler)[-1].subject == f"Case {case.number} was reopened: the submitter is not satisfied"
     case = factories.case_in("closed", dispatcher=dispatcher, lead=dept, handler=handler)
-    services.reopen(case, supervisor, "答复未解决实际问题")
+    moves.reopen(case, supervisor, "答复未解决实际问题")
     last = _inbox(handler)[-1]
     assert last.subject == f"Case {case.number} was reopened by a supervisor"
     assert "答复未解决实际问题" in last.body
@@ -114,8 +116,8 @@ def test_each_event_tells_each_person_once_and_staff_with_e_mail_also_get_one(
 ) -> None:
     user = factories.user(Role.HANDLER, dept, email="li@example.gov.cn")
     case = factories.case()
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept)
-    services.redispatch(case, dispatcher, dept)  # a second event: a second notice
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.dispatch(case, dispatcher, dept, action=Action.REDISPATCH)  # a second event: a second notice
     assert Message.objects.filter(user=user, channel=Channel.IN_APP).count() == 2
     assert Message.objects.filter(user=user, channel=Channel.EMAIL, address="li@example.gov.cn").count() == 2

@@ -10,8 +10,8 @@ from django.test import Client
 
 from fankui.accounts.models import Department, User
 from fankui.audit.models import Access
-from fankui.cases import services
 from fankui.cases.queries import phone_in
+from fankui.cases.services import moves
 from tests import factories
 
 
@@ -47,8 +47,8 @@ def test_a_phone_search_never_reaches_outside_the_users_scope(
     ours = factories.case(contact_phone="13912345678")
     theirs = factories.case(contact_phone="13912345678")
     for case, lead in ((ours, dept), (theirs, other_dept)):
-        services.accept(case, dispatcher)
-        services.dispatch(case, dispatcher, lead)
+        moves.accept(case, dispatcher)
+        moves.dispatch(case, dispatcher, lead)
     page = page_for(handler).get("/staff/cases/", {"q": "13912345678"}).content.decode()
     assert _numbers(page) == {ours.number}
 

@@ -10,16 +10,17 @@ import pytest
 
 from fankui.accounts.models import Department, User
 from fankui.audit.models import Event
-from fankui.cases import services, signals
+from fankui.cases import signals
 from fankui.cases.models import Case, Source
-from fankui.cases.services import Finding
+from fankui.cases.services import classification
+from fankui.cases.services.classification import Finding
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def classify(case: Case, finding: Finding) -> dict[str, Any]:
-    return services.classify_by_system([(case, finding)]).get(case.pk, {})
+    return classification.classify_by_system([(case, finding)]).get(case.pk, {})
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_the_analysis_may_change_its_own_choice_but_not_the_submitter_s_or_staff
     assert mine.kind == "suggestion"
     citizens = factories.case(kind="inquiry")
     assert classify(citizens, Finding(kind="praise", kind_confidence=0.99)) == {}
-    staffs = services.reclassify(factories.case(), kind="report", user=dispatcher)
+    staffs = classification.reclassify(factories.case(), kind="report", user=dispatcher)
     assert classify(staffs, Finding(kind="praise", kind_confidence=0.99)) == {}
     for case, kind in ((citizens, "inquiry"), (staffs, "report")):
         case.refresh_from_db()
@@ -63,7 +64,9 @@ def test_the_analysis_may_change_its_own_choice_but_not_the_submitter_s_or_staff
 
 def test_a_staff_correction_made_after_the_analysis_read_the_case_is_not_overwritten(dispatcher: User) -> None:
     stale = factories.case()
-    services.reclassify(Case.objects.get(pk=stale.pk), kind="report", category=factories.category(), user=dispatcher)
+    classification.reclassify(
+        Case.objects.get(pk=stale.pk), kind="report", category=factories.category(), user=dispatcher
+    )
     # ``stale`` still says nobody chose: the write must check again.
     found = Finding(kind="praise", kind_confidence=0.9, category=factories.category(), category_confidence=0.9)
     assert classify(stale, found) == {}
@@ -100,7 +103,7 @@ def test_a_batch_is_applied_with_one_message_to_other_apps(heard: list[dict[str,
     found = [
         (case, Finding(kind=kind, kind_confidence=0.9)) for case, kind in ((praise, "praise"), (inquiry, "inquiry"))
     ]
-    changes = services.classify_by_system([*found, (chosen, Finding(kind="praise", kind_confidence=0.9))])
+    changes = classification.classify_by_system([*found, (chosen, Finding(kind="praise", kind_confidence=0.9))])
     assert set(changes) == {praise.pk, inquiry.pk}
     assert len(heard) == 1 and [case.pk for case, _ in heard[0]["changes"]] == [praise.pk, inquiry.pk]
     assert Event.objects.filter(action="reclassified").count() == 2

@@ -11,8 +11,9 @@ from django.test import override_settings
 
 from fankui.accounts.models import Department, Role, User
 from fankui.audit.models import Event
-from fankui.cases import services, workflow
+from fankui.cases import workflow
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.cases.workflow import Action, Actor, State
 from fankui.core.errors import Conflict, PermissionDenied
 from fankui.surveys.models import Level
@@ -33,7 +34,7 @@ def perform(case: Case, action: str, actor: str, people: dict[str, Any], lead: D
     if actor == Actor.SYSTEM and action == Action.CLOSE:
         case.replied_at = case.replied_at or case.state_changed_at
         with override_settings(FANKUI_RATING_WINDOW_DAYS=-1):
-            closed = services.close_unrated()
+            closed = moves.close_unrated()
         if closed == 0:
             raise Conflict("nothing to close")
         case.refresh_from_db()
@@ -41,28 +42,28 @@ def perform(case: Case, action: str, actor: str, people: dict[str, Any], lead: D
     if user is None or action in (Action.RATE_SATISFIED, Action.RATE_UNSATISFIED):
         # No page or endpoint offers these; the one mechanism every named service uses must refuse them.
         with transaction.atomic():
-            return services.move(Case.objects.select_for_update().get(pk=case.pk), action, user=user, actor=actor)
+            return moves.move(Case.objects.select_for_update().get(pk=case.pk), action, user=user, actor=actor)
     match action:
         case Action.ACCEPT:
-            return services.accept(case, user)
+            return moves.accept(case, user)
         case Action.REJECT:
-            return services.reject(case, user, "不属于受理范围")
+            return moves.reject(case, user, "不属于受理范围")
         case Action.DISPATCH:
-            return services.dispatch(case, user, lead)
+            return moves.dispatch(case, user, lead)
         case Action.REDISPATCH:
-            return services.redispatch(case, user, lead)
+            return moves.dispatch(case, user, lead, action=Action.REDISPATCH)
         case Action.RETURN:
-            return services.return_case(case, user, "非本部门职责")
+            return moves.return_case(case, user, "非本部门职责")
         case Action.START:
-            return services.start(case, user)
+            return moves.start(case, user)
         case Action.REPLY:
-            return services.reply(case, user, "已处理完毕。")
+            return moves.reply(case, user, "已处理完毕。")
         case Action.CLOSE:
-            return services.close(case, user)
+            return moves.close(case, user)
         case Action.REOPEN:
-            return services.reopen(case, user, "答复未解决问题")
+            return moves.reopen(case, user, "答复未解决问题")
         case Action.MERGE:
-            return services.merge(case, user, factories.case())
+            return moves.merge(case, user, factories.case())
     raise AssertionError(action)
 
 

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.utils import translation
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services as cases
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.surveys.services import rate
 
 from .. import factories
@@ -45,13 +45,13 @@ def walk(dispatcher: User, handler: User, dept: Department) -> Callable[..., Cas
             if to == "received":
                 return case
             if to == "rejected":
-                return cases.reject(case, dispatcher, "不属于受理范围")
-            cases.accept(case, dispatcher)
+                return moves.reject(case, dispatcher, "不属于受理范围")
+            moves.accept(case, dispatcher)
             if to == "accepted":
                 return case
-            cases.dispatch(case, dispatcher, dept)
-            cases.start(case, handler)
-            cases.reply(case, handler, "已处理。")
+            moves.dispatch(case, dispatcher, dept)
+            moves.start(case, handler)
+            moves.reply(case, handler, "已处理。")
             if to == "replied":
                 return case
             rate(case, level if level is not None else 5)

@@ -6,8 +6,8 @@ from contextlib import AbstractContextManager
 import pytest
 
 from fankui.accounts.models import User
-from fankui.cases import services as cases
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.insights import periods, queries
 from fankui.surveys.services import rate
 
@@ -19,11 +19,11 @@ def test_it_follows_each_bad_rating_to_what_happened_after(
 ) -> None:
     fixed = walk("2026-11-02 09:00", to="reopened", level=2)
     with at("2026-11-03 09:00"):
-        cases.reply(fixed, handler, "已重新处理。")
+        moves.reply(fixed, handler, "已重新处理。")
         rate(fixed, 4)
     replied_only = walk("2026-11-04 09:00", to="reopened", level=1)
     with at("2026-11-05 09:00"):
-        cases.reply(replied_only, handler, "再次答复。")
+        moves.reply(replied_only, handler, "再次答复。")
     walk("2026-11-06 09:00", to="reopened", level=1)
     walk("2026-11-06 09:00", to="closed", level=5)
     walk("2026-10-06 09:00", to="reopened", level=2)

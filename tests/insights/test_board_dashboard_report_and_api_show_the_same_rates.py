@@ -13,8 +13,8 @@ from django.test import Client
 
 from fankui.accounts.models import User
 from fankui.accounts.services import issue_token
-from fankui.cases import services as cases
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.insights import layout, periods, queries
 from fankui.portal import board
 from fankui.sla.defaults import ensure_defaults
@@ -31,7 +31,7 @@ def month(walk: Callable[..., Case], dispatcher: User, at: Callable[[str], Abstr
     primary = walk("2026-11-03 09:00", to="closed", kind="inquiry", level=5)  # closed by its deadline: on time
     duplicate = walk("2026-11-03 09:10", to="received", kind="inquiry")
     with at("2026-11-03 09:20"):
-        cases.merge(duplicate, dispatcher, primary)  # merged: its primary counts, not it
+        moves.merge(duplicate, dispatcher, primary)  # merged: its primary counts, not it
     walk("2026-11-02 09:30", to="rejected", kind="inquiry")  # rejected: never handled, not counted
     walk("2026-11-09 09:00", to="closed", kind="inquiry", level=5)  # closed, but its deadline (23 Nov) is to come
     walk("2026-11-10 09:00", to="closed", kind="inquiry", level=2)  # reopened by the bad rating, deadline to come

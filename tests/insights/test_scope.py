@@ -5,8 +5,8 @@ from collections.abc import Callable
 import pytest
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services as cases
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.core.errors import PermissionDenied
 from fankui.insights import periods, queries
 
@@ -24,8 +24,8 @@ def spread(walk: Callable[..., Case], dispatcher: User, dept: Department, other_
     walk("2026-11-02 10:00", to="closed", level=1 + 1)  # reopened by the bad rating
     for lead in (team, other_dept):
         case = factories.case()
-        cases.accept(case, dispatcher)
-        cases.dispatch(case, dispatcher, lead)
+        moves.accept(case, dispatcher)
+        moves.dispatch(case, dispatcher, lead)
     return team
 
 

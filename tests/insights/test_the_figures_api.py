@@ -81,16 +81,16 @@ def test_a_period_at_the_ends_of_the_calendar_is_refused_not_a_500(
 def test_a_handlers_figures_leave_out_the_cases_their_department_only_assists(
     walk: Callable[..., Case], handler: User, dept: Department, other_dept: Department, dispatcher: User
 ) -> None:
-    from fankui.cases import services as cases
+    from fankui.cases.services import moves
     from fankui.surveys.services import rate
 
     walk("2026-11-02 09:00", to="closed", level=5)  # led by the handler's department
     other = factories.user("handler", other_dept)
     assisted = factories.case()
-    cases.accept(assisted, dispatcher)
-    cases.dispatch(assisted, dispatcher, other_dept, [dept])  # the handler's department only assists
-    cases.start(assisted, other)
-    cases.reply(assisted, other, "已处理。")
+    moves.accept(assisted, dispatcher)
+    moves.dispatch(assisted, dispatcher, other_dept, [dept])  # the handler's department only assists
+    moves.start(assisted, other)
+    moves.reply(assisted, other, "已处理。")
     rate(assisted, 1)
     _status, body = _get(handler)
     plain = {r["key"]: (r["numerator"], r["denominator"]) for r in body["rates"]}  # type: ignore[attr-defined]

@@ -10,8 +10,8 @@ import pytest
 
 from fankui.accounts.models import Department, User
 from fankui.actions import rates
-from fankui.cases import services as cases
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.insights import periods
 from fankui.sla import queries as sla
 from fankui.sla.defaults import ensure_defaults
@@ -57,7 +57,7 @@ def test_a_case_closed_after_its_deadline_is_late(
 ) -> None:
     case = walk("2026-11-02 09:00", to="replied", kind="inquiry")
     with at("2026-11-18 09:00"):
-        cases.close_unrated()
+        moves.close_unrated()
         case.refresh_from_db()
         assert case.state == "closed"
         assert _on_time() == (0, 1)
@@ -70,7 +70,7 @@ def test_rejected_and_merged_cases_count_as_responses_but_not_as_closed(
     primary = walk("2026-11-02 09:10", to="accepted", kind="inquiry")
     duplicate = walk("2026-11-02 09:20", to="received", kind="inquiry")
     with at("2026-11-02 09:30"):
-        cases.merge(duplicate, dispatcher, primary)
+        moves.merge(duplicate, dispatcher, primary)
     with at("2026-11-20 10:00"):
         assert _on_time() == (0, 1)  # the primary, still open
         accept = next(r for r in sla.on_time_rates(NOVEMBER.start, NOVEMBER.end) if r.stage == "accept")
@@ -99,10 +99,10 @@ def test_a_departments_rate_covers_the_cases_it_leads_with_its_subtree(
     with at("2026-11-02 09:00"):
         for lead in (team, other_dept):
             case = factories.case(kind="inquiry")
-            cases.accept(case, dispatcher)
-            cases.dispatch(case, dispatcher, lead)
+            moves.accept(case, dispatcher)
+            moves.dispatch(case, dispatcher, lead)
     with at("2026-11-05 09:00"):
-        cases.reject(factories.case(kind="inquiry"), dispatcher, "不属于受理范围")
+        moves.reject(factories.case(kind="inquiry"), dispatcher, "不属于受理范围")
     with at("2026-11-20 10:00"):
         assert _on_time(dept) == (0, 1)  # the team's case, open past its deadline
         assert _on_time(other_dept) == (0, 1)

@@ -10,8 +10,8 @@ import pytest
 
 from fankui.accounts.models import Department, User
 from fankui.actions import rates
-from fankui.cases import services as cases
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.insights import periods
 from fankui.surveys.services import rate
 
@@ -30,7 +30,7 @@ def _figure(name: str, period: periods.Period = NOVEMBER, cases: object = None) 
 def test_a_merged_case_has_been_responded_to(walk: Callable[..., Case], dispatcher: User) -> None:
     primary = walk("2026-11-02 09:00", to="accepted")
     duplicate = walk("2026-11-02 09:05", to="received")
-    cases.merge(duplicate, dispatcher, primary)
+    moves.merge(duplicate, dispatcher, primary)
     assert _figure("response") == (2, 2)
 
 
@@ -39,7 +39,7 @@ def test_a_case_answered_in_the_next_period_counts_in_neither_numerator(
 ) -> None:
     late = walk("2026-10-31 23:30", to="received")  # October in Beijing time, though 15:30 UTC
     with at("2026-11-01 09:00"):
-        cases.accept(late, dispatcher)
+        moves.accept(late, dispatcher)
     assert _figure("response", OCTOBER) == (0, 1)
     assert _figure("response") == (0, 0)
 
@@ -56,7 +56,7 @@ def test_rejected_and_merged_cases_are_never_resolved_or_unresolved(
     walk("2026-11-02 09:00", to="rejected")
     primary = walk("2026-11-02 10:00", to="closed", level=5)
     duplicate = walk("2026-11-02 10:05", to="received")
-    cases.merge(duplicate, dispatcher, primary)
+    moves.merge(duplicate, dispatcher, primary)
     assert _figure("resolution") == (1, 1)
 
 
@@ -68,10 +68,10 @@ def test_a_case_reopened_after_closing_leaves_the_resolution_rate_until_closed_a
 ) -> None:
     case = walk("2026-11-02 09:00", to="closed", level=4)
     with at("2026-11-05 09:00"):
-        cases.reopen(case, supervisor, "答复与事实不符。")
+        moves.reopen(case, supervisor, "答复与事实不符。")
     assert _figure("resolution") == (0, 0)
     with at("2026-11-06 09:00"):
-        cases.reply(case, handler, "已重新核实处理。")
+        moves.reply(case, handler, "已重新核实处理。")
         rate(case, 5)
     assert _figure("resolution") == (1, 1)
 
@@ -81,7 +81,7 @@ def test_a_case_closed_without_any_rating_is_resolved(
 ) -> None:
     walk("2026-11-02 09:00", to="replied")
     with at("2026-11-12 09:00"):
-        cases.close_unrated()
+        moves.close_unrated()
     assert _figure("resolution") == (1, 1)
 
 
@@ -90,7 +90,7 @@ def test_a_case_rated_twice_counts_twice_in_the_satisfaction_rate(
 ) -> None:
     case = walk("2026-11-02 09:00", to="reopened", level=2)
     with at("2026-11-03 09:00"):
-        cases.reply(case, handler, "再次答复。")
+        moves.reply(case, handler, "再次答复。")
         rate(case, 3)  # 基本满意 is satisfied
     assert _figure("satisfaction") == (1, 2)
 

@@ -6,8 +6,8 @@ from contextlib import AbstractContextManager
 import pytest
 
 from fankui.accounts.models import User
-from fankui.cases import services as cases
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.insights import periods, queries
 from fankui.surveys.services import rate
 
@@ -30,7 +30,7 @@ def test_response_rate_counts_cases_accepted_or_rejected_before_the_period_ended
     assert rates["response"].value == 66.7
     assert (rates["response"].previous_numerator, rates["response"].previous_denominator) == (0, 1)
     with at("2026-11-01 08:00"):
-        cases.accept(late, dispatcher)
+        moves.accept(late, dispatcher)
     # Accepted after October ended: October's response rate does not change in hindsight.
     assert _rates()["response"].previous_numerator == 0
 
@@ -46,12 +46,12 @@ def test_resolution_rate_excludes_closed_cases_whose_latest_rating_is_unsatisfie
     walk("2026-11-02 10:00", to="closed", level=3)
     unhappy = walk("2026-11-03 09:00", to="reopened", level=1)
     with at("2026-11-04 09:00"):
-        cases.reply(unhappy, handler, "再次答复。")
+        moves.reply(unhappy, handler, "再次答复。")
     with at("2026-11-05 09:00"):
-        cases.close(unhappy, supervisor)  # closed without a second rating: the citizen's last word was "unsatisfied"
+        moves.close(unhappy, supervisor)  # closed without a second rating: the citizen's last word was "unsatisfied"
     by_window = walk("2026-11-06 09:00", to="replied")
     with at("2026-11-14 09:00"):
-        cases.close_unrated()
+        moves.close_unrated()
     by_window.refresh_from_db()
     assert by_window.state == "closed"
     resolution = _rates()["resolution"]
@@ -81,7 +81,7 @@ def test_a_rating_after_a_reopen_is_the_latest_rating(
 ) -> None:
     case = walk("2026-11-03 09:00", to="reopened", level=1)
     with at("2026-11-04 09:00"):
-        cases.reply(case, handler, "再次答复。")
+        moves.reply(case, handler, "再次答复。")
         rate(case, 4)
     resolution = _rates()["resolution"]
     assert (resolution.numerator, resolution.denominator) == (1, 1)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from fankui.cases.models import Case
-from fankui.cases.services import receive
+from fankui.cases.services.receiving import receive
 from fankui.intake.models import Submission
 from fankui.intake.services import SubmissionInput
 from tests import factories

@@ -12,8 +12,8 @@ from PIL import Image
 
 from fankui.accounts.models import Department, Role, User
 from fankui.audit.models import Access
-from fankui.cases import services
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.intake.models import StoredFile
 from tests import factories
 
@@ -70,8 +70,8 @@ def test_a_handler_of_the_department_sees_it_and_one_of_another_does_not(
     client_for: Callable[[User], Client],
 ) -> None:
     case, attachment, _ = uploaded
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept)
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
     outsider = factories.user(Role.HANDLER, other_dept)
     url = f"/staff/attachments/{attachment.token}/"
 

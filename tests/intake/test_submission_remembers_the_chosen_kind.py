@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fankui.cases.models import Source
-from fankui.cases.services import receive
+from fankui.cases.services.receiving import receive
 from fankui.core.errors import ValidationFailed
 from fankui.intake.services import SubmissionInput
 from tests import factories

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from fankui.cases.services import receive
+from fankui.cases.services.receiving import receive
 from fankui.intake.services import SubmissionInput
 
 pytestmark = pytest.mark.django_db

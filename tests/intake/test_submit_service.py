@@ -1,4 +1,4 @@
-"""cases.services.receive (intake's checks and the category): the rules every channel shares."""
+"""cases.services.receiving.receive (intake's checks and the category): the rules every channel shares."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from fankui.cases.models import Case
-from fankui.cases.services import receive
+from fankui.cases.services.receiving import receive
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.intake.services import SubmissionInput
 

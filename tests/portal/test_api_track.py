@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services
+from fankui.cases.services import moves
 from fankui.cases.workflow import State
 from fankui.core import codes
 from fankui.surveys.models import Rating
@@ -22,10 +22,10 @@ def rate(client: Client, code: str, payload: object) -> object:
 @pytest.mark.django_db
 def test_it_shows_the_public_view(en: Client, dispatcher: User, handler: User, dept: Department) -> None:
     case = factories.case(title="路灯不亮", kind="complaint")
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept)
-    services.start(case, handler)
-    services.reply(case, handler, "已安排维修。")
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.start(case, handler)
+    moves.reply(case, handler, "已安排维修。")
 
     response = en.get(f"/api/v1/track/{case.display_code.lower()}")
     assert response.status_code == 200

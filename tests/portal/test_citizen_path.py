@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.cases.workflow import State
 from fankui.surveys.models import Rating
 
@@ -38,10 +38,10 @@ def _submit_and_reply(
     assert "路灯不亮" in page.content.decode()
     assert 'class="badge received"' in page.content.decode()
 
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept)
-    services.start(case, handler)
-    services.reply(case, handler, "已安排维修，三日内修复。")
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.start(case, handler)
+    moves.reply(case, handler, "已安排维修，三日内修复。")
     return case
 
 

@@ -80,12 +80,12 @@ def test_the_same_words_later_or_after_the_case_ended_are_a_new_request(
 
     import time_machine
 
-    from fankui.cases import services
+    from fankui.cases.services import moves
 
     en.post("/", fresh_form())
     with time_machine.travel(dt.datetime(2026, 11, 16, 10, 31, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
         en.post("/", fresh_form())
     assert Case.objects.count() == 2
-    services.reject(Case.objects.order_by("-id").first(), dispatcher, "重复反映。")
+    moves.reject(Case.objects.order_by("-id").first(), dispatcher, "重复反映。")
     en.post("/", fresh_form())
     assert Case.objects.count() == 3

@@ -16,9 +16,9 @@ from django.test import Client
 from fankui.accounts.models import Department, User
 from fankui.analysis.models import CaseAnalysis
 from fankui.analysis.pipeline import analyse_pending
-from fankui.cases import services as cases
 from fankui.cases.models import Case
-from fankui.cases.services import receive
+from fankui.cases.services import moves
+from fankui.cases.services.receiving import receive
 from fankui.intake.services import SubmissionInput
 from fankui.notify import delivery
 from fankui.notify import services as notify
@@ -136,8 +136,8 @@ def test_an_ordinary_request_gets_no_emergency_advice() -> None:
 def test_acceptance_and_rejection_are_told_with_the_reason(dispatcher: User) -> None:
     accepted = new_case()
     rejected = new_case(body="请帮我查一下明天的天气预报。", contact_email="li@example.com")
-    cases.accept(accepted, dispatcher, note="内部备注：转住建")
-    cases.reject(rejected, dispatcher, "天气预报请拨打12121查询。")
+    moves.accept(accepted, dispatcher, note="内部备注：转住建")
+    moves.reject(rejected, dispatcher, "天气预报请拨打12121查询。")
     accept = messages_to(EMAIL)[-1]
     assert "accept" in accept.key and "内部备注" not in accept.body
     reject = messages_to("li@example.com")[-1]
@@ -149,10 +149,10 @@ def test_the_reply_reaches_the_submitter_with_a_link_to_rate_that_records_nothin
     dispatcher: User, handler: User, dept: Department
 ) -> None:
     case = new_case()
-    cases.accept(case, dispatcher)
-    cases.dispatch(case, dispatcher, dept)
-    cases.start(case, handler)
-    cases.reply(case, handler, "已安排维修，三日内修复。")
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.start(case, handler)
+    moves.reply(case, handler, "已安排维修，三日内修复。")
     reply = messages_to(EMAIL)[-1]
     assert "已安排维修，三日内修复。" in reply.body
     link = f"/track/{case.tracking_code}/rate/"
@@ -169,13 +169,13 @@ def test_submitters_of_merged_cases_are_told_where_to_read_the_reply_not_its_wor
 ) -> None:
     primary = new_case()
     duplicate = new_case(body="小区门口路灯坏了，晚上太黑了。", contact_email="li@example.com")
-    cases.merge(duplicate, dispatcher, primary)
+    moves.merge(duplicate, dispatcher, primary)
     assert messages_to("li@example.com")[-1].key.endswith(":merge")
-    cases.accept(primary, dispatcher)
-    cases.dispatch(primary, dispatcher, dept)
-    cases.start(primary, handler)
+    moves.accept(primary, dispatcher)
+    moves.dispatch(primary, dispatcher, dept)
+    moves.start(primary, handler)
     # A reply is written to the primary's submitter and may name them or their address.
-    cases.reply(primary, handler, "王女士您好，您家幸福路12号3单元的路灯已修好。")
+    moves.reply(primary, handler, "王女士您好，您家幸福路12号3单元的路灯已修好。")
     follower = messages_to("li@example.com")[-1]
     assert "王女士" not in follower.body and "幸福路12号" not in follower.body
     assert duplicate.display_code in follower.body
@@ -186,12 +186,12 @@ def test_submitters_of_merged_cases_are_told_where_to_read_the_reply_not_its_wor
 
 def test_a_case_merged_into_one_already_answered_is_told_so(dispatcher: User, handler: User, dept: Department) -> None:
     primary = new_case()
-    cases.accept(primary, dispatcher)
-    cases.dispatch(primary, dispatcher, dept)
-    cases.start(primary, handler)
-    cases.reply(primary, handler, "已安排维修。")
+    moves.accept(primary, dispatcher)
+    moves.dispatch(primary, dispatcher, dept)
+    moves.start(primary, handler)
+    moves.reply(primary, handler, "已安排维修。")
     duplicate = new_case(body="小区门口路灯坏了，晚上太黑了。", contact_email="li@example.com", language="en")
-    cases.merge(duplicate, dispatcher, primary)
+    moves.merge(duplicate, dispatcher, primary)
     merged = messages_to("li@example.com")[-1]
     assert "already been answered" in merged.body
     assert f"/track/{duplicate.tracking_code}/" in merged.body
@@ -202,40 +202,40 @@ def test_followers_hear_when_the_case_they_follow_is_rejected_or_reopened(
 ) -> None:
     primary = new_case()
     duplicate = new_case(body="小区门口路灯坏了，晚上太黑了。", contact_email="li@example.com")
-    cases.merge(duplicate, dispatcher, primary)
-    cases.reject(primary, dispatcher, "该路段路灯不属于本市管理，请联系开发区管委会。")
+    moves.merge(duplicate, dispatcher, primary)
+    moves.reject(primary, dispatcher, "该路段路灯不属于本市管理，请联系开发区管委会。")
     rejected = messages_to("li@example.com")[-1]
     assert rejected.key == f"case:{duplicate.pk}:reject"
     assert "请联系开发区管委会" in rejected.body and duplicate.display_code in rejected.body
 
     other = new_case(body="人民路的垃圾桶从来没人清理。", contact_email="zhao@example.com")
     follower = new_case(body="人民路垃圾桶满了没人管。", contact_email="qian@example.com")
-    cases.merge(follower, dispatcher, other)
-    cases.accept(other, dispatcher)
-    cases.dispatch(other, dispatcher, dept)
-    cases.start(other, handler)
-    cases.reply(other, handler, "已清理。")
-    cases.reopen(other, supervisor, "复查发现仍未清理。")
+    moves.merge(follower, dispatcher, other)
+    moves.accept(other, dispatcher)
+    moves.dispatch(other, dispatcher, dept)
+    moves.start(other, handler)
+    moves.reply(other, handler, "已清理。")
+    moves.reopen(other, supervisor, "复查发现仍未清理。")
     assert ":reopen:" in messages_to("qian@example.com")[-1].key
     assert ":reopen:" in messages_to("zhao@example.com")[-1].key
 
 
 def test_a_bad_rating_is_answered_with_handled_again(dispatcher: User, handler: User, dept: Department) -> None:
     case = new_case()
-    cases.accept(case, dispatcher)
-    cases.dispatch(case, dispatcher, dept)
-    cases.start(case, handler)
-    cases.reply(case, handler, "已安排维修。")
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.start(case, handler)
+    moves.reply(case, handler, "已安排维修。")
     rate(case, 1, "根本没修。")
     assert ":reopen:" in messages_to(EMAIL)[-1].key
 
 
 def test_the_closing_is_told_once_per_close(dispatcher: User, handler: User, dept: Department) -> None:
     case = new_case()
-    for step in (cases.accept, lambda c, u: cases.dispatch(c, u, dept)):
+    for step in (moves.accept, lambda c, u: moves.dispatch(c, u, dept)):
         step(case, dispatcher)
-    cases.start(case, handler)
-    cases.reply(case, handler, "已安排维修。")
+    moves.start(case, handler)
+    moves.reply(case, handler, "已安排维修。")
     rate(case, 5)
     closing = messages_to(EMAIL)[-1]
     assert ":close:" in closing.key and case.display_code in closing.body
@@ -245,19 +245,19 @@ def test_a_case_closed_when_the_rating_window_passed_is_told_too(
     dispatcher: User, handler: User, dept: Department
 ) -> None:
     case = new_case()
-    cases.accept(case, dispatcher)
-    cases.dispatch(case, dispatcher, dept)
-    cases.start(case, handler)
-    cases.reply(case, handler, "已安排维修。")
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.start(case, handler)
+    moves.reply(case, handler, "已安排维修。")
     with time_machine.travel(dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH), tick=False):
-        assert cases.close_unrated() == 1
+        assert moves.close_unrated() == 1
     assert ":close:" in messages_to(EMAIL)[-1].key
 
 
 def test_nothing_is_sent_to_an_address_that_opted_out(dispatcher: User) -> None:
     notify.opt_out(notify.Address(Channel.EMAIL, EMAIL))
     case = new_case()
-    cases.accept(case, dispatcher)
+    moves.accept(case, dispatcher)
     delivery.deliver_due()
     assert not mail.outbox
     assert not Message.objects.filter(address=EMAIL, status__in=(Status.QUEUED, Status.SENT)).exists()
@@ -267,7 +267,7 @@ def test_a_move_that_is_refused_queues_nothing(handler: User) -> None:
     case = new_case()
     before = Message.objects.count()
     with pytest.raises(Exception):  # noqa: B017 - any refusal: the point is that nothing was queued
-        cases.accept(case, handler)
+        moves.accept(case, handler)
     assert Message.objects.count() == before
 
 
@@ -275,9 +275,9 @@ def test_the_staff_page_promise_of_an_invitation_to_rate_holds(
     client_for: object, dispatcher: User, handler: User, dept: Department
 ) -> None:
     case = factories.case(contact_email=EMAIL)
-    cases.accept(case, dispatcher)
-    cases.dispatch(case, dispatcher, dept)
-    cases.start(case, handler)
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.start(case, handler)
     client = client_for(handler)  # type: ignore[operator]
     response = client.post(f"/staff/cases/{case.pk}/reply/", {"body": "已安排维修。"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code in (200, 302)
@@ -289,6 +289,6 @@ def test_messages_follow_the_submitters_language_not_the_staff_members(dispatche
 
     case = new_case(language="zh-hans")
     with translation.override("en"):  # the dispatcher works in English
-        cases.accept(case, dispatcher)
+        moves.accept(case, dispatcher)
     accepted = messages_to(EMAIL)[-1]
     assert "已受理" in accepted.subject

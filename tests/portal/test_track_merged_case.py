@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services
+from fankui.cases.services import moves
 from tests import factories
 
 
@@ -12,11 +12,11 @@ from tests import factories
 def test_a_merged_case_follows_the_primary(en: Client, dispatcher: User, handler: User, dept: Department) -> None:
     primary = factories.case(body="人民路路灯坏了，晚上很黑。")
     duplicate = factories.case(body="人民路88号门口路灯不亮。我是住在3栋的张三。")
-    services.merge(duplicate, dispatcher, primary)
-    services.accept(primary, dispatcher)
-    services.dispatch(primary, dispatcher, dept)
-    services.start(primary, handler)
-    services.reply(primary, handler, "路灯已修复。")
+    moves.merge(duplicate, dispatcher, primary)
+    moves.accept(primary, dispatcher)
+    moves.dispatch(primary, dispatcher, dept)
+    moves.start(primary, handler)
+    moves.reply(primary, handler, "路灯已修复。")
 
     page = en.get(f"/track/{duplicate.tracking_code}/").content.decode()
     assert "your request was merged with another on the same problem; you now follow that one" in page.lower()
@@ -41,7 +41,7 @@ def test_the_other_submitters_rating_comment_is_not_shown(en: Client, dispatcher
 
     primary = factories.case_in("replied", dispatcher=dispatcher, lead=handler.department, handler=handler)
     duplicate = factories.case()
-    services.merge(duplicate, dispatcher, primary)
+    moves.merge(duplicate, dispatcher, primary)
     rate(primary, 5, "谢谢王师傅，我电话13800138000")
     page = en.get(f"/track/{duplicate.tracking_code}/").content.decode()
     assert "Rated satisfied" in page

@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 
 from fankui.accounts.models import Department, Role, User
-from fankui.cases import services
-from fankui.cases.services import receive
+from fankui.cases.services import moves
+from fankui.cases.services.receiving import receive
+from fankui.cases.workflow import Action
 from fankui.intake.services import SubmissionInput
 from tests import factories
 
@@ -18,12 +19,12 @@ def test_a_return_reason_and_staff_names_are_never_shown(en: Client, centre: Dep
     dispatcher = factories.user(Role.DISPATCHER, centre, username="wang.dispatch", full_name="王调度")
     handler = factories.user(Role.HANDLER, dept, username="li.handler", full_name="李办理")
     case = factories.case()
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept)
-    services.return_case(case, handler, "内部原因：不归本局管，请改派城管")
-    services.redispatch(case, dispatcher, dept)
-    services.start(case, handler)
-    services.reply(case, handler, "已安排维修。")
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.return_case(case, handler, "内部原因：不归本局管，请改派城管")
+    moves.dispatch(case, dispatcher, dept, action=Action.REDISPATCH)
+    moves.start(case, handler)
+    moves.reply(case, handler, "已安排维修。")
 
     page = en.get(f"/track/{case.tracking_code}/").content.decode()
     assert "已安排维修。" in page
@@ -38,7 +39,7 @@ def test_a_return_reason_and_staff_names_are_never_shown(en: Client, centre: Dep
 @pytest.mark.django_db
 def test_a_rejection_reason_is_shown_to_the_submitter(en: Client, dispatcher: User) -> None:
     case = factories.case()
-    services.reject(case, dispatcher, "该事项属于法院审理范围，请通过诉讼途径解决。")
+    moves.reject(case, dispatcher, "该事项属于法院审理范围，请通过诉讼途径解决。")
     page = en.get(f"/track/{case.tracking_code}/").content.decode()
     assert "Not accepted" in page
     assert "该事项属于法院审理范围" in page

@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services
+from fankui.cases.services import moves
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +19,9 @@ SH = ZoneInfo("Asia/Shanghai")
 
 def test_a_returned_case_is_shown_as_in_progress(en: Client, dispatcher: User, handler: User, dept: Department) -> None:
     case = factories.case()
-    services.accept(case, dispatcher)
-    services.dispatch(case, dispatcher, dept)
-    services.return_case(case, handler, "不属于本部门职责，请改派。")
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.return_case(case, handler, "不属于本部门职责，请改派。")
     page = en.get(f"/track/{case.tracking_code}/").content.decode()
     assert "Returned" not in page and "不属于本部门职责" not in page
     assert 'class="badge in_progress"' in page
@@ -34,14 +34,14 @@ def test_a_merged_case_tells_its_story_in_time_order(
 ) -> None:
     primary = factories.case(body="人民路路灯坏了，晚上很黑。")
     with time_machine.travel(dt.datetime(2026, 11, 16, 11, 0, tzinfo=SH), tick=False):
-        services.accept(primary, dispatcher)
-        services.dispatch(primary, dispatcher, dept)
+        moves.accept(primary, dispatcher)
+        moves.dispatch(primary, dispatcher, dept)
     with time_machine.travel(dt.datetime(2026, 11, 17, 9, 0, tzinfo=SH), tick=False):
         duplicate = factories.case(body="人民路88号门口路灯不亮。")
-        services.merge(duplicate, dispatcher, primary)
+        moves.merge(duplicate, dispatcher, primary)
     with time_machine.travel(dt.datetime(2026, 11, 18, 9, 0, tzinfo=SH), tick=False):
-        services.start(primary, handler)
-        services.reply(primary, handler, "路灯已修复。")
+        moves.start(primary, handler)
+        moves.reply(primary, handler, "路灯已修复。")
     api = en.get(f"/api/v1/track/{duplicate.tracking_code}").json()
     times = [entry["at"] for entry in api["timeline"]]
     assert times == sorted(times)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services as cases
+from fankui.cases.services import moves
 from fankui.sla.models import Clock, Stage
 from tests import factories
 
@@ -37,16 +37,16 @@ def test_each_move_stops_and_starts_the_right_clocks(
     policies: int, dispatcher: User, handler: User, dept: Department
 ) -> None:
     case = factories.case(kind="complaint")
-    cases.accept(case, dispatcher)
+    moves.accept(case, dispatcher)
     assert set(running(case)) == {Stage.DISPATCH, Stage.REPLY, Stage.CLOSE}
     accept = Clock.objects.get(case=case, stage=Stage.ACCEPT)
     assert accept.stopped_at is not None and accept.working_seconds == 0
-    cases.dispatch(case, dispatcher, dept)
+    moves.dispatch(case, dispatcher, dept)
     assert set(running(case)) == {Stage.FIRST_RESPONSE, Stage.REPLY, Stage.CLOSE}
     assert all(c.department_id == dept.pk for c in running(case).values())
-    cases.start(case, handler)
+    moves.start(case, handler)
     assert set(running(case)) == {Stage.REPLY, Stage.CLOSE}
-    cases.reply(case, handler, "已处理。")
+    moves.reply(case, handler, "已处理。")
     assert set(running(case)) == {Stage.CLOSE}
 
 
@@ -57,13 +57,13 @@ def test_a_reopened_case_gets_a_rectification_deadline_of_fifteen_working_days(
     clock = running(case)[Stage.RECTIFY]
     assert clock.amount == 15 and clock.round == 1
     assert clock.deadline == dt.datetime(2026, 12, 7, 17, 30, tzinfo=SH)
-    cases.reply(case, handler, "已整改。")
+    moves.reply(case, handler, "已整改。")
     assert Stage.RECTIFY not in running(case)
 
 
 def test_ending_a_case_stops_every_clock(policies: int, dispatcher: User) -> None:
     case = factories.case()
-    cases.reject(case, dispatcher, "不属于受理范围")
+    moves.reject(case, dispatcher, "不属于受理范围")
     assert running(case) == {}
 
 
@@ -72,7 +72,7 @@ def test_the_time_a_stage_took_is_kept_in_working_time(
 ) -> None:
     case = factories.case(kind="complaint")
     with time_machine.travel(dt.datetime(2026, 11, 17, 11, 0, tzinfo=SH), tick=False):
-        cases.accept(case, dispatcher)
+        moves.accept(case, dispatcher)
     accept = Clock.objects.get(case=case, stage=Stage.ACCEPT)
     # Monday 10:00 to Tuesday 11:00 is 6 + 2 working hours.
     assert accept.working_seconds == 8 * 3600

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from fankui.accounts.models import User
 from fankui.analysis.models import CaseAnalysis
-from fankui.cases import services as cases
 from fankui.cases.models import Case
-from fankui.cases.services import Finding
+from fankui.cases.services import classification
+from fankui.cases.services.classification import Finding
 from fankui.sla.models import Clock, Policy, Stage, Unit
 from fankui.sla.services import clocks
 from tests import factories
@@ -27,7 +27,7 @@ def reply(case: Case) -> Clock:
 def test_a_staff_correction_of_the_kind_moves_the_deadlines(policies: int, dispatcher: User) -> None:
     case = factories.case("请问居住证办理需要多久？")
     assert reply(case).deadline == dt.datetime(2026, 12, 3, 17, 30, tzinfo=SH)
-    cases.reclassify(case, kind="inquiry", user=dispatcher)
+    classification.reclassify(case, kind="inquiry", user=dispatcher)
     assert reply(case).policy.name == "Inquiry: 3 working days"
     assert reply(case).deadline == dt.datetime(2026, 11, 19, 17, 30, tzinfo=SH)
 
@@ -37,7 +37,7 @@ def test_an_urgency_no_policy_names_writes_no_clock(policies: int) -> None:
     CaseAnalysis.objects.filter(case=case).update(urgency="normal")
     case = Case.objects.select_related("submission", "analysis").get(pk=case.pk)
     with CaptureQueriesContext(connection) as queries:
-        cases.classify_by_system([(case, Finding(urgency=("", "normal")))])
+        classification.classify_by_system([(case, Finding(urgency=("", "normal")))])
     assert not [q for q in queries.captured_queries if "sla_clock" in q["sql"]]
     assert reply(case).urgency == ""
 
@@ -47,6 +47,6 @@ def test_an_urgency_a_policy_names_applies_its_policy_at_once(policies: int) -> 
     case = factories.case(kind="complaint")
     CaseAnalysis.objects.filter(case=case).update(urgency="urgent")
     case = Case.objects.select_related("submission", "analysis").get(pk=case.pk)
-    cases.classify_by_system([(case, Finding(urgency=("", "urgent")))])
+    classification.classify_by_system([(case, Finding(urgency=("", "urgent")))])
     assert reply(case).policy.name == "Urgent: 5 working days"
     assert reply(case).urgency == "urgent"

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services as cases
+from fankui.cases.services import moves as case_moves
+from fankui.cases.workflow import Action
 from fankui.sla import demo
 from fankui.sla.models import Clock
 from fankui.sla.services import clocks as sla_clocks
@@ -26,12 +27,15 @@ def columns(clocks: list[Clock]) -> list[tuple[object, ...]]:
 def test_planned_clocks_equal_the_live_ones(policies: int, dispatcher: User, handler: User, dept: Department) -> None:
     case = factories.case(kind="complaint")
     steps = [
-        (dt.datetime(2026, 11, 16, 15, 0), lambda: cases.accept(case, dispatcher)),
-        (dt.datetime(2026, 11, 17, 9, 30), lambda: cases.dispatch(case, dispatcher, dept)),
-        (dt.datetime(2026, 11, 18, 11, 0), lambda: cases.return_case(case, handler, "不属于本部门")),
-        (dt.datetime(2026, 11, 18, 14, 0), lambda: cases.redispatch(case, dispatcher, dept)),
-        (dt.datetime(2026, 11, 19, 10, 0), lambda: cases.start(case, handler)),
-        (dt.datetime(2026, 11, 25, 16, 0), lambda: cases.reply(case, handler, "已处理")),
+        (dt.datetime(2026, 11, 16, 15, 0), lambda: case_moves.accept(case, dispatcher)),
+        (dt.datetime(2026, 11, 17, 9, 30), lambda: case_moves.dispatch(case, dispatcher, dept)),
+        (dt.datetime(2026, 11, 18, 11, 0), lambda: case_moves.return_case(case, handler, "不属于本部门")),
+        (
+            dt.datetime(2026, 11, 18, 14, 0),
+            lambda: case_moves.dispatch(case, dispatcher, dept, action=Action.REDISPATCH),
+        ),
+        (dt.datetime(2026, 11, 19, 10, 0), lambda: case_moves.start(case, handler)),
+        (dt.datetime(2026, 11, 25, 16, 0), lambda: case_moves.reply(case, handler, "已处理")),
     ]
     for when, step in steps:
         with time_machine.travel(when.replace(tzinfo=SH), tick=False):
@@ -48,7 +52,7 @@ def test_planned_clocks_equal_the_live_ones(policies: int, dispatcher: User, han
 
 def test_install_gives_clocks_to_cases_without_any(db: None, dispatcher: User) -> None:
     case = factories.case()
-    cases.accept(case, dispatcher)
+    case_moves.accept(case, dispatcher)
     assert not Clock.objects.filter(case=case).exists()  # no policy existed yet
     assert demo.install(lambda line: None) == 4  # accept (stopped), dispatch, reply, close
     assert demo.install(lambda line: None) == 0

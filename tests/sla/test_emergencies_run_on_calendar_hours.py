@@ -45,15 +45,15 @@ def test_an_emergency_filed_on_a_friday_evening_is_due_within_hours(
 def test_an_emergency_dispatched_at_night_must_be_answered_by_the_department_within_two_hours(
     policies: int, _frozen_time: time_machine.Coordinates, dispatcher: User, dept: Department
 ) -> None:
-    from fankui.cases import services as cases
+    from fankui.cases.services import moves
 
     _frozen_time.move_to(FRIDAY_EVENING)
     case = factories.case(GAS_LEAK)
     CaseAnalysis.objects.filter(case=case).update(urgency="emergency")
     clocks.reapply(case)
     _frozen_time.move_to(FRIDAY_EVENING + dt.timedelta(minutes=20))
-    cases.accept(case, dispatcher)
-    cases.dispatch(case, dispatcher, dept)
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
     first = Clock.objects.get(case=case, stage=Stage.FIRST_RESPONSE)
     assert first.deadline == FRIDAY_EVENING + dt.timedelta(minutes=20, hours=2)
 

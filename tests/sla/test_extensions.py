@@ -84,11 +84,11 @@ def test_one_pending_request_at_a_time_and_one_decision(case: object, handler: U
 def test_the_citizen_with_an_address_is_told_the_new_date(
     policies: int, dispatcher: User, handler: User, dept: Department, supervisor: User
 ) -> None:
-    from fankui.cases import services as cases
+    from fankui.cases.services import moves
 
     case = factories.case(contact_email="a@example.org", contact_name="王")
-    cases.accept(case, dispatcher)
-    cases.dispatch(case, dispatcher, dept)
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
     extension = extensions.request_extension(case, handler, 2, "x")
     extensions.decide_extension(extension.pk, supervisor, approve=True)
     message = Message.objects.get(case_id=case.pk, key=f"sla:extension:{extension.pk}")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services as cases
+from fankui.cases.services import moves
 from fankui.sla import queries
 from tests import factories
 
@@ -23,9 +23,9 @@ def at(*args: int) -> dt.datetime:
 
 def test_accept_on_time_and_late(policies: int, dispatcher: User, dept: Department) -> None:
     quick, slow, _waiting = (factories.case(kind="complaint") for _ in range(3))
-    cases.accept(quick, dispatcher)  # Monday 10:00, deadline Tuesday 17:30
+    moves.accept(quick, dispatcher)  # Monday 10:00, deadline Tuesday 17:30
     with time_machine.travel(at(2026, 11, 18, 9, 0), tick=False):
-        cases.accept(slow, dispatcher)
+        moves.accept(slow, dispatcher)
         rates = {r.stage: r for r in queries.on_time_rates(START, END)}
         # The third is still running past its deadline: due, not on time.
         assert (rates["accept"].due, rates["accept"].on_time, rates["accept"].overdue) == (3, 1, 2)
@@ -43,8 +43,8 @@ def test_rates_by_department_follow_the_lead_department(
 ) -> None:
     mine = factories.case_in("in_progress", dispatcher=dispatcher, lead=dept, handler=handler)
     theirs = factories.case(kind="complaint")
-    cases.accept(theirs, dispatcher)
-    cases.dispatch(theirs, dispatcher, other_dept)
+    moves.accept(theirs, dispatcher)
+    moves.dispatch(theirs, dispatcher, other_dept)
     with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
         rows = {r.department_id: r for r in queries.on_time_rates_by_department(START, END, stage="first_response")}
         assert rows[dept.pk].on_time == 1 and rows[dept.pk].department == dept.name

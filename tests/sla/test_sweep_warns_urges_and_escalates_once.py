@@ -10,7 +10,7 @@ import time_machine
 
 from fankui.accounts.models import Department, Role, User
 from fankui.audit.models import Event
-from fankui.cases import services as cases
+from fankui.cases.services import moves
 from fankui.notify.models import Message
 from fankui.sla import tasks
 from fankui.sla.models import Clock, Notice, Stage
@@ -63,7 +63,7 @@ def test_the_deadline_urges_and_later_escalates(policies: int) -> None:
 def test_a_stopped_clock_is_never_swept(policies: int, dispatcher: User) -> None:
     case = factories.case(kind="complaint")
     with time_machine.travel(at(2026, 11, 17, 9, 0), tick=False):
-        cases.accept(case, dispatcher)
+        moves.accept(case, dispatcher)
     with time_machine.travel(at(2026, 11, 17, 18, 0), tick=False):
         # The accept clock stopped before its deadline; the dispatch clock (Wednesday 17:30) is not due.
         assert tasks.sweep() == 0
@@ -73,8 +73,8 @@ def test_notices_go_to_the_department_and_escalations_to_heads_and_supervisors(
     policies: int, dispatcher: User, handler: User, dept: Department, supervisor: User, dept_head: User
 ) -> None:
     case = factories.case(kind="complaint")
-    cases.accept(case, dispatcher)
-    cases.dispatch(case, dispatcher, dept)
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
     stranger = factories.user(Role.HANDLER, factories.department())
     # First response: 2 working days from Monday 10:00, Wednesday 17:30; escalation 4 working hours later.
     with time_machine.travel(at(2026, 11, 18, 18, 0), tick=False):

@@ -31,11 +31,11 @@ def at(*args: int) -> dt.datetime:
 @pytest.fixture
 def case(policies: int, dispatcher: User, handler: User, dept: Department) -> Case:
     c = factories.case(contact_email=EMAIL)
-    from fankui.cases import services as cases
+    from fankui.cases.services import moves
 
-    cases.accept(c, dispatcher)
-    cases.dispatch(c, dispatcher, dept)
-    cases.start(c, handler)
+    moves.accept(c, dispatcher)
+    moves.dispatch(c, dispatcher, dept)
+    moves.start(c, handler)
     return c
 
 
@@ -95,10 +95,10 @@ def test_the_sweep_is_run_by_the_worker() -> None:
 
 
 def test_a_reply_closes_a_question_still_open(case: Case, handler: User) -> None:
-    from fankui.cases import services as cases
+    from fankui.cases.services import moves
 
     waiting.request_information(case, handler, "请提供具体门牌号。")
-    cases.reply(case, handler, "已按现有信息处理：路灯已修好。")
+    moves.reply(case, handler, "已按现有信息处理：路灯已修好。")
     assert InfoRequest.objects.get(case=case).resumed_at is not None
     with time_machine.travel(at(2026, 12, 31, 10, 0), tick=False):
         assert waiting.resume_unanswered() == 0

@@ -9,7 +9,7 @@ import pytest
 
 from fankui.accounts.models import User
 from fankui.analysis.models import CaseAnalysis
-from fankui.cases import services as cases
+from fankui.cases.services import moves
 from fankui.topics import duplicates
 from tests import factories
 
@@ -70,7 +70,7 @@ def test_it_never_answers_the_case_itself_or_a_later_case() -> None:
 def test_a_case_merged_into_another_stands_for_its_primary(dispatcher: User) -> None:
     primary = factories.case("小区垃圾站臭气熏天，夏天更严重，希望搬走。")
     copy = factories.case(REPORT)
-    cases.merge(copy, dispatcher, primary)
+    moves.merge(copy, dispatcher, primary)
 
     found = find_duplicate(analysis_of(AGAIN))
 
@@ -81,7 +81,7 @@ def test_a_case_merged_into_another_stands_for_its_primary(dispatcher: User) -> 
 def test_it_never_points_at_a_case_merged_into_this_one(dispatcher: User) -> None:
     earlier = factories.case(REPORT)
     analysis = analysis_of(AGAIN)
-    cases.merge(earlier, dispatcher, analysis.case)
+    moves.merge(earlier, dispatcher, analysis.case)
 
     assert find_duplicate(analysis) is None
 

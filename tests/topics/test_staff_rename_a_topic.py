@@ -14,7 +14,7 @@ from django.utils import timezone
 from fankui.accounts.models import Role, User
 from fankui.analysis import pipeline
 from fankui.analysis.models import CaseAnalysis
-from fankui.cases import services as cases
+from fankui.cases.services import moves
 from fankui.topics import duplicates, services
 from fankui.topics.models import Topic
 from fankui.topics.tasks import refresh_topics
@@ -97,8 +97,8 @@ def test_a_handler_may_not_rename_and_an_empty_label_is_refused(
     automatic = topic.label
     # The handler sees the topic only through its case.
     case = CaseAnalysis.objects.get(topic=topic).case
-    cases.accept(case, dispatcher)
-    cases.dispatch(case, dispatcher, handler.department)
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, handler.department)
 
     handler_client = client_for(handler)
     assert b'name="label"' not in handler_client.get(reverse("topics:detail", args=[topic.pk])).content

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from fankui.accounts.models import Department, User
 from fankui.analysis.models import CaseAnalysis
-from fankui.cases import services as cases
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.topics.models import Topic
 from tests import factories
 
@@ -80,11 +80,11 @@ def test_a_department_sees_only_topics_and_cases_of_its_own_cases(
 ) -> None:
     mine, theirs = topic("ours", heat=10), topic("theirs", heat=20)
     ours = member(mine, masked="我们的")
-    cases.accept(ours, dispatcher)
-    cases.dispatch(ours, dispatcher, dept)
+    moves.accept(ours, dispatcher)
+    moves.dispatch(ours, dispatcher, dept)
     other = member(theirs, masked="别人的")
-    cases.accept(other, dispatcher)
-    cases.dispatch(other, dispatcher, other_dept)
+    moves.accept(other, dispatcher)
+    moves.dispatch(other, dispatcher, other_dept)
     hidden = member(mine, masked="未派单的")
 
     client = english(client_for(handler))

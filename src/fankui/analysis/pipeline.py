@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from fankui.accounts.models import Department
 from fankui.audit.services import record_event
-from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category
+from fankui.cases.services import classification, moves
 from fankui.cases.workflow import State
 from fankui.core.rows import update_rows
 from fankui.nlp import rules, text
@@ -227,15 +227,15 @@ def _staff_corrections(analysis: CaseAnalysis) -> dict[str, tuple[Any, ...]]:
 
 def _apply(analyses: list[CaseAnalysis], urgencies: dict[int, str], models: Models) -> None:
     """Give each case the kind and category the analysis is sure enough of, where nobody chose them
-    (``cases.services.classify_by_system``: the submitter's and staff's choices are final), and let the deadlines
-    follow what changed, the urgency too. In the batch's transaction, so that a case never lacks what its saved
-    analysis says; should the batch's application fail, it is tried case by case, so one case's failure costs
-    only its own."""
+    (``cases.services.classification.classify_by_system``: the submitter's and staff's choices are final), and
+    let the deadlines follow what changed, the urgency too. In the batch's transaction, so that a case never lacks
+    what its saved analysis says; should the batch's application fail, it is tried case by case, so one case's
+    failure costs only its own."""
     kind_at, category_at = apply_thresholds()
-    found: list[tuple[Case, case_services.Finding]] = []
+    found: list[tuple[Case, classification.Finding]] = []
     for analysis in analyses:
         versions = analysis.model_versions
-        finding = case_services.Finding(
+        finding = classification.Finding(
             models={"kind": versions.get("kind", ""), "category": versions.get("category", "")}
         )
         if kind_at is not None and analysis.kind and (analysis.kind_confidence or 0) >= kind_at:
@@ -252,14 +252,14 @@ def _apply(analyses: list[CaseAnalysis], urgencies: dict[int, str], models: Mode
         return
     try:
         with transaction.atomic():
-            case_services.classify_by_system(found)
+            classification.classify_by_system(found)
         return
     except Exception:
         log.exception("applying the analysis failed for a batch; applying it case by case")
     for item in found:
         try:
             with transaction.atomic():
-                case_services.classify_by_system([item])
+                classification.classify_by_system([item])
         except Exception:
             log.exception("applying the analysis failed for case %s", item[0].pk)
 
@@ -290,7 +290,7 @@ def _after(analysis: CaseAnalysis, threshold: float | None) -> None:
             "confidence": analysis.department_confidence,
             "model": analysis.model_versions.get("routing", ""),
         }
-        case_services.auto_dispatch(case, analysis.department, data)
+        moves.auto_dispatch(case, analysis.department, data)
 
 
 FIELDS = [

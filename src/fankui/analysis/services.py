@@ -15,8 +15,8 @@ from fankui.accounts import permissions
 from fankui.accounts.models import Department, Role, User
 from fankui.audit.models import Event
 from fankui.audit.services import record_event
-from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category, Source
+from fankui.cases.services import classification
 from fankui.cases.workflow import State
 from fankui.core.errors import PermissionDenied, ValidationFailed
 from fankui.core.vocab import Kind
@@ -111,7 +111,7 @@ def correct(
         analysis.department, analysis.department_confidence, versions["routing"] = department, 1.0, "staff"
     if not changes:
         return analysis
-    case_services.reclassify(case, kind=kind, category=category, user=user)
+    classification.reclassify(case, kind=kind, category=category, user=user)
     analysis.model_versions = versions
     analysis.save()
     record_event(case, "analysis_corrected", actor=user, data=changes)

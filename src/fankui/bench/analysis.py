@@ -2,8 +2,8 @@
 
 - ``pipeline_per_s``: cases per second through ``analysis.pipeline.analyse_pending`` on one core (the process is
   pinned to one CPU, BLAS threads 1), in a throwaway database holding ``-n`` real messages submitted through
-  ``cases.services.receive``. Everything the worker does per case is included: claiming the pending rows, masking,
-  kind, nature, sentiment, urgency, category and routing with *trained* models (trained first on the government
+  ``cases.services.receiving.receive``. Everything the worker does per case is included: claiming the pending rows,
+  masking, kind, nature, sentiment, urgency, category and routing with *trained* models (trained first on the government
   messages, so the slower path is measured), keyword rules, the near-duplicate lookup and the hot-topic placement
   (the topics engineer's ``similar`` functions), the emergency events and the bulk save, committed.
 - ``pipeline_models_only_per_s``: the same cases again without the duplicate lookup and the hot-topic placement.
@@ -149,7 +149,7 @@ def _child(n: int, count: int, profile: str = "", steps: bool = False) -> dict[s
 
     from fankui.analysis import pipeline, predictors
     from fankui.analysis.models import CaseAnalysis
-    from fankui.cases.services import receive
+    from fankui.cases.services.receiving import receive
     from fankui.intake.services import SubmissionInput
     from fankui.topics import duplicates, placement
 

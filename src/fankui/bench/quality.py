@@ -197,7 +197,7 @@ def _child(errors: int) -> dict[str, Any]:
 
     from fankui.analysis import pipeline
     from fankui.analysis.models import CaseAnalysis
-    from fankui.cases.services import receive
+    from fankui.cases.services.receiving import receive
     from fankui.core.datasets import shared_data_dir
     from fankui.intake.services import SubmissionInput
     from fankui.nlp.csvio import parse_time

@@ -1,7 +1,7 @@
 """The staff API: cases as the token's user may see them, their actions, and the reference data a client needs.
 
 Thin like the pages: every read starts from ``queries.visible_cases`` and every action goes through
-``services.perform``; domain errors become JSON by the handlers in ``fankui.api``."""
+``moves.perform``; domain errors become JSON by the handlers in ``fankui.api``."""
 
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ from fankui.audit.services import record_access, record_accesses
 from fankui.core.errors import NotFound
 from fankui.core.vocab import Kind, Level
 
-from . import queries, services
+from . import queries
 from .forms import EARLIEST, LATEST
 from .models import Case, Category
+from .services import moves
 from .templatetags.staff import event_actor, event_label
 from .workflow import State
 
@@ -267,7 +268,7 @@ def _detail(case: Case, user: User) -> dict[str, Any]:
             }
             for r in view["ratings"]
         ],
-        "available_actions": [str(t.action) for t in services.available_actions(case, user)],
+        "available_actions": [str(t.action) for t in moves.available_actions(case, user)],
     }
 
 
@@ -325,11 +326,11 @@ def act(request: HttpRequest, case_id: int, action: ActionName, payload: ActionI
     user = _user(request)
     case = _visible_case(user, case_id)
     data = payload or ActionIn()
-    services.perform(
+    moves.perform(
         case,
         user,
         action,
-        services.ActionInput(
+        moves.ActionInput(
             note=data.note,
             reason=data.reason,
             body=data.body,

@@ -17,7 +17,7 @@ from fankui.core.vocab import Kind
 
 from .models import Case, Category
 from .queries import CaseFilter
-from .services import ActionInput
+from .services.moves import ActionInput
 from .workflow import Action, State
 
 

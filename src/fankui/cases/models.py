@@ -52,7 +52,8 @@ class Category(models.Model):
 class Source(models.TextChoices):
     """Who set a case's kind or category. Blank: nobody chose it (the kind's default until the analysis runs).
 
-    A value the submitter or staff set is final: the analysis never overwrites it (``services.classify_by_system``).
+    A value the submitter or staff set is final: the analysis never overwrites it
+    (``services.classification.classify_by_system``).
     """
 
     CITIZEN = "citizen", _("the submitter")

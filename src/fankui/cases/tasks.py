@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import services
+from .services import moves
 
 
 def close_unrated_cases() -> int:
     """Close replied cases whose rating window passed without a rating."""
-    return services.close_unrated()
+    return moves.close_unrated()
 
 
 # Collected by `fankui worker` (core/management/commands/worker.py).

@@ -1,5 +1,5 @@
 """Staff pages: the inboxes, the case list, the case page and its actions. Thin: every list starts from
-``queries.visible_cases`` and every action goes through ``services.perform``."""
+``queries.visible_cases`` and every action goes through ``moves.perform``."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ from fankui.audit.services import record_access, record_accesses
 from fankui.core.errors import DomainError, ValidationFailed
 from fankui.core.forms import show_errors
 
-from . import queries, services, workflow
+from . import queries, workflow
 from .forms import ActionForm, FilterForm, action_form
 from .models import Case
+from .services import moves
 from .workflow import Action
 
 # The largest primary key a database column holds; a longer number in a URL is simply not a case.
@@ -157,7 +158,7 @@ def _render_case(
     failed_action, failed_form = failed or ("", None)
     actions = [
         (t, failed_form if t.action == failed_action and failed_form else action_form(t.action, case))
-        for t in services.available_actions(case, user)
+        for t in moves.available_actions(case, user)
     ]
     # Who sees how to reach the submitter is accounts.permissions' to say (today: everyone who works cases, as
     # everyone who may see a case works it); each look is recorded.
@@ -197,7 +198,7 @@ DONE = {
 
 @staff_required
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in services.STAFF_ACTIONS:
+    if action not in moves.STAFF_ACTIONS:
         raise Http404
     user = _user(request)
     case = _visible_case(user, pk)
@@ -208,7 +209,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, _("Please correct the marked fields."))
         return _render_case(request, case, failed=(action, form), status=422)
     try:
-        services.perform(case, user, action, form.to_input())
+        moves.perform(case, user, action, form.to_input())
     except ValidationFailed as error:
         show_errors(form, error)
         messages.error(request, str(error.message))

@@ -1,4 +1,4 @@
-"""Plausible past workflows for demo cases, as ``cases.services.Step`` lists that ``replay`` validates.
+"""Plausible past workflows for demo cases, as ``cases.services.history.Step`` lists that ``replay`` validates.
 
 A history is first drawn as moves with natural gaps (a dispatcher accepts within the hour, a bureau replies
 within days), then laid out in time: squeezed when it must fit before a known reply time or before now.
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fankui.accounts.models import Department, User
-from fankui.cases.services import Step
+from fankui.cases.services.history import Step
 from fankui.cases.workflow import Action, Actor, State
 from fankui.surveys.models import Level
 

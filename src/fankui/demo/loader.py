@@ -22,7 +22,9 @@ from django.utils import timezone
 from fankui.accounts.models import Department
 from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category
-from fankui.cases.services import Step, receive
+from fankui.cases.services import classification, history
+from fankui.cases.services.history import Step
+from fankui.cases.services.receiving import receive
 from fankui.cases.workflow import Action, State
 from fankui.core.vocab import Channel
 from fankui.intake.models import MAX_TITLE_CHARS
@@ -97,7 +99,7 @@ class Loader:
     def setup(self, taxonomy: Sequence[Sequence[str]], summary: Summary) -> None:
         with transaction.atomic():
             self.org: Organisation = people.create_organisation()
-            paths = case_services.load_category_tree(taxonomy, departments=self.org.by_category)
+            paths = classification.load_category_tree(taxonomy, departments=self.org.by_category)
         self.categories = {path[0]: pk for path, pk in paths.items() if len(path) == 1}
         self.matcher = CategoryMatcher(taxonomy, [bureau.category for bureau in people.BUREAUS])
         summary.departments = len(self.org.departments)
@@ -141,7 +143,7 @@ class Loader:
         return case
 
     def replay(self, case: Case, steps: list[Step]) -> None:
-        case_services.replay(case, steps)
+        history.replay(case, steps)
         reply_id = None
         for step in steps:
             if step.action == Action.REPLY:

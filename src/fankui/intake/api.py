@@ -1,7 +1,8 @@
 """What ``POST /api/v1/submissions`` accepts (the intake channel for programs: apps, mini-programs, partner systems);
 the endpoint itself is the portal's (``portal.api``), as it opens a case.
 
-The schema checks JSON types, ``cases.services.receive`` checks everything else (the same messages as the web form).
+The schema checks JSON types, ``cases.services.receiving.receive`` checks everything else (the same messages as the
+web form).
 """
 
 from __future__ import annotations

@@ -102,8 +102,8 @@ def _language(requested: str) -> str:
 
 def check(data: SubmissionInput) -> tuple[dict[str, Any], list[tuple[UploadedFile, str]], dict[str, list[str]]]:
     """Check what arrived: the values to store, the good files, and every problem field by field (none: all is
-    well). The category is the caller's to check (``cases.services.receive``), so that all problems are reported at
-    once."""
+    well). The category is the caller's to check (``cases.services.receiving.receive``), so that all problems are
+    reported at once."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
@@ -224,7 +224,7 @@ def store(
     clean: dict[str, Any], files: Sequence[tuple[UploadedFile, str]], received_at: datetime | None = None
 ) -> Submission:
     """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction: the one of
-    ``cases.services.receive``, which opens its case with it."""
+    ``cases.services.receiving.receive``, which opens its case with it."""
     submission = Submission.objects.create(received_at=received_at or timezone.now(), **clean)
     folder = f"attachments/{submission.received_at:%Y/%m}/{submission.pk}"
     for upload, content_type in files:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
-from fankui.cases.services import receive
+from fankui.cases.services.receiving import receive
 from fankui.cases.workflow import State
 from fankui.core.errors import NotFound
 from fankui.intake.api import ContactIn, ErrorOut, LocationIn, OptionalText, SubmissionIn, channel_for, enum

@@ -1,5 +1,6 @@
-"""The public forms. They only carry what was typed: every rule lives in the services (``cases.services.receive``,
-``surveys.services.rate``), whose field-by-field messages the forms show beside each field."""
+"""The public forms. They only carry what was typed: every rule lives in the services
+(``cases.services.receiving.receive``, ``surveys.services.rate``), whose field-by-field messages the forms show
+beside each field."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from fankui.core.vocab import Channel, Kind
 from fankui.intake.services import SubmissionInput
 from fankui.surveys.models import Level
 
-# ``cases.services.receive``'s names for the fields where the form's differ (``core.forms.show_errors``); its errors
-# without a field on the form (the channel, the idempotency key) are shown above it.
+# ``cases.services.receiving.receive``'s names for the fields where the form's differ (``core.forms.show_errors``); its
+# errors without a field on the form (the channel, the idempotency key) are shown above it.
 SERVICE_FIELDS = {"location": "address"}
 # The web form's idempotency keys live in their own namespace, so an API client's key can never match them.
 WEB_KEY_PREFIX = "web:"
@@ -30,7 +31,8 @@ def categories() -> list[Category]:
 
 
 class SubmissionForm(forms.Form):
-    # Lengths, kinds and categories are checked by ``cases.services.receive``: the same messages on every channel.
+    # Lengths, kinds and categories are checked by ``cases.services.receiving.receive``: the same messages on every
+    # channel.
     kind = forms.CharField(required=False)
     category = forms.CharField(required=False)
     title = forms.CharField(required=False, strip=False)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
-from fankui.cases.services import receive
+from fankui.cases.services.receiving import receive
 from fankui.core import codes
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.forms import show_errors

@@ -1,7 +1,7 @@
 """Deadlines for the demo: the default policies, and clocks for the cases it loaded.
 
-The demo writes its histories with ``cases.services.replay`` (no signals), so the clocks are rebuilt here from each
-case's recorded moves, at the times they happened, with the same start/stop rules as live moves (``STOPS`` and
+The demo writes its histories with ``cases.services.history.replay`` (no signals), so the clocks are rebuilt here from
+each case's recorded moves, at the times they happened, with the same start/stop rules as live moves (``STOPS`` and
 ``STARTS``), in memory, and written with one insert per batch. Closed cases get finished clocks (so the on-time
 figures have a past), open ones running clocks.
 """

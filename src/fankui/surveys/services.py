@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fankui.cases import services as case_services
 from fankui.cases.models import Case
+from fankui.cases.services import moves
 from fankui.cases.workflow import State
 from fankui.core.errors import Conflict, ValidationFailed
 
@@ -37,13 +37,13 @@ def rate(case: Case, level: int | str | None, comment: str = "") -> Rating:
     if reply is None:
         raise Conflict(_("There is no reply to rate yet."))
     rating = Rating.objects.create(case=case, reply=reply, level=level, comment=comment, created_at=timezone.now())
-    case_services.apply_rating(case, Level.is_satisfied(level), data={"rating": level}, comment=comment)
+    moves.apply_rating(case, Level.is_satisfied(level), data={"rating": level}, comment=comment)
     return rating
 
 
 def replay_rating(case: Case, reply_id: int, level: int, at: datetime, comment: str = "") -> Rating:
     """Record a rating given in the past, for imports and the demo. The case's state is not touched here: the
-    rating's workflow step is replayed with ``cases.services.replay``, which has already moved the case."""
+    rating's workflow step is replayed with ``cases.services.history.replay``, which has already moved the case."""
     if level not in Level.values:
         raise ValidationFailed({"level": [_("Choose one of the five ratings.")]})
     return Rating.objects.create(case=case, reply_id=reply_id, level=level, comment=comment.strip(), created_at=at)

@@ -8,9 +8,9 @@ from django import template
 from django.utils.translation import gettext_lazy
 
 from fankui.accounts.models import Department, User
-from fankui.cases import services as case_services
 from fankui.cases.models import Case, Category
 from fankui.cases.queries import visible_cases
+from fankui.cases.services import moves
 from fankui.core.vocab import Kind
 
 from .. import services
@@ -61,7 +61,7 @@ def analysis_panel(case: Case, user: User) -> dict[str, Any]:
         "analysis": analysis,
         "reasons": [REASON_LABELS.get(r, r) for r in (analysis.urgency_reasons if analysis else [])],
         "duplicate": duplicate,
-        "can_merge": bool(duplicate and case_services.can_act(user, case, "merge")),
+        "can_merge": bool(duplicate and moves.can_act(user, case, "merge")),
         "can_correct": can_correct,
         "kinds": Kind.choices if can_correct else [],
         "natures": Nature.choices if can_correct else [],

@@ -52,8 +52,3 @@ def may_extend(user: User, case: Case) -> bool:
 def may_supervise(user: User) -> bool:
     """Decide on extensions and put cases under supervision (督办)."""
     return permissions.is_supervisor(user)
-
-
-def locked(case: Case) -> Case:
-    """The case, locked for the rest of the transaction: one change of its clocks at a time."""
-    return Case.objects.select_for_update(of=("self",)).select_related("lead_department").get(pk=case.pk)

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from fankui.accounts.models import Role, User
 from fankui.audit.services import record_event
 from fankui.cases.models import Case
+from fankui.cases.services import locked
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from .. import signals
 from ..models import Clock, Extension, Stage
-from . import MAX_EXTENSION_DAYS, MAX_TEXT, locked, may_extend, may_supervise
+from . import MAX_EXTENSION_DAYS, MAX_TEXT, may_extend, may_supervise
 from .clocks import policy_numbers, schedule
 from .lookups import work_calendar
 

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from fankui.accounts.models import User
 from fankui.audit.services import record_event
 from fankui.cases.models import Case
+from fankui.cases.services import locked
 from fankui.core.errors import Conflict, PermissionDenied
 
 from ..models import Supervision
-from . import MAX_TEXT, locked, may_supervise, required_text
+from . import MAX_TEXT, may_supervise, required_text
 
 
 def _check_supervisor(user: User) -> None:

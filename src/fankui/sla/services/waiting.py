@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from fankui.accounts.models import User
 from fankui.audit.services import record_event
 from fankui.cases.models import Case
+from fankui.cases.services import locked
 from fankui.cases.workflow import State
 from fankui.core.errors import Conflict, PermissionDenied
 
 from .. import calendar, signals
 from ..models import Clock, InfoRequest
-from . import MAX_TEXT, locked, may_pause, required_text
+from . import MAX_TEXT, may_pause, required_text
 from .clocks import pause, policy_numbers, schedule
 from .lookups import work_calendar
 
