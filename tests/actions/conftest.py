@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from fankui.accounts.models import Department, Role, User
-from fankui.actions import services
 from fankui.actions.models import Action
+from fankui.actions.services import creating
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
 from fankui.topics.models import Topic
@@ -37,7 +37,7 @@ def in_topic(case: Case, topic: Topic) -> Case:
 
 
 def make_action(user: User, owner: User, department: Department, **kwargs: Any) -> Action:
-    data = services.ActionInput(
+    data = creating.ActionInput(
         title=kwargs.pop("title", "修复幸福小区路灯"),
         goal=kwargs.pop("goal", "路灯全部恢复照明"),
         measures=kwargs.pop("measures", "更换线路和灯具，建立每月巡查制度"),
@@ -46,4 +46,4 @@ def make_action(user: User, owner: User, department: Department, **kwargs: Any) 
         deadline=kwargs.pop("deadline", date(2026, 12, 31)),
         **kwargs,
     )
-    return services.create_action(user, data)
+    return creating.create_action(user, data)

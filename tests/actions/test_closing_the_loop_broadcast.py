@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from fankui.accounts.models import Department, User
-from fankui.actions import broadcast, services
+from fankui.actions import broadcast
 from fankui.actions.models import Broadcast
+from fankui.actions.services import linking, moves
 from fankui.actions.workflow import Step
 from fankui.notify import services as notify
 from fankui.notify.models import Channel, Message, Status
@@ -15,7 +16,7 @@ from .conftest import make_action
 
 def _approved(analyst: User, owner: User, dept: Department, cases: list[Any]) -> Any:
     action = make_action(analyst, owner, dept, case_ids=[c.pk for c in cases])
-    services.transition(action, analyst, Step.APPROVE)
+    moves.transition(action, analyst, Step.APPROVE)
     return action
 
 
@@ -48,9 +49,9 @@ def test_approval_tells_each_person_once_however_many_cases_they_have(
 
 def test_done_sends_a_second_message_with_what_was_done(analyst: User, owner: User, dept: Department) -> None:
     action = _approved(analyst, owner, dept, [factories.case(contact_email="li@example.com")])
-    services.transition(action, owner, Step.START)
-    services.post_progress(action, owner, "路灯已全部更换，恢复照明。")
-    services.transition(action, owner, Step.COMPLETE)
+    moves.transition(action, owner, Step.START)
+    moves.post_progress(action, owner, "路灯已全部更换，恢复照明。")
+    moves.transition(action, owner, Step.COMPLETE)
     broadcast.run_pending()
     done = Message.objects.get(key=f"action:{action.pk}:done")
     assert "路灯已全部更换" in done.body
@@ -83,6 +84,6 @@ def test_opted_out_people_are_skipped_and_bounced_ones_are_reported(
 def test_cases_linked_after_the_broadcast_still_hear_about_it(analyst: User, owner: User, dept: Department) -> None:
     action = _approved(analyst, owner, dept, [factories.case(contact_email="a@example.com")])
     broadcast.run_pending()
-    services.link_cases(action, analyst, refs=[factories.case(contact_email="b@example.com").number])
+    linking.link_cases(action, analyst, refs=[factories.case(contact_email="b@example.com").number])
     assert broadcast.run_pending() == 1
     assert Message.objects.filter(address="b@example.com").count() == 1

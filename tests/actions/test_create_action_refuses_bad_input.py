@@ -6,8 +6,8 @@ import pytest
 from django.utils import translation
 
 from fankui.accounts.models import Department, Role, User
-from fankui.actions import services
 from fankui.actions.models import Action, Indicator, State
+from fankui.actions.services import creating
 from fankui.core.errors import PermissionDenied, ValidationFailed
 from tests import factories
 
@@ -16,7 +16,7 @@ from .conftest import make_action
 
 def _errors(user: User, **fields: object) -> dict[str, list[str]]:
     with translation.override("en"), pytest.raises(ValidationFailed) as error:
-        services.create_action(user, services.ActionInput(**fields))  # type: ignore[arg-type]
+        creating.create_action(user, creating.ActionInput(**fields))  # type: ignore[arg-type]
     assert not Action.objects.exists()
     return error.value.errors
 

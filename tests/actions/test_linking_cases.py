@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from fankui.accounts.models import Department, Role, User
-from fankui.actions import services
 from fankui.actions.models import ActionCase, State
+from fankui.actions.services import linking, moves
 from fankui.core.errors import ValidationFailed
 from fankui.topics.models import Topic
 from tests import factories
@@ -21,10 +21,10 @@ def test_only_cases_the_user_may_see_can_be_linked(
     theirs = factories.case_in("dispatched", dispatcher=dispatcher, lead=other_dept, handler=other_handler)
     action = make_action(head, owner, dept)
     with pytest.raises(ValidationFailed) as error:
-        services.link_cases(action, head, refs=[mine.number, theirs.number])
+        linking.link_cases(action, head, refs=[mine.number, theirs.number])
     assert theirs.number in error.value.errors["cases"][0]
     assert not ActionCase.objects.exists()
-    assert services.link_cases(action, head, refs=[mine.number]) == 1
+    assert linking.link_cases(action, head, refs=[mine.number]) == 1
 
 
 def test_creating_from_selected_cases_refuses_invisible_ones(
@@ -56,8 +56,8 @@ def test_a_topic_links_its_cases_and_later_ones_join_by_themselves(
     action = make_action(analyst, owner, dept, topic=topic.pk)
     assert list(action.links.values_list("case_id", flat=True)) == [first.pk]
     later = in_topic(factories.case(), topic)
-    assert services.link_topic_cases() == 1
-    assert services.link_topic_cases() == 0
+    assert linking.link_topic_cases() == 1
+    assert linking.link_topic_cases() == 0
     link = ActionCase.objects.get(case=later)
     assert link.via == ActionCase.Via.TOPIC
     action.refresh_from_db()
@@ -66,9 +66,9 @@ def test_a_topic_links_its_cases_and_later_ones_join_by_themselves(
 
 def test_an_abandoned_action_takes_no_new_cases(analyst: User, owner: User, dept: Department, topic: Topic) -> None:
     action = make_action(analyst, owner, dept, topic=topic.pk)
-    services.transition(action, analyst, "abandon", "重复")
+    moves.transition(action, analyst, "abandon", "重复")
     in_topic(factories.case(), topic)
-    assert services.link_topic_cases() == 0
+    assert linking.link_topic_cases() == 0
     action.refresh_from_db()
     assert action.state == State.ABANDONED
 
@@ -76,7 +76,7 @@ def test_an_abandoned_action_takes_no_new_cases(analyst: User, owner: User, dept
 def test_unlinking_removes_the_case(analyst: User, owner: User, dept: Department) -> None:
     case = factories.case()
     action = make_action(analyst, owner, dept, case_ids=[case.pk])
-    services.unlink_case(action, analyst, case.pk)
+    linking.unlink_case(action, analyst, case.pk)
     action.refresh_from_db()
     assert action.linked_count == 0
 

@@ -11,7 +11,7 @@ from django.test import Client
 from PIL import Image
 
 from fankui.accounts.models import Department, Role, User
-from fankui.actions import services
+from fankui.actions.services import moves
 from fankui.actions.workflow import Step
 from fankui.audit.models import Access
 from tests import factories
@@ -31,8 +31,8 @@ def test_a_manager_opening_a_progress_photo_is_recorded(
     analyst: User, owner: User, dept: Department, client_for: Callable[[User], Client]
 ) -> None:
     action = make_action(analyst, owner, dept)
-    services.transition(action, analyst, Step.APPROVE)
-    update = services.post_progress(action, owner, "已更换灯具", [_photo()])
+    moves.transition(action, analyst, Step.APPROVE)
+    update = moves.post_progress(action, owner, "已更换灯具", [_photo()])
     photo = update.evidence.get()
 
     response = client_for(analyst).get(f"/staff/attachments/{photo.token}/")
@@ -48,8 +48,8 @@ def test_the_older_evidence_address_records_the_look_too(
     analyst: User, owner: User, dept: Department, client_for: Callable[[User], Client]
 ) -> None:
     action = make_action(analyst, owner, dept)
-    services.transition(action, analyst, Step.APPROVE)
-    photo = services.post_progress(action, owner, "已更换灯具", [_photo()]).evidence.get()
+    moves.transition(action, analyst, Step.APPROVE)
+    photo = moves.post_progress(action, owner, "已更换灯具", [_photo()]).evidence.get()
 
     assert client_for(owner).get(f"/staff/actions/evidence/{photo.token}/").status_code == 200
 
@@ -60,8 +60,8 @@ def test_someone_who_cannot_see_the_action_gets_a_404_and_no_record(
     analyst: User, owner: User, dept: Department, other_dept: Department, client_for: Callable[[User], Client]
 ) -> None:
     action = make_action(analyst, owner, dept)
-    services.transition(action, analyst, Step.APPROVE)
-    photo = services.post_progress(action, owner, "已更换灯具", [_photo()]).evidence.get()
+    moves.transition(action, analyst, Step.APPROVE)
+    photo = moves.post_progress(action, owner, "已更换灯具", [_photo()]).evidence.get()
     outsider = factories.user(Role.HANDLER, other_dept)
 
     assert client_for(outsider).get(f"/staff/attachments/{photo.token}/").status_code == 404

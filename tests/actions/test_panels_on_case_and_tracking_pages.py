@@ -5,7 +5,7 @@ from typing import Any
 from django.test import Client
 
 from fankui.accounts.models import Department, User
-from fankui.actions import services
+from fankui.actions.services import moves
 from fankui.actions.workflow import Step
 
 from .conftest import make_action
@@ -20,9 +20,9 @@ def test_the_tracking_page_shows_the_action_and_its_progress(
     action = make_action(analyst, owner, dept, case_ids=[case.pk])
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert "修复幸福小区路灯" not in client.get(f"/track/{case.tracking_code}/").content.decode()  # a draft
-    services.transition(action, analyst, Step.APPROVE)
-    services.post_progress(action, owner, "已完成线路检修")
-    services.post_progress(action, owner, "内部协调记录", public=False)
+    moves.transition(action, analyst, Step.APPROVE)
+    moves.post_progress(action, owner, "已完成线路检修")
+    moves.post_progress(action, owner, "内部协调记录", public=False)
     text = client.get(f"/track/{case.tracking_code}/").content.decode()
     assert "What is being done about it" in text
     assert "修复幸福小区路灯" in text

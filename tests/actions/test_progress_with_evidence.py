@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from fankui.accounts.models import Department, Role, User
-from fankui.actions import services
 from fankui.actions.models import ProgressUpdate
+from fankui.actions.services import moves
 from fankui.actions.workflow import Step
 from fankui.core.errors import Conflict, PermissionDenied, ValidationFailed
 from tests import factories
@@ -26,9 +26,9 @@ def test_the_owner_posts_progress_with_a_photo_and_ticks_a_milestone(
     analyst: User, owner: User, dept: Department
 ) -> None:
     action = make_action(analyst, owner, dept, milestones=[("勘查", "2026-11-20")])
-    services.transition(action, analyst, Step.APPROVE)
+    moves.transition(action, analyst, Step.APPROVE)
     milestone = action.milestones.get()
-    update = services.post_progress(action, owner, "已完成现场勘查", [_png()], milestones_done=[milestone.pk])
+    update = moves.post_progress(action, owner, "已完成现场勘查", [_png()], milestones_done=[milestone.pk])
     assert update.evidence.get().content_type == "image/png"
     milestone.refresh_from_db()
     assert milestone.done_at is not None
@@ -36,10 +36,10 @@ def test_the_owner_posts_progress_with_a_photo_and_ticks_a_milestone(
 
 def test_a_file_that_is_not_a_picture_or_pdf_is_refused(analyst: User, owner: User, dept: Department) -> None:
     action = make_action(analyst, owner, dept)
-    services.transition(action, analyst, Step.APPROVE)
+    moves.transition(action, analyst, Step.APPROVE)
     fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
     with pytest.raises(ValidationFailed) as error:
-        services.post_progress(action, owner, "text", [fake])
+        moves.post_progress(action, owner, "text", [fake])
     assert "files" in error.value.errors
     assert not ProgressUpdate.objects.exists()
 
@@ -47,14 +47,14 @@ def test_a_file_that_is_not_a_picture_or_pdf_is_refused(analyst: User, owner: Us
 def test_progress_needs_text_and_an_approved_action(analyst: User, owner: User, dept: Department) -> None:
     action = make_action(analyst, owner, dept)
     with pytest.raises(Conflict):
-        services.post_progress(action, owner, "text")
-    services.transition(action, analyst, Step.APPROVE)
+        moves.post_progress(action, owner, "text")
+    moves.transition(action, analyst, Step.APPROVE)
     with pytest.raises(ValidationFailed):
-        services.post_progress(action, owner, "   ")
+        moves.post_progress(action, owner, "   ")
 
 
 def test_strangers_may_not_post_progress(analyst: User, owner: User, dept: Department) -> None:
     action = make_action(analyst, owner, dept)
-    services.transition(action, analyst, Step.APPROVE)
+    moves.transition(action, analyst, Step.APPROVE)
     with pytest.raises(PermissionDenied):
-        services.post_progress(action, factories.user(Role.HANDLER, dept), "text")
+        moves.post_progress(action, factories.user(Role.HANDLER, dept), "text")

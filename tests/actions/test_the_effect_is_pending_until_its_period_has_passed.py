@@ -14,8 +14,9 @@ from django.core.cache import cache
 from django.test import Client
 
 from fankui.accounts.models import Department, User
-from fankui.actions import broadcast, indicators, services
+from fankui.actions import broadcast, indicators
 from fankui.actions.models import Action, Indicator, State
+from fankui.actions.services import moves, sweeps
 from fankui.actions.workflow import Step
 from fankui.core.errors import Conflict
 from fankui.insights import integrations, periods, queries
@@ -46,7 +47,7 @@ def done(analyst: User, owner: User, dept: Department, topic: Topic, _frozen_tim
         case_ids=[factories.case(contact_email="li@example.com").pk],
     )
     for step in (Step.APPROVE, Step.START, Step.COMPLETE):
-        services.transition(action, analyst, step)
+        moves.transition(action, analyst, step)
     _frozen_time.shift(timedelta(hours=3))  # later the same day
     cache.clear()
     return Action.objects.get(pk=action.pk)
@@ -85,9 +86,9 @@ def test_the_report_lists_it_as_pending_until_that_day(done: Action) -> None:
 
 
 def test_it_cannot_be_verified_before_the_period_has_passed(done: Action, analyst: User) -> None:
-    assert services.verify_due() == 0
+    assert sweeps.verify_due() == 0
     with pytest.raises(Conflict) as refused:
-        services.transition(done, analyst, Step.VERIFY)
+        moves.transition(done, analyst, Step.VERIFY)
     assert "2026-12-14" in str(refused.value.message)
 
 
@@ -98,11 +99,11 @@ def test_after_the_period_the_effect_is_computed_and_recorded(
     in_topic(factories.case(), topic)  # one case in the four weeks after: 0.25 a week
     _frozen_time.shift(timedelta(days=17, hours=20))
     assert indicators.figures(done)["pending"] is True  # an hour before the four weeks are over
-    assert services.verify_due() == 0
+    assert sweeps.verify_due() == 0
     _frozen_time.shift(timedelta(hours=1))
     figures = indicators.figures(done)
     assert (figures["after"], figures["met"], figures["pending"]) == (0.25, True, False)
-    assert services.verify_due() == 1
+    assert sweeps.verify_due() == 1
     verified = Action.objects.get(pk=done.pk)
     assert verified.state == State.VERIFIED
     assert (verified.indicator_result["after"], verified.indicator_result["met"]) == (0.25, True)
@@ -119,8 +120,8 @@ def test_a_verification_delay_shorter_than_the_weeks_compared_waits_for_the_week
         analyst, owner, dept, indicator=Indicator.DEPARTMENT_SATISFACTION, indicator_weeks=6, verify_after_days=7
     )
     for step in (Step.APPROVE, Step.START, Step.COMPLETE):
-        services.transition(action, analyst, step)
+        moves.transition(action, analyst, step)
     action.refresh_from_db()
     assert indicators.figures(action)["known_on"] == date(2026, 12, 28)
     _frozen_time.shift(timedelta(days=8))
-    assert services.verify_due() == 0
+    assert sweeps.verify_due() == 0

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from fankui.accounts.models import Department, Role, User
-from fankui.actions import services, workflow
+from fankui.actions import workflow
 from fankui.actions.models import Action, ActionEvent, State
+from fankui.actions.services import moves
 from fankui.actions.workflow import Step
 from fankui.core.errors import Conflict, PermissionDenied, ValidationFailed
 from tests import factories
@@ -38,12 +39,12 @@ def test_every_step_follows_the_table(
     expected = transition is not None and (role in transition.actors)
     reason = "不再需要" if transition is not None and transition.needs_reason else ""
     if expected:
-        moved = services.transition(action, user, step, reason)
+        moved = moves.transition(action, user, step, reason)
         assert moved.state == transition.target
         assert ActionEvent.objects.filter(action=action, kind=step, to_state=transition.target).exists()
     else:
         with pytest.raises((Conflict, PermissionDenied)):
-            services.transition(action, user, step, reason)
+            moves.transition(action, user, step, reason)
         action.refresh_from_db()
         assert action.state == state
 
@@ -51,9 +52,9 @@ def test_every_step_follows_the_table(
 def test_abandoning_needs_a_reason(dept: Department, analyst: User, owner: User) -> None:
     action = make_action(analyst, owner, dept)
     with pytest.raises(ValidationFailed) as error:
-        services.transition(action, analyst, Step.ABANDON, "  ")
+        moves.transition(action, analyst, Step.ABANDON, "  ")
     assert "reason" in error.value.errors
-    services.transition(action, analyst, Step.ABANDON, "资金未落实")
+    moves.transition(action, analyst, Step.ABANDON, "资金未落实")
     action.refresh_from_db()
     assert (action.state, action.abandon_reason) == (State.ABANDONED, "资金未落实")
 
@@ -63,13 +64,13 @@ def test_a_department_head_acts_only_within_the_subtree(dept: Department, other_
     analyst = factories.user(Role.ANALYST, dept)
     action = make_action(analyst, owner, dept)
     with pytest.raises(PermissionDenied):
-        services.transition(action, head, Step.APPROVE)
+        moves.transition(action, head, Step.APPROVE)
 
 
 def test_verification_waits_for_the_set_period(dept: Department, analyst: User, owner: User) -> None:
     action = make_action(analyst, owner, dept)
     for step in (Step.APPROVE, Step.START, Step.COMPLETE):
-        services.transition(action, analyst, step)
+        moves.transition(action, analyst, step)
     with pytest.raises(Conflict) as error:
-        services.transition(action, analyst, Step.VERIFY)
+        moves.transition(action, analyst, Step.VERIFY)
     assert "2026-12-14" in str(error.value.message)

@@ -11,7 +11,7 @@ from django.test import Client
 
 from fankui.accounts import permissions
 from fankui.accounts.models import Department, Role, User
-from fankui.actions import services as actions
+from fankui.actions.services import creating
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
 from fankui.cases.queries import shown_title
@@ -27,9 +27,9 @@ EN = {"Accept-Language": "en"}
 def _case_with_an_action(dept: Department) -> tuple[Case, int, User]:
     case = factories.case("晚上很黑，请尽快修理。", title=WRITTEN)
     analyst = factories.user(Role.ANALYST, dept)
-    action = actions.create_action(
+    action = creating.create_action(
         analyst,
-        actions.ActionInput(
+        creating.ActionInput(
             title="修复路灯",
             goal="恢复照明",
             measures="更换灯具",

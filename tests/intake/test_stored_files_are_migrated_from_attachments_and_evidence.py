@@ -16,8 +16,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from fankui.accounts.models import Department, Role, User
-from fankui.actions import services as actions
 from fankui.actions.models import ProgressUpdate
+from fankui.actions.services import creating, moves
 from fankui.actions.workflow import Step
 from fankui.audit.models import Access
 from fankui.intake.models import StoredFile, Submission
@@ -51,9 +51,9 @@ def test_old_attachments_and_evidence_become_stored_files_that_open_as_before(
     case = factories.case("路灯坏了，见照片。")
     analyst = factories.user(Role.ANALYST, dept)
     owner = factories.user(Role.HANDLER, dept)
-    action = actions.create_action(
+    action = creating.create_action(
         analyst,
-        actions.ActionInput(
+        creating.ActionInput(
             title="修复路灯",
             goal="恢复照明",
             measures="更换灯具",
@@ -62,8 +62,8 @@ def test_old_attachments_and_evidence_become_stored_files_that_open_as_before(
             deadline=date(2026, 12, 31),
         ),
     )
-    actions.transition(action, analyst, Step.APPROVE)
-    update = actions.post_progress(action, owner, "已更换")
+    moves.transition(action, analyst, Step.APPROVE)
+    update = moves.post_progress(action, owner, "已更换")
 
     # The old code's tables, and rows and files as it wrote them.
     old = _migrate(BEFORE)

@@ -3,15 +3,15 @@ from __future__ import annotations
 from django.test import Client
 
 from fankui.accounts.models import Department, Role
-from fankui.actions import services
-from fankui.actions.services import ActionInput
+from fankui.actions.services import creating, moves
+from fankui.actions.services.creating import ActionInput
 from fankui.actions.workflow import Step
 from tests import factories
 
 
 def _approved(dept: Department) -> None:
     analyst = factories.user(Role.ANALYST, dept)
-    action = services.create_action(
+    action = creating.create_action(
         analyst,
         ActionInput(
             title="幸福小区路灯整改",
@@ -22,7 +22,7 @@ def _approved(dept: Department) -> None:
             deadline="2026-12-31",
         ),
     )
-    services.transition(action, analyst, Step.APPROVE)
+    moves.transition(action, analyst, Step.APPROVE)
 
 
 def test_the_atom_feed_lists_public_actions(dept: Department) -> None:

@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from fankui.accounts.models import Department, Role, User
-from fankui.actions import services
-from fankui.actions.services import ActionInput
+from fankui.actions.services import creating, moves
+from fankui.actions.services.creating import ActionInput
 from fankui.actions.workflow import Step
 from tests import factories
 
@@ -23,7 +23,7 @@ def _empty_cache() -> None:
 def _action(dept: Department, *, public: bool = True, cases: list[Any] | None = None) -> Any:
     analyst = factories.user(Role.ANALYST, dept)
     owner = factories.user(Role.HANDLER, dept)
-    action = services.create_action(
+    action = creating.create_action(
         analyst,
         ActionInput(
             title="幸福小区路灯整改" if public else "内部整改事项",
@@ -36,7 +36,7 @@ def _action(dept: Department, *, public: bool = True, cases: list[Any] | None = 
             case_ids=[c.pk for c in cases or []],
         ),
     )
-    services.transition(action, analyst, Step.APPROVE)
+    moves.transition(action, analyst, Step.APPROVE)
     return action
 
 
@@ -56,7 +56,7 @@ def test_the_board_shows_public_actions_without_login_and_no_citizen_text(dept: 
 
 def test_drafts_are_not_on_the_board(dept: Department) -> None:
     analyst = factories.user(Role.ANALYST, dept)
-    services.create_action(
+    creating.create_action(
         analyst,
         ActionInput(
             title="草稿事项", goal="g", measures="m", owner=analyst.pk, department=dept.pk, deadline="2026-12-31"

@@ -17,7 +17,7 @@ class ActionAdmin(admin.ModelAdmin):
     search_fields = ["title", "goal", "measures"]
     list_select_related = ["owner", "department"]
     raw_id_fields = ["owner", "created_by", "topic"]
-    # The state moves only through the workflow (services.transition), never by editing the row.
+    # The state moves only through the workflow (services.moves.transition), never by editing the row.
     readonly_fields = [
         "state",
         "linked_count",

@@ -10,8 +10,8 @@ class ActionsConfig(AppConfig):
     def ready(self) -> None:
         from fankui.intake import files
 
-        from . import services
         from .models import ProgressUpdate
+        from .services import moves
 
         # A progress update's evidence is seen by those who see its action.
-        files.register(ProgressUpdate, services.evidence_look)
+        files.register(ProgressUpdate, moves.evidence_look)

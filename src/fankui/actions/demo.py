@@ -16,8 +16,8 @@ from fankui.accounts.models import Role, User
 from fankui.cases.models import Case
 from fankui.topics.models import Topic
 
-from . import services
 from .models import Action, Indicator, Source
+from .services import creating, moves
 from .workflow import Step
 
 # (state to reach, weeks to the deadline, public): the hottest topic first.
@@ -60,9 +60,9 @@ def install(out: Callable[[str], None], today: dt.date) -> int:
         if department is None:
             continue
         deadline = today + dt.timedelta(weeks=weeks)
-        action = services.create_action(
+        action = creating.create_action(
             manager,
-            services.ActionInput(
+            creating.ActionInput(
                 title=f"整改：{topic.label}",
                 goal=f"从根本上解决“{topic.label}”问题，同类诉求明显减少。",
                 root_cause="同一地点同类问题反复出现，责任单位之间缺少协同，日常巡查未覆盖。",
@@ -87,12 +87,12 @@ def install(out: Callable[[str], None], today: dt.date) -> int:
         )
         for step in steps:
             if step == Step.COMPLETE:
-                services.post_progress(
+                moves.post_progress(
                     action, owner, "已完成现场核查和整改，相关单位已建立每周巡查制度。", milestones_done=[]
                 )
-            services.transition(action, manager if step == Step.APPROVE else owner, step)
+            moves.transition(action, manager if step == Step.APPROVE else owner, step)
             if step == Step.START:
-                services.post_progress(action, owner, "已组织相关单位现场核查，责任单位已明确，整改方案已制定。")
+                moves.post_progress(action, owner, "已组织相关单位现场核查，责任单位已明确，整改方案已制定。")
         made += 1
     out(f"  improvement actions made from the hottest topics: {made}")
     return made

@@ -10,7 +10,7 @@ from fankui.accounts.models import User
 from fankui.cases.forms import department_choices
 
 from .models import Indicator, Source
-from .services import ActionInput, parse_milestones
+from .services.creating import ActionInput, parse_milestones
 
 # The service's names for the form's fields where they differ (``core.forms.show_errors``).
 SERVICE_FIELDS = {"case_ids": "cases"}

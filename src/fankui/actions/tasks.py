@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import broadcast, services
+from . import broadcast
+from .services import linking, sweeps
 
 
 def link_topic_cases() -> int:
-    return services.link_topic_cases()
+    return linking.link_topic_cases()
 
 
 def send_broadcasts() -> int:
@@ -17,11 +18,11 @@ def send_broadcasts() -> int:
 
 
 def warn_due_actions() -> int:
-    return services.warn_due()
+    return sweeps.warn_due()
 
 
 def verify_due_actions() -> int:
-    return services.verify_due()
+    return sweeps.verify_due()
 
 
 SWEEPS: list[tuple[str, Callable[[], int]]] = [

@@ -25,6 +25,7 @@ from fankui.topics.models import Topic
 from . import indicators, services
 from .forms import SERVICE_FIELDS, ActionForm
 from .models import Action, ActionCase, Source, State
+from .services import creating, linking, moves
 from .workflow import Step
 
 
@@ -82,7 +83,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
         form = ActionForm(request.POST)
         if form.is_valid():
             try:
-                action = services.create_action(user, form.to_input())
+                action = creating.create_action(user, form.to_input())
             except ValidationFailed as error:
                 show_errors(form, error, SERVICE_FIELDS)
                 messages.error(request, _("Please correct the marked fields."))
@@ -145,7 +146,7 @@ def action_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404
     action = _get(request, pk)
     try:
-        services.transition(action, _user(request), step, request.POST.get("reason", ""))
+        moves.transition(action, _user(request), step, request.POST.get("reason", ""))
     except DomainError as error:
         messages.error(request, str(error.message))
         action.refresh_from_db()
@@ -160,7 +161,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     action = _get(request, pk)
     ticked = [int(v) for v in request.POST.getlist("milestones") if v.isdigit() and len(v) < 19]
     try:
-        services.post_progress(
+        moves.post_progress(
             action,
             _user(request),
             request.POST.get("text", ""),
@@ -180,7 +181,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def action_link(request: HttpRequest, pk: int) -> HttpResponse:
     action = _get(request, pk)
     try:
-        added = services.link_cases(action, _user(request), refs=request.POST.get("cases", "").split())
+        added = linking.link_cases(action, _user(request), refs=request.POST.get("cases", "").split())
     except DomainError as error:
         messages.error(request, str(error.message))
         return _render_detail(request, action, status=error.status)
@@ -193,7 +194,7 @@ def action_link(request: HttpRequest, pk: int) -> HttpResponse:
 def action_unlink(request: HttpRequest, pk: int, case_id: int) -> HttpResponse:
     action = _get(request, pk)
     try:
-        services.unlink_case(action, _user(request), case_id)
+        linking.unlink_case(action, _user(request), case_id)
     except DomainError as error:
         messages.error(request, str(error.message))
         return _render_detail(request, action, status=error.status)

@@ -1,6 +1,6 @@
 """An action's life as data: which role may take which step in which state, and where it leads.
 
-``actions.services.transition`` is the only code that applies it; tests walk every (state, step, role).
+``actions.services.moves.transition`` is the only code that applies it; tests walk every (state, step, role).
 """
 
 from __future__ import annotations

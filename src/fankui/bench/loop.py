@@ -94,7 +94,7 @@ def build(n: int) -> dict[str, Any]:
             )
     from django.db import connection
 
-    from fankui.actions.services import refresh_counts
+    from fankui.actions.services.linking import refresh_counts
 
     refresh_counts(action)
     if connection.vendor == "postgresql":
@@ -111,15 +111,16 @@ def _rss_mb() -> float:
 
 def time_broadcast() -> dict[str, Any]:
     from fankui.accounts.models import User
-    from fankui.actions import broadcast, services
+    from fankui.actions import broadcast
     from fankui.actions.models import Action, Broadcast
+    from fankui.actions.services import moves
     from fankui.notify.models import Message
 
     action = Action.objects.get()
     analyst = User.objects.get(username="bench-analyst")
     rss_before = _rss_mb()
     started = time.perf_counter()
-    services.transition(action, analyst, "approve")
+    moves.transition(action, analyst, "approve")
     record = Broadcast.objects.get(action=action)
     queued = broadcast.run(record)
     elapsed = time.perf_counter() - started
