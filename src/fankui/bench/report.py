@@ -95,23 +95,41 @@ def _insert(table: str, columns: list[str], rows: Iterator[tuple]) -> int:
     return count
 
 
+# The states of cases that have a reply.
+REPLIED = {"closed", "replied", "reopened"}
+
+
 def build_database(n: int, seed: int = 7) -> dict[str, int]:
     """Fill the (empty, migrated) database Django is configured with."""
     from django.db import connection, transaction
 
-    from fankui.accounts.models import Department
-    from fankui.analysis.models import CaseAnalysis
-    from fankui.audit.models import Event
-    from fankui.cases.models import Case, Category, Reply
     from fankui.insights.periods import parse
-    from fankui.intake.models import Submission
-    from fankui.surveys.models import Rating
-    from fankui.topics.models import Topic
 
     rng = random.Random(seed)
     end = parse(PERIOD).end
     start = end - timedelta(days=30.4 * MONTHS)
-    span = (end - start).total_seconds()
+    departments, leaves, topics = _reference_rows(start)
+    plan = _plan(n, rng, start, (end - start).total_seconds(), leaves, departments)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA synchronous=OFF")
+    with transaction.atomic():
+        counts = _insert_cases(plan)
+        counts.update(_insert_answers(plan, topics))
+    if connection.vendor == "postgresql":
+        # After a bulk load PostgreSQL has no statistics until autovacuum's ANALYZE comes round (within a minute
+        # on a live server); without them it plans every join blind.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return counts
+
+
+def _reference_rows(start: datetime) -> tuple[list[Any], list[Any], list[Any]]:
+    """20 departments, 7 first-level categories with 4 leaves each, 50 topics."""
+    from fankui.accounts.models import Department
+    from fankui.cases.models import Category
+    from fankui.topics.models import Topic
+
     departments = [Department.objects.create(name=f"部门{i}", code=f"bench{i}") for i in range(20)]
     tops = [Category.objects.create(name=f"一级{i}") for i in range(7)]
     leaves = [Category.objects.create(name=f"二级{i}-{j}", parent=t) for i, t in enumerate(tops) for j in range(4)]
@@ -122,11 +140,18 @@ def build_database(n: int, seed: int = 7) -> dict[str, int]:
         )
         for i in range(50)
     ]
+    return departments, leaves, topics
+
+
+def _plan(
+    n: int, rng: random.Random, start: datetime, span: float, leaves: list[Any], departments: list[Any]
+) -> list[tuple]:
+    """One plan per case, drawn once, so every table agrees: (id, created, state, channel, kind, category id,
+    lead department id, a random share)."""
     channels = ["web", "phone", "email", "api", "open311"]
     kinds = ["complaint", "help", "inquiry", "report", "suggestion", "praise"]
     states = ["closed"] * 60 + ["replied"] * 10 + ["in_progress"] * 10 + ["reopened"] * 5 + ["rejected"] * 5
     states += ["received"] * 5 + ["dispatched"] * 5
-    # One plan per case, drawn once, so every table agrees.
     plan = []
     for i in range(1, n + 1):
         created = start + timedelta(seconds=rng.random() * span)
@@ -143,113 +168,122 @@ def build_database(n: int, seed: int = 7) -> dict[str, int]:
                 rng.random(),
             )
         )
+    return plan
+
+
+def _insert_cases(plan: list[tuple]) -> dict[str, int]:
+    """The submissions and their cases."""
+    from fankui.cases.models import Case
+    from fankui.intake.models import Submission
+
     counts: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA synchronous=OFF")
-    with transaction.atomic():
-        counts["submissions"] = _insert(
-            *_rows_for(
-                Submission,
-                {
-                    "id": lambda p: p[0],
-                    "channel": lambda p: p[3],
-                    "title": lambda p: "路灯不亮",
-                    "body": lambda p: "小区门口的路灯坏了一个月，晚上很黑。",
-                    "received_at": lambda p: p[1],
-                    "idempotency_key": lambda p: None,
-                },
-                plan,
-            )
+    counts["submissions"] = _insert(
+        *_rows_for(
+            Submission,
+            {
+                "id": lambda p: p[0],
+                "channel": lambda p: p[3],
+                "title": lambda p: "路灯不亮",
+                "body": lambda p: "小区门口的路灯坏了一个月，晚上很黑。",
+                "received_at": lambda p: p[1],
+                "idempotency_key": lambda p: None,
+            },
+            plan,
         )
-        replied = {"closed", "replied", "reopened"}
+    )
 
-        def replied_at(p: tuple) -> datetime | None:
-            return p[1] + timedelta(days=2) if p[2] in replied else None
+    def replied_at(p: tuple) -> datetime | None:
+        return p[1] + timedelta(days=2) if p[2] in REPLIED else None
 
-        def closed_at(p: tuple) -> datetime | None:
-            return p[1] + timedelta(days=3 + 5 * p[7]) if p[2] == "closed" else None
+    def closed_at(p: tuple) -> datetime | None:
+        return p[1] + timedelta(days=3 + 5 * p[7]) if p[2] == "closed" else None
 
-        counts["cases"] = _insert(
-            *_rows_for(
-                Case,
-                {
-                    "id": lambda p: p[0],
-                    "submission_id": lambda p: p[0],
-                    "tracking_code": lambda p: f"B{p[0]:010d}",
-                    "number": lambda p: f"B-{p[0]:09d}",
-                    "state": lambda p: p[2],
-                    "kind": lambda p: p[4],
-                    "category_id": lambda p: p[5],
-                    "lead_department_id": lambda p: p[6],
-                    "created_at": lambda p: p[1],
-                    "state_changed_at": lambda p: p[1],
-                    "replied_at": replied_at,
-                    "closed_at": closed_at,
-                    "merged_into_id": lambda p: None,
-                },
-                plan,
-            )
+    counts["cases"] = _insert(
+        *_rows_for(
+            Case,
+            {
+                "id": lambda p: p[0],
+                "submission_id": lambda p: p[0],
+                "tracking_code": lambda p: f"B{p[0]:010d}",
+                "number": lambda p: f"B-{p[0]:09d}",
+                "state": lambda p: p[2],
+                "kind": lambda p: p[4],
+                "category_id": lambda p: p[5],
+                "lead_department_id": lambda p: p[6],
+                "created_at": lambda p: p[1],
+                "state_changed_at": lambda p: p[1],
+                "replied_at": replied_at,
+                "closed_at": closed_at,
+                "merged_into_id": lambda p: None,
+            },
+            plan,
         )
-        answered = (p for p in plan if p[2] != "received")
-        counts["events"] = _insert(
-            *_rows_for(
-                Event,
-                {
-                    "case_id": lambda p: p[0],
-                    "action": lambda p: "reject" if p[2] == "rejected" else "accept",
-                    "actor_kind": lambda p: "staff",
-                    "created_at": lambda p: p[1] + timedelta(hours=1),
-                },
-                answered,
-            )
+    )
+    return counts
+
+
+def _insert_answers(plan: list[tuple], topics: list[Any]) -> dict[str, int]:
+    """What happened to the cases: an event each, replies, ratings and analyses."""
+    from fankui.analysis.models import CaseAnalysis
+    from fankui.audit.models import Event
+    from fankui.cases.models import Reply
+    from fankui.surveys.models import Rating
+
+    counts: dict[str, int] = {}
+    answered = (p for p in plan if p[2] != "received")
+    counts["events"] = _insert(
+        *_rows_for(
+            Event,
+            {
+                "case_id": lambda p: p[0],
+                "action": lambda p: "reject" if p[2] == "rejected" else "accept",
+                "actor_kind": lambda p: "staff",
+                "created_at": lambda p: p[1] + timedelta(hours=1),
+            },
+            answered,
         )
-        with_reply = [p for p in plan if p[2] in replied]
-        counts["replies"] = _insert(
-            *_rows_for(
-                Reply,
-                {
-                    "id": lambda p: p[0],
-                    "case_id": lambda p: p[0],
-                    "body": lambda p: "已处理。",
-                    "department_id": lambda p: p[6],
-                    "created_at": lambda p: p[1] + timedelta(days=2),
-                },
-                with_reply,
-            )
+    )
+    with_reply = [p for p in plan if p[2] in REPLIED]
+    counts["replies"] = _insert(
+        *_rows_for(
+            Reply,
+            {
+                "id": lambda p: p[0],
+                "case_id": lambda p: p[0],
+                "body": lambda p: "已处理。",
+                "department_id": lambda p: p[6],
+                "created_at": lambda p: p[1] + timedelta(days=2),
+            },
+            with_reply,
         )
-        rated = (p for p in with_reply if p[2] == "reopened" or (p[2] == "closed" and p[7] < 0.7))
-        counts["ratings"] = _insert(
-            *_rows_for(
-                Rating,
-                {
-                    "case_id": lambda p: p[0],
-                    "reply_id": lambda p: p[0],
-                    "level": lambda p: 1 + int(p[7] * 2) if p[2] == "reopened" else 3 + int(p[7] * 3 / 0.7),
-                    "created_at": lambda p: p[1] + timedelta(days=3),
-                },
-                rated,
-            )
+    )
+    rated = (p for p in with_reply if p[2] == "reopened" or (p[2] == "closed" and p[7] < 0.7))
+    counts["ratings"] = _insert(
+        *_rows_for(
+            Rating,
+            {
+                "case_id": lambda p: p[0],
+                "reply_id": lambda p: p[0],
+                "level": lambda p: 1 + int(p[7] * 2) if p[2] == "reopened" else 3 + int(p[7] * 3 / 0.7),
+                "created_at": lambda p: p[1] + timedelta(days=3),
+            },
+            rated,
         )
-        counts["analyses"] = _insert(
-            *_rows_for(
-                CaseAnalysis,
-                {
-                    "case_id": lambda p: p[0],
-                    "status": lambda p: "done" if p[7] < 0.9 else "pending",
-                    "masked_title": lambda p: "路灯不亮",
-                    "masked_body": lambda p: "小区门口的路灯坏了一个月，晚上很黑。",
-                    "topic_id": lambda p: topics[int(p[7] * 1000) % 50].pk if p[7] < 0.3 else None,
-                    "analysed_at": lambda p: p[1],
-                },
-                plan,
-            )
+    )
+    counts["analyses"] = _insert(
+        *_rows_for(
+            CaseAnalysis,
+            {
+                "case_id": lambda p: p[0],
+                "status": lambda p: "done" if p[7] < 0.9 else "pending",
+                "masked_title": lambda p: "路灯不亮",
+                "masked_body": lambda p: "小区门口的路灯坏了一个月，晚上很黑。",
+                "topic_id": lambda p: topics[int(p[7] * 1000) % 50].pk if p[7] < 0.3 else None,
+                "analysed_at": lambda p: p[1],
+            },
+            plan,
         )
-    if connection.vendor == "postgresql":
-        # After a bulk load PostgreSQL has no statistics until autovacuum's ANALYZE comes round (within a minute
-        # on a live server); without them it plans every join blind.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    )
     return counts
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -16,6 +16,10 @@ from django.utils.translation import pgettext
 from . import charts, layout
 from .queries import Report
 from .tables import Section, Table
+
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import TableStyle
 
 FORMATS = ("html", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -157,17 +161,12 @@ def _widths(table: Table, total: float) -> list[float]:
     return [total * w / sum(weights) for w in weights]
 
 
-def pdf(report: Report) -> bytes:
+def _paragraph_styles(font: str) -> tuple[ParagraphStyle, ...]:
+    """The PDF's paragraph styles: body, cell, number, h1, h2, h3, muted."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_RIGHT
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
-    from reportlab.platypus import Table as PdfTable
-    from reportlab.platypus.flowables import Flowable
 
-    font = charts.register_font()
     # CJK text wraps between any two characters.
     body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
     cell = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9.5)
@@ -176,6 +175,34 @@ def pdf(report: Report) -> bytes:
     h2 = ParagraphStyle("h2", parent=body, fontSize=12.5, leading=17, spaceBefore=10, spaceAfter=4)
     h3 = ParagraphStyle("h3", parent=body, fontSize=9.5, leading=13, spaceBefore=6, spaceAfter=2)
     muted = ParagraphStyle("muted", parent=body, textColor=colors.HexColor("#555555"))
+    return body, cell, number, h1, h2, h3, muted
+
+
+def _table_style(font: str) -> TableStyle:
+    from reportlab.lib import colors
+    from reportlab.platypus import TableStyle
+
+    return TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b8c0")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ]
+    )
+
+
+def pdf(report: Report) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import Table as PdfTable
+    from reportlab.platypus.flowables import Flowable
+
+    font = charts.register_font()
+    body, cell, number, h1, h2, h3, muted = _paragraph_styles(font)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -203,16 +230,7 @@ def pdf(report: Report) -> bytes:
             muted,
         ),
     ]
-    style = TableStyle(
-        [
-            ("FONTNAME", (0, 0), (-1, -1), font),
-            ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b8c0")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-        ]
-    )
+    style = _table_style(font)
     for section in layout.sections(report):
         # The section's heading travels with its first table's heading, so it never ends a page alone.
         heading: list[Flowable] = [p(section.title, h2)]

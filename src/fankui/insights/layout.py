@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .queries import Rate, Report, Row
 from .tables import Chart, Section, Table
@@ -206,90 +207,98 @@ def sections(report: Report) -> list[Section]:
     ]
 
 
+# The report's terms and what they mean, shown under the dashboard and in every export.
+DEFINITIONS = [
+    (
+        gettext_lazy("Period"),
+        gettext_lazy(
+            "A calendar month or ISO week in the organisation's local time (Asia/Shanghai); it starts "
+            "at local midnight of its first day and ends before local midnight after its last day."
+        ),
+    ),
+    (
+        gettext_lazy("Cases received"),
+        gettext_lazy(
+            "Cases whose receipt time falls in the period, whatever their state now, "
+            "including rejected and merged ones."
+        ),
+    ),
+    (
+        gettext_lazy("Channel, kind, category, department"),
+        gettext_lazy(
+            "The channel of the submission; the case's kind now; the "
+            "first-level category above the case's category; the lead "
+            'department now ("Not dispatched" if none).'
+        ),
+    ),
+    (
+        gettext_lazy("Response rate"),
+        gettext_lazy(
+            "Cases received in the period that were accepted, rejected or merged before the "
+            "period ended, divided by the cases received in the period."
+        ),
+    ),
+    (
+        gettext_lazy("Resolution rate"),
+        gettext_lazy(
+            "Cases closed in the period (still closed now) whose latest rating is very "
+            "satisfied, satisfied or fairly satisfied, or that have no rating (closed when the "
+            "rating window passed, or by a supervisor), divided by the cases closed in the "
+            "period."
+        ),
+    ),
+    (
+        gettext_lazy("Satisfaction rate"),
+        gettext_lazy(
+            "Ratings given in the period that are very satisfied, satisfied or fairly "
+            "satisfied, divided by all ratings given in the period."
+        ),
+    ),
+    (
+        gettext_lazy("On-time closing rate"),
+        gettext_lazy(
+            "Closing deadlines that fell in the period and have passed (up to now, in a period not over): "
+            "the share whose case was closed by its deadline. A case still open past its deadline counts as "
+            "late; rejected and merged cases are not counted; a department's figure covers the cases it leads "
+            "with the departments below it. The same rule per stage gives the on-time rates by stage."
+        ),
+    ),
+    (
+        gettext_lazy("Rates"),
+        gettext_lazy(
+            "Every rate is one definition (fankui.actions.rates) shared by the dashboard, this report, the "
+            "API and the public board; a rate whose denominator is 0 has no value (—)."
+        ),
+    ),
+    (
+        gettext_lazy("Change"),
+        gettext_lazy("This period minus the previous period: a count, or percentage points for a rate."),
+    ),
+    (
+        gettext_lazy("Hot topics"),
+        gettext_lazy(
+            "The ten topics with most analysed cases received in the period; examples are the "
+            "newest analysed cases' masked text, never the original submission."
+        ),
+    ),
+    (
+        gettext_lazy("Bad ratings"),
+        gettext_lazy(
+            'Ratings "unsatisfied" or "very unsatisfied" given in the period. "Replied '
+            'again", "rated again" and "satisfied later" look at replies and ratings of the '
+            "same case after the bad rating, up to now."
+        ),
+    ),
+    (
+        gettext_lazy("Scope"),
+        gettext_lazy(
+            "The report command covers the whole organisation; the dashboard covers the cases the "
+            "signed-in person may see, optionally one department's subtree (cases it leads)."
+        ),
+    ),
+]
+
+
 def definitions() -> list[tuple[str, str]]:
-    return [
-        (
-            _("Period"),
-            _(
-                "A calendar month or ISO week in the organisation's local time (Asia/Shanghai); it starts "
-                "at local midnight of its first day and ends before local midnight after its last day."
-            ),
-        ),
-        (
-            _("Cases received"),
-            _(
-                "Cases whose receipt time falls in the period, whatever their state now, "
-                "including rejected and merged ones."
-            ),
-        ),
-        (
-            _("Channel, kind, category, department"),
-            _(
-                "The channel of the submission; the case's kind now; the "
-                "first-level category above the case's category; the lead "
-                'department now ("Not dispatched" if none).'
-            ),
-        ),
-        (
-            _("Response rate"),
-            _(
-                "Cases received in the period that were accepted, rejected or merged before the "
-                "period ended, divided by the cases received in the period."
-            ),
-        ),
-        (
-            _("Resolution rate"),
-            _(
-                "Cases closed in the period (still closed now) whose latest rating is very "
-                "satisfied, satisfied or fairly satisfied, or that have no rating (closed when the "
-                "rating window passed, or by a supervisor), divided by the cases closed in the "
-                "period."
-            ),
-        ),
-        (
-            _("Satisfaction rate"),
-            _(
-                "Ratings given in the period that are very satisfied, satisfied or fairly "
-                "satisfied, divided by all ratings given in the period."
-            ),
-        ),
-        (
-            _("On-time closing rate"),
-            _(
-                "Closing deadlines that fell in the period and have passed (up to now, in a period not over): "
-                "the share whose case was closed by its deadline. A case still open past its deadline counts as "
-                "late; rejected and merged cases are not counted; a department's figure covers the cases it leads "
-                "with the departments below it. The same rule per stage gives the on-time rates by stage."
-            ),
-        ),
-        (
-            _("Rates"),
-            _(
-                "Every rate is one definition (fankui.actions.rates) shared by the dashboard, this report, the "
-                "API and the public board; a rate whose denominator is 0 has no value (—)."
-            ),
-        ),
-        (_("Change"), _("This period minus the previous period: a count, or percentage points for a rate.")),
-        (
-            _("Hot topics"),
-            _(
-                "The ten topics with most analysed cases received in the period; examples are the "
-                "newest analysed cases' masked text, never the original submission."
-            ),
-        ),
-        (
-            _("Bad ratings"),
-            _(
-                'Ratings "unsatisfied" or "very unsatisfied" given in the period. "Replied '
-                'again", "rated again" and "satisfied later" look at replies and ratings of the '
-                "same case after the bad rating, up to now."
-            ),
-        ),
-        (
-            _("Scope"),
-            _(
-                "The report command covers the whole organisation; the dashboard covers the cases the "
-                "signed-in person may see, optionally one department's subtree (cases it leads)."
-            ),
-        ),
-    ]
+    """The report's definitions in the active language."""
+    return [(str(term), str(meaning)) for term, meaning in DEFINITIONS]

@@ -132,6 +132,26 @@ def check(data: SubmissionInput) -> tuple[dict[str, Any], list[tuple[UploadedFil
         errors["channel"] = [_("Unknown channel “%(value)s”.") % {"value": data.channel}]
     clean["channel"] = data.channel
 
+    _check_contact(data, clean, errors)
+    _check_location(data, clean, errors)
+
+    key = _text(data.idempotency_key)
+    if len(key) > 100:
+        errors["idempotency_key"] = [_("The idempotency key is too long (100 characters at most).")]
+    clean["idempotency_key"] = key or None
+    clean["external_id"] = _text(data.external_id)[:100]
+    clean["language"] = _language(data.language)
+    clean["receipt"] = bool(data.receipt)
+
+    files, problems = check_uploads(data.attachments)
+    if problems:
+        errors.setdefault("attachments", []).extend(problems)
+
+    return clean, files, errors
+
+
+def _check_contact(data: SubmissionInput, clean: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """The contact details, unless the submission is anonymous."""
     clean["anonymous"] = bool(data.anonymous)
     name = _text(data.contact_name)
     phone = normalize_phone(_text(data.contact_phone))
@@ -155,10 +175,13 @@ def check(data: SubmissionInput) -> tuple[dict[str, Any], list[tuple[UploadedFil
         clean.update(contact_name=name, contact_phone=phone, contact_email=email)
     # An anonymous submission keeps no contact details, even if some were typed before ticking the box.
 
+
+def _check_location(data: SubmissionInput, clean: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """The address and the coordinates (none, or a valid latitude and longitude)."""
     clean["address"] = _text(data.address)[:300]
-    for name_, value, bound in (("lat", data.lat, 90), ("lng", data.lng, 180)):
+    for axis, value, bound in (("lat", data.lat, 90), ("lng", data.lng, 180)):
         if value is None or value == "":
-            clean[name_] = None
+            clean[axis] = None
             continue
         try:
             number = float(value)
@@ -166,21 +189,7 @@ def check(data: SubmissionInput) -> tuple[dict[str, Any], list[tuple[UploadedFil
             number = float("nan")
         if not -bound <= number <= bound:
             errors["location"] = [_("The location is not a valid coordinate.")]
-        clean[name_] = number
-
-    key = _text(data.idempotency_key)
-    if len(key) > 100:
-        errors["idempotency_key"] = [_("The idempotency key is too long (100 characters at most).")]
-    clean["idempotency_key"] = key or None
-    clean["external_id"] = _text(data.external_id)[:100]
-    clean["language"] = _language(data.language)
-    clean["receipt"] = bool(data.receipt)
-
-    files, problems = check_uploads(data.attachments)
-    if problems:
-        errors.setdefault("attachments", []).extend(problems)
-
-    return clean, files, errors
+        clean[axis] = number
 
 
 def check_uploads(uploads: Sequence[UploadedFile]) -> tuple[list[tuple[UploadedFile, str]], list[str]]:

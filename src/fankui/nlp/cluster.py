@@ -92,31 +92,14 @@ def cluster(
         clock = time.perf_counter()
 
     n = len(texts)
-    # First pass (patterns only, cheap): names that two texts or more give a place become words of their own.
-    found: list[tuple[list[str], list[str]]] = []
-    seen: Counter[str] = Counter()
-    for i in range(n):
-        clean_title, clean_body = text_parts(texts[i], titles[i] if titles else "")
-        pair = (find_places(clean_title) if clean_title else [], find_places(clean_body))
-        found.append(pair)
-        seen.update({place_key(p) for p in (*pair[0], *pair[1])})
-    learn_places(name for name, count in seen.items() if count >= 2)
-    known = {name for name, count in seen.items() if count >= 2}
+    found, known = _first_pass(texts, titles)
     lap("places_s")
     feats = _all_features(texts, titles, known, found, workers=workers, progress=progress)
     lap("words_s")
     canonical, mentions = _canonical_places(feats)
     for f in feats:
         f.main = main_place(f.places, f.in_title, usable=lambda key: mentions[key] >= 2, canonical=canonical)
-    docs = [" ".join(f.words) for f in feats]
-    vectorizer = TfidfVectorizer(analyzer=str.split, min_df=1, sublinear_tf=True, dtype=np.float32)
-    try:
-        matrix = vectorizer.fit_transform(docs)
-    except ValueError:  # nothing but stop words in every text
-        matrix = csr_matrix((n, 1), dtype=np.float32)
-    vocabulary = np.array(vectorizer.get_feature_names_out()) if matrix.shape[1] > 1 else np.array([])
-    idf = vectorizer.idf_ if len(vocabulary) else np.zeros(0)
-    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    matrix, vocabulary, idf, df = _vectors(feats)
 
     blocks: dict[str, list[int]] = {}
     unplaced: list[int] = []
@@ -149,6 +132,37 @@ def cluster(
     _score(clusters, times=times, likes=likes, window_days=window_days)
     clusters.sort(key=lambda c: (-c.heat, -c.size, c.rows[0]))
     return clusters
+
+
+def _first_pass(
+    texts: Sequence[str], titles: Sequence[str] | None
+) -> tuple[list[tuple[list[str], list[str]]], set[str]]:
+    """First pass (patterns only, cheap): names that two texts or more give a place become words of their own.
+    Returns each text's places (title, body) and the names learnt."""
+    found: list[tuple[list[str], list[str]]] = []
+    seen: Counter[str] = Counter()
+    for i in range(len(texts)):
+        clean_title, clean_body = text_parts(texts[i], titles[i] if titles else "")
+        pair = (find_places(clean_title) if clean_title else [], find_places(clean_body))
+        found.append(pair)
+        seen.update({place_key(p) for p in (*pair[0], *pair[1])})
+    learn_places(name for name, count in seen.items() if count >= 2)
+    known = {name for name, count in seen.items() if count >= 2}
+    return found, known
+
+
+def _vectors(feats: Sequence[Features]) -> tuple[csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
+    """The TF-IDF of each text's issue words, the vocabulary, its idf and how many texts use each word."""
+    docs = [" ".join(f.words) for f in feats]
+    vectorizer = TfidfVectorizer(analyzer=str.split, min_df=1, sublinear_tf=True, dtype=np.float32)
+    try:
+        matrix = vectorizer.fit_transform(docs)
+    except ValueError:  # nothing but stop words in every text
+        matrix = csr_matrix((len(feats), 1), dtype=np.float32)
+    vocabulary = np.array(vectorizer.get_feature_names_out()) if matrix.shape[1] > 1 else np.array([])
+    idf = vectorizer.idf_ if len(vocabulary) else np.zeros(0)
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    return matrix, vocabulary, idf, df
 
 
 def _keep_columns(matrix: csr_matrix, keep: np.ndarray) -> csr_matrix:
