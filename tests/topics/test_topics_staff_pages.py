@@ -102,3 +102,22 @@ def test_unknown_topics_and_strangers_get_no_page(dispatcher: User, client_for: 
     assert client.get("/staff/topics/999/").status_code == 404
     assert client.get(f"/staff/topics/{2**70}/").status_code == 404
     assert Client().get("/staff/topics/").status_code == 302
+
+
+def test_the_topic_lists_are_paged_and_the_filter_survives_paging(
+    dispatcher: User, client_for: Callable[[User], Client], settings: object
+) -> None:
+    settings.FANKUI_PAGE_SIZE = 1  # type: ignore[attr-defined]
+    retired = [topic(f"旧话题{n}", heat=10 - n, active=False) for n in range(2)]
+    for t in retired:
+        member(t)
+    for n in range(2):
+        member(retired[0], masked=f"第{n}件")
+
+    first = english(client_for(dispatcher)).get("/staff/topics/", {"show": "retired"}).content.decode()
+    assert "旧话题0" in first and "旧话题1" not in first
+    assert "Page 1 of 2" in first and 'href="?show=retired&amp;page=2"' in first and "Previous" not in first
+    second = english(client_for(dispatcher)).get("/staff/topics/", {"show": "retired", "page": "2"}).content.decode()
+    assert "旧话题1" in second and 'href="?show=retired&amp;page=1"' in second and "Next" not in second
+    detail = english(client_for(dispatcher)).get(f"/staff/topics/{retired[0].pk}/").content.decode()
+    assert "Page 1 of 3" in detail and 'href="?page=2"' in detail

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fankui.accounts.models import Role
+
 
 class State(models.TextChoices):
     RECEIVED = "received", _("Received")
@@ -44,24 +46,18 @@ class Action(models.TextChoices):
 
 
 class Actor(models.TextChoices):
-    """Who may act: the staff roles of ``accounts.Role`` plus the submitter and the system itself."""
+    """Who may act besides the staff, whose roles are ``accounts.Role``: the submitter and the system itself."""
 
     CITIZEN = "citizen", _("Submitter")
     SYSTEM = "system", _("System")
-    DISPATCHER = "dispatcher", _("Dispatcher")
-    HANDLER = "handler", _("Department handler")
-    DEPT_HEAD = "dept_head", _("Department head")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    ANALYST = "analyst", _("Analyst")
-    ADMIN = "admin", _("Administrator")
 
 
-S, A, R = State, Action, Actor
+S, A, R = State, Action, Role
 TRIAGE = frozenset({R.DISPATCHER, R.SUPERVISOR})
 DEPARTMENT = frozenset({R.HANDLER, R.DEPT_HEAD})
 # Triage moves the system may also take: the analysis dispatches a case whose routing it is sure of, when the
 # organisation turned that on (FANKUI_AUTO_DISPATCH_CONFIDENCE; see analysis.pipeline).
-TRIAGE_OR_SYSTEM = TRIAGE | frozenset({R.SYSTEM})
+TRIAGE_OR_SYSTEM = TRIAGE | frozenset({Actor.SYSTEM})
 
 
 @dataclass(frozen=True)
@@ -69,7 +65,8 @@ class Transition:
     source: State
     action: Action
     target: State
-    actors: frozenset[Actor]
+    # Staff roles (``accounts.Role``) and ``Actor``s.
+    actors: frozenset[str]
     # The action is shown on the submitter's timeline.
     public: bool = True
     # The action needs a reason that is stored with its event.
@@ -92,9 +89,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.RETURNED, A.MERGE, S.MERGED, TRIAGE),
     Transition(S.IN_PROGRESS, A.REPLY, S.REPLIED, DEPARTMENT),
     Transition(S.IN_PROGRESS, A.RETURN, S.RETURNED, DEPARTMENT, public=False, needs_reason=True),
-    Transition(S.REPLIED, A.RATE_SATISFIED, S.CLOSED, frozenset({R.CITIZEN})),
-    Transition(S.REPLIED, A.RATE_UNSATISFIED, S.REOPENED, frozenset({R.CITIZEN})),
-    Transition(S.REPLIED, A.CLOSE, S.CLOSED, frozenset({R.SYSTEM, R.SUPERVISOR})),
+    Transition(S.REPLIED, A.RATE_SATISFIED, S.CLOSED, frozenset({Actor.CITIZEN})),
+    Transition(S.REPLIED, A.RATE_UNSATISFIED, S.REOPENED, frozenset({Actor.CITIZEN})),
+    Transition(S.REPLIED, A.CLOSE, S.CLOSED, frozenset({Actor.SYSTEM, R.SUPERVISOR})),
     Transition(S.REPLIED, A.REOPEN, S.REOPENED, frozenset({R.SUPERVISOR}), needs_reason=True),
     Transition(S.CLOSED, A.REOPEN, S.REOPENED, frozenset({R.SUPERVISOR}), needs_reason=True),
     Transition(S.REOPENED, A.START, S.IN_PROGRESS, DEPARTMENT),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from fankui.accounts.models import Department, User
+from fankui.accounts.models import Department, Role, User
 from fankui.cases.services.history import Step
 from fankui.cases.workflow import Action, Actor, State
 from fankui.surveys.models import Level
@@ -97,18 +97,18 @@ def _dispatch(rng: random.Random, crew: Crew, department: Department, action: st
         "lead_department_name": department.name,
         "assist_department_names": [],
     }
-    return Move(action, Actor.DISPATCHER, crew.dispatcher, minutes(rng, 5, 240), data=data)
+    return Move(action, Role.DISPATCHER, crew.dispatcher, minutes(rng, 5, 240), data=data)
 
 
 def triage(rng: random.Random, crew: Crew, *, misrouted: bool = False) -> list[Move]:
     """Accept and dispatch, optionally first to the wrong bureau, which returns it for redispatch (改派)."""
-    moves = [Move(Action.ACCEPT, Actor.DISPATCHER, crew.dispatcher, minutes(rng, 3, 90))]
+    moves = [Move(Action.ACCEPT, Role.DISPATCHER, crew.dispatcher, minutes(rng, 3, 90))]
     if misrouted:
         moves.append(_dispatch(rng, crew, crew.wrong))
         moves.append(
             Move(
                 Action.RETURN,
-                Actor.HANDLER,
+                Role.HANDLER,
                 crew.wrong_handler,
                 hours(rng, 1, 30),
                 message=rng.choice(RETURN_REASONS),
@@ -122,11 +122,11 @@ def triage(rng: random.Random, crew: Crew, *, misrouted: bool = False) -> list[M
 
 
 def handling(rng: random.Random, crew: Crew) -> Move:
-    return Move(Action.START, Actor.HANDLER, crew.handler, hours(rng, 0.5, 48))
+    return Move(Action.START, Role.HANDLER, crew.handler, hours(rng, 0.5, 48))
 
 
 def answer(rng: random.Random, crew: Crew, text: str, gap: timedelta) -> Move:
-    return Move(Action.REPLY, Actor.HANDLER, crew.handler, gap, reply=text)
+    return Move(Action.REPLY, Role.HANDLER, crew.handler, gap, reply=text)
 
 
 def rating(rng: random.Random, satisfied: bool) -> Move:
@@ -189,7 +189,7 @@ def closed_history(
     """A finished case whose reply text and time are known: everything before the reply fits before it."""
     before = [*triage(rng, crew, misrouted=rng.random() < MISROUTED_SHARE), handling(rng, crew)]
     steps = lay_out(received, before, within=(replied - received) * 0.8)
-    steps.append(Step(Action.REPLY, replied, Actor.HANDLER, crew.handler, reply=reply))
+    steps.append(Step(Action.REPLY, replied, Role.HANDLER, crew.handler, reply=reply))
     return steps + lay_out(replied, after_reply(rng, crew, title, window_days))
 
 
@@ -234,11 +234,11 @@ def moves_to(rng: random.Random, state: str, crew: Crew, title: str, window_days
         return []
     if state == State.REJECTED:
         moves = (
-            [] if rng.random() < 0.7 else [Move(Action.ACCEPT, Actor.DISPATCHER, crew.dispatcher, minutes(rng, 3, 90))]
+            [] if rng.random() < 0.7 else [Move(Action.ACCEPT, Role.DISPATCHER, crew.dispatcher, minutes(rng, 3, 90))]
         )
         return [
             *moves,
-            Move(Action.REJECT, Actor.DISPATCHER, crew.dispatcher, minutes(rng, 5, 180), rng.choice(REJECT_REASONS)),
+            Move(Action.REJECT, Role.DISPATCHER, crew.dispatcher, minutes(rng, 5, 180), rng.choice(REJECT_REASONS)),
         ]
     if state == State.ACCEPTED:
         return triage(rng, crew)[:1]
@@ -257,7 +257,7 @@ def moves_to(rng: random.Random, state: str, crew: Crew, title: str, window_days
         if rng.random() < 0.6:
             return [*moves, rating(rng, satisfied=False)]
         reason = rng.choice(REOPEN_REASONS)
-        return [*moves, Move(Action.REOPEN, Actor.SUPERVISOR, crew.supervisor, days(rng, 0.5, 3), reason)]
+        return [*moves, Move(Action.REOPEN, Role.SUPERVISOR, crew.supervisor, days(rng, 0.5, 3), reason)]
     if state == State.CLOSED:
         return moves + after_reply(rng, crew, title, window_days)
     raise ValueError(f"no demo path to {state}")
@@ -266,7 +266,7 @@ def moves_to(rng: random.Random, state: str, crew: Crew, title: str, window_days
 def merge_moves(rng: random.Random, crew: Crew, primary: int, primary_number: str) -> list[Move]:
     moves = [] if rng.random() < 0.5 else triage(rng, crew)[:1]
     data = {"primary": primary, "primary_number": primary_number}
-    return [*moves, Move(Action.MERGE, Actor.DISPATCHER, crew.dispatcher, minutes(rng, 10, 240), data=data)]
+    return [*moves, Move(Action.MERGE, Role.DISPATCHER, crew.dispatcher, minutes(rng, 10, 240), data=data)]
 
 
 def recent_start(rng: random.Random, state: str, moves: list[Move], now: datetime) -> tuple[datetime, timedelta]:
