@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fankui.core.fields import tree_parent
+
 
 class Role(models.TextChoices):
     DISPATCHER = "dispatcher", _("Dispatcher")
@@ -26,14 +28,7 @@ class Department(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = tree_parent()
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     is_dispatch_centre = models.BooleanField(
         _("dispatch centre"),

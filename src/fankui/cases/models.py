@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fankui.core import codes
+from fankui.core.fields import tree_parent
 from fankui.core.vocab import Kind
 
 from .workflow import State
@@ -15,14 +16,7 @@ class Category(models.Model):
     """A node of the organisation's category tree (一级/二级/三级分类)."""
 
     name = models.CharField(_("name"), max_length=100)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = tree_parent()
     level = models.PositiveSmallIntegerField(default=1, editable=False)
     # Where cases of this category usually go; a suggestion for dispatchers, not a rule.
     department = models.ForeignKey(
