@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,16 +25,12 @@ def _next_number(year: int) -> str:
     """Hand out the next number of ``year`` (2026-000123)."""
     if connection.vendor == "postgresql":
         return f"{year}-{_sequence_value(year):06d}"
-    # SQLite runs one writer at a time anyway, so a counter row costs nothing extra there.
-    sql = f"UPDATE {YearCounter._meta.db_table} SET last = last + 1 WHERE year = %s RETURNING last"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [year])
-        row = cursor.fetchone()
-        if row is None:
-            YearCounter.objects.bulk_create([YearCounter(year=year, last=0)], ignore_conflicts=True)
-            cursor.execute(sql, [year])
-            row = cursor.fetchone()
-    return f"{year}-{row[0]:06d}"
+    # SQLite runs one writer at a time anyway (its transactions begin IMMEDIATE), so a counter row costs nothing
+    # extra there, and nobody can move it between the update and the read.
+    if not YearCounter.objects.filter(year=year).update(last=F("last") + 1):
+        YearCounter.objects.create(year=year, last=1)
+    last = YearCounter.objects.values_list("last", flat=True).get(year=year)
+    return f"{year}-{last:06d}"
 
 
 def _sequence_value(year: int) -> int:
