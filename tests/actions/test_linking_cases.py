@@ -5,7 +5,7 @@ import pytest
 from fankui.accounts.models import Department, Role, User
 from fankui.actions.models import ActionCase, State
 from fankui.actions.services import linking, moves
-from fankui.core.errors import ValidationFailed
+from fankui.core.errors import Conflict, ValidationFailed
 from fankui.topics.models import Topic
 from tests import factories
 
@@ -88,3 +88,17 @@ def test_an_action_from_survey_answers_links_the_badly_rated_cases(
     factories.case_in("closed", dispatcher=dispatcher, lead=dept, handler=handler)
     action = make_action(analyst, owner, dept, from_bad_ratings=True, source="survey")
     assert list(action.links.values_list("case_id", flat=True)) == [bad.pk]
+
+
+def test_a_finished_actions_cases_can_neither_be_unlinked_nor_linked(
+    analyst: User, owner: User, dept: Department
+) -> None:
+    """Its cases are the action's record; the page offers neither (services.cases_can_change)."""
+    case, other = factories.case(), factories.case()
+    action = make_action(analyst, owner, dept, case_ids=[case.pk])
+    moves.transition(action, analyst, "abandon", "重复")
+    with pytest.raises(Conflict):
+        linking.unlink_case(action, analyst, case.pk)
+    with pytest.raises(Conflict):
+        linking.link_cases(action, analyst, ids=[other.pk])
+    assert list(action.links.values_list("case_id", flat=True)) == [case.pk]

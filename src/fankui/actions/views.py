@@ -113,7 +113,7 @@ def _render_detail(request: HttpRequest, action: Action, status: int = 200) -> H
         "action": action,
         "steps": services.available_steps(action, user),
         "can_progress": services.can_post_progress(user, action),
-        "can_link": action.state not in (State.VERIFIED, State.ABANDONED) and bool(services.actors_of(user, action)),
+        "can_link": services.may_change_cases(user, action) and services.cases_can_change(action),
         "milestones": list(action.milestones.all()),
         "updates": list(action.updates.select_related("author").prefetch_related("evidence")[:50]),
         "links": page,

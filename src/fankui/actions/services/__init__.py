@@ -67,6 +67,16 @@ def available_steps(action: Action, user: User) -> list[workflow.Transition]:
     ]
 
 
+def may_change_cases(user: User, action: Action) -> bool:
+    """Link cases to the action and unlink them: its managers and its owner."""
+    return bool(actors_of(user, action) & (MANAGER | {OWNER}))
+
+
+def cases_can_change(action: Action) -> bool:
+    """A finished action's cases are its record: they no longer change."""
+    return action.state not in (State.VERIFIED, State.ABANDONED)
+
+
 def can_post_progress(user: User, action: Action) -> bool:
     return action.state in (State.APPROVED, State.IN_PROGRESS, State.DONE) and bool(actors_of(user, action))
 

@@ -18,8 +18,7 @@ from fankui.cases.queries import find_case_ref, visible_cases
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from ..models import Action, ActionCase, Broadcast, State
-from ..workflow import MANAGER, OWNER
-from . import actors_of, record
+from . import cases_can_change, may_change_cases, record
 
 MAX_LINK_REFS = 500
 
@@ -102,9 +101,9 @@ def refresh_counts(action: Action) -> None:
 @transaction.atomic
 def link_cases(action: Action, user: User, refs: Sequence[str] = (), ids: Sequence[int] = ()) -> int:
     action = Action.objects.select_for_update().get(pk=action.pk)
-    if not actors_of(user, action) & (MANAGER | {OWNER}):
+    if not may_change_cases(user, action):
         raise PermissionDenied(_("You may not change the cases of this action."))
-    if action.state in (State.VERIFIED, State.ABANDONED):
+    if not cases_can_change(action):
         raise Conflict(_("This action is finished; its cases can no longer change."))
     errors: dict[str, list[str]] = {}
     cases = resolve_cases(user, refs, ids, errors)
@@ -121,8 +120,10 @@ def link_cases(action: Action, user: User, refs: Sequence[str] = (), ids: Sequen
 @transaction.atomic
 def unlink_case(action: Action, user: User, case_id: int) -> None:
     action = Action.objects.select_for_update().get(pk=action.pk)
-    if not actors_of(user, action) & (MANAGER | {OWNER}):
+    if not may_change_cases(user, action):
         raise PermissionDenied(_("You may not change the cases of this action."))
+    if not cases_can_change(action):
+        raise Conflict(_("This action is finished; its cases can no longer change."))
     link = ActionCase.objects.filter(action=action, case_id=case_id, case__in=visible_cases(user)).first()
     if link is None:
         raise NotFound(_("This case is not linked to the action."))

@@ -7,7 +7,8 @@
 - ``waiting``: a question to the citizen pauses the clocks until an answer or a timeout;
 - ``extensions`` (延期) and ``supervision`` (督办).
 
-This module holds what they share: who may pause, extend and supervise, and the checks of typed text.
+This module holds what they share: who may pause, extend and supervise (and which of those steps a case's page
+offers), and the checks of typed text.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from fankui.accounts import permissions
 from fankui.accounts.models import Role, User
 from fankui.cases.models import Case
+from fankui.cases.workflow import State
 from fankui.core.errors import ValidationFailed
 
 MAX_TEXT = 10_000
@@ -52,3 +54,24 @@ def may_extend(user: User, case: Case) -> bool:
 def may_supervise(user: User) -> bool:
     """Decide on extensions and put cases under supervision (督办)."""
     return permissions.is_supervisor(user)
+
+
+def awaits_work(case: Case) -> bool:
+    """A case whose clocks a question to the submitter may pause: open, and not answered yet."""
+    return case.state not in State.terminal() and case.state != State.REPLIED
+
+
+def offered_steps(
+    user: User, case: Case, *, open_request: bool, pending_extension: bool, reply_clock_running: bool
+) -> dict[str, bool]:
+    """Which of the SLA's steps the case page offers ``user`` (the services refuse the others): ask the submitter,
+    resume, ask for more time, decide on an extension, supervise."""
+    open_case = case.state not in State.terminal()
+    pauses, supervisor = may_pause(user, case), may_supervise(user)
+    return {
+        "can_ask": pauses and awaits_work(case) and not open_request,
+        "can_resume": pauses and open_request,
+        "can_extend": may_extend(user, case) and open_case and reply_clock_running and not pending_extension,
+        "can_decide": supervisor and pending_extension,
+        "can_supervise": supervisor and open_case,
+    }

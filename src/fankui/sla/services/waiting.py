@@ -14,12 +14,11 @@ from fankui.accounts.models import User
 from fankui.audit.services import record_event
 from fankui.cases.models import Case
 from fankui.cases.services import locked
-from fankui.cases.workflow import State
 from fankui.core.errors import Conflict, PermissionDenied
 
 from .. import calendar, signals
 from ..models import Clock, InfoRequest
-from . import MAX_TEXT, may_pause, required_text
+from . import MAX_TEXT, awaits_work, may_pause, required_text
 from .clocks import pause, policy_numbers, schedule
 from .lookups import work_calendar
 
@@ -30,7 +29,7 @@ def request_information(case: Case, user: User, question: str) -> InfoRequest:
     case = locked(case)
     if not may_pause(user, case):
         raise PermissionDenied(_("You may not ask for more information on this case."))
-    if case.state in State.terminal() or case.state == State.REPLIED:
+    if not awaits_work(case):
         raise Conflict(_("This case is no longer waiting for work; nothing to pause."))
     question = required_text(question, "question")
     if InfoRequest.objects.filter(case=case, resumed_at__isnull=True).exists():

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from fankui.accounts.models import User
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
-from fankui.cases.workflow import State
 
 from .. import queries, services
 from ..forms import DecisionForm, ExtensionForm, InstructionForm, QuestionForm, ResumeForm
@@ -51,19 +50,15 @@ def sla_colour(deadline: dt.datetime | None, yellow_at: dt.datetime | None) -> s
 @register.simple_tag
 def sla_case_panel(case: Case, user: User) -> dict[str, Any]:
     panel = queries.case_panel(case)
-    pauses, supervisor = services.may_pause(user, case), services.may_supervise(user)
-    open_case = case.state not in State.terminal()
-    has_reply_clock = any(v.clock.stage in ("reply", "rectify", "close") for v in panel.running)
     return {
         "panel": panel,
-        "can_ask": open_case and case.state != State.REPLIED and panel.info_request is None and pauses,
-        "can_resume": panel.info_request is not None and pauses,
-        "can_extend": services.may_extend(user, case)
-        and open_case
-        and has_reply_clock
-        and panel.pending_extension is None,
-        "can_decide": supervisor and panel.pending_extension is not None,
-        "can_supervise": supervisor and open_case,
+        **services.offered_steps(
+            user,
+            case,
+            open_request=panel.info_request is not None,
+            pending_extension=panel.pending_extension is not None,
+            reply_clock_running=any(v.clock.stage in ("reply", "rectify", "close") for v in panel.running),
+        ),
         "question_form": QuestionForm(auto_id="sla_ask_%s"),
         "resume_form": ResumeForm(auto_id="sla_resume_%s"),
         "extension_form": ExtensionForm(auto_id="sla_extend_%s"),
@@ -78,7 +73,7 @@ def sla_track(tracking_code: str) -> dict[str, Any] | None:
     if case is None:
         return None
     followed = case.merged_into if case.merged_into_id and case.merged_into else case
-    if followed.state in State.terminal() or followed.state == State.REPLIED:
+    if not services.awaits_work(followed):
         return None
     return {
         "deadline": queries.public_deadline(followed),
