@@ -115,7 +115,7 @@ def save(
         "cv_macro_f1": None if report.macro_f1 is None else round(report.macro_f1, 4),
         "cv_folds": report.folds,
         "settings": report.settings,
-        "temperature": round(model.temperature, 4),
+        "calibration": "temperature scaling" if model.calibrator is not None else "none",
         **(extra or {}),
     }
     staging = target.with_name(f".{target.name}.new")

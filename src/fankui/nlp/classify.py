@@ -2,8 +2,8 @@
 
 One model type serves every trained task (category, routing, sentiment, kind, and whatever ``fankui train`` is
 given). Training cross-validates first: the out-of-fold decision values give the macro-F1 that is reported and
-stored, and they fit the temperature that turns SVM margins into confidences (so "0.9" means right about nine
-times in ten on unseen data). Then the model is fitted on all rows.
+stored, and scikit-learn's temperature scaling (``CalibratedClassifierCV``) fitted on them turns the margins into
+confidences (so "0.9" means right about nine times in ten on unseen data). Then the model is fitted on all rows.
 
 Character n-grams need no segmentation, cope with typos and new words, and are fast; jieba words add little on
 short reviews and cost a third of the prediction speed, so they are an option (``words=True``) rather than the rule.
@@ -11,16 +11,18 @@ short reviews and cost a third of the prediction speed, so they are an option (`
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 from scipy.sparse import csr_matrix, hstack
+from scipy.special import softmax as _softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -205,7 +207,11 @@ def _stack_inputs(svm_margins: np.ndarray, nb_margins: np.ndarray, *more: np.nda
 
 @dataclass
 class LinearTextModel:
-    """A fitted model: vectorizers, the SVM, the label order and the calibration temperature.
+    """A fitted model: vectorizers, the SVM, the label order and the calibrator of its scores.
+
+    ``calibrator`` is scikit-learn's temperature scaling fitted on the out-of-fold scores of training. Models saved
+    before it (and models trained on too few rows to cross-validate) have none: their ``temperature`` divides the
+    scores before the softmax, which is what the calibrator does with a temperature of its own fitting.
 
     With ``nb`` and ``meta`` (the stacked form) the SVM's and the NB-SVM's margins, complement naive Bayes's scores
     (``cnb``, with more than two labels) and the word NB-SVM's margins (``word_nb`` on ``words``' features, short
@@ -223,6 +229,7 @@ class LinearTextModel:
     cnb: ComplementNb | None = None
     words: CountVectorizer | None = None
     word_nb: NbSvm | None = None
+    calibrator: CalibratedClassifierCV | None = None
 
     def features(self, texts: Sequence[str]) -> csr_matrix:
         matrices = [vectorizer.transform(texts) for vectorizer in self.vectorizers]
@@ -250,7 +257,10 @@ class LinearTextModel:
         return scores if self.offsets is None else scores + self.offsets
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        return softmax(self.decision(texts), self.temperature)
+        scores = self.decision(texts)
+        if self.calibrator is not None:
+            return np.asarray(self.calibrator.predict_proba(scores))
+        return np.asarray(_softmax(scores / max(self.temperature, 1e-6), axis=1))
 
     def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         if not len(texts):
@@ -275,22 +285,33 @@ def _meta_scores(meta: LogisticRegression, inputs: np.ndarray, classes: int) -> 
     return full
 
 
-def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    scaled = scores / max(temperature, 1e-6)
-    scaled = scaled - scaled.max(axis=1, keepdims=True)
-    exp = np.exp(scaled)
-    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+class Scores(ClassifierMixin, BaseEstimator):
+    """The classifier whose decision values are its input: the model's scores, computed elsewhere (out of fold in
+    training, by ``LinearTextModel.decision`` in prediction), handed to scikit-learn's calibration as they are. With
+    two labels the scores are a mirrored pair and the decision is their difference, as scikit-learn expects."""
+
+    def fit(self, scores: np.ndarray, labels: np.ndarray) -> Scores:
+        self.classes_ = np.unique(labels)
+        return self
+
+    def decision_function(self, scores: np.ndarray) -> np.ndarray:
+        scores = np.asarray(scores)
+        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
+
+    def predict(self, scores: np.ndarray) -> np.ndarray:
+        return np.asarray(self.classes_[np.asarray(scores).argmax(axis=1)])
 
 
-def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
-    """The temperature that minimises the log loss of out-of-fold margins: calibration without a second model."""
+def calibrate(scores: np.ndarray, truth: np.ndarray) -> CalibratedClassifierCV:
+    """Temperature scaling (one divisor of all scores, minimising the log loss) fitted on out-of-fold scores.
 
-    def loss(log_t: float) -> float:
-        probabilities = softmax(scores, math.exp(log_t))
-        return float(-np.log(np.clip(probabilities[np.arange(len(truth)), truth], 1e-12, None)).mean())
-
-    result = minimize_scalar(loss, bounds=(-5.0, 3.0), method="bounded")
-    return float(math.exp(result.x))
+    The scores are already out of fold, so the calibrator is fitted on all of them at once (one split whose test
+    part is every row; a frozen estimator is never refitted)."""
+    rows = np.arange(len(truth))
+    calibrator = CalibratedClassifierCV(
+        FrozenEstimator(Scores().fit(scores, truth)), method="temperature", cv=[(rows, rows)]
+    )
+    return calibrator.fit(scores, truth)
 
 
 def macro_f1(truth: np.ndarray, predicted: np.ndarray, classes: int) -> float:
@@ -412,7 +433,7 @@ def _train(
     folds = min(settings.folds, max(counts.values()), len(x) // 2)
     smallest = min(counts.values())
     macro_f1: float | None = None
-    temperature = 1.0
+    calibrator: CalibratedClassifierCV | None = None
     offsets: np.ndarray | None = None
     meta: LogisticRegression | None = None
     if folds >= 2 and smallest >= 2:
@@ -456,7 +477,7 @@ def _train(
         else:
             tuned = out_of_fold
         macro_f1 = float(f1_score(y, tuned.argmax(axis=1), average="macro"))
-        temperature = fit_temperature(out_of_fold, y)
+        calibrator = calibrate(out_of_fold, y)
     model = _fit(x, tokens, y, settings, names)
     if step:
         step("final model")
@@ -469,7 +490,7 @@ def _train(
     )
     if meta is None:
         model.nb = model.cnb = model.words = model.word_nb = None
-    model.temperature, model.offsets, model.meta = temperature, offsets, meta
+    model.calibrator, model.offsets, model.meta = calibrator, offsets, meta
     return model, report
 
 
