@@ -1,4 +1,9 @@
-"""Writing many rows of one model at once, where Django's ``bulk_update`` costs more than the work itself.
+"""The project's raw SQL writes, where the ORM costs more than the work itself (docs/decisions/0005).
+
+``increment``: a counter row advanced and read in one statement (``UPDATE … RETURNING``); the ORM needs an update
+and a read, which cost intake about a third of a millisecond of its two (the case number on SQLite, decision 0001).
+
+``update_rows``: many rows of one model at once, where Django's ``bulk_update`` costs more than the work itself.
 
 ``bulk_update`` builds a ``CASE WHEN id = … THEN …`` expression per field over all rows: for the analysis's batch of
 200 cases, re-applying their deadlines that way took about 1 ms of CPU per case, two thirds of what applying the
@@ -14,6 +19,23 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+
+
+def increment(model: type[Model], field: str, **where: Any) -> int | None:
+    """Add one to ``field`` of the row of ``model`` matching ``where`` (equality on its columns) and return the new
+    value, or None when no row matches."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    counter: Any = meta.get_field(field)
+    column = quote(counter.column)
+    fields: list[Any] = [meta.get_field(name) for name in where]
+    condition = " AND ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {column} = {column} + 1 WHERE {condition} RETURNING {column}"
+    params = [f.get_db_prep_value(value, connection) for f, value in zip(fields, where.values(), strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def update_rows(objects: Sequence[Model], names: Sequence[str]) -> None:

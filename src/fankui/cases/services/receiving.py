@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.audit.services import record_event
-from fankui.core import codes
+from fankui.core import codes, rows
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.vocab import Kind
 from fankui.intake import services as intake
@@ -26,10 +25,11 @@ def _next_number(year: int) -> str:
     if connection.vendor == "postgresql":
         return f"{year}-{_sequence_value(year):06d}"
     # SQLite runs one writer at a time anyway (its transactions begin IMMEDIATE), so a counter row costs nothing
-    # extra there, and nobody can move it between the update and the read.
-    if not YearCounter.objects.filter(year=year).update(last=F("last") + 1):
+    # extra there.
+    last = rows.increment(YearCounter, "last", year=year)
+    if last is None:
         YearCounter.objects.create(year=year, last=1)
-    last = YearCounter.objects.values_list("last", flat=True).get(year=year)
+        last = 1
     return f"{year}-{last:06d}"
 
 
