@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from typing import Any
 
 from fankui.accounts import services as accounts
 from fankui.accounts.models import Department, Role, User
+from fankui.actions.models import Action
+from fankui.actions.services import creating
 from fankui.cases.models import Case, Category
 from fankui.cases.services import moves
 from fankui.cases.services.receiving import receive
@@ -66,3 +69,17 @@ def case_in(state: str, *, dispatcher: User, lead: Department, handler: User) ->
     c.refresh_from_db()
     assert c.state == state, (c.state, state)
     return c
+
+
+def action(user: User, owner: User, department: Department, **kwargs: Any) -> Action:
+    """An improvement action made by ``user`` for ``owner`` in ``department`` (cases by ``case_ids=[...]``)."""
+    data = creating.ActionInput(
+        title=kwargs.pop("title", "修复幸福小区路灯"),
+        goal=kwargs.pop("goal", "路灯全部恢复照明"),
+        measures=kwargs.pop("measures", "更换线路和灯具，建立每月巡查制度"),
+        owner=owner.pk,
+        department=department.pk,
+        deadline=kwargs.pop("deadline", date(2026, 12, 31)),
+        **kwargs,
+    )
+    return creating.create_action(user, data)

@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 import pytest
 from django.utils import timezone
 
 from fankui.accounts.models import Department, Role, User
-from fankui.actions.models import Action
-from fankui.actions.services import creating
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
 from fankui.topics.models import Topic
@@ -36,14 +31,5 @@ def in_topic(case: Case, topic: Topic) -> Case:
     return case
 
 
-def make_action(user: User, owner: User, department: Department, **kwargs: Any) -> Action:
-    data = creating.ActionInput(
-        title=kwargs.pop("title", "修复幸福小区路灯"),
-        goal=kwargs.pop("goal", "路灯全部恢复照明"),
-        measures=kwargs.pop("measures", "更换线路和灯具，建立每月巡查制度"),
-        owner=owner.pk,
-        department=department.pk,
-        deadline=kwargs.pop("deadline", date(2026, 12, 31)),
-        **kwargs,
-    )
-    return creating.create_action(user, data)
+# The actions tests' name for the shared factory.
+make_action = factories.action

@@ -4,14 +4,12 @@ who may see personal data read the title as written, everyone else the masked on
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import pytest
 from django.test import Client
 
 from fankui.accounts import permissions
 from fankui.accounts.models import Department, Role, User
-from fankui.actions.services import creating
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
 from fankui.cases.queries import shown_title
@@ -27,17 +25,8 @@ EN = {"Accept-Language": "en"}
 def _case_with_an_action(dept: Department) -> tuple[Case, int, User]:
     case = factories.case("晚上很黑，请尽快修理。", title=WRITTEN)
     analyst = factories.user(Role.ANALYST, dept)
-    action = creating.create_action(
-        analyst,
-        creating.ActionInput(
-            title="修复路灯",
-            goal="恢复照明",
-            measures="更换灯具",
-            owner=analyst.pk,
-            department=dept.pk,
-            deadline=date(2026, 12, 31),
-            case_ids=[case.pk],
-        ),
+    action = factories.action(
+        analyst, analyst, dept, title="修复路灯", goal="恢复照明", measures="更换灯具", case_ids=[case.pk]
     )
     return case, action.pk, analyst
 

@@ -4,7 +4,6 @@ files: same tokens, same files on disk, each opened by the people who could open
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from django.test import Client
 
 from fankui.accounts.models import Department, Role, User
 from fankui.actions.models import ProgressUpdate
-from fankui.actions.services import creating, moves
+from fankui.actions.services import moves
 from fankui.actions.workflow import Step
 from fankui.audit.models import Access
 from fankui.intake.models import StoredFile, Submission
@@ -51,17 +50,7 @@ def test_old_attachments_and_evidence_become_stored_files_that_open_as_before(
     case = factories.case("路灯坏了，见照片。")
     analyst = factories.user(Role.ANALYST, dept)
     owner = factories.user(Role.HANDLER, dept)
-    action = creating.create_action(
-        analyst,
-        creating.ActionInput(
-            title="修复路灯",
-            goal="恢复照明",
-            measures="更换灯具",
-            owner=owner.pk,
-            department=dept.pk,
-            deadline=date(2026, 12, 31),
-        ),
-    )
+    action = factories.action(analyst, owner, dept, title="修复路灯", goal="恢复照明", measures="更换灯具")
     moves.transition(action, analyst, Step.APPROVE)
     update = moves.post_progress(action, owner, "已更换")
 
