@@ -21,6 +21,9 @@ from fankui.cases.models import Case
 from fankui.cases.workflow import State
 from fankui.core.errors import ValidationFailed
 
+from ..models import Stage
+from ..queries import CasePanel
+
 MAX_TEXT = 10_000
 MAX_EXTENSION_DAYS = 60
 
@@ -61,12 +64,12 @@ def awaits_work(case: Case) -> bool:
     return case.state not in State.terminal() and case.state != State.REPLIED
 
 
-def offered_steps(
-    user: User, case: Case, *, open_request: bool, pending_extension: bool, reply_clock_running: bool
-) -> dict[str, bool]:
-    """Which of the SLA's steps the case page offers ``user`` (the services refuse the others): ask the submitter,
-    resume, ask for more time, decide on an extension, supervise."""
+def offered_steps(user: User, case: Case, panel: CasePanel) -> dict[str, bool]:
+    """Which of the SLA's steps the case page (``panel``, what ``queries.case_panel`` read) offers ``user``; the
+    services refuse the others: ask the submitter, resume, ask for more time, decide on an extension, supervise."""
     open_case = case.state not in State.terminal()
+    open_request, pending_extension = panel.info_request is not None, panel.pending_extension is not None
+    reply_clock_running = any(v.clock.stage in (Stage.REPLY, Stage.RECTIFY, Stage.CLOSE) for v in panel.running)
     pauses, supervisor = may_pause(user, case), may_supervise(user)
     return {
         "can_ask": pauses and awaits_work(case) and not open_request,

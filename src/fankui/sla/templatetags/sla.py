@@ -52,13 +52,7 @@ def sla_case_panel(case: Case, user: User) -> dict[str, Any]:
     panel = queries.case_panel(case)
     return {
         "panel": panel,
-        **services.offered_steps(
-            user,
-            case,
-            open_request=panel.info_request is not None,
-            pending_extension=panel.pending_extension is not None,
-            reply_clock_running=any(v.clock.stage in ("reply", "rectify", "close") for v in panel.running),
-        ),
+        **services.offered_steps(user, case, panel),
         "question_form": QuestionForm(auto_id="sla_ask_%s"),
         "resume_form": ResumeForm(auto_id="sla_resume_%s"),
         "extension_form": ExtensionForm(auto_id="sla_extend_%s"),
