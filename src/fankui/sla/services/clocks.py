@@ -128,7 +128,7 @@ def policy_for(case: Case, policies: Iterable[Policy] | None = None, *, urgency:
         cache = lookups()
         if "policies" not in cache:
             cache["policies"] = list(
-                Policy.objects.filter(active=True).select_related("category", "calendar").prefetch_related("targets")
+                Policy.objects.filter(active=True).select_related("calendar").prefetch_related("targets")
             )
         policies = cache["policies"]  # type: ignore[assignment]
     assert policies is not None

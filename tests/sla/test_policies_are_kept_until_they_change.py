@@ -1,5 +1,5 @@
-"""SLA policies and calendars are read from the database once per operation (an intake, a move, a loop over many
-cases) and kept nowhere else, so a change made anywhere, by any means, is used by the next operation."""
+"""SLA policies and calendars are kept by each process until they change; the database renews a stamp whenever
+they do (triggers), so a change made anywhere, by any means, is used by the next operation in every process."""
 
 from __future__ import annotations
 
@@ -7,13 +7,20 @@ import datetime as dt
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from fankui.sla.models import CalendarDay, Policy, Stage, Unit
+from fankui.sla.models import CalendarDay, LookupStamp, Policy, PolicyTarget, Stage, Unit
 from fankui.sla.services import clocks, lookups
 from tests import factories
 
 WD = Unit.WORKING_DAYS
+
+
+@pytest.fixture(autouse=True)
+def _stamp(db: None) -> None:
+    # Migration 0006 makes the row; a test that flushed the database (transaction=True) took it away.
+    LookupStamp.objects.get_or_create(pk=1)
 
 
 def lookup(case: object) -> tuple[str, int]:
@@ -25,12 +32,23 @@ def lookup(case: object) -> tuple[str, int]:
     return (policy.name if policy else ""), len(queries.captured_queries)
 
 
-def test_one_operation_reads_the_policies_and_the_calendar_once(policies: int) -> None:
+def test_the_policies_and_the_calendar_are_read_once_and_kept_while_unchanged(policies: int) -> None:
     case = factories.case(kind="inquiry")
     lookup(case)  # the case's own related rows are read once
-    # Each operation: the policies, their targets, the default calendar and its overrides.
-    assert lookup(case) == ("Inquiry: 3 working days", 4)
-    assert lookup(case)[1] == 4
+    # Any write renews the stamp, even one that changes nothing: the next operation reads everything again.
+    Policy.objects.update(warn_share=F("warn_share"))
+    # The stamp, the policies, their targets, the default calendar and its overrides.
+    assert lookup(case) == ("Inquiry: 3 working days", 5)
+    # Then only the stamp, however often an operation looks.
+    assert lookup(case) == ("Inquiry: 3 working days", 1)
+    assert lookup(case)[1] == 1
+
+
+def test_without_the_stamp_row_every_operation_reads_the_database(policies: int) -> None:
+    case = factories.case(kind="inquiry")
+    LookupStamp.objects.all().delete()
+    lookup(case)
+    assert lookup(case) == ("Inquiry: 3 working days", 5)
 
 
 def test_a_policy_saved_in_this_process_is_used_by_the_next_lookup(policies: int) -> None:
@@ -48,11 +66,28 @@ def test_a_change_written_past_the_models_is_used_by_the_next_lookup(policies: i
     assert lookup(case)[0] == "Everything else: 13 working days"
 
 
+def test_a_target_changed_by_raw_sql_is_used_by_the_next_lookup(policies: int) -> None:
+    case = factories.case(kind="inquiry")
+    lookup(case)
+    target = PolicyTarget.objects.get(policy__name="Inquiry: 3 working days", stage=Stage.REPLY)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE sla_policytarget SET amount = 2 WHERE id = %s", [target.pk])
+    with lookups.cached_lookups():
+        policy = clocks.policy_for(case)
+        assert policy is not None
+        assert next(t.amount for t in policy.targets.all() if t.stage == Stage.REPLY) == 2
+
+
 def test_a_new_holiday_is_counted_by_the_next_lookup(policies: int) -> None:
     day = dt.date(2026, 11, 18)
-    assert lookups.work_calendar().is_workday(day)
+
+    def is_workday() -> bool:
+        with lookups.cached_lookups():
+            return lookups.work_calendar().is_workday(day)
+
+    assert is_workday()
     CalendarDay.objects.bulk_create([CalendarDay(day=day, is_workday=False, note="停电")])
-    assert not lookups.work_calendar().is_workday(day)
+    assert not is_workday()
 
 
 @pytest.mark.django_db(transaction=True)
