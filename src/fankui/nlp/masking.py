@@ -50,7 +50,7 @@ CARD_LENGTHS_WITHOUT_CHECK = (16, 17, 18, 19)
 
 # The first two digits of an ID number: the province-level division (GB/T 2260), 71 Taiwan, 81/82 Hong Kong/Macao.
 ID_PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 91".split()
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 91".split()  # noqa: SIM905
 )
 
 # A number right after one of these words is a reference, not personal data.
