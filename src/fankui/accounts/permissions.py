@@ -104,3 +104,13 @@ def may_see_personal_data(user: Any) -> bool:
     """May see a submitter's contact details and attachments on the cases they may see (each look is recorded):
     everyone who works cases, since everyone who sees a case may have to reach its submitter."""
     return is_staff(user)
+
+
+# Approving what of citizens' words reaches the public pages (a hot topic's label on the board): a decision about
+# publishing, taken by those who answer for the organisation's public face.
+PUBLISHERS = SUPERVISORS
+
+
+def may_approve_for_public(user: Any) -> bool:
+    """May approve a hot topic's label for the public board, or withdraw that approval."""
+    return role(user) in PUBLISHERS

@@ -13,6 +13,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from fankui.nlp.cells import neutralise_row
+
 from . import charts, layout
 from .queries import Report
 from .tables import Section, Table
@@ -95,29 +97,29 @@ def xlsx(report: Report) -> bytes:
     assert cover is not None
     used: set[str] = set()
     cover.title = _sheet_name(pgettext("document", "Report"), used)
-    cover.append([title(report)])
+    cover.append(neutralise_row([title(report)]))
     cover["A1"].font = Font(bold=True, size=14)
-    cover.append([_("Period"), report.period.key])
-    cover.append([_("Previous period"), report.previous_period.key])
-    cover.append([_("Scope"), report.scope_label])
-    cover.append([_("Generated at"), report.generated_at.strftime("%Y-%m-%d %H:%M")])
+    cover.append(neutralise_row([_("Period"), report.period.key]))
+    cover.append(neutralise_row([_("Previous period"), report.previous_period.key]))
+    cover.append(neutralise_row([_("Scope"), report.scope_label]))
+    cover.append(neutralise_row([_("Generated at"), report.generated_at.strftime("%Y-%m-%d %H:%M")]))
     cover.column_dimensions["A"].width = 28
     for section in layout.sections(report):
         sheet = book.create_sheet(_sheet_name(section.title, used))
-        sheet.append([section.title])
+        sheet.append(neutralise_row([section.title]))
         sheet["A1"].font = Font(bold=True, size=13)
         if section.note:
-            sheet.append([section.note])
+            sheet.append(neutralise_row([section.note]))
         for table in section.tables:
             sheet.append([])
-            sheet.append([table.title])
+            sheet.append(neutralise_row([table.title]))
             sheet.cell(sheet.max_row, 1).font = bold
-            sheet.append(table.headers)
+            sheet.append(neutralise_row(table.headers))
             header_row = sheet.max_row
             for cell in sheet[header_row]:
                 cell.font = bold
             for row in table.rows:
-                sheet.append(row)
+                sheet.append(neutralise_row(row))
                 for i in table.percent_columns:
                     sheet.cell(sheet.max_row, i + 1).number_format = "0.0"
             if table.chart and table.rows:
@@ -133,11 +135,11 @@ def xlsx(report: Report) -> bytes:
                 sheet.add_chart(chart, f"{chr(ord('A') + len(table.headers) + 1)}{header_row}")
         sheet.column_dimensions["A"].width = 30
     definitions = book.create_sheet(_sheet_name(_("Definitions"), used))
-    definitions.append([_("Term"), _("Definition")])
+    definitions.append(neutralise_row([_("Term"), _("Definition")]))
     for cell in definitions[1]:
         cell.font = bold
     for term, text in layout.definitions():
-        definitions.append([term, text])
+        definitions.append(neutralise_row([term, text]))
     definitions.column_dimensions["A"].width = 28
     definitions.column_dimensions["B"].width = 120
     buffer = io.BytesIO()

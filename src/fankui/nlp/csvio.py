@@ -19,6 +19,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from .cells import neutralise
+
 # Texts can be long (a letter pasted into one cell); the csv module's default limit of 128 KiB is too small.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -124,16 +126,17 @@ def read_table(
 
 
 def write_table(path: Path | str, header: Sequence[str], rows: Iterable[dict[str, Any]]) -> int:
-    """Write rows as UTF-8 CSV without a BOM (other tools read the first column by name); returns how many."""
+    """Write rows as UTF-8 CSV without a BOM (other tools read the first column by name); returns how many. Text
+    a spreadsheet would run as a formula is written as text (``cells.neutralise``)."""
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise CsvError(f"{path}: the folder {path.parent} does not exist.")
     count = 0
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(header), extrasaction="ignore")
-        writer.writeheader()
+        writer.writerow({name: neutralise(name) for name in header})
         for row in rows:
-            writer.writerow(row)
+            writer.writerow({key: neutralise(value) for key, value in row.items()})
             count += 1
     return count
 

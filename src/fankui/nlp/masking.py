@@ -1,8 +1,10 @@
 """Personal data found and masked in what people write: phone numbers, ID numbers, bank cards, e-mail, plates, names.
 
-Numbers are masked only when they are what they look like: an ID number needs a valid birth date and the GB 11643
-check digit, a bank card the Luhn check digit and a card-issuer prefix, so amounts, dates, house numbers and order
-numbers stay readable. A number written right after 订单号/单号/编号 (an order or reference number) is never masked.
+Numbers are masked when they have the shape of what they look like, typos included (a mistyped ID number is still
+someone's ID number): an ID number needs a province code and a valid birth date (18 digits, the check character
+may be wrong; or the 15 digits of the old cards), a bank card 16 to 19 digits after a card-issuer prefix (15 and 17
+digits also need the Luhn check digit), so amounts, dates, house numbers and order numbers stay readable. A number
+written right after 订单号/单号/编号 (an order or reference number) is never masked.
 Masks keep a few characters (138****5678) so staff can still tell two numbers apart, as Chinese service platforms do.
 """
 
@@ -40,9 +42,16 @@ CARD_PREFIXES = (
     "26",
     "27",
 )
-# Cards are 16 or 19 digits (15 for Amex, 17 for a few old debit cards); 18 digits is an ID number's length, and an
-# ID-shaped number with a wrong check digit must stay as written.
-CARD_LENGTHS = (15, 16, 17, 19)
+# Bank cards are 16 to 19 digits (UnionPay): any of these after an issuer prefix is masked, even when the Luhn check
+# digit is wrong (a card number with a typo still points at someone's account); an ID-shaped 18-digit number is an ID
+# number first. 15 digits (Amex) is masked only with a valid check digit: it is also a common reference length.
+CARD_LENGTHS = (15, 16, 17, 18, 19)
+CARD_LENGTHS_WITHOUT_CHECK = (16, 17, 18, 19)
+
+# The first two digits of an ID number: the province-level division (GB/T 2260), 71 Taiwan, 81/82 Hong Kong/Macao.
+ID_PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 91".split()  # noqa: SIM905
+)
 
 # A number right after one of these words is a reference, not personal data.
 REFERENCE_WORDS = re.compile(
@@ -57,6 +66,8 @@ REFERENCE_WORDS = re.compile(
 ID_RE = re.compile(
     r"[1-9](?<![0-9][1-9])\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])"
 )
+# The old 15-digit ID card: region, YYMMDD, sequence.
+ID15_RE = re.compile(r"[1-9](?<![0-9][1-9])\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9])")
 CARD_RE = re.compile(r"\d(?<![0-9]\d)\d{3}[ -]?(?:\d{4}[ -]?){2,3}\d{1,7}(?![0-9])")
 MOBILE_RE = re.compile(r"(?=[+081])(?<![0-9])(?:(?:\+|00)?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![0-9])")
 LANDLINE_RE = re.compile(
@@ -94,6 +105,13 @@ def luhn_is_valid(number: str) -> bool:
                 digit -= 9
         total += digit
     return total % 10 == 0
+
+
+def is_card_number(digits: str) -> bool:
+    """A card number's length after an issuer prefix; the Luhn check only where the length is ambiguous."""
+    if len(digits) not in CARD_LENGTHS or not digits.startswith(CARD_PREFIXES):
+        return False
+    return len(digits) in CARD_LENGTHS_WITHOUT_CHECK or luhn_is_valid(digits)
 
 
 def _keep(value: str, head: int, tail: int) -> str:
@@ -159,14 +177,15 @@ def mask(text: str, names: Iterable[str] = ()) -> Masked:
 
 def _find_numbers(finder: _Finder) -> None:
     text = finder.text
-    for match in ID_RE.finditer(text):
-        number = match.group()
-        if id_number_is_valid(number) and not finder.is_reference(match.start()):
-            finder.add(match.start(), match.end(), "id_number", _keep(number, 4, 4))
+    for pattern in (ID_RE, ID15_RE):
+        for match in pattern.finditer(text):
+            number = match.group()
+            if number[:2] in ID_PROVINCE_CODES and not finder.is_reference(match.start()):
+                finder.add(match.start(), match.end(), "id_number", _keep(number, 4, 4))
     for match in CARD_RE.finditer(text):
         raw = match.group()
         digits = re.sub(r"\D", "", raw)
-        if len(digits) not in CARD_LENGTHS or not digits.startswith(CARD_PREFIXES) or not luhn_is_valid(digits):
+        if not is_card_number(digits):
             continue
         if finder.is_reference(match.start()):
             continue

@@ -1,7 +1,9 @@
 """What the public board (你说我改) shows: public actions and headline figures, from aggregates only.
 
-No citizen's words appear here: actions are written by staff, figures are counts and rates, topics are shown by
-their label (built from place and issue words by the analysis, after masking).
+No citizen's words appear here unless staff approved them: actions are written by staff, figures are counts and
+rates, and a hot topic's label (made from its cases' titles, so from citizens' words) is shown only once a
+supervisor or an administrator approved that very label (``topics.services.is_public``). Every text on the board,
+its feed and widget goes through ``nlp.public.public_text``: even approved, no person's name or phone number.
 """
 
 from __future__ import annotations
@@ -18,10 +20,16 @@ from django.utils import timezone
 from fankui.actions import indicators, rates
 from fankui.actions.models import Action, State
 from fankui.cases.models import Case
+from fankui.nlp.public import public_text
+from fankui.topics import services as topics
+from fankui.topics.models import Topic
 
 ONGOING = (State.APPROVED, State.IN_PROGRESS)
 COMPLETED = (State.DONE, State.VERIFIED)
 CACHE_SECONDS = 300
+# How many of the month's busiest topics are kept with the cached figures; the board shows the first approved five.
+TOPIC_CANDIDATES = 200
+TOP_TOPICS = 5
 
 
 def enabled() -> bool:
@@ -42,7 +50,9 @@ class Headline:
     received: int
     on_time: rates.Figure
     satisfaction: rates.Figure
-    top_topics: list[dict[str, Any]]
+    # (topic id, cases this month), busiest first: which of them may be shown is read at each request (``top_topics``),
+    # so an approval or its withdrawal shows at once, not after the cache.
+    topic_counts: list[tuple[int, int]]
     actions_done: int
     actions_ongoing: int
 
@@ -78,9 +88,10 @@ def headline(now: datetime | None = None) -> Headline:
     start, end = month_bounds(now)
     topics = list(
         Case.objects.filter(created_at__gte=start, created_at__lt=end, analysis__topic__isnull=False)
-        .values("analysis__topic_id", "analysis__topic__label")
+        .values("analysis__topic_id")
         .annotate(n=Count("id"))
-        .order_by("-n", "analysis__topic_id")[:5]
+        .order_by("-n", "analysis__topic_id")
+        .values_list("analysis__topic_id", "n")[:TOPIC_CANDIDATES]
     )
     states = dict(public_actions().values_list("state").annotate(n=Count("id")).order_by())
     result = Headline(
@@ -89,12 +100,20 @@ def headline(now: datetime | None = None) -> Headline:
         received=rates.received(None, start, end).count(),
         on_time=rates.on_time(start, end, now=now),
         satisfaction=rates.satisfaction(None, start, end),
-        top_topics=[{"label": t["analysis__topic__label"], "cases": t["n"]} for t in topics],
+        topic_counts=[(topic_id, n) for topic_id, n in topics],
         actions_done=sum(states.get(s, 0) for s in COMPLETED),
         actions_ongoing=sum(states.get(s, 0) for s in ONGOING),
     )
     cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+def top_topics(figures: Headline) -> list[dict[str, Any]]:
+    """The busiest topics of the month whose label staff approved for public pages, labels masked."""
+    ids = [topic_id for topic_id, _ in figures.topic_counts]
+    approved = dict(Topic.objects.filter(topics.public_filter(), pk__in=ids).values_list("pk", "label"))
+    shown = [(approved[topic_id], n) for topic_id, n in figures.topic_counts if topic_id in approved]
+    return [{"label": public_text(label), "cases": n} for label, n in shown[:TOP_TOPICS]]
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,12 @@ class BoardItem:
     @property
     def ongoing(self) -> bool:
         return self.action.state in ONGOING
+
+    @property
+    def topic_label(self) -> str:
+        """The action's topic as the public may read it: "" until staff approved the topic's current label."""
+        topic = self.action.topic
+        return public_text(topic.label) if topic is not None and topics.is_public(topic) else ""
 
 
 def items(limit: int = 50) -> tuple[list[BoardItem], list[BoardItem]]:

@@ -20,6 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 
 from fankui.actions import indicators
 from fankui.actions.models import Action
+from fankui.nlp.public import public_text
 
 from . import board
 
@@ -39,10 +40,17 @@ def board_enabled(view: View) -> View:
 @board_enabled
 def board_page(request: HttpRequest) -> HttpResponse:
     ongoing, completed = board.items()
+    headline = board.headline()
     return render(
         request,
         "portal/board.html",
-        {"headline": board.headline(), "ongoing": ongoing, "completed": completed, "nav": "board"},
+        {
+            "headline": headline,
+            "top_topics": board.top_topics(headline),
+            "ongoing": ongoing,
+            "completed": completed,
+            "nav": "board",
+        },
     )
 
 
@@ -78,8 +86,18 @@ def board_widget(request: HttpRequest) -> HttpResponse:
     return response
 
 
+class TextSummaryAtomFeed(Atom1Feed):
+    """Atom with each entry's summary as ``type="text"``: Django writes ``type="html"``, which feed readers render as
+    markup, and an action's text is staff's words, not HTML. The XML writer escapes it; readers show it as written."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item.get("description") is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class BoardFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextSummaryAtomFeed
     title = gettext_lazy("You said, we did: improvement actions")
     subtitle = gettext_lazy("Problems many people raised, and what is being done about them.")
 
@@ -95,7 +113,7 @@ class BoardFeed(Feed):
         return list(board.public_actions().order_by("-created_at", "-id")[:30])
 
     def item_title(self, item: Action) -> str:
-        return f"{item.title} ({item.get_state_display()})"
+        return f"{public_text(item.title)} ({item.get_state_display()})"
 
     def item_description(self, item: Action) -> str:
         return ngettext(
@@ -103,7 +121,7 @@ class BoardFeed(Feed):
             "%(measures)s — %(department)s, to be done by %(deadline)s. %(n)d people raised it.",
             item.people_count,
         ) % {
-            "measures": item.measures,
+            "measures": public_text(item.measures),
             "department": item.department.name,
             "deadline": item.deadline.isoformat(),
             "n": item.people_count,

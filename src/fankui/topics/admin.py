@@ -19,8 +19,31 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ("label", "place", "size", "heat", "active", "label_edited", "last_seen_at")
     list_filter = ("active", "label_edited")
     search_fields = ("label", "place")
-    fields = ("label", "label_edited", "label_edited_by", "label_edited_at", "place", "keywords", "size", "heat")
-    readonly_fields = ("label_edited_by", "label_edited_at", "place", "keywords", "size", "heat")
+    fields = (
+        "label",
+        "label_edited",
+        "label_edited_by",
+        "label_edited_at",
+        "public_label",
+        "public_approved_by",
+        "public_approved_at",
+        "place",
+        "keywords",
+        "size",
+        "heat",
+    )
+    # Approval for public pages is given on the staff topic page (``services.approve_for_public``, recorded).
+    readonly_fields = (
+        "label_edited_by",
+        "label_edited_at",
+        "public_label",
+        "public_approved_by",
+        "public_approved_at",
+        "place",
+        "keywords",
+        "size",
+        "heat",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # topics are found in the cases, not made by hand

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from fankui.audit.models import AppendOnlyModel
 
 
 class Topic(models.Model):
@@ -33,6 +36,19 @@ class Topic(models.Model):
         related_name="+",
     )
     label_edited_at = models.DateTimeField(_("label edited at"), null=True, blank=True)
+    # The label exactly as staff approved it for public pages (the board, its feed): "" while not approved. It counts
+    # only while it equals ``label``: a new label, whoever or whatever wrote it, needs a new approval
+    # (``services.is_public``); the services also clear it and record why (``TopicEvent``).
+    public_label = models.CharField(_("label approved for public pages"), max_length=200, blank=True)
+    public_approved_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("approved for public pages by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    public_approved_at = models.DateTimeField(_("approved for public pages at"), null=True, blank=True)
     model_version = models.CharField(max_length=40, blank=True)
     # When the sweep last recounted heat and growth (they change with time even when no case arrives).
     refreshed_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -46,3 +62,28 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class TopicEvent(AppendOnlyModel):
+    """A decision about what of a topic reaches public pages: approved, withdrawn (by staff, or because the label
+    changed). Append-only, like a case's events."""
+
+    class Kind(models.TextChoices):
+        APPROVED = "public_approved", _("Label approved for public pages")
+        WITHDRAWN = "public_withdrawn", _("Approval for public pages withdrawn")
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # The label the decision was about, and for a withdrawal why ("label changed", or staff's reason).
+    label = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("topic event")
+        verbose_name_plural = _("topic events")
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} {self.kind}"

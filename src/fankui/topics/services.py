@@ -5,6 +5,11 @@ A topic's label is made from its cases' titles (``nlp.labels.headline``) and bec
 and a line of messages to citizens, so the people who triage and analyse may write a better one. A label they wrote
 is kept: recounts and the hourly sweep never overwrite it (``save_labels``), until they hand the label back to the
 analysis.
+
+A label is built from citizens' words, so it reaches a public page (the board) only once a supervisor or an
+administrator approved that very label (``approve_for_public``); any new label withdraws the approval
+(``withdraw_stale_approvals``), and every decision is a ``TopicEvent``. Even approved, it is shown masked
+(``nlp.public.public_text``: no phone number, no person's name).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,11 +29,11 @@ from fankui.accounts import permissions
 from fankui.accounts.models import User
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
-from fankui.core.errors import PermissionDenied, ValidationFailed
+from fankui.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fankui.nlp import labels, places
 from fankui.nlp.cluster import growth_ratio, heat_score
 
-from .models import Topic
+from .models import Topic, TopicEvent
 
 log = logging.getLogger("fankui.topics")
 
@@ -51,8 +56,12 @@ def rename(topic: Topic, user: User, label: str) -> Topic:
     if len(label) > MAX_LABEL:
         raise ValidationFailed({"label": [str(_("A label has at most %(count)d characters.") % {"count": MAX_LABEL})]})
     now = timezone.now()
-    Topic.objects.filter(pk=topic.pk).update(label=label, label_edited=True, label_edited_by=user, label_edited_at=now)
-    topic.label, topic.label_edited, topic.label_edited_by, topic.label_edited_at = label, True, user, now
+    with transaction.atomic():
+        Topic.objects.filter(pk=topic.pk).update(
+            label=label, label_edited=True, label_edited_by=user, label_edited_at=now
+        )
+        withdraw_stale_approvals([topic.pk], actor=user)
+    topic.refresh_from_db()
     log.info("topic %s renamed by %s: %s", topic.pk, user.username, label)
     return topic
 
@@ -138,6 +147,7 @@ def save_labels(relabelled: Sequence[Topic]) -> None:
     conditional UPDATE, so that an edit made while a batch or the sweep held the topic in memory is never undone."""
     for topic in relabelled:
         Topic.objects.filter(pk=topic.pk, label_edited=False).update(label=topic.label)
+    withdraw_stale_approvals([topic.pk for topic in relabelled])
 
 
 def apply_figures(topic: Topic, figures: dict[str, Any], now: datetime) -> bool:
@@ -175,3 +185,76 @@ def refresh_topic(topic: Topic, *, now: datetime | None = None, relabel: bool | 
         topic.label = label
         save_labels([topic])
     return topic
+
+
+# --- What reaches public pages ------------------------------------------------------------------------------------
+def public_filter(prefix: str = "") -> Q:
+    """Topics whose current label staff approved for public pages (as a filter; ``prefix`` for a relation)."""
+    return Q(**{f"{prefix}public_label": F(f"{prefix}label")}) & ~Q(**{f"{prefix}public_label": ""})
+
+
+def is_public(topic: Topic) -> bool:
+    """Staff approved this very label for public pages (an approval of an earlier label does not count)."""
+    return bool(topic.public_label) and topic.public_label == topic.label
+
+
+def approve_for_public(topic: Topic, user: User) -> Topic:
+    """Let the topic's current label appear on public pages (masked, ``nlp.public``); recorded as a ``TopicEvent``."""
+    if not permissions.may_approve_for_public(user):
+        raise PermissionDenied(_("Only supervisors and administrators may approve a label for public pages."))
+    with transaction.atomic():
+        current = Topic.objects.select_for_update().get(pk=topic.pk)
+        if is_public(current):
+            raise Conflict(_("This label is already approved for public pages."))
+        now = timezone.now()
+        Topic.objects.filter(pk=topic.pk).update(
+            public_label=current.label, public_approved_by=user, public_approved_at=now
+        )
+        TopicEvent.objects.create(
+            topic=current, actor=user, kind=TopicEvent.Kind.APPROVED, label=current.label, created_at=now
+        )
+    topic.refresh_from_db()
+    log.info("topic %s label approved for public pages by %s", topic.pk, user.username)
+    return topic
+
+
+def withdraw_from_public(topic: Topic, user: User, reason: str = "") -> Topic:
+    """Take the topic's label off public pages."""
+    if not permissions.may_approve_for_public(user):
+        raise PermissionDenied(_("Only supervisors and administrators may approve a label for public pages."))
+    with transaction.atomic():
+        current = Topic.objects.select_for_update().get(pk=topic.pk)
+        if not current.public_label:
+            raise Conflict(_("This label is not approved for public pages."))
+        Topic.objects.filter(pk=topic.pk).update(public_label="", public_approved_by=None, public_approved_at=None)
+        TopicEvent.objects.create(
+            topic=current,
+            actor=user,
+            kind=TopicEvent.Kind.WITHDRAWN,
+            label=current.public_label,
+            message=" ".join(reason.split())[:500],
+            created_at=timezone.now(),
+        )
+    topic.refresh_from_db()
+    return topic
+
+
+def withdraw_stale_approvals(topic_ids: Sequence[int] | None = None, *, actor: User | None = None) -> int:
+    """Clear the approvals of topics whose label changed since (the new label was never approved), each recorded
+    as a withdrawal without a reason; how many. Public pages never show a stale approval anyway (``is_public``)."""
+    stale = Topic.objects.exclude(public_label="").exclude(public_label=F("label"))
+    if topic_ids is not None:
+        stale = stale.filter(pk__in=list(topic_ids))
+    rows = list(stale.values_list("pk", "public_label"))
+    if not rows:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        Topic.objects.filter(pk__in=[pk for pk, _ in rows]).exclude(public_label=F("label")).update(
+            public_label="", public_approved_by=None, public_approved_at=None
+        )
+        TopicEvent.objects.bulk_create(
+            TopicEvent(topic_id=pk, actor=actor, kind=TopicEvent.Kind.WITHDRAWN, label=label, created_at=now)
+            for pk, label in rows
+        )
+    return len(rows)

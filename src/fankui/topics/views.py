@@ -14,15 +14,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fankui.accounts import permissions
 from fankui.accounts.models import User
 from fankui.accounts.views import staff_required
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases import queries
 from fankui.cases.models import Case
 from fankui.core.errors import DomainError
+from fankui.nlp.public import public_text
 
 from . import services
-from .models import Topic
+from .models import Topic, TopicEvent
 
 MAX_PK = 2**63 - 1
 FILTERS = ("active", "retired", "all")
@@ -67,7 +69,16 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "topics/detail.html",
-        {"topic": topic, "page": page, "rows": rows, "can_rename": services.can_rename(user)},
+        {
+            "topic": topic,
+            "page": page,
+            "rows": rows,
+            "can_rename": services.can_rename(user),
+            "can_publish": permissions.may_approve_for_public(user),
+            "is_public": services.is_public(topic),
+            "public_label": public_text(topic.label),
+            "public_events": TopicEvent.objects.filter(topic=topic).select_related("actor").order_by("-id")[:10],
+        },
     )
 
 
@@ -84,6 +95,24 @@ def topic_label(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.rename(topic, user, request.POST.get("label", ""))
             messages.success(request, _("Label saved: improvement actions and messages use it from now on."))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("topics:detail", pk=topic.pk)
+
+
+@staff_required
+@require_POST
+def topic_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve the topic's label for the public board (``decision=approve``), or withdraw that approval."""
+    user = cast(User, request.user)
+    topic = _visible_topic(user, pk)
+    try:
+        if request.POST.get("decision") == "withdraw":
+            services.withdraw_from_public(topic, user, request.POST.get("reason", ""))
+            messages.success(request, _("The label is no longer shown on public pages."))
+        else:
+            services.approve_for_public(topic, user)
+            messages.success(request, _("Label approved: the public board shows it, with people's names masked."))
     except DomainError as error:
         messages.error(request, str(error.message))
     return redirect("topics:detail", pk=topic.pk)
