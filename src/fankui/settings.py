@@ -265,14 +265,13 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # A tracking page's address holds its code: other sites never see it in a Referer.
 SECURE_REFERRER_POLICY = "same-origin"
-# Content-Security-Policy (django-csp): scripts only from the site's own files, never inline, no eval. Styles may be
-# inline: the charts (ECharts) and htmx write style attributes and elements as they draw, and an injected style can
-# restyle a page but not run code or send data anywhere (img-src, connect-src and form-action stay 'self').
+# Content-Security-Policy (django-csp): scripts and styles only from the site's own files, never inline, no eval
+# (htmx's indicator styles are in app.css, the charts draw their tooltips on the canvas).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         # data: for the small icons Swagger UI (/api/v1/docs) and the charts' saved images use.
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
