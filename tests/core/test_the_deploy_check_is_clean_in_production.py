@@ -23,7 +23,9 @@ PRODUCTION = {
 
 
 def _check(tmp_path: Path, **overrides: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FANKUI_")}
+    # Nothing of this test run's own environment (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which the deploy
+    # check rightly refuses).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FANKUI_", "DJANGO_"))}
     env.update(PRODUCTION, FANKUI_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="fankui.settings", **overrides)
     command = [sys.executable, "-m", "fankui", "check", "--deploy", "--fail-level", "WARNING"]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
