@@ -240,14 +240,53 @@ WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 
-# --- Security --------------------------------------------------------------------------------------------------
+# --- Web hardening and operations (docs/security.md, "Web hardening and operations") ----------------------------
+# A site whose public address is https gets secure cookies and HSTS by default. Behind a proxy that ends TLS, Django
+# sees plain http: FANKUI_PROXY_SSL_HEADER names the header the proxy sets to "https" (X-Forwarded-Proto), and only
+# then are plain-http requests redirected (without it every request would look insecure: a redirect loop).
+_HTTPS = env_str("PUBLIC_URL").strip().lower().startswith("https://")
+FANKUI_PROXY_SSL_HEADER = env_str("PROXY_SSL_HEADER").strip()
+if FANKUI_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + FANKUI_PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", _HTTPS and bool(FANKUI_PROXY_SSL_HEADER))
+# Load balancers probe over plain http, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A form refused for its missing token gets the site's 403 page saying what to do (fankui.errorpages).
 CSRF_FAILURE_VIEW = "fankui.errorpages.csrf_failure"
+# Framing: DENY everywhere but the public board's widget (portal.views_board), which other sites embed; that is why
+# the Content-Security-Policy below has no frame-ancestors (it would override the exemption).
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A tracking page's address holds its code: other sites never see it in a Referer.
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from the site's own files, never inline, no eval
+# (htmx's indicator styles are in app.css, the charts draw their tooltips on the canvas).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the small icons Swagger UI (/api/v1/docs) and the charts' saved images use.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+# Right after SecurityMiddleware, whatever else the list holds (inserted here to keep this block in one place).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# The worker's heartbeat is stale after this long: /readyz fails and staff pages say so in their header.
+FANKUI_WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120, minimum=10)
+# /readyz fails while more cases than this wait for their analysis.
+FANKUI_READY_MAX_BACKLOG = env_int("READY_MAX_BACKLOG", 1000, minimum=1)
 
 # --- E-mail ------------------------------------------------------------------------------------------------------
 # With FANKUI_SMTP_HOST set, mail goes through that server. Without it (a demo, a laptop, an intranet with no mail

@@ -3,11 +3,15 @@ from django.urls import include, path
 
 from fankui.accounts.views import set_language
 from fankui.api import api
+from fankui.core import views as core_views
 
 admin.site.site_header = "Fankui 反馈"
 admin.site.site_title = "Fankui"
 
 urlpatterns = [
+    # For load balancers and monitors: no login, no personal data (fankui.core.health).
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

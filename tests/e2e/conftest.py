@@ -47,14 +47,19 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def new_context(browser: Any, live_server: Any) -> Iterator[Any]:
     """``new_context(**options)``: a browser context closed when the test ends, while the live server still runs
-    (a keep-alive connection closed after the server stopped would be served by a thread without a database)."""
+    (a keep-alive connection closed after the server stopped would be served by a thread without a database).
+    The test fails when the browser refused anything under the Content-Security-Policy."""
     contexts: list[Any] = []
+    # What the Content-Security-Policy refused (an inline script or style): a page that would not work as written.
+    refused: list[str] = []
 
     def make(**options: Any) -> Any:
         context = browser.new_context(**options)
+        context.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert refused == [], "move inline scripts and styles to static files (docs/security.md)"

@@ -58,6 +58,7 @@ def test_a_complaint_goes_round_the_whole_loop(new_context: Any, live_server: An
     citizen.check('input[name=kind][value="complaint"]')
     citizen.fill("#id_title", "小区夜间施工噪音")
     citizen.fill("#id_body", "幸福小区旁边的工地每天晚上十一点以后还在施工，噪音很大，影响休息。")
+    assert citizen.locator("#body-count-n").inner_text() == "33"  # static/portal/portal.js runs under the CSP
     citizen.fill("#id_contact_phone", "13800138000")
     citizen.click("#submit-button")
     code = citizen.locator("#tracking-code").inner_text().strip()

@@ -32,10 +32,12 @@ class AnalysisConfig(AppConfig):
     def ready(self) -> None:
         from fankui.audit import labels
         from fankui.cases.signals import case_created
+        from fankui.core import health
 
-        from . import services
+        from . import queries, services
 
         case_created.connect(services.queue_case, dispatch_uid="analysis.queue_case")
+        health.register("analysis_backlog", queries.backlog_check)
         labels.register(
             "flagged_emergency", staff=_("Flagged as an emergency for immediate handling"), detail=_emergency_detail
         )

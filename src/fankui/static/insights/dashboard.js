@@ -10,7 +10,8 @@
     var line = data.kind === "line";
     var option = {
       title: { text: data.title, textStyle: { fontSize: 13 } },
-      tooltip: { trigger: "axis" },
+      // Drawn on the canvas: an HTML tooltip would carry inline styles, which the Content-Security-Policy refuses.
+      tooltip: { trigger: "axis", renderMode: "richText" },
       grid: { left: line ? 40 : 120, right: 24, top: 36, bottom: 28 },
       color: ["#2f6fb0"],
     };

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from fankui.core.supervisor import WorkerSupervisor
 
 
 def parse_bind(bind: str) -> tuple[str, int]:
@@ -62,7 +62,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-worker",
             action="store_true",
-            help="also run one `fankui worker` (analysis, deadlines, messages) for as long as the server runs",
+            help="also run one `fankui worker` (analysis, deadlines, messages) for as long as the server runs, "
+            "started again when it dies",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -113,13 +114,12 @@ class Command(BaseCommand):
         # The workers are forked from this process: none of them may inherit a database connection of it.
         connections.close_all()
         # One command for a laptop or a small intranet server; bigger sites run workers as their own services.
-        worker = subprocess.Popen([sys.executable, "-m", "fankui", "worker"]) if options["with_worker"] else None
+        # The worker is supervised: started again when it dies (core.supervisor).
+        worker = WorkerSupervisor() if options["with_worker"] else None
+        if worker is not None:
+            worker.start()
         try:
             server.serve()
         finally:
             if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+                worker.stop()

@@ -8,15 +8,21 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
+from fankui.core import services
+
 log = logging.getLogger("fankui.worker")
+# A round whose sweeps run this long (a retraining, a big backlog) stamps the heartbeat between them as well.
+LONG_SWEEPS_BEAT_SECONDS = 30
 
 
 def sweeps() -> list[tuple[str, Callable[[], int]]]:
@@ -47,18 +53,23 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         every = sweeps()
+        name, started_at = services.worker_name(), timezone.now()
+        log.info("worker %s started", name)
         while True:
             if not options["once"]:
                 # A long-running process must drop connections that the server closed or that grew too old.
                 close_old_connections()
-            for name, sweep in every:
+            last_beat = self.beat(name, started_at)
+            for sweep_name, sweep in every:
+                if time.monotonic() - last_beat > LONG_SWEEPS_BEAT_SECONDS:
+                    last_beat = self.beat(name, started_at)
                 try:
                     handled = sweep()
                 except Exception:  # one failing sweep must not stop the others; it is retried next round
-                    log.exception("sweep %s failed", name)
+                    log.exception("sweep %s failed", sweep_name)
                     continue
                 if handled:
-                    log.info("sweep %s handled %d", name, handled)
+                    log.info("sweep %s handled %d", sweep_name, handled)
             if options["once"] or stopping:
                 return
             deadline = time.monotonic() + options["interval"]
@@ -66,3 +77,12 @@ class Command(BaseCommand):
                 time.sleep(0.2)
             if stopping:
                 return
+
+    def beat(self, name: str, started_at: datetime) -> float:
+        """Stamp the heartbeat at the start of a round (and between the sweeps of a long one); a round that hangs
+        leaves it stale, which /readyz and the staff pages' header notice (core.health)."""
+        try:
+            services.beat(name, started_at)
+        except DatabaseError:
+            log.exception("the heartbeat could not be written")
+        return time.monotonic()
