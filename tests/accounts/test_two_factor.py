@@ -43,6 +43,7 @@ def test_a_supervisor_must_enrol_before_any_staff_page_opens(supervisor: User) -
     response = client.get("/staff/cases/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/two-factor/?next=%2Fstaff%2Fcases%2F"
+    assert client.get("/accounts/tokens/")["Location"].startswith("/accounts/two-factor/")
     page = client.get(response["Location"])
     assert page.status_code == 200
     html = page.content.decode()

@@ -14,9 +14,9 @@ from fankui.core import throttle
 
 from . import permissions
 
-# Pages a signed-in user who still owes the second factor may open: the sign-in steps themselves, the language
-# switch, assets, and the API (which authenticates by token, never by this session).
-OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/", "/admin/login/", "/admin/logout/")
+# Pages a signed-in user who still owes the second factor may open: the sign-in steps themselves (_open_paths), the
+# language switch, assets, and the API (which authenticates by token, never by this session).
+OPEN_PREFIXES = ("/i18n/", "/static/", "/api/")
 # A working session's expiry moves forward at most this often: a write per minute, not per request.
 TOUCH_EVERY_SECONDS = 60
 TOUCHED = "_fankui_seen"
@@ -35,7 +35,7 @@ class StaffSession:
         user = request.user
         if user.is_authenticated:
             step = permissions.two_factor_step(user)
-            if step and not request.path.startswith(OPEN_PREFIXES):
+            if step and not (request.path.startswith(OPEN_PREFIXES) or request.path in _open_paths()):
                 return _second_factor(request, step)
             _touch(request)
         return self.get_response(request)
@@ -43,6 +43,18 @@ class StaffSession:
 
 def _login_paths() -> set[str]:
     return {reverse("accounts:login"), reverse("admin:login"), reverse("accounts:verify")}
+
+
+def _open_paths() -> set[str]:
+    names = [
+        "accounts:login",
+        "accounts:logout",
+        "accounts:verify",
+        "accounts:two_factor",
+        "admin:login",
+        "admin:logout",
+    ]
+    return {reverse(name) for name in names}
 
 
 def _second_factor(request: HttpRequest, step: str) -> HttpResponse:
