@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 
 from fankui.accounts.models import Department, Role, User
@@ -20,12 +21,24 @@ def pytest_configure() -> None:
 
     # Real hashing costs a quarter second per user; tests make thousands.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate limits and required two-factor sign-in are off for the suite (thousands of requests from one test
+    # client, staff signed in with force_login); their own tests turn them on with the `settings` fixture
+    # (tests/accounts/test_two_factor.py, tests/portal/test_rate_limits.py).
+    settings.FANKUI_RATE_LIMITS = {}
+    settings.FANKUI_TWO_FACTOR_ROLES = []
 
 
 @pytest.fixture(autouse=True)
 def _frozen_time() -> Iterator[time_machine.Coordinates]:
     with time_machine.travel(FROZEN_AT, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # Counters of rate limits and lockouts, cached figures: no test sees another's.
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

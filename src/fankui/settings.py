@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -118,6 +119,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Listed so that /api/v1/docs uses the Swagger UI files shipped in the package, never a CDN.
     "ninja",
+    # Lockout after repeated failed logins (staff login and /admin/), and TOTP two-factor (docs/security.md).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "fankui.core",
     "fankui.accounts",
     "fankui.audit",
@@ -144,10 +149,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Idle sessions end, staff who must use a second factor give it, logins are rate-limited (accounts.middleware).
+    "fankui.accounts.middleware.StaffSession",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A 405 becomes a page with a way back (the API's: JSON); fankui.errorpages.
     "fankui.errorpages.MethodNotAllowedPage",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fankui.urls"
@@ -207,6 +217,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# django-axes' backend first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -287,6 +299,74 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 FANKUI_WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120, minimum=10)
 # /readyz fails while more cases than this wait for their analysis.
 FANKUI_READY_MAX_BACKLOG = env_int("READY_MAX_BACKLOG", 1000, minimum=1)
+
+# --- Authentication and abuse (docs/security.md) -------------------------------------------------------------------
+# A session unused for this long ends: the member of staff signs in again (accounts.middleware.StaffSession renews
+# the expiry as they work, at most once a minute, instead of writing the session on every request).
+FANKUI_SESSION_IDLE_HOURS = env_int("SESSION_IDLE_HOURS", 8, minimum=1)
+SESSION_COOKIE_AGE = FANKUI_SESSION_IDLE_HOURS * 3600
+# Failed logins (staff login and /admin/) before the account, and separately the address, is locked out for a while.
+FANKUI_LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+FANKUI_LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = FANKUI_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=FANKUI_LOGIN_LOCKOUT_MINUTES)
+# Each on its own: guessing one account's password from many addresses, or many accounts' from one address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fankui.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "fankui.core.throttle.client_address"
+AXES_VERBOSE = False
+# Roles whose members must give a code from an authenticator app after their password ("none": nobody must; a user
+# who enrolled anyway is always asked). Superusers count as administrators.
+FANKUI_TWO_FACTOR_ROLES = [r for r in env_list("TWO_FACTOR_ROLES", ["admin", "supervisor"]) if r != "none"]
+OTP_TOTP_ISSUER = env_str("TWO_FACTOR_ISSUER", "Fankui")
+# Staff API tokens stop working this many days after they are issued.
+FANKUI_API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
+# How many proxies in front of the site append to X-Forwarded-For; 0: the client is the connection's address.
+# Lockout and rate limits count per client address, so behind a proxy this must be set (core.throttle).
+FANKUI_TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+
+
+def env_rate(name: str, default: str) -> tuple[int, int] | None:
+    """A rate limit "N/unit" (unit s, m, h or d: "20/h", "5/10m"), or "off"; None means no limit."""
+    value = (_raw(name) or default).lower()
+    if value in {"off", "0", "none"}:
+        return None
+    count, _slash, per = value.partition("/")
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    amount = per[:-1] or "1"
+    if not (count.isdigit() and int(count) > 0 and per and per[-1] in units and amount.isdigit() and int(amount)):
+        raise _bad(name, 'a rate like "20/h" or "5/10m" (s, m, h, d), or "off"')
+    return int(count), int(amount) * units[per[-1]]
+
+
+# Rate limits of the public entry points and the login, per client address and (submissions) per phone or e-mail
+# (core.throttle). Answered with 429 and Retry-After.
+FANKUI_RATE_LIMITS = {
+    "submit": env_rate("RATE_SUBMIT", "20/h"),
+    "submit_contact": env_rate("RATE_SUBMIT_CONTACT", "10/h"),
+    "track": env_rate("RATE_TRACK", "300/h"),
+    "rate": env_rate("RATE_RATING", "20/h"),
+    "login": env_rate("RATE_LOGIN", "30/10m"),
+}
+# Where the rate-limit counters live (and the dashboard's figures): this process's memory by default. With several
+# server processes (FANKUI_WEB_WORKERS above 1) or machines, set a cache they share, or each counts on its own:
+# "db" (a table in the database; create it once with `fankui createcachetable`) or "redis://host:6379/0".
+FANKUI_CACHE_URL = env_str("CACHE_URL")
+
+
+def _cache() -> dict[str, object]:
+    url = FANKUI_CACHE_URL.strip()
+    if not url or url == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fankui"}
+    if url in {"db", "database"}:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "fankui_cache"}
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise _bad("CACHE_URL", '"locmem", "db" or a redis:// address')
+
+
+CACHES = {"default": _cache()}
 
 # --- E-mail ------------------------------------------------------------------------------------------------------
 # With FANKUI_SMTP_HOST set, mail goes through that server. Without it (a demo, a laptop, an intranet with no mail

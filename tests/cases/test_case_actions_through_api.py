@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from fankui.accounts.models import Department, Role, User
 from fankui.audit.models import Access
@@ -178,7 +179,7 @@ def test_every_staff_endpoint_needs_a_token(path: str, dispatcher: User) -> None
 def test_a_revoked_token_no_longer_works(dispatcher: User, api_for: ApiFor) -> None:
     client = api_for(dispatcher)
     assert client.get("/api/v1/cases").status_code == 200
-    dispatcher.api_tokens.update(revoked=True)
+    dispatcher.api_tokens.update(revoked_at=timezone.now())
     assert client.get("/api/v1/cases").status_code == 401
 
 

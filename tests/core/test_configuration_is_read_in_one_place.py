@@ -16,7 +16,7 @@ SETTINGS = PACKAGE / "settings.py"
 OUTSIDE_SETTINGS = {("core/datasets.py", "FANKUI_SHARED_DATA")}
 # Read by the Makefile and CI, not by Python.
 READ_BY_THE_MAKEFILE = {"FANKUI_TEST_DATABASE_URL"}
-HELPERS = {"env_str", "env_bool", "env_int", "env_fraction", "env_list", "env_choice"}
+HELPERS = {"env_str", "env_bool", "env_int", "env_fraction", "env_list", "env_choice", "env_rate"}
 
 
 def _is_environ(node: ast.expr) -> bool:

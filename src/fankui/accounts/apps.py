@@ -15,6 +15,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         user_logged_in.connect(_logged_in, dispatch_uid="accounts.remember_language")
+        user_logged_in.connect(_session_fresh, dispatch_uid="accounts.session_fresh")
 
 
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
@@ -24,3 +25,11 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     code = getattr(request, "LANGUAGE_CODE", "")
     if code:
         remember_language(user, code)
+
+
+def _session_fresh(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A new session is saved at sign-in: its idle clock starts there, not with a second write on the first page."""
+    from .middleware import mark_fresh
+
+    if request is not None and hasattr(request, "session"):
+        mark_fresh(request)

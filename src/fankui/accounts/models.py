@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -86,7 +87,8 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A staff API token. Only its SHA-256 is stored; the token itself is shown once when issued."""
+    """A staff API token. Only its SHA-256 is stored; the token itself is shown once when issued. It works until
+    ``expires_at`` (``FANKUI_API_TOKEN_DAYS`` after it was issued) unless revoked before."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -94,7 +96,8 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -102,6 +105,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def works(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
 
     @staticmethod
     def hash(raw: str) -> str:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
+from django_otp import user_has_device
 
 from .models import DEPARTMENT_ROLES, Department, Role
 
@@ -114,3 +116,22 @@ PUBLISHERS = SUPERVISORS
 def may_approve_for_public(user: Any) -> bool:
     """May approve a hot topic's label for the public board, or withdraw that approval."""
     return role(user) in PUBLISHERS
+
+
+def must_use_two_factor(user: Any) -> bool:
+    """Must give a code from an authenticator app after the password: the roles of ``FANKUI_TWO_FACTOR_ROLES``
+    (administrators and supervisors by default; a superuser counts as an administrator)."""
+    roles = set(settings.FANKUI_TWO_FACTOR_ROLES)
+    if not roles or user is None or not user.is_authenticated:
+        return False
+    return role(user) in roles or (Role.ADMIN in roles and bool(user.is_superuser))
+
+
+def two_factor_step(user: Any) -> str:
+    """What a signed-in user still owes before any staff page opens: "verify" (give the code of their enrolled
+    authenticator; whoever enrolled is always asked), "enrol" (their role requires one and they have none), or ""."""
+    if user is None or not user.is_authenticated or getattr(user, "is_verified", lambda: False)():
+        return ""
+    if user_has_device(user, confirmed=True):
+        return "verify"
+    return "enrol" if must_use_two_factor(user) else ""

@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "fankui.audit"
     label = "audit"
     verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        from . import logins
+
+        logins.connect()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -8,6 +9,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from .models import Access, Event
+
+logger = logging.getLogger("fankui.audit")
 
 if TYPE_CHECKING:
     from fankui.accounts.models import User
@@ -72,3 +75,12 @@ def record_file_access(user: User, stored_file: int, what: str, *, case_id: int 
 def record_accesses(user: User, cases: Iterable[Model], what: str) -> None:
     """One look at the personal data of several cases (a list found by a phone number), in one statement."""
     Access.objects.bulk_create([Access(user=user, case_id=case.pk, what=what) for case in cases])
+
+
+def record_login(user_or_username: Any, success: bool, address: str = "") -> None:
+    """A sign-in, or a refused one: ``user_or_username`` is the user who signed in, or the name that was typed.
+
+    Stand-in with the signature of the audit trail's own (its ``Entry`` rows come with the tamper-evident chain):
+    until then a line in the log, so that the sign-in signals (``audit.logins``) are wired once, here."""
+    name = user_or_username if isinstance(user_or_username, str) else user_or_username.get_username()
+    logger.info("login %s user=%r address=%s", "ok" if success else "failed", name, address or "-")

@@ -67,6 +67,9 @@ def bench_database() -> Iterator[tuple[str, dict[str, str]]]:
     env = dict(os.environ)
     data_dir = tempfile.mkdtemp(prefix="fankui-bench-")
     env["FANKUI_DATA_DIR"] = data_dir
+    # One client on the loopback sends everything: the public rate limits (core.throttle) would measure themselves.
+    for limit in ("RATE_SUBMIT", "RATE_SUBMIT_CONTACT", "RATE_TRACK", "RATE_RATING"):
+        env[f"FANKUI_{limit}"] = "off"
     url = settings.FANKUI_DATABASE_URL
     name = ""
     try:

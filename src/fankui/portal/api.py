@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Path, Router, Schema, Status
 from pydantic import BaseModel
 
+from fankui.accounts.services import user_for_token
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
 from fankui.cases.services.receiving import receive
 from fankui.cases.workflow import State
+from fankui.core import throttle
 from fankui.core.errors import NotFound
 from fankui.intake.api import ContactIn, ErrorOut, LocationIn, OptionalText, SubmissionIn, channel_for, enum
 from fankui.intake.services import SubmissionInput
@@ -129,18 +131,19 @@ def _track_out(view: Tracking) -> dict[str, Any]:
 
 @router.get(
     "/track/{tracking_code}",
-    response={200: TrackOut, 404: ErrorOut},
+    response={200: TrackOut, 404: ErrorOut, 429: ErrorOut},
     summary="Track a request",
     description="What the submitter sees: the state, the public timeline and the replies. Never staff names or "
     "internal steps.",
 )
 def track(request: HttpRequest, tracking_code: str = Path(..., description=CODE_DESCRIPTION)) -> dict[str, Any]:
+    throttle.check(request, "track")
     return _track_out(tracking(_case(tracking_code)))
 
 
 @router.post(
     "/track/{tracking_code}/rating",
-    response={201: RatingOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: RatingOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Rate the reply",
     description="The submitter's five-level rating (好差评) of the latest reply. **409** when there is nothing to "
     "rate (no reply yet, or already rated), **422** for a level outside 1..5.",
@@ -148,6 +151,7 @@ def track(request: HttpRequest, tracking_code: str = Path(..., description=CODE_
 def rate_reply(
     request: HttpRequest, payload: RatingIn, tracking_code: str = Path(..., description=CODE_DESCRIPTION)
 ) -> Status[dict[str, Any]]:
+    throttle.check(request, "rate")
     case = _case(tracking_code)
     rating = rate(case, payload.level, payload.comment)
     case.refresh_from_db(fields=["state"])
@@ -178,6 +182,11 @@ class SubmissionOut(Schema):
     received_at: datetime
 
 
+def _has_token(request: HttpRequest) -> bool:
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and bool(token.strip()) and user_for_token(token.strip()) is not None
+
+
 def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
         "tracking_code": case.tracking_code,
@@ -190,14 +199,16 @@ def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
 @router.post(
     "/submissions",
     tags=["submissions"],
-    response={201: SubmissionOut, 200: SubmissionOut, 400: ErrorOut, 422: ErrorOut},
+    response={201: SubmissionOut, 200: SubmissionOut, 400: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Submit feedback",
     description=(
         "Store a message and open its case; answers at once with the tracking code. No authentication.\n\n"
         "Send an `Idempotency-Key` header (e.g. a UUID per message) to make retries safe: a request whose key "
         "was seen before answers **200** with the case the first one created instead of **201** with a new one.\n\n"
         "Invalid input answers **422** with every problem at once, field by field; a body that is not JSON "
-        "answers **400**. A `channel` other than `api` or `web` needs an API token (**422** without one)."
+        "answers **400**. A `channel` other than `api` or `web` needs an API token (**422** without one).\n\n"
+        "Without an API token, submissions are rate-limited per client address and per phone number or e-mail "
+        "address: **429** with a `Retry-After` header (seconds) when over the limit."
     ),
     openapi_extra={"responses": {200: {"description": "The key was seen before: the earlier case."}}},
 )
@@ -212,6 +223,10 @@ def create_submission(
 ) -> Status[dict[str, Any]]:
     contact = payload.contact or ContactIn()
     location = payload.location or LocationIn()
+    # Staff and partner systems (the hotline's desk, a bulk import) send for many people: only anonymous callers
+    # are counted.
+    if not _has_token(request):
+        throttle.check(request, "submit", contacts=(contact.phone, contact.email))
     case, created = receive(
         SubmissionInput(
             body=payload.body,

@@ -44,6 +44,8 @@ class SubmissionForm(forms.Form):
     address = forms.CharField(required=False)
     token = forms.CharField(required=False, widget=forms.HiddenInput)
     attachments = forms.Field(required=False)
+    # The honeypot: a field hidden from people by the style sheet (never typed into), which form-filling robots fill.
+    website = forms.CharField(required=False)
 
     def clean_token(self) -> str:
         # A per-render uuid4; anything else (a missing or forged value) gets a fresh one, which only means a
@@ -53,6 +55,13 @@ class SubmissionForm(forms.Form):
             return uuid.UUID(token).hex
         except ValueError:
             return new_token()
+
+    def filled_by_a_robot(self) -> bool:
+        return bool(self.cleaned_data.get("website", "").strip())
+
+    def contacts(self) -> tuple[str, ...]:
+        """The phone number and e-mail address given: rate limits also count per contact."""
+        return (self.cleaned_data.get("contact_phone", ""), self.cleaned_data.get("contact_email", ""))
 
     def clean_body(self) -> str:
         # Browsers send CRLF line ends; count and store a line end as one character, as the counter does.

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_http_methods
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
 from fankui.cases.services.receiving import receive
-from fankui.core import codes
+from fankui.core import codes, throttle
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.forms import show_errors
+from fankui.core.throttle import Throttled
 from fankui.intake.models import MAX_TITLE_CHARS
 from fankui.surveys.models import Level
 from fankui.surveys.services import rate as rate_service
@@ -40,7 +41,7 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/not_found.html", {"lookup": TrackLookupForm()}, status=404)
 
 
-def _submit_page(request: HttpRequest, form: SubmissionForm, token: str) -> HttpResponse:
+def _submit_page(request: HttpRequest, form: SubmissionForm, token: str, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
         "token": token,
@@ -51,7 +52,7 @@ def _submit_page(request: HttpRequest, form: SubmissionForm, token: str) -> Http
         "max_attachment_mb": settings.FANKUI_MAX_ATTACHMENT_BYTES // (1024 * 1024),
         "nav": "submit",
     }
-    return render(request, "portal/submit.html", context)
+    return render(request, "portal/submit.html", context, status=status)
 
 
 # What this browser sent lately: a digest of everything each form carried, with the tracking code it got and when.
@@ -106,13 +107,23 @@ def submit(request: HttpRequest) -> HttpResponse:
     # Every field is optional to the form, which only refuses what no person types (NUL characters); the service
     # decides everything else and reports field by field.
     if form.is_valid():
+        if form.filled_by_a_robot():
+            return _refused_as_robot(request, form)
         digest = _digest(form, files)
         earlier = _sent_before(request, digest)
         if earlier is not None:
             messages.info(request, _("This form had already been sent; here is the tracking code it received."))
             return redirect("portal:submitted", code=earlier.tracking_code)
         try:
+            throttle.check(request, "submit", contacts=form.contacts())
             case, created = receive(form.submission(files))
+        except Throttled as exc:
+            # The form comes back with everything typed, so a person who shares an address with many others (an
+            # office, a school) loses nothing while waiting.
+            form.add_error(None, str(exc.message))
+            page = _submit_page(request, form, form.cleaned_data.get("token") or new_token(), status=429)
+            page["Retry-After"] = str(exc.retry_after)
+            return page
         except ValidationFailed as exc:
             show_errors(form, exc, SERVICE_FIELDS)
         else:
@@ -124,6 +135,20 @@ def submit(request: HttpRequest) -> HttpResponse:
         form.ask_for_files_again()
     # The same token goes back in the form: nothing was stored under it yet.
     return _submit_page(request, form, form.cleaned_data.get("token") or new_token())
+
+
+def _refused_as_robot(request: HttpRequest, form: SubmissionForm) -> HttpResponse:
+    """The honeypot was filled: nothing is stored, and the answer says so plainly (400), with everything typed kept.
+    A robot learns nothing it could use, and a person whose browser filled the hidden field by mistake is told,
+    instead of being shown a confirmation for a request that was never received."""
+    form.add_error(
+        None,
+        _(
+            "Your request was not sent: a field meant to stay empty was filled in (some browsers do this "
+            "automatically). Please send the form again."
+        ),
+    )
+    return _submit_page(request, form, form.cleaned_data.get("token") or new_token(), status=400)
 
 
 def submitted(request: HttpRequest, code: str) -> HttpResponse:
@@ -140,6 +165,11 @@ def submitted(request: HttpRequest, code: str) -> HttpResponse:
 
 def track_lookup(request: HttpRequest) -> HttpResponse:
     form = TrackLookupForm(request.GET or None)
+    if form.is_bound:
+        try:
+            throttle.check(request, "track")
+        except Throttled as exc:
+            return throttle.page(request, exc)
     if form.is_bound and form.is_valid():
         code = codes.normalize(form.cleaned_data["code"])
         if not code:
@@ -162,6 +192,10 @@ def _track_page(request: HttpRequest, case: Case, rating: RatingForm | None = No
 
 
 def track(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        throttle.check(request, "track")
+    except Throttled as exc:
+        return throttle.page(request, exc)
     case = find_by_code(code)
     if case is None:
         return not_found(request)
@@ -181,7 +215,13 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         return _track_page(request, case, rating=form)
     try:
+        throttle.check(request, "rate")
         rating = rate_service(case, form.cleaned_data["level"], form.cleaned_data["comment"])
+    except Throttled as exc:
+        form.add_error(None, str(exc.message))
+        page = _track_page(request, case, rating=form, status=429)
+        page["Retry-After"] = str(exc.retry_after)
+        return page
     except ValidationFailed as exc:
         show_errors(form, exc)
         # Shown again with the comment kept, so nothing typed is lost.
