@@ -101,3 +101,30 @@ def test_a_rolled_back_change_is_not_used() -> None:
         assert lookup(case)[0] == "撤回的"
         raise RuntimeError("rolled back")
     assert lookup(case)[0] == "Inquiry: 3 working days"
+
+
+def _token() -> int:
+    return LookupStamp.objects.get(pk=1).token
+
+
+@pytest.mark.parametrize("operation", ["insert", "update", "delete"])
+def test_every_write_to_every_table_of_the_settings_renews_the_stamp(operation: str) -> None:
+    from fankui.sla.models import CalendarYear, WorkingCalendar
+
+    policy = Policy.objects.create(name="新策略", kind="inquiry")
+    makers = {
+        Policy: lambda: Policy.objects.create(name="又一个策略", kind="praise"),
+        PolicyTarget: lambda: PolicyTarget.objects.create(policy=policy, stage=Stage.ACCEPT, amount=1, unit=WD),
+        WorkingCalendar: lambda: WorkingCalendar.objects.create(name="窗口"),
+        CalendarDay: lambda: CalendarDay.objects.create(day=dt.date(2027, 1, 4), is_workday=False),
+        CalendarYear: lambda: CalendarYear.objects.create(year=2027),
+    }
+    for model, make in makers.items():
+        before = _token()
+        if operation != "insert":
+            rows = model.objects.filter(pk=make().pk)  # type: ignore[attr-defined]
+            before = _token()
+            rows.update(id=F("id")) if operation == "update" else rows.delete()
+        else:
+            make()
+        assert _token() != before, f"{operation} on {model.__name__} left the stamp unchanged"

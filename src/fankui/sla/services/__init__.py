@@ -2,7 +2,7 @@
 
 - ``clocks``: which policy matches a case, the clocks that follow it through ``cases.signals`` (started and stopped
   in the transaction of the move, so a rolled-back move leaves no clock behind), deadlines recomputed;
-- ``lookups``: the policies and calendars, read once per operation;
+- ``lookups``: the policies and calendars, kept by each process until the database says they changed;
 - ``calendars``: the working calendar's days and years, and imports of published holiday lists;
 - ``waiting``: a question to the citizen pauses the clocks until an answer or a timeout;
 - ``extensions`` (延期) and ``supervision`` (督办).
