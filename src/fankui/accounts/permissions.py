@@ -7,6 +7,10 @@ the person; being a superuser only opens the Django admin). Inactive and anonymo
 Scope: organisation-wide roles work on everything; a handler works on their department's cases, a department head on
 those of their department and every department below it (``Department.path`` makes that one prefix match).
 
+Personal data by need: seeing a case does not mean seeing who sent it. Contact details, unmasked text and attachments
+are each decided per case (``may_see_contact``, ``may_read_text``, ``may_open_attachments``); a 举报's reporter is
+hidden from the department it is dispatched to. docs/security.md has the table.
+
 The workflow tables (``cases.workflow``, ``actions.workflow``) say which role may take which step; the apps combine
 them with ``role`` and ``in_department`` here, so no rule about roles or departments is written twice.
 """
@@ -18,6 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django_otp import user_has_device
+
+from fankui.core.vocab import Kind
 
 from .models import DEPARTMENT_ROLES, Department, Role
 
@@ -102,12 +108,6 @@ def visible_departments(user: Any) -> Q:
     return Q(pk=user.department_id)
 
 
-def may_see_personal_data(user: Any) -> bool:
-    """May see a submitter's contact details and attachments on the cases they may see (each look is recorded):
-    everyone who works cases, since everyone who sees a case may have to reach its submitter."""
-    return is_staff(user)
-
-
 # Approving what of citizens' words reaches the public pages (a hot topic's label on the board): a decision about
 # publishing, taken by those who answer for the organisation's public face.
 PUBLISHERS = SUPERVISORS
@@ -135,3 +135,54 @@ def two_factor_step(user: Any) -> str:
     if user_has_device(user, confirmed=True):
         return "verify"
     return "enrol" if must_use_two_factor(user) else ""
+
+
+# --- Personal data by need (PIPL) ---------------------------------------------------------------------------------
+# The 12345 centre: the people who take the call, triage it and supervise its handling. They may have to call anyone
+# back, so they see every submitter's contact details and words, a 举报's reporter included (each look recorded).
+# Analysts and administrators are organisation-wide too, but their work needs no one's identity: they read masked
+# text and never see contact details.
+CENTRE = frozenset({Role.DISPATCHER, Role.SUPERVISOR})
+
+
+def is_centre(user: Any) -> bool:
+    return role(user) in CENTRE
+
+
+def is_report(case: Any) -> bool:
+    """A 举报, as the case stands or as the submitter said when sending it: a reclassification never exposes a
+    person who came forward as a whistle-blower."""
+    return bool(case.kind == Kind.REPORT or case.submission.kind == Kind.REPORT)
+
+
+def works_case(user: Any, case: Any) -> bool:
+    """The user's department leads the case or assists it (a head's: one of their subtree)."""
+    if not department_role(user):
+        return False
+    if in_department(user, case.lead_department):
+        return True
+    return any(in_department(user, d) for d in case.assist_departments.all())
+
+
+def may_see_contact(user: Any, case: Any) -> bool:
+    """May read how to reach the case's submitter (name, phone, e-mail, address): the centre always; the lead
+    department, which replies, except on a 举报, whose reporter is hidden from the department it is about. Each look
+    is recorded by the page or endpoint that shows them (``audit.services.record_access``)."""
+    if is_centre(user):
+        return True
+    return not is_report(case) and in_department(user, case.lead_department)
+
+
+def may_read_text(user: Any, case: Any) -> bool:
+    """May read the case's title and text as written, personal data unmasked: the centre, and the departments that
+    work the case (lead and assisting) unless it is a 举报. Everyone else who sees the case reads the text with
+    personal data masked (``fankui.nlp.masking``)."""
+    if is_centre(user):
+        return True
+    return not is_report(case) and works_case(user, case)
+
+
+def may_open_attachments(user: Any, case: Any) -> bool:
+    """May open the case's photos and documents, which cannot be masked: the centre and the departments that work
+    the case (a 举报's evidence too: it is what the department investigates). Analysts and administrators may not."""
+    return is_centre(user) or works_case(user, case)

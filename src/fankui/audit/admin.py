@@ -20,6 +20,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 # What a look at personal data was (Access.what), in words.
 ACCESS_WORDS = {
     "contact": _("contact details on the case page"),
+    "reporter": _("a report's reporter: contact details"),
+    "text": _("the case's text with personal data unmasked"),
     "attachment": _("an attachment"),
     "evidence": _("a photo or document of an improvement action"),
     "phone_search": _("found by the caller's phone number"),

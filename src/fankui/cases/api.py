@@ -11,12 +11,14 @@ from typing import Any, Literal, cast
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictInt
 
 from fankui.accounts.api import staff_auth
 from fankui.accounts.models import Department, User
+from fankui.accounts.permissions import may_open_attachments, may_see_contact
 from fankui.audit.services import record_access, record_accesses
 from fankui.core.errors import NotFound
 from fankui.core.vocab import Kind, Level
@@ -52,7 +54,10 @@ class CaseItem(Schema):
     id: int
     number: str
     tracking_code: str
-    title: str = Field(description="The submission's title, or the start of its text when it has none.")
+    title: str = Field(
+        description="The submission's title, or the start of its text when it has none; in lists always with "
+        "personal data masked."
+    )
     state: State
     state_label: str
     kind: Kind
@@ -115,12 +120,19 @@ class RatingOut(Schema):
 
 
 class CaseDetail(CaseItem):
-    body: str
+    body: str = Field(description="The text; with personal data masked unless text_masked is false.")
+    text_masked: bool = Field(
+        description="True when title and body have personal data masked: your role does not need it (analysts, "
+        "administrators; a department reading a report). The list's titles are always masked."
+    )
     channel: str
     address: str
     anonymous: bool
-    contact: Contact | None = Field(description="Personal data; every read of it is recorded.")
-    attachments: list[AttachmentOut]
+    contact: Contact | None = Field(
+        description="Personal data, for the lead department and the 12345 centre only (a report's reporter: for the "
+        "centre only); null otherwise. Every read of it is recorded."
+    )
+    attachments: list[AttachmentOut] = Field(description="Empty for roles that may not open them (analysts).")
     assist_departments: list[Ref]
     merged_into: CaseRef | None
     duplicates: list[CaseRef]
@@ -211,13 +223,20 @@ def _item(case: Case, user: User) -> dict[str, Any]:
 def _detail(case: Case, user: User) -> dict[str, Any]:
     view = queries.staff_view(case, user)
     s = case.submission
+    # Personal data by need, as on the case page (accounts.permissions); each look at what is shown is recorded.
+    text = queries.readable_text(case, user)
     contact = None
-    if not s.anonymous and (s.contact_name or s.contact_phone or s.contact_email):
+    if not s.anonymous and (s.contact_name or s.contact_phone or s.contact_email) and may_see_contact(user, case):
         contact = {"name": s.contact_name, "phone": s.contact_phone, "email": s.contact_email, "address": s.address}
-        record_access(user, case, "contact")
+        record_access(user, case, queries.contact_look(case))
+    if text.personal:
+        record_access(user, case, "text")
+    attachments = view["attachments"] if may_open_attachments(user, case) else []
     return {
         **_item(case, user),
-        "body": s.body,
+        "title": text.title or Truncator(text.body).chars(queries.TITLE_CHARS),
+        "body": text.body,
+        "text_masked": text.masked,
         "channel": s.channel,
         "address": s.address if contact else "",
         "anonymous": s.anonymous,
@@ -229,7 +248,7 @@ def _detail(case: Case, user: User) -> dict[str, Any]:
                 "size": a.size,
                 "url": reverse("intake:file", kwargs={"token": a.token}),
             }
-            for a in view["attachments"]
+            for a in attachments
         ],
         "assist_departments": [_ref(d) for d in view["assist_departments"]],
         "merged_into": _case_ref(view["primary"]),

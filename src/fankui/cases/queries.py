@@ -13,13 +13,13 @@ from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value,
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 
 from fankui.accounts import permissions
 from fankui.accounts.models import User
 from fankui.audit.models import Event
 from fankui.core import codes
 from fankui.intake.files import Look
+from fankui.nlp.masking import mask_case_text
 
 from .models import Case
 from .workflow import State
@@ -211,25 +211,60 @@ def staff_view(case: Case, user: User) -> dict[str, Any]:
 
 
 def attachment_look(user: User, submission_id: int) -> Look | None:
-    """A submission's attachments are seen by those who see its case, each look recorded against it
-    (``intake.files``)."""
-    case_id = visible_cases(user).filter(submission_id=submission_id).values_list("pk", flat=True).first()
-    return None if case_id is None else Look("attachment", case_id)
+    """A submission's attachments are seen by those who see its case and may open them
+    (``permissions.may_open_attachments``), each look recorded against it (``intake.files``)."""
+    case = for_list(visible_cases(user)).filter(submission_id=submission_id).first()
+    if case is None or not permissions.may_open_attachments(user, case):
+        return None
+    return Look("attachment", case.pk)
+
+
+def contact_look(case: Case) -> str:
+    """How a look at the case's contact details is recorded (``audit.Access.what``): a 举报's reporter by name, so
+    that the auditors find every look at a whistle-blower's identity."""
+    return "reporter" if permissions.is_report(case) else "contact"
 
 
 # A list names a case by its title, else by the start of its text.
 TITLE_CHARS = 41
 
 
+def masked_text(case: Case) -> tuple[str, str]:
+    """The case's title and text with personal data masked: the analysis's, or masked now when it has not run yet
+    (the same masking, with the submitter's name as the analysis passes it)."""
+    analysis = getattr(case, "analysis", None)  # the analysis app's row, when it has written one
+    if analysis is not None and analysis.status == "done":
+        return analysis.masked_title, analysis.masked_body
+    s = case.submission
+    title, body, _found = mask_case_text(s.title, s.body, [s.contact_name] if s.contact_name else [])
+    return title, body
+
+
+@dataclass(frozen=True)
+class Text:
+    """The case's words as ``user`` may read them; ``personal`` when they hold personal data the reader sees unmasked
+    (a look to record)."""
+
+    title: str
+    body: str
+    masked: bool
+    personal: bool
+
+
+def readable_text(case: Case, user: User) -> Text:
+    """Title and text as written for those who may read them (``permissions.may_read_text``), masked for everyone
+    else. The case page and the API's case show this; the caller records the look when ``personal``."""
+    title, body = masked_text(case)
+    if not permissions.may_read_text(user, case):
+        return Text(title, body, masked=True, personal=False)
+    s = case.submission
+    return Text(s.title, s.body, masked=False, personal=(title, body) != (s.title, s.body))
+
+
 def shown_title(case: Case, user: User) -> str:
-    """How a case is named in a list (the case lists, the supervision board, an action's cases). Those who may see
-    personal data (``permissions.may_see_personal_data``) read the title as it was written; everyone else reads the
-    one the analysis masked, and no words of the case before the analysis has run."""
-    if permissions.may_see_personal_data(user):
-        title, body = case.submission.title, case.submission.body
-    else:
-        analysis = getattr(case, "analysis", None)  # the analysis app's row, when it has written one
-        if analysis is None or analysis.status != "done":
-            return _("Not analysed yet: open the case to read it.")
-        title, body = analysis.masked_title, analysis.masked_body
+    """How a case is named in a list (the case lists, the supervision board, an action's cases, the API's list):
+    always with personal data masked, whoever reads it, the analysis's masking or the same masking done now. A
+    list is glanced at, over shoulders and in screenshots; the case page shows the words as written to those who
+    need them."""
+    title, body = masked_text(case)
     return title or Truncator(body).chars(TITLE_CHARS)

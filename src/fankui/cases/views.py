@@ -145,7 +145,7 @@ def _visible_case(user: User, pk: int) -> Case:
     return case
 
 
-def _shows_contact(case: Case) -> bool:
+def _has_contact(case: Case) -> bool:
     s = case.submission
     return not s.anonymous and bool(s.contact_name or s.contact_phone or s.contact_email or s.address)
 
@@ -160,18 +160,27 @@ def _render_case(
         (t, failed_form if t.action == failed_action and failed_form else action_form(t.action, case))
         for t in moves.available_actions(case, user)
     ]
-    # Who sees how to reach the submitter is accounts.permissions' to say (today: everyone who works cases, as
-    # everyone who may see a case works it); each look is recorded.
-    contact = _shows_contact(case) and permissions.may_see_personal_data(user)
+    # Personal data by need (accounts.permissions): who may read the contact details, the words as written and the
+    # attachments is decided per case; each look at what is shown is recorded.
+    text = queries.readable_text(case, user)
+    contact = _has_contact(case) and permissions.may_see_contact(user, case)
+    attachments = view["attachments"] if permissions.may_open_attachments(user, case) else []
     if contact:
-        record_access(user, case, "contact")
+        record_access(user, case, queries.contact_look(case))
+    if text.personal:
+        record_access(user, case, "text")
     context = {
         **view,
         "actions": actions,
         "failed_action": failed_action,
         # The form of a move that is no longer possible is not offered again, but what was typed is kept.
         "orphan_form": failed_form if failed_form and failed_action not in {t.action for t, _ in actions} else None,
+        "text": text,
+        "attachments": attachments,
+        "hidden_attachments": len(view["attachments"]) - len(attachments),
         "show_contact": contact,
+        "contact_withheld": _has_contact(case) and not contact,
+        "reporter_protected": permissions.is_report(case),
         "danger_actions": {Action.REJECT, Action.RETURN, Action.REOPEN},
     }
     return render(request, "cases/detail.html", context, status=status)
