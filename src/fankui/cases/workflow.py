@@ -98,6 +98,18 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.REOPENED, A.REPLY, S.REPLIED, DEPARTMENT),
 )
 
+# The workflow steps whose message is written for the submitter: a rejection's reason (they are told it) and their
+# own rating comment. Every other step's note (accept, dispatch, redispatch, close, reopen) is written by staff for
+# staff: the submitter sees the step on their timeline, never its note. Other apps' public events carry only words
+# for the submitter in their message (staff notes go in ``data``).
+CITIZEN_MESSAGES = frozenset({A.REJECT, A.RATE_SATISFIED, A.RATE_UNSATISFIED})
+
+
+def message_is_public(action: str) -> bool:
+    """Whether a public event's message is for the submitter's eyes (``CITIZEN_MESSAGES``)."""
+    return action not in Action.values or action in CITIZEN_MESSAGES
+
+
 _BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
 assert len(_BY_KEY) == len(TRANSITIONS), "one transition per (state, action)"
 

@@ -17,7 +17,7 @@ from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.cases.models import Case, Reply
 from fankui.cases.queries import public_view
-from fankui.cases.workflow import Action, Actor, State
+from fankui.cases.workflow import Action, Actor, State, message_is_public
 
 # Citizen wording of the timeline: what happened to the request, in the past tense.
 LABELS: dict[str, Promise] = {
@@ -82,7 +82,8 @@ def _label(action: str) -> str:
 
 def _entry(event: Event, case: Case, replies: dict[int, PublicReply]) -> TimelineEntry:
     data = event.data if isinstance(event.data, dict) else {}
-    message = event.message
+    # A staff note written with a public step (accept, dispatch...) is internal: only words meant for the submitter.
+    message = event.message if message_is_public(event.action) else ""
     if event.case_id != case.pk and event.actor_kind == Actor.CITIZEN:
         # On the followed case, a citizen's words (a rating comment) belong to another person.
         message = ""
