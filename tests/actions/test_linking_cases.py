@@ -65,6 +65,7 @@ def test_a_topic_links_its_cases_and_later_ones_join_by_themselves(
 
 
 def test_an_abandoned_action_takes_no_new_cases(analyst: User, owner: User, dept: Department, topic: Topic) -> None:
+    in_topic(factories.case(), topic)  # an action is made from a topic its maker sees: one with a case
     action = make_action(analyst, owner, dept, topic=topic.pk)
     moves.transition(action, analyst, "abandon", "重复")
     in_topic(factories.case(), topic)

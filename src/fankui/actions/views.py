@@ -20,7 +20,7 @@ from fankui.accounts.views import staff_required
 from fankui.cases.queries import visible_cases
 from fankui.core.errors import DomainError, NotFound, ValidationFailed
 from fankui.core.forms import show_errors
-from fankui.topics.models import Topic
+from fankui.topics.queries import visible_topics
 
 from . import indicators, services
 from .forms import SERVICE_FIELDS, ActionForm
@@ -62,7 +62,7 @@ def _initial(request: HttpRequest) -> dict[str, object]:
     initial: dict[str, object] = {"source": Source.MANUAL, "public": True, "indicator_weeks": "4"}
     topic_id = request.GET.get("topic", "")
     if topic_id.isdigit() and len(topic_id) < 19:
-        topic = Topic.objects.filter(pk=int(topic_id)).first()
+        topic = visible_topics(_user(request)).filter(pk=int(topic_id)).first()
         if topic is not None:
             initial.update(topic=str(topic.pk), source=Source.TOPIC, title=topic.label, indicator="topic_weekly")
     raw_ids = request.GET.get("cases", "")
@@ -97,7 +97,9 @@ def action_new(request: HttpRequest) -> HttpResponse:
     else:
         form = ActionForm(initial=_initial(request))
     topic_id = form["topic"].value()
-    topic = Topic.objects.filter(pk=int(topic_id)).first() if str(topic_id or "").isdigit() else None
+    topic = None
+    if str(topic_id or "").isdigit() and len(str(topic_id)) < 19:
+        topic = visible_topics(user).filter(pk=int(topic_id)).first()
     return render(request, "actions/new.html", {"form": form, "topic": topic}, status=status)
 
 

@@ -8,7 +8,6 @@ from typing import cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +16,6 @@ from django.views.decorators.http import require_POST
 from fankui.accounts import permissions
 from fankui.accounts.models import User
 from fankui.accounts.views import staff_required
-from fankui.analysis.models import CaseAnalysis
 from fankui.cases import queries
 from fankui.cases.models import Case
 from fankui.core.errors import DomainError
@@ -25,15 +23,10 @@ from fankui.nlp.public import public_text
 
 from . import services
 from .models import Topic, TopicEvent
+from .queries import visible_topics
 
 MAX_PK = 2**63 - 1
 FILTERS = ("active", "retired", "all")
-
-
-def visible_topics(user: User) -> QuerySet[Topic]:
-    """Topics with at least one case the user may see."""
-    seen = CaseAnalysis.objects.filter(case__in=queries.visible_cases(user), topic__isnull=False).values("topic_id")
-    return Topic.objects.filter(id__in=seen)
 
 
 @staff_required

@@ -17,6 +17,7 @@ from fankui.cases.models import Case
 from fankui.cases.queries import visible_cases
 from fankui.core.errors import PermissionDenied, ValidationFailed
 from fankui.topics.models import Topic
+from fankui.topics.queries import visible_topics
 
 from ..models import Action, ActionCase, Indicator, Milestone, Source, State
 from . import MAX_TEXT, can_create, in_scope, local_today, plain_text, record
@@ -88,7 +89,7 @@ def _clean(user: User, data: ActionInput) -> tuple[dict[str, Any], list[tuple[st
     clean["owner"] = _owner(data, errors)
     clean["department"] = department = _department(user, data, errors)
     clean["deadline"] = deadline = _deadline(data, errors)
-    clean["topic"] = topic = _topic(data, errors)
+    clean["topic"] = topic = _topic(user, data, errors)
     if data.source not in Source.values:
         errors["source"] = [_("Unknown source.")]
     clean["source"] = data.source
@@ -150,11 +151,13 @@ def _deadline(data: ActionInput, errors: Errors) -> date | None:
     return deadline
 
 
-def _topic(data: ActionInput, errors: Errors) -> Topic | None:
+def _topic(user: User, data: ActionInput, errors: Errors) -> Topic | None:
+    """The hot topic the action answers, among those the user may see (a topic of other departments' cases only
+    is unknown to them)."""
     topic = None
     topic_id = _int(data.topic)
     if data.topic not in (None, ""):
-        topic = Topic.objects.filter(pk=topic_id).first() if topic_id else None
+        topic = visible_topics(user).filter(pk=topic_id).first() if topic_id else None
         if topic is None:
             errors["topic"] = [_("Unknown hot topic.")]
     return topic
