@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from fankui.audit.admin import ReadOnlyAdmin
 
 from .models import Case, Category
+from .queries import masked_text
 
 
 @admin.register(Category)
@@ -12,11 +14,21 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+@admin.display(description=_("title"))
+def masked_title(case: Case) -> str:
+    title, body = masked_text(case)
+    return title or body[:40]
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
-    """Read-only: cases change only through the workflow, so the admin is for looking, not editing."""
+    """Read-only: cases change only through the workflow, so the admin is for looking, not editing. The submission
+    (the citizen's words and contact details) is not shown, only the title with personal data masked: the case page
+    shows the rest to those who need it, each look recorded."""
 
     list_display = ["number", "state", "kind", "category", "lead_department", "created_at"]
     list_filter = ["state", "kind"]
     search_fields = ["number", "tracking_code"]
     list_select_related = ["category", "lead_department"]
+    exclude = ["submission"]
+    readonly_fields = [masked_title]

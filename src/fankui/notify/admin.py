@@ -1,19 +1,62 @@
-from django.contrib import admin
+"""The outbox and its contacts in the Django admin. A citizen's phone number or e-mail address is shown masked
+(``models.masked_address``) and never offered for editing: the admin is for delivery problems, and finding a person's
+messages by their full address still works through the search box, whose answers stay masked."""
 
-from .models import Contact, Message
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import Contact, Message, masked_address
+
+
+@admin.display(description=_("address"))
+def shown_address(obj: Message | Contact) -> str:
+    return masked_address(obj.address)
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "status", "user", "address", "subject", "attempts", "last_error"]
+    list_display = ["created_at", "channel", "status", "user", shown_address, "subject", "attempts", "last_error"]
     list_filter = ["channel", "status"]
-    search_fields = ["address", "key", "subject"]
+    search_fields = ["=address", "key", "subject"]
     list_select_related = ["user"]
-    readonly_fields = ["dedupe_key", "created_at", "sent_at", "attempts"]
+    # The text of a message to a citizen may quote their request: it is not shown here (the case page shows it to
+    # those who may read it). Nothing is editable: messages are written by the outbox only.
+    fields = [
+        "channel",
+        "status",
+        "user",
+        shown_address,
+        "case_id",
+        "key",
+        "subject",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "read_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ["channel", "address", "opted_out_at", "bounced_at", "bounce_reason"]
+    list_display = ["channel", shown_address, "opted_out_at", "bounced_at", "bounce_reason"]
     list_filter = ["channel"]
-    search_fields = ["address"]
+    search_fields = ["=address"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # A new contact (an opt-out taken on the phone) is typed in; a stored one shows its address masked.
+        fields = [f.name for f in Contact._meta.fields if f.name not in ("id", "address")]
+        return (["channel", "address", *fields[1:]] if obj is None else ["channel", shown_address, *fields[1:]])
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return [] if obj is None else ["channel", shown_address]
