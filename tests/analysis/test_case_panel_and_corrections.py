@@ -5,7 +5,6 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from fankui.accounts import permissions
 from fankui.accounts.models import Department, User
 from fankui.analysis import services, tasks
 from fankui.analysis.models import CaseAnalysis

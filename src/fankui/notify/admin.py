@@ -56,7 +56,7 @@ class ContactAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         # A new contact (an opt-out taken on the phone) is typed in; a stored one shows its address masked.
         fields = [f.name for f in Contact._meta.fields if f.name not in ("id", "address")]
-        return (["channel", "address", *fields[1:]] if obj is None else ["channel", shown_address, *fields[1:]])
+        return ["channel", "address", *fields[1:]] if obj is None else ["channel", shown_address, *fields[1:]]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         return [] if obj is None else ["channel", shown_address]
