@@ -14,12 +14,6 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-@admin.display(description=_("title"))
-def masked_title(case: Case) -> str:
-    title, body = masked_text(case)
-    return title or body[:40]
-
-
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
     """Read-only: cases change only through the workflow, so the admin is for looking, not editing. The submission
@@ -31,4 +25,9 @@ class CaseAdmin(ReadOnlyAdmin):
     search_fields = ["number", "tracking_code"]
     list_select_related = ["category", "lead_department"]
     exclude = ["submission"]
-    readonly_fields = [masked_title]
+    readonly_fields = ["masked_title"]
+
+    @admin.display(description=_("title"))
+    def masked_title(self, case: Case) -> str:
+        title, body = masked_text(case)
+        return title or body[:40]
