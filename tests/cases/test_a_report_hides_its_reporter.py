@@ -107,3 +107,21 @@ def test_a_complaint_shows_its_contact_to_the_lead_department(
     html = client_for(handler).get(f"/staff/cases/{case.pk}/", headers=EN).content.decode()
     assert all(value in html for value in REPORTER.values())
     assert list(Access.objects.filter(case=case, user=handler).values_list("what", flat=True)) == ["contact"]
+
+
+def test_a_search_by_the_reporters_number_does_not_name_the_reporter(
+    dispatcher: User,
+    handler: User,
+    dept: Department,
+    client_for: Callable[[User], Client],
+    api_for: Callable[[User], Client],
+) -> None:
+    case = _report(dispatcher, dept)
+    phone = REPORTER["contact_phone"]
+    assert api_for(handler).get("/api/v1/cases", {"q": phone}).json()["count"] == 0
+    assert case.number not in client_for(handler).get("/staff/cases/", {"q": phone}, headers=EN).content.decode()
+    assert not Access.objects.filter(user=handler).exists()
+
+    assert [i["number"] for i in api_for(dispatcher).get("/api/v1/cases", {"q": phone}).json()["items"]] == [
+        case.number
+    ]

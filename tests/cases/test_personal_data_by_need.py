@@ -79,3 +79,12 @@ def test_an_assisting_department_reads_the_text_but_not_the_contact(
     assert "wangwu@example.cn" not in html
     assert "shown to the lead department and the 12345 centre only" in html
     assert list(Access.objects.filter(user=helper, case=case).values_list("what", flat=True)) == ["text"]
+
+
+def test_an_analyst_cannot_find_who_wrote_what_by_a_phone_number(
+    case: Case, api_for: Callable[[User], Client], client_for: Callable[[User], Client]
+) -> None:
+    analyst = factories.user(Role.ANALYST)
+    assert api_for(analyst).get("/api/v1/cases", {"q": "13712345678"}).json()["count"] == 0
+    assert case.number not in client_for(analyst).get("/staff/cases/", {"q": "13712345678"}).content.decode()
+    assert api_for(analyst).get("/api/v1/cases").json()["count"] == 1  # the case itself is in their view

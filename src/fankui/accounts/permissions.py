@@ -173,6 +173,17 @@ def may_see_contact(user: Any, case: Any) -> bool:
     return not is_report(case) and in_department(user, case.lead_department)
 
 
+def contact_filter(user: Any) -> Q:
+    """The cases (a filter on ``cases.Case``) whose contact details ``user`` may see, ``may_see_contact`` as a query:
+    a search by a caller's phone number looks only among them, or it would tell a department who sent a 举报 (and
+    an analyst who wrote what)."""
+    if is_centre(user):
+        return Q()
+    if not department_role(user):
+        return Q(pk__in=[])
+    return department_filter(user, "lead_department") & ~Q(kind=Kind.REPORT) & ~Q(submission__kind=Kind.REPORT)
+
+
 def may_read_text(user: Any, case: Any) -> bool:
     """May read the case's title and text as written, personal data unmasked: the centre, and the departments that
     work the case (lead and assisting) unless it is a 举报. Everyone else who sees the case reads the text with

@@ -316,7 +316,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
         date_to=filters.date_to,
         q=filters.q,
     )
-    cases = queries.for_list(queries.filter_cases(queries.visible_cases(_user(request)), f))
+    cases = queries.for_list(queries.filter_cases(queries.visible_cases(_user(request)), f, _user(request)))
     start = (filters.page - 1) * filters.page_size
     rows = list(cases.order_by("-created_at", "-id")[start : start + filters.page_size])
     if queries.phone_in(f.q):

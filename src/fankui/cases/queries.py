@@ -68,7 +68,7 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def filter_cases(cases: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
+def filter_cases(cases: QuerySet[Case], f: CaseFilter, user: User) -> QuerySet[Case]:
     if f.state:
         cases = cases.filter(state=f.state)
     if f.kind:
@@ -96,7 +96,9 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
             # without its area code still finds a landline. Anonymous submissions keep no contact to match.
             by_contact = Q(submission__anonymous=False, submission__contact_phone__endswith=phone)
             in_text = Q(submission__title__contains=phone) | Q(submission__body__contains=phone)
-            return cases.filter(by_contact | in_text)
+            # Only among the cases whose contact details the user may see: finding a 举报 by its reporter's number
+            # would name the reporter (accounts.permissions.contact_filter).
+            return cases.filter(by_contact | in_text).filter(permissions.contact_filter(user))
         for term in q.split()[:5]:
             cases = cases.filter(
                 Q(submission__title__icontains=term) | Q(submission__body__icontains=term) | Q(number=term)

@@ -67,7 +67,7 @@ def _case_list(
     form = FilterForm(request.GET, states=states)
     form.is_valid()  # invalid filters are dropped and named above the list, never an error page
     filters = form.to_filter()
-    cases = queries.for_list(queries.filter_cases(cases, filters))
+    cases = queries.for_list(queries.filter_cases(cases, filters, user))
     cases = queries.oldest_first(cases) if oldest_first else cases.order_by("-created_at", "-id")
     page = Paginator(cases, settings.FANKUI_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
