@@ -146,6 +146,8 @@ ROUTES: dict[str, Route] = {
     # Hot topics: one exists for a user when one of its cases does.
     "staff/topics/": Route(lambda w: "/staff/topics/", everyone(200), contact=True),
     "staff/topics/<int:pk>/": Route(lambda w: f"/staff/topics/{w['topic'].pk}/", found, contact=True),
+    # Approving a label for the public board (supervisors, administrators: a redirect either way; others refused).
+    "staff/topics/<int:pk>/public/": Route(lambda w: f"/staff/topics/{w['topic'].pk}/public/", posted(sees), "post"),
     "staff/topics/<int:pk>/label/": Route(lambda w: f"/staff/topics/{w['topic'].pk}/label/", posted(sees), "post"),
     # Improvement actions: each scope's action belongs to the case's lead department and links the case.
     "staff/actions/": Route(lambda w: "/staff/actions/", everyone(200)),
