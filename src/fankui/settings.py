@@ -387,13 +387,13 @@ FANKUI_ENCRYPTION_KEYS = (
 FANKUI_LOOKUP_KEY = env_str("LOOKUP_KEY") or _kept_key("lookup_key", lambda: secrets.token_urlsafe(32))
 
 
-def _years_by_kind(name: str) -> dict[str, int]:
+def _years_by_kind(items: list[str]) -> dict[str, int]:
     """``report=10,praise=1``: a number of years per kind of request."""
     years: dict[str, int] = {}
-    for item in env_list(name, []):
+    for item in items:
         kind, _sep, value = item.partition("=")
         if not value.strip().isdigit() or int(value) < 1 or not kind.strip():
-            raise _bad(name, "kind=years pairs separated by commas, e.g. report=10,praise=1")
+            raise _bad("RETENTION_YEARS_BY_KIND", "kind=years pairs separated by commas, e.g. report=10,praise=1")
         years[kind.strip()] = int(value)
     return years
 
@@ -401,7 +401,7 @@ def _years_by_kind(name: str) -> dict[str, int]:
 # Contact details of a closed case are anonymised this many years after it closed (the retention sweep), per kind of
 # request where FANKUI_RETENTION_YEARS_BY_KIND says otherwise.
 FANKUI_RETENTION_YEARS = env_int("RETENTION_YEARS", 3, minimum=1)
-FANKUI_RETENTION_YEARS_BY_KIND = _years_by_kind("RETENTION_YEARS_BY_KIND")
+FANKUI_RETENTION_YEARS_BY_KIND = _years_by_kind(env_list("RETENTION_YEARS_BY_KIND", []))
 # The one-time code a citizen is sent before seeing, downloading or erasing their data: minutes valid, tries allowed.
 FANKUI_PRIVACY_CODE_MINUTES = env_int("PRIVACY_CODE_MINUTES", 15, minimum=1)
 FANKUI_PRIVACY_CODE_ATTEMPTS = env_int("PRIVACY_CODE_ATTEMPTS", 5, minimum=1)

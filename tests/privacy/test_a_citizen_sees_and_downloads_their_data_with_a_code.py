@@ -77,7 +77,10 @@ def test_a_code_expires_and_works_once(person_case: Case, _frozen_time: time_mac
     assert client.post(f"/track/{person_case.tracking_code}/privacy/verify/", {"code": code}).status_code == 422
     prove(client, person_case)
     again = Client()
-    assert again.post(f"/track/{person_case.tracking_code}/privacy/verify/", {"code": sent_code(person_case)}).status_code == 422
+    assert (
+        again.post(f"/track/{person_case.tracking_code}/privacy/verify/", {"code": sent_code(person_case)}).status_code
+        == 422
+    )
 
 
 def test_the_proof_belongs_to_one_case_and_one_browser(person_case: Case) -> None:

@@ -91,7 +91,9 @@ def test_erasure_keeps_the_case_and_its_timeline(person_case: Case) -> None:
     prove(client, person_case)
     client.post(f"/track/{person_case.tracking_code}/privacy/erase/", {"confirm": "on"})
     person_case.refresh_from_db()
-    kept = list(Event.objects.filter(case=person_case).exclude(action="privacy_erased").values_list("pk", "action", "message"))
+    kept = list(
+        Event.objects.filter(case=person_case).exclude(action="privacy_erased").values_list("pk", "action", "message")
+    )
     assert kept == events
     assert (person_case.state, person_case.kind) == ("received", "complaint")
     page = client.get(f"/track/{person_case.tracking_code}/").content.decode()

@@ -57,7 +57,9 @@ def test_a_kind_can_be_kept_longer(
     assert dict(sweeps())["privacy_retention"]() == 1
 
 
-def test_an_open_case_keeps_its_contact(dispatcher: User, handler: User, dept: Department, _frozen_time: time_machine.Coordinates) -> None:
+def test_an_open_case_keeps_its_contact(
+    dispatcher: User, handler: User, dept: Department, _frozen_time: time_machine.Coordinates
+) -> None:
     case = factories.case(contact_phone=PHONE)
     _frozen_time.shift(timedelta(days=10 * 365))
     assert dict(sweeps())["privacy_retention"]() == 0 and _phone(case) == PHONE
@@ -77,4 +79,3 @@ def test_the_command_says_what_it_would_do_then_does_it(
     out = StringIO()
     call_command("retention", stdout=out)
     assert "Anonymised 2 case(s)." in out.getvalue() and _phone(first) == ""
-

@@ -23,7 +23,7 @@ def tree_parent() -> models.ForeignKey[Any, Any]:
     )
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """Text stored encrypted (``core.crypto``): Python code reads and writes plain text, the database holds a Fernet
     token, or the empty string for no value. Tokens are random, so the database can compare such a column only with
     the empty string (``contact_phone=""``); to find a value, keep its ``crypto.lookup_hash`` in a column beside it."""

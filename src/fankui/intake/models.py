@@ -91,9 +91,7 @@ class Submission(models.Model):
     address = EncryptedTextField(_("address"), max_length=300, blank=True)
     contact_phone_hash = models.CharField(max_length=64, blank=True, default="", db_default="", db_index=True)
     # A landline's number without its area code (staff type what the caller says).
-    contact_phone_local_hash = models.CharField(
-        max_length=64, blank=True, default="", db_default="", db_index=True
-    )
+    contact_phone_local_hash = models.CharField(max_length=64, blank=True, default="", db_default="", db_index=True)
     contact_email_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)

@@ -318,7 +318,9 @@ def forget_case(
         message.dedupe_key = hashlib.sha256(f"erased\x1f{message.pk}".encode()).hexdigest()
         if message.status == Status.QUEUED:
             message.status, message.next_attempt_at, message.last_error = Status.FAILED, None, erased[:500]
-        message.save(update_fields=["address", "subject", "body", "dedupe_key", "status", "next_attempt_at", "last_error"])
+        message.save(
+            update_fields=["address", "subject", "body", "dedupe_key", "status", "next_attempt_at", "last_error"]
+        )
         emptied += 1
     kept = set(keep)
     for address in set(addresses) - kept:

@@ -48,7 +48,9 @@ def held(case: Case) -> dict[str, Any]:
             {"at": _when(entry.at), "what": entry.label, "message": entry.message, "department": entry.department}
             for entry in view.timeline
         ],
-        "replies": [{"at": _when(reply.at), "department": reply.department, "text": reply.body} for reply in view.replies],
+        "replies": [
+            {"at": _when(reply.at), "department": reply.department, "text": reply.body} for reply in view.replies
+        ],
         "attachments": [
             {"name": item.original_name, "type": item.content_type, "bytes": item.size}
             for item in submission.attachments.all()
@@ -84,9 +86,12 @@ def _rows(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
             _("Your contact details"),
             [(_("Name"), c["name"]), (_("Phone"), c["phone"]), (_("E-mail"), c["email"]), (_("Address"), c["address"])],
         ),
-        (_("Progress"), [(e["at"], " · ".join(x for x in (e["what"], e["department"], e["message"]) if x)) for e in data["events"]]),
+        (
+            _("Progress"),
+            [(e["at"], " · ".join(x for x in (e["what"], e["department"], e["message"]) if x)) for e in data["events"]],
+        ),
         (_("Replies"), [(r["at"], r["text"]) for r in data["replies"]]),
-        (_("Attachments"), [(a["name"], f'{a["type"]}, {a["bytes"]} B') for a in data["attachments"]]),
+        (_("Attachments"), [(a["name"], f"{a['type']}, {a['bytes']} B") for a in data["attachments"]]),
         (_("Ratings"), [(r["at"], " · ".join(x for x in (r["rating"], r["comment"]) if x)) for r in data["ratings"]]),
     ]
 
@@ -106,12 +111,16 @@ def as_pdf(data: dict[str, Any]) -> bytes:
     def text(value: str) -> str:
         return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
 
-    story: list[Any] = [Paragraph(text(_("Your personal data held about request %(code)s") % {"code": data["tracking_code"]}), title)]
+    story: list[Any] = [
+        Paragraph(text(_("Your personal data held about request %(code)s") % {"code": data["tracking_code"]}), title)
+    ]
     for section, lines in _rows(data):
         story.append(Paragraph(text(section), heading))
         for label, value in lines or [(_("None"), "")]:
             story.append(Paragraph(f"{text(label)}: {text(value)}" if value else text(label), body))
         story.append(Spacer(1, 2 * mm))
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=data["tracking_code"], leftMargin=18 * mm, rightMargin=18 * mm).build(story)
+    SimpleDocTemplate(out, pagesize=A4, title=data["tracking_code"], leftMargin=18 * mm, rightMargin=18 * mm).build(
+        story
+    )
     return out.getvalue()

@@ -10,6 +10,8 @@ class CodeForm(forms.Form):
 
 class EraseForm(forms.Form):
     confirm = forms.BooleanField(
-        label=_("I understand: my contact details, attachments and personal data in the texts are erased for good, "
-                "and I will not be told about this request any more.")
+        label=_(
+            "I understand: my contact details, attachments and personal data in the texts are erased for good, "
+            "and I will not be told about this request any more."
+        )
     )

@@ -88,9 +88,7 @@ def send_code(case: Case) -> notify.Address:
         "Your code to see or erase your personal data of request %(code)s is %(secret)s. It is valid for "
         "%(minutes)d minutes. If you did not ask for it, ignore this message."
     ) % {"code": case.display_code, "secret": code, "minutes": minutes}
-    notify.notify_citizen(
-        address, _("Your code"), body, key=f"privacy-code:{row.pk}", case_id=case.pk, requested=True
-    )
+    notify.notify_citizen(address, _("Your code"), body, key=f"privacy-code:{row.pk}", case_id=case.pk, requested=True)
     return address
 
 
