@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import translation
 
 from fankui.accounts.models import Department, User
+from fankui.analysis import tasks as analysis
 from fankui.audit.models import Event
 from fankui.cases.models import Case
 from fankui.cases.services import moves
@@ -52,6 +53,7 @@ def _figures() -> Any:
 
 
 def _handled(case: Case, dispatcher: User, handler: User, dept: Department) -> None:
+    analysis.analyse_pending()  # the masked copy, words, place, topic
     moves.accept(case, dispatcher)
     moves.dispatch(case, dispatcher, dept)
     moves.start(case, handler)
