@@ -74,3 +74,15 @@ def test_a_caller_is_found_by_number_through_the_keyed_hash(db: None, settings: 
     assert _found("13912345678") == []  # the hash is keyed
     call_command("rotate_key", stdout=StringIO())
     assert _found("13912345678") == [mobile]
+
+
+def test_the_migration_encrypts_the_rows_stored_before_it(db: None) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    case = factories.case()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE intake_submission SET contact_phone = %s, contact_phone_hash = ''", [PHONE])
+    import_module("fankui.intake.migrations.0006_contact_details_encrypted").encrypt_existing_rows(apps, None)
+    assert _raw()[0][1].startswith("gAAAAA") and _found(PHONE) == [case]
