@@ -89,9 +89,11 @@ class Submission(models.Model):
     contact_phone = EncryptedTextField(_("phone"), max_length=30, blank=True)
     contact_email = EncryptedTextField(_("e-mail"), max_length=254, blank=True)
     address = EncryptedTextField(_("address"), max_length=300, blank=True)
-    contact_phone_hash = models.CharField(max_length=64, blank=True, default="", db_default="", db_index=True)
+    # Not indexed: the phone search also looks for the number in the text (a scan either way), and an index would
+    # cost every intake a write (docs/privacy.md, "Cost").
+    contact_phone_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
     # A landline's number without its area code (staff type what the caller says).
-    contact_phone_local_hash = models.CharField(max_length=64, blank=True, default="", db_default="", db_index=True)
+    contact_phone_local_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
     contact_email_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)

@@ -41,12 +41,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='submission',
             name='contact_phone_hash',
-            field=models.CharField(blank=True, db_default='', db_index=True, default='', max_length=64),
+            field=models.CharField(blank=True, db_default='', default='', max_length=64),
         ),
         migrations.AddField(
             model_name='submission',
             name='contact_phone_local_hash',
-            field=models.CharField(blank=True, db_default='', db_index=True, default='', max_length=64),
+            field=models.CharField(blank=True, db_default='', default='', max_length=64),
         ),
         migrations.AlterField(
             model_name='submission',
