@@ -14,7 +14,11 @@ def main() -> None:
         settings.INSTALLED_APPS  # noqa: B018 (reads the settings: a bad FANKUI_* value is said in one line)
     except ImproperlyConfigured as exc:
         sys.exit(f"fankui: {exc}")
-    execute_from_command_line(["fankui", *sys.argv[1:]])
+    args = sys.argv[1:]
+    if args and not args[0].startswith("-"):
+        # `fankui rotate-key` runs the command module rotate_key (a Python module name has no hyphen).
+        args[0] = args[0].replace("-", "_")
+    execute_from_command_line(["fankui", *args])
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ FANKUI_DATABASE_URL. Everything the product writes lives under FANKUI_DATA_DIR.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,16 +93,18 @@ FANKUI_DATA_DIR = Path(env_str("DATA_DIR", "var")).resolve()
 FANKUI_DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
-    """Use FANKUI_SECRET_KEY, or a key generated once and kept in the data directory."""
-    configured = env_str("SECRET_KEY")
-    if configured:
-        return configured
-    path = FANKUI_DATA_DIR / "secret_key"
+def _kept_key(filename: str, make: Callable[[], str]) -> str:
+    """A key generated once and kept in the data directory (readable by its owner only)."""
+    path = FANKUI_DATA_DIR / filename
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _secret_key() -> str:
+    """Use FANKUI_SECRET_KEY, or a key generated once and kept in the data directory."""
+    return env_str("SECRET_KEY") or _kept_key("secret_key", lambda: secrets.token_urlsafe(50))
 
 
 SECRET_KEY = _secret_key()
@@ -136,6 +140,7 @@ INSTALLED_APPS = [
     "fankui.notify",
     "fankui.insights",
     "fankui.portal",
+    "fankui.privacy",
     # Above every other app: the benchmarks and the demo data (their `fankui bench` and `fankui demo` commands).
     "fankui.bench",
     "fankui.demo",
@@ -367,6 +372,41 @@ def _cache() -> dict[str, object]:
 
 
 CACHES = {"default": _cache()}
+
+# --- Personal data (docs/privacy.md) -------------------------------------------------------------------------------
+# Contact details are encrypted at rest (Fernet) with the first of these keys; the others still decrypt, so a new
+# key goes first and `fankui rotate-key` re-encrypts every row with it. Unset: one key generated once and kept in the
+# data directory (back it up with the database: without it the contact details cannot be read).
+FANKUI_ENCRYPTION_KEYS = (
+    env_list("ENCRYPTION_KEYS", [])
+    or env_list("ENCRYPTION_KEY", [])
+    or [_kept_key("encryption_key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode())]
+)
+# The key of the keyed hashes (HMAC-SHA256) that find a caller's cases by phone number or e-mail without decrypting.
+# Changing it makes earlier cases unfindable by number until `fankui rotate-key` recomputes the hashes.
+FANKUI_LOOKUP_KEY = env_str("LOOKUP_KEY") or _kept_key("lookup_key", lambda: secrets.token_urlsafe(32))
+
+
+def _years_by_kind(items: list[str]) -> dict[str, int]:
+    """``report=10,praise=1``: a number of years per kind of request."""
+    years: dict[str, int] = {}
+    for item in items:
+        kind, _sep, value = item.partition("=")
+        if not value.strip().isdigit() or int(value) < 1 or not kind.strip():
+            raise _bad("RETENTION_YEARS_BY_KIND", "kind=years pairs separated by commas, e.g. report=10,praise=1")
+        years[kind.strip()] = int(value)
+    return years
+
+
+# Contact details of a closed case are anonymised this many years after it closed (the retention sweep), per kind of
+# request where FANKUI_RETENTION_YEARS_BY_KIND says otherwise.
+FANKUI_RETENTION_YEARS = env_int("RETENTION_YEARS", 3, minimum=1)
+FANKUI_RETENTION_YEARS_BY_KIND = _years_by_kind(env_list("RETENTION_YEARS_BY_KIND", []))
+# The one-time code a citizen is sent before seeing, downloading or erasing their data: minutes valid, tries allowed.
+FANKUI_PRIVACY_CODE_MINUTES = env_int("PRIVACY_CODE_MINUTES", 15, minimum=1)
+FANKUI_PRIVACY_CODE_ATTEMPTS = env_int("PRIVACY_CODE_ATTEMPTS", 5, minimum=1)
+# How long a proven code lets the citizen see and download their data in this browser.
+FANKUI_PRIVACY_SESSION_MINUTES = env_int("PRIVACY_SESSION_MINUTES", 30, minimum=1)
 
 # --- E-mail ------------------------------------------------------------------------------------------------------
 # With FANKUI_SMTP_HOST set, mail goes through that server. Without it (a demo, a laptop, an intranet with no mail

@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/attachments/", include("fankui.intake.urls")),
     path("", include("fankui.notify.urls")),
     path("", include("fankui.actions.urls")),
+    path("", include("fankui.privacy.urls")),
     path("", include("fankui.portal.urls")),
 ]
 

@@ -76,6 +76,8 @@ def build(n: int) -> dict[str, Any]:
                         received_at=now,
                     )
                 )
+            for sub in subs:
+                sub.fill_lookups()  # bulk_create skips save()
             Submission.objects.bulk_create(subs, batch_size=1000)
             cases = [
                 Case(

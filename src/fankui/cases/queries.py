@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from fankui.accounts import permissions
 from fankui.accounts.models import User
 from fankui.audit.models import Event
-from fankui.core import codes
+from fankui.core import codes, crypto
 from fankui.intake.files import Look
 from fankui.nlp.masking import mask_case_text
 
@@ -93,8 +93,12 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilter, user: User) -> QuerySet[C
         phone = phone_in(q)
         if phone:
             # A caller rings again: their earlier cases, by the number they left (or quoted in the text). A number
-            # without its area code still finds a landline. Anonymous submissions keep no contact to match.
-            by_contact = Q(submission__anonymous=False, submission__contact_phone__endswith=phone)
+            # without its area code still finds a landline. Anonymous submissions keep no contact to match. Numbers
+            # are encrypted at rest: their keyed hashes are compared (docs/privacy.md).
+            digest = crypto.lookup_hash(phone)
+            by_contact = Q(submission__anonymous=False) & (
+                Q(submission__contact_phone_hash=digest) | Q(submission__contact_phone_local_hash=digest)
+            )
             in_text = Q(submission__title__contains=phone) | Q(submission__body__contains=phone)
             # Only among the cases whose contact details the user may see: finding a 举报 by its reporter's number
             # would name the reporter (accounts.permissions.contact_filter).

@@ -3,11 +3,16 @@ every file people upload."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fankui.core import crypto
+from fankui.core.fields import EncryptedTextField
 from fankui.core.vocab import Channel, Kind
 
 
@@ -47,6 +52,25 @@ def stored_files() -> GenericRelation:
     return GenericRelation(StoredFile, content_type_field="owner_type", object_id_field="owner_id")
 
 
+# A landline as intake stores it: 0, the area code's other 2 or 3 digits, the local number's 7 or 8.
+LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+
+
+def local_number(phone: str) -> str:
+    """A landline's local number, which is what a caller often gives: 8 digits after a 3-digit area code (010, 02x)
+    and after a 4-digit one in a 12-digit number, else 7; empty for a mobile or anything else."""
+    if not LANDLINE.match(phone):
+        return ""
+    if len(phone) == 12 or (len(phone) == 11 and phone[1] in "12"):
+        return phone[-8:]
+    return phone[-7:]
+
+
+def lookup_hashes(phone: str, email: str) -> tuple[str, str, str]:
+    """The keyed hashes of a normalised phone number, its local number and an e-mail address (case-insensitive)."""
+    return crypto.lookup_hash(phone), crypto.lookup_hash(local_number(phone)), crypto.lookup_hash(email.lower())
+
+
 # The longest title a submission may have (the column's length).
 MAX_TITLE_CHARS = 200
 
@@ -59,10 +83,18 @@ class Submission(models.Model):
     # ``cases.models.Case.kind_source``).
     kind = models.CharField(_("kind chosen"), max_length=20, choices=Kind.choices, blank=True, default="")
     anonymous = models.BooleanField(_("anonymous"), default=False)
-    contact_name = models.CharField(_("name"), max_length=100, blank=True)
-    contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
-    contact_email = models.EmailField(_("e-mail"), blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    # Contact details are encrypted at rest (core.crypto); a caller's cases are found by the keyed hashes of their
+    # number and address (``lookup_hashes``), which ``save`` keeps in step (docs/privacy.md).
+    contact_name = EncryptedTextField(_("name"), max_length=100, blank=True)
+    contact_phone = EncryptedTextField(_("phone"), max_length=30, blank=True)
+    contact_email = EncryptedTextField(_("e-mail"), max_length=254, blank=True)
+    address = EncryptedTextField(_("address"), max_length=300, blank=True)
+    # Not indexed: the phone search also looks for the number in the text (a scan either way), and an index would
+    # cost every intake a write (docs/privacy.md, "Cost").
+    contact_phone_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # A landline's number without its area code (staff type what the caller says).
+    contact_phone_local_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
+    contact_email_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
     # A retry with the same key returns the case the first request created. Web forms send a per-render token.
@@ -83,6 +115,15 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.body[:30]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_lookups()
+        super().save(*args, **kwargs)
+
+    def fill_lookups(self) -> None:
+        """The keyed hashes of the contact details (``save`` calls it; a ``bulk_create`` must call it itself)."""
+        hashes = lookup_hashes(self.contact_phone, self.contact_email)
+        self.contact_phone_hash, self.contact_phone_local_hash, self.contact_email_hash = hashes
 
     @property
     def has_contact(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,18 +18,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from fankui.core.vocab import Channel, Kind
 
-from .models import MAX_TITLE_CHARS, StoredFile, Submission
+from .models import LANDLINE, MAX_TITLE_CHARS, StoredFile, Submission
 
 # Mainland mobile numbers, and landlines with an area code (010-12345678, 0731 8888 6666).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
 
@@ -239,3 +238,41 @@ def store(
     for upload, content_type in files:
         store_file(upload, content_type, submission, folder)
     return submission
+
+
+def anonymise(submission: Submission, mask: Callable[[str], str]) -> int:
+    """Erase the submitter's personal data from what arrived (docs/privacy.md): the contact details and the
+    location go, the text is passed through ``mask``, the attachments are deleted from disk and from the table. The
+    only change a submission ever sees after intake. Returns how many files were deleted."""
+    submission.contact_name = submission.contact_phone = submission.contact_email = submission.address = ""
+    submission.lat = submission.lng = None
+    submission.title = mask(submission.title)[:MAX_TITLE_CHARS]
+    submission.body = mask(submission.body)
+    submission.save()  # the lookup hashes follow the emptied contact (Submission.save)
+    files = list(submission.attachments.all())
+    for item in files:
+        item.file.delete(save=False)
+        item.delete()
+    return len(files)
+
+
+def reencrypt_contacts(batch: int = 500) -> int:
+    """Re-encrypt the contact details of every submission with the newest key (``core.crypto.reencrypt``: plain text
+    left from before encryption is encrypted too) and recompute the lookup hashes with the current lookup key, a
+    batch per transaction. Returns how many submissions were rewritten."""
+    fields = ["contact_name", "contact_phone", "contact_email", "address"]
+    hashes = ["contact_phone_hash", "contact_phone_local_hash", "contact_email_hash"]
+    done = 0
+    last = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Submission.objects.filter(pk__gt=last).order_by("pk").select_for_update().only("pk", *fields)[:batch]
+            )
+            if not rows:
+                return done
+            for row in rows:
+                row.fill_lookups()  # the values were decrypted on reading; saving encrypts them with the first key
+            Submission.objects.bulk_update(rows, [*fields, *hashes])
+        done += len(rows)
+        last = rows[-1].pk

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -217,15 +217,18 @@ def citizen_message(
     return message
 
 
-def notify_citizen(address: Address | None, subject: str, body: str, *, key: str, case_id: int | None = None) -> bool:
+def notify_citizen(
+    address: Address | None, subject: str, body: str, *, key: str, case_id: int | None = None, requested: bool = False
+) -> bool:
     """Queue a message to a citizen's ``address`` (``citizen_address``) by e-mail or SMS, about the case
-    ``case_id``. Not without an address (anonymous, no contact) or when it opted out; once per (address, key).
+    ``case_id``. Not without an address (anonymous, no contact) or when it opted out, unless the citizen
+    ``requested`` this very message on the site (a one-time code); once per (address, key).
     Returns whether a message was queued for sending (a known bounced address gets a failed row saying so, and
     False)."""
     if address is None:
         return False
     contact = Contact.objects.filter(channel=address.channel, address=address.address).first()
-    if contact is not None and contact.opted_out_at is not None:
+    if contact is not None and contact.opted_out_at is not None and not requested:
         return False
     bounced_at = contact.bounced_at if contact is not None else None
     message = citizen_message(
@@ -293,3 +296,33 @@ def mark_bounced(channel: str, address: str, reason: str = "") -> Contact:
 @transaction.atomic
 def clear_bounce(channel: str, address: str) -> None:
     Contact.objects.filter(channel=channel, address=address).update(bounced_at=None, bounce_reason="")
+
+
+def forget_case(
+    case_id: int, addresses: Iterable[Address], mask: Callable[[str], str], keep: Iterable[Address] = ()
+) -> int:
+    """A citizen's personal data was erased from the case ``case_id``: its messages to the citizen keep their
+    channel, status and dates (the delivery figures) but lose their address and text, and what was still queued is
+    not sent; staff's messages about the case are passed through ``mask``; the contact rows of ``addresses`` go
+    too, except those in ``keep`` (still the contact of another case). Returns how many messages were emptied."""
+    erased = _("Erased at the citizen's request or after the retention period.")
+    for note in Message.objects.filter(case_id=case_id, user__isnull=False):
+        note.subject, note.body = mask(note.subject)[:300], mask(note.body)
+        note.save(update_fields=["subject", "body"])
+    emptied = 0
+    for message in Message.objects.filter(case_id=case_id, user__isnull=True):
+        message.address = ""
+        message.subject = erased[:300]
+        message.body = ""
+        # The dedupe key hashed the address: replaced by one that names nothing but the row.
+        message.dedupe_key = hashlib.sha256(f"erased\x1f{message.pk}".encode()).hexdigest()
+        if message.status == Status.QUEUED:
+            message.status, message.next_attempt_at, message.last_error = Status.FAILED, None, erased[:500]
+        message.save(
+            update_fields=["address", "subject", "body", "dedupe_key", "status", "next_attempt_at", "last_error"]
+        )
+        emptied += 1
+    kept = set(keep)
+    for address in set(addresses) - kept:
+        Contact.objects.filter(channel=address.channel, address=address.address).delete()
+    return emptied

@@ -86,9 +86,10 @@ def link(action: Action, case_ids: Iterable[int], via: str, batch: int = 2000) -
 def refresh_counts(action: Action) -> None:
     """Linked cases, and the people behind them: one per distinct contact, each case without one counts alone."""
     links = ActionCase.objects.filter(action=action)
+    # By the keyed hashes: the contact details themselves are encrypted, and each token is different.
     contact = Coalesce(
-        NullIf("case__submission__contact_email", Value("")),
-        NullIf("case__submission__contact_phone", Value("")),
+        NullIf("case__submission__contact_email_hash", Value("")),
+        NullIf("case__submission__contact_phone_hash", Value("")),
     )
     named = links.filter(case__submission__anonymous=False).annotate(contact=contact).exclude(contact=None)
     people = named.values("contact").distinct().count()

@@ -1,0 +1,126 @@
+"""Everything held about a citizen's request, as they may see and download it (PIPL art. 45): the submission as sent,
+the contact details as held, the status and the events meant for them, the attachments, the ratings. In one shape
+for the page, the JSON download and the PDF (its Chinese font embedded as the analysis report's: insights.charts)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.cases.models import Case
+from fankui.insights.charts import register_font
+from fankui.portal.queries import tracking
+from fankui.surveys.models import Level, Rating
+
+
+def _when(moment: Any) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+def held(case: Case) -> dict[str, Any]:
+    """The data held about the submitter of ``case``, in plain values (JSON-ready)."""
+    submission = case.submission
+    view = tracking(case)
+    return {
+        "tracking_code": case.display_code,
+        "submission": {
+            "received_at": _when(submission.received_at),
+            "channel": submission.get_channel_display(),
+            "kind_chosen": submission.get_kind_display() if submission.kind else "",
+            "title": submission.title,
+            "text": submission.body,
+            "anonymous": submission.anonymous,
+            "language": submission.language,
+        },
+        "contact": {
+            "name": submission.contact_name,
+            "phone": submission.contact_phone,
+            "email": submission.contact_email,
+            "address": submission.address,
+            "location": [submission.lat, submission.lng] if submission.lat is not None else None,
+        },
+        "case": {"state": view.state_label, "kind": view.kind_label},
+        "events": [
+            {"at": _when(entry.at), "what": entry.label, "message": entry.message, "department": entry.department}
+            for entry in view.timeline
+        ],
+        "replies": [
+            {"at": _when(reply.at), "department": reply.department, "text": reply.body} for reply in view.replies
+        ],
+        "attachments": [
+            {"name": item.original_name, "type": item.content_type, "bytes": item.size}
+            for item in submission.attachments.all()
+        ],
+        "ratings": [
+            {"at": _when(rating.created_at), "rating": str(Level(rating.level).label), "comment": rating.comment}
+            for rating in Rating.objects.filter(case=case).order_by("created_at")
+        ],
+    }
+
+
+def as_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode()
+
+
+def _rows(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The sections of the PDF: a heading and (label, value) lines each."""
+    s, c = data["submission"], data["contact"]
+    return [
+        (
+            _("Your request"),
+            [
+                (_("Tracking code"), data["tracking_code"]),
+                (_("Received at"), s["received_at"]),
+                (_("Channel"), s["channel"]),
+                (_("Title"), s["title"]),
+                (_("Text"), s["text"]),
+                (_("Status"), data["case"]["state"]),
+                (_("Kind"), data["case"]["kind"]),
+            ],
+        ),
+        (
+            _("Your contact details"),
+            [(_("Name"), c["name"]), (_("Phone"), c["phone"]), (_("E-mail"), c["email"]), (_("Address"), c["address"])],
+        ),
+        (
+            _("Progress"),
+            [(e["at"], " · ".join(x for x in (e["what"], e["department"], e["message"]) if x)) for e in data["events"]],
+        ),
+        (_("Replies"), [(r["at"], r["text"]) for r in data["replies"]]),
+        (_("Attachments"), [(a["name"], f"{a['type']}, {a['bytes']} B") for a in data["attachments"]]),
+        (_("Ratings"), [(r["at"], " · ".join(x for x in (r["rating"], r["comment"]) if x)) for r in data["ratings"]]),
+    ]
+
+
+def as_pdf(data: dict[str, Any]) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    font = register_font()
+    # CJK text has no spaces: wordWrap="CJK" breaks lines between any two characters.
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
+    heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=20, spaceBefore=8)
+    title = ParagraphStyle("title", parent=body, fontSize=16, leading=24)
+
+    def text(value: str) -> str:
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+
+    story: list[Any] = [
+        Paragraph(text(_("Your personal data held about request %(code)s") % {"code": data["tracking_code"]}), title)
+    ]
+    for section, lines in _rows(data):
+        story.append(Paragraph(text(section), heading))
+        for label, value in lines or [(_("None"), "")]:
+            story.append(Paragraph(f"{text(label)}: {text(value)}" if value else text(label), body))
+        story.append(Spacer(1, 2 * mm))
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, title=data["tracking_code"], leftMargin=18 * mm, rightMargin=18 * mm).build(
+        story
+    )
+    return out.getvalue()

@@ -1,0 +1,124 @@
+"""A citizen proves with a one-time code that the contact on file is theirs and has their personal data erased:
+afterwards no table of the database holds their name, phone number or e-mail address, their attachment is gone
+from disk, the timeline records that an erasure happened, and the dashboard's figures are the same."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.utils import translation
+
+from fankui.accounts.models import Department, User
+from fankui.analysis import tasks as analysis
+from fankui.audit.models import Event
+from fankui.cases.models import Case
+from fankui.cases.services import moves
+from fankui.insights import queries
+from fankui.insights.periods import current_month
+from fankui.intake.models import StoredFile, Submission
+from fankui.notify.models import Contact, Message
+from fankui.notify.services import Address, opt_out
+from fankui.surveys.services import rate
+
+from .conftest import ADDRESS, EMAIL, NAME, PHONE, citizen, prove
+
+
+def _whole_database() -> str:
+    """Every row of every table, as text."""
+    rows: list[str] = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            rows.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(rows)
+
+
+def _found(needle: str, text: str) -> bool:
+    # JSON columns may store text \\u-escaped.
+    return needle in text or json.dumps(needle)[1:-1] in text or needle.lower() in text.lower()
+
+
+def _figures() -> Any:
+    scope, period = queries.whole_organisation(), current_month()
+    with translation.override("en"):  # the labels follow the language a request left active
+        return (
+            queries.volume(scope, period),
+            queries.three_rates(scope, period),
+            queries.ratings_by_level(scope, period),
+            queries.departments(scope, period),
+        )
+
+
+def _handled(case: Case, dispatcher: User, handler: User, dept: Department) -> None:
+    analysis.analyse_pending()  # the masked copy, words, place, topic
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.start(case, handler)
+    moves.reply(case, handler, f"{NAME}先生您好，路灯已修好。")
+    rate(case, 2, "修得太慢了")
+
+
+def test_erasure_leaves_none_of_the_persons_data_in_any_table(
+    person_case: Case, dispatcher: User, handler: User, dept: Department
+) -> None:
+    _handled(person_case, dispatcher, handler, dept)
+    opt_out(Address("email", EMAIL))
+    stored = StoredFile.objects.get().file.name
+    before = _figures()
+    assert all(_found(value, _whole_database()) for value in (PHONE, EMAIL))  # the test can see them: in the outbox
+
+    client = citizen()
+    prove(client, person_case)
+    answer = client.post(f"/track/{person_case.tracking_code}/privacy/erase/", {"confirm": "on"})
+
+    assert answer.status_code == 302
+    everything = _whole_database()
+    for value in (NAME, PHONE, EMAIL, ADDRESS):
+        assert not _found(value, everything), value
+    assert not default_storage.exists(stored) and not StoredFile.objects.exists()
+    assert not Contact.objects.exists() and not Message.objects.filter(address__gt="").exclude(user__isnull=False)
+    assert _figures() == before
+    submission = Submission.objects.get()
+    assert "路灯坏了一个月" in submission.body and submission.lat is None
+    erased = Event.objects.get(action="privacy_erased")
+    assert erased.data == {"by": "citizen", "files": 1} and erased.public
+
+
+def test_erasure_keeps_the_case_and_its_timeline(person_case: Case) -> None:
+    events = list(Event.objects.filter(case=person_case).values_list("pk", "action", "message"))
+    client = citizen()
+    prove(client, person_case)
+    client.post(f"/track/{person_case.tracking_code}/privacy/erase/", {"confirm": "on"})
+    person_case.refresh_from_db()
+    kept = list(
+        Event.objects.filter(case=person_case).exclude(action="privacy_erased").values_list("pk", "action", "message")
+    )
+    assert kept == events
+    assert (person_case.state, person_case.kind) == ("received", "complaint")
+    page = client.get(f"/track/{person_case.tracking_code}/").content.decode()
+    assert "Your personal data was erased" in page
+
+
+def test_erasure_needs_the_code_and_a_confirmation(person_case: Case) -> None:
+    client = citizen()
+    refused = client.post(f"/track/{person_case.tracking_code}/privacy/erase/", {"confirm": "on"})
+    assert refused.status_code == 302 and Submission.objects.get().contact_phone == PHONE
+    prove(client, person_case)
+    unconfirmed = client.post(f"/track/{person_case.tracking_code}/privacy/erase/", {})
+    assert unconfirmed.status_code == 422 and Submission.objects.get().contact_phone == PHONE
+
+
+def test_another_case_of_the_same_person_keeps_its_contact(person_case: Case) -> None:
+    from tests import factories
+
+    other = factories.case(contact_phone=PHONE, contact_email=EMAIL)
+    opt_out(Address("email", EMAIL))
+    client = citizen()
+    prove(client, person_case)
+    client.post(f"/track/{person_case.tracking_code}/privacy/erase/", {"confirm": "on"})
+    other.submission.refresh_from_db()
+    assert other.submission.contact_phone == PHONE
+    assert Contact.objects.filter(address=EMAIL, opted_out_at__isnull=False).exists()  # their opt-out still holds
