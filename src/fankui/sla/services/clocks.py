@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,8 +274,11 @@ STOPS: dict[str, tuple[str, ...]] = {
     State.CLOSED: ALL_STAGES,
     State.REJECTED: ALL_STAGES,
     State.MERGED: ALL_STAGES,
+    State.SPAM: ALL_STAGES,
 }
 STARTS: dict[str, tuple[str, ...]] = {
+    # Only an undone spam mark leads back to ``received``: the case starts over, as on intake.
+    State.RECEIVED: (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE),
     State.ACCEPTED: (Stage.DISPATCH,),
     State.RETURNED: (Stage.DISPATCH,),
     State.DISPATCHED: (Stage.FIRST_RESPONSE,),
@@ -324,6 +328,8 @@ def on_case_moved(
     ctx = ctx or _context(case)
     if source == State.RECEIVED:
         stops = tuple({*stops, Stage.ACCEPT})
+    if source == State.SPAM:
+        _void_cut_short(case)
     stop_clocks(case, stops, ctx, now)
     for stage in starts:
         start_clock(case, stage, ctx, now)
@@ -336,6 +342,14 @@ def on_case_moved(
         Extension.objects.filter(case=case, status=Extension.Status.PENDING).update(
             status=Extension.Status.REFUSED, decided_at=now, note="case ended"
         )
+
+
+def _void_cut_short(case: Case) -> None:
+    """A spam mark taken back: the clocks the mark stopped lose their deadline, so that the round it cut short is
+    not counted in the figures beside the new round its undo starts (stopped early, it would pass as on time)."""
+    last = Clock.objects.filter(case=case).aggregate(at=Max("stopped_at"))["at"]
+    if last is not None:
+        Clock.objects.filter(case=case, stopped_at=last).update(deadline=None, yellow_at=None)
 
 
 def reapply(case: Case, *, force: bool = False) -> int:
