@@ -103,9 +103,7 @@ def test_department_staff_cannot_mark_what_triage_still_holds(case_in: CaseIn, h
             moves.mark_spam(case, user, "spam", REASON)
 
 
-def test_a_supervisor_takes_a_wrong_mark_back_and_the_clocks_start_again(
-    dispatcher: User, supervisor: User
-) -> None:
+def test_a_supervisor_takes_a_wrong_mark_back_and_the_clocks_start_again(dispatcher: User, supervisor: User) -> None:
     ensure_defaults()
     case = with_contact()
     moves.mark_spam(case, dispatcher, "spam", REASON)
