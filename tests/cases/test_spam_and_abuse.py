@@ -4,6 +4,8 @@ told nothing and sees only "not accepted"; a supervisor can take a wrong mark ba
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -20,7 +22,7 @@ from fankui.intake.services import SubmissionInput
 from fankui.notify.models import Message
 from fankui.portal.queries import tracking
 from fankui.sla.defaults import ensure_defaults
-from fankui.sla.models import Clock
+from fankui.sla.models import Clock, Stage
 
 pytestmark = pytest.mark.django_db
 CaseIn = Callable[[str], Case]
@@ -126,3 +128,22 @@ def test_a_spam_case_takes_no_duplicates(dispatcher: User) -> None:
     moves.mark_spam(spam, dispatcher, "spam", REASON)
     with pytest.raises(Conflict):
         moves.merge(duplicate, dispatcher, spam)
+
+
+def test_taking_a_mark_back_voids_only_the_clocks_the_mark_stopped(
+    dispatcher: User, supervisor: User, _frozen_time: Any
+) -> None:
+    ensure_defaults()
+    case = with_contact()
+    moves.accept(case, dispatcher)
+    accepted = Clock.objects.get(case=case, stage=Stage.ACCEPT)
+    assert accepted.stopped_at is not None and accepted.deadline is not None
+    _frozen_time.shift(timedelta(hours=2))
+    moves.mark_spam(case, dispatcher, "spam", REASON)
+    _frozen_time.shift(timedelta(hours=1))
+    moves.unmark_spam(case, supervisor, "误判")
+    accepted.refresh_from_db()
+    assert accepted.deadline is not None  # stopped by the acceptance, before the mark: it keeps counting
+    cut_short = Clock.objects.filter(case=case, round=1).exclude(stage=Stage.ACCEPT)
+    assert cut_short.exists() and not cut_short.filter(deadline__isnull=False).exists()
+    assert Clock.objects.filter(case=case, round=2, stage=Stage.ACCEPT, stopped_at__isnull=True).exists()

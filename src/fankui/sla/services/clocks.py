@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -347,9 +346,9 @@ def on_case_moved(
 def _void_cut_short(case: Case) -> None:
     """A spam mark taken back: the clocks the mark stopped lose their deadline, so that the round it cut short is
     not counted in the figures beside the new round its undo starts (stopped early, it would pass as on time)."""
-    last = Clock.objects.filter(case=case).aggregate(at=Max("stopped_at"))["at"]
-    if last is not None:
-        Clock.objects.filter(case=case, stopped_at=last).update(deadline=None, yellow_at=None)
+    marked = case.events.filter(action="mark_spam").order_by("-id").values_list("created_at", flat=True).first()
+    if marked is not None:  # the mark's event is written just before its move stops the clocks
+        Clock.objects.filter(case=case, stopped_at__gte=marked).update(deadline=None, yellow_at=None)
 
 
 def reapply(case: Case, *, force: bool = False) -> int:
