@@ -29,12 +29,14 @@ def test_mark_spam_through_the_api_ends_the_case_and_unmark_spam_takes_it_back(
     dispatcher: User, supervisor: User, api_for: ApiFor
 ) -> None:
     case = factories.case()
+    assert "mark-spam" in api_for(dispatcher).get(f"/api/v1/cases/{case.pk}").json()["available_actions"]
     response = act(api_for(dispatcher), case, "mark-spam", BODY)
     assert response.status_code == 200, response.json()
     data = response.json()
     assert data["state"] == "spam" and data["spam_kind"] == "spam"
     assert data["timeline"][-1]["action"] == "mark_spam"
     assert act(api_for(dispatcher), case, "unmark-spam", {"reason": "误判"}).status_code == 403
+    assert api_for(supervisor).get(f"/api/v1/cases/{case.pk}").json()["available_actions"] == ["unmark-spam"]
     response = act(api_for(supervisor), case, "unmark-spam", {"reason": "误判"})
     assert response.status_code == 200 and response.json()["state"] == "received"
     assert response.json()["spam_kind"] == ""

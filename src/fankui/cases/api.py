@@ -309,7 +309,8 @@ def _detail(case: Case, user: User) -> dict[str, Any]:
             }
             for r in view["ratings"]
         ],
-        "available_actions": [str(t.action) for t in moves.available_actions(case, user)],
+        # As the action URL names them (mark-spam), so a client can post to what it was offered.
+        "available_actions": [str(t.action).replace("_", "-") for t in moves.available_actions(case, user)],
     }
 
 
