@@ -51,6 +51,8 @@ def case_in(state: str, *, dispatcher: User, lead: Department, handler: User) ->
         return moves.reject(c, dispatcher, "不属于受理范围")
     if state == "merged":
         return moves.merge(c, dispatcher, case())
+    if state == "spam":
+        return moves.mark_spam(c, dispatcher, "spam", "广告")
     moves.accept(c, dispatcher)
     if state == "accepted":
         return c

@@ -64,6 +64,10 @@ def perform(case: Case, action: str, actor: str, people: dict[str, Any], lead: D
             return moves.reopen(case, user, "答复未解决问题")
         case Action.MERGE:
             return moves.merge(case, user, factories.case())
+        case Action.MARK_SPAM:
+            return moves.mark_spam(case, user, "abuse", "辱骂工作人员")
+        case Action.UNMARK_SPAM:
+            return moves.unmark_spam(case, user, "误标，实为正常诉求")
     raise AssertionError(action)
 
 

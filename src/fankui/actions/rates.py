@@ -15,6 +15,10 @@ by ``now`` (default: the current time). ``cases`` narrows
 the figures to some cases (a department's, or what a user may see); None is the whole organisation, where the
 queries need no filter on their case at all. Each answer is a ``Figure``: numerator and denominator, so the
 number can always be checked, and a percentage that is None when there is nothing to count.
+
+Cases marked as spam or abuse (state ``spam``, while the mark stands) are in no figure, neither numerator nor
+denominator, and not in the count of cases received; ``excluded`` counts them so that every page that shows the
+figures says how many were left out ("另有 N 件标记为垃圾信息或恶意诉求，未计入").
 """
 
 from __future__ import annotations
@@ -68,16 +72,24 @@ NOTHING = Figure(0, 0)
 
 
 def _cases(cases: QuerySet[Case] | None) -> QuerySet[Case]:
-    return Case.objects.all() if cases is None else cases
+    return (Case.objects.all() if cases is None else cases).exclude(state=State.SPAM)
 
 
 def _related(qs: QuerySet[Any], cases: QuerySet[Case] | None) -> QuerySet[Any]:
+    qs = qs.exclude(case__state=State.SPAM)
     return qs if cases is None else qs.filter(case__in=cases.values("pk"))
+
+
+# --- Left out -----------------------------------------------------------------------------------------------------
+def excluded(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> int:
+    """Cases received in the period that are marked as spam or abuse now: left out of every figure here."""
+    scope = Case.objects.all() if cases is None else cases
+    return scope.filter(state=State.SPAM, created_at__gte=start, created_at__lt=end).count()
 
 
 # --- Cases received ---------------------------------------------------------------------------------------------
 def received(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> QuerySet[Case]:
-    """Cases whose receipt time falls in the period, in any state now (rejected and merged ones too)."""
+    """Cases whose receipt time falls in the period, in any state now (rejected and merged ones too) but spam."""
     return _cases(cases).filter(created_at__gte=start, created_at__lt=end)
 
 
@@ -167,8 +179,9 @@ def on_time(
 ) -> Figure:
     """按时办结率: the "close" stage of the SLA clocks (``fankui.sla.queries.on_time_rates``, the one rule for every
     stage): clocks whose deadline fell in the period and has passed, of which stopped at or before it. Still open
-    past the deadline: late. Rejected and merged cases: not counted (never handled). ``department``: the cases it
-    (with its subtree) leads; SLA figures are kept per lead department, not per visible case."""
+    past the deadline: late. Rejected and merged cases: not counted (never handled); spam: not at all.
+    ``department``: the cases it (with its subtree) leads;
+    SLA figures are kept per lead department, not per visible case."""
     from fankui.sla.models import Stage
     from fankui.sla.queries import on_time_rates
 

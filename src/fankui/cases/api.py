@@ -34,7 +34,18 @@ router = Router(tags=["staff"], auth=staff_auth)
 
 MAX_PK = 2**63 - 1
 ActionName = Literal[
-    "accept", "reject", "dispatch", "redispatch", "return", "start", "reply", "close", "reopen", "merge"
+    "accept",
+    "reject",
+    "dispatch",
+    "redispatch",
+    "return",
+    "start",
+    "reply",
+    "close",
+    "reopen",
+    "merge",
+    "mark-spam",
+    "unmark-spam",
 ]
 
 
@@ -68,6 +79,9 @@ class CaseItem(Schema):
         "(nobody: the default until the analysis runs)."
     )
     category_source: str = Field(description="Who set the category, as for the kind.")
+    spam_kind: Literal["", "spam", "abuse"] = Field(
+        description="While the case is marked (state `spam`): spam (垃圾信息) or abuse (恶意诉求); empty otherwise."
+    )
     lead_department: Ref | None
     received_at: datetime
 
@@ -160,7 +174,14 @@ class CaseFilters(Schema):
 
 class ActionIn(Schema):
     note: str = Field(default="", description="accept, dispatch, redispatch, close: an optional note.")
-    reason: str = Field(default="", description="reject, return, reopen: the reason (required).")
+    reason: str = Field(
+        default="", description="reject, return, reopen, mark-spam, unmark-spam: the reason (required)."
+    )
+    spam_kind: Literal["", "spam", "abuse"] = Field(
+        default="",
+        description="mark-spam: spam (垃圾信息: advertising, gibberish, tests) or abuse (恶意诉求: insults, "
+        "harassment, repeated malicious submissions); required.",
+    )
     body: str = Field(default="", description="reply: the text sent to the submitter.")
     lead_department: int | None = Field(default=None, description="dispatch, redispatch: the lead department's id.")
     assist_departments: list[int] = Field(default_factory=list, description="dispatch, redispatch: assisting ids.")
@@ -215,6 +236,7 @@ def _item(case: Case, user: User) -> dict[str, Any]:
         "category": _ref(case.category),
         "kind_source": case.kind_source,
         "category_source": case.category_source,
+        "spam_kind": case.spam_kind,
         "lead_department": _ref(case.lead_department),
         "received_at": case.created_at,
     }
@@ -287,7 +309,8 @@ def _detail(case: Case, user: User) -> dict[str, Any]:
             }
             for r in view["ratings"]
         ],
-        "available_actions": [str(t.action) for t in moves.available_actions(case, user)],
+        # As the action URL names them (mark-spam), so a client can post to what it was offered.
+        "available_actions": [str(t.action).replace("_", "-") for t in moves.available_actions(case, user)],
     }
 
 
@@ -338,7 +361,10 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     description=(
         "Moves the case through the workflow. Each action reads the body fields it needs. "
         "409 when the action is not possible in the case's state, 403 when your role may not take it, "
-        "422 when input is missing or wrong, 404 when the case is not in your scope."
+        "422 when input is missing or wrong, 404 when the case is not in your scope. "
+        "`mark-spam` (dispatchers and supervisors; a dispatched or in-progress case: supervisors) ends the case as "
+        "spam or abuse: no reply, no message to the submitter, out of the rates; `unmark-spam` (supervisors) takes "
+        "the mark back to `received`."
     ),
 )
 def act(request: HttpRequest, case_id: int, action: ActionName, payload: ActionIn | None = None) -> dict[str, Any]:
@@ -348,7 +374,7 @@ def act(request: HttpRequest, case_id: int, action: ActionName, payload: ActionI
     moves.perform(
         case,
         user,
-        action,
+        action.replace("-", "_"),
         moves.ActionInput(
             note=data.note,
             reason=data.reason,
@@ -357,6 +383,7 @@ def act(request: HttpRequest, case_id: int, action: ActionName, payload: ActionI
             assist_departments=data.assist_departments,
             primary=data.primary,
             category=data.category,
+            spam_kind=data.spam_kind,
         ),
     )
     # Re-read within the scope: no move in today's table takes a case away from the one who made it, but should a

@@ -18,7 +18,7 @@ from fankui.core.vocab import Kind
 from .models import Case, Category
 from .queries import CaseFilter
 from .services.moves import ActionInput
-from .workflow import Action, State
+from .workflow import Action, SpamKind, State
 
 
 def tree_paths(items: list[Any]) -> list[tuple[int, tuple[str, ...]]]:
@@ -224,6 +224,19 @@ class StartForm(ActionForm):
     pass
 
 
+class SpamForm(ReasonForm):
+    spam_kind = forms.ChoiceField(
+        label=_("Marked as"),
+        required=False,
+        choices=[("", _("Choose…")), *SpamKind.choices],
+        help_text=_(
+            "Spam: advertising, gibberish, test messages. Abuse: insults, harassment, repeated malicious "
+            "submissions. The case ends without a reply, the submitter is not told, and it leaves the rates."
+        ),
+    )
+    field_order = ["spam_kind", "reason"]
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.ACCEPT: AcceptForm,
     Action.REJECT: ReasonForm,
@@ -235,6 +248,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.CLOSE: NoteForm,
     Action.REOPEN: ReasonForm,
     Action.MERGE: MergeForm,
+    Action.MARK_SPAM: SpamForm,
+    Action.UNMARK_SPAM: ReasonForm,
 }
 
 

@@ -9,7 +9,7 @@ from fankui.core import codes
 from fankui.core.fields import tree_parent
 from fankui.core.vocab import Kind
 
-from .workflow import State
+from .workflow import SpamKind, State
 
 
 class Category(models.Model):
@@ -109,6 +109,8 @@ class Case(models.Model):
     state_changed_at = models.DateTimeField()
     replied_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Spam or abuse, while the case is marked (state ``spam``); empty otherwise.
+    spam_kind = models.CharField(_("marked as"), max_length=10, choices=SpamKind.choices, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -181,7 +181,7 @@ def _render_case(
         "show_contact": contact,
         "contact_withheld": _has_contact(case) and not contact,
         "reporter_protected": permissions.is_report(case),
-        "danger_actions": {Action.REJECT, Action.RETURN, Action.REOPEN},
+        "danger_actions": {Action.REJECT, Action.RETURN, Action.REOPEN, Action.MARK_SPAM},
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -202,6 +202,8 @@ DONE = {
     Action.CLOSE: gettext_lazy("The case was closed."),
     Action.REOPEN: gettext_lazy("The case was reopened."),
     Action.MERGE: gettext_lazy("The case was merged into its primary."),
+    Action.MARK_SPAM: gettext_lazy("The case was marked as spam or abuse; the submitter is not told."),
+    Action.UNMARK_SPAM: gettext_lazy("The spam mark was taken back; the case is received again."),
 }
 
 

@@ -1,6 +1,14 @@
 """The workflow as data: which actor role may take which action in which state, and where it leads.
 
 ``cases.services`` is the only code that applies it; the tests walk every (state, action, role) combination.
+
+Spam and abuse (垃圾信息, 恶意诉求) have a state of their own, ``spam``, not a rejection with a flag: a rejection is
+an answer the submitter is owed and told (with its reason), counts as a response in the 响应率 and ends for good,
+while a case marked as spam is owed nothing, is told nothing, leaves every rate, and a supervisor may take the
+mark back (``unmark_spam``, back to ``received``). As a state, all of that is one row each in this table and one
+value to filter on (rates, lists, the SLA), and the undo cannot reach a real rejection. Which of the two it is
+(``Case.spam_kind``) is recorded on the case; the submitter's tracking page shows it as "not accepted"
+(``portal.queries.PUBLIC_STATE``), without the staff's reason (the events are not public). docs/security.md.
 """
 
 from __future__ import annotations
@@ -24,10 +32,11 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     MERGED = "merged", _("Merged")
+    SPAM = "spam", _("Spam or abuse")
 
     @classmethod
     def terminal(cls) -> frozenset[str]:
-        return frozenset({cls.REJECTED, cls.CLOSED, cls.MERGED})
+        return frozenset({cls.REJECTED, cls.CLOSED, cls.MERGED, cls.SPAM})
 
 
 class Action(models.TextChoices):
@@ -43,6 +52,15 @@ class Action(models.TextChoices):
     CLOSE = "close", _("Close")
     REOPEN = "reopen", _("Reopen")
     MERGE = "merge", _("Merge")
+    MARK_SPAM = "mark_spam", _("Mark as spam or abuse")
+    UNMARK_SPAM = "unmark_spam", _("Undo the spam mark")
+
+
+class SpamKind(models.TextChoices):
+    """Why a case was marked (``Action.MARK_SPAM``)."""
+
+    SPAM = "spam", _("Spam")  # 垃圾信息: advertising, gibberish, test messages
+    ABUSE = "abuse", _("Abuse")  # 恶意诉求: insults, harassment, repeated malicious submissions
 
 
 class Actor(models.TextChoices):
@@ -96,6 +114,17 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.CLOSED, A.REOPEN, S.REOPENED, frozenset({R.SUPERVISOR}), needs_reason=True),
     Transition(S.REOPENED, A.START, S.IN_PROGRESS, DEPARTMENT),
     Transition(S.REOPENED, A.REPLY, S.REPLIED, DEPARTMENT),
+    # Spam and abuse: never public (the submitter is told nothing), always with the staff's reason. Triage marks
+    # what it still holds; a case already with a department only a supervisor, who alone takes a mark back.
+    *(
+        Transition(state, A.MARK_SPAM, S.SPAM, TRIAGE, public=False, needs_reason=True)
+        for state in (S.RECEIVED, S.ACCEPTED, S.RETURNED)
+    ),
+    *(
+        Transition(state, A.MARK_SPAM, S.SPAM, frozenset({R.SUPERVISOR}), public=False, needs_reason=True)
+        for state in (S.DISPATCHED, S.IN_PROGRESS)
+    ),
+    Transition(S.SPAM, A.UNMARK_SPAM, S.RECEIVED, frozenset({R.SUPERVISOR}), public=False, needs_reason=True),
 )
 
 # The workflow steps whose message is written for the submitter: a rejection's reason (they are told it) and their

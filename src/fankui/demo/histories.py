@@ -16,6 +16,13 @@ from fankui.cases.services.history import Step
 from fankui.cases.workflow import Action, Actor, State
 from fankui.surveys.models import Level
 
+# What the dispatcher wrote when marking a case as spam or abuse (kind, reason).
+SPAM_REASONS = (
+    ("spam", "推销贷款广告，与政务服务无关。"),
+    ("spam", "内容为乱码，系测试信息。"),
+    ("abuse", "辱骂一线工作人员，无具体诉求。"),
+    ("abuse", "同一号码一日内重复提交相同的恶意内容。"),
+)
 REJECT_REASONS = (
     "该诉求属于涉法涉诉事项，请通过司法途径解决，本热线不予受理。",
     "诉求内容不完整，无法确定具体地点和问题，请补充后重新提交。",
@@ -205,6 +212,7 @@ OPEN_STATES: dict[str, int] = {
     State.REJECTED: 25,
     State.MERGED: 30,
     State.CLOSED: 45,
+    State.SPAM: 8,
 }
 # How long ago the last move of a case in each state may be, so inboxes look alive (nothing stale for a month)
 # and no replied case is already past its rating window.
@@ -240,6 +248,10 @@ def moves_to(rng: random.Random, state: str, crew: Crew, title: str, window_days
             *moves,
             Move(Action.REJECT, Role.DISPATCHER, crew.dispatcher, minutes(rng, 5, 180), rng.choice(REJECT_REASONS)),
         ]
+    if state == State.SPAM:
+        kind, reason = rng.choice(SPAM_REASONS)
+        data = {"kind": kind}
+        return [Move(Action.MARK_SPAM, Role.DISPATCHER, crew.dispatcher, minutes(rng, 5, 120), reason, data=data)]
     if state == State.ACCEPTED:
         return triage(rng, crew)[:1]
     if state == State.RETURNED:

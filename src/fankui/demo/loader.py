@@ -191,7 +191,8 @@ class Loader:
                 case = self.open_case(message, kind, category, received, contact)
                 self.replay(case, histories.lay_out(received, moves, within=span))
                 summary.states[case.state] += 1
-                if case.state not in (State.REJECTED, State.MERGED) and received < self.now - timedelta(days=1):
+                takes_duplicates = case.state not in (State.REJECTED, State.MERGED, State.SPAM)
+                if takes_duplicates and received < self.now - timedelta(days=1):
                     primaries.append((case, message.title))
             for message, (primary, _) in self.duplicates(pool or messages, primaries, merged):
                 kind, category, crew = self.crew(message)

@@ -41,6 +41,9 @@ class RatesOut(Schema):
     scope: str
     as_of: datetime = Field(description="The moment the figures were computed: a period not over counts up to it.")
     rates: list[RateOut]
+    excluded: int = Field(
+        description="Cases received in the period and marked as spam or abuse: counted in none of the rates."
+    )
 
 
 def _user(request: HttpRequest) -> User:
@@ -63,6 +66,7 @@ def headline_rates(request: HttpRequest, period: str = "", department: int | Non
     scope = queries.scope_for(user, cast(Department | None, unit))
     rates = queries.headline_rates(scope, chosen)
     return {
+        "excluded": queries.excluded(scope, chosen),
         "period": chosen.key,
         "previous_period": chosen.previous().key,
         "scope": scope.label,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .queries import Rate, Report, Row
 from .tables import Chart, Section, Table
@@ -68,7 +68,19 @@ def summary(report: Report) -> Section:
             ],
         ],
     )
-    return Section("summary", _("Summary"), [figures, _rates_table(_("Headline rates"), report.rates)])
+    tables = [figures, _rates_table(_("Headline rates"), report.rates)]
+    return Section("summary", _("Summary"), tables, note=excluded_note(report.excluded))
+
+
+def excluded_note(n: int) -> str:
+    """What every page and file of figures says about the cases marked as spam or abuse (none: nothing)."""
+    if not n:
+        return ""
+    return ngettext(
+        "%(n)d more case was marked as spam or abuse and is not counted.",
+        "%(n)d more cases were marked as spam or abuse and are not counted.",
+        n,
+    ) % {"n": n}
 
 
 def volume(report: Report) -> Section:

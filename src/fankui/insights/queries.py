@@ -219,6 +219,8 @@ class Report:
     overdue: integrations.Section
     bad_ratings: BadRatings
     actions: integrations.Section
+    # Cases received in the period and marked as spam or abuse: in none of the figures (``rates.excluded``).
+    excluded: int = 0
 
 
 def _case_scope(scope: Scope) -> QuerySet[Case] | None:
@@ -360,6 +362,11 @@ def headline_rates(scope: Scope, period: Period) -> list[Rate]:
     else:
         on_time = Rate.of("on_time", label, current, before)
     return [*three_rates(scope, period), on_time]
+
+
+def excluded(scope: Scope, period: Period) -> int:
+    """Cases of the period left out of every figure as spam or abuse (``fankui.actions.rates.excluded``)."""
+    return rates.excluded(_case_scope(scope), period.start, period.end)
 
 
 def ratings_by_level(scope: Scope, period: Period) -> list[Row]:
@@ -518,4 +525,5 @@ def build(scope: Scope, period: Period) -> Report:
         overdue=integrations.overdue(scope, period),
         bad_ratings=bad_ratings(scope, period),
         actions=integrations.actions(scope, period),
+        excluded=excluded(scope, period),
     )

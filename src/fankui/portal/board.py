@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from fankui.actions import indicators, rates
 from fankui.actions.models import Action, State
-from fankui.cases.models import Case
 from fankui.nlp.public import public_text
 from fankui.topics import services as topics
 from fankui.topics.models import Topic
@@ -55,6 +54,8 @@ class Headline:
     topic_counts: list[tuple[int, int]]
     actions_done: int
     actions_ongoing: int
+    # Received this month and marked as spam or abuse: in none of the figures above, and the board says so.
+    excluded: int = 0
 
     @property
     def on_time_rate(self) -> float | None:
@@ -87,7 +88,8 @@ def headline(now: datetime | None = None) -> Headline:
         return cached
     start, end = month_bounds(now)
     topics = list(
-        Case.objects.filter(created_at__gte=start, created_at__lt=end, analysis__topic__isnull=False)
+        rates.received(None, start, end)
+        .filter(analysis__topic__isnull=False)
         .values("analysis__topic_id")
         .annotate(n=Count("id"))
         .order_by("-n", "analysis__topic_id")
@@ -103,6 +105,7 @@ def headline(now: datetime | None = None) -> Headline:
         topic_counts=[(topic_id, n) for topic_id, n in topics],
         actions_done=sum(states.get(s, 0) for s in COMPLETED),
         actions_ongoing=sum(states.get(s, 0) for s in ONGOING),
+        excluded=rates.excluded(None, start, end),
     )
     cache.set(key, result, CACHE_SECONDS)
     return result

@@ -12,6 +12,9 @@ nothing to an anonymous submitter, one without contact or one who opted out, and
 - more information asked, no answer in time: ``sla:info:<id>`` / ``sla:info:<id>:timeout``;
 - more time needed (an approved extension): ``sla:extension:<id>``.
 
+A case marked as spam or abuse (``mark_spam``) is told nothing: not the mark, and no receipt if the mark came
+before the analysis; taking the mark back tells nothing either.
+
 Submitters whose cases were merged into a case (its followers) hear of its rejection, reply, closing and reopening
 under their own case's key, with their own link.
 """
@@ -140,6 +143,8 @@ def tell_received(analyses: Sequence[CaseAnalysis]) -> int:
         case = analysis.case
         address = submitter_address(case)
         if address is None or not case.submission.receipt or (address.channel, address.address) in opted:
+            continue
+        if case.state == State.SPAM:  # marked before the worker got to it: spam and abuse are told nothing
             continue
         subject, body = _receipt(case, _found_emergency(analysis))
         with _in_language_of(case):  # the way out at the end of the message, in their language too

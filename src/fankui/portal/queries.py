@@ -120,7 +120,9 @@ def _reply(reply: Reply) -> PublicReply:
 
 # States the submitter is not shown as such: a return is the departments' internal matter (the case goes back to
 # triage and on to another department), so to the submitter the request is still being handled.
-PUBLIC_STATE: dict[str, State] = {State.RETURNED: State.IN_PROGRESS}
+# Spam and abuse are shown as "not accepted" (不予受理), neutrally: the submitter is not told what staff decided it
+# was, nor why (those events are not public).
+PUBLIC_STATE: dict[str, State] = {State.RETURNED: State.IN_PROGRESS, State.SPAM: State.REJECTED}
 
 
 def public_state(state: str) -> State:

@@ -179,7 +179,8 @@ def _scope(clocks: QuerySet[Clock], department: Department | None) -> QuerySet[C
 # because the work was done. They count in the accept stage (refusing or merging is a response, as in the response
 # rate) and leave every later stage; a merged case's primary carries its own clocks.
 NOT_HANDLED = ("rejected", "merged")
-_HANDLED = Q(stage=Stage.ACCEPT) | ~Q(case__state__in=NOT_HANDLED)
+# Spam and abuse leave every figure, the accept stage too (docs/security.md, "Spam and abuse").
+_HANDLED = (Q(stage=Stage.ACCEPT) | ~Q(case__state__in=NOT_HANDLED)) & ~Q(case__state="spam")
 
 
 def _due_in(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> QuerySet[Clock]:

@@ -85,6 +85,8 @@ def replay(case: Case, steps: Sequence[Step]) -> Case:
             )
         )
         state = transition.target
+        if step.action in (Action.MARK_SPAM, Action.UNMARK_SPAM):
+            case.spam_kind = step.data.get("kind", "") if step.action == Action.MARK_SPAM else ""
         if step.action == Action.REPLY:
             case.replied_at = step.at
         if transition.target == State.CLOSED:

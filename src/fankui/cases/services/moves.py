@@ -21,7 +21,7 @@ from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 
 from .. import queries, signals, workflow
 from ..models import Case, Category, Reply
-from ..workflow import Action, Actor, State
+from ..workflow import Action, Actor, SpamKind, State
 from . import MAX_TEXT, locked
 from .classification import by_staff, check_category, reclassified
 
@@ -233,7 +233,7 @@ def merge(case: Case, user: User, primary: Case) -> Case:
     if primary.pk == case.pk:
         raise ValidationFailed({"primary": [_("A case cannot be merged into itself.")]})
     primary = Case.objects.select_for_update().get(pk=primary.pk)
-    if primary.state in (State.MERGED, State.REJECTED):
+    if primary.state in (State.MERGED, State.REJECTED, State.SPAM):
         raise Conflict(
             _("Case %(number)s cannot take duplicates: it is “%(state)s”.")
             % {"number": primary.number, "state": State(primary.state).label}
@@ -250,6 +250,32 @@ def merge(case: Case, user: User, primary: Case) -> Case:
     Case.objects.filter(merged_into=case).update(merged_into=primary)
     record_event(primary, "merge_in", actor=user, data={"duplicate": case.pk, "duplicate_number": case.number})
     return case
+
+
+@transaction.atomic
+def mark_spam(case: Case, user: User, kind: str, reason: str) -> Case:
+    """Mark ``case`` as spam or abuse (``kind``, a ``SpamKind``): it ends without a reply, its clocks stop, its
+    submitter is told nothing and it leaves the rates (``actions.rates``). The reason stays with the staff."""
+    if kind not in SpamKind.values:
+        raise ValidationFailed({"spam_kind": [_("Choose spam or abuse.")]})
+    return move(
+        locked(case),
+        Action.MARK_SPAM,
+        user=user,
+        message=_reason(reason),
+        data={"kind": kind},
+        changes={"spam_kind": kind},
+    )
+
+
+@transaction.atomic
+def unmark_spam(case: Case, user: User, reason: str) -> Case:
+    """Take back a wrong spam or abuse mark: the case is received again and its clocks start again."""
+    case = locked(case)
+    kind = case.spam_kind
+    return move(
+        case, Action.UNMARK_SPAM, user=user, message=_reason(reason), data={"kind": kind}, changes={"spam_kind": ""}
+    )
 
 
 def close_unrated(now: datetime | None = None, batch: int = 500) -> int:
@@ -287,6 +313,8 @@ STAFF_ACTIONS = (
     Action.CLOSE,
     Action.REOPEN,
     Action.MERGE,
+    Action.MARK_SPAM,
+    Action.UNMARK_SPAM,
 )
 
 
@@ -303,6 +331,8 @@ class ActionInput:
     primary: str = ""
     # accept, dispatch, redispatch: the category the dispatcher sets or changes (None: leave it as it is).
     category: int | None = None
+    # mark_spam: ``SpamKind``.
+    spam_kind: str = ""
 
 
 def _departments(data: ActionInput) -> tuple[Department | None, list[Department]]:
@@ -361,6 +391,10 @@ def perform(case: Case, user: User, action: str, data: ActionInput) -> Case:
         return reopen(case, user, data.reason)
     if action == Action.MERGE:
         return merge(case, user, _primary(user, data.primary))
+    if action == Action.MARK_SPAM:
+        return mark_spam(case, user, data.spam_kind, data.reason)
+    if action == Action.UNMARK_SPAM:
+        return unmark_spam(case, user, data.reason)
     raise NotFound(_("There is no action “%(action)s”.") % {"action": action})
 
 

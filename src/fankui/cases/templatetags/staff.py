@@ -14,7 +14,7 @@ from fankui.core.vocab import Channel, Kind, Level
 
 from ..models import Case
 from ..queries import shown_title
-from ..workflow import Action, Actor, State
+from ..workflow import Action, Actor, SpamKind, State
 
 register = template.Library()
 
@@ -33,6 +33,8 @@ EVENT_LABELS = {
     Action.CLOSE: gettext_lazy("Closed"),
     Action.REOPEN: gettext_lazy("Reopened"),
     Action.MERGE: gettext_lazy("Merged as a duplicate"),
+    Action.MARK_SPAM: gettext_lazy("Marked as spam or abuse"),
+    Action.UNMARK_SPAM: gettext_lazy("Spam mark taken back"),
     "merge_in": gettext_lazy("A duplicate was merged in"),
     "reclassified": gettext_lazy("Classified by the analysis"),
 }
@@ -77,6 +79,8 @@ def event_detail(event: Event) -> str:
         if data.get("assist_department_names"):
             text += " · " + _("Assisting: %(names)s") % {"names": "、".join(data["assist_department_names"])}
         return " · ".join(filter(None, [text, _classification(data)]))
+    if event.action in (Action.MARK_SPAM, Action.UNMARK_SPAM) and data.get("kind"):
+        return _label(SpamKind, data["kind"])
     if event.action in (Action.ACCEPT, "reclassified"):
         return _classification(data)
     if event.action == Action.MERGE and data.get("primary_number"):

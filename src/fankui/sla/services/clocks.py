@@ -273,8 +273,11 @@ STOPS: dict[str, tuple[str, ...]] = {
     State.CLOSED: ALL_STAGES,
     State.REJECTED: ALL_STAGES,
     State.MERGED: ALL_STAGES,
+    State.SPAM: ALL_STAGES,
 }
 STARTS: dict[str, tuple[str, ...]] = {
+    # Only an undone spam mark leads back to ``received``: the case starts over, as on intake.
+    State.RECEIVED: (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE),
     State.ACCEPTED: (Stage.DISPATCH,),
     State.RETURNED: (Stage.DISPATCH,),
     State.DISPATCHED: (Stage.FIRST_RESPONSE,),
@@ -324,6 +327,8 @@ def on_case_moved(
     ctx = ctx or _context(case)
     if source == State.RECEIVED:
         stops = tuple({*stops, Stage.ACCEPT})
+    if source == State.SPAM:
+        _void_cut_short(case)
     stop_clocks(case, stops, ctx, now)
     for stage in starts:
         start_clock(case, stage, ctx, now)
@@ -336,6 +341,14 @@ def on_case_moved(
         Extension.objects.filter(case=case, status=Extension.Status.PENDING).update(
             status=Extension.Status.REFUSED, decided_at=now, note="case ended"
         )
+
+
+def _void_cut_short(case: Case) -> None:
+    """A spam mark taken back: the clocks the mark stopped lose their deadline, so that the round it cut short is
+    not counted in the figures beside the new round its undo starts (stopped early, it would pass as on time)."""
+    marked = case.events.filter(action="mark_spam").order_by("-id").values_list("created_at", flat=True).first()
+    if marked is not None:  # the mark's event is written just before its move stops the clocks
+        Clock.objects.filter(case=case, stopped_at__gte=marked).update(deadline=None, yellow_at=None)
 
 
 def reapply(case: Case, *, force: bool = False) -> int:
