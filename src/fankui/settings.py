@@ -157,6 +157,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Idle sessions end, staff who must use a second factor give it, logins are rate-limited (accounts.middleware).
     "fankui.accounts.middleware.StaffSession",
+    # Who is signed in, for the audit entry of a change of someone's rights (audit.receivers).
+    "fankui.audit.receivers.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A 405 becomes a page with a way back (the API's: JSON); fankui.errorpages.

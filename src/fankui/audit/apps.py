@@ -8,6 +8,10 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
-        from . import logins
+        from django.db.models.signals import post_migrate
+
+        from . import logins, receivers, triggers
 
         logins.connect()
+        receivers.connect()
+        post_migrate.connect(triggers.reinstall_after_migrate, dispatch_uid="audit.triggers")

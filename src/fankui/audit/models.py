@@ -1,4 +1,8 @@
-"""The append-only record: every workflow event on a case, and every look at personal data."""
+"""The append-only record: every workflow event on a case, every look at personal data, every sign-in, change of
+someone's rights and export (``Entry``), and the seals (``Seal``) that make the record tamper-evident.
+
+Append-only twice over: the models and their querysets refuse to change or delete a row in Python, and triggers
+(migration 0003, ``triggers.py``) refuse UPDATE and DELETE in the database itself."""
 
 from __future__ import annotations
 
@@ -13,7 +17,25 @@ class AppendOnlyError(Exception):
     pass
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """``update()`` and ``delete()`` on many rows at once are refused like ``save()`` and ``delete()`` on one."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} rows are never changed: the audit trail is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model.__name__} rows are never deleted: the audit trail is append-only")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} rows are never changed: the audit trail is append-only")
+
+    def _raw_delete(self, using: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} rows are never deleted: the audit trail is append-only")
+
+
 class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
@@ -71,3 +93,56 @@ class Access(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.what} {self.case_id}"
+
+
+class Entry(AppendOnlyModel):
+    """Something that happened outside a case's timeline: a sign-in (or a refused one), a change of someone's role
+    or rights, an export, a search of the audit trail. ``data`` says what (a role before and after, a report's
+    period and format, the filters of a search), never personal data of citizens."""
+
+    kind = models.CharField(max_length=40, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The name as typed for a refused sign-in (no user may match it), or "command" for a command line's change.
+    actor_name = models.CharField(max_length=150, blank=True)
+    address = models.CharField(max_length=45, blank=True)
+    # What it was about, in a few words: "user:12 zhang", "report:2026-11.xlsx".
+    target = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target}"
+
+
+class Seal(AppendOnlyModel):
+    """A block of sealed audit rows of one table (``stream``): every id in (first_id - 1, last_id] that exists, with
+    a digest of each row's canonical form (``leaves``), chained to the block before it (``previous``) by ``hash``.
+    Written by the ``audit_seal`` sweep after the rows committed; checked by ``fankui audit verify``
+    (``audit.chain``)."""
+
+    number = models.PositiveBigIntegerField(unique=True)
+    stream = models.CharField(max_length=20)
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+    # Per sealed row, in id order: its id (8 bytes, big-endian) and the first 16 bytes of its SHA-256.
+    leaves = models.BinaryField()
+    previous = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["stream", "first_id"], name="audit_seal_one_block_per_range")]
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.stream} {self.first_id}-{self.last_id}"

@@ -1,6 +1,8 @@
+"""The one door to the audit trail: case events, looks at personal data, and the general entries (sign-ins, changes
+of someone's role or rights, exports, searches of the trail). Nothing else writes audit rows."""
+
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -8,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Model
 from django.utils import timezone
 
-from .models import Access, Event
-
-logger = logging.getLogger("fankui.audit")
+from .models import Access, Entry, Event
 
 if TYPE_CHECKING:
     from fankui.accounts.models import User
@@ -77,10 +77,51 @@ def record_accesses(user: User, cases: Iterable[Model], what: str) -> None:
     Access.objects.bulk_create([Access(user=user, case_id=case.pk, what=what) for case in cases])
 
 
-def record_login(user_or_username: Any, success: bool, address: str = "") -> None:
-    """A sign-in, or a refused one: ``user_or_username`` is the user who signed in, or the name that was typed.
+def record_entry(
+    kind: str,
+    *,
+    actor: Any = None,
+    actor_name: str = "",
+    address: str = "",
+    target: str = "",
+    data: dict[str, Any] | None = None,
+) -> Entry:
+    """One general audit entry. ``actor`` is a user (or None: a command, the system); ``data`` says what happened
+    in figures and codes, never a citizen's personal data."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return Entry.objects.create(
+        kind=kind,
+        actor=actor,
+        actor_name=actor_name or (actor.get_username() if actor is not None else ""),
+        address=(address or "")[:45],
+        target=target[:200],
+        data=data or {},
+        created_at=timezone.now(),
+    )
 
-    Stand-in with the signature of the audit trail's own (its ``Entry`` rows come with the tamper-evident chain):
-    until then a line in the log, so that the sign-in signals (``audit.logins``) are wired once, here."""
-    name = user_or_username if isinstance(user_or_username, str) else user_or_username.get_username()
-    logger.info("login %s user=%r address=%s", "ok" if success else "failed", name, address or "-")
+
+def record_login(user_or_username: Any, success: bool, address: str = "") -> Entry:
+    """A sign-in, or a refused one: ``user_or_username`` is the user who signed in, or the name that was typed."""
+    if isinstance(user_or_username, str):
+        return record_entry("login" if success else "login_failed", actor_name=user_or_username[:150], address=address)
+    return record_entry("login" if success else "login_failed", actor=user_or_username, address=address)
+
+
+def record_export(user: Any, what: str, **details: Any) -> Entry:
+    """Someone took data away: a report downloaded (``what`` "report", details its period, format and scope), a
+    CSV export. Recorded before the file is sent."""
+    target = ":".join([what, *(str(details[k]) for k in sorted(details) if k in ("period", "format"))])
+    return record_entry("export", actor=user, target=target, data={"what": what, **details})
+
+
+def record_rights_change(actor: Any, subject: Any, changes: dict[str, list[Any]], *, kind: str = "rights") -> Entry:
+    """A change of someone's role, department, superuser or active flag, groups or permissions (``changes``: field
+    -> [before, after]); ``actor`` is who changed it (None: a command line or the system)."""
+    return record_entry(
+        kind,
+        actor=actor,
+        actor_name="" if actor is not None else "system",
+        target=f"user:{subject.pk} {subject.get_username()}"[:200],
+        data={"user": subject.pk, "changes": changes},
+    )
