@@ -110,9 +110,15 @@ def record_login(user_or_username: Any, success: bool, address: str = "") -> Ent
 
 def record_export(user: Any, what: str, **details: Any) -> Entry:
     """Someone took data away: a report downloaded (``what`` "report", details its period, format and scope), a
-    CSV export. Recorded before the file is sent."""
+    CSV export. Recorded before the file is sent; ``user`` None is a command line (`fankui report`)."""
     target = ":".join([what, *(str(details[k]) for k in sorted(details) if k in ("period", "format"))])
-    return record_entry("export", actor=user, target=target, data={"what": what, **details})
+    return record_entry(
+        "export",
+        actor=user,
+        actor_name="" if user is not None else "command",
+        target=target,
+        data={"what": what, **details},
+    )
 
 
 def record_rights_change(actor: Any, subject: Any, changes: dict[str, list[Any]], *, kind: str = "rights") -> Entry:

@@ -13,6 +13,7 @@ from django.utils import translation
 from fankui.accounts import permissions
 from fankui.accounts.models import Department, User
 from fankui.accounts.views import staff_required
+from fankui.audit.services import record_export
 
 from . import builders, layout, queries
 from .forms import PeriodForm, ReportForm
@@ -88,6 +89,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         period, department = form.chosen()
         fmt = form.cleaned_data["format"]
         report = queries.build(queries.scope_for(user, department), period)
+        record_export(user, "report", period=period.key, format=fmt, department=department.pk if department else None)
         response = HttpResponse(builders.render(report, fmt), content_type=builders.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="fankui-report-{period.key}.{fmt}"'
         return response

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from fankui.audit.services import record_export
 from fankui.core.errors import DomainError
 from fankui.insights import builders, periods, queries
 
@@ -39,4 +40,5 @@ class Command(BaseCommand):
             out.write_bytes(content)
         except OSError as exc:
             raise CommandError(f"cannot write {out}: {exc.strerror}") from exc
+        record_export(None, "report", period=period.key, format=options["format"], department=None)
         self.stdout.write(f"{out} ({options['format']}, {len(content):,} bytes, period {period.key})")
