@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/analysis/", include("fankui.analysis.urls")),
     path("", include("fankui.sla.urls")),
     path("staff/attachments/", include("fankui.intake.urls")),
+    path("staff/audit/", include("fankui.audit.urls")),
     path("", include("fankui.notify.urls")),
     path("", include("fankui.actions.urls")),
     path("", include("fankui.privacy.urls")),

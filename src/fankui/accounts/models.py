@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     ANALYST = "analyst", _("Analyst")
     ADMIN = "admin", _("Administrator")
+    # Reads the audit trail; sees no contact data and takes no step on a case.
+    AUDITOR = "auditor", _("Auditor")
 
 
 # Roles whose work is bound to one department (and, for heads, its subtree).

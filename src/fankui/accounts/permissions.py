@@ -33,6 +33,8 @@ ORGANISATION_WIDE = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ANALYST, R
 TRIAGE = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 # Supervision: deadlines' extensions, 督办, the report runs.
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+# The audit trail's search page (/staff/audit/): auditors, and administrators, who answer for the system.
+AUDIT_READERS = frozenset({Role.AUDITOR, Role.ADMIN})
 
 
 def role(user: Any) -> str:
@@ -197,3 +199,13 @@ def may_open_attachments(user: Any, case: Any) -> bool:
     """May open the case's photos and documents, which cannot be masked: the centre and the departments that work
     the case (a 举报's evidence too: it is what the department investigates). Analysts and administrators may not."""
     return is_centre(user) or works_case(user, case)
+
+
+def reads_audit_trail(user: Any) -> bool:
+    """May search the audit trail (each search is itself recorded)."""
+    return role(user) in AUDIT_READERS
+
+
+def only_audits(user: Any) -> bool:
+    """An auditor: reads the audit trail, works no case (sees none, so takes no step on one)."""
+    return role(user) == Role.AUDITOR

@@ -131,3 +131,8 @@ def record_rights_change(actor: Any, subject: Any, changes: dict[str, list[Any]]
         target=f"user:{subject.pk} {subject.get_username()}"[:200],
         data={"user": subject.pk, "changes": changes},
     )
+
+
+def record_audit_search(user: Any, filters: dict[str, Any], *, page: int | None = None) -> Entry:
+    """A search of the audit trail is itself a look at the trail: who searched, for what."""
+    return record_entry("audit_search", actor=user, data={**filters, "page": page})

@@ -44,6 +44,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("staff:triage")
     if permissions.has_role(user, DEPARTMENT_ROLES):
         return redirect("staff:inbox")
+    if permissions.only_audits(user):  # an auditor works no case: their work is the audit trail
+        return redirect("audit:search")
     return redirect("staff:cases")
 
 
