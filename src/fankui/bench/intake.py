@@ -186,6 +186,42 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 
     raise RuntimeError("the server did not answer within a minute")
 
 
+@contextmanager
+def serving(
+    env: dict[str, str], workers: int, threads: int, serve_args: list[str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run `fankui serve` on a free port of the database ``env`` names; yield its address and process."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fankui",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            *(serve_args or []),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_until_up(base, server)
+        yield base, server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", type=int, default=5000, help="measured submissions")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
@@ -221,26 +257,7 @@ def measure(
     with bench_database() as (engine, env):
         fankui = [sys.executable, "-m", "fankui"]
         subprocess.run([*fankui, "migrate", "--no-input", "-v0"], env=env, check=True)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                *fankui,
-                "serve",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                *(serve_args or []),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            _wait_until_up(base, server)
+        with serving(env, workers, threads, serve_args) as (base, server):
             warm = asyncio.run(_client(base, warmup, concurrency, texts))
             cpu_before = _tree_cpu_seconds(server.pid)
             client_before = time.process_time()
@@ -249,12 +266,6 @@ def measure(
             elapsed = time.perf_counter() - started
             client_cpu = time.process_time() - client_before
             server_cpu = _tree_cpu_seconds(server.pid) - cpu_before
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
         stored = stored_codes(env)
     acknowledged = warm.codes + measured.codes
     latencies = sorted(measured.latencies)

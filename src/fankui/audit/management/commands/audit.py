@@ -3,6 +3,7 @@ now (the worker's `audit_seal` sweep does it every round)."""
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import Any
 
@@ -17,15 +18,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify", "seal"])
         parser.add_argument(
+            "--every",
+            type=float,
+            default=0,
+            help="seal: keep sealing every so many seconds until stopped (as the worker's audit_seal sweep does)",
+        )
+        parser.add_argument(
             "--head", default="", help="a seal hash printed by an earlier verify: it must still be in the chain"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "seal":
-            total = 0
-            while sealed := chain.seal():
-                total += sealed
-            self.stdout.write(f"sealed {total} audit rows")
+            self.stdout.write(f"sealed {self.seal(options['every'])} audit rows")
             return
         started = time.perf_counter()
         report = chain.verify(options["head"])
@@ -38,3 +42,21 @@ class Command(BaseCommand):
             f"audit trail intact: {report.sealed} rows in {report.blocks} seals, {report.unsealed} not sealed yet, "
             f"{seconds:.1f} s; head {report.head}"
         )
+
+    def seal(self, every: float) -> int:
+        stopping = False
+
+        def stop(signum: int, frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        total = 0
+        while True:
+            while sealed := chain.seal():
+                total += sealed
+            if not every or stopping:
+                return total
+            deadline = time.monotonic() + every
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(0.05)
