@@ -59,17 +59,16 @@ GENESIS = "0" * 64
 READ_CHUNK = 5000
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
-    return value
+# One encoder for every row: json.dumps builds a new one per call when given options.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def digest(stream: str, row: tuple[Any, ...]) -> bytes:
-    """The first 16 bytes of the SHA-256 of a row's canonical form (JSON of the stream and the field values)."""
-    canonical = json.dumps(
-        [stream, *(_value(v) for v in row)], ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    )
+    """The first 16 bytes of the SHA-256 of a row's canonical form: JSON of the stream and the field values, the
+    last of which (every stream's ``created_at``, its one time) in UTC with microseconds."""
+    at = row[-1]
+    moment = at.astimezone(UTC).isoformat(timespec="microseconds") if isinstance(at, datetime) else at
+    canonical = _ENCODER.encode([stream, *row[:-1], moment])
     return hashlib.sha256(canonical.encode()).digest()[:16]
 
 

@@ -30,7 +30,6 @@ from django.conf import settings
 from fankui.bench import intake
 
 FANKUI = [sys.executable, "-m", "fankui"]
-STARTUP_S = 5.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,11 +63,14 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
 def measure_intake(n: int, rounds: int, concurrency: int, seal_every: float) -> dict[str, Any]:
     texts = intake.sample_texts()
     rates: dict[str, list[float]] = {"chain": [], "without": []}
+    # CPU seconds and submissions per mode: the server's, and the sealer's beside it.
+    cpu = {"chain": 0.0, "without": 0.0, "sealer": 0.0}
+    done = {"chain": 0, "without": 0}
     errors = 0
     with intake.bench_database() as (engine, env):
         subprocess.run([*FANKUI, "migrate", "--no-input", "-v0"], env=env, check=True)
         workers, threads = settings.FANKUI_WEB_WORKERS, settings.FANKUI_WEB_THREADS
-        with intake.serving(env, workers, threads) as (base, _server):
+        with intake.serving(env, workers, threads) as (base, server):
             errors += asyncio.run(intake._client(base, 200, concurrency, texts)).errors  # warm-up
             for r in range(rounds):
                 for mode in ("without", "chain") if r % 2 == 0 else ("chain", "without"):
@@ -77,13 +79,21 @@ def measure_intake(n: int, rounds: int, concurrency: int, seal_every: float) -> 
                         sealer = subprocess.Popen(
                             [*FANKUI, "audit", "seal", "--every", str(seal_every)],
                             env=env,
-                            stdout=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE,
+                            text=True,
                         )
-                        time.sleep(STARTUP_S)  # its start-up (Django's import) is no cost of the chain
+                        # Its start-up (Django's import) is no cost of the chain: wait for its first pass.
+                        assert sealer.stdout is not None
+                        sealer.stdout.readline()
+                    sealer_before = intake._tree_cpu_seconds(sealer.pid) if sealer else 0.0
+                    server_before = intake._tree_cpu_seconds(server.pid)
                     started = time.perf_counter()
                     measured = asyncio.run(intake._client(base, n, concurrency, texts))
                     elapsed = time.perf_counter() - started
+                    cpu[mode] += intake._tree_cpu_seconds(server.pid) - server_before
+                    done[mode] += len(measured.codes)
                     if sealer is not None:
+                        cpu["sealer"] += intake._tree_cpu_seconds(sealer.pid) - sealer_before
                         sealer.send_signal(signal.SIGTERM)
                         sealer.wait(timeout=120)
                     errors += measured.errors
@@ -100,6 +110,8 @@ def measure_intake(n: int, rounds: int, concurrency: int, seal_every: float) -> 
         "intake_per_s_without_audit_chain": round(without, 1),
         "intake_chain_cost_pct": round(100 * (without - with_chain) / without, 1) if without else 0.0,
         "intake_rounds_per_s": {mode: [round(v, 1) for v in values] for mode, values in rates.items()},
+        "server_cpu_ms_per_submission": {m: round(1000 * cpu[m] / max(done[m], 1), 2) for m in ("chain", "without")},
+        "sealer_cpu_ms_per_submission": round(1000 * cpu["sealer"] / max(done["chain"], 1), 2),
         "intake_errors": errors,
         "intake_trail_verified": verified.returncode == 0,
     }

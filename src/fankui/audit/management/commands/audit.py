@@ -52,11 +52,16 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         total = 0
+        first = True
         while True:
             while sealed := chain.seal():
                 total += sealed
             if not every or stopping:
                 return total
+            if first:  # those who wait for a running sealer (fankui bench security) read this line
+                self.stdout.write(f"sealing every {every} s until stopped")
+                self.stdout.flush()
+                first = False
             deadline = time.monotonic() + every
             while not stopping and time.monotonic() < deadline:
                 time.sleep(0.05)
