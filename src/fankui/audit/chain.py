@@ -55,6 +55,8 @@ STREAMS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
 # Rows per block: a block's leaves are 24 bytes a row.
 BLOCK = 1000
 LOCK_TIMEOUT = "200ms"
+# Blocks written by one pass at most: a backlog is sealed over several rounds.
+PASS_LIMIT = 200
 GENESIS = "0" * 64
 READ_CHUNK = 5000
 
@@ -119,7 +121,7 @@ def _last_sealed() -> tuple[Seal | None, dict[str, int]]:
     return last, ends
 
 
-def seal(limit: int = 200) -> int:
+def seal(limit: int = PASS_LIMIT) -> int:
     """Seal committed rows not sealed yet, in blocks of up to ``BLOCK`` rows, at most ``limit`` blocks. Returns the
     number of rows sealed. Safe on many workers: block numbers and ranges are unique, and a worker that loses the
     race stops until the next round."""

@@ -226,7 +226,7 @@ def time_audit() -> dict[str, Any]:
     from fankui.audit import chain
 
     started = time.perf_counter()
-    while chain.seal(limit=10_000):
+    while chain.seal():
         pass
     sealed = time.perf_counter()
     report = chain.verify()
