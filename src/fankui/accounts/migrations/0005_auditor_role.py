@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_admin_site_for_administrators_only'),
+        ('accounts', '0004_api_tokens_expire_and_are_revoked_at_a_time'),
     ]
 
     operations = [
