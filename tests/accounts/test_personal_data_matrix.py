@@ -177,6 +177,8 @@ ROUTES: dict[str, Route] = {
     ),
     # Evidence of an action's progress (tests/actions/test_opening_evidence_is_recorded.py): none here, so 404.
     "staff/actions/evidence/<str:token>/": Route(lambda w: "/staff/actions/evidence/none/", everyone(404)),
+    # The audit trail's search: auditors (tests/audit) and administrators; codes and names, never contact details.
+    "staff/audit/": Route(lambda w: "/staff/audit/", lambda r, s: 200 if r == "admin" else 403, contact=True),
     "staff/notifications/": Route(lambda w: "/staff/notifications/", everyone(200), contact=True),
     "staff/notifications/read/": Route(lambda w: "/staff/notifications/read/", everyone(302), "post"),
     # The staff API.
