@@ -132,3 +132,15 @@ def test_an_administrator_renames_a_topic_in_the_admin(client_for: Callable[[Use
     assert response.status_code == 302
     topic.refresh_from_db()
     assert topic.label == "丽发新城搅拌站扰民" and topic.label_edited and topic.label_edited_by == admin
+
+
+def test_a_label_with_a_control_character_is_refused(client_for: Callable[[User], Client]) -> None:
+    # Issue 14, item 5: the one text rule (core.text) for a text read without a form; never a 500 on PostgreSQL.
+    topic = plant_topic()
+    before = topic.label
+    client = client_for(analyst())
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.post(reverse("topics:label", args=[topic.pk]), {"label": "搅拌站\x00噪音"}, follow=True)
+    assert "invisible control character" in response.content.decode()
+    topic.refresh_from_db()
+    assert topic.label == before

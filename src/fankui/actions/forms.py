@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fankui.accounts.models import User
 from fankui.cases.forms import department_choices
+from fankui.core.forms import Form
 
 from .models import Indicator, Source
 from .services.creating import ActionInput, parse_milestones
@@ -23,7 +24,7 @@ def owner_choices() -> list[tuple[str, str]]:
     ]
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
     goal = forms.CharField(label=_("Goal"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     root_cause = forms.CharField(label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -63,7 +64,7 @@ class ActionForm(forms.Form):
     source = forms.ChoiceField(required=False, choices=Source.choices, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["owner"].choices = owner_choices()  # type: ignore[attr-defined]
         self.fields["department"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (str(pk), name) for pk, name in department_choices(active_only=True)

@@ -19,7 +19,7 @@ from fankui.accounts.models import User
 from fankui.accounts.views import staff_required
 from fankui.cases.queries import visible_cases
 from fankui.core.errors import DomainError, NotFound, ValidationFailed
-from fankui.core.forms import show_errors
+from fankui.core.forms import posted_text, show_errors
 from fankui.topics.queries import visible_topics
 
 from . import indicators, services
@@ -148,7 +148,7 @@ def action_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404
     action = _get(request, pk)
     try:
-        moves.transition(action, _user(request), step, request.POST.get("reason", ""))
+        moves.transition(action, _user(request), step, posted_text(request.POST, "reason"))
     except DomainError as error:
         messages.error(request, str(error.message))
         action.refresh_from_db()
@@ -166,7 +166,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
         moves.post_progress(
             action,
             _user(request),
-            request.POST.get("text", ""),
+            posted_text(request.POST, "text"),
             request.FILES.getlist("files"),
             public=request.POST.get("internal") != "on",
             milestones_done=ticked,
@@ -183,7 +183,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def action_link(request: HttpRequest, pk: int) -> HttpResponse:
     action = _get(request, pk)
     try:
-        added = linking.link_cases(action, _user(request), refs=request.POST.get("cases", "").split())
+        added = linking.link_cases(action, _user(request), refs=posted_text(request.POST, "cases").split())
     except DomainError as error:
         messages.error(request, str(error.message))
         return _render_detail(request, action, status=error.status)

@@ -21,6 +21,7 @@ from fankui.accounts.models import Department, User
 from fankui.accounts.permissions import may_open_attachments, may_see_contact
 from fankui.audit.services import record_access, record_accesses
 from fankui.core.errors import NotFound
+from fankui.core.text import Text
 from fankui.core.vocab import Kind, Level
 
 from . import queries
@@ -165,7 +166,7 @@ class CaseFilters(Schema):
     department: int | None = Field(default=None, ge=1, le=MAX_PK, description="The lead department's id.")
     date_from: date | None = Field(default=None, ge=EARLIEST, le=LATEST, description="Received on or after this day.")
     date_to: date | None = Field(default=None, ge=EARLIEST, le=LATEST, description="Received on or before this day.")
-    q: str = Field(
+    q: Text = Field(
         default="", max_length=200, description="Words of the text or title, a case number or a tracking code."
     )
     page: int = Field(default=1, ge=1, le=1_000_000)
@@ -173,8 +174,8 @@ class CaseFilters(Schema):
 
 
 class ActionIn(Schema):
-    note: str = Field(default="", description="accept, dispatch, redispatch, close: an optional note.")
-    reason: str = Field(
+    note: Text = Field(default="", description="accept, dispatch, redispatch, close: an optional note.")
+    reason: Text = Field(
         default="", description="reject, return, reopen, mark-spam, unmark-spam: the reason (required)."
     )
     spam_kind: Literal["", "spam", "abuse"] = Field(
@@ -182,10 +183,10 @@ class ActionIn(Schema):
         description="mark-spam: spam (垃圾信息: advertising, gibberish, tests) or abuse (恶意诉求: insults, "
         "harassment, repeated malicious submissions); required.",
     )
-    body: str = Field(default="", description="reply: the text sent to the submitter.")
+    body: Text = Field(default="", description="reply: the text sent to the submitter.")
     lead_department: int | None = Field(default=None, description="dispatch, redispatch: the lead department's id.")
     assist_departments: list[int] = Field(default_factory=list, description="dispatch, redispatch: assisting ids.")
-    primary: str = Field(default="", description="merge: the primary case's number or tracking code.")
+    primary: Text = Field(default="", description="merge: the primary case's number or tracking code.")
     # Strict: JSON true is not the category 1.
     category: StrictInt | None = Field(
         default=None,

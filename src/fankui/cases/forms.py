@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fankui.accounts.models import Department
+from fankui.core.forms import Form
 from fankui.core.vocab import Kind
 
 from .models import Case, Category
@@ -77,7 +78,7 @@ class SearchInput(forms.TextInput):
     input_type = "search"
 
 
-class FilterForm(forms.Form):
+class FilterForm(Form):
     """The filters of every case list. A value that does not parse is dropped (and named), never an error page."""
 
     q = forms.CharField(
@@ -136,7 +137,7 @@ class FilterForm(forms.Form):
 
 
 # --- Actions ----------------------------------------------------------------------------------------------------
-class ActionForm(forms.Form):
+class ActionForm(Form):
     def to_input(self) -> ActionInput:
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
         return ActionInput(**data)

@@ -16,6 +16,7 @@ from fankui.accounts import permissions
 from fankui.accounts.api import staff_auth
 from fankui.accounts.models import Department, User
 from fankui.core.errors import PermissionDenied
+from fankui.core.text import Text
 
 from . import periods, queries
 
@@ -51,7 +52,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.get("/figures/rates", response=RatesOut, summary="The headline rates of a period")
-def headline_rates(request: HttpRequest, period: str = "", department: int | None = None) -> dict[str, object]:
+def headline_rates(request: HttpRequest, period: Text = "", department: int | None = None) -> dict[str, object]:
     """响应率, 解决率, 满意率 and 按时办结率 of a month (``2026-11``) or ISO week (``2026-W47``), this month by
     default, over the cases you may see or one department's subtree. docs/insights.md defines each rate."""
     user = _user(request)

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from fankui.accounts.models import Department, User
 from fankui.core.errors import ValidationFailed
+from fankui.core.forms import Form
 
 from . import builders, periods, queries
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     """Period and department of the dashboard and the report page. A bad value is named and replaced by the
     default (this month, the whole scope), never an error page."""
 

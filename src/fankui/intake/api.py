@@ -12,21 +12,15 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, BaseModel, BeforeValidator
+from pydantic import BaseModel, BeforeValidator
 
 from fankui.accounts.services import user_for_token
 from fankui.core.errors import ValidationFailed
+from fankui.core.text import Text
 from fankui.core.vocab import Channel, Kind
 
 # Input models are plain pydantic models: ninja's ``Schema`` also reads attributes of arbitrary objects, which would
 # let a JSON string stand in for an object (``"contact": "138..."``) instead of being refused.
-
-
-def _no_nul(value: str) -> str:
-    # As Django's form fields do: PostgreSQL cannot store NUL, and no person types one.
-    if "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
-    return value
 
 
 def _none_is_empty(value: object) -> object:
@@ -38,9 +32,8 @@ def enum(values: list[str]) -> dict[str, Any]:
     return {"enum": values}
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
-# An optional text: JSON null means the same as leaving it out.
-OptionalText = Annotated[str, BeforeValidator(_none_is_empty), AfterValidator(_no_nul)]
+# An optional text: JSON null means the same as leaving it out. Every text refuses control characters (core.text).
+OptionalText = Annotated[Text, BeforeValidator(_none_is_empty)]
 
 
 class ErrorOut(Schema):

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from fankui.core.text import strip_control
 from fankui.core.vocab import Channel, Kind
 
 from .models import LANDLINE, MAX_TITLE_CHARS, StoredFile, Submission
@@ -85,8 +86,9 @@ def _sniff(upload: UploadedFile) -> str | None:
 
 
 def _text(value: object) -> str:
-    """Trimmed text without NUL characters (never meant, and PostgreSQL refuses them in text columns)."""
-    return str(value or "").replace("\x00", "").strip()
+    """Trimmed text without control characters. The API and the forms refuse them (``core.text``); a channel that
+    reads files (an import) has nobody to ask, and they are never meant (PostgreSQL refuses NUL in a column)."""
+    return strip_control(str(value or "")).strip()
 
 
 def _language(requested: str) -> str:

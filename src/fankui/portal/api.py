@@ -21,6 +21,7 @@ from fankui.cases.services.receiving import receive
 from fankui.cases.workflow import State
 from fankui.core import throttle
 from fankui.core.errors import NotFound
+from fankui.core.text import Text
 from fankui.intake.api import ContactIn, ErrorOut, LocationIn, OptionalText, SubmissionIn, channel_for, enum
 from fankui.intake.services import SubmissionInput
 from fankui.surveys.models import Level
@@ -136,7 +137,7 @@ def _track_out(view: Tracking) -> dict[str, Any]:
     description="What the submitter sees: the state, the public timeline and the replies. Never staff names or "
     "internal steps.",
 )
-def track(request: HttpRequest, tracking_code: str = Path(..., description=CODE_DESCRIPTION)) -> dict[str, Any]:
+def track(request: HttpRequest, tracking_code: Text = Path(..., description=CODE_DESCRIPTION)) -> dict[str, Any]:
     throttle.check(request, "track")
     return _track_out(tracking(_case(tracking_code)))
 
@@ -149,7 +150,7 @@ def track(request: HttpRequest, tracking_code: str = Path(..., description=CODE_
     "rate (no reply yet, or already rated), **422** for a level outside 1..5.",
 )
 def rate_reply(
-    request: HttpRequest, payload: RatingIn, tracking_code: str = Path(..., description=CODE_DESCRIPTION)
+    request: HttpRequest, payload: RatingIn, tracking_code: Text = Path(..., description=CODE_DESCRIPTION)
 ) -> Status[dict[str, Any]]:
     throttle.check(request, "rate")
     case = _case(tracking_code)
@@ -215,7 +216,7 @@ def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
 def create_submission(
     request: HttpRequest,
     payload: SubmissionIn,
-    idempotency_key: str = Header(
+    idempotency_key: Text = Header(
         "",
         alias="Idempotency-Key",
         description="A unique key per message (100 characters at most); a retry with the same key creates nothing.",

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from fankui.cases.models import Category
+from fankui.core.forms import Form
 from fankui.core.vocab import Channel, Kind
 from fankui.intake.services import SubmissionInput
 from fankui.surveys.models import Level
@@ -30,7 +31,7 @@ def categories() -> list[Category]:
     return list(Category.objects.filter(active=True, parent=None))
 
 
-class SubmissionForm(forms.Form):
+class SubmissionForm(Form):
     # Lengths, kinds and categories are checked by ``cases.services.receiving.receive``: the same messages on every
     # channel.
     kind = forms.CharField(required=False)
@@ -95,11 +96,11 @@ class SubmissionForm(forms.Form):
         return [(value, str(label)) for value, label in Kind.choices]
 
 
-class TrackLookupForm(forms.Form):
+class TrackLookupForm(Form):
     code = forms.CharField(required=False, max_length=40)
 
 
-class RatingForm(forms.Form):
+class RatingForm(Form):
     level = forms.CharField(required=False)
     comment = forms.CharField(required=False, widget=forms.Textarea)
 

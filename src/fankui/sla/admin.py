@@ -10,13 +10,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from fankui.core.errors import ValidationFailed
-from fankui.core.forms import show_errors
+from fankui.core.forms import ModelForm, show_errors
 
 from .models import CalendarDay, CalendarYear, Clock, Extension, Policy, PolicyTarget, Supervision, WorkingCalendar
 from .services import calendars, clocks
 
 
-class CalendarDayForm(forms.ModelForm):
+class CalendarDayForm(ModelForm):
     class Meta:
         model = CalendarDay
         fields = ["day", "is_workday", "note"]
@@ -51,7 +51,7 @@ class CalendarDayAdmin(RecomputesDeadlines):
     date_hierarchy = "day"
 
 
-class CalendarYearForm(forms.ModelForm):
+class CalendarYearForm(ModelForm):
     class Meta:
         model = CalendarYear
         fields = ["year", "note"]
@@ -80,7 +80,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class WorkingCalendarForm(forms.ModelForm):
+class WorkingCalendarForm(ModelForm):
     class Meta:
         model = WorkingCalendar
         fields = ["name", "periods", "is_default"]
@@ -121,7 +121,7 @@ class TargetInline(admin.TabularInline):
     extra = 1
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(ModelForm):
     class Meta:
         model = Policy
         fields = [

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fankui.core.forms import Form
+
 from .services import MAX_EXTENSION_DAYS, MAX_TEXT
 
 
@@ -14,33 +16,33 @@ def _text(label: Any, *, required: bool = True, rows: int = 2) -> forms.CharFiel
     )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(Form):
     question = forms.CharField(
         label=_("What do you need from the submitter?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
     )
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(Form):
     answer = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     answer = _text(_("Your answer"), rows=3)
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(Form):
     days = forms.IntegerField(label=_("More working days"), min_value=1, max_value=MAX_EXTENSION_DAYS)
     reason = _text(_("Reason"))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
     )
 
 
-class InstructionForm(forms.Form):
+class InstructionForm(Form):
     instruction = _text(_("Instruction"))

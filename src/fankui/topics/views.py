@@ -19,6 +19,7 @@ from fankui.accounts.views import staff_required
 from fankui.cases import queries
 from fankui.cases.models import Case
 from fankui.core.errors import DomainError
+from fankui.core.forms import posted_text
 from fankui.nlp.public import public_text
 
 from . import services
@@ -86,7 +87,7 @@ def topic_label(request: HttpRequest, pk: int) -> HttpResponse:
             services.use_automatic_label(topic, user)
             messages.success(request, _("The label is made from the topic's cases again."))
         else:
-            services.rename(topic, user, request.POST.get("label", ""))
+            services.rename(topic, user, posted_text(request.POST, "label"))
             messages.success(request, _("Label saved: improvement actions and messages use it from now on."))
     except DomainError as error:
         messages.error(request, str(error.message))
