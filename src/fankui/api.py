@@ -60,6 +60,10 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # ninja's only 400 is a body it cannot parse ("Cannot parse request body"): say so in the reader's language.
+        detail = _("The request body could not be read: send JSON (Content-Type: application/json).")
+        return api.create_response(request, {"code": "bad_request", "detail": detail}, status=400)
     return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
 

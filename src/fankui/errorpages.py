@@ -1,6 +1,6 @@
 """Error pages in the site's look and the reader's language, with a way back; JSON under /api/.
 
-``urls.py`` names the handlers of 400, 403, 404 and 500; ``MethodNotAllowedPage`` (a middleware) gives the 405 that
+``urls.py`` names the handlers of 400 (413 for a body over Django's size limits), 403, 404 and 500; ``MethodNotAllowedPage`` (a middleware) gives the 405 that
 Django's ``require_POST`` and the API answer without a page of their own the same treatment. Staff who are signed in
 get the staff header (their work is one click away), everybody else the public one.
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.core.exceptions import DisallowedHost
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -26,8 +27,16 @@ API_ERRORS: dict[int, tuple[str, Callable[[], str]]] = {
     403: ("forbidden", lambda: _("You may not do this.")),
     404: ("not_found", lambda: _("There is nothing at this address.")),
     405: ("method_not_allowed", lambda: _("This address does not accept this method.")),
+    413: (
+        "too_large",
+        lambda: _("The request is larger than this site accepts (%(mb)d MB).") % {"mb": _limit_mb()},
+    ),
     500: ("server_error", lambda: _("Something went wrong on our side; it was recorded. Please try again later.")),
 }
+
+
+def _limit_mb() -> int:
+    return max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -64,12 +73,14 @@ def _page(request: HttpRequest, status: int) -> HttpResponse:
         "staff": staff,
         "base": "staff_base.html" if staff else "portal/base.html",
         "back": _back(request),
+        "limit_mb": _limit_mb(),
     }
     return render(request, f"{status}.html", context, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, 400)
+    # Django turns a body over DATA_UPLOAD_MAX_MEMORY_SIZE into a 400; the client needs to know it was the size.
+    return _page(request, 413 if isinstance(exception, RequestDataTooBig) else 400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
