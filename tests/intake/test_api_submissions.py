@@ -144,7 +144,7 @@ def test_wrong_types_get_422_json(en: Client, payload: Any) -> None:
 def test_malformed_json_gets_400_json(en: Client, raw: str) -> None:
     response = post(en, raw)
     assert response.status_code == 400
-    assert response.json()["code"] == "error"
+    assert response.json()["code"] == "bad_request"
     assert Case.objects.count() == 0
 
 
