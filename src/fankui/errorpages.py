@@ -1,8 +1,9 @@
 """Error pages in the site's look and the reader's language, with a way back; JSON under /api/.
 
-``urls.py`` names the handlers of 400 (413 for a body over Django's size limits), 403, 404 and 500; ``MethodNotAllowedPage`` (a middleware) gives the 405 that
-Django's ``require_POST`` and the API answer without a page of their own the same treatment. Staff who are signed in
-get the staff header (their work is one click away), everybody else the public one.
+``urls.py`` names the handlers of 400 (413 for a body over Django's size limit), 403, 404 and 500;
+``MethodNotAllowedPage`` (a middleware) gives the 405 that Django's ``require_POST`` and the API answer without a
+page of their own the same treatment. Staff who are signed in get the staff header (their work is one click away),
+everybody else the public one.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from fankui.audit.services import record_access, record_accesses
 from fankui.core.errors import NotFound
 from fankui.core.text import Text
 from fankui.core.vocab import Kind, Level
+from fankui.intake.api import errors
 
 from . import queries
 from .forms import EARLIEST, LATEST
@@ -118,7 +119,7 @@ class EventOut(Schema):
     data: dict[str, Any]
 
 
-class ReplyOut(Schema):
+class CaseReplyOut(Schema):
     id: int
     body: str
     department: Ref | None
@@ -126,7 +127,7 @@ class ReplyOut(Schema):
     created_at: datetime
 
 
-class RatingOut(Schema):
+class CaseRatingOut(Schema):
     reply: int
     level: int
     label: str
@@ -152,8 +153,8 @@ class CaseDetail(CaseItem):
     merged_into: CaseRef | None
     duplicates: list[CaseRef]
     timeline: list[EventOut]
-    replies: list[ReplyOut]
-    ratings: list[RatingOut]
+    replies: list[CaseReplyOut]
+    ratings: list[CaseRatingOut]
     available_actions: list[str] = Field(description="The actions this token's user may take now.")
 
 
@@ -329,7 +330,7 @@ def _visible_case(user: User, case_id: int) -> Case:
 
 
 # --- Endpoints --------------------------------------------------------------------------------------------------
-@router.get("/cases", response=CaseList, summary="List the cases you may see")
+@router.get("/cases", response={200: CaseList, **errors(401, 422)}, summary="List the cases you may see")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     f = queries.CaseFilter(
         state=filters.state or "",
@@ -349,7 +350,11 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     return {"count": cases.count(), "items": [_item(c, _user(request)) for c in rows]}
 
 
-@router.get("/cases/{case_id}", response=CaseDetail, summary="One case with its timeline, replies and contact")
+@router.get(
+    "/cases/{case_id}",
+    response={200: CaseDetail, **errors(401, 404)},
+    summary="One case with its timeline, replies and contact",
+)
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     user = _user(request)
     return _detail(_visible_case(user, case_id), user)
@@ -357,7 +362,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 @router.post(
     "/cases/{case_id}/actions/{action}",
-    response=CaseDetail,
+    response={200: CaseDetail, **errors(400, 401, 403, 404, 409, 413, 422)},
     summary="Take an action on a case",
     description=(
         "Moves the case through the workflow. Each action reads the body fields it needs. "
@@ -395,7 +400,7 @@ def act(request: HttpRequest, case_id: int, action: ActionName, payload: ActionI
     return _detail(moved, user)
 
 
-@router.get("/departments", response=list[DepartmentOut], summary="The department tree")
+@router.get("/departments", response={200: list[DepartmentOut], **errors(401)}, summary="The department tree")
 def departments(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -410,7 +415,7 @@ def departments(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/categories", response=list[CategoryOut], summary="The category tree")
+@router.get("/categories", response={200: list[CategoryOut], **errors(401)}, summary="The category tree")
 def categories(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {

@@ -17,6 +17,7 @@ from fankui.accounts.api import staff_auth
 from fankui.accounts.models import Department, User
 from fankui.core.errors import PermissionDenied
 from fankui.core.text import Text
+from fankui.intake.api import errors
 
 from . import periods, queries
 
@@ -51,7 +52,9 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-@router.get("/figures/rates", response=RatesOut, summary="The headline rates of a period")
+@router.get(
+    "/figures/rates", response={200: RatesOut, **errors(401, 403, 422)}, summary="The headline rates of a period"
+)
 def headline_rates(request: HttpRequest, period: Text = "", department: int | None = None) -> dict[str, object]:
     """响应率, 解决率, 满意率 and 按时办结率 of a month (``2026-11``) or ISO week (``2026-W47``), this month by
     default, over the cases you may see or one department's subtree. docs/insights.md defines each rate."""

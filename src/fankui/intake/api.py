@@ -46,6 +46,12 @@ class ErrorOut(Schema):
     )
 
 
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error answers an endpoint documents (``response={200: X, **errors(401, 422)}``), all with one body.
+    tests/core/test_openapi_documents_every_answer.py checks each endpoint lists what it can answer."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
 class ContactIn(BaseModel):
     name: OptionalText = Field(default="", description="Name of the submitter.", examples=["张先生"])
     phone: OptionalText = Field(

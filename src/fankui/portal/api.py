@@ -22,7 +22,7 @@ from fankui.cases.workflow import State
 from fankui.core import throttle
 from fankui.core.errors import NotFound
 from fankui.core.text import Text
-from fankui.intake.api import ContactIn, ErrorOut, LocationIn, OptionalText, SubmissionIn, channel_for, enum
+from fankui.intake.api import ContactIn, LocationIn, OptionalText, SubmissionIn, channel_for, enum, errors
 from fankui.intake.services import SubmissionInput
 from fankui.surveys.models import Level
 from fankui.surveys.services import rate
@@ -132,7 +132,7 @@ def _track_out(view: Tracking) -> dict[str, Any]:
 
 @router.get(
     "/track/{tracking_code}",
-    response={200: TrackOut, 404: ErrorOut, 429: ErrorOut},
+    response={200: TrackOut, **errors(404, 422, 429)},
     summary="Track a request",
     description="What the submitter sees: the state, the public timeline and the replies. Never staff names or "
     "internal steps.",
@@ -144,7 +144,7 @@ def track(request: HttpRequest, tracking_code: Text = Path(..., description=CODE
 
 @router.post(
     "/track/{tracking_code}/rating",
-    response={201: RatingOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: RatingOut, **errors(400, 404, 409, 413, 422, 429)},
     summary="Rate the reply",
     description="The submitter's five-level rating (好差评) of the latest reply. **409** when there is nothing to "
     "rate (no reply yet, or already rated), **422** for a level outside 1..5.",
@@ -200,7 +200,7 @@ def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
 @router.post(
     "/submissions",
     tags=["submissions"],
-    response={201: SubmissionOut, 200: SubmissionOut, 400: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: SubmissionOut, 200: SubmissionOut, **errors(400, 413, 422, 429)},
     summary="Submit feedback",
     description=(
         "Store a message and open its case; answers at once with the tracking code. No authentication.\n\n"
