@@ -48,7 +48,7 @@ def test_staff_who_see_the_case_can_open_the_picture(
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == content  # type: ignore[attr-defined]
     assert response["Content-Type"] == "image/png"
-    assert response["Content-Disposition"].startswith("inline;")
+    assert response["Content-Disposition"].startswith("attachment;")  # never shown inline (issue 14)
     assert "filename*=utf-8''%E8%B7%AF%E7%81%AF%20%E7%85%A7%E7%89%87.png" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     access = Access.objects.get()

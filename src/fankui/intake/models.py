@@ -106,6 +106,9 @@ class Submission(models.Model):
     # Whether the submitter is to be sent a receipt (when the analysis has looked at it: portal.notices). False for
     # imports of history, whose submitters were told long ago.
     receipt = models.BooleanField(_("send a receipt"), default=True)
+    # The submitter chose to share where the photos were taken: their GPS position was kept in the stored pictures
+    # (never any other metadata). Otherwise every picture was stored without it (``uploads.clean_image``).
+    photo_location_shared = models.BooleanField(_("photo location shared"), default=False)
     received_at = models.DateTimeField(_("received at"))
     attachments = stored_files()
 

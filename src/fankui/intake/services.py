@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import models, transaction
@@ -27,6 +28,7 @@ from fankui.core.text import strip_control
 from fankui.core.vocab import Channel, Kind
 
 from .models import LANDLINE, MAX_TITLE_CHARS, StoredFile, Submission
+from .uploads import Unreadable, check_pdf, clean_image
 
 # Mainland mobile numbers, and landlines with an area code (010-12345678, 0731 8888 6666).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -56,6 +58,9 @@ class SubmissionInput:
     # of history: those people were told long ago.
     receipt: bool = True
     attachments: list[UploadedFile] = field(default_factory=list)
+    # The submitter chose to let staff see where the photos were taken: their GPS position is kept (nothing else of
+    # their metadata). False: every picture is stored without any (``uploads.clean_image``).
+    share_photo_location: bool = False
 
 
 def normalize_phone(raw: str) -> str:
@@ -101,7 +106,7 @@ def _language(requested: str) -> str:
     return settings.LANGUAGE_CODE
 
 
-def check(data: SubmissionInput) -> tuple[dict[str, Any], list[tuple[UploadedFile, str]], dict[str, list[str]]]:
+def check(data: SubmissionInput) -> tuple[dict[str, Any], list[tuple[File, str]], dict[str, list[str]]]:
     """Check what arrived: the values to store, the good files, and every problem field by field (none: all is
     well). The category is the caller's to check (``cases.services.receiving.receive``), so that all problems are
     reported at once."""
@@ -144,7 +149,8 @@ def check(data: SubmissionInput) -> tuple[dict[str, Any], list[tuple[UploadedFil
     clean["language"] = _language(data.language)
     clean["receipt"] = bool(data.receipt)
 
-    files, problems = check_uploads(data.attachments)
+    clean["photo_location_shared"] = bool(data.share_photo_location and data.attachments)
+    files, problems = check_uploads(data.attachments, keep_location=bool(data.share_photo_location))
     if problems:
         errors.setdefault("attachments", []).extend(problems)
 
@@ -193,11 +199,15 @@ def _check_location(data: SubmissionInput, clean: dict[str, Any], errors: dict[s
         clean[axis] = number
 
 
-def check_uploads(uploads: Sequence[UploadedFile]) -> tuple[list[tuple[UploadedFile, str]], list[str]]:
-    """The attachment rules (pictures or PDF sniffed from the content, size and count limits), shared by every
-    upload the product takes: the good files with their real content type, and a message for each refused one."""
+def check_uploads(
+    uploads: Sequence[UploadedFile], *, keep_location: bool = False
+) -> tuple[list[tuple[File, str]], list[str]]:
+    """The attachment rules (pictures or PDF sniffed from the content and read whole, size and count limits), shared
+    by every upload the product takes: the good files as they are to be kept (pictures encoded again without their
+    metadata, ``uploads``) with their real content type, and a message for each refused one. ``keep_location``: the
+    submitter chose to share where the photos were taken."""
     problems: list[str] = []
-    good: list[tuple[UploadedFile, str]] = []
+    good: list[tuple[File, str]] = []
     if len(uploads) > settings.FANKUI_MAX_ATTACHMENTS:
         problems.append(_("At most %(n)d files can be attached.") % {"n": settings.FANKUI_MAX_ATTACHMENTS})
     for upload in uploads[: settings.FANKUI_MAX_ATTACHMENTS]:
@@ -211,11 +221,21 @@ def check_uploads(uploads: Sequence[UploadedFile]) -> tuple[list[tuple[UploadedF
         if content_type is None:
             problems.append(_("“%(name)s” is not a picture (JPEG, PNG, GIF, WebP) or a PDF.") % {"name": upload.name})
             continue
-        good.append((upload, content_type))
+        try:
+            if content_type == "application/pdf":
+                check_pdf(upload)
+                good.append((upload, content_type))
+            else:
+                good.append((clean_image(upload, keep_location), content_type))
+        except Unreadable:
+            problems.append(
+                _("“%(name)s” is damaged or protected by a password and cannot be opened; please send it again.")
+                % {"name": upload.name}
+            )
     return good, problems
 
 
-def store_file(upload: UploadedFile, content_type: str, owner: models.Model, folder: str) -> StoredFile:
+def store_file(upload: File, content_type: str, owner: models.Model, folder: str) -> StoredFile:
     """Keep one upload that passed ``check_uploads`` (``content_type`` is the sniffed one) for ``owner``, as
     ``folder/<token>``: the name on disk is a fresh random token, never the uploader's."""
     item = StoredFile(
@@ -230,9 +250,7 @@ def store_file(upload: UploadedFile, content_type: str, owner: models.Model, fol
     return item
 
 
-def store(
-    clean: dict[str, Any], files: Sequence[tuple[UploadedFile, str]], received_at: datetime | None = None
-) -> Submission:
+def store(clean: dict[str, Any], files: Sequence[tuple[File, str]], received_at: datetime | None = None) -> Submission:
     """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction: the one of
     ``cases.services.receiving.receive``, which opens its case with it."""
     submission = Submission.objects.create(received_at=received_at or timezone.now(), **clean)

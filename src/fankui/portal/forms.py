@@ -45,6 +45,7 @@ class SubmissionForm(Form):
     address = forms.CharField(required=False)
     token = forms.CharField(required=False, widget=forms.HiddenInput)
     attachments = forms.Field(required=False)
+    share_photo_location = forms.BooleanField(required=False)
     # The honeypot: a field hidden from people by the style sheet (never typed into), which form-filling robots fill.
     website = forms.CharField(required=False)
 
@@ -83,6 +84,7 @@ class SubmissionForm(Form):
             address=data["address"],
             idempotency_key=WEB_KEY_PREFIX + data["token"],
             attachments=files,
+            share_photo_location=data["share_photo_location"],
         )
 
     def ask_for_files_again(self) -> None:

@@ -70,6 +70,7 @@ FORM_FIELDS = (
     "contact_email",
     "anonymous",
     "address",
+    "share_photo_location",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -73,7 +74,7 @@ def transition(action: Action, user: User | None, step: str, reason: str = "") -
 
 
 # --- Progress ---------------------------------------------------------------------------------------------------
-def _validate_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+def _validate_files(files: Sequence[UploadedFile]) -> list[tuple[File, str]]:
     """Evidence follows intake's attachment rules."""
     good, problems = check_uploads(files)
     if problems:
