@@ -12,7 +12,6 @@ Where a value is not the person's words but is only looked up or compared, refus
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
@@ -31,13 +30,11 @@ def first_control(value: str) -> str | None:
 
 
 def message(char: str) -> str:
-    """What the reader is told, naming the character: invisible, so they need its code to find it."""
-    name = unicodedata.name(char, "") if not 0xD800 <= ord(char) <= 0xDFFF else ""
-    code = f"U+{ord(char):04X}"
+    """What the reader is told, naming the character by its code point (control characters have no names)."""
     return _(
         "The text contains an invisible control character (%(code)s), which is not allowed; it often comes with "
         "text pasted from another program. Please type that part again."
-    ) % {"code": f"{code} {name}".strip()}
+    ) % {"code": f"U+{ord(char):04X}"}
 
 
 def check(value: str) -> str:
