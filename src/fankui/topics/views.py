@@ -102,7 +102,7 @@ def topic_public(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _visible_topic(user, pk)
     try:
         if request.POST.get("decision") == "withdraw":
-            services.withdraw_from_public(topic, user, request.POST.get("reason", ""))
+            services.withdraw_from_public(topic, user, posted_text(request.POST, "reason"))
             messages.success(request, _("The label is no longer shown on public pages."))
         else:
             services.approve_for_public(topic, user)
