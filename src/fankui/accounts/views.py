@@ -28,6 +28,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 
+from fankui.core.forms import Form
+
 from . import permissions, services
 from .models import User
 from .services import remember_language
@@ -87,7 +89,7 @@ def locked_out(
     return response
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.CharField(
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
