@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0005_stored_files'),
+        ('intake', '0006_contact_details_encrypted'),
     ]
 
     operations = [
