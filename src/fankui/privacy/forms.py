@@ -3,12 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fankui.core.forms import Form
 
-class CodeForm(forms.Form):
+
+class CodeForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
 
 
-class EraseForm(forms.Form):
+class EraseForm(Form):
     confirm = forms.BooleanField(
         label=_(
             "I understand: my contact details, attachments and personal data in the texts are erased for good, "
