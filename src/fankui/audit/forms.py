@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fankui.accounts.models import User
+from fankui.core.forms import Form
 
 from .queries import SOURCES, AuditFilter
 
@@ -17,7 +18,7 @@ SOURCE_CHOICES = [
 ]
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(Form):
     actor = forms.CharField(
         label=_("Who (username)"),
         required=False,
