@@ -21,6 +21,7 @@ from fankui.insights.periods import current_month
 from fankui.intake.models import StoredFile, Submission
 from fankui.notify.models import Contact, Message
 from fankui.notify.services import Address, opt_out
+from fankui.sla.services import waiting
 from fankui.surveys.services import rate
 
 from .conftest import ADDRESS, EMAIL, NAME, PHONE, citizen, prove
@@ -122,3 +123,36 @@ def test_another_case_of_the_same_person_keeps_its_contact(person_case: Case) ->
     other.submission.refresh_from_db()
     assert other.submission.contact_phone == PHONE
     assert Contact.objects.filter(address=EMAIL, opted_out_at__isnull=False).exists()  # their opt-out still holds
+
+
+def test_the_persons_words_are_not_copied_into_the_audit_trail(
+    person_case: Case, dispatcher: User, handler: User, dept: Department, client_for: Any
+) -> None:
+    """The submitter's answer and rating comment (and the question asked of them) stay in their own rows, which
+    erasure masks; the events only refer to them, and the timelines read them from there."""
+    analysis.analyse_pending()
+    moves.accept(person_case, dispatcher)
+    moves.dispatch(person_case, dispatcher, dept)
+    moves.start(person_case, handler)
+    waiting.request_information(person_case, handler, f"{NAME}先生，请问具体是哪一栋？")
+    waiting.resume(person_case, answer=f"我是{NAME}，3栋门口，有事打{PHONE}")
+    moves.reply(person_case, handler, "路灯已修好。")
+    rate(person_case, 2, f"{NAME}：修得太慢了，回电{PHONE}")
+    trail = "\n".join(repr(row) for row in Event.objects.values_list("message", "data"))
+    assert NAME not in trail and PHONE not in trail
+    staff = client_for(dispatcher).get(f"/staff/cases/{person_case.pk}/").content.decode()
+    track = citizen().get(f"/track/{person_case.tracking_code}/").content.decode()
+    for page in (staff, track):
+        assert f"有事打{PHONE}" in page and "修得太慢了，回电" in page
+    assert "请问具体是哪一栋" in staff
+
+    client = citizen()
+    prove(client, person_case)
+    client.post(f"/track/{person_case.tracking_code}/privacy/erase/", {"confirm": "on"})
+
+    everything = _whole_database()
+    for value in (NAME, PHONE):
+        assert not _found(value, everything), value
+    track = citizen().get(f"/track/{person_case.tracking_code}/").content.decode()
+    # The pages show the masked rows: the words are still there, the person's data is not.
+    assert "修得太慢了，回电139****5678" in track and "有事打139****5678" in track and PHONE not in track

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from fankui.accounts.models import Department, User
+from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fankui.sla import tasks
@@ -39,7 +40,9 @@ def test_a_paused_clock_has_no_deadline_and_is_not_swept(case: object, handler: 
     with time_machine.travel(at(2027, 3, 1, 10, 0), tick=False):
         assert tasks.sweep() == 0
     event = Event.objects.get(case=case, action="sla_info_requested")
-    assert event.public and event.message == "请提供具体门牌号。"
+    # The question is not copied into the audit trail: the timelines read it from the request's row.
+    assert event.public and event.message == "" and event.data == {"request": clock.case.info_requests.get().pk}
+    assert labels.with_words([event])[0].message == "请提供具体门牌号。"
 
 
 def test_resuming_adds_the_paused_working_time_to_the_deadline(case: object, handler: User) -> None:

@@ -3,11 +3,17 @@
 ``cases`` and ``portal`` own the words of the workflow's own events; an app that records events of its own
 registers them here in its ``AppConfig.ready()``, so the staff timeline, the API and the citizen's tracking page
 can name them without importing that app.
+
+Words a person wrote (a rating's comment, the submitter's answer, the question asked of them) are not copied into
+an event: erasure masks them in their own row, and an audit row never changes. Such an event holds the row's id in
+``data``; the app that owns the row registers a loader (``register_text``) and the timelines read the words with
+``with_words``, one query per kind of row. Events recorded before that keep their ``message``, shown when the
+event refers to no row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,3 +41,38 @@ def register(
 
 def words(action: str) -> EventWords | None:
     return _registry.get(action)
+
+
+# The words of the rows events refer to: ``loader(ids)`` returns ``{id: text}`` for the rows it found.
+TextLoader = Callable[[set[int]], dict[int, str]]
+_texts: dict[str, tuple[str, TextLoader]] = {}
+
+
+def register_text(action: str, key: str, loader: TextLoader) -> None:
+    """An ``action`` event whose ``data[key]`` is a row's id shows that row's words (read by ``loader``)."""
+    _texts[action] = (key, loader)
+
+
+def with_words(events: Iterable[Event]) -> list[Event]:
+    """The events, each that refers to a row of words carrying them in ``message`` (in memory, never saved): the
+    row's words as they are now, masked once the person was erased. One query per loader, whatever the count."""
+    events = list(events)
+    wanted: dict[TextLoader, set[int]] = {}
+    for event in events:
+        ref = _reference(event)
+        if ref is not None:
+            wanted.setdefault(ref[1], set()).add(ref[0])
+    found = {loader: loader(ids) for loader, ids in wanted.items()}
+    for event in events:
+        ref = _reference(event)
+        if ref is not None and ref[0] in found[ref[1]]:
+            event.message = found[ref[1]][ref[0]]
+    return events
+
+
+def _reference(event: Event) -> tuple[int, TextLoader] | None:
+    if event.action not in _texts or not isinstance(event.data, dict):
+        return None
+    key, loader = _texts[event.action]
+    pk = event.data.get(key)
+    return (pk, loader) if isinstance(pk, int) and not isinstance(pk, bool) else None

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from fankui.accounts import permissions
 from fankui.accounts.models import User
+from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.core import codes, crypto
 from fankui.intake.files import Look
@@ -181,6 +182,8 @@ def public_view(case: Case) -> dict[str, Any]:
         events += [e for e in timeline(followed, public=True) if e.action != "receive"]
         # One story in the order things happened: the primary's steps interleave with this case's own.
         events.sort(key=lambda e: (e.created_at, e.pk))
+    # A rating's comment, an answer: read from their own rows, which erasure masks.
+    events = labels.with_words(events)
     return {
         "case": case,
         "followed": followed,
@@ -206,7 +209,7 @@ def staff_view(case: Case, user: User) -> dict[str, Any]:
     primary = visible.filter(pk=case.merged_into_id).first() if case.merged_into_id else None
     return {
         "case": case,
-        "events": list(timeline(case, public=False)),
+        "events": labels.with_words(timeline(case, public=False)),
         "replies": list(case.replies.select_related("author", "department").order_by("created_at", "id")),
         "ratings": list(case.ratings.order_by("created_at", "id")),
         "attachments": list(case.submission.attachments.order_by("id")),

@@ -46,7 +46,22 @@ def _note(event: Event) -> str:
     return str(data.get("note", ""))
 
 
+def _questions(ids: set[int]) -> dict[int, str]:
+    from .models import InfoRequest
+
+    return dict(InfoRequest.objects.filter(pk__in=ids).values_list("pk", "question"))
+
+
+def _answers(ids: set[int]) -> dict[int, str]:
+    from .models import InfoRequest
+
+    return dict(InfoRequest.objects.filter(pk__in=ids).values_list("pk", "answer"))
+
+
 def register_all() -> None:
+    # Their words are read from the request's row (``audit.labels.with_words``), which erasure masks.
+    labels.register_text("sla_info_requested", "request", _questions)
+    labels.register_text("sla_resumed", "answer", _answers)
     labels.register("sla_warn", gettext_lazy("Deadline warning sent"), detail=_stage_and_deadline)
     labels.register("sla_urge", gettext_lazy("Deadline reached: department urged"), detail=_stage_and_deadline)
     labels.register(

@@ -37,7 +37,8 @@ def rate(case: Case, level: int | str | None, comment: str = "") -> Rating:
     if reply is None:
         raise Conflict(_("There is no reply to rate yet."))
     rating = Rating.objects.create(case=case, reply=reply, level=level, comment=comment, created_at=timezone.now())
-    moves.apply_rating(case, Level.is_satisfied(level), data={"rating": level}, comment=comment)
+    # The comment stays in the rating's row (erasure masks it there); the event refers to it (``audit.labels``).
+    moves.apply_rating(case, Level.is_satisfied(level), data={"rating": level, "rating_id": rating.pk})
     return rating
 
 

@@ -212,19 +212,19 @@ def close(case: Case, user: User, note: str = "") -> Case:
     return move(locked(case), Action.CLOSE, user=user, message=_reason(note), changes={"closed_at": timezone.now()})
 
 
-def apply_rating(case: Case, satisfied: bool, data: dict[str, Any], comment: str = "") -> Case:
+def apply_rating(case: Case, satisfied: bool, data: dict[str, Any]) -> Case:
     """The submitter's rating moves the case: satisfied closes it, unsatisfied reopens it (called by surveys,
-    inside its transaction, with ``case`` locked)."""
+    inside its transaction, with ``case`` locked). The comment is not copied into the event: ``data`` refers to the
+    rating's row."""
     if satisfied:
         return move(
             case,
             Action.RATE_SATISFIED,
             actor=Actor.CITIZEN,
             data=data,
-            message=comment,
             changes={"closed_at": timezone.now()},
         )
-    return move(case, Action.RATE_UNSATISFIED, actor=Actor.CITIZEN, data=data, message=comment)
+    return move(case, Action.RATE_UNSATISFIED, actor=Actor.CITIZEN, data=data)
 
 
 @transaction.atomic

@@ -40,7 +40,8 @@ def request_information(case: Case, user: User, question: str) -> InfoRequest:
     for clock in clocks:
         pause(clock, now)
     Clock.objects.bulk_update(clocks, ["paused_at", "deadline", "warn_at", "due_at", "escalate_at"])
-    record_event(case, "sla_info_requested", actor=user, public=True, message=question, data={"request": info.pk})
+    # The question is read from its row (erasure masks it there), not copied into the audit trail.
+    record_event(case, "sla_info_requested", actor=user, public=True, data={"request": info.pk})
     signals.info_requested.send(sender=InfoRequest, case=case, request=info)
     return info
 
@@ -62,15 +63,18 @@ def resume(case: Case, user: User | None = None, answer: str = "") -> InfoReques
     info.resumed_by = user
     info.save()
     _resume_clocks(case, now)
-    # Public, so the citizen sees handling resume; a staff member's note stays internal (in ``data``).
+    # Public, so the citizen sees handling resume; a staff member's note stays internal (in ``data``). The
+    # citizen's answer is not copied: ``answer`` refers to the request's row, which erasure masks.
     record_event(
         case,
         "sla_resumed",
         actor=user,
         actor_kind="citizen" if user is None else "staff",
         public=True,
-        message=info.answer if user is None else "",
-        data={"request": info.pk, **({"note": info.answer} if user is not None and info.answer else {})},
+        data={
+            "request": info.pk,
+            **({"answer": info.pk} if user is None else {"note": info.answer} if info.answer else {}),
+        },
     )
     how = "answered" if user is None else "staff"
     signals.info_closed.send(sender=InfoRequest, case=case, request=info, how=how)
