@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from fankui.accounts.models import Department, Role, User
+from fankui.cases import queries
 from fankui.cases.models import Case
 from fankui.cases.services import moves
 from tests import factories
@@ -131,3 +132,20 @@ def test_the_lead_department_is_marked_as_lead_in_the_inbox(
     dispatched_to(dispatcher, dept)
     page = page_for(handler).get("/staff/inbox/").content.decode()
     assert '<span class="badge lead">Lead</span>' in page
+
+
+@pytest.mark.django_db
+def test_the_scope_is_worked_out_once_per_list_not_once_per_case(
+    dispatcher: User, handler: User, outsider: User, dept: Department, other_dept: Department
+) -> None:
+    """The assisting cases (and a head's subtree) are plain subqueries, `id IN (SELECT ...)`, which the database runs
+    once; a correlated EXISTS in the OR was run for every case, three times the unscoped list's time on PostgreSQL
+    (bench/README.md, `fankui bench security`). The same cases are seen."""
+    lead, assisted = dispatched_to(dispatcher, dept), dispatched_to(dispatcher, other_dept, [dept])
+    neither = dispatched_to(dispatcher, other_dept)
+    head = factories.user(Role.DEPT_HEAD, dept)
+    for user in (handler, head):
+        scope = queries.visible_cases(user)
+        assert "EXISTS" not in str(scope.query).upper()
+        assert set(scope) == {lead, assisted}
+    assert set(queries.visible_cases(outsider)) == {neither, assisted}
