@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from fankui.accounts import services as accounts
 from fankui.accounts.models import Department, Role, User
 from fankui.core.site import public_url
@@ -148,6 +150,12 @@ def login_table(created: set[str] | None = None) -> list[str]:
     lines = ["Demo logins:"]
     for row in rows:
         lines.append("  " + "  ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)).rstrip())
+    roles = ", ".join(sorted(settings.FANKUI_TWO_FACTOR_ROLES))
+    if roles:
+        lines.append(
+            f"  ({roles}: set up an authenticator app at the first sign-in (a QR code is shown); "
+            "FANKUI_TWO_FACTOR_ROLES=none turns this off for a demo on a laptop)"
+        )
     base = public_url()
     lines += ["", "Open:", *(f"  {base}{path}" for path in PATHS)]
     return lines
