@@ -33,17 +33,7 @@ class TopicAdmin(admin.ModelAdmin):
         "heat",
     )
     # Approval for public pages is given on the staff topic page (``services.approve_for_public``, recorded).
-    readonly_fields = (
-        "label_edited_by",
-        "label_edited_at",
-        "public_label",
-        "public_approved_by",
-        "public_approved_at",
-        "place",
-        "keywords",
-        "size",
-        "heat",
-    )
+    readonly_fields = tuple(name for name in fields if name not in ("label", "label_edited"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # topics are found in the cases, not made by hand
