@@ -148,6 +148,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header (django-csp; CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -300,8 +302,6 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
-# Right after SecurityMiddleware, whatever else the list holds (inserted here to keep this block in one place).
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 # The worker's heartbeat is stale after this long: /readyz fails and staff pages say so in their header.
 FANKUI_WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120, minimum=10)
 # /readyz fails while more cases than this wait for their analysis.
