@@ -61,3 +61,13 @@ def test_pages_are_served_with_the_policy_and_the_other_headers(client: Client, 
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_json_answers_carry_no_policy_but_pages_of_errors_and_the_api_docs_do(client: Client) -> None:
+    answer = client.get("/api/v1/track/AAAAAAAAAA")
+    assert answer["Content-Type"].startswith("application/json")
+    assert "Content-Security-Policy" not in answer
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in client.get("/api/v1/docs")
+    assert "Content-Security-Policy" in client.get("/no/such/page/")
