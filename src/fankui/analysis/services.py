@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -278,3 +279,11 @@ def requeue_unrouted() -> int:
     return CaseAnalysis.objects.filter(
         status=CaseAnalysis.Status.DONE, case__state__in=TRIAGE_STATES, department__isnull=True
     ).update(status=CaseAnalysis.Status.PENDING)
+
+
+def mask_analysis(case: Case, mask: Callable[[str], str]) -> None:
+    """Pass the analysis's copy of the case's text through ``mask``: the submitter's personal data was erased
+    (privacy.services)."""
+    for analysis in CaseAnalysis.objects.filter(case=case):
+        analysis.masked_title, analysis.masked_body = mask(analysis.masked_title), mask(analysis.masked_body)
+        analysis.save(update_fields=["masked_title", "masked_body"])

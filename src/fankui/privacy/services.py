@@ -21,10 +21,11 @@ from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fankui.analysis.models import CaseAnalysis
+from fankui.analysis import services as analysis
 from fankui.audit.services import record_event
-from fankui.cases.models import Case, Reply
+from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
+from fankui.cases.services import moves
 from fankui.cases.workflow import Actor, State
 from fankui.core import crypto
 from fankui.core.errors import Conflict, NotFound, ValidationFailed
@@ -33,8 +34,8 @@ from fankui.intake import services as intake
 from fankui.intake.models import Submission, local_number
 from fankui.nlp.masking import mask as mask_text
 from fankui.notify import services as notify
-from fankui.sla.models import InfoRequest
-from fankui.surveys.models import Rating
+from fankui.sla.services import waiting
+from fankui.surveys import services as surveys
 
 from .models import AccessCode
 
@@ -165,18 +166,11 @@ def anonymise(case: Case, *, by: str) -> None:
     mask = masker(submission)
     addresses, keep = _addresses(submission)
     files = intake.anonymise(submission, mask)
-    for reply in Reply.objects.filter(case=case):
-        reply.body = mask(reply.body)
-        reply.save(update_fields=["body"])
-    for rating in Rating.objects.filter(case=case).exclude(comment=""):
-        rating.comment = mask(rating.comment)
-        rating.save(update_fields=["comment"])
-    for info in InfoRequest.objects.filter(case=case):
-        info.question, info.answer = mask(info.question), mask(info.answer)
-        info.save(update_fields=["question", "answer"])
-    for analysis in CaseAnalysis.objects.filter(case=case):
-        analysis.masked_title, analysis.masked_body = mask(analysis.masked_title), mask(analysis.masked_body)
-        analysis.save(update_fields=["masked_title", "masked_body"])
+    # Each app masks its own rows (its services are the only writers of its tables).
+    moves.mask_replies(case, mask)
+    surveys.mask_comments(case, mask)
+    waiting.mask_requests(case, mask)
+    analysis.mask_analysis(case, mask)
     notify.forget_case(case.pk, addresses, mask, keep)
     AccessCode.objects.filter(case=case).delete()
     record_event(

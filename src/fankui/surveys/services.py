@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
@@ -48,3 +49,10 @@ def replay_rating(case: Case, reply_id: int, level: int, at: datetime, comment: 
     if level not in Level.values:
         raise ValidationFailed({"level": [_("Choose one of the five ratings.")]})
     return Rating.objects.create(case=case, reply_id=reply_id, level=level, comment=comment.strip(), created_at=at)
+
+
+def mask_comments(case: Case, mask: Callable[[str], str]) -> None:
+    """Pass the case's rating comments through ``mask``: the rater's personal data was erased (privacy.services)."""
+    for rating in Rating.objects.filter(case=case).exclude(comment=""):
+        rating.comment = mask(rating.comment)
+        rating.save(update_fields=["comment"])

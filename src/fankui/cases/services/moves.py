@@ -4,7 +4,7 @@ a staff action by its name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -411,3 +411,10 @@ def auto_dispatch(case: Case, lead: Department, data: dict[str, Any]) -> Case:
         move(case, Action.ACCEPT, actor=Actor.SYSTEM, data=data)
     dispatched = {"lead_department": lead.pk, "lead_department_name": lead.name, "assist_departments": [], **data}
     return move(case, Action.DISPATCH, actor=Actor.SYSTEM, data=dispatched, changes={"lead_department": lead})
+
+
+def mask_replies(case: Case, mask: Callable[[str], str]) -> None:
+    """Pass the case's replies through ``mask``: the submitter's personal data was erased (privacy.services)."""
+    for reply in Reply.objects.filter(case=case):
+        reply.body = mask(reply.body)
+        reply.save(update_fields=["body"])

@@ -4,6 +4,7 @@ worker's timeout resumes them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -137,3 +138,11 @@ def _resume_clocks(case: Case, now: dt.datetime) -> None:
     Clock.objects.bulk_update(
         clocks, ["paused_at", "paused_seconds", "deadline", "yellow_at", "warn_at", "due_at", "escalate_at"]
     )
+
+
+def mask_requests(case: Case, mask: Callable[[str], str]) -> None:
+    """Pass the case's questions and the citizen's answers through ``mask``: their personal data was erased
+    (privacy.services)."""
+    for info in InfoRequest.objects.filter(case=case):
+        info.question, info.answer = mask(info.question), mask(info.answer)
+        info.save(update_fields=["question", "answer"])
