@@ -182,3 +182,13 @@ def test_rates_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("FANKUI_RATE_X", "lots")
     with pytest.raises(ImproperlyConfigured, match="FANKUI_RATE_X"):
         env_rate("RATE_X", "1/s")
+
+
+@pytest.mark.django_db
+def test_the_privacy_pages_count_against_the_tracking_limit(settings: Any, en: Client) -> None:
+    settings.FANKUI_RATE_LIMITS = {"track": (3, HOUR)}
+    case = factories.case()
+    assert [en.get(f"/track/{case.tracking_code}/privacy/").status_code for _ in range(3)] == [200] * 3
+    refused = en.post(f"/track/{case.tracking_code}/privacy/code/")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert en.get("/track/ABCD2345EFG00/privacy/").status_code == 429

@@ -3,6 +3,8 @@ to the contact on file (the tracking code alone shows no contact details). Thin:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -12,12 +14,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fankui.cases.models import Case
+from fankui.core import throttle
 from fankui.core.errors import Conflict, NotFound, ValidationFailed
 from fankui.core.forms import show_errors
 from fankui.portal.views import not_found
 
 from . import dossier, services
 from .forms import CodeForm, EraseForm
+
+
+def _counted(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Every look-up by tracking code counts against the tracking limit, as the tracking page's own do: these pages
+    must not be a way round it to try made-up codes."""
+
+    @wraps(view)
+    def counted(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            throttle.check(request, "track")
+        except throttle.Throttled as exc:
+            return throttle.page(request, exc)
+        return view(request, *args, **kwargs)
+
+    return counted
 
 
 def _case(code: str) -> Case | None:
@@ -49,12 +67,14 @@ def _page(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -> 
     return render(request, "privacy/page.html", context, status=status)
 
 
+@_counted
 @require_GET
 def page(request: HttpRequest, code: str) -> HttpResponse:
     case = _case(code)
     return not_found(request) if case is None else _page(request, case)
 
 
+@_counted
 @require_POST
 def send_code(request: HttpRequest, code: str) -> HttpResponse:
     case = _case(code)
@@ -69,6 +89,7 @@ def send_code(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("privacy:page", code=case.tracking_code)
 
 
+@_counted
 @require_POST
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     case = _case(code)
@@ -86,6 +107,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("privacy:page", code=case.tracking_code)
 
 
+@_counted
 @require_GET
 def download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     case = _case(code)
@@ -103,6 +125,7 @@ def download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     return response
 
 
+@_counted
 @require_POST
 def erase(request: HttpRequest, code: str) -> HttpResponse:
     case = _case(code)
