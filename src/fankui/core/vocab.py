@@ -19,7 +19,11 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311")
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone (operator)")
+    # A person at a service window, typed by the staff member they talk to (面对面访谈).
+    VISIT = "visit", _("Face-to-face visit")
     IMPORT = "import", _("Bulk import")
+    # Another system posting to the signed partner webhook: a mini-program's backend, a social-media monitor.
+    PARTNER = "partner", _("Partner system")
 
 
 # The submitter's rating of a reply (surveys.Rating); the case pages and the figures name its levels too.
