@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "fankui.notify",
     "fankui.insights",
     "fankui.portal",
+    "fankui.mail",
     "fankui.privacy",
     # Above every other app: the benchmarks and the demo data (their `fankui bench` and `fankui demo` commands).
     "fankui.bench",
@@ -468,6 +469,20 @@ FANKUI_PUBLIC_BOARD = env_bool("PUBLIC_BOARD", True)
 # --- Messages (docs/notify.md) -----------------------------------------------------------------------------------
 # Where SMS are POSTed as JSON ({"to", "text", "id"}); empty: SMS wait in the queue.
 FANKUI_SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+
+# --- E-mail intake (docs/mail.md) ----------------------------------------------------------------------------------
+# The mailbox the worker polls (imaps://user:password@host:993/INBOX; imap:// is plain, for loopback only); empty:
+# no polling. Messages handled are moved to the processed folder (empty: deleted), those set aside to the failed one.
+FANKUI_IMAP_URL = env_str("IMAP_URL")
+FANKUI_MAIL_PROCESSED_FOLDER = env_str("MAIL_PROCESSED_FOLDER", "Fankui-Processed")
+FANKUI_MAIL_FAILED_FOLDER = env_str("MAIL_FAILED_FOLDER", "Fankui-Failed")
+FANKUI_MAIL_POLL_SECONDS = env_int("MAIL_POLL_SECONDS", 60, minimum=1)
+# Where `fankui mail smtpd` listens (host:port), the alternative to a polled mailbox.
+FANKUI_SMTPD_BIND = env_str("SMTPD_BIND")
+# A larger message is set aside unread (IMAP) or refused with 552 (SMTP).
+FANKUI_MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+# Reply-To of what we send about a case, when replies should go to another address than FANKUI_FROM_EMAIL.
+FANKUI_MAIL_REPLY_TO = env_str("MAIL_REPLY_TO")
 
 # --- Reports and dashboard (docs/insights.md) --------------------------------------------------------------------
 # Also send last week's report early each week.

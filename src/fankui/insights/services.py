@@ -59,6 +59,7 @@ def send_period_report(period: Period) -> bool:
                     subject=subject,
                     body=_("The feedback analysis report for %(period)s is attached.") % {"period": period.key},
                     to=to,
+                    headers={"Auto-Submitted": "auto-generated"},  # RFC 3834: no auto-replies to it, no loops
                 )
                 message.attach(f"fankui-report-{period.key}.pdf", builders.pdf(report), "application/pdf")
                 message.send()

@@ -12,6 +12,7 @@ import logging
 import smtplib
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -41,8 +42,21 @@ class Temporary(Exception):
     """Worth trying again later."""
 
 
+# Filled by higher apps in their AppConfig.ready() (the outbox imports none of them): each callable returns headers
+# for an e-mail (``fankui.mail`` threads the messages about a case: Message-ID, In-Reply-To, References) and each
+# footer callable a line added to its text ("" for none).
+HEADER_PROVIDERS: list[Callable[[Message], dict[str, str]]] = []
+FOOTER_PROVIDERS: list[Callable[[Message], str]] = []
+
+
 def _send_email(message: Message) -> None:
-    email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.address])
+    # Every e-mail we send says a machine sent it (RFC 3834), so vacation responders and other helpdesks do not
+    # answer it, and our own intake ignores it: no mail loops.
+    headers = {"Auto-Submitted": "auto-replied"}
+    for provide in HEADER_PROVIDERS:
+        headers.update(provide(message))
+    body = "\n\n".join([message.body, *filter(None, (footer(message) for footer in FOOTER_PROVIDERS))])
+    email = EmailMessage(message.subject, body, settings.DEFAULT_FROM_EMAIL, [message.address], headers=headers)
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as error:

@@ -32,6 +32,7 @@ from fankui.core.errors import Conflict, NotFound, ValidationFailed
 from fankui.core.vocab import Kind
 from fankui.intake import services as intake
 from fankui.intake.models import Submission, local_number
+from fankui.mail import services as mail
 from fankui.nlp.masking import mask as mask_text
 from fankui.notify import services as notify
 from fankui.sla.services import waiting
@@ -171,6 +172,7 @@ def anonymise(case: Case, *, by: str) -> None:
     surveys.mask_comments(case, mask)
     waiting.mask_requests(case, mask)
     analysis.mask_analysis(case, mask)
+    mail.forget(case, mask)
     notify.forget_case(case.pk, addresses, mask, keep)
     AccessCode.objects.filter(case=case).delete()
     record_event(

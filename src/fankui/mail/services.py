@@ -1,0 +1,309 @@
+"""E-mail intake: each message becomes a case through the one door (``cases.services.receiving.receive``), a
+follow-up on the case it answers, or is ignored (machines) or set aside (too big, unreadable) with its reason.
+
+``handle`` is called by both ways mail arrives (the IMAP poll and the SMTP listener) and is idempotent by
+Message-ID: the ``InboundMail`` row and the case commit together, so a message seen again (a crash before it was
+moved on the server, two workers polling at once) only finds its row. Nothing of the message is kept here but the
+Message-ID (to thread our answers); the text and the address go into the case's submission, where privacy's
+erasure and the retention period find them (``forget``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.audit.services import record_event
+from fankui.cases.models import Case
+from fankui.cases.queries import find_by_code
+from fankui.cases.services import locked
+from fankui.cases.services.receiving import find_by_idempotency_key, receive
+from fankui.core import codes, crypto
+from fankui.core.errors import Conflict, ValidationFailed
+from fankui.core.text import strip_control
+from fankui.core.vocab import Channel
+from fankui.intake.models import MAX_TITLE_CHARS
+from fankui.intake.services import SubmissionInput, check_uploads
+from fankui.sla.models import InfoRequest
+from fankui.sla.services import waiting
+
+from . import parsing, threading
+from .models import FollowUp, InboundMail, Source, Status
+
+log = logging.getLogger("fankui.mail")
+
+FOLLOW_UP_EVENT = "mail_follow_up"
+REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|sv|回复|答复|回覆|转发|轉寄)\s*[:：]\s*|\[[^\]]{0,40}\]\s*)+", re.IGNORECASE)
+CODE_IN_SUBJECT = re.compile(r"(?<![0-9A-Z])([2-9A-HJ-NP-Z]{4}-?[2-9A-HJ-NP-Z]{4}-?[2-9A-HJ-NP-Z]{5})(?![0-9A-Z])")
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def key_of(message_id: str) -> str:
+    """The idempotency key of a message: SHA-256 of its Message-ID (without angle brackets)."""
+    return hashlib.sha256(message_id.strip().strip("<>").encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def seen(key: str) -> InboundMail | None:
+    return InboundMail.objects.filter(key=key).first()
+
+
+@dataclass(frozen=True)
+class Match:
+    case: Case
+    how: str  # our_message_id, their_message_id, marker, subject_code
+    from_contact: bool
+
+
+def _is_contact(case: Case, sender: str) -> bool:
+    expected = case.submission.contact_email_hash
+    return bool(sender and expected) and crypto.lookup_hash(sender.lower()) == expected
+
+
+def _case(pk: int | None) -> Case | None:
+    return Case.objects.select_related("submission").filter(pk=pk).first() if pk is not None else None
+
+
+def find_case(mail: parsing.ParsedMail) -> Match | None:
+    """The case ``mail`` answers, the way a careful helpdesk matches: a signed Message-ID of ours in In-Reply-To or
+    References; then a Message-ID of the citizen's own earlier mail there; then our signed reference line quoted
+    in the text; last a tracking code in the subject, and that only when the sender is the case's contact (anyone
+    may know a code; only our mail carries our signatures)."""
+    referenced = [*reversed(mail.in_reply_to), *reversed(mail.references)]
+    for message_id in referenced:
+        case = _case(threading.case_of_message_id(message_id))
+        if case is not None:
+            return Match(case, "our_message_id", _is_contact(case, mail.sender))
+    if referenced:
+        earlier = (
+            InboundMail.objects.filter(key__in=[key_of(mid) for mid in referenced[:50]], case__isnull=False)
+            .select_related("case__submission")
+            .order_by("-received_at")
+            .first()
+        )
+        if earlier is not None and earlier.case is not None:
+            return Match(earlier.case, "their_message_id", _is_contact(earlier.case, mail.sender))
+    case = _case(threading.case_of_marker(mail.text))
+    if case is not None:
+        return Match(case, "marker", _is_contact(case, mail.sender))
+    for code in CODE_IN_SUBJECT.findall(mail.subject.upper()):
+        if not codes.is_valid(codes.normalize(code)):
+            continue
+        case = find_by_code(code)
+        if case is not None and _is_contact(case, mail.sender):
+            return Match(case, "subject_code", True)
+    return None
+
+
+# --- What arrived --------------------------------------------------------------------------------------------------
+def _uploads(mail: parsing.ParsedMail) -> tuple[list[SimpleUploadedFile], list[str]]:
+    """The attachments that pass the web form's checks (``intake.services.check_uploads``), each on its own so that
+    one bad file does not cost the others, and a message for each refused one."""
+    good: list[SimpleUploadedFile] = []
+    refused: list[str] = []
+    for item in mail.attachments:
+        upload = SimpleUploadedFile(item.name, item.data, item.content_type)
+        if len(good) >= settings.FANKUI_MAX_ATTACHMENTS:
+            refused.append(_("“%(name)s”: at most %(n)d files are kept.") % {"name": item.name, "n": len(good)})
+            continue
+        _files, problems = check_uploads([upload])
+        if problems:
+            refused.extend(problems)
+        else:
+            upload.seek(0)
+            good.append(upload)
+    return good, refused
+
+
+def _title(subject: str) -> str:
+    return strip_control(REPLY_PREFIX.sub("", subject)).strip()[:MAX_TITLE_CHARS]
+
+
+def _body(mail: parsing.ParsedMail, refused: list[str], has_files: bool) -> str:
+    body = strip_control(mail.text).strip() or _title(mail.subject)
+    if not body and has_files:
+        body = _("(The e-mail had no text; see the attachments.)")
+    notes = [_("Attachments not kept: %(list)s") % {"list": " ".join(refused)}] if refused else []
+    room = settings.FANKUI_MAX_BODY_CHARS - sum(len(note) + 2 for note in notes)
+    if len(body) > room:
+        cut = _("[The rest of the e-mail, %(n)d characters, was cut.]")
+        body = body[: max(0, room - len(cut) - 20)].rstrip() + "\n" + cut % {"n": len(body) - room}
+    return "\n\n".join([body, *notes]).strip() if body else ""
+
+
+def _sender(mail: parsing.ParsedMail) -> str:
+    try:
+        validate_email(mail.sender)
+    except ValidationError:
+        return ""
+    return mail.sender
+
+
+def _record(mail: parsing.ParsedMail, status: str, *, source: str, mailbox: str, uid: int | None, size: int,
+            case: Case | None = None, how: str = "", reason: str = "") -> InboundMail:  # fmt: skip
+    return InboundMail.objects.create(
+        key=key_of(mail.message_id),
+        message_id=mail.message_id,
+        source=source,
+        mailbox=mailbox[:200],
+        uid=uid,
+        size=size,
+        status=status,
+        how=how,
+        reason=reason[:500],
+        case=case,
+        received_at=timezone.now(),
+    )
+
+
+def set_aside(
+    message_id: str, reason: str, *, source: str = Source.IMAP, mailbox: str = "", uid: int | None = None, size: int = 0
+) -> InboundMail:
+    """Record a message that could not be handled (too big, unreadable) without its contents; a second call for the
+    same message returns the first record."""
+    found = seen(key_of(message_id))
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return InboundMail.objects.create(
+                key=key_of(message_id),
+                message_id="",
+                source=source,
+                mailbox=mailbox[:200],
+                uid=uid,
+                size=size,
+                status=Status.FAILED,
+                reason=reason[:500],
+                received_at=timezone.now(),
+            )
+    except IntegrityError:
+        return InboundMail.objects.get(key=key_of(message_id))
+
+
+def handle(raw: bytes, *, source: str = Source.IMAP, mailbox: str = "", uid: int | None = None) -> InboundMail:
+    """Turn one message into a case, a follow-up, or an ignored or set-aside record; the same message again returns
+    its first record and changes nothing. Raises only what may pass (the database is away): the caller leaves the
+    message where it is and tries again later."""
+    size = len(raw)
+    if size > settings.FANKUI_MAIL_MAX_BYTES:
+        mail_id = parsing.header_message_id(raw) or "sha256." + hashlib.sha256(raw).hexdigest() + "@no-message-id"
+        return set_aside(mail_id, too_big(size), source=source, mailbox=mailbox, uid=uid, size=size)
+    try:
+        mail = parsing.parse(raw)
+    except Exception as error:  # the parser is lenient; anything left is a message nobody can read
+        log.exception("an e-mail could not be read")
+        mail_id = "sha256." + hashlib.sha256(raw).hexdigest() + "@no-message-id"
+        return set_aside(mail_id, f"unreadable: {type(error).__name__}", source=source, mailbox=mailbox, uid=uid)
+    found = seen(key_of(mail.message_id))
+    if found is not None:
+        return found
+    where = {"source": source, "mailbox": mailbox, "uid": uid, "size": size}
+    try:
+        with transaction.atomic():
+            return _handle(mail, where)
+    except IntegrityError:
+        # Another worker recorded the same message meanwhile (the unique key decided): theirs is the record.
+        found = seen(key_of(mail.message_id))
+        if found is None:
+            raise
+        return found
+
+
+def too_big(size: int) -> str:
+    return "too big: %d MB, at most %d MB" % (size // 2**20, settings.FANKUI_MAIL_MAX_BYTES // 2**20)
+
+
+def _handle(mail: parsing.ParsedMail, where: dict) -> InboundMail:
+    if mail.automatic:
+        return _record(mail, Status.IGNORED, reason=mail.automatic, **where)
+    ours = settings.DEFAULT_FROM_EMAIL.rpartition("<")[2].strip(">").strip().lower()
+    if mail.sender and mail.sender == ours:
+        return _record(mail, Status.IGNORED, reason="sent by ourselves (a loop)", **where)
+    match = find_case(mail)
+    if match is not None:
+        return _follow_up(mail, match, where)
+    return _new_case(mail, where)
+
+
+def _new_case(mail: parsing.ParsedMail, where: dict) -> InboundMail:
+    uploads, refused = _uploads(mail)
+    body = _body(mail, refused, bool(uploads))
+    if not body:
+        return _record(mail, Status.IGNORED, reason="empty: no subject, text or attachment", **where)
+    sender = _sender(mail)
+    data = SubmissionInput(
+        body=body,
+        title=_title(mail.subject),
+        channel=Channel.EMAIL,
+        contact_email=sender,
+        contact_name=strip_control(mail.sender_name)[:100] if sender else "",
+        # The Message-ID is the sender's own id of the message: a retry (a message fetched twice) finds its case.
+        idempotency_key="email:" + key_of(mail.message_id)[:48],
+        language="zh-hans" if CJK.search(f"{mail.subject} {body}") else "en",
+        attachments=list(uploads),
+    )
+    try:
+        case, _created = receive(data)
+    except Conflict:
+        # The same key with another text: the message was read differently before (an upgrade); keep the first.
+        existing = find_by_idempotency_key(data.idempotency_key)
+        if existing is None:
+            raise
+        case = existing
+    except ValidationFailed as error:
+        fields = ", ".join(sorted(error.errors))
+        return _record(mail, Status.FAILED, reason=f"refused by intake: {fields}", **where)
+    reason = f"{len(refused)} attachment(s) not kept" if refused else ""
+    if not sender:
+        reason = (reason + "; " if reason else "") + "no usable sender address: nobody to answer"
+    return _record(mail, Status.CASE, case=case, reason=reason, **where)
+
+
+def _follow_up(mail: parsing.ParsedMail, match: Match, where: dict) -> InboundMail:
+    """Record what the citizen wrote on their case: the answer to an open request for information (the clocks run
+    again, ``sla.services.waiting.resume``), or else a follow-up staff read on the case's timeline."""
+    text = strip_control(parsing.new_part(mail.text)).strip()[: settings.FANKUI_MAX_BODY_CHARS] or _title(mail.subject)
+    text = text or _("(The e-mail had no text.)")
+    case = locked(match.case)
+    record = _record(mail, Status.FOLLOW_UP, case=case, how=match.how, **where)
+    if match.from_contact and InfoRequest.objects.filter(case=case, resumed_at__isnull=True).exists():
+        waiting.resume(case, None, answer=text)
+        InboundMail.objects.filter(pk=record.pk).update(how=f"{match.how}+info_answer")
+        return record
+    follow_up = FollowUp.objects.create(
+        case=case,
+        inbound=record,
+        text=text,
+        from_contact=match.from_contact,
+        attachments=len(mail.attachments),
+        created_at=record.received_at,
+    )
+    record_event(
+        case,
+        FOLLOW_UP_EVENT,
+        actor_kind="citizen" if match.from_contact else "system",
+        data={"follow_up": follow_up.pk, "from_contact": match.from_contact, "attachments": len(mail.attachments)},
+    )
+    return record
+
+
+# --- Privacy -------------------------------------------------------------------------------------------------------
+def forget(case: Case, mask: Callable[[str], str]) -> None:
+    """Erase what this app holds of the person behind ``case`` (privacy.services.anonymise): the Message-IDs of
+    their mails (kept only to thread our answers; they may name their host) and the words of their follow-ups,
+    passed through ``mask``. The keys stay: a hash that only tells a message already seen."""
+    InboundMail.objects.filter(case=case).update(message_id="")
+    for item in FollowUp.objects.filter(case=case):
+        item.text = mask(item.text)
+        item.save(update_fields=["text"])

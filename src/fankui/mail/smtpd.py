@@ -1,0 +1,100 @@
+"""The inbound SMTP listener (aiosmtpd), the alternative to a polled mailbox: the organisation's mail server
+forwards the intake address here (a transport or relay rule), and each message is handled before it is answered.
+
+"250" is said only after the case (or follow-up) has committed, so a message acknowledged is never lost; while
+the database is away the answer is "451" and the sending server tries again later (the Message-ID keeps a
+retry from creating anything twice). A message too big is refused with "552" before it is read whole, and one that
+is set aside (unreadable, refused by intake) with "554" and its reason, so the sender's server tells the sender:
+unlike an IMAP mailbox, the listener has no folder to keep it in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections
+
+from . import services
+from .models import InboundMail, Source, Status
+
+log = logging.getLogger("fankui.mail")
+
+
+def _handle(raw: bytes) -> InboundMail:
+    close_old_connections()
+    try:
+        return services.handle(raw, source=Source.SMTP, mailbox="smtp")
+    finally:
+        close_old_connections()
+
+
+class Handler:
+    """aiosmtpd's handler: the database work runs in a small pool of threads, never on the event loop."""
+
+    def __init__(self, workers: int = 2) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fankui-smtpd")
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        loop = asyncio.get_running_loop()
+        try:
+            record = await loop.run_in_executor(self.pool, _handle, raw)
+        except DatabaseError:
+            log.exception("an e-mail could not be stored; the sender is asked to try again")
+            return "451 4.3.0 Temporary failure, please try again later"
+        except Exception:
+            log.exception("an e-mail could not be handled")
+            return "451 4.3.0 Temporary failure, please try again later"
+        if record.status == Status.FAILED:
+            reason = "".join(ch for ch in record.reason if 32 <= ord(ch) < 127)[:200]
+            return f"554 5.6.0 Message not accepted: {reason}"
+        return "250 2.0.0 OK"
+
+
+def split_bind(bind: str) -> tuple[str, int]:
+    host, _sep, port = bind.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"expected host:port, not {bind!r}")
+    return host.strip("[]"), int(port)
+
+
+def controller(bind: str, workers: int = 2) -> Controller:
+    """A listener on ``bind`` (host:port), not yet started."""
+    host, port = split_bind(bind)
+    return Controller(
+        Handler(workers),
+        hostname=host,
+        port=port,
+        data_size_limit=settings.FANKUI_MAIL_MAX_BYTES,
+        # Chinese clients send 8-bit headers and bodies; SMTPUTF8 lets them say so.
+        enable_SMTPUTF8=True,
+        ident="Fankui",
+    )
+
+
+def serve(bind: str) -> None:
+    """Run the listener until SIGINT or SIGTERM (``fankui mail smtpd``)."""
+    listener = controller(bind)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    listener.start()
+    log.info("listening for e-mail on %s", bind)
+    try:
+        stop.wait()
+    finally:
+        listener.stop()
