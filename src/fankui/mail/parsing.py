@@ -87,53 +87,67 @@ def decode_bytes(data: bytes, label: str | None) -> str:
 
 
 class _TextFromHtml(HTMLParser):
-    """The readable text of an HTML body: blocks on their own lines, links with their address, no scripts or
-    styles. HTML mail is rarely more than paragraphs, line breaks, lists and tables."""
+    """The readable text of an HTML body: blocks on their own lines (a blank line after a paragraph), list items
+    with a dash, links with their address, no scripts or styles. HTML mail is rarely more than that."""
 
-    BLOCKS = frozenset(
-        "p div br li tr h1 h2 h3 h4 h5 h6 blockquote pre table ul ol section article header footer hr dt dd".split()
-    )
+    BLOCKS = frozenset("div li tr dt dd ul ol section article header footer hr table pre".split())
+    PARAGRAPHS = frozenset("p h1 h2 h3 h4 h5 h6 blockquote".split())
     SKIP = frozenset({"script", "style", "head", "title", "template"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.pending = 0  # line breaks owed before the next text
         self.skipping = 0
         self.links: list[str] = []
+
+    def _break(self, lines: int) -> None:
+        if self.parts:
+            self.pending = max(self.pending, lines)
+
+    def _write(self, text: str) -> None:
+        if self.pending:
+            self.parts.append("\n" * self.pending)
+            self.pending = 0
+        self.parts.append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
             self.skipping += 1
+        elif tag == "br":
+            self.pending += 1 if self.parts else 0
+        elif tag in self.PARAGRAPHS:
+            self._break(2)
         elif tag in self.BLOCKS:
-            self.parts.append("\n")
+            self._break(1)
             if tag == "li":
-                self.parts.append("- ")
-        elif tag in ("td", "th"):
-            self.parts.append("\t")
+                self._write("- ")
+        elif tag in ("td", "th") and self.parts and not self.pending:
+            self._write("\t")
         if tag == "a":
             self.links.append(dict(attrs).get("href") or "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             self.skipping = max(0, self.skipping - 1)
+        elif tag in self.PARAGRAPHS:
+            self._break(2)
         elif tag in self.BLOCKS:
-            self.parts.append("\n")
+            self._break(1)
         elif tag == "a" and self.links:
             href = self.links.pop()
             if href.startswith(("http://", "https://")) and (not self.parts or href not in self.parts[-1]):
-                self.parts.append(f" ({href})")
+                self._write(f" ({href})")
 
     def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(re.sub(r"\s+", " ", data))
+        text = re.sub(r"[ \t\r\n\f]+", " ", data)
+        if self.skipping or not text.strip() and (not self.parts or self.pending):
+            return
+        self._write(text)
 
     def text(self) -> str:
-        lines = [line.strip() for line in "".join(self.parts).splitlines()]
-        out: list[str] = []
-        for line in lines:
-            if line or (out and out[-1]):
-                out.append(line)
-        return "\n".join(out).strip()
+        lines = [line.strip() for line in "".join(self.parts).split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def html_to_text(html: str) -> str:

@@ -279,7 +279,8 @@ def _follow_up(mail: parsing.ParsedMail, match: Match, where: dict) -> InboundMa
     record = _record(mail, Status.FOLLOW_UP, case=case, how=match.how, **where)
     if match.from_contact and InfoRequest.objects.filter(case=case, resumed_at__isnull=True).exists():
         waiting.resume(case, None, answer=text)
-        InboundMail.objects.filter(pk=record.pk).update(how=f"{match.how}+info_answer")
+        record.how = f"{match.how}+info_answer"
+        record.save(update_fields=["how"])
         return record
     follow_up = FollowUp.objects.create(
         case=case,
