@@ -48,6 +48,7 @@ class ParsedMail:
     references: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     automatic: str = ""  # why a machine sent it (an auto-reply, a bounce, a list), or ""
+    has_from: bool = True  # every e-mail has a From header; without one, this is not an e-mail
     defects: list[str] = field(default_factory=list)
 
 
@@ -292,6 +293,7 @@ def parse(raw: bytes) -> ParsedMail:
         in_reply_to=message_ids(_header(message, "In-Reply-To")),
         references=message_ids(_header(message, "References")),
         automatic=automatic_reason(message),
+        has_from=bool(_header(message, "From")),
         defects=defects,
     )
     plain, html = _walk(message, parsed)

@@ -225,6 +225,9 @@ def too_big(size: int) -> str:
 
 
 def _handle(mail: parsing.ParsedMail, where: dict) -> InboundMail:
+    if not mail.has_from:
+        defects = ", ".join(sorted(set(mail.defects)))[:200]
+        return _record(mail, Status.FAILED, reason=f"broken: no From header ({defects or 'no headers'})", **where)
     if mail.automatic:
         return _record(mail, Status.IGNORED, reason=mail.automatic, **where)
     ours = settings.DEFAULT_FROM_EMAIL.rpartition("<")[2].strip(">").strip().lower()
