@@ -4,6 +4,7 @@ a free loopback port with its own configuration in a temporary folder. Any user 
 
 from __future__ import annotations
 
+import email.policy
 import os
 import pwd
 import shutil
@@ -149,4 +150,4 @@ def message(
         mail.set_content(html, subtype="html", charset=charset)
     else:
         mail.set_content(body, charset=charset)
-    return bytes(mail)
+    return mail.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as on the wire

@@ -62,5 +62,7 @@ def test_an_html_only_body_becomes_text() -> None:
     record = services.handle(message(html=html))
 
     body = Case.objects.get(pk=record.case_id).submission.body
-    assert body == "人民路的路灯坏了\u00a0三天了。\n\n地点：3号楼\n门口\n- 第一\n- 第二\n\n地图 (https://map.example.cn/x)"
+    assert (
+        body == "人民路的路灯坏了\u00a0三天了。\n\n地点：3号楼\n门口\n- 第一\n- 第二\n\n地图 (https://map.example.cn/x)"
+    )
     assert "alert" not in body and "color" not in body and "<" not in body

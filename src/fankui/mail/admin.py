@@ -17,7 +17,7 @@ class InboundMailAdmin(admin.ModelAdmin):
     list_select_related = ["case"]
     date_hierarchy = "received_at"
     # The Message-ID may name the sender's host: not shown; the key finds a message by its Message-ID's hash.
-    fields = ["key", "source", "mailbox", "uid", "size", "status", "how", "reason", "case", "received_at"]
+    fields = ("key", "source", "mailbox", "uid", "size", "status", "how", "reason", "case", "received_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -32,7 +32,7 @@ class FollowUpAdmin(admin.ModelAdmin):
     # The words are the citizen's: read on the case page by those who may see the case, not here.
     list_display = ["created_at", "case", "from_contact", "attachments"]
     list_filter = ["from_contact"]
-    fields = ["case", "from_contact", "attachments", "created_at"]
+    fields = ("case", "from_contact", "attachments", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

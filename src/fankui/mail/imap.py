@@ -9,6 +9,7 @@ being downloaded; each message is fetched on its own, so one that cannot be read
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import ssl
@@ -97,7 +98,9 @@ def _placeholder_id(box: Mailbox, uidvalidity: int, uid: int) -> str:
 
 
 def _destination(record: InboundMail) -> str:
-    return settings.FANKUI_MAIL_FAILED_FOLDER if record.status == Status.FAILED else settings.FANKUI_MAIL_PROCESSED_FOLDER
+    return (
+        settings.FANKUI_MAIL_FAILED_FOLDER if record.status == Status.FAILED else settings.FANKUI_MAIL_PROCESSED_FOLDER
+    )
 
 
 def poll(url: str = "", limit: int = 200) -> int:
@@ -107,10 +110,8 @@ def poll(url: str = "", limit: int = 200) -> int:
     try:
         return _poll(client, box, limit)
     finally:
-        try:
+        with contextlib.suppress(IMAPClientError, OSError):
             client.logout()
-        except (IMAPClientError, OSError):
-            pass
 
 
 def _poll(client: IMAPClient, box: Mailbox, limit: int) -> int:

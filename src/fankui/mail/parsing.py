@@ -91,8 +91,10 @@ class _TextFromHtml(HTMLParser):
     """The readable text of an HTML body: blocks on their own lines (a blank line after a paragraph), list items
     with a dash, links with their address, no scripts or styles. HTML mail is rarely more than that."""
 
-    BLOCKS = frozenset("div li tr dt dd ul ol section article header footer hr table pre".split())
-    PARAGRAPHS = frozenset("p h1 h2 h3 h4 h5 h6 blockquote".split())
+    BLOCKS = frozenset(
+        ["div", "li", "tr", "dt", "dd", "ul", "ol", "section", "article", "header", "footer", "hr", "table", "pre"]
+    )
+    PARAGRAPHS = frozenset(["p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"])
     SKIP = frozenset({"script", "style", "head", "title", "template"})
 
     def __init__(self) -> None:
@@ -142,7 +144,7 @@ class _TextFromHtml(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         text = re.sub(r"[ \t\r\n\f]+", " ", data)
-        if self.skipping or not text.strip() and (not self.parts or self.pending):
+        if self.skipping or (not text.strip() and (not self.parts or self.pending)):
             return
         self._write(text)
 

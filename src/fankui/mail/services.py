@@ -44,7 +44,8 @@ from .models import FollowUp, InboundMail, Source, Status
 log = logging.getLogger("fankui.mail")
 
 FOLLOW_UP_EVENT = "mail_follow_up"
-REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|sv|回复|答复|回覆|转发|轉寄)\s*[:：]\s*|\[[^\]]{0,40}\]\s*)+", re.IGNORECASE)
+# "Re:", "Fwd:", "回复：", "转发：" (also repeated), as mail programs put them before a subject.
+REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|sv|回复|答复|回覆|转发|轉寄)\s*[:：]\s*)+", re.IGNORECASE)
 CODE_IN_SUBJECT = re.compile(r"(?<![0-9A-Z])([2-9A-HJ-NP-Z]{4}-?[2-9A-HJ-NP-Z]{4}-?[2-9A-HJ-NP-Z]{5})(?![0-9A-Z])")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -221,7 +222,7 @@ def handle(raw: bytes, *, source: str = Source.IMAP, mailbox: str = "", uid: int
 
 
 def too_big(size: int) -> str:
-    return "too big: %d MB, at most %d MB" % (size // 2**20, settings.FANKUI_MAIL_MAX_BYTES // 2**20)
+    return f"too big: {size // 2**20} MB, at most {settings.FANKUI_MAIL_MAX_BYTES // 2**20} MB"
 
 
 def _handle(mail: parsing.ParsedMail, where: dict) -> InboundMail:

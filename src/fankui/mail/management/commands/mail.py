@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-
 from imapclient.exceptions import IMAPClientError
 
 from fankui.mail import imap, smtpd
