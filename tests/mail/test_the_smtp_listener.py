@@ -27,6 +27,7 @@ def listener(settings: Any) -> Iterator[int]:
     running.start()
     yield port
     running.stop()
+    running.handler.close()
 
 
 def _send(port: int, raw: bytes) -> None:

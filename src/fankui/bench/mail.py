@@ -85,6 +85,7 @@ def inner(n: int, concurrency: int) -> dict[str, Any]:
         thread.join()
     elapsed = time.perf_counter() - started
     listener.stop()
+    listener.handler.close()
     cases = Case.objects.count()
     return {
         "email_cases_per_s": round(cases / elapsed, 1) if elapsed else 0.0,

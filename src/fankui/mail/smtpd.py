@@ -20,7 +20,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from . import services
 from .models import InboundMail, Source, Status
@@ -40,7 +40,20 @@ class Handler:
     """aiosmtpd's handler: the database work runs in a small pool of threads, never on the event loop."""
 
     def __init__(self, workers: int = 2) -> None:
+        self.workers = workers
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fankui-smtpd")
+
+    def close(self) -> None:
+        """Close each thread's database connection (kept open between messages) and stop the threads."""
+        barrier = threading.Barrier(self.workers)
+
+        def close_mine() -> None:
+            barrier.wait(timeout=30)  # one task per thread: each waits until every thread holds one
+            connections.close_all()
+
+        for future in [self.pool.submit(close_mine) for _ in range(self.workers)]:
+            future.result()
+        self.pool.shutdown()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
@@ -98,3 +111,4 @@ def serve(bind: str) -> None:
         stop.wait()
     finally:
         listener.stop()
+        listener.handler.close()
