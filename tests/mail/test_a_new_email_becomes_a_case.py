@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import io
+import json
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from fankui.cases.models import Case
@@ -67,3 +69,20 @@ def test_the_same_message_twice_opens_one_case(box: Box) -> None:
 
     assert Case.objects.count() == 1
     assert box.count("INBOX") == 0
+
+
+def test_fankui_mail_poll_handles_the_mailbox_and_says_how_many(box: Box) -> None:
+    box.deliver(message(message_id="<by-command@example.cn>"))
+    out = io.StringIO()
+
+    call_command("mail", "poll", stdout=out)
+
+    assert json.loads(out.getvalue()) == {"handled": 1}
+    assert Case.objects.count() == 1
+
+
+def test_fankui_mail_poll_without_a_mailbox_says_what_to_set(settings: Any) -> None:
+    settings.FANKUI_IMAP_URL = ""
+
+    with pytest.raises(CommandError, match="FANKUI_IMAP_URL"):
+        call_command("mail", "poll")

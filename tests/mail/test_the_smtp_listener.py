@@ -75,3 +75,11 @@ def test_a_message_that_is_no_e_mail_is_refused_with_its_reason(listener: int) -
 
     assert refused.value.smtp_code == 554
     assert b"no From header" in refused.value.smtp_error
+
+
+def test_a_bounce_with_an_empty_envelope_sender_opens_nothing(listener: int) -> None:
+    with smtplib.SMTP("127.0.0.1", listener, timeout=60) as client:
+        client.sendmail("<>", ["12345@fankui.example.cn"], message("Delivery failed", sender="mx@x.example"))
+
+    assert not Case.objects.exists()
+    assert InboundMail.objects.get().reason == "bounce (empty return path)"

@@ -154,7 +154,8 @@ def _record(mail: parsing.ParsedMail, status: str, *, source: str, mailbox: str,
             case: Case | None = None, how: str = "", reason: str = "") -> InboundMail:  # fmt: skip
     return InboundMail.objects.create(
         key=key_of(mail.message_id),
-        message_id=mail.message_id,
+        # Kept only where it threads our answers; an ignored or failed message keeps just its key.
+        message_id=mail.message_id if status in (Status.CASE, Status.FOLLOW_UP) and mail.has_message_id else "",
         source=source,
         mailbox=mailbox[:200],
         uid=uid,

@@ -59,6 +59,9 @@ class Handler:
         raw = envelope.original_content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
+        # As a delivering server does: the envelope sender on top. An empty one (<>) is a bounce or an auto-reply.
+        sender = (envelope.mail_from or "").strip("<>")
+        raw = b"Return-Path: <" + sender.encode("utf-8", "replace") + b">\r\n" + raw
         loop = asyncio.get_running_loop()
         try:
             record = await loop.run_in_executor(self.pool, _handle, raw)
