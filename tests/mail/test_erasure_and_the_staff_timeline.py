@@ -56,3 +56,12 @@ def test_the_admin_lists_what_was_set_aside(admin_client: Any) -> None:
     page = admin_client.get(reverse("admin:mail_inboundmail_changelist") + "?status__exact=failed")
 
     assert page.status_code == 200 and "too big: 50 MB" in page.content.decode()
+
+
+def test_the_dossier_lists_the_later_emails(case_with_follow_up: Case) -> None:
+    from fankui.privacy.dossier import as_pdf, held
+
+    data = held(case_with_follow_up)
+
+    assert [item["text"] for item in data["emails"]] == ["我叫张三，电话13812345678，灯还没修。"]
+    assert as_pdf(data).startswith(b"%PDF")

@@ -1,5 +1,5 @@
 """Everything held about a citizen's request, as they may see and download it (PIPL art. 45): the submission as sent,
-the contact details as held, the status and the events meant for them, the attachments, the ratings. In one shape
+the contact details as held, the status and the events meant for them, the attachments, the ratings, later e-mails. In one shape
 for the page, the JSON download and the PDF (its Chinese font embedded as the analysis report's: insights.charts)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from fankui.cases.models import Case
 from fankui.insights.charts import register_font
+from fankui.mail import queries as mail_queries
 from fankui.portal.queries import tracking
 from fankui.surveys.models import Level, Rating
 
@@ -59,6 +60,7 @@ def held(case: Case) -> dict[str, Any]:
             {"at": _when(rating.created_at), "rating": str(Level(rating.level).label), "comment": rating.comment}
             for rating in Rating.objects.filter(case=case).order_by("created_at")
         ],
+        "emails": mail_queries.follow_ups(case),
     }
 
 
@@ -93,6 +95,7 @@ def _rows(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("Replies"), [(r["at"], r["text"]) for r in data["replies"]]),
         (_("Attachments"), [(a["name"], f"{a['type']}, {a['bytes']} B") for a in data["attachments"]]),
         (_("Ratings"), [(r["at"], " · ".join(x for x in (r["rating"], r["comment"]) if x)) for r in data["ratings"]]),
+        (_("Your later e-mails"), [(e["at"], e["text"]) for e in data.get("emails", [])]),
     ]
 
 
