@@ -113,3 +113,18 @@ def test_a_reply_answers_an_open_request_for_information(case: Case, dispatcher:
     assert record.status == Status.FOLLOW_UP and record.how == "their_message_id+info_answer"
     assert (info.answer, info.resumed_at is not None) == ("是3号楼。", True)
     assert not FollowUp.objects.exists()  # the answer is kept once, on the request
+
+
+def test_the_lead_department_hears_that_the_submitter_wrote_again(
+    case: Case, dispatcher: Any, dept: Any, handler: Any
+) -> None:
+    handler.language = "en"
+    handler.save(update_fields=["language"])
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+
+    services.handle(message("还是没修。", headers={"In-Reply-To": ORIGINAL}))
+
+    notice = Message.objects.get(user=handler, key__contains=":mail:")
+    assert notice.subject == f"Case {case.number}: the submitter wrote again"
+    assert "还是没修" not in notice.body

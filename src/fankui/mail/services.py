@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.audit.services import record_event
+from fankui.cases import notices
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
 from fankui.cases.services import locked
@@ -295,6 +296,7 @@ def _follow_up(mail: parsing.ParsedMail, match: Match, where: dict) -> InboundMa
         attachments=len(mail.attachments),
         created_at=record.received_at,
     )
+    _tell_department(case, record)
     record_event(
         case,
         FOLLOW_UP_EVENT,
@@ -302,6 +304,27 @@ def _follow_up(mail: parsing.ParsedMail, match: Match, where: dict) -> InboundMa
         data={"follow_up": follow_up.pk, "from_contact": match.from_contact, "attachments": len(mail.attachments)},
     )
     return record
+
+
+def _tell_department(case: Case, record: InboundMail) -> None:
+    """The lead department's handlers and heads hear that the citizen wrote again (not the words: a notice may go
+    out by e-mail; the case page shows them). A case not yet dispatched waits in triage, where it is seen anyway."""
+    if case.lead_department_id is None:
+        return
+    facts = {"number": case.number}
+
+    def compose() -> tuple[str, str]:
+        return (
+            _("Case %(number)s: the submitter wrote again") % facts,
+            _("The submitter of case %(number)s sent another e-mail about it; read it on the case's timeline.") % facts,
+        )
+
+    notices.tell(
+        notices.department_staff([case.lead_department]),
+        compose,
+        case=case,
+        key=f"staff:case:{case.pk}:mail:{record.pk}",
+    )
 
 
 # --- Privacy -------------------------------------------------------------------------------------------------------
