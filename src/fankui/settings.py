@@ -140,6 +140,8 @@ INSTALLED_APPS = [
     "fankui.notify",
     "fankui.insights",
     "fankui.portal",
+    # Channels: every one translates what arrived and calls cases.services.receiving.receive.
+    "fankui.desk",
     "fankui.mail",
     "fankui.privacy",
     # Above every other app: the benchmarks and the demo data (their `fankui bench` and `fankui demo` commands).

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("fankui.sla.urls")),
     path("staff/attachments/", include("fankui.intake.urls")),
     path("staff/audit/", include("fankui.audit.urls")),
+    path("staff/desk/", include("fankui.desk.urls")),
     path("", include("fankui.notify.urls")),
     path("", include("fankui.actions.urls")),
     path("", include("fankui.privacy.urls")),

@@ -68,6 +68,8 @@ def perform(case: Case, action: str, actor: str, people: dict[str, Any], lead: D
             return moves.mark_spam(case, user, "abuse", "辱骂工作人员")
         case Action.UNMARK_SPAM:
             return moves.unmark_spam(case, user, "误标，实为正常诉求")
+        case Action.ANSWER_AT_ONCE:
+            return moves.answer_at_once(case, user, "办理居住证需携带身份证和租房合同。")
     raise AssertionError(action)
 
 

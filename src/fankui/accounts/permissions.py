@@ -203,6 +203,20 @@ def may_open_attachments(user: Any, case: Any) -> bool:
     return is_centre(user) or works_case(user, case)
 
 
+# The operator's desk (话务员工作台, ``fankui.desk``): the 12345 centre's people who take calls and visitors at its
+# windows. Fankui has no separate "operator" role: an operator sees every caller's contact details and earlier cases
+# and opens and answers cases exactly as a dispatcher does, so the dispatcher role covers them (docs/desk.md).
+# Supervisors take calls when the queue is long; administrators open it to set it up and train people, without the
+# callers' earlier cases (``contact_filter``) or the answer at first contact (the workflow's table). Departments'
+# handlers and heads never take calls.
+DESK_USERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+
+
+def may_use_desk(user: Any) -> bool:
+    """May open the operator's desk and record a call or a visit there."""
+    return role(user) in DESK_USERS
+
+
 def reads_audit_trail(user: Any) -> bool:
     """May search the audit trail (each search is itself recorded)."""
     return role(user) in AUDIT_READERS

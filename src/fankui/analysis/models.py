@@ -47,6 +47,8 @@ REASON_LABELS = {
     "utilities": _("water, power or heating cut"),
     "vulnerable": _("vulnerable person"),
     "pressing": _("pressing"),
+    # Staff (the hotline's operator, during the call) said so, whatever the words.
+    "operator": _("flagged by the operator"),
 }
 
 

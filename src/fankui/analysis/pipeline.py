@@ -213,6 +213,8 @@ STAFF_COLUMNS = {
     "nature": ("nature", "nature_confidence"),
     "category": ("category_id", "category_confidence"),
     "routing": ("department_id", "department_confidence"),
+    # An emergency the operator flagged during the call (``services.mark_emergency``) stays one.
+    "urgency": ("urgency", "urgency_confidence", "urgency_reasons"),
 }
 
 

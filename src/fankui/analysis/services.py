@@ -25,7 +25,7 @@ from fankui.core.vocab import Kind
 from fankui.nlp.classify import Settings, TrainingError, train
 
 from . import store
-from .models import CaseAnalysis, Nature
+from .models import REASON_LABELS, CaseAnalysis, Nature, Urgency
 
 log = logging.getLogger("fankui.analysis")
 
@@ -119,6 +119,27 @@ def correct(
     analysis.model_versions = versions
     analysis.save()
     record_event(case, "analysis_corrected", actor=user, data=changes)
+    return analysis
+
+
+def mark_emergency(case: Case, user: User, reasons: list[str]) -> CaseAnalysis:
+    """The hotline's operator flags ``case`` as an emergency during the call (the caller was told to call 110, 119 or
+    120): its urgency is "emergency" as staff's (final: later analyses keep it, like a correction), it heads the
+    triage inbox, the SLA applies the emergency policy at once, and the timeline says who flagged it and why
+    (``reasons``: the urgency rules' names, ``["operator"]`` when the operator decided without them). Inside the
+    caller's transaction, which opened the case."""
+    if not permissions.works_triage(user):
+        raise PermissionDenied(_("You may not flag cases as emergencies."))
+    reasons = [r for r in dict.fromkeys(reasons) if r in REASON_LABELS] or ["operator"]
+    analysis, _created = CaseAnalysis.objects.get_or_create(case=case)
+    before = analysis.urgency
+    analysis.urgency, analysis.urgency_confidence, analysis.urgency_reasons = Urgency.EMERGENCY, 1.0, reasons
+    analysis.model_versions = {**analysis.model_versions, "urgency": "staff"}
+    analysis.save(update_fields=["urgency", "urgency_confidence", "urgency_reasons", "model_versions"])
+    # The same event the analysis writes for an emergency it finds, so it does not write a second one.
+    record_event(case, "flagged_emergency", actor=user, data={"reasons": reasons, "by": "operator"}, public=False)
+    if before != Urgency.EMERGENCY:
+        classification.reclassified(case, {"urgency": {"from": before, "to": Urgency.EMERGENCY}}, user)
     return analysis
 
 

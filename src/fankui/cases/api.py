@@ -48,6 +48,7 @@ ActionName = Literal[
     "merge",
     "mark-spam",
     "unmark-spam",
+    "answer-at-once",
 ]
 
 
@@ -184,7 +185,7 @@ class ActionIn(Schema):
         description="mark-spam: spam (垃圾信息: advertising, gibberish, tests) or abuse (恶意诉求: insults, "
         "harassment, repeated malicious submissions); required.",
     )
-    body: Text = Field(default="", description="reply: the text sent to the submitter.")
+    body: Text = Field(default="", description="reply, answer-at-once: the text sent to the submitter.")
     lead_department: int | None = Field(default=None, description="dispatch, redispatch: the lead department's id.")
     assist_departments: list[int] = Field(default_factory=list, description="dispatch, redispatch: assisting ids.")
     primary: Text = Field(default="", description="merge: the primary case's number or tracking code.")
@@ -370,7 +371,8 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
         "422 when input is missing or wrong, 404 when the case is not in your scope. "
         "`mark-spam` (dispatchers and supervisors; a dispatched or in-progress case: supervisors) ends the case as "
         "spam or abuse: no reply, no message to the submitter, out of the rates; `unmark-spam` (supervisors) takes "
-        "the mark back to `received`."
+        "the mark back to `received`. `answer-at-once` (dispatchers and supervisors, a received or accepted case) "
+        "records the `body` as the answer given during the call (直接答复办结) and closes the case."
     ),
 )
 def act(request: HttpRequest, case_id: int, action: ActionName, payload: ActionIn | None = None) -> dict[str, Any]:

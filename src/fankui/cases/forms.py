@@ -211,6 +211,15 @@ class ReplyForm(ActionForm):
     )
 
 
+class AnswerForm(ActionForm):
+    body = forms.CharField(
+        label=_("Answer given to the caller"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "required": True}),
+        help_text=_("What you told the caller: the submitter is sent it and the case is closed at once."),
+    )
+
+
 class MergeForm(ActionForm):
     primary = forms.CharField(
         label=_("Primary case"),
@@ -251,6 +260,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.MERGE: MergeForm,
     Action.MARK_SPAM: SpamForm,
     Action.UNMARK_SPAM: ReasonForm,
+    Action.ANSWER_AT_ONCE: AnswerForm,
 }
 
 

@@ -206,6 +206,7 @@ DONE = {
     Action.MERGE: gettext_lazy("The case was merged into its primary."),
     Action.MARK_SPAM: gettext_lazy("The case was marked as spam or abuse; the submitter is not told."),
     Action.UNMARK_SPAM: gettext_lazy("The spam mark was taken back; the case is received again."),
+    Action.ANSWER_AT_ONCE: gettext_lazy("The answer was recorded and the case closed; the submitter is sent it."),
 }
 
 
@@ -232,7 +233,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         case.refresh_from_db()
         return _render_case(request, case, failed=(action, form), status=error.status)
     done = str(DONE[Action(action)])
-    if action == Action.REPLY and not case.submission.has_contact:
+    if action in (Action.REPLY, Action.ANSWER_AT_ONCE) and not case.submission.has_contact:
         # Nothing can be sent to a submitter who left no contact: say where they will find the reply instead.
         done = _("The reply is on the tracking page; the submitter left no contact to send it to.")
     messages.success(request, done)

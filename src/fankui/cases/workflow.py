@@ -54,6 +54,8 @@ class Action(models.TextChoices):
     MERGE = "merge", _("Merge")
     MARK_SPAM = "mark_spam", _("Mark as spam or abuse")
     UNMARK_SPAM = "unmark_spam", _("Undo the spam mark")
+    # 直接答复办结: the operator answers the caller during the call (an inquiry, most often) and the case ends there.
+    ANSWER_AT_ONCE = "answer_at_once", _("Answer at first contact")
 
 
 class SpamKind(models.TextChoices):
@@ -125,6 +127,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         for state in (S.DISPATCHED, S.IN_PROGRESS)
     ),
     Transition(S.SPAM, A.UNMARK_SPAM, S.RECEIVED, frozenset({R.SUPERVISOR}), public=False, needs_reason=True),
+    # Answered at first contact (直接答复办结): the centre's operator answers while the caller is on the line, the
+    # answer is the case's reply (the submitter is sent it and reads it on the tracking page) and the case is closed
+    # at once: no department is involved and no rating is asked (the caller heard the answer; 回访 may follow by
+    # phone). Counted in the figures as "answered at first contact" (docs/desk.md).
+    *(Transition(state, A.ANSWER_AT_ONCE, S.CLOSED, TRIAGE) for state in (S.RECEIVED, S.ACCEPTED)),
 )
 
 # The workflow steps whose message is written for the submitter: a rejection's reason (they are told it) and their

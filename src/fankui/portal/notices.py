@@ -255,6 +255,22 @@ def tell_replied(case: Case) -> int:
     return told
 
 
+def tell_answered(case: Case) -> bool:
+    """Answered at first contact (直接答复办结): the answer the caller heard, in writing, with the link to the
+    tracking page; the case is already closed, so no rating is asked."""
+    answer = case.replies.select_related("department").order_by("-created_at", "-id").first()
+    if answer is None:
+        return False
+    with _in_language_of(case):
+        subject = _("Reply to your request %(code)s") % {"code": case.display_code}
+        lines = [
+            _("The answer to your request %(code)s, as you were told:") % {"code": case.display_code},
+            answer.body,
+            _closing_body(case, Action.CLOSE),
+        ]
+        return _tell(case, f"case:{case.pk}:reply:{answer.pk}", subject, "\n\n".join(lines))
+
+
 def _closing_body(case: Case, action: str) -> str:
     if action == Action.RATE_SATISFIED:
         text = _("Thank you for rating the reply. Your request %(code)s is now closed.")
@@ -340,6 +356,8 @@ def on_case_moved(sender: Any, case: Case, action: str, source: str, target: str
         tell_merged(case)
     elif action == Action.REPLY:
         tell_replied(case)
+    elif action == Action.ANSWER_AT_ONCE:
+        tell_answered(case)
     elif target == State.CLOSED:
         tell_closed(case, action)
     elif target == State.REOPENED:

@@ -33,6 +33,7 @@ LABELS: dict[str, Promise] = {
     Action.CLOSE: gettext_lazy("Closed"),
     Action.REOPEN: gettext_lazy("Reopened"),
     Action.MERGE: gettext_lazy("Merged with a request on the same problem"),
+    Action.ANSWER_AT_ONCE: gettext_lazy("Answered during the call and closed"),
 }
 
 
@@ -94,7 +95,7 @@ def _entry(event: Event, case: Case, replies: dict[int, PublicReply]) -> Timelin
             "days": data.get("days", "")
         }
     department = str(data.get("lead_department_name") or "")
-    reply_id = data.get("reply") if event.action == Action.REPLY else None
+    reply_id = data.get("reply") if event.action in (Action.REPLY, Action.ANSWER_AT_ONCE) else None
     if isinstance(reply_id, int) and reply_id in replies:
         department = department or replies[reply_id].department
     else:

@@ -190,11 +190,7 @@ def start(case: Case, user: User) -> Case:
 
 @transaction.atomic
 def reply(case: Case, user: User, body: str) -> Case:
-    text = (body or "").strip()
-    if not text:
-        raise ValidationFailed({"body": [_("Please write the reply.")]})
-    if len(text) > MAX_TEXT:
-        raise ValidationFailed({"body": [_("At most %(n)d characters.") % {"n": MAX_TEXT}]})
+    text = _answer_text(body)
     case = locked(case)
     now = timezone.now()
     # Written before the move so its id goes into the event; a refused move rolls both back.
@@ -202,9 +198,42 @@ def reply(case: Case, user: User, body: str) -> Case:
     return move(case, Action.REPLY, user=user, changes={"replied_at": now}, data={"reply": answer.pk})
 
 
+def _answer_text(body: str) -> str:
+    text = (body or "").strip()
+    if not text:
+        raise ValidationFailed({"body": [_("Please write the reply.")]})
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed({"body": [_("At most %(n)d characters.") % {"n": MAX_TEXT}]})
+    return text
+
+
+@transaction.atomic
+def answer_at_once(case: Case, user: User, body: str) -> Case:
+    """Answer at first contact (直接答复办结): the centre's operator answered the caller during the call. The answer
+    is the case's reply, written by the operator for their own department (the centre), so the tracking page shows
+    it and the submitter is sent it (``portal.notices``); the case closes at once."""
+    text = _answer_text(body)
+    case = locked(case)
+    now = timezone.now()
+    # Written before the move so its id goes into the event; a refused move rolls both back.
+    answer = Reply.objects.create(case=case, author=user, department=user.department, body=text, created_at=now)
+    return move(
+        case,
+        Action.ANSWER_AT_ONCE,
+        user=user,
+        changes={"replied_at": now, "closed_at": now},
+        data={"reply": answer.pk},
+    )
+
+
 @transaction.atomic
 def reopen(case: Case, user: User, reason: str) -> Case:
-    return move(locked(case), Action.REOPEN, user=user, message=_reason(reason), changes={"closed_at": None})
+    case = locked(case)
+    if case.state == State.CLOSED and case.lead_department_id is None:
+        # Answered at first contact: no department ever had it, so a reopened case would wait for nobody. The
+        # caller's next call is a new case (the desk shows this one in their history).
+        raise Conflict(_("This case was answered at first contact and has no department to handle it again."))
+    return move(case, Action.REOPEN, user=user, message=_reason(reason), changes={"closed_at": None})
 
 
 @transaction.atomic
@@ -315,6 +344,7 @@ STAFF_ACTIONS = (
     Action.MERGE,
     Action.MARK_SPAM,
     Action.UNMARK_SPAM,
+    Action.ANSWER_AT_ONCE,
 )
 
 
@@ -395,6 +425,8 @@ def perform(case: Case, user: User, action: str, data: ActionInput) -> Case:
         return mark_spam(case, user, data.spam_kind, data.reason)
     if action == Action.UNMARK_SPAM:
         return unmark_spam(case, user, data.reason)
+    if action == Action.ANSWER_AT_ONCE:
+        return answer_at_once(case, user, data.body)
     raise NotFound(_("There is no action “%(action)s”.") % {"action": action})
 
 

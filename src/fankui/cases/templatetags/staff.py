@@ -35,6 +35,7 @@ EVENT_LABELS = {
     Action.MERGE: gettext_lazy("Merged as a duplicate"),
     Action.MARK_SPAM: gettext_lazy("Marked as spam or abuse"),
     Action.UNMARK_SPAM: gettext_lazy("Spam mark taken back"),
+    Action.ANSWER_AT_ONCE: gettext_lazy("Answered at first contact and closed"),
     "merge_in": gettext_lazy("A duplicate was merged in"),
     "reclassified": gettext_lazy("Classified by the analysis"),
 }
