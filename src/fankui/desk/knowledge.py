@@ -41,6 +41,8 @@ QUESTION_CHARS = 240
 # Below this similarity an earlier reply is about something else.
 MIN_SCORE = 0.12
 RESULTS = 5
+# Hash buckets of the n-grams: 2**20 (a million) keep collisions rare among a few hundred thousand n-grams.
+BITS = 20
 # Searches shorter than this (after trimming) say too little to rank anything.
 MIN_QUERY_CHARS = 2
 
@@ -105,8 +107,9 @@ def _build(stamp: tuple[Any, ...]) -> _Index:
     rows = _rows(eligible())
     if not rows:
         return _Index(stamp, np.zeros(0, np.int64), np.zeros(0, np.int64), csr_matrix((0, 0)), None, 0)
-    vectorizer = CharNgrams(ngram_range=(1, 3), bits=20, min_df=1, lead_weight=2.0)
-    matrix = vectorizer.fit_transform([text for _, _, text in rows])
+    texts = [text for _, _, text in rows]
+    vectorizer = _open_vocabulary(CharNgrams(ngram_range=(1, 3), bits=BITS, min_df=1, lead_weight=2.0).fit(texts))
+    matrix = vectorizer.transform(texts)
     return _Index(
         stamp,
         np.fromiter((r[0] for r in rows), np.int64, len(rows)),
@@ -115,6 +118,20 @@ def _build(stamp: tuple[Any, ...]) -> _Index:
         vectorizer,
         len(rows),
     )
+
+
+def _open_vocabulary(vectorizer: CharNgrams) -> CharNgrams:
+    """Keep every hash bucket, not only those the fitted texts had: a case closed later about something new (a new
+    policy's name) is then found by its own words before the next fit, which would weigh them as it does here, as
+    the rarest there are."""
+    size = 1 << vectorizer.bits
+    assert vectorizer.index_ is not None and vectorizer.idf_ is not None
+    seen = vectorizer.index_ >= 0
+    idf = np.full(size, float(vectorizer.idf_.max(initial=1.0)), dtype=np.float32)
+    idf[seen] = vectorizer.idf_[vectorizer.index_[seen]]
+    vectorizer.index_ = np.arange(size, dtype=np.int32)
+    vectorizer.idf_ = idf
+    return vectorizer
 
 
 def _extend(kept: _Index, stamp: tuple[Any, ...]) -> _Index:
