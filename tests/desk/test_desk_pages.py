@@ -135,9 +135,7 @@ def test_the_knowledge_fragment_lists_the_closest_replies(dispatcher: User, clie
 
 
 @pytest.mark.django_db
-def test_script_payloads_in_the_history_and_the_knowledge_are_shown_as_text(
-    dispatcher: User, client_for: Any
-) -> None:
+def test_script_payloads_in_the_history_and_the_knowledge_are_shown_as_text(dispatcher: User, client_for: Any) -> None:
     client = english(client_for(dispatcher))
     for payload in PAYLOADS:
         case = factories.case(f"居住证 {payload}", title=f"居住证{payload}"[:200], contact_phone="13812345678")

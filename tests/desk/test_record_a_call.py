@@ -19,7 +19,11 @@ from tests import factories
 
 
 def call(**kwargs: object) -> Call:
-    values: dict[str, object] = {"body": "请问居住证怎么办理，需要什么材料？", "token": uuid.uuid4().hex, "caller": "13812345678"}
+    values: dict[str, object] = {
+        "body": "请问居住证怎么办理，需要什么材料？",
+        "token": uuid.uuid4().hex,
+        "caller": "13812345678",
+    }
     values.update(kwargs)
     return Call(**values)  # type: ignore[arg-type]
 

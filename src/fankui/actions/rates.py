@@ -93,6 +93,15 @@ def received(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> Qu
     return _cases(cases).filter(created_at__gte=start, created_at__lt=end)
 
 
+# --- Answered at first contact (直接答复办结) -------------------------------------------------------------------
+def first_contact(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> Figure:
+    """Cases received in the period that the centre answered during the call and closed at once (the move
+    ``answer_at_once``, before the period ended), of the cases received in the period."""
+    answered = Event.objects.filter(case=OuterRef("pk"), action="answer_at_once", created_at__lt=end)
+    counts = received(cases, start, end).aggregate(total=Count("pk"), answered=Count("pk", filter=Exists(answered)))
+    return Figure(counts["answered"], counts["total"])
+
+
 # --- 响应率 -------------------------------------------------------------------------------------------------------
 def response(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> Figure:
     """Cases received in the period that were accepted, rejected or merged before the period ended,

@@ -221,6 +221,8 @@ class Report:
     actions: integrations.Section
     # Cases received in the period and marked as spam or abuse: in none of the figures (``rates.excluded``).
     excluded: int = 0
+    # Answered at first contact (直接答复办结) by the centre's operators: count and share of the cases received.
+    first_contact: Rate | None = None
 
 
 def _case_scope(scope: Scope) -> QuerySet[Case] | None:
@@ -362,6 +364,18 @@ def headline_rates(scope: Scope, period: Period) -> list[Rate]:
     else:
         on_time = Rate.of("on_time", label, current, before)
     return [*three_rates(scope, period), on_time]
+
+
+def first_contact(scope: Scope, period: Period) -> Rate:
+    """Answered at first contact (直接答复办结): the share of the cases received that the centre answered during the
+    call (``fankui.actions.rates.first_contact``)."""
+    cases = _case_scope(scope)
+    return Rate.of(
+        "first_contact",
+        _("Answered at first contact"),
+        rates.first_contact(cases, period.start, period.end),
+        rates.first_contact(cases, period.previous().start, period.previous().end),
+    )
 
 
 def excluded(scope: Scope, period: Period) -> int:
@@ -526,4 +540,5 @@ def build(scope: Scope, period: Period) -> Report:
         bad_ratings=bad_ratings(scope, period),
         actions=integrations.actions(scope, period),
         excluded=excluded(scope, period),
+        first_contact=first_contact(scope, period),
     )

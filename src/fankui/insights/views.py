@@ -75,6 +75,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "report": report,
         "sections": sections,
         "rates": report.rates,
+        # Beside the headline rates: the share answered at first contact (直接答复办结, the operator's desk).
+        "first_contact": report.first_contact,
         "definitions": layout.definitions(),
         "query": request.GET.urlencode(),
     }
