@@ -45,6 +45,8 @@ LEADS = {"handler": {"own", "own_report"}, "head": {"own", "subtree", "own_repor
 # The actions a role sees (``actions.services.visible_actions``): each scope's action belongs to its lead department.
 MANAGERS = {"analyst", "supervisor", "admin", "head"}  # actions.workflow.MANAGER: create actions
 PHONE = "13700001111"
+# Who takes calls at the operator's desk (``permissions.may_use_desk``).
+DESK = {"dispatcher", "supervisor", "admin"}
 
 
 def sees(role: str, scope: str) -> bool:
@@ -181,6 +183,16 @@ ROUTES: dict[str, Route] = {
     "staff/audit/": Route(lambda w: "/staff/audit/", lambda r, s: 200 if r == "admin" else 403, contact=True),
     "staff/notifications/": Route(lambda w: "/staff/notifications/", everyone(200), contact=True),
     "staff/notifications/read/": Route(lambda w: "/staff/notifications/read/", everyone(302), "post"),
+    # The operator's desk (the centre and administrators, accounts.permissions.may_use_desk): no case's contact
+    # details on the page; the caller's earlier cases come as masked titles and numbers (tests/desk).
+    "staff/desk/": Route(lambda w: "/staff/desk/", lambda r, s: 200 if r in DESK else 403, contact=True),
+    "staff/desk/history/": Route(
+        lambda w: "/staff/desk/history/", lambda r, s: 200 if r in DESK else 403, "post", contact=True
+    ),
+    "staff/desk/urgency/": Route(lambda w: "/staff/desk/urgency/", lambda r, s: 200 if r in DESK else 403, "post"),
+    "staff/desk/knowledge/": Route(
+        lambda w: "/staff/desk/knowledge/", lambda r, s: 200 if r in DESK else 403, "post", contact=True
+    ),
     # The staff API.
     "api/v1/cases": Route(lambda w: "/api/v1/cases", everyone(200), contact=True, api=True),
     "api/v1/cases/<case_id>": Route(lambda w: f"/api/v1/cases/{w['case'].pk}", found, contact=True, api=True),

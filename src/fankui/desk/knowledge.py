@@ -162,14 +162,15 @@ def index() -> _Index:
     if kept is not None and kept.stamp == stamp:
         return kept
     with _lock:  # one build per process at a time; the others wait for it rather than build their own
-        kept = _index
-        if kept is None or kept.vectorizer is None or len(kept.case_ids) > kept.fitted_rows * (1 + REFIT_GROWTH):
-            _index = _build(stamp)
-        elif kept.stamp != stamp:
-            _index = _extend(kept, stamp)
-            if len(_index.case_ids) > _index.fitted_rows * (1 + REFIT_GROWTH):
-                _index = _build(stamp)
-        return _index
+        current = _index
+        if current is None or current.vectorizer is None:
+            current = _build(stamp)
+        elif current.stamp != stamp:
+            current = _extend(current, stamp)
+            if len(current.case_ids) > current.fitted_rows * (1 + REFIT_GROWTH):
+                current = _build(stamp)
+        _index = current
+        return current
 
 
 def search(text: str, limit: int = RESULTS) -> list[Answer]:

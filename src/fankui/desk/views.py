@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,12 +33,12 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def desk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def desk_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Staff whose role takes calls (``permissions.may_use_desk``); everybody else is told so (403)."""
 
     @staff_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not permissions.may_use_desk(request.user):
             return render(request, "desk/forbidden.html", status=403)
         return view(request, *args, **kwargs)
