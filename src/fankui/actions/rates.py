@@ -48,8 +48,9 @@ from fankui.cases.models import Case
 from fankui.cases.workflow import State
 from fankui.surveys.models import Level, Rating
 
-# What answers a new case (响应): it was taken on (受理), refused (不予受理) or found a duplicate (并单).
-RESPONSE_ACTIONS = ("accept", "reject", "merge")
+# What answers a new case (响应): it was taken on (受理), refused (不予受理), found a duplicate (并单) or answered
+# during the call (直接答复办结).
+RESPONSE_ACTIONS = ("accept", "reject", "merge", "answer_at_once")
 # A rating is satisfied at 基本满意 or better; below is a bad rating (不满意, 非常不满意).
 SATISFIED = Q(level__gte=Level.FAIRLY_SATISFIED)
 
