@@ -89,6 +89,19 @@
       emergency.checked = !!target.querySelector("[data-emergency]");
     });
 
+    // The analysis suggestions (#desk-suggestions, wired to "analysis:suggest") read the caller's words as `text`.
+    document.body.addEventListener("htmx:configRequest", function (event) {
+      var elt = event.detail && event.detail.elt;
+      if (!elt || elt.id !== "desk-suggestions") return;
+      var parameters = event.detail.parameters;
+      var body = document.getElementById("id_body");
+      var title = document.getElementById("id_title");
+      parameters.text = body ? body.value : "";
+      parameters.title = title ? title.value : "";
+      if (parameters.delete) parameters.delete("body");
+      else delete parameters.body;
+    });
+
     // "Use this answer": the earlier reply goes into the answer box, to be read out or adapted.
     document.addEventListener("click", function (event) {
       var button = event.target.closest ? event.target.closest(".desk-use") : null;
