@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from fankui.accounts.models import User
 from fankui.actions import rates
 from fankui.cases.services import moves
-from fankui.insights import periods, queries
+from fankui.insights import layout, periods, queries
 from tests import factories
 
 
@@ -22,8 +23,13 @@ def test_answered_at_first_contact_is_counted_of_the_cases_received(
     factories.case("路灯坏了")
     factories.case("井盖丢了")
     factories.case("停水了")
-    figure = queries.build(queries.whole_organisation(), periods.current_month()).first_contact
+    with translation.override("en"):
+        report = queries.build(queries.whole_organisation(), periods.current_month())
+        key_figures = layout.summary(report).tables[0].rows
+    figure = report.first_contact
     assert figure is not None and (figure.numerator, figure.denominator, figure.value) == (2, 5, 40.0)
+    # The monthly report's key figures (HTML, xlsx, PDF) count them too.
+    assert ["Answered at first contact", 2, 0, 2] in key_figures
     client = client_for(supervisor)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = client.get("/staff/dashboard/").content.decode()

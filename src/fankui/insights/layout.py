@@ -66,10 +66,20 @@ def summary(report: Report) -> Section:
                 report.bad_ratings.previous,
                 report.bad_ratings.total - report.bad_ratings.previous,
             ],
+            *_first_contact_rows(report),
         ],
     )
     tables = [figures, _rates_table(_("Headline rates"), report.rates)]
     return Section("summary", _("Summary"), tables, note=excluded_note(report.excluded))
+
+
+def _first_contact_rows(report: Report) -> list[list[Any]]:
+    """Answered at first contact (直接答复办结): how many of the cases received, this period and the previous."""
+    rate = report.first_contact
+    if rate is None:
+        return []
+    now, before = rate.numerator, rate.previous_numerator
+    return [[_("Answered at first contact"), now, before, now - before]]
 
 
 def excluded_note(n: int) -> str:
@@ -273,6 +283,13 @@ DEFINITIONS = [
             "the share whose case was closed by its deadline. A case still open past its deadline counts as "
             "late; rejected and merged cases are not counted; a department's figure covers the cases it leads "
             "with the departments below it. The same rule per stage gives the on-time rates by stage."
+        ),
+    ),
+    (
+        gettext_lazy("Answered at first contact"),
+        gettext_lazy(
+            "Cases received in the period that the 12345 centre answered during the call and closed at once "
+            "(直接答复办结); the dashboard shows their share of the cases received."
         ),
     ),
     (
