@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -67,6 +68,7 @@ def test_a_call_is_recorded_and_its_tracking_code_shown_on_a_fresh_form(dispatch
     answer = client.post(DESK, form())
     assert answer.status_code == 302
     case = Case.objects.get()
+    assert case.submission.language == settings.LANGUAGE_CODE  # not the operator's English
     page = client.get(DESK).content.decode()
     assert case.display_code in page and "read the tracking code to the caller" in page
     # A fresh form, the first field focused.

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fankui.accounts import permissions
@@ -85,7 +85,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     answer_now = request.POST.get("finish") == "answer"
     if form.is_valid():
         try:
-            recorded = services.record_call(_user(request), form.call(answer_now=answer_now, language=get_language()))
+            # The caller is written to in the site's language (Chinese), whatever language the operator's screen is in.
+            call = form.call(answer_now=answer_now, language=settings.LANGUAGE_CODE)
+            recorded = services.record_call(_user(request), call)
         except ValidationFailed as error:
             show_errors(form, error, SERVICE_FIELDS)
             status = error.status
