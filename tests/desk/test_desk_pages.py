@@ -151,3 +151,12 @@ def test_script_payloads_in_the_history_and_the_knowledge_are_shown_as_text(disp
     for html in pages:
         assert live_markup(html) == []
         assert "&lt;script&gt;alert(&quot;xss1&quot;)&lt;/script&gt;" in html
+
+
+@pytest.mark.django_db
+def test_a_service_windows_desk_records_visits(dispatcher: User, client_for: Any) -> None:
+    client = english(client_for(dispatcher))
+    page = client.get(DESK, {"channel": "visit"}).content.decode()
+    assert re.search(r'<input[^>]*value="visit"[^>]*checked', page)
+    client.post(DESK, form(channel="visit"))
+    assert Case.objects.get().submission.channel == "visit"
