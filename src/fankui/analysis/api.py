@@ -72,7 +72,7 @@ class SuggestOut(Schema):
 
 @router.post(
     "/analysis/suggest",
-    response={200: SuggestOut, **errors(400, 401, 403, 422, 429)},
+    response={200: SuggestOut, **errors(400, 401, 403, 413, 422, 429)},
     summary="Suggestions for a text being typed",
     description=(
         "What the analysis would find in a caller's request while the operator types it: kind, category, urgency "

@@ -8,9 +8,9 @@ worker as every case is, and that analysis is the one that counts.
 Two things here keep a suggestion well under the operator's pause in typing (bench/README.md, ``fankui bench
 suggest``):
 - ``cached_models``: the pipeline's ``Models`` (trained models, keyword rules, categories, departments) kept by the
-  process for ``MODELS_SECONDS``. Loading them reads every active category with its parents, which cost 12 ms of a
-  suggestion's 16 on the demo (docs/decisions/0009). A rule, category or model changed in the admin or by retraining
-  reaches the suggestions within that minute; the worker's analysis reads them fresh for every batch.
+  process for ``MODELS_SECONDS``. Loading them reads every active category with its parents: 12 ms on the demo,
+  where the rest of a suggestion took 4 to 9 (docs/decisions/0009). A rule, category or model changed in the admin or
+  by retraining reaches the suggestions within that minute; the worker's analysis reads them fresh for every batch.
 - The duplicate lookup is the ``topics`` app's process-wide index (``topics.duplicates.likely_duplicate``). The
   analysis may not import ``topics`` (it is a layer above), so ``topics`` registers its lookup here in its
   ``AppConfig.ready()`` (``register_duplicate_lookup``), as ``intake.files.register`` is filled by the apps above.
