@@ -89,7 +89,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     try:
         suggestion = services.suggest(text, title)
     except ValidationFailed as error:
-        problems = [str(message) for messages in error.errors.values() for message in messages]
+        problems = [str(problem) for field in error.errors.values() for problem in field]
         return render(request, TEMPLATE, {"problems": problems or [str(error.message)]})
     return render(request, TEMPLATE, presented(suggestion, user))
 
