@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from fankui.analysis.api import router as analysis_router
 from fankui.cases.api import router as cases_router
 from fankui.core.errors import DomainError
 from fankui.core.throttle import Throttled
@@ -70,3 +71,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", portal_router)
 api.add_router("/", cases_router)
 api.add_router("/", insights_router)
+api.add_router("/", analysis_router)

@@ -358,6 +358,8 @@ FANKUI_RATE_LIMITS = {
     "track": env_rate("RATE_TRACK", "300/h"),
     "rate": env_rate("RATE_RATING", "20/h"),
     "login": env_rate("RATE_LOGIN", "30/10m"),
+    # Per signed-in user: the operator's suggestions while typing (one request per pause, about 3 a second at most).
+    "suggest": env_rate("RATE_SUGGEST", "240/m"),
 }
 # Where the rate-limit counters live (and the dashboard's figures): this process's memory by default. With several
 # server processes (FANKUI_WEB_WORKERS above 1) or machines, set a cache they share, or each counts on its own:

@@ -121,6 +121,13 @@ ROUTES: dict[str, Route] = {
         lambda w: f"/staff/attachments/{w['attachment']}/",
         lambda r, s: 200 if opens_attachments(r, s) else 404,
     ),
+    # The operator's suggestions: the people who triage (an empty text: the hint), nobody else; never contact details.
+    "staff/analysis/suggest/": Route(
+        lambda w: "/staff/analysis/suggest/",
+        lambda r, s: 200 if r in {"dispatcher", "supervisor", "admin"} else 403,
+        "post",
+        contact=True,
+    ),
     "staff/analysis/cases/<int:pk>/correct/": Route(
         lambda w: f"/staff/analysis/cases/{w['case'].pk}/correct/", posted(sees), "post"
     ),
@@ -202,6 +209,8 @@ ROUTES: dict[str, Route] = {
     "api/v1/departments": Route(lambda w: "/api/v1/departments", everyone(200), api=True),
     "api/v1/categories": Route(lambda w: "/api/v1/categories", everyone(200), api=True),
     "api/v1/figures/rates": Route(lambda w: "/api/v1/figures/rates", everyone(200), contact=True, api=True),
+    # An empty body is refused before anything else, whoever asks (the page's test walks the roles).
+    "api/v1/analysis/suggest": Route(lambda w: "/api/v1/analysis/suggest", everyone(422), "post", api=True),
 }
 # The public API (no staff token; the portal's tests): not part of the staff matrix.
 PUBLIC = {

@@ -33,8 +33,8 @@ from fankui.nlp import rules, text
 from fankui.nlp.masking import mask_case_text
 
 from . import predictors, signals
+from .keywords import match_rules
 from .models import CaseAnalysis, DomainWord, KeywordRule
-from .services import match_rules
 
 log = logging.getLogger("fankui.analysis")
 

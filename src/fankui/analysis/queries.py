@@ -6,7 +6,12 @@ from typing import Any
 
 from django.conf import settings
 
+from fankui.accounts.models import User
+from fankui.cases.models import Case
+from fankui.cases.queries import shown_title, visible_cases
+
 from .models import CaseAnalysis
+from .suggestions import Suggestion
 
 
 def backlog_check() -> tuple[bool, dict[str, Any]]:
@@ -16,3 +21,12 @@ def backlog_check() -> tuple[bool, dict[str, Any]]:
     limit = settings.FANKUI_READY_MAX_BACKLOG
     pending = CaseAnalysis.objects.filter(status=CaseAnalysis.Status.PENDING)[: limit + 1].count()
     return pending <= limit, {"pending": pending, "max": limit}
+
+
+def suggested_duplicate(suggestion: Suggestion, user: User) -> tuple[Case, str] | None:
+    """The likely duplicate of a suggestion as ``user`` may see it: the case and its title with personal data masked
+    (``cases.queries.shown_title``), or None when there is none or it is outside what ``user`` may see."""
+    if suggestion.duplicate is None:
+        return None
+    case = visible_cases(user).select_related("submission", "analysis").filter(pk=suggestion.duplicate.case_id).first()
+    return (case, shown_title(case, user)) if case is not None else None

@@ -21,11 +21,15 @@ from fankui.cases.services import classification
 from fankui.cases.workflow import State
 from fankui.core import rows
 from fankui.core.errors import PermissionDenied, ValidationFailed
+from fankui.core.text import first_control
+from fankui.core.text import message as control_message
 from fankui.core.vocab import Kind
+from fankui.intake.models import MAX_TITLE_CHARS, Submission
 from fankui.nlp.classify import Settings, TrainingError, train
 
-from . import store
+from . import pipeline, store, suggestions
 from .models import REASON_LABELS, CaseAnalysis, Nature, Urgency
+from .suggestions import Choice, Suggestion
 
 log = logging.getLogger("fankui.analysis")
 
@@ -143,26 +147,73 @@ def mark_emergency(case: Case, user: User, reasons: list[str]) -> CaseAnalysis:
     return analysis
 
 
-# --- Keyword rules -------------------------------------------------------------------------------------------
-@dataclass
-class RuleMatch:
-    rule_id: int
-    category_id: int | None
-    department_id: int | None
-    hits: int
-    confidence: float
+# --- Suggestions while an operator types --------------------------------------------------------------------
+def can_suggest(user: User) -> bool:
+    """Ask for the analysis' suggestions on a text not sent yet: the people who take calls and triage."""
+    return permissions.works_triage(user)
 
 
-def match_rules(text: str, rules: list[tuple[int, int | None, int | None, int, list[str]]]) -> RuleMatch | None:
-    """The keyword rule that fits ``text`` best: most keywords found, then highest priority."""
-    best: RuleMatch | None = None
-    best_key: tuple[int, int] = (0, 0)
-    for rule_id, category_id, department_id, priority, keywords in rules:
-        hits = sum(1 for keyword in keywords if keyword in text)
-        if hits and (hits, priority) > best_key:
-            best_key = (hits, priority)
-            best = RuleMatch(rule_id, category_id, department_id, hits, min(0.9, 0.55 + 0.1 * hits))
-    return best
+def _checked(text: str, title: str) -> tuple[str, str]:
+    """The operator's text and title trimmed, or ``ValidationFailed`` naming each field that breaks the rules every
+    entry point applies (``core.text``; the intake's lengths)."""
+    errors: dict[str, list[str]] = {}
+    for name, value in (("text", text), ("title", title)):
+        char = first_control(value)
+        if char is not None:
+            errors[name] = [control_message(char)]
+    text, title = text.strip(), title.strip()
+    if "text" not in errors:
+        if not text:
+            errors["text"] = [_("Please describe your request.")]
+        elif len(text) > settings.FANKUI_MAX_BODY_CHARS:
+            errors["text"] = [
+                _("The text is too long: %(n)d characters at most, this one has %(m)d.")
+                % {"n": settings.FANKUI_MAX_BODY_CHARS, "m": len(text)}
+            ]
+    if "title" not in errors and len(title) > MAX_TITLE_CHARS:
+        errors["title"] = [_("The title is too long: %(n)d characters at most.") % {"n": MAX_TITLE_CHARS}]
+    if errors:
+        raise ValidationFailed(errors)
+    return text, title
+
+
+def suggest(text: str, title: str = "") -> Suggestion:
+    """What the analysis would find in ``text`` (and ``title``), for the operator who is typing it: kind, category,
+    urgency (with the numbers to transfer an emergency to), the department routing would choose, and a likely
+    duplicate among open and recent cases. The pipeline's own steps on an analysis that is never saved: nothing is
+    written. ``ValidationFailed`` for a blank or too long text and for control characters."""
+    text, title = _checked(text, title)
+    models = suggestions.cached_models()
+    # An unsaved analysis of an unsaved case: ``analyse_batch`` reads the submission's title, text and contact name
+    # and fills the analysis in, as it does for every case the worker claims.
+    analysis = CaseAnalysis(case=Case(submission=Submission(title=title, body=text, contact_name="")))
+    pipeline.analyse_batch([analysis], models)
+    category = models.categories.get(analysis.category_id) if analysis.category_id else None
+    department = models.departments.get(analysis.department_id) if analysis.department_id else None
+    threshold = pipeline.auto_dispatch_threshold()
+    emergency = analysis.urgency == "emergency"
+    return Suggestion(
+        kind=analysis.kind,
+        kind_confidence=analysis.kind_confidence or 0.0,
+        category=Choice(category.pk, category.name, analysis.category_confidence or 0.0) if category else None,
+        department=(
+            Choice(department.pk, department.name, analysis.department_confidence or 0.0) if department else None
+        ),
+        urgency=analysis.urgency,
+        urgency_confidence=analysis.urgency_confidence or 0.0,
+        urgency_reasons=list(analysis.urgency_reasons),
+        emergency_numbers=suggestions.numbers_for(analysis.urgency_reasons) if emergency else [],
+        # As ``pipeline._after`` decides it: never for an emergency, which a person must look at now.
+        auto_dispatch=bool(
+            department
+            and not emergency
+            and threshold is not None
+            and (analysis.department_confidence or 0.0) >= threshold
+        ),
+        duplicate=suggestions.find_duplicate(analysis.masked_title, analysis.masked_body),
+        personal_data=dict(analysis.personal_data),
+        model_versions=dict(analysis.model_versions),
+    )
 
 
 # --- Training from the organisation's own decisions ------------------------------------------------------------

@@ -1,21 +1,28 @@
-"""Staff pages of the analysis app: the correction of a case's analysis (the panel is on the case page)."""
+"""Staff pages of the analysis app: the correction of a case's analysis (the panel is on the case page), and the
+operator's suggestions while typing (a fragment for the desk)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fankui.accounts.models import Department
+from fankui.accounts.models import Department, User
 from fankui.accounts.views import staff_required
 from fankui.cases.models import Category
 from fankui.cases.queries import visible_cases
 from fankui.cases.views import _user
+from fankui.core import throttle
 from fankui.core.errors import DomainError, ValidationFailed
+from fankui.core.text import first_control
 
-from . import services
+from . import queries, services
+from .suggestions import Suggestion
 
 MAX_PK = 2**63 - 1
 
@@ -55,3 +62,46 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Thank you: the correction is saved and the models will learn from it."))
     return redirect("staff:case", pk=case.pk)
+
+
+@staff_required
+@require_POST
+def suggest(request: HttpRequest) -> HttpResponse:
+    """The operator's suggestions while they type (``services.suggest``): a fragment the desk swaps in after each
+    pause in typing (htmx, with the CSRF token every htmx request sends). A problem with the text (a control
+    character, too long) is shown in the fragment with 200: htmx swaps in only successful answers, and the operator
+    must see it. Blank text: the hint of what will appear."""
+    user = _user(request)
+    if not services.can_suggest(user):
+        raise PermissionDenied
+    try:
+        throttle.check_user(request, "suggest")
+    except throttle.Throttled as error:
+        response = render(request, TEMPLATE, {"problems": [error.message]}, status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    text, title = request.POST.get("text", ""), request.POST.get("title", "")
+    if not text.strip():
+        # The desk may have only a title typed so far.
+        text, title = title, ""
+    if not text.strip() and first_control(text) is None:
+        return render(request, TEMPLATE, {})
+    try:
+        suggestion = services.suggest(text, title)
+    except ValidationFailed as error:
+        problems = [str(problem) for field in error.errors.values() for problem in field]
+        return render(request, TEMPLATE, {"problems": problems or [str(error.message)]})
+    return render(request, TEMPLATE, presented(suggestion, user))
+
+
+TEMPLATE = "analysis/_suggest.html"
+
+
+def presented(suggestion: Suggestion, user: User) -> dict[str, Any]:
+    """The fragment's context: the suggestion, and its likely duplicate only if ``user`` may see that case."""
+    duplicate = queries.suggested_duplicate(suggestion, user)
+    return {
+        "s": suggestion,
+        "duplicate": duplicate[0] if duplicate else None,
+        "duplicate_title": duplicate[1] if duplicate else "",
+    }

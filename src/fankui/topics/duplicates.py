@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+from django.utils import timezone
 
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
@@ -186,7 +187,9 @@ def find_duplicates(analyses: Sequence[CaseAnalysis]) -> list[tuple[int, float] 
     for i, analysis in enumerate(analyses):
         result = None
         if wanted[i]:
-            result = _best_of(analysis.case, dedupe.shingle_hashes(texts[i]), wanted[i], rows, hashes)
+            case = analysis.case
+            since = case.created_at - timedelta(days=RECENT_DAYS)
+            result = _best_of(since, case.id, dedupe.shingle_hashes(texts[i]), wanted[i], rows, hashes)
         analysis.duplicate_of_id = result[0] if result else None
         analysis.duplicate_similarity = result[1] if result else None
         results.append(result)
@@ -194,14 +197,19 @@ def find_duplicates(analyses: Sequence[CaseAnalysis]) -> list[tuple[int, float] 
 
 
 def _best_of(
-    case: Case, own: Any, ids: list[int], rows: dict[int, dict[str, Any]], hashes: dict[int, Any]
+    since: datetime,
+    own_id: int | None,
+    own: Any,
+    ids: list[int],
+    rows: dict[int, dict[str, Any]],
+    hashes: dict[int, Any],
 ) -> tuple[int, float] | None:
     """The most similar of the index's candidates that may be named (``primary_of``), at ``DUPLICATE_THRESHOLD`` or
     more."""
     best: tuple[float, int] | None = None
     for key in ids:
         other = rows.get(key)
-        primary_id = primary_of(case, other) if other is not None else None
+        primary_id = _primary(other, since, own_id) if other is not None else None
         if other is None or primary_id is None:
             continue
         if key not in hashes:
@@ -219,9 +227,14 @@ def _best_of(
 def primary_of(case: Case, other: dict[str, Any]) -> int | None:
     """The case a duplicate of ``other`` names: ``other`` itself, or its primary when it was merged; None when it
     may not be named (a closed case older than ``RECENT_DAYS``, the case itself, a case merged into it)."""
-    since = case.created_at - timedelta(days=RECENT_DAYS)
+    return _primary(other, case.created_at - timedelta(days=RECENT_DAYS), case.id)
+
+
+def _primary(other: dict[str, Any], since: datetime, own_id: int | None) -> int | None:
+    """``primary_of`` for a case received at ``since + RECENT_DAYS`` whose id is ``own_id`` (None: a text that is no
+    case yet, the operator's while they type)."""
     terminal = State.terminal()
-    if other["merged_into_id"] == case.id:
+    if own_id is not None and other["merged_into_id"] == own_id:
         return None
     if other["state"] in terminal and other["created_at"] < since and other["state"] != State.MERGED:
         return None
@@ -232,8 +245,27 @@ def primary_of(case: Case, other: dict[str, Any]) -> int | None:
     else:
         primary_id, primary_state = other["id"], other["state"]
         primary_created, primary_merged_into = other["created_at"], other["merged_into_id"]
-    if primary_id == case.id or primary_merged_into == case.id:
+    if own_id is not None and (primary_id == own_id or primary_merged_into == own_id):
         return None
     if primary_state in terminal and primary_created < since:
         return None
     return int(primary_id)
+
+
+def likely_duplicate(title: str, body: str, now: datetime | None = None) -> tuple[int, float] | None:
+    """The case that a text not yet sent (an operator's while they type: ``analysis.services.suggest``) most likely
+    repeats, with the similarity (0..1): the same rules as ``find_duplicates`` (open or received in the last
+    ``RECENT_DAYS``, a merged case standing for its primary, checked against the real texts), among every case.
+    ``title`` and ``body`` masked like the analysis masks a case's. Reads nothing but the cases added since the
+    process's last look (by id) and the candidates' texts (by id); writes nothing."""
+    text = _joined(title, body)
+    sig = dedupe.signature(text)
+    if sig is None:
+        return None
+    found = _cases.refresh().query(sig, threshold=CANDIDATE_THRESHOLD, limit=20)
+    if not found:
+        return None
+    ids = [match.key for match in found]
+    rows = {row["id"]: dict(row) for row in Case.objects.filter(id__in=ids).values(*PRIMARY_FIELDS, *_TEXT_FIELDS)}
+    since = (now or timezone.now()) - timedelta(days=RECENT_DAYS)
+    return _best_of(since, None, dedupe.shingle_hashes(text), ids, rows, {})
