@@ -1,5 +1,5 @@
 """The operator's desk in a browser, by keyboard alone: a caller's inquiry answered at first contact from an earlier
-reply, then an emergency call; no mouse, and no inline script refused by the Content-Security-Policy."""
+reply, then an emergency call with the analysis' suggestions appearing while it is typed; no mouse, and no inline script refused by the Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -59,6 +59,9 @@ def test_a_call_answered_at_first_contact_and_an_emergency_by_keyboard(new_conte
     page.keyboard.type("楼道里燃气泄漏了，味道很大，怎么办")
     page.wait_for_selector("#desk-urgency [data-emergency]")
     assert "119" in page.inner_text("#desk-urgency")
+    # The analysis' suggestions follow after the pause: the kind and the emergency, without leaving the page.
+    page.wait_for_selector("#desk-suggestions [data-suggest=kind]")
+    assert page.get_attribute("#desk-suggestions [data-suggest=urgency]", "data-value") == "emergency"
     assert page.is_checked("#id_emergency")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#desk-last .badge.emergency")
