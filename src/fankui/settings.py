@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "fankui.insights",
     "fankui.portal",
     "fankui.mail",
+    "fankui.open311",
     "fankui.privacy",
     # Above every other app: the benchmarks and the demo data (their `fankui bench` and `fankui demo` commands).
     "fankui.bench",
@@ -357,6 +358,14 @@ FANKUI_RATE_LIMITS = {
     "rate": env_rate("RATE_RATING", "20/h"),
     "login": env_rate("RATE_LOGIN", "30/10m"),
 }
+# Open311 GeoReport v2 (/open311/v2/, docs/open311.md): every request per client address, and a client's POSTs and
+# update pulls per client key (a client's own "rate" in the admin wins).
+FANKUI_RATE_LIMITS.update(
+    {
+        "open311": env_rate("RATE_OPEN311", "1200/h"),
+        "open311_client": env_rate("RATE_OPEN311_CLIENT", "3000/h"),
+    }
+)
 # Where the rate-limit counters live (and the dashboard's figures): this process's memory by default. With several
 # server processes (FANKUI_WEB_WORKERS above 1) or machines, set a cache they share, or each counts on its own:
 # "db" (a table in the database; create it once with `fankui createcachetable`) or "redis://host:6379/0".

@@ -117,3 +117,9 @@ def page(request: HttpRequest, error: Throttled) -> HttpResponse:
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(error.retry_after)
     return response
+
+
+def count(scope: str, who: str, rule: Limit) -> int:
+    """Count one request of ``who`` (a key of the caller's choosing, e.g. an API client's id) against ``rule``,
+    which the caller holds (a limit of its own per client); the seconds to wait when over it, else 0."""
+    return _hit(scope, who, rule, time.time())
