@@ -19,6 +19,14 @@ def en() -> Client:
 
 
 @pytest.fixture
+def policies(db: None) -> int:
+    """The default SLA policies (the 12345 limits), so that cases get deadlines."""
+    from fankui.sla.defaults import ensure_defaults
+
+    return ensure_defaults()
+
+
+@pytest.fixture
 def lamps(db: None) -> Category:
     roads = factories.category("城市管理")
     return factories.category("路灯维修", parent=roads)

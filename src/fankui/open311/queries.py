@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fankui.audit.models import Event
@@ -36,18 +36,17 @@ MAX_RESULTS = 1000
 CLOSED_STATES = frozenset({State.REPLIED, State.CLOSED, State.REJECTED, State.MERGED, State.SPAM})
 
 # FixMyStreet's extended statuses (its Open311 "servicerequestupdates" extension), from our states. The citizen's
-# view of a state comes first (``portal.queries.public_state``: a return is "in progress", spam "not accepted").
+# view of a state comes first (``portal.queries.public_state``: a return is "in progress", spam "not accepted"),
+# so a return (the departments' internal matter) and spam have no entry of their own.
 EXTENDED_STATUS: dict[str, str] = {
     State.RECEIVED: "open",
     State.ACCEPTED: "investigating",
     State.DISPATCHED: "action_scheduled",
-    State.RETURNED: "investigating",
     State.IN_PROGRESS: "in_progress",
     State.REOPENED: "in_progress",
     State.REPLIED: "closed",
     State.CLOSED: "closed",
     State.REJECTED: "not_councils_responsibility",
-    State.SPAM: "not_councils_responsibility",
     State.MERGED: "duplicate",
 }
 
@@ -264,8 +263,11 @@ def updates(client: Open311Client, start: datetime, end: datetime) -> list[dict[
     """Every change of state of the requests ``client`` sent, between ``start`` and ``end``, oldest first: what a
     FixMyStreet-style client pulls to keep its reports up to date. A reply carries its text as the public board
     would show it; a 举报's updates carry no text."""
+    # A spam mark and its undo are not on the citizen's timeline, but their tracking page shows the state they
+    # lead to ("not accepted", "received"): the client hears it too, without the staff's reason.
+    shown = Q(public=True) | Q(action__in=[Action.MARK_SPAM, Action.UNMARK_SPAM])
     events = list(
-        Event.objects.filter(case__open311__client=client, public=True, created_at__gte=start, created_at__lte=end)
+        Event.objects.filter(shown, case__open311__client=client, created_at__gte=start, created_at__lte=end)
         .exclude(action="receive")
         .exclude(to_state="")
         .select_related("case__submission")
