@@ -40,6 +40,7 @@ def test_a_post_without_a_working_key_is_forbidden(en: Client, key: str, lamps: 
         ({"service_code": ""}, 400, ["service_code"]),
         ({"service_code": "999999"}, 404, ["999999"]),
         ({"service_code": "路灯"}, 404, []),
+        ({"service_code": "路灯维修"}, 404, []),
         ({"long": None}, 400, ["long", "lat"]),
         ({"lat": None}, 400, ["lat"]),
         ({"lat": "north", "long": "x"}, 400, ["lat"]),

@@ -65,8 +65,11 @@ def client_for_key(raw: str) -> Open311Client | None:
     """The active client whose key ``raw`` is; None for an unknown or revoked one."""
     if not raw or not raw.startswith(KEY_PREFIX) or len(raw) > 100:
         return None
-    client = Open311Client.objects.filter(key_hash=Open311Client.hash(raw), active=True, revoked_at=None).first()
-    if client is None:
+    try:
+        client = Open311Client.objects.only("pk", "name", "rate", "last_used_at").get(
+            key_hash=Open311Client.hash(raw), active=True, revoked_at=None
+        )
+    except Open311Client.DoesNotExist:
         return None
     now = timezone.now()
     # Touch at most once a minute so that a busy client does not turn every request into two writes.
