@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import time_machine
 from django.test import Client
@@ -134,3 +135,22 @@ def test_the_list_in_xml_is_well_formed(en: Client, key: str, lamps: Category) -
     [request] = root.findall("request")
     assert request.findtext("status") == "open"
     assert request.findtext("requested_datetime") == "2026-11-16T10:00:00+08:00"
+
+
+def test_replies_stay_private_when_the_centre_says_so(
+    en: Client, key: str, lamps: Category, dispatcher: User, dept: Department, handler: User, settings: Any
+) -> None:
+    settings.FANKUI_OPEN311_PUBLIC_REPLIES = False
+    post_request(en, key, lamps)
+    case = Case.objects.get()
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.start(case, handler)
+    moves.reply(case, handler, "已安排维修，三日内修复。")
+
+    [shown] = parsed(en.get(f"/open311/v2/requests/{case.pk}.json"))
+    updates = parsed(en.get(f"/open311/v2/servicerequestupdates.json?api_key={key}"))
+
+    assert (shown["status"], shown["status_notes"]) == ("closed", "Replied")
+    assert updates[-1]["description"] == "Replied"
+    assert "三日内修复" not in str(updates)

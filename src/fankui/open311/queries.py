@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -193,11 +194,12 @@ def find_request(raw_id: str) -> list[dict[str, Any]]:
 def shape(cases: list[Case]) -> list[dict[str, Any]]:
     """The specification's fields of each case, with three queries for the whole list (replies, deadlines)."""
     ids = [case.pk for case in cases]
-    replies = _latest_replies(ids)
+    show_replies = settings.FANKUI_OPEN311_PUBLIC_REPLIES
+    replies = _latest_replies(ids) if show_replies else {}
     deadlines = _expected(ids)
     out = []
     for case in cases:
-        reply = replies.get(case.pk) if case.state in (State.REPLIED, State.CLOSED) else None
+        reply = replies.get(case.pk) if case.state in (State.REPLIED, State.CLOSED) and show_replies else None
         out.append(
             {
                 "service_request_id": str(case.pk),
@@ -285,7 +287,7 @@ def _update(event: Event, replies: dict[int, str]) -> dict[str, Any]:
     label = str(LABELS[event.action]) if event.action in LABELS else str(public_state(event.to_state).label)
     description = label
     reply_id = event.data.get("reply") if isinstance(event.data, dict) else None
-    if not report and event.action == Action.REPLY and reply_id in replies:
+    if not report and settings.FANKUI_OPEN311_PUBLIC_REPLIES and event.action == Action.REPLY and reply_id in replies:
         description = public_text(replies[reply_id])
     return {
         "update_id": str(event.pk),
