@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -98,6 +99,52 @@ async def _open311_client(
     return result
 
 
+async def _api_with_category(base: str, n: int, concurrency: int, texts: list[tuple[str, str]], code: str) -> Result:
+    """``POST /api/v1/submissions`` with what an Open311 request carries besides (a category and a position): the
+    like-for-like comparison, since `fankui bench intake` sends neither."""
+    import aiohttp
+
+    result = Result()
+    counter = iter(range(n))
+    rng = random.Random(13)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            for _ in counter:
+                title, body = rng.choice(texts)
+                payload = {
+                    "title": title[:200],
+                    "body": body,
+                    "kind": "complaint",
+                    "category": code,
+                    "location": {"lat": 28 + rng.random(), "lng": 112 + rng.random()},
+                    "contact": {"phone": f"138{rng.randrange(10**8):08d}"},
+                }
+                started = time.perf_counter()
+                try:
+                    async with session.post(
+                        f"{base}/api/v1/submissions", json=payload, headers={"Idempotency-Key": uuid.uuid4().hex}
+                    ) as response:
+                        data = await response.json(content_type=None)
+                        status = response.status
+                except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError) as exc:
+                    result.errors += 1
+                    if len(result.error_samples) < 5:
+                        result.error_samples.append(repr(exc))
+                    continue
+                result.latencies.append(time.perf_counter() - started)
+                if status == 201 and isinstance(data, dict) and data.get("tracking_code"):
+                    result.codes.append(str(data["tracking_code"]))
+                else:
+                    result.errors += 1
+                    if len(result.error_samples) < 5:
+                        result.error_samples.append(f"{status}: {str(data)[:200]}")
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return result
+
+
 def _prepare(env: dict[str, str]) -> tuple[str, str]:
     """A client key (no limit of its own) and a category, made by the product's own commands."""
     fankui = [sys.executable, "-m", "fankui"]
@@ -164,48 +211,49 @@ def measure(
     intake: bool = True,
     warmup: int = 200,
 ) -> dict[str, Any]:
-    """Open311 POSTs per second; with ``intake``, `POST /api/v1/submissions` in alternating rounds of the same run
-    (``submissions_per_s``) and their ratio (``open311_vs_intake``: 1.0 is as fast, 0.8 the issue's floor)."""
+    """Open311 POSTs per second; with ``intake``, in rotating rounds of the same run, `POST /api/v1/submissions` as
+    `fankui bench intake` sends it (``submissions_per_s``) and with a category and a position like an Open311
+    request (``category_submissions_per_s``), and the ratios (``open311_vs_intake``: 1.0 is as fast, 0.8 the
+    issue's floor; ``open311_vs_category_intake``: what the channel itself costs)."""
     workers = workers or settings.FANKUI_WEB_WORKERS
     threads = threads or settings.FANKUI_WEB_THREADS
     rounds = max(1, rounds)
     per_round = max(1, n // rounds)
     texts = sample_texts()
-    sides = {"open311": Side(), "intake": Side()}
+    sides = {"open311": Side(), "intake": Side(), "intake_category": Side()}
     with bench_database() as (engine, env):
         env["FANKUI_RATE_OPEN311"] = env["FANKUI_RATE_OPEN311_CLIENT"] = "off"
         subprocess.run([sys.executable, "-m", "fankui", "migrate", "--no-input", "-v0"], env=env, check=True)
         key, code = _prepare(env)
         with serving(env, workers, threads) as (base, server):
-            warm = [asyncio.run(_open311_client(base, warmup, concurrency, texts, key, code))]
-            if intake:
-                warm.append(asyncio.run(_client(base, warmup, concurrency, texts)))
+            clients = {
+                "open311": lambda count: _open311_client(base, count, concurrency, texts, key, code),
+                "intake": lambda count: _client(base, count, concurrency, texts),
+                "intake_category": lambda count: _api_with_category(base, count, concurrency, texts, code),
+            }
+            names = ["open311", "intake", "intake_category"] if intake else ["open311"]
+            warm = [asyncio.run(clients[name](warmup)) for name in names]
             for number in range(rounds):
-                # Alternate which goes first, so neither always follows the other's leftovers (WAL, autovacuum).
-                order = ["open311", "intake"] if number % 2 == 0 else ["intake", "open311"]
+                # Rotate which goes first, so none always follows another's leftovers (WAL, autovacuum).
+                order = names[number % len(names) :] + names[: number % len(names)]
                 for name in order:
-                    if name == "intake" and not intake:
-                        continue
                     side = sides[name]
                     cpu_before = _tree_cpu_seconds(server.pid)
                     started = time.perf_counter()
-                    if name == "open311":
-                        result = asyncio.run(_open311_client(base, per_round, concurrency, texts, key, code))
-                    else:
-                        result = asyncio.run(_client(base, per_round, concurrency, texts))
+                    result = asyncio.run(clients[name](per_round))
                     side.seconds += time.perf_counter() - started
                     side.server_cpu += _tree_cpu_seconds(server.pid) - cpu_before
                     side.results.append(result)
         ids, codes = _stored_ids(env)
-    o311, api = sides["open311"], sides["intake"]
+    o311, api, api_category = sides["open311"], sides["intake"], sides["intake_category"]
     acknowledged_ids = [c for r in [*o311.results, warm[0]] for c in r.codes]
-    acknowledged_codes = [c for r in [*api.results, *warm[1:]] for c in r.codes]
+    acknowledged_codes = [c for r in [*api.results, *api_category.results, *warm[1:]] for c in r.codes]
     figures: dict[str, Any] = {
         "bench": "open311",
         "engine": engine,
         "n": per_round * rounds,
         "rounds": rounds,
-        "cores": __import__("os").cpu_count() or 1,
+        "cores": os.cpu_count() or 1,
         "workers": workers,
         "threads": threads,
         "concurrency": concurrency,
@@ -217,9 +265,18 @@ def measure(
         figures.update(api.figures("intake"))
         if figures["submissions_per_s"]:
             figures["open311_vs_intake"] = round(figures["open311_post_per_s"] / figures["submissions_per_s"], 3)
-    figures["errors"] = o311.errors + api.errors + sum(w.errors for w in warm)
+        figures["category_submissions_per_s"] = (
+            round(api_category.acknowledged / api_category.seconds, 1) if api_category.seconds else 0.0
+        )
+        figures.update(api_category.figures("category"))
+        if figures["category_submissions_per_s"]:
+            figures["open311_vs_category_intake"] = round(
+                figures["open311_post_per_s"] / figures["category_submissions_per_s"], 3
+            )
+    figures["errors"] = o311.errors + api.errors + api_category.errors + sum(w.errors for w in warm)
     figures["lost"] = sum(1 for i in acknowledged_ids if i not in ids) + sum(
         1 for c in acknowledged_codes if c not in codes
     )
-    figures["error_samples"] = [s for r in [*warm, *o311.results, *api.results] for s in r.error_samples][:5]
+    every = [*warm, *o311.results, *api.results, *api_category.results]
+    figures["error_samples"] = [sample for r in every for sample in r.error_samples][:5]
     return figures
