@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from fankui.core.forms import Form
+from fankui.core.text import validate as validate_text
 from fankui.core.vocab import Kind
 
 # The client's own id of a request, in the order they are looked for (FixMyStreet sends its report's id).
@@ -26,6 +27,7 @@ class W3CDateTimeField(forms.CharField):
 
     def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
         text = super().to_python(value)
+        validate_text(text)  # the product's message first, not "not a date"
         if not text:
             return None
         try:
@@ -44,6 +46,14 @@ class W3CDateTimeField(forms.CharField):
         return moment
 
 
+class MediaURLField(forms.URLField):
+    """A picture's address; a control character gets the product's own message, not "enter a valid URL"."""
+
+    def to_python(self, value: Any) -> str:
+        validate_text(value)
+        return super().to_python(value)
+
+
 class RequestForm(Form):
     """POST requests: a new service request."""
 
@@ -58,7 +68,7 @@ class RequestForm(Form):
     phone = forms.CharField(required=False, max_length=30)
     # The length is intake's rule (FANKUI_MAX_BODY_CHARS), said once there.
     description = forms.CharField(required=False, strip=True)
-    media_url = forms.URLField(required=False, max_length=1000, assume_scheme="https")
+    media_url = MediaURLField(required=False, max_length=1000, assume_scheme="https")
     kind = forms.ChoiceField(required=False, choices=[("", ""), *Kind.choices])
     title = forms.CharField(required=False, max_length=200)
     external_id = forms.CharField(required=False, max_length=MAX_CLIENT_ID)
