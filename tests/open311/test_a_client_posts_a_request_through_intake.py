@@ -106,3 +106,27 @@ def test_a_token_names_its_request(en: Client, key: str, lamps: Category) -> Non
     assert found == [{"service_request_id": answer["service_request_id"], "token": answer["token"]}]
     assert root.find("request").findtext("service_request_id") == answer["service_request_id"]
     assert en.get("/open311/v2/tokens/nothing.json").status_code == 404
+
+
+def test_a_retry_after_a_crash_between_the_two_writes_completes_the_request(
+    en: Client, key: str, lamps: Category, app_client: object
+) -> None:
+    # The case committed, the process died before the request's row: the client heard nothing and sends again.
+    from fankui.cases.services.receiving import receive
+    from fankui.intake.services import SubmissionInput
+
+    text = "幸福小区3栋门口的路灯坏了一个月，晚上很黑。"
+    case, _ = receive(
+        SubmissionInput(
+            body=text,
+            category=lamps.pk,
+            channel=Channel.OPEN311,
+            idempotency_key=f"open311:{app_client.pk}:77",  # type: ignore[attr-defined]
+        )
+    )
+
+    [answer] = parsed(post_request(en, key, lamps, description=text, **{"attribute[external_id]": "77"}))
+
+    assert answer["service_request_id"] == str(case.pk)
+    assert Open311Request.objects.get(case=case).token == answer["token"]
+    assert Case.objects.count() == 1

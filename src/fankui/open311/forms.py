@@ -49,7 +49,7 @@ class W3CDateTimeField(forms.CharField):
 class MediaURLField(forms.URLField):
     """A picture's address; a control character gets the product's own message, not "enter a valid URL"."""
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         validate_text(value)
         return super().to_python(value)
 
