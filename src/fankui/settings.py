@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     # Channels: every one translates what arrived and calls cases.services.receiving.receive.
     "fankui.desk",
     "fankui.mail",
+    "fankui.open311",
     "fankui.privacy",
     # Above every other app: the benchmarks and the demo data (their `fankui bench` and `fankui demo` commands).
     "fankui.bench",
@@ -361,6 +362,16 @@ FANKUI_RATE_LIMITS = {
     # Per signed-in user: the operator's suggestions while typing (one request per pause, about 3 a second at most).
     "suggest": env_rate("RATE_SUGGEST", "240/m"),
 }
+# Open311 GeoReport v2 (/open311/v2/, docs/open311.md): every request per client address, and a client's POSTs and
+# update pulls per client key (a client's own "rate" in the admin wins).
+FANKUI_RATE_LIMITS.update(
+    {
+        "open311": env_rate("RATE_OPEN311", "1200/h"),
+        "open311_client": env_rate("RATE_OPEN311_CLIENT", "3000/h"),
+    }
+)
+# Open311 reads show a replied request's reply, masked as on the public board; 0 shows the state's name only.
+FANKUI_OPEN311_PUBLIC_REPLIES = env_bool("OPEN311_PUBLIC_REPLIES", True)
 # Where the rate-limit counters live (and the dashboard's figures): this process's memory by default. With several
 # server processes (FANKUI_WEB_WORKERS above 1) or machines, set a cache they share, or each counts on its own:
 # "db" (a table in the database; create it once with `fankui createcachetable`) or "redis://host:6379/0".

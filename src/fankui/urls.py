@@ -14,6 +14,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("fankui.open311.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("fankui.accounts.urls")),
     path("staff/", include("fankui.cases.urls")),

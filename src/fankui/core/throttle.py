@@ -130,3 +130,9 @@ def check_user(request: HttpRequest, scope: str) -> None:
     wait = _hit(scope, f"user:{user.pk}", rule, time.time())
     if wait:
         raise Throttled(wait)
+
+
+def count(scope: str, who: str, rule: Limit) -> int:
+    """Count one request of ``who`` (a key of the caller's choosing, e.g. an API client's id) against ``rule``,
+    which the caller holds (a limit of its own per client); the seconds to wait when over it, else 0."""
+    return _hit(scope, who, rule, time.time())

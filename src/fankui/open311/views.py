@@ -1,0 +1,293 @@
+"""Open311 GeoReport v2 at /open311/v2/ (docs/open311.md). Each view is thin: read the parameters, ask the key and
+the rate limits, call one query or service, answer in the format the address asked for (.xml or .json).
+
+Whatever goes wrong answers the specification's error list (400, 403, 404; 429 with Retry-After when throttled),
+never a page and never a 500."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from fankui.core import text, throttle
+from fankui.core.errors import Conflict, DomainError, ValidationFailed
+
+from . import formats, queries, services
+from .forms import ListForm, RequestForm, WindowForm, messages
+from .models import Open311Client, parse_rate
+
+log = logging.getLogger(__name__)
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# When this endpoint's behaviour last changed (the discovery document's changeset).
+CHANGESET = "2026-12-04T00:00:00+08:00"
+
+View = Callable[..., HttpResponse]
+
+
+class Refused(Exception):
+    """An answer in the specification's error list."""
+
+    def __init__(self, status: int, *problems: str, retry_after: int | None = None) -> None:
+        super().__init__(problems[0] if problems else "")
+        self.status = status
+        self.problems = list(problems)
+        self.retry_after = retry_after
+
+
+def endpoint(*methods: str) -> Callable[[View], View]:
+    """Every Open311 view: the methods it answers, the per-address limit, and every failure as the error list."""
+
+    def decorate(view: View) -> View:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    response = formats.errors(fmt, 405, [_("This address does not accept this method.")])
+                    response["Allow"] = ", ".join(methods)
+                    return response
+                throttle.check(request, "open311")
+                _refuse_control_characters(request)
+                return view(request, fmt, **kwargs)
+            except Refused as refused:
+                return formats.errors(fmt, refused.status, refused.problems, retry_after=refused.retry_after)
+            except throttle.Throttled as error:
+                return formats.errors(fmt, 429, [str(error.message)], retry_after=error.retry_after)
+            except RequestDataTooBig:
+                limit = max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))
+                return formats.errors(
+                    fmt, 413, [_("The request is larger than this site accepts (%(mb)d MB).") % {"mb": limit}]
+                )
+            except TooManyFieldsSent:
+                return formats.errors(fmt, 400, [_("The request has too many parameters.")])
+            except DomainError as error:
+                return formats.errors(fmt, 400, [str(error.message)])
+
+        return wrapper
+
+    return decorate
+
+
+def _refuse_control_characters(request: HttpRequest) -> None:
+    """Every parameter, the attributes nobody reads included, by the product's one text rule (``core.text``)."""
+    problems = []
+    for params in (request.GET, request.POST if request.method == "POST" else QueryDict()):
+        for name, values in params.lists():
+            for value in [name, *values]:
+                char = text.first_control(value)
+                if char is not None:
+                    problems.append(f"{text.strip_control(name)[:50]}: {text.message(char)}")
+                    break
+    if problems:
+        raise Refused(400, *problems)
+
+
+def _client(request: HttpRequest) -> Open311Client:
+    """The client whose api_key came with the request (403 without a working one), counted against its limit."""
+    key = request.POST.get("api_key") or request.GET.get("api_key") or ""
+    if not key.strip():
+        raise Refused(403, _("An api_key is required; ask the organisation for one."))
+    client = services.client_for_key(key.strip())
+    if client is None:
+        raise Refused(403, _("This api_key is not valid, or was revoked."))
+    rule = _limit_of(client)
+    if rule is not None:
+        wait = throttle.count("open311_client", f"client:{client.pk}", rule)
+        if wait:
+            raise throttle.Throttled(wait)
+    return client
+
+
+def _limit_of(client: Open311Client) -> throttle.Limit | None:
+    """The client's own limit (the admin's "rate"), else the site's (FANKUI_RATE_OPEN311_CLIENT)."""
+    if not client.rate:
+        return throttle.limit("open311_client")
+    try:
+        own = parse_rate(client.rate)
+    except ValueError:
+        return throttle.limit("open311_client")  # written past the admin's validation: the site's limit holds
+    return None if own is None else throttle.Limit(own[0], own[1])
+
+
+def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    """The specification's window: the last 90 days unless asked, and never more than 90 days."""
+    if start is None and end is None:
+        end = timezone.now()
+    if end is None:
+        assert start is not None
+        end = start + queries.WINDOW
+    if start is None:
+        start = end - queries.WINDOW
+    if end < start:
+        raise Refused(400, _("end_date is before start_date."))
+    if end - start > queries.WINDOW:
+        raise Refused(400, _("start_date and end_date may not be more than 90 days apart."))
+    return start, end
+
+
+# --- Discovery and services ---------------------------------------------------------------------------------------
+@endpoint("GET")
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    base = request.build_absolute_uri(reverse("open311:base"))
+    data = {
+        "changeset": CHANGESET,
+        "contact": _("Ask the organisation running this site for an api_key; its administrators issue them."),
+        "key_service": _("api_key issued by the site's administrators (fankui open311 clients add NAME)."),
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base.rstrip("/"),
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return formats.render(fmt, "discovery", None, data)
+
+
+@endpoint("GET")
+def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    return formats.render(fmt, "services", "service", queries.services())
+
+
+@endpoint("GET")
+def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
+    category = queries.find_service(code)
+    if category is None:
+        raise Refused(404, _("No service has the code “%(code)s”.") % {"code": code[:40]})
+    return formats.render(fmt, "service_definition", None, queries.service_definition(category))
+
+
+# --- Requests -----------------------------------------------------------------------------------------------------
+@endpoint("GET", "POST")
+def requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _post_request(request, fmt)
+    form = ListForm(request.GET)
+    if not form.is_valid():
+        raise Refused(400, *messages(form))
+    codes = form.cleaned_data["service_code"]
+    categories = []
+    for code in codes:
+        category = queries.find_service(code)
+        if category is None:
+            raise Refused(404, _("No service has the code “%(code)s”.") % {"code": code[:40]})
+        categories.append(category.pk)
+    start, end = _window(form.cleaned_data["start_date"], form.cleaned_data["end_date"])
+    filters = queries.Filters(
+        ids=form.cleaned_data["service_request_id"],
+        categories=categories,
+        start=start,
+        end=end,
+        statuses=form.cleaned_data["status"],
+    )
+    return formats.render(fmt, "service_requests", "request", queries.find_requests(filters))
+
+
+def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
+    client = _client(request)
+    form = RequestForm(request.POST)
+    if not form.is_valid():
+        raise Refused(400, *messages(form))
+    data = form.cleaned_data
+    if not data["service_code"].isdigit():  # a code is a category's id (intake would take a name too)
+        raise Refused(404, _("No service has the code “%(code)s”.") % {"code": data["service_code"][:40]})
+    try:
+        case, sent, _created = services.submit(
+            client,
+            services.RequestInput(
+                service_code=data["service_code"],
+                description=data["description"],
+                title=data["title"],
+                kind=data["kind"],
+                lat=data["lat"],
+                lng=data["long"],
+                address=data["address_string"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                email=data["email"],
+                media_url=data["media_url"],
+                client_request_id=form.client_request_id(request.headers.get("Idempotency-Key", ""))[:80],
+            ),
+        )
+    except ValidationFailed as error:
+        if "category" in error.errors:
+            # Intake looks the category up itself (one query, not two): an unknown code is the specification's 404.
+            raise Refused(
+                404, _("No service has the code “%(code)s”.") % {"code": data["service_code"][:40]}
+            ) from error
+        raise Refused(400, *[f"{_PARAM.get(k, k)}: {m}" for k, ms in error.errors.items() for m in ms]) from error
+    except Conflict as error:
+        raise Refused(400, str(error.message)) from error
+    track = request.build_absolute_uri(reverse("portal:track", kwargs={"code": case.tracking_code}))
+    answer = [
+        {
+            "service_request_id": str(case.pk),
+            "token": sent.token,
+            "service_notice": _("Tracking code for the person who wrote: %(code)s (%(url)s)")
+            % {"code": case.display_code, "url": track},
+            "account_id": "",
+        }
+    ]
+    return formats.render(fmt, "service_requests", "request", answer)
+
+
+# The specification's names of intake's fields, in its messages.
+_PARAM = {
+    "body": "description",
+    "title": "attribute[title]",
+    "kind": "attribute[kind]",
+    "contact_name": "first_name/last_name",
+    "contact_phone": "phone",
+    "contact_email": "email",
+    "location": "lat/long",
+    "idempotency_key": "attribute[external_id]",
+}
+
+
+@endpoint("GET")
+def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
+    found = queries.find_request(request_id)
+    if not found:
+        raise Refused(404, _("No request has the id “%(id)s”.") % {"id": request_id[:40]})
+    return formats.render(fmt, "service_requests", "request", found)
+
+
+@endpoint("GET")
+def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+    sent = queries.request_for_token(token)
+    if sent is None:
+        raise Refused(404, _("No request has this token."))
+    return formats.render(
+        fmt, "service_requests", "request", [{"service_request_id": str(sent.case_id), "token": sent.token}]
+    )
+
+
+@endpoint("GET")
+def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
+    client = _client(request)
+    form = WindowForm(request.GET)
+    if not form.is_valid():
+        raise Refused(400, *messages(form))
+    start, end = _window(form.cleaned_data["start_date"], form.cleaned_data["end_date"])
+    return formats.render(fmt, "service_request_updates", "request_update", queries.updates(client, start, end))
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Anything else under /open311/v2/: the error list, in XML (the required format) unless .json was asked."""
+    fmt = "json" if rest.endswith(".json") else "xml"
+    return formats.errors(fmt, 404, [_("There is nothing at this address.")])
