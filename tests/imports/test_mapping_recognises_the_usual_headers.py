@@ -49,7 +49,7 @@ def test_a_mapping_file_may_be_json_or_lines_and_the_command_line_wins(tmp_path:
 
 
 def test_unknown_fields_and_malformed_pairs_are_refused_with_the_list_of_fields() -> None:
-    with translation.override("en"), pytest.raises(mapping.MappingError, match="Unknown field texte.*body"):
+    with translation.override("en"), pytest.raises(mapping.MappingError, match=r"Unknown field texte.*body"):
         mapping.parse("texte=内容")
     with translation.override("en"), pytest.raises(mapping.MappingError, match="not of the form field=column"):
         mapping.parse("body")

@@ -63,6 +63,8 @@ def test_every_file_writer_in_the_code_goes_through_the_one_helper() -> None:
         for path in source.rglob("*.py")
         if writers.search(path.read_text(encoding="utf-8"))
     }
+    # Files that only read spreadsheets (an import's xlsx, read-only) write no cell.
+    found -= {"imports/reading.py"}
     # Each of these writes its cells through fankui.nlp.cells.neutralise; a new one must too, and be added here.
     assert found == {"insights/builders.py", "nlp/csvio.py"}
     for name in found:

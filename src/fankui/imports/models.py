@@ -36,6 +36,8 @@ class ImportJob(models.Model):
     source = models.CharField(_("source system"), max_length=50, default="import")
     history = models.BooleanField(_("import as history"), default=True)
     dry_run = models.BooleanField(_("dry run"), default=False)
+    # The language of the person who started it: the reasons and the report are written in it.
+    language = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPLOADED, db_index=True)
     # A sentence for the person who started it when the whole file cannot be used (wrong columns, not a CSV).
     error = models.TextField(blank=True)

@@ -152,13 +152,27 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _scan_xlsx(path: Path, chunk_size: int) -> Scan:
+def _open_xlsx(path: Path) -> Any:
     from openpyxl import load_workbook  # a few hundred ms to import; only xlsx files need it
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        # Read-only: rows are streamed from the sheet's XML, never held whole.
+        return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError or XML errors for damaged files
         raise BadFile(_("The file is not a readable .xlsx workbook (%(error)s).") % {"error": exc}) from exc
+
+
+def xlsx_header(path: Path) -> list[str]:
+    book = _open_xlsx(path)
+    try:
+        first = next(book.worksheets[0].iter_rows(values_only=True), ())
+    finally:
+        book.close()
+    return [cell_text(value).strip() for value in first]
+
+
+def _scan_xlsx(path: Path, chunk_size: int) -> Scan:
+    book = _open_xlsx(path)
     try:
         sheet = book.worksheets[0]
         values = sheet.iter_rows(values_only=True)

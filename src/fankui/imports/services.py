@@ -121,17 +121,7 @@ def peek_header(path: Path, fmt: str) -> list[str]:
     if path.stat().st_size == 0:
         raise reading.BadFile(_("The file is empty."))
     if fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # zipfile, KeyError or XML errors for damaged files
-            raise reading.BadFile(_("The file is not a readable .xlsx workbook (%(error)s).") % {"error": exc}) from exc
-        try:
-            first = next(book.worksheets[0].iter_rows(values_only=True), ())
-        finally:
-            book.close()
-        header = [reading.cell_text(value).strip() for value in first]
+        header = reading.xlsx_header(path)
     else:
         with path.open("rb") as handle:
             head = handle.read(256 * 1024)
@@ -168,6 +158,7 @@ def start(job: ImportJob, user: Any, *, dry_run: bool, given: dict[str, str] | N
         job.results.all().delete()
         job.chunks.all().delete()
         job.mapping, job.dry_run, job.status, job.error = chosen, dry_run, Status.QUEUED, ""
+        job.language = translation.get_language() or settings.LANGUAGE_CODE
         job.started_at = job.finished_at = None
         job.total_rows, job.report = None, ""
         job.save()
@@ -194,12 +185,13 @@ def scan(job: ImportJob) -> bool:
         return False
     job.refresh_from_db()
     try:
-        found = reading.scan(Path(job.path), job.format, job.chunk_size)
-        problem = mapping.check(found.header, job.mapping)
-        if problem:
-            raise reading.BadFile(problem)
-        if found.total == 0:
-            raise reading.BadFile(_("The file has a header but no rows."))
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            found = reading.scan(Path(job.path), job.format, job.chunk_size)
+            problem = mapping.check(found.header, job.mapping)
+            if problem:
+                raise reading.BadFile(problem)
+            if found.total == 0:
+                raise reading.BadFile(_("The file has a header but no rows."))
     except reading.BadFile as exc:
         _fail(job, str(exc))
         return False
@@ -264,7 +256,8 @@ def work_chunk(job: ImportJob, ctx: Context | None = None) -> int:
         chunk = Chunk.objects.select_for_update(skip_locked=True).filter(job=job, done=False).order_by("index").first()
         if chunk is None:
             return 0
-        results = list(_work(ctx, chunk))
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            results = list(_work(ctx, chunk))
         Row.objects.bulk_create(results, batch_size=1000)
         chunk.done = True
         chunk.imported = sum(1 for r in results if r.outcome in (Outcome.IMPORTED, Outcome.VALID))
@@ -480,7 +473,7 @@ def write_report(job: ImportJob) -> Path:
                 "reason": reason,
             }
 
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(job.language or settings.LANGUAGE_CODE):
         write_table(path, REPORT_COLUMNS, lines())
     return path
 

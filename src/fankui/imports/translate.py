@@ -6,6 +6,7 @@ cannot be read as the field it feeds (a date, a kind, a state) is said with the 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +18,6 @@ from django.utils.translation import gettext as _
 from fankui.cases.services import MAX_TEXT
 from fankui.core.vocab import Channel, Kind
 from fankui.intake.services import SubmissionInput
-from fankui.nlp.csvio import parse_time
 
 # The kinds as a 12345 centre writes them.
 KIND_WORDS = {
@@ -67,28 +67,33 @@ def row_key(source: str, source_id: str, cells: list[str]) -> str:
     return "import:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:48]
 
 
+# 2019/4/25 9:32:09, 2019-07-11 00:00:00, 2019.4.25, 2019年4月25日 9时32分: a date, then perhaps a time.
+DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:(?:\s+|\s*T\s*)(\d{1,2})\s*[:时点]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})(?:\.\d+)?\s*秒?)?\s*分?)?$"
+)
+
+
 def parse_datetime(raw: str) -> datetime | None:
     """ISO 8601 (with or without a zone), ``2019/4/25 9:32:09``, ``2019-07-11 00:00:00``, ``2019年4月25日``; a time
-    without a zone is the site's local time. None when unreadable."""
+    without a zone is the site's local time (Beijing time for a Chinese centre). None when unreadable."""
     text = raw.strip()
     if not text:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        parsed = parse_time(text)
-        if parsed is None or not _whole(text):
+        match = DATE.match(text)
+        if match is None:
             return None
-        moment = parsed
+        try:
+            year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
+            moment = datetime(year, month, day, hour, minute, second)
+        except ValueError:  # 2019/2/30, 25:00
+            return None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_default_timezone())
     return moment
-
-
-def _whole(text: str) -> bool:
-    """``parse_time`` reads a date at the start of a text; refuse one followed by something else than a time."""
-    tail = text.split("日", 1)[-1] if "日" in text else text[10:]
-    return all(ch.isdigit() or ch in " :/-.T年月日" for ch in tail)
 
 
 def translate(cells: list[str], width: int, columns: dict[str, int], *, source: str, history: bool) -> Translated:
