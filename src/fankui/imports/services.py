@@ -250,14 +250,28 @@ def _context(job: ImportJob) -> Context:
 
 def work_chunk(job: ImportJob, ctx: Context | None = None) -> int:
     """Claim one chunk of ``job`` that is not done, work it and mark it done, in one transaction. Returns how many
-    rows it handled (0: none left to claim)."""
+    rows it handled (0: none left to claim).
+
+    Rows go without a savepoint of their own (two round trips each): ``receive`` checks before it writes, and keeps
+    its own for a repeated key. Should anything else fail in a row (a database error in its history), the chunk is
+    rolled back and worked again ``careful``ly, a savepoint per row, so that row alone is reported and the chunk
+    does not fail forever."""
     ctx = ctx or _context(job)
+    try:
+        return _claim_and_work(ctx, careful=False)
+    except Exception:
+        log.exception("import %s: a chunk failed; working it again row by row", job.pk)
+        return _claim_and_work(ctx, careful=True)
+
+
+def _claim_and_work(ctx: Context, *, careful: bool) -> int:
+    job = ctx.job
     with transaction.atomic():
         chunk = Chunk.objects.select_for_update(skip_locked=True).filter(job=job, done=False).order_by("index").first()
         if chunk is None:
             return 0
         with translation.override(job.language or settings.LANGUAGE_CODE):
-            results = list(_work(ctx, chunk))
+            results = list(_work(ctx, chunk, careful))
         Row.objects.bulk_create(results, batch_size=1000)
         chunk.done = True
         chunk.imported = sum(1 for r in results if r.outcome in (Outcome.IMPORTED, Outcome.VALID))
@@ -267,7 +281,7 @@ def work_chunk(job: ImportJob, ctx: Context | None = None) -> int:
     return chunk.rows
 
 
-def _work(ctx: Context, chunk: Chunk) -> Iterator[Row]:
+def _work(ctx: Context, chunk: Chunk, careful: bool) -> Iterator[Row]:
     job = ctx.job
     cells_of = reading.read_chunk(Path(job.path), job.format, job.encoding, chunk.offset, chunk.rows)
     translated: list[tuple[int, Translated | None, str]] = []
@@ -291,7 +305,7 @@ def _work(ctx: Context, chunk: Chunk) -> Iterator[Row]:
         elif job.dry_run:
             _dry(ctx, item, row)
         else:
-            _import(ctx, item, row, history_cases)
+            _import(ctx, item, row, history_cases, careful)
         if row.outcome != Outcome.FAILED:
             seen.setdefault(item.key, number)
         yield row
@@ -339,19 +353,18 @@ def _dry(ctx: Context, item: Translated, row: Row) -> None:
         row.outcome = Outcome.VALID
 
 
-def _import(ctx: Context, item: Translated, row: Row, history_cases: list[tuple[Case, list[Step]]]) -> None:
+def _import(
+    ctx: Context, item: Translated, row: Row, history_cases: list[tuple[Case, list[Step]]], careful: bool
+) -> None:
     department = _department(ctx, item, row)
     if row.outcome == Outcome.FAILED:
         return
     try:
-        # A savepoint per row: a row refused half-way (its history, say) leaves the rest of the chunk as it was.
-        with transaction.atomic():
-            case, created = receive(item.data)
-            if created and ctx.job.history:
-                steps = _steps(ctx, item, department)
-                if steps:
-                    history.replay(case, steps)
-                    history_cases.append((case, steps))
+        if careful:
+            with transaction.atomic():
+                case, created = _receive(ctx, item, department, history_cases)
+        else:
+            case, created = _receive(ctx, item, department, history_cases)
     except ValidationFailed as exc:
         row.outcome, row.reason = Outcome.FAILED, _reason(exc.errors)
         return
@@ -361,12 +374,31 @@ def _import(ctx: Context, item: Translated, row: Row, history_cases: list[tuple[
             "A row with the identifier %(id)s was imported before with a different text; it was not imported again."
         ) % {"id": item.source_id or "-"}
         return
+    except Exception as exc:
+        if not careful:
+            raise
+        log.exception("import %s: row %s failed", ctx.job.pk, row.row)
+        row.outcome = Outcome.FAILED
+        row.reason = _("This row could not be imported (%(error)s).") % {"error": type(exc).__name__}
+        return
     row.case = case
     if created:
         row.outcome = Outcome.IMPORTED
     else:
         row.outcome = Outcome.SKIPPED
         row.reason = _("Imported before as case %(number)s.") % {"number": case.number}
+
+
+def _receive(
+    ctx: Context, item: Translated, department: int | None, history_cases: list[tuple[Case, list[Step]]]
+) -> tuple[Case, bool]:
+    case, created = receive(item.data)
+    if created and ctx.job.history:
+        steps = _steps(ctx, item, department)
+        if steps:
+            history.replay(case, steps)
+            history_cases.append((case, steps))
+    return case, created
 
 
 def _steps(ctx: Context, item: Translated, department: int | None) -> list[Step]:
