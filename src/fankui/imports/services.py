@@ -292,7 +292,10 @@ def _work(ctx: Context, chunk: Chunk, careful: bool) -> Iterator[Row]:
             )
         except RowError as exc:
             translated.append((number, None, str(exc)))
-    seen = _earlier_rows(job, [t.key for _n, t, _e in translated if t is not None])
+    keys = [t.key for _n, t, _e in translated if t is not None]
+    seen = _earlier_rows(job, keys)
+    # A dry run writes nothing, so rows imported before are found by their keys (one query for the chunk).
+    before = _imported_before(keys) if job.dry_run else {}
     history_cases: list[tuple[Case, list[Step]]] = []
     for number, item, error in translated:
         if item is None:
@@ -303,7 +306,7 @@ def _work(ctx: Context, chunk: Chunk, careful: bool) -> Iterator[Row]:
             row.outcome = Outcome.SKIPPED
             row.reason = _("Same as row %(row)d of this file.") % {"row": seen[item.key]}
         elif job.dry_run:
-            _dry(ctx, item, row)
+            _dry(ctx, item, row, before)
         else:
             _import(ctx, item, row, history_cases, careful)
         if row.outcome != Outcome.FAILED:
@@ -336,7 +339,12 @@ def _department(ctx: Context, item: Translated, row: Row) -> int | None:
     return department
 
 
-def _dry(ctx: Context, item: Translated, row: Row) -> None:
+def _imported_before(keys: list[str]) -> dict[str, str]:
+    found = Submission.objects.filter(idempotency_key__in=set(keys))
+    return {key: number for key, number in found.values_list("idempotency_key", "case__number") if key}
+
+
+def _dry(ctx: Context, item: Translated, row: Row, before: dict[str, str]) -> None:
     """Everything ``receive`` would check, and whether the row was imported before; nothing is written."""
     _clean, _files, _category, errors = check(item.data)
     if errors:
@@ -345,7 +353,7 @@ def _dry(ctx: Context, item: Translated, row: Row) -> None:
     _department(ctx, item, row)
     if row.outcome == Outcome.FAILED:
         return
-    existing = Submission.objects.filter(idempotency_key=item.key).values_list("case__number", flat=True).first()
+    existing = before.get(item.key)
     if existing is not None:
         row.outcome = Outcome.SKIPPED
         row.reason = _("Imported before as case %(number)s.") % {"number": existing}
