@@ -20,7 +20,9 @@ BODY = "小区门口的路灯坏了一个月，晚上很黑，请尽快修理。
 def test_a_database_error_in_one_rows_history_fails_that_row_and_keeps_the_others(
     db: None, csv_file: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rows = [[str(n), "u", f"路灯{n}", "2019/4/25 9:32:09", f"{BODY}{n}", "已修复。", "2019/5/6 10:00"] for n in range(4)]
+    rows = [
+        [str(n), "u", f"路灯{n}", "2019/4/25 9:32:09", f"{BODY}{n}", "已修复。", "2019/5/6 10:00"] for n in range(4)
+    ]
     real_replay = services.history.replay
 
     def breaks_on_the_third(case: Case, steps: Any) -> Case:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -83,6 +84,9 @@ def test_an_administrator_uploads_dry_runs_imports_and_downloads_the_report(
     job.refresh_from_db()
     assert (job.status, job.dry_run) == (Status.DONE, False)
     assert Case.objects.get().submission.external_id == "wenzheng:2549"
+    # The upload held people's requests: it is deleted once imported (the report stays).
+    assert not Path(job.path).exists()
+    assert Path(job.report).is_file()
 
     report = client.get(f"/staff/imports/{job.pk}/report/")
     assert report.status_code == 200

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -29,7 +30,7 @@ def test_a_gbk_csv_with_chinese_headers_is_read_as_gb18030(db: None, csv_file: C
     assert case.replies.get().body == "已修复，感谢监督。"
 
 
-def test_an_xlsx_with_date_cells_and_numeric_ids_is_imported(db: None, tmp_path: Path) -> None:
+def test_an_xlsx_with_date_cells_and_numeric_ids_is_imported(db: None, tmp_path: Path, settings: Any) -> None:
     book = Workbook()
     sheet = book.active
     sheet.append(["编号", "标题", "时间", "内容", "答复", "答复时间"])
@@ -48,3 +49,6 @@ def test_an_xlsx_with_date_cells_and_numeric_ids_is_imported(db: None, tmp_path:
     assert first.state == State.CLOSED
     assert first.created_at == datetime.fromisoformat("2019-04-25T09:32:09+08:00")
     assert Case.objects.get(submission__external_id="import:102").state == State.RECEIVED
+    # The rows read from the workbook are gone with the import; a file named on the command line stays where it is.
+    assert not list((settings.FANKUI_DATA_DIR / "imports").glob("rows-*"))
+    assert path.is_file()

@@ -58,18 +58,14 @@ def unknown_encoding() -> str:
     return _("The file is neither UTF-8 nor GB18030/GBK text: save it as CSV (UTF-8) or .xlsx and upload it again.")
 
 
-def rows_path(path: Path) -> Path:
-    """Where an xlsx's rows are kept as JSON lines."""
-    return path.with_name(path.name + ".rows.jsonl")
-
-
-def scan(path: Path, fmt: str, chunk_size: int) -> Scan:
+def scan(path: Path, fmt: str, chunk_size: int, rows_file: Path) -> Scan:
+    """``rows_file``: where an xlsx's rows are kept as JSON lines (under the data directory)."""
     if not path.is_file():
         raise BadFile(_("The file %(name)s is not there any more.") % {"name": path.name})
     if path.stat().st_size == 0:
         raise BadFile(_("The file is empty."))
     if fmt == "xlsx":
-        return _scan_xlsx(path, chunk_size)
+        return _scan_xlsx(path, chunk_size, rows_file)
     return _scan_csv(path, detect_encoding(path), chunk_size)
 
 
@@ -171,7 +167,7 @@ def xlsx_header(path: Path) -> list[str]:
     return [cell_text(value).strip() for value in first]
 
 
-def _scan_xlsx(path: Path, chunk_size: int) -> Scan:
+def _scan_xlsx(path: Path, chunk_size: int, rows_file: Path) -> Scan:
     book = _open_xlsx(path)
     try:
         sheet = book.worksheets[0]
@@ -180,8 +176,7 @@ def _scan_xlsx(path: Path, chunk_size: int) -> Scan:
         if not any(header):
             raise BadFile(_("The file has no header row (the first row must name the columns)."))
         result = Scan(header=header, encoding="", total=0)
-        out_path = rows_path(path)
-        with out_path.open("wb") as out:
+        with rows_file.open("wb") as out:
             empties = 0
             for row in values:
                 cells = [cell_text(value) for value in row]
@@ -201,10 +196,10 @@ def _scan_xlsx(path: Path, chunk_size: int) -> Scan:
     return result
 
 
-def read_chunk(path: Path, fmt: str, encoding: str, offset: int, rows: int) -> Iterator[list[str]]:
-    """The ``rows`` records that start at ``offset``, each a list of cells."""
+def read_chunk(path: Path, fmt: str, encoding: str, offset: int, rows: int, rows_file: Path) -> Iterator[list[str]]:
+    """The ``rows`` records that start at ``offset``, each a list of cells (an xlsx's from ``rows_file``)."""
     if fmt == "xlsx":
-        with rows_path(path).open("rb") as handle:
+        with rows_file.open("rb") as handle:
             handle.seek(offset)
             for line in islice(handle, rows):
                 yield json.loads(line)

@@ -60,6 +60,11 @@ def folder() -> Path:
     return path
 
 
+def rows_file(job: ImportJob) -> Path:
+    """Where the rows of an xlsx are kept as JSON lines while it is imported."""
+    return folder() / f"rows-{job.pk}.jsonl"
+
+
 def file_format(name: str) -> str:
     fmt = FORMATS.get(Path(name).suffix.lower())
     if fmt is None:
@@ -186,7 +191,7 @@ def scan(job: ImportJob) -> bool:
     job.refresh_from_db()
     try:
         with translation.override(job.language or settings.LANGUAGE_CODE):
-            found = reading.scan(Path(job.path), job.format, job.chunk_size)
+            found = reading.scan(Path(job.path), job.format, job.chunk_size, rows_file(job))
             problem = mapping.check(found.header, job.mapping)
             if problem:
                 raise reading.BadFile(problem)
@@ -283,7 +288,7 @@ def _claim_and_work(ctx: Context, *, careful: bool) -> int:
 
 def _work(ctx: Context, chunk: Chunk, careful: bool) -> Iterator[Row]:
     job = ctx.job
-    cells_of = reading.read_chunk(Path(job.path), job.format, job.encoding, chunk.offset, chunk.rows)
+    cells_of = reading.read_chunk(Path(job.path), job.format, job.encoding, chunk.offset, chunk.rows, rows_file(job))
     translated: list[tuple[int, Translated | None, str]] = []
     for number, cells in enumerate(cells_of, start=chunk.first_row):
         try:
@@ -485,10 +490,12 @@ def finish(job: ImportJob) -> bool:
             data={
                 "job": locked.pk,
                 "dry_run": locked.dry_run,
-                **{k: counts[k] for k in ("imported", "skipped", "failed")},
+                **{k: counts[k] for k in COUNTS},
             },
         )
     job.refresh_from_db()
+    if not job.dry_run:
+        delete_files(job)
     return True
 
 
@@ -585,7 +592,8 @@ def pending_jobs() -> list[ImportJob]:
 
 
 def delete_files(job: ImportJob) -> None:
-    """The uploaded file and what was made from it (the admin's delete); the report stays until the job goes."""
-    for path in (Path(job.path), reading.rows_path(Path(job.path))):
-        if path.parent == folder():
-            path.unlink(missing_ok=True)
+    """The uploaded file and the rows made from an xlsx, once imported for real: they hold people's requests and
+    contact details. Only files under the imports folder (an upload); a file named on the command line stays."""
+    rows_file(job).unlink(missing_ok=True)
+    if Path(job.path).parent == folder():
+        Path(job.path).unlink(missing_ok=True)
