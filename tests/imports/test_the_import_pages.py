@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from fankui.accounts.models import Department, Role
 from fankui.audit.models import Entry
 from fankui.cases.models import Case
-from fankui.imports import tasks
+from fankui.core.management.commands.worker import sweeps
 from fankui.imports.models import ImportJob, Status
 
 from .. import factories
@@ -72,7 +72,9 @@ def test_an_administrator_uploads_dry_runs_imports_and_downloads_the_report(
     assert (job.status, job.dry_run) == (Status.QUEUED, True)
     assert 'hx-trigger="every 2s"' in client.get(f"/staff/imports/{job.pk}/progress/").content.decode()
 
-    tasks.run_imports()  # the worker's sweep
+    sweep = dict(sweeps())["imports_run"]  # what `fankui worker` runs every round
+    assert sweep() == 2
+    assert sweep() == 0  # nothing left to do
     fragment = client.get(f"/staff/imports/{job.pk}/progress/").content.decode()
     assert "hx-trigger" not in fragment
     assert "1 valid" in fragment and "1 not imported" in fragment
@@ -80,7 +82,7 @@ def test_an_administrator_uploads_dry_runs_imports_and_downloads_the_report(
     assert not Case.objects.exists()
 
     assert client.post(f"/staff/imports/{job.pk}/", {**mapping, "run": "import"}).status_code == 302
-    tasks.run_imports()
+    sweep()
     job.refresh_from_db()
     assert (job.status, job.dry_run) == (Status.DONE, False)
     assert Case.objects.get().submission.external_id == "wenzheng:2549"
