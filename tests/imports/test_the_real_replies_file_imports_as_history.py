@@ -72,7 +72,10 @@ def test_each_message_becomes_a_closed_case_with_its_official_reply_and_times(
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # type: ignore[attr-defined]
     page = client.get(f"/staff/cases/{case.pk}/")  # type: ignore[attr-defined]
     assert page.status_code == 200
-    assert rows[0]["reply"].strip()[:40] in page.content.decode()
+    shown = page.content.decode()
+    assert rows[0]["reply"].strip()[:40] in shown
+    # The timeline names who acted by role (the file does not say which person) and the missing department.
+    assert "Department handler" in shown and "not in the imported file" in shown
     listing = client.get("/staff/cases/?state=closed")  # type: ignore[attr-defined]
     assert listing.status_code == 200
     assert case.number in listing.content.decode()

@@ -421,7 +421,8 @@ def _steps(ctx: Context, item: Translated, department: int | None) -> list[Step]
     if not item.reply or item.replied_at is None or item.state == "received":
         return []
     received = item.data.received_at or item.replied_at
-    dispatch: dict[str, Any] = {"imported": True}
+    # The file names no department: the timeline says so instead of an empty name.
+    dispatch: dict[str, Any] = {"imported": True, "lead_department_name": _("not in the imported file")}
     if department is not None:
         dispatch = {
             "lead_department": department,
