@@ -26,9 +26,9 @@ class UploadForm(Form):
 class MappingForm(Form):
     """One choice per field of a submission: which column of the file feeds it."""
 
-    def __init__(self, header: list[str], *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, header: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", _("(none)")), *[(column, column) for column in dict.fromkeys(header) if column]]
+        choices = [("", _("(none)")), *[(column, column) for column in dict.fromkeys(header or []) if column]]
         for field, (label, _names) in mapping.FIELDS.items():
             self.fields[field] = forms.ChoiceField(
                 label=str(label), choices=choices, required=field in mapping.REQUIRED

@@ -57,7 +57,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.may_import(user):
         return _forbidden(request)
     item = get_object_or_404(ImportJob, pk=pk)
-    form = MappingForm(item.header, request.POST or None, initial=item.mapping)
+    form = MappingForm(request.POST or None, header=item.header, initial=item.mapping)
     status = 200
     if request.method == "POST":
         if form.is_valid():
