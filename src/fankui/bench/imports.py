@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fankui.core.datasets import shared_data_dir
+from fankui.nlp.cells import neutralise_row
 
 from .intake import bench_database, sample_texts
 
@@ -60,17 +61,9 @@ def generate(path: Path, rows: int) -> int:
         for n, (title, body, reply) in zip(range(rows), itertools.cycle(pool), strict=False):
             received = start + timedelta(minutes=3 * n)
             replied = received + timedelta(days=3, hours=n % 48)
-            writer.writerow(
-                [
-                    n + 1,
-                    f"U{n:07d}",
-                    title,
-                    f"{received:%Y/%-m/%-d %-H:%M:%S}",
-                    body,
-                    reply,
-                    f"{replied:%Y/%m/%d %H:%M:%S}",
-                ]
-            )
+            # Like every file the product writes, through the one helper (a text may start with "=").
+            received_text, replied_text = f"{received:%Y/%-m/%-d %-H:%M:%S}", f"{replied:%Y/%m/%d %H:%M:%S}"
+            writer.writerow(neutralise_row([n + 1, f"U{n:07d}", title, received_text, body, reply, replied_text]))
     return path.stat().st_size
 
 
