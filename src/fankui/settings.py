@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "fankui.desk",
     "fankui.mail",
     "fankui.open311",
+    "fankui.imports",
     "fankui.privacy",
     # Above every other app: the benchmarks and the demo data (their `fankui bench` and `fankui demo` commands).
     "fankui.bench",
@@ -452,6 +453,9 @@ FANKUI_MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, 
 FANKUI_MAX_ATTACHMENTS = env_int("MAX_ATTACHMENTS", 6)
 # After a reply, the citizen has this many days to rate before the case closes on its own.
 FANKUI_RATING_WINDOW_DAYS = env_int("RATING_WINDOW_DAYS", 7)
+# Bulk import (docs/imports.md): the largest file the admin page takes, and the rows a worker commits at once.
+FANKUI_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
+FANKUI_IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 200, minimum=1)
 FANKUI_PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=1)
 FANKUI_WORKER_POLL_SECONDS = env_int("WORKER_POLL_SECONDS", 5, minimum=1)
 # After asking the submitter for more information, the deadlines wait this many working days for an answer,

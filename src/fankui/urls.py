@@ -25,6 +25,7 @@ urlpatterns = [
     path("staff/attachments/", include("fankui.intake.urls")),
     path("staff/audit/", include("fankui.audit.urls")),
     path("staff/desk/", include("fankui.desk.urls")),
+    path("staff/imports/", include("fankui.imports.urls")),
     path("", include("fankui.notify.urls")),
     path("", include("fankui.actions.urls")),
     path("", include("fankui.privacy.urls")),

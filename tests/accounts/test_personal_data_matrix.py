@@ -47,6 +47,7 @@ MANAGERS = {"analyst", "supervisor", "admin", "head"}  # actions.workflow.MANAGE
 PHONE = "13700001111"
 # Who takes calls at the operator's desk (``permissions.may_use_desk``).
 DESK = {"dispatcher", "supervisor", "admin"}
+IMPORTERS = {"supervisor", "admin"}  # accounts.permissions.IMPORTERS
 
 
 def sees(role: str, scope: str) -> bool:
@@ -188,6 +189,19 @@ ROUTES: dict[str, Route] = {
     "staff/actions/evidence/<str:token>/": Route(lambda w: "/staff/actions/evidence/none/", everyone(404)),
     # The audit trail's search: auditors (tests/audit) and administrators; codes and names, never contact details.
     "staff/audit/": Route(lambda w: "/staff/audit/", lambda r, s: 200 if r == "admin" else 403, contact=True),
+    # Imports of files (docs/imports.md): administrators and supervisors; the world has no import, so a job is a 404
+    # for them and refused before it is looked up for everybody else.
+    "staff/imports/": Route(lambda w: "/staff/imports/", lambda r, s: 200 if r in IMPORTERS else 403, contact=True),
+    "staff/imports/<int:pk>/": Route(lambda w: "/staff/imports/999999/", lambda r, s: 404 if r in IMPORTERS else 403),
+    "staff/imports/<int:pk>/progress/": Route(
+        lambda w: "/staff/imports/999999/progress/", lambda r, s: 404 if r in IMPORTERS else 403
+    ),
+    "staff/imports/<int:pk>/report/": Route(
+        lambda w: "/staff/imports/999999/report/", lambda r, s: 404 if r in IMPORTERS else 403
+    ),
+    "staff/imports/<int:pk>/cancel/": Route(
+        lambda w: "/staff/imports/999999/cancel/", lambda r, s: 404 if r in IMPORTERS else 403, "post"
+    ),
     "staff/notifications/": Route(lambda w: "/staff/notifications/", everyone(200), contact=True),
     "staff/notifications/read/": Route(lambda w: "/staff/notifications/read/", everyone(302), "post"),
     # The operator's desk (the centre and administrators, accounts.permissions.may_use_desk): no case's contact

@@ -122,6 +122,16 @@ def may_approve_for_public(user: Any) -> bool:
     return role(user) in PUBLISHERS
 
 
+# Bulk import of files of requests (history from an earlier system): it writes many cases at once, so it is left to
+# those who answer for the system and its data (docs/imports.md).
+IMPORTERS = SUPERVISORS
+
+
+def may_import(user: Any) -> bool:
+    """May run imports of files (the staff page /staff/imports/), see their reports and cancel them."""
+    return role(user) in IMPORTERS
+
+
 def must_use_two_factor(user: Any) -> bool:
     """Must give a code from an authenticator app after the password: the roles of ``FANKUI_TWO_FACTOR_ROLES``
     (administrators and supervisors by default; a superuser counts as an administrator)."""

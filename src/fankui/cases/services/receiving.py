@@ -62,8 +62,7 @@ def receive(data: intake.SubmissionInput) -> tuple[Case, bool]:
     The key is not looked up first: the unique constraint on it decides, which saves a query on every new
     submission (the common case) and is also what settles two retries racing each other. A key reused for a
     different text is refused, so a guessed key never hands out somebody else's tracking code."""
-    clean, files, errors = intake.check(data)
-    category = _chosen_category(data.category, errors)
+    clean, files, category, errors = check(data)
     if errors:
         raise ValidationFailed(errors)
     kind = clean["kind"] or Kind.COMPLAINT
@@ -83,6 +82,14 @@ def receive(data: intake.SubmissionInput) -> tuple[Case, bool]:
             ) from None
         return existing, False
     return case, True
+
+
+def check(data: intake.SubmissionInput) -> tuple[dict[str, Any], list[Any], Category | None, dict[str, list[str]]]:
+    """Every rule ``receive`` applies before it writes anything: intake's checks and the chosen category. A dry run
+    (``fankui import --dry-run``) asks this and stores nothing."""
+    clean, files, errors = intake.check(data)
+    category = _chosen_category(data.category, errors)
+    return clean, files, category, errors
 
 
 def _chosen_category(raw: object, errors: dict[str, list[str]]) -> Category | None:

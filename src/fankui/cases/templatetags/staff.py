@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fankui.accounts.models import Role
 from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.core.vocab import Channel, Kind, Level
@@ -66,6 +67,9 @@ def event_label(event: Event) -> str:
 def event_actor(event: Event) -> str:
     if event.actor is not None:
         return event.actor.display_name
+    if event.actor_kind in Role.values:
+        # A step of an imported history: the role is known, not the person (cases.services.history).
+        return _label(Role, event.actor_kind)
     return _label(Actor, event.actor_kind)
 
 
