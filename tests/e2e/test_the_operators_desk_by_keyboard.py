@@ -1,5 +1,6 @@
 """The operator's desk in a browser, by keyboard alone: a caller's inquiry answered at first contact from an earlier
-reply, then an emergency call with the analysis' suggestions appearing while it is typed; no mouse, and no inline script refused by the Content-Security-Policy."""
+reply, then an emergency call with the analysis' suggestions appearing while it is typed; no mouse, and no inline
+script refused by the Content-Security-Policy."""
 
 from __future__ import annotations
 
