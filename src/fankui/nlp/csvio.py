@@ -150,7 +150,7 @@ def progress(
 
 # What ``fankui hot`` and ``fankui dedupe`` share: a file's texts, ids, times and likes.
 _TIME = re.compile(
-    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?"
     r"(?:[ T]+(\d{1,2})(?::(\d{1,2}))?(?::(\d{1,2}))?)?"
 )
 
