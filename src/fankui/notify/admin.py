@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from fankui.core.forms import ModelForm
+
 from .models import Channel, Contact, Message, address_hash, masked_address, normalised
 
 
@@ -63,7 +65,7 @@ class MessageAdmin(ByAddress, MaskedAddress, admin.ModelAdmin):
         return False
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(ModelForm):
     class Meta:
         model = Contact
         fields = ["channel", "address", "opted_out_at", "bounced_at", "bounce_reason"]

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from fankui.audit.services import record_entry
+from fankui.core.forms import ModelForm as TextRulesModelForm
 
 from . import wording
 from .models import MessageTemplate
@@ -33,8 +34,15 @@ def _placeholders_help() -> SafeString:
     return format_html("<ul>{}</ul><ul>{}</ul>", rows, names)
 
 
+class MessageTemplateForm(TextRulesModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["key", "language", "active", "subject", "body"]
+
+
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
+    form = MessageTemplateForm
     list_display = ["key", "language", "subject", "active", "updated_at"]
     list_filter = ["key", "language", "active"]
     search_fields = ["subject", "body"]
