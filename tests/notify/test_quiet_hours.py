@@ -124,3 +124,24 @@ def test_a_malformed_setting_is_reported_and_holds_nothing(settings: pytest.Fixt
     assert quiet.end_of_quiet(NIGHT) is None
     found = [m for m in checks.run_checks() if m.id == "notify.W002"]
     assert found and "22-8" in found[0].msg
+
+
+def test_an_emergencys_deadline_warning_is_mailed_at_once() -> None:
+    from fankui.accounts.models import Role
+    from fankui.sla.defaults import ensure_defaults
+    from fankui.sla.models import Clock, Notice, Stage
+    from fankui.sla.tasks import send_notices
+
+    ensure_defaults()  # the default policies: a new case's clocks start
+    dispatcher = factories.user(Role.DISPATCHER, email="desk@example.gov.cn")
+    with time_machine.travel(NIGHT, tick=False):
+        for urgency in ("emergency", ""):
+            case = factories.case()
+            clock = Clock.objects.get(case=case, stage=Stage.ACCEPT)
+            Clock.objects.filter(pk=clock.pk).update(urgency=urgency)
+            Notice.objects.create(clock=clock, case=case, step="warn", created_at=NIGHT, batch="b")
+        send_notices()
+    when = sorted(
+        Message.objects.filter(user=dispatcher, channel=Channel.EMAIL).values_list("next_attempt_at", flat=True)
+    )
+    assert when == [NIGHT, MORNING]
