@@ -488,6 +488,9 @@ FANKUI_PUBLIC_BOARD = env_bool("PUBLIC_BOARD", True)
 # --- Messages (docs/notify.md) -----------------------------------------------------------------------------------
 # Where SMS are POSTed as JSON ({"to", "text", "id"}); empty: SMS wait in the queue.
 FANKUI_SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+# Quiet hours in the site's time zone ("22:00-08:00"; empty: none): staff e-mail that is not urgent and SMS to
+# citizens that they did not just ask for wait for the end of the period (notify.quiet).
+FANKUI_QUIET_HOURS = env_str("QUIET_HOURS").strip()
 
 # --- E-mail intake (docs/mail.md) ----------------------------------------------------------------------------------
 # The mailbox the worker polls (imaps://user:password@host:993/INBOX; imap:// is plain, for loopback only); empty:

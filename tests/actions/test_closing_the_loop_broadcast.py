@@ -55,7 +55,7 @@ def test_done_sends_a_second_message_with_what_was_done(analyst: User, owner: Us
     broadcast.run_pending()
     done = Message.objects.get(key=f"action:{action.pk}:done")
     assert "路灯已全部更换" in done.body
-    assert Message.objects.filter(address="li@example.com").count() == 2
+    assert Message.objects.to("li@example.com").count() == 2
 
 
 def test_the_broadcast_resumes_where_it_stopped(analyst: User, owner: User, dept: Department) -> None:
@@ -77,8 +77,8 @@ def test_opted_out_people_are_skipped_and_bounced_ones_are_reported(
     cases = [factories.case(contact_email="quiet@example.com"), factories.case(contact_email="gone@example.com")]
     _approved(analyst, owner, dept, cases)
     broadcast.run_pending()
-    assert not Message.objects.filter(address="quiet@example.com").exists()
-    assert Message.objects.get(address="gone@example.com").status == Status.FAILED
+    assert not Message.objects.to("quiet@example.com").exists()
+    assert Message.objects.to("gone@example.com").get().status == Status.FAILED
 
 
 def test_cases_linked_after_the_broadcast_still_hear_about_it(analyst: User, owner: User, dept: Department) -> None:
@@ -86,4 +86,4 @@ def test_cases_linked_after_the_broadcast_still_hear_about_it(analyst: User, own
     broadcast.run_pending()
     linking.link_cases(action, analyst, refs=[factories.case(contact_email="b@example.com").number])
     assert broadcast.run_pending() == 1
-    assert Message.objects.filter(address="b@example.com").count() == 1
+    assert Message.objects.to("b@example.com").count() == 1

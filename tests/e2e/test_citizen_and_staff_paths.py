@@ -85,7 +85,7 @@ def test_a_complaint_goes_round_the_whole_loop(new_context: Any, live_server: An
     assert case.state == State.REPLIED
 
     # The citizen was sent the receipt, the acceptance and the reply by SMS; the reply's link opens the rating form.
-    texts = list(Message.objects.filter(address="13800138000").order_by("id").values_list("body", flat=True))
+    texts = list(Message.objects.to("13800138000").order_by("id").values_list("body", flat=True))
     assert len(texts) == 3 and code in texts[0]
     assert "已责令施工单位夜间停工" in texts[2]
     link = re.search(r"http\S+/rate/", texts[2])

@@ -26,7 +26,7 @@ def test_the_sender_gets_one_receipt_with_the_tracking_code_in_their_thread(sett
 
     deliver_due()
 
-    receipts = Message.objects.filter(address="zhangsan@example.cn", key=f"case:{case.pk}:receipt")
+    receipts = Message.objects.to("zhangsan@example.cn").filter(key=f"case:{case.pk}:receipt")
     assert receipts.count() == 1
     assert len(outbox.outbox) == 1
     sent = outbox.outbox[0].message()

@@ -70,10 +70,10 @@ def test_a_temporary_failure_is_retried_later_and_does_not_block_the_others(
     tell(factories.case(contact_phone="13800138000"), "s", "b", key="k")
     tell(factories.case(contact_phone="13900139000"), "s", "b", key="k")
     assert delivery.deliver_due() == 2
-    failing = Message.objects.get(address="13800138000")
+    failing = Message.objects.to("13800138000").get()
     assert (failing.status, failing.attempts) == (Status.QUEUED, 1)
     assert "connection refused" in failing.last_error
-    assert Message.objects.get(address="13900139000").status == Status.SENT
+    assert Message.objects.to("13900139000").get().status == Status.SENT
     assert delivery.deliver_due() == 0  # not due yet: it waits for its back-off
 
 
@@ -104,7 +104,7 @@ def test_a_refused_address_is_marked_bounced_and_later_messages_fail(monkeypatch
     tell(case, "s", "b", key="first")
     delivery.deliver_due()
     assert Message.objects.get(key="first").status == Status.BOUNCED
-    assert Contact.objects.get(channel=Channel.EMAIL, address="gone@example.com").bounced_at is not None
+    assert Contact.objects.to("gone@example.com").get(channel=Channel.EMAIL).bounced_at is not None
     tell(case, "s", "b", key="second")
     assert Message.objects.get(key="second").status == Status.FAILED
 

@@ -22,8 +22,8 @@ PHONE, EMAIL = "13812345678", "citizen@example.cn"
 
 
 def _pages(client: Client, case_id: int) -> list[str]:
-    sms = Message.objects.get(address=PHONE)
-    contact = Contact.objects.get(address=EMAIL)
+    sms = Message.objects.to(PHONE).get()
+    contact = Contact.objects.to(EMAIL).get()
     urls = [
         "/admin/notify/message/",
         f"/admin/notify/message/{sms.pk}/change/",
@@ -65,4 +65,4 @@ def test_an_opt_out_taken_on_the_phone_can_still_be_entered(client_for: Callable
         "/admin/notify/contact/add/", {"channel": Channel.SMS, "address": PHONE, "bounce_reason": ""}
     )
     assert response.status_code == 302
-    assert Contact.objects.filter(channel=Channel.SMS, address=PHONE).exists()
+    assert Contact.objects.to(PHONE).filter(channel=Channel.SMS).exists()

@@ -79,3 +79,22 @@ def test_the_command_says_what_it_would_do_then_does_it(
     out = StringIO()
     call_command("retention", stdout=out)
     assert "Anonymised 2 case(s)." in out.getvalue() and _phone(first) == ""
+
+
+def test_retention_clears_the_outbox_of_the_persons_address(
+    dispatcher: User, handler: User, dept: Department, _frozen_time: time_machine.Coordinates
+) -> None:
+    from fankui.notify.models import Contact, Message
+    from fankui.notify.services import Address, notify_citizen, opt_out
+    from fankui.portal.notices import tell_closed
+
+    case = _closed(dispatcher, handler, dept)
+    tell_closed(Case.objects.get(pk=case.pk), "close")
+    opt_out(Address("sms", PHONE))
+    assert Message.objects.to(PHONE).filter(case_id=case.pk).exists() and Contact.objects.to(PHONE).exists()
+    _frozen_time.shift(timedelta(days=3 * 365 + 2))
+    assert dict(sweeps())["privacy_retention"]() == 1
+    assert not Message.objects.to(PHONE).exists() and not Contact.objects.to(PHONE).exists()
+    emptied = Message.objects.get(case_id=case.pk, user__isnull=True)
+    assert (emptied.address, emptied.address_hash, emptied.body) == ("", "", "")
+    assert notify_citizen(Address("sms", PHONE), "s", "b", key="later") is True  # their opt-out went with them

@@ -86,6 +86,7 @@ def _rows(broadcast: Broadcast, batch: int) -> list[tuple[Any, ...]]:
             "submission__anonymous",
             "submission__contact_email",
             "submission__contact_phone",
+            "submission__channel",
             "submission__title",
             "snippet",
         )
@@ -106,12 +107,12 @@ def _messages(
     footer = notify.opt_out_footer()
     base_url = public_url()
     track = base_url + reverse("portal:track", kwargs={"code": "CODE"}).removesuffix("CODE/")
-    for _pk, case_id, code, anonymous, email, phone, title, snippet in rows:
-        address = notify.citizen_address(anonymous=anonymous, email=email, phone=phone)
+    for _pk, case_id, code, anonymous, email, phone, came_by, title, snippet in rows:
+        address = notify.citizen_address(anonymous=anonymous, email=email, phone=phone, came_by=came_by)
         if address is None:
             yield None
             continue
-        where = (address.channel, address.address)
+        where = address.where
         if where in opted:
             yield None
             continue

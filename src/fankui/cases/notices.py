@@ -28,6 +28,7 @@ from fankui.accounts import permissions
 from fankui.accounts.models import DEPARTMENT_ROLES, Department, Role, User
 from fankui.audit.models import Event
 from fankui.core.site import public_url
+from fankui.nlp import rules
 from fankui.notify.services import notify_staff
 
 from .models import Case
@@ -41,9 +42,17 @@ def case_url(case: Case) -> str:
     return public_url() + reverse("staff:case", kwargs={"pk": case.pk})
 
 
+def is_emergency(case: Case) -> bool:
+    """The analysis's urgency rules on the submitter's words: a notice about an emergency is urgent, and its e-mail
+    is not held back by quiet hours (``notify.quiet``)."""
+    submission = case.submission
+    return rules.urgency(f"{submission.title} {submission.body}".strip()).level == "emergency"
+
+
 def tell(users: Iterable[User], compose: Compose, *, case: Case, key: str, actor: User | None = None) -> int:
     """Queue a notice to each of ``users`` (not to ``actor``: nobody is told what they did themselves), in each
-    one's language, with the case's link under the text. Returns how many messages were queued."""
+    one's language, with the case's link under the text; urgent (not held by quiet hours) for an emergency. Returns
+    how many messages were queued."""
     by_language: dict[str, list[User]] = {}
     for user in users:
         if actor is not None and user.pk == actor.pk:
@@ -51,11 +60,12 @@ def tell(users: Iterable[User], compose: Compose, *, case: Case, key: str, actor
         language = user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         by_language.setdefault(language, []).append(user)
     queued = 0
+    urgent = bool(by_language) and is_emergency(case)
     for language, group in by_language.items():
         with translation.override(language):
             subject, body = compose()
             body = f"{body}\n\n" + _("Open the case: %(url)s") % {"url": case_url(case)}
-            queued += notify_staff(group, subject, body, case_id=case.pk, key=key)
+            queued += notify_staff(group, subject, body, case_id=case.pk, key=key, urgent=urgent)
     return queued
 
 

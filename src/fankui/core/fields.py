@@ -34,3 +34,16 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         return crypto.encrypt(value) if value else value
+
+
+@EncryptedTextField.register_lookup
+class EncryptedExact(models.lookups.Exact):
+    """``field=value`` on an encrypted column could only ever match nothing (each token is random): refused loudly,
+    except the comparison with ``""`` (no value) that works. Compare the value's keyed hash instead."""
+
+    def get_prep_lookup(self) -> Any:
+        if self.rhs not in ("", None) and not hasattr(self.rhs, "resolve_expression"):
+            raise TypeError(
+                f"{self.lhs.field.name}: an encrypted column cannot be compared with a value; compare its lookup hash"
+            )
+        return super().get_prep_lookup()

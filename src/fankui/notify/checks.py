@@ -23,6 +23,24 @@ def public_url_is_set(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     ]
 
 
+def quiet_hours_are_valid(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    from . import quiet
+
+    try:
+        quiet.parse(settings.FANKUI_QUIET_HOURS)
+    except ValueError:
+        return [
+            Warning(
+                f"FANKUI_QUIET_HOURS={settings.FANKUI_QUIET_HOURS!r} is not a period such as 22:00-08:00: no quiet "
+                "hours are kept until it is corrected.",
+                hint="Write it as HH:MM-HH:MM in the site's time zone (TIME_ZONE), or leave it empty for none.",
+                id="notify.W002",
+            )
+        ]
+    return []
+
+
 def register_checks() -> None:
     # A deployment check only: on a laptop or in the demo the served address is the right one.
     register(public_url_is_set, deploy=True)
+    register(quiet_hours_are_valid)

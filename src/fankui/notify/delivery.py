@@ -111,7 +111,7 @@ def _blocked(message: Message) -> str:
     """Why a citizen address may not receive this message any more, or ""."""
     if message.user_id is not None or message.channel not in (Channel.EMAIL, Channel.SMS):
         return ""
-    contact = Contact.objects.filter(channel=message.channel, address=message.address).first()
+    contact = Contact.objects.filter(channel=message.channel, address_hash=message.address_hash).first()
     if contact is None:
         return ""
     if contact.opted_out_at is not None:

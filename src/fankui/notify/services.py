@@ -2,28 +2,36 @@
 
 Queueing only writes rows (in the caller's transaction); ``delivery.deliver_due`` sends them later. Each row has a
 unique ``dedupe_key`` made of the recipient, the channel and the caller's ``key``, so asking twice never sends twice.
+Addresses are stored encrypted and found by their keyed hash (``models.address_hash``); opt-out links name that
+hash, never the address.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.core import crypto
 from fankui.core.errors import NotFound, ValidationFailed
 from fankui.core.site import public_url
+from fankui.core.vocab import Channel as CameBy
 
-from .models import Channel, Contact, Message, Status
+from . import quiet
+from .models import Channel, Contact, Message, Status, address_hash, normalised
 
 if TYPE_CHECKING:
     from fankui.accounts.models import User
@@ -33,7 +41,8 @@ BATCH = 1000
 
 
 def dedupe_key(recipient: str, channel: str, key: str) -> str:
-    return hashlib.sha256(f"{recipient}\x1f{channel}\x1f{key}".encode()).hexdigest()
+    # Keyed: an unkeyed hash of "contact:13912345678..." gives the number back to whoever tries every number.
+    return crypto.lookup_hash(f"{recipient}\x1f{channel}\x1f{key}")
 
 
 def _insert_new(messages: list[Message]) -> int:
@@ -55,11 +64,15 @@ def _insert_new(messages: list[Message]) -> int:
 
 
 # --- Staff ------------------------------------------------------------------------------------------------------
-def notify_staff(users: Iterable[User], subject: str, body: str, *, case_id: int | None = None, key: str) -> int:
+def notify_staff(
+    users: Iterable[User], subject: str, body: str, *, case_id: int | None = None, key: str, urgent: bool = False
+) -> int:
     """Tell members of staff: in the application, and by e-mail when they have an address; ``case_id`` names the
-    case it is about (the staff list links to it). Each (user, key) once, however often this is called. Returns
+    case it is about (the staff list links to it). Each (user, key) once, however often this is called. The e-mail
+    of what is not ``urgent`` (``quiet.is_urgent`` knows the SLA's keys) waits for the end of quiet hours. Returns
     how many messages were queued now."""
     now = timezone.now()
+    send_at = quiet.not_before(now, Channel.EMAIL, key, staff=True, urgent=urgent)
     rows: list[Message] = []
     subject = str(subject)[:300]
     for user in users:
@@ -81,18 +94,20 @@ def notify_staff(users: Iterable[User], subject: str, body: str, *, case_id: int
             )
         )
         if user.email:
+            email = normalised(Channel.EMAIL, user.email)
             rows.append(
                 Message(
                     channel=Channel.EMAIL,
                     user=user,
-                    address=user.email,
+                    address=email,
+                    address_hash=address_hash(email),
                     case_id=case_id,
                     key=key[:200],
                     dedupe_key=dedupe_key(recipient, Channel.EMAIL, key),
                     subject=subject,
                     body=str(body),
                     created_at=now,
-                    next_attempt_at=now,
+                    next_attempt_at=send_at,
                 )
             )
     return _insert_new(rows)
@@ -112,29 +127,71 @@ def unread_count(user: User) -> int:
 
 # --- Citizens ---------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Recipient:
+    """A citizen address known by its keyed hash only (what an opt-out link names)."""
+
+    channel: str
+    address_hash: str
+
+
+@dataclass(frozen=True)
 class Address:
+    """A citizen address (normalised: ``models.normalised``)."""
+
     channel: str
     address: str
 
+    @cached_property
+    def hash(self) -> str:
+        return address_hash(self.address)
 
-def citizen_address(*, anonymous: bool, email: str, phone: str) -> Address | None:
-    """Where a citizen who left these contact details can be reached: their e-mail, else their phone (SMS); none
-    when anonymous."""
+    @property
+    def recipient(self) -> Recipient:
+        return Recipient(self.channel, self.hash)
+
+    @property
+    def where(self) -> tuple[str, str]:
+        """The key of ``blocked_addresses``'s answers."""
+        return (self.channel, self.hash)
+
+
+# The one rule of which contact a citizen hears back on, by the channel their request came in (issue 15, "Out":
+# the answer follows the channel; docs/notify.md has the table, tests/notify/test_the_answer_follows_the_channel.py
+# walks it). A caller to the hotline and a visitor at the window gave the number they are reached at (the operator
+# typed it): SMS, even when an e-mail is on file. Everyone else: e-mail, else SMS. E-mail cases are answered by
+# e-mail (the mail app threads them). Open311 and partner cases are told to the client's system by those apps; the
+# outbox writes to the citizen only when the system passed on their contact.
+SMS_FIRST = frozenset({CameBy.PHONE, CameBy.VISIT})
+
+
+def citizen_address(*, anonymous: bool, email: str, phone: str, came_by: str = CameBy.WEB) -> Address | None:
+    """Where a citizen who left these contact details can be reached, for a request that came in by ``came_by``
+    (``core.vocab.Channel``); none when anonymous or without contact."""
     if anonymous:
         return None
-    if email:
-        return Address(Channel.EMAIL, email.strip().lower())
-    if phone:
-        return Address(Channel.SMS, phone.strip())
+    email, phone = normalised(Channel.EMAIL, email or ""), normalised(Channel.SMS, phone or "")
+    choices = [(Channel.SMS, phone), (Channel.EMAIL, email)]
+    if came_by not in SMS_FIRST:
+        choices.reverse()
+    for channel, address in choices:
+        if address:
+            return Address(channel, address)
     return None
 
 
+# Opt-out tokens: "2" + the channel's letter + the address's keyed hash (urlsafe base64 of its 32 bytes), signed.
+# Version 1 (before issue 14) was base64 of "channel\x1faddress": anyone holding a link read the phone number in it.
+# Those links are still honoured (they are in messages already sent); none is made any more.
+TOKEN_VERSION = "2"
+CHANNEL_LETTERS = {Channel.EMAIL: "e", Channel.SMS: "s"}
+LETTER_CHANNELS = {letter: channel for channel, letter in CHANNEL_LETTERS.items()}
+
+
 def opt_out_token(address: Address) -> str:
-    """A signed, URL-safe token naming the address: HMAC only (no JSON, no compression), as a broadcast makes one
-    per message."""
-    raw = f"{address.channel}\x1f{address.address}".encode()
-    payload = base64.urlsafe_b64encode(raw).decode().rstrip("=")
-    return signing.Signer(salt=OPT_OUT_SALT).sign(payload)
+    """A signed, URL-safe token naming the address by its keyed hash: HMAC only (no JSON, no compression), as a
+    broadcast makes one per message."""
+    digest = base64.urlsafe_b64encode(bytes.fromhex(address.hash)).decode().rstrip("=")
+    return signing.Signer(salt=OPT_OUT_SALT).sign(f"{TOKEN_VERSION}{CHANNEL_LETTERS[Channel(address.channel)]}{digest}")
 
 
 @functools.lru_cache(maxsize=1)
@@ -147,16 +204,25 @@ def opt_out_url(address: Address, base_url: str | None = None) -> str:
     return f"{base_url or public_url()}{_opt_out_path()}{opt_out_token(address)}/"
 
 
-def address_for_token(token: str) -> Address:
+def _unpad(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def recipient_for_token(token: str) -> Recipient:
     invalid = NotFound(_("This link is not valid. Please use the link from the message you received."))
     try:
         payload = signing.Signer(salt=OPT_OUT_SALT).unsign(token)
-        channel, address = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode().split("\x1f", 1)
-    except (signing.BadSignature, ValueError, TypeError, UnicodeDecodeError):
+        if payload[:1] == TOKEN_VERSION and payload[1:2] in LETTER_CHANNELS:
+            digest = _unpad(payload[2:])
+            if len(digest) != hashlib.sha256().digest_size:
+                raise ValueError(payload)
+            return Recipient(LETTER_CHANNELS[payload[1:2]], digest.hex())
+        channel, address = _unpad(payload).decode().split("\x1f", 1)  # version 1
+    except (signing.BadSignature, ValueError, TypeError, UnicodeDecodeError, binascii.Error):
         raise invalid from None
-    if channel not in Channel.values:
+    if channel not in (Channel.EMAIL, Channel.SMS):
         raise invalid
-    return Address(channel, address)
+    return Address(channel, normalised(channel, address)).recipient
 
 
 def opt_out_footer() -> str:
@@ -170,11 +236,14 @@ def citizen_body(body: str, address: Address, footer: str | None = None, base_ur
 
 
 def blocked_addresses() -> tuple[set[tuple[str, str]], dict[tuple[str, str], datetime]]:
-    """Addresses that opted out, and those that bounced (with when). Both stay small next to the number of cases."""
-    opted = set(Contact.objects.filter(opted_out_at__isnull=False).values_list("channel", "address"))
+    """Addresses that opted out, and those that bounced (with when), as (channel, address hash): ``Address.where``.
+    Both stay small next to the number of cases."""
+    opted = set(Contact.objects.filter(opted_out_at__isnull=False).values_list("channel", "address_hash"))
     bounced: dict[tuple[str, str], datetime] = {
-        (c, a): at
-        for c, a, at in Contact.objects.filter(bounced_at__isnull=False).values_list("channel", "address", "bounced_at")
+        (c, h): at
+        for c, h, at in Contact.objects.filter(bounced_at__isnull=False).values_list(
+            "channel", "address_hash", "bounced_at"
+        )
         if at is not None
     }
     return opted, bounced
@@ -197,18 +266,21 @@ def citizen_message(
     bounced_at: datetime | None = None,
     footer: str | None = None,
     base_url: str | None = None,
+    requested: bool = False,
 ) -> Message:
-    """One unsaved message to a citizen address; a known bounce makes it failed at once, with the reason."""
+    """One unsaved message to a citizen address; a known bounce makes it failed at once, with the reason. An SMS
+    the citizen is not waiting for waits for the end of quiet hours (``quiet``)."""
     message = Message(
         channel=address.channel,
         address=address.address,
+        address_hash=address.hash,
         case_id=case_id,
         key=key[:200],
         dedupe_key=dedupe_key(f"contact:{address.address}", address.channel, key),
         subject=str(subject)[:300],
         body=citizen_body(str(body), address, footer, base_url),
         created_at=now,
-        next_attempt_at=now,
+        next_attempt_at=quiet.not_before(now, address.channel, key, staff=False, requested=requested),
     )
     if bounced_at is not None:
         message.status = Status.FAILED
@@ -227,12 +299,12 @@ def notify_citizen(
     False)."""
     if address is None:
         return False
-    contact = Contact.objects.filter(channel=address.channel, address=address.address).first()
+    contact = _find(address.recipient)
     if contact is not None and contact.opted_out_at is not None and not requested:
         return False
     bounced_at = contact.bounced_at if contact is not None else None
     message = citizen_message(
-        address, subject, body, key=key, case_id=case_id, now=timezone.now(), bounced_at=bounced_at
+        address, subject, body, key=key, case_id=case_id, now=timezone.now(), bounced_at=bounced_at, requested=requested
     )
     return _insert_new([message]) == 1 and bounced_at is None
 
@@ -249,27 +321,58 @@ def queue_in_batches(messages: Iterable[Message], batch: int = BATCH) -> int:
     return total + _insert_new(chunk)
 
 
-def _contact(address: Address) -> Contact:
-    contact, _created = Contact.objects.get_or_create(channel=address.channel, address=address.address)
+def _find(who: Address | Recipient) -> Contact | None:
+    recipient = who.recipient if isinstance(who, Address) else who
+    return Contact.objects.filter(channel=recipient.channel, address_hash=recipient.address_hash).first()
+
+
+def find_contact(who: Address | Recipient) -> Contact | None:
+    return _find(who)
+
+
+def _known_address(recipient: Recipient) -> str:
+    """The address behind a hash, from a message sent to it; empty when none is left (erased)."""
+    for stored in (
+        Message.objects.filter(channel=recipient.channel, address_hash=recipient.address_hash)
+        .exclude(address="")
+        .order_by("-id")
+        .values_list("address", flat=True)[:1]
+    ):
+        return stored
+    return ""
+
+
+def _contact(who: Address | Recipient) -> Contact:
+    recipient = who.recipient if isinstance(who, Address) else who
+    address = who.address if isinstance(who, Address) else _known_address(recipient)
+    contact, _created = Contact.objects.get_or_create(
+        channel=recipient.channel, address_hash=recipient.address_hash, defaults={"address": address}
+    )
     return contact
 
 
+def _queued_to(recipient: Recipient) -> QuerySet[Message]:
+    return Message.objects.filter(
+        channel=recipient.channel, address_hash=recipient.address_hash, user__isnull=True, status=Status.QUEUED
+    )
+
+
 @transaction.atomic
-def opt_out(address: Address) -> Contact:
+def opt_out(who: Address | Recipient) -> Contact:
     """The citizen asked for no more messages: nothing queued to the address is sent, nothing new is queued."""
-    contact = _contact(address)
+    contact = _contact(who)
     if contact.opted_out_at is None:
         contact.opted_out_at = timezone.now()
         contact.save(update_fields=["opted_out_at"])
-    Message.objects.filter(channel=address.channel, address=address.address, status=Status.QUEUED).update(
+    _queued_to(Recipient(contact.channel, contact.address_hash)).update(
         status=Status.FAILED, next_attempt_at=None, last_error=_("The recipient opted out.")
     )
     return contact
 
 
 @transaction.atomic
-def opt_in(address: Address) -> Contact:
-    contact = _contact(address)
+def opt_in(who: Address | Recipient) -> Contact:
+    contact = _contact(who)
     contact.opted_out_at = None
     contact.save(update_fields=["opted_out_at"])
     return contact
@@ -280,14 +383,14 @@ def mark_bounced(channel: str, address: str, reason: str = "") -> Contact:
     """The address does not receive mail or SMS: later messages to it fail at once with the reason."""
     if channel not in (Channel.EMAIL, Channel.SMS):
         raise ValidationFailed({"channel": [_("Only e-mail and SMS addresses can bounce.")]})
-    address = address.strip().lower() if channel == Channel.EMAIL else address.strip()
+    address = normalised(channel, address)
     if not address:
         raise ValidationFailed({"address": [_("Give the address that bounced.")]})
     contact = _contact(Address(channel, address))
     contact.bounced_at = timezone.now()
     contact.bounce_reason = reason[:300]
     contact.save(update_fields=["bounced_at", "bounce_reason"])
-    Message.objects.filter(channel=channel, address=address, status=Status.QUEUED).update(
+    _queued_to(Address(channel, address).recipient).update(
         status=Status.FAILED, next_attempt_at=None, last_error=bounced_error(contact.bounced_at)[:500]
     )
     return contact
@@ -295,7 +398,9 @@ def mark_bounced(channel: str, address: str, reason: str = "") -> Contact:
 
 @transaction.atomic
 def clear_bounce(channel: str, address: str) -> None:
-    Contact.objects.filter(channel=channel, address=address).update(bounced_at=None, bounce_reason="")
+    Contact.objects.filter(channel=channel, address_hash=address_hash(normalised(channel, address))).update(
+        bounced_at=None, bounce_reason=""
+    )
 
 
 def forget_case(
@@ -311,7 +416,7 @@ def forget_case(
         note.save(update_fields=["subject", "body"])
     emptied = 0
     for message in Message.objects.filter(case_id=case_id, user__isnull=True):
-        message.address = ""
+        message.address, message.address_hash = "", ""
         message.subject = erased[:300]
         message.body = ""
         # The dedupe key hashed the address: replaced by one that names nothing but the row.
@@ -319,10 +424,54 @@ def forget_case(
         if message.status == Status.QUEUED:
             message.status, message.next_attempt_at, message.last_error = Status.FAILED, None, erased[:500]
         message.save(
-            update_fields=["address", "subject", "body", "dedupe_key", "status", "next_attempt_at", "last_error"]
+            update_fields=[
+                "address",
+                "address_hash",
+                "subject",
+                "body",
+                "dedupe_key",
+                "status",
+                "next_attempt_at",
+                "last_error",
+            ]
         )
         emptied += 1
     kept = set(keep)
     for address in set(addresses) - kept:
-        Contact.objects.filter(channel=address.channel, address=address.address).delete()
+        Contact.objects.filter(channel=address.channel, address_hash=address.hash).delete()
     return emptied
+
+
+def reencrypt_addresses(batch: int = 1000) -> tuple[int, int]:
+    """``fankui rotate-key``: re-encrypt every stored address with the newest key (plain text left from before
+    encryption too) and recompute the keyed hashes (address, dedupe key) with the current lookup key, a batch per
+    transaction. Messages whose address was erased keep their dedupe key, which names only the row. A contact known
+    only by its hash (an opt-out from a link after erasure) cannot be rehashed and is left as it is. Returns how
+    many messages and contacts were rewritten."""
+    messages = 0
+    last = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Message.objects.filter(pk__gt=last)
+                .order_by("pk")
+                .select_for_update()
+                .only("pk", "channel", "user_id", "address", "address_hash", "key", "dedupe_key")[:batch]
+            )
+            if not rows:
+                break
+            for row in rows:
+                row.address_hash = address_hash(row.address)
+                if row.user_id is not None:
+                    row.dedupe_key = dedupe_key(f"user:{row.user_id}", row.channel, row.key)
+                elif row.address:
+                    row.dedupe_key = dedupe_key(f"contact:{row.address}", row.channel, row.key)
+            Message.objects.bulk_update(rows, ["address", "address_hash", "dedupe_key"])
+        messages += len(rows)
+        last = rows[-1].pk
+    contacts = 0
+    with transaction.atomic():
+        for contact in Contact.objects.select_for_update().exclude(address="").order_by("pk"):
+            contact.save(update_fields=["address"])  # encrypts with the first key, rehashes (Contact.save)
+            contacts += 1
+    return messages, contacts

@@ -14,7 +14,7 @@ from fankui.accounts.views import staff_required
 from fankui.core.errors import NotFound
 
 from . import services
-from .models import Channel, Contact, Message
+from .models import Channel, Message
 
 
 @staff_required
@@ -37,18 +37,18 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks, POST opts out: mail scanners follow links, and must not unsubscribe anybody."""
     try:
-        address = services.address_for_token(token)
+        recipient = services.recipient_for_token(token)
     except NotFound as error:
         return render(request, "notify/optout.html", {"error": error.message}, status=404)
     if request.method == "POST":
         if request.POST.get("choice") == "in":
-            services.opt_in(address)
+            services.opt_in(recipient)
         else:
-            services.opt_out(address)
-    contact = Contact.objects.filter(channel=address.channel, address=address.address).first()
+            services.opt_out(recipient)
+    contact = services.find_contact(recipient)
     opted_out = contact is not None and contact.opted_out_at is not None
     return render(
         request,
         "notify/optout.html",
-        {"opted_out": opted_out, "done": request.method == "POST", "channel": Channel(address.channel).label},
+        {"opted_out": opted_out, "done": request.method == "POST", "channel": Channel(recipient.channel).label},
     )

@@ -17,6 +17,10 @@ before the analysis; taking the mark back tells nothing either.
 
 Submitters whose cases were merged into a case (its followers) hear of its rejection, reply, closing and reopening
 under their own case's key, with their own link.
+
+Each message is written in the built-in wording below unless the organisation made an active template of it in the
+admin (``wording``: "case:accept", "case:reply", "sla:info"...). Which contact hears it (SMS for a caller to the
+hotline) is decided by ``notify.services.citizen_address`` from the channel the request came in by.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ from fankui.notify.services import (
 )
 from fankui.sla.models import Extension, InfoRequest
 from fankui.sla.services.waiting import info_wait_days
+
+from . import wording
 
 # Where to call when somebody is in danger now; said on the confirmation page and in the receipt of an emergency.
 EMERGENCY_NUMBERS = ("110", "119", "120")
@@ -101,7 +107,10 @@ def submitter_address(case: Case) -> Address | None:
     """Where the submitter of ``case`` can be reached (nowhere when anonymous or without contact)."""
     submission = case.submission
     return citizen_address(
-        anonymous=submission.anonymous, email=submission.contact_email, phone=submission.contact_phone
+        anonymous=submission.anonymous,
+        email=submission.contact_email,
+        phone=submission.contact_phone,
+        came_by=submission.channel,
     )
 
 
@@ -112,14 +121,16 @@ def _tell(case: Case, key: str, subject: str, body: str) -> bool:
 # --- The case's life --------------------------------------------------------------------------------------------
 def _receipt(case: Case, emergency: bool) -> tuple[str, str]:
     with _in_language_of(case):
-        lines = [
-            _("We received your request on %(date)s. Your tracking code is %(code)s.")
-            % {"date": _when(case.created_at), "code": case.display_code}
-        ]
+        facts = {"date": _when(case.created_at), "code": case.display_code, "link": track_url(case)}
+        lines = [_("We received your request on %(date)s. Your tracking code is %(code)s.") % facts]
         if emergency:
             lines.append(emergency_advice())
-        lines.append(_("Follow its progress here: %(url)s") % {"url": track_url(case)})
-        return _("We received your request %(code)s") % {"code": case.display_code}, "\n\n".join(lines)
+        lines.append(_("Follow its progress here: %(url)s") % {"url": facts["link"]})
+        built_in = _("We received your request %(code)s") % facts, "\n\n".join(lines)
+        subject, body = wording.worded("case:receipt", facts, built_in)
+        if emergency and (subject, body) is not built_in:  # a template cannot leave out where to call for help
+            body = f"{emergency_advice()}\n\n{body}"
+        return subject, body
 
 
 def _found_emergency(analysis: CaseAnalysis) -> bool:
@@ -142,7 +153,7 @@ def tell_received(analyses: Sequence[CaseAnalysis]) -> int:
     for analysis in analyses:
         case = analysis.case
         address = submitter_address(case)
-        if address is None or not case.submission.receipt or (address.channel, address.address) in opted:
+        if address is None or not case.submission.receipt or address.where in opted:
             continue
         if case.state == State.SPAM:  # marked before the worker got to it: spam and abuse are told nothing
             continue
@@ -155,7 +166,7 @@ def tell_received(analyses: Sequence[CaseAnalysis]) -> int:
                 key=f"case:{case.pk}:receipt",
                 case_id=case.pk,
                 now=now,
-                bounced_at=bounced.get((address.channel, address.address)),
+                bounced_at=bounced.get(address.where),
             )
         messages.append(message)
     return queue_in_batches(messages)
@@ -173,6 +184,8 @@ def tell_accepted(case: Case) -> bool:
             "Your request %(code)s was accepted and is passed on to the department responsible. "
             "Follow its progress here: %(url)s"
         ) % {"code": case.display_code, "url": track_url(case)}
+        facts = {"code": case.display_code, "link": track_url(case)}
+        subject, body = wording.worded("case:accept", facts, (subject, body))
         return _tell(case, f"case:{case.pk}:accept", subject, body)
 
 
@@ -193,6 +206,8 @@ def tell_rejected(case: Case) -> int:
                 "reason": reason,
                 "url": track_url(person),
             }
+            facts = {"code": person.display_code, "reason": reason, "link": track_url(person)}
+            subject, body = wording.worded("case:reject", facts, (subject, body))
             told += _tell(person, f"case:{person.pk}:reject", subject, body)
     return told
 
@@ -212,6 +227,8 @@ def tell_merged(case: Case) -> bool:
                 "You will hear from us when there is a reply; follow the progress here: %(url)s"
             )
         body %= {"code": case.display_code, "url": track_url(case)}
+        facts = {"code": case.display_code, "link": track_url(case)}
+        subject, body = wording.worded("case:merge", facts, (subject, body))
         return _tell(case, f"case:{case.pk}:merge", subject, body)
 
 
@@ -229,7 +246,14 @@ def _reply_body(case: Case, answer: Reply) -> tuple[str, str]:
         )
         % {"days": settings.FANKUI_RATING_WINDOW_DAYS, "url": rate_url(case)},
     ]
-    return subject, "\n\n".join(lines)
+    facts = {
+        "code": case.display_code,
+        "department": department,
+        "reply": answer.body,
+        "days": settings.FANKUI_RATING_WINDOW_DAYS,
+        "link": rate_url(case),
+    }
+    return wording.worded("case:reply", facts, (subject, "\n\n".join(lines)))
 
 
 def _follower_reply_body(person: Case) -> tuple[str, str]:
@@ -287,6 +311,8 @@ def tell_closed(case: Case, action: str) -> int:
             subject = _("Your request %(code)s is closed") % {"code": person.display_code}
             # Only the one who rated is thanked for it.
             closing = _closing_body(person, action if person.pk == case.pk else Action.CLOSE)
+            facts = {"code": person.display_code, "link": track_url(person)}
+            subject, closing = wording.worded("case:close", facts, (subject, closing))
             told += _tell(person, f"case:{person.pk}:close:{stamp}", subject, closing)
     return told
 
@@ -302,6 +328,8 @@ def tell_reopened(case: Case) -> int:
                 "code": person.display_code,
                 "url": track_url(person),
             }
+            facts = {"code": person.display_code, "link": track_url(person)}
+            subject, body = wording.worded("case:reopen", facts, (subject, body))
             told += _tell(person, f"case:{person.pk}:reopen:{stamp}", subject, body)
     return told
 
@@ -316,6 +344,13 @@ def tell_info_requested(case: Case, request: InfoRequest) -> bool:
             "The time we promised does not run while we wait. If no answer comes within %(days)d working days, "
             "we go on with what we have."
         ) % {"code": case.display_code, "question": request.question, "url": track_url(case), "days": info_wait_days()}
+        facts = {
+            "code": case.display_code,
+            "question": request.question,
+            "link": track_url(case),
+            "days": info_wait_days(),
+        }
+        subject, body = wording.worded("sla:info", facts, (subject, body))
         return _tell(case, f"sla:info:{request.pk}", subject, body)
 
 
@@ -326,6 +361,8 @@ def tell_info_timed_out(case: Case, request: InfoRequest) -> bool:
             "We did not receive the information we asked for about your request %(code)s, so we go on with what we "
             "have. Follow its progress here: %(url)s"
         ) % {"code": case.display_code, "url": track_url(case)}
+        facts = {"code": case.display_code, "link": track_url(case)}
+        subject, body = wording.worded("sla:info:timeout", facts, (subject, body))
         return _tell(case, f"sla:info:{request.pk}:timeout", subject, body)
 
 
@@ -339,6 +376,8 @@ def tell_extension(case: Case, extension: Extension) -> bool:
             "date": _when(extension.new_deadline),
         }
         body += "\n\n" + _("Details: %(url)s") % {"url": track_url(case)}
+        facts = {"code": case.display_code, "date": _when(extension.new_deadline), "link": track_url(case)}
+        subject, body = wording.worded("sla:extension", facts, (subject, body))
         return _tell(case, f"sla:extension:{extension.pk}", subject, body)
 
 

@@ -50,7 +50,10 @@ CODE_DIGITS = 6
 def contact_address(submission: Submission) -> notify.Address | None:
     """Where the code goes: the contact on file (e-mail, else SMS); none for an anonymous or contactless case."""
     return notify.citizen_address(
-        anonymous=submission.anonymous, email=submission.contact_email, phone=submission.contact_phone
+        anonymous=submission.anonymous,
+        email=submission.contact_email,
+        phone=submission.contact_phone,
+        came_by=submission.channel,
     )
 
 

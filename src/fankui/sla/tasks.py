@@ -137,6 +137,8 @@ def send_notices(batch: int = 200) -> int:
                 subject,
                 case_id=notice.case_id,
                 key=f"sla:{notice.clock_id}:{notice.step}",
+                # An emergency's clock runs day and night: even its warning is not held by quiet hours.
+                urgent=clock.urgency == "emergency",
             )
             notice.sent_at = now
         Notice.objects.bulk_update(notices, ["sent_at"])

@@ -1,5 +1,6 @@
 """`fankui rotate-key`: re-encrypt every contact detail with the first key of FANKUI_ENCRYPTION_KEYS and recompute
-the lookup hashes with FANKUI_LOOKUP_KEY (docs/privacy.md, "Rotating the key")."""
+the lookup hashes with FANKUI_LOOKUP_KEY (docs/privacy.md, "Rotating the key"): the submissions' contact details and
+the outbox's addresses (its messages and contacts, with their dedupe keys)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from fankui.intake.services import reencrypt_contacts
+from fankui.notify.services import reencrypt_addresses
 
 
 class Command(BaseCommand):
@@ -16,3 +18,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         count = reencrypt_contacts()
         self.stdout.write(f"Re-encrypted the contact details of {count} submission(s) with the newest key.")
+        messages, contacts = reencrypt_addresses()
+        self.stdout.write(f"Re-encrypted the addresses of {messages} message(s) and {contacts} contact(s).")
