@@ -24,7 +24,7 @@ def test_token_names_and_the_users_name_are_shown_as_text(dept: Department, clie
     assert live_markup(page) == []
     assert "token name" in page and "first name" in page and "&lt;script&gt;" in page
 
-    revoked = client.post(f"/accounts/tokens/{user.api_tokens.first().pk}/revoke/", follow=True)
+    revoked = client.post(f"/accounts/tokens/{user.api_tokens.earliest('id').pk}/revoke/", follow=True)
     page = revoked.content.decode()
     assert revoked.status_code == 200 and live_markup(page) == []
     assert "The token was revoked" in page and "Revoked" in page

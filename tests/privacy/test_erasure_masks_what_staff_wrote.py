@@ -129,13 +129,16 @@ def test_verify_names_an_event_whose_words_were_removed(sealed: tuple[Event, Eve
 
 def test_words_masked_without_an_erasure_are_named(sealed: tuple[Event, EventText]) -> None:
     event, text = sealed
-    _sql("UPDATE audit_eventtext SET text = %s, salt = '', erased_at = %s WHERE id = %s", "***", text.case.created_at, text.pk)
+    _sql(
+        "UPDATE audit_eventtext SET text = %s, salt = '', erased_at = %s WHERE id = %s",
+        "***",
+        text.case.created_at,
+        text.pk,
+    )
     assert chain.verify().problem == f"event {event.pk} text {text.pk} masked without an erasure of its case"
 
 
-def test_only_events_with_words_get_a_text_row(
-    db: None, dispatcher: User
-) -> None:
+def test_only_events_with_words_get_a_text_row(db: None, dispatcher: User) -> None:
     case = factories.case()
     moves.accept(case, dispatcher, note="  先联系物业  ")
     moves.dispatch(case, dispatcher, factories.department("城管局"))

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # The keys of an event's ``data`` that refer to its words (an ``EventText``) and commit to them.
 TEXT_ID = "text_id"
 TEXT_SHA256 = "text_sha256"

@@ -35,7 +35,7 @@ class TextRulesAdmin(admin.ModelAdmin):
     def get_inline_instances(self, request: Any, obj: Any = None) -> list[Any]:
         inlines = super().get_inline_instances(request, obj)
         for inline in inlines:
-            inline.form = with_text_rules(inline.form)
+            inline.form = with_text_rules(inline.form)  # type: ignore[assignment]
         return inlines
 
 
