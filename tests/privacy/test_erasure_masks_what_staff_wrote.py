@@ -24,7 +24,7 @@ from fankui.sla.models import Extension
 from fankui.sla.services import extensions, supervision
 from tests import factories
 
-from .conftest import NAME, PHONE, citizen
+from .conftest import NAME, PHONE, citizen, prove
 from .test_erasure_leaves_no_personal_data import _found, _whole_database
 
 QUOTE = f"{NAME}先生电话{PHONE}"
@@ -92,11 +92,16 @@ def test_a_rejections_reason_reaches_the_tracking_page_and_is_masked_by_erasure(
     assert f"{QUOTE}请向法院起诉" in track
     api = citizen().get(f"/api/v1/track/{person_case.tracking_code}").json()
     assert any(QUOTE in entry["message"] for entry in api["timeline"])
+    client = citizen()
+    prove(client, person_case)
+    held = client.get(f"/track/{person_case.tracking_code}/privacy/data.json").json()
+    assert any(QUOTE in event["message"] for event in held["events"])  # the dossier shows it too
 
-    privacy.anonymise(person_case, by="citizen")
+    client.post(f"/track/{person_case.tracking_code}/privacy/erase/", {"confirm": "on"})
 
     track = citizen().get(f"/track/{person_case.tracking_code}/").content.decode()
     assert "不属于受理范围" in track and "请向法院起诉" in track and PHONE not in track and NAME not in track
+    assert not _found(PHONE, _whole_database())
 
 
 @pytest.fixture
