@@ -246,6 +246,11 @@ def verify(expect_head: str = "") -> Report:
         data = b"".join(found)
         if data != leaves:
             return _fail(report, first_difference(block.stream, leaves, data))
+        if texts:  # the words of this block's events, a query per block at most
+            problem = check_texts(texts)
+            if problem:
+                return _fail(report, problem)
+            texts = {}
         ends[block.stream] = block.last_id
         report.sealed += block.count
         previous = block.hash
@@ -254,30 +259,36 @@ def verify(expect_head: str = "") -> Report:
     report.unsealed = sum((1 if pushed.get(stream) else 0) + sum(1 for _ in readers[stream]) for stream in STREAMS)
     if not seen_head:
         return _fail(report, f"head {expect_head} is not in the chain: seals were removed or rewritten")
-    problem = check_texts(texts)
-    return _fail(report, problem) if problem else report
+    return report
 
 
 def check_texts(texts: dict[Any, tuple[int, Any]]) -> str:
     """The words of sealed events (``EventText``, outside the append-only tables so that erasure can mask them),
-    against the commitments the events hold (``texts``: text id -> (event id, commitment)). A text must exist and
-    match its commitment, or have been masked by an erasure that the case's timeline records."""
-    erased_cases = set(Event.objects.filter(action=ERASED).values_list("case_id", flat=True))
-    seen = set()
-    rows = EventText.objects.order_by("pk").values_list("pk", "case_id", "text", "salt", "erased_at")
-    for pk, case_id, text, salt, erased_at in rows.iterator(chunk_size=READ_CHUNK):
-        if pk not in texts:
-            continue
-        seen.add(pk)
-        event_id, commitment = texts[pk]
+    against the commitments the events hold (``texts``: text id -> (event id, commitment), one block's). A text
+    must exist and match its commitment, or have been masked by an erasure that the case's sealed timeline records.
+    The first problem in the order of the events is named."""
+    ids = [pk for pk in texts if isinstance(pk, int)]
+    rows = {
+        pk: (case_id, text, salt, erased_at)
+        for pk, case_id, text, salt, erased_at in EventText.objects.filter(pk__in=ids).values_list(
+            "pk", "case_id", "text", "salt", "erased_at"
+        )
+    }
+    masked_cases = {row[0] for row in rows.values() if row[3] is not None}
+    erased = set(
+        Event.objects.filter(action=ERASED, case_id__in=masked_cases).values_list("case_id", flat=True)
+        if masked_cases
+        else ()
+    )
+    for pk, (event_id, commitment) in sorted(texts.items(), key=lambda item: item[1][0]):
+        if pk not in rows:
+            return f"event {event_id} text {pk} removed"
+        case_id, text, salt, erased_at = rows[pk]
         if erased_at is not None:
-            if case_id not in erased_cases:
+            if case_id not in erased:
                 return f"event {event_id} text {pk} masked without an erasure of its case"
         elif not salt or EventText.commitment(salt, text) != commitment:
             return f"event {event_id} text {pk} changed"
-    for pk, (event_id, _commitment) in sorted(texts.items(), key=lambda item: item[1][0]):
-        if pk not in seen:
-            return f"event {event_id} text {pk} removed"
     return ""
 
 
