@@ -50,9 +50,10 @@ def test_the_message_is_in_the_clients_language(settings: Any) -> None:
     settings.FANKUI_RATE_LIMITS = {"submit": (1, HOUR)}
     client = Client()  # no Accept-Language: the site's Chinese
     submit_api(client)
+    refused = submit_api(client)
     with translation.override("zh-hans"):
-        expected = str(Throttled(HOUR).message)
-    assert submit_api(client).json()["detail"] == expected
+        expected = str(Throttled(int(refused["Retry-After"])).message)
+    assert refused.json()["detail"] == expected and "分钟后再试" in expected
 
 
 @pytest.mark.django_db
@@ -192,3 +193,13 @@ def test_the_privacy_pages_count_against_the_tracking_limit(settings: Any, en: C
     refused = en.post(f"/track/{case.tracking_code}/privacy/code/")
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert en.get("/track/ABCD2345EFG00/privacy/").status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_counters_keep_no_address_or_phone_number(settings: Any) -> None:
+    from django.core.cache import cache
+
+    settings.FANKUI_RATE_LIMITS = {"submit": (5, HOUR), "submit_contact": (5, HOUR)}
+    submit_api(Client(REMOTE_ADDR="203.0.113.77"), phone="13800138000")
+    keys = " ".join(str(key) for key in cache._cache)  # type: ignore[attr-defined]
+    assert keys and "13800138000" not in keys and "203.0.113.77" not in keys

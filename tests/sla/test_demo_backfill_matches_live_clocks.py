@@ -10,7 +10,7 @@ import time_machine
 from fankui.accounts.models import Department, User
 from fankui.cases.services import moves as case_moves
 from fankui.cases.workflow import Action
-from fankui.sla import demo
+from fankui.sla import history as demo
 from fankui.sla.models import Clock
 from fankui.sla.services import clocks as sla_clocks
 from tests import factories

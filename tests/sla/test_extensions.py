@@ -100,7 +100,7 @@ def test_the_citizen_reads_the_new_date_not_the_supervisors_note(case: object, h
 
     extension = extensions.request_extension(case, handler, 5, "需要协调。")
     extensions.decide_extension(extension.pk, supervisor, approve=True, note="内部：下不为例")
-    event = Event.objects.get(case=case, action="sla_extension_approved")
+    event = labels.with_words([Event.objects.get(case=case, action="sla_extension_approved")])[0]
     assert event.message == "2026-12-10 17:30"
     words = labels.words("sla_extension_approved")
     assert words is not None and words.detail is not None

@@ -29,7 +29,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
-from .models import Access, Entry, Event, Seal
+from .models import ERASED, TEXT_ID, TEXT_SHA256, Access, Entry, Event, EventText, Seal
 
 # Each stream: its model and the fields of its canonical form, in order (the id first).
 STREAMS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
@@ -52,6 +52,7 @@ STREAMS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     "access": (Access, ("id", "user_id", "case_id", "what", "stored_file", "created_at")),
     "entry": (Entry, ("id", "kind", "actor_id", "actor_name", "address", "target", "data", "created_at")),
 }
+DATA = STREAMS["event"][1].index("data")
 # Rows per block: a block's leaves are 24 bytes a row.
 BLOCK = 1000
 LOCK_TIMEOUT = "200ms"
@@ -218,6 +219,7 @@ def verify(expect_head: str = "") -> Report:
     pushed: dict[str, tuple[Any, ...] | None] = {}
     seen_head = not expect_head
     ends = dict.fromkeys(STREAMS, 0)
+    texts: dict[Any, tuple[int, Any]] = {}
     for block in Seal.objects.order_by("number").iterator(chunk_size=100):
         report.blocks += 1
         number = report.blocks
@@ -237,11 +239,18 @@ def verify(expect_head: str = "") -> Report:
             if row[0] < block.first_id:  # below every seal of its table, or in a range already checked
                 return _fail(report, f"{block.stream} {row[0]} inserted")
             found.append(leaf(row[0], digest(block.stream, row)))
+            if block.stream == "event" and isinstance(row[DATA], dict) and TEXT_ID in row[DATA]:
+                texts[row[DATA][TEXT_ID]] = (row[0], row[DATA].get(TEXT_SHA256))
             row = next(reader, None)
         pushed[block.stream] = row
         data = b"".join(found)
         if data != leaves:
             return _fail(report, first_difference(block.stream, leaves, data))
+        if texts:  # the words of this block's events, a query per block at most
+            problem = check_texts(texts)
+            if problem:
+                return _fail(report, problem)
+            texts = {}
         ends[block.stream] = block.last_id
         report.sealed += block.count
         previous = block.hash
@@ -251,6 +260,36 @@ def verify(expect_head: str = "") -> Report:
     if not seen_head:
         return _fail(report, f"head {expect_head} is not in the chain: seals were removed or rewritten")
     return report
+
+
+def check_texts(texts: dict[Any, tuple[int, Any]]) -> str:
+    """The words of sealed events (``EventText``, outside the append-only tables so that erasure can mask them),
+    against the commitments the events hold (``texts``: text id -> (event id, commitment), one block's). A text
+    must exist and match its commitment, or have been masked by an erasure that the case's sealed timeline records.
+    The first problem in the order of the events is named."""
+    ids = [pk for pk in texts if isinstance(pk, int)]
+    rows = {
+        pk: (case_id, text, salt, erased_at)
+        for pk, case_id, text, salt, erased_at in EventText.objects.filter(pk__in=ids).values_list(
+            "pk", "case_id", "text", "salt", "erased_at"
+        )
+    }
+    masked_cases = {row[0] for row in rows.values() if row[3] is not None}
+    erased = set(
+        Event.objects.filter(action=ERASED, case_id__in=masked_cases).values_list("case_id", flat=True)
+        if masked_cases
+        else ()
+    )
+    for pk, (event_id, commitment) in sorted(texts.items(), key=lambda item: item[1][0]):
+        if pk not in rows:
+            return f"event {event_id} text {pk} removed"
+        case_id, text, salt, erased_at = rows[pk]
+        if erased_at is not None:
+            if case_id not in erased:
+                return f"event {event_id} text {pk} masked without an erasure of its case"
+        elif not salt or EventText.commitment(salt, text) != commitment:
+            return f"event {event_id} text {pk} changed"
+    return ""
 
 
 def _fail(report: Report, problem: str) -> Report:

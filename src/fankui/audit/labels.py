@@ -9,6 +9,10 @@ an event: erasure masks them in their own row, and an audit row never changes. S
 ``data``; the app that owns the row registers a loader (``register_text``) and the timelines read the words with
 ``with_words``, one query per kind of row. Events recorded before that keep their ``message``, shown when the
 event refers to no row.
+
+Words staff wrote with a step (a note, a reason, an instruction) are not copied either: ``services.record_events``
+puts every event's ``message`` into an ``EventText`` row and the event refers to it (``data["text_id"]``);
+``with_words`` reads them back the same way.
 """
 
 from __future__ import annotations
@@ -62,12 +66,31 @@ def with_words(events: Iterable[Event]) -> list[Event]:
         ref = _reference(event)
         if ref is not None:
             wanted.setdefault(ref[1], set()).add(ref[0])
+        text_id = _text_id(event)
+        if text_id is not None:
+            wanted.setdefault(_staff_texts, set()).add(text_id)
     found = {loader: loader(ids) for loader, ids in wanted.items()}
     for event in events:
-        ref = _reference(event)
+        text_id = _text_id(event)
+        if text_id is not None and text_id in found[_staff_texts]:
+            event.message = found[_staff_texts][text_id]
+        ref = _reference(event)  # the row a citizen's words are in wins
         if ref is not None and ref[0] in found[ref[1]]:
             event.message = found[ref[1]][ref[0]]
     return events
+
+
+def _staff_texts(ids: set[int]) -> dict[int, str]:
+    from .models import EventText
+
+    return dict(EventText.objects.filter(pk__in=ids).values_list("pk", "text"))
+
+
+def _text_id(event: Event) -> int | None:
+    from .models import TEXT_ID
+
+    pk = event.data.get(TEXT_ID) if isinstance(event.data, dict) else None
+    return pk if isinstance(pk, int) and not isinstance(pk, bool) else None
 
 
 def _reference(event: Event) -> tuple[int, TextLoader] | None:

@@ -6,11 +6,18 @@ Append-only twice over: the models and their querysets refuse to change or delet
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The keys of an event's ``data`` that refer to its words (an ``EventText``) and commit to them.
+TEXT_ID = "text_id"
+TEXT_SHA256 = "text_sha256"
+# The event that says a case's personal data was erased (written by privacy.services).
+ERASED = "privacy_erased"
 
 
 class AppendOnlyError(Exception):
@@ -59,7 +66,8 @@ class Event(AppendOnlyModel):
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20, blank=True)
     public = models.BooleanField(default=False)
-    # Text shown on the timeline: a rejection or return reason, a note. Public events show it to the citizen.
+    # Text shown on the timeline (a rejection or return reason, a note; public events show it to the citizen) of
+    # events recorded before ``EventText``: new events keep it empty and refer to their text in ``data``.
     message = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
@@ -72,6 +80,32 @@ class Event(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_state}→{self.to_state}"
+
+
+class EventText(models.Model):
+    """The words a member of staff wrote with a step (a dispatch note, a reason, an instruction), kept outside the
+    append-only ``Event`` so that erasure can mask a citizen's name or number quoted in them.
+
+    The event refers to this row and holds a commitment to the words as written (``data["text_sha256"]``: SHA-256 of
+    ``salt`` and the text), which the chain seals; ``fankui audit verify`` recomputes it, so a change of the words is
+    seen like a change of the event. Erasure masks ``text``, sets ``erased_at`` and clears ``salt``: without the
+    salt nobody can test a guess of the original words against the commitment (decision 0012)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    salt = models.CharField(max_length=32, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event text")
+        verbose_name_plural = _("event texts")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.text[:40]}"
+
+    @staticmethod
+    def commitment(salt: str, text: str) -> str:
+        return hashlib.sha256(bytes.fromhex(salt) + text.encode()).hexdigest()
 
 
 class Access(AppendOnlyModel):

@@ -3,14 +3,15 @@ of someone's role or rights, exports, searches of the trail). Nothing else write
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import secrets
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
 from django.utils import timezone
 
-from .models import Access, Entry, Event
+from .models import TEXT_ID, TEXT_SHA256, Access, Entry, Event, EventText
 
 if TYPE_CHECKING:
     from fankui.accounts.models import User
@@ -60,7 +61,36 @@ def record_events(events: Iterable[Event]) -> list[Event]:
             event.actor_kind = "staff"
         if event.created_at is None:
             event.created_at = now
-    return Event.objects.bulk_create(rows, batch_size=BATCH)
+    worded = [event for event in rows if event.message]
+    if not worded:  # intake and the sweeps: no words, no extra statement
+        return Event.objects.bulk_create(rows, batch_size=BATCH)
+    # The words go to their own (erasable) row; the event keeps a reference and a commitment, which the chain seals.
+    texts = [EventText(case_id=event.case_id, text=event.message, salt=secrets.token_hex(16)) for event in worded]
+    EventText.objects.bulk_create(texts, batch_size=BATCH)
+    for event, text in zip(worded, texts, strict=True):
+        event.data = {
+            **(event.data or {}),
+            TEXT_ID: text.pk,
+            TEXT_SHA256: EventText.commitment(text.salt, text.text),
+        }
+        event.message = ""
+    saved = Event.objects.bulk_create(rows, batch_size=BATCH)
+    for event, text in zip(worded, texts, strict=True):
+        event.message = text.text  # in memory, for whoever reads the event just written
+    return saved
+
+
+def mask_texts(case: Model, mask: Callable[[str], str]) -> None:
+    """Pass the staff-written words of ``case``'s events through ``mask``: the submitter's personal data was erased
+    (privacy.services, which then records the erasure as an event). A text the mask changes loses its salt, so its
+    commitment in the sealed event can no longer be tested against a guess; ``audit verify`` accepts it because the
+    case has an erasure event."""
+    now = timezone.now()
+    for text in EventText.objects.filter(case_id=case.pk, erased_at__isnull=True):
+        masked = mask(text.text)
+        if masked != text.text:
+            text.text, text.salt, text.erased_at = masked, "", now
+            text.save(update_fields=["text", "salt", "erased_at"])
 
 
 def record_access(user: User, case: Model, what: str) -> None:

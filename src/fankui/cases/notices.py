@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from fankui.accounts import permissions
 from fankui.accounts.models import DEPARTMENT_ROLES, Department, Role, User
+from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.core.site import public_url
 from fankui.nlp import rules
@@ -79,7 +80,9 @@ def department_staff(departments: Iterable[Department | None]) -> list[User]:
 
 def _event(case: Case, action: str) -> Event | None:
     """The event the move just wrote (the signal is sent right after it)."""
-    return Event.objects.filter(case=case, action=action).order_by("-id").first()
+    event = Event.objects.filter(case=case, action=action).order_by("-id").first()
+    # Its note or reason is in its own row (``audit.EventText``).
+    return labels.with_words([event])[0] if event is not None else None
 
 
 def _number(case: Case) -> dict[str, Any]:

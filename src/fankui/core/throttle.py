@@ -2,10 +2,11 @@
 code, rating) and the login ask before they do anything.
 
 A limit is "so many requests per window" (``settings.FANKUI_RATE_LIMITS``, from the ``FANKUI_RATE_*`` variables),
-counted per client address and, for submissions, per phone number or e-mail address too, in Django's cache. The
-window is fixed (it starts at a multiple of its length): one counter per key and window, one ``incr`` per request,
-nothing to clean up. At a window's edge a client may get up to twice the limit in a short time; that is the price
-of the simplicity, and still stops a burst of hundreds.
+counted per client address and, for submissions, per phone number or e-mail address too. The counting is
+django-ratelimit's (``get_usage``): a fixed window per key (its start offset by a hash of the key, so that windows
+do not all end together), one counter in Django's cache per key and window (the key hashed: no address or phone
+number is stored), one ``incr`` per request, nothing to clean up. At a window's edge a client may get up to twice
+the limit in a short time; it still stops a burst of hundreds.
 
 The cache must be shared by every server process for the counts to be right (``FANKUI_CACHE_URL``); with the
 default, each process counts on its own.
@@ -13,15 +14,11 @@ default, each process counts on its own.
 
 from __future__ import annotations
 
-import hashlib
-import time
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
+from django_ratelimit.core import get_usage
 
 from .errors import DomainError
 
@@ -66,47 +63,33 @@ def contact_key(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
 
-@dataclass(frozen=True)
-class Limit:
-    count: int
-    seconds: int
+# A limit: (requests, seconds), as settings.FANKUI_RATE_LIMITS holds them; None is no limit.
+Rate = tuple[int, int] | None
 
 
-def limit(scope: str) -> Limit | None:
-    rate = settings.FANKUI_RATE_LIMITS.get(scope)
-    return Limit(*rate) if rate else None
-
-
-def _hit(scope: str, who: str, rule: Limit, now: float) -> int:
-    """Count one request of ``who`` in its current window; the seconds until it ends when this one is over."""
-    window = int(now // rule.seconds)
-    digest = hashlib.sha256(who.encode()).hexdigest()[:24]
-    key = f"throttle:{scope}:{digest}:{window}"
-    # add() is a no-op when the key exists; incr() is atomic in the shared caches (database, Redis).
-    cache.add(key, 0, timeout=rule.seconds + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=rule.seconds + 1)
-        count = 1
-    if count <= rule.count:
+def _hit(request: HttpRequest | None, scope: str, who: str, rate: Rate = None) -> int:
+    """Count one request of ``who`` against ``rate``, by default the limit of ``scope``; the seconds until its window
+    ends when this one is over the limit, else 0."""
+    usage = get_usage(
+        request,
+        group=scope,
+        key=lambda _group, _request: who,
+        rate=rate or settings.FANKUI_RATE_LIMITS.get(scope),
+        increment=True,
+    )
+    if usage is None or not usage["should_limit"]:
         return 0
-    return int((window + 1) * rule.seconds - now) or 1
+    # time_left is -1 when the counter expired between two cache calls (django-ratelimit then refuses): wait a second.
+    return max(1, usage["time_left"])
 
 
 def check(request: HttpRequest, scope: str, *, contacts: tuple[str, ...] = ()) -> None:
     """Count this request of the client (and of each contact given) against the limits of ``scope``; raise
     ``Throttled`` when one of them is over."""
-    now = time.time()
-    waits = []
-    rule = limit(scope)
-    if rule is not None:
-        waits.append(_hit(scope, "ip:" + client_address(request), rule, now))
-    contact_rule = limit(scope + "_contact")
-    if contact_rule is not None:
-        for contact in {contact_key(c) for c in contacts if c and c.strip()} - {""}:
-            waits.append(_hit(scope + "_contact", "contact:" + contact, contact_rule, now))
-    wait = max(waits, default=0)
+    waits = [_hit(request, scope, "ip:" + client_address(request))]
+    for contact in {contact_key(c) for c in contacts if c and c.strip()} - {""}:
+        waits.append(_hit(request, scope + "_contact", "contact:" + contact))
+    wait = max(waits)
     if wait:
         raise Throttled(wait)
 
@@ -123,16 +106,15 @@ def check_user(request: HttpRequest, scope: str) -> None:
     """Count this request of the signed-in user against the limit of ``scope``; raise ``Throttled`` when over it.
     For staff endpoints called as a person works (the operator's suggestions while typing): counted per person, as a
     centre's operators often reach the site from one address behind its NAT."""
-    rule = limit(scope)
     user = getattr(request, "user", None)
-    if rule is None or user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return
-    wait = _hit(scope, f"user:{user.pk}", rule, time.time())
+    wait = _hit(request, scope, f"user:{user.pk}")
     if wait:
         raise Throttled(wait)
 
 
-def count(scope: str, who: str, rule: Limit) -> int:
-    """Count one request of ``who`` (a key of the caller's choosing, e.g. an API client's id) against ``rule``,
-    which the caller holds (a limit of its own per client); the seconds to wait when over it, else 0."""
-    return _hit(scope, who, rule, time.time())
+def count(scope: str, who: str, rate: Rate) -> int:
+    """Count one request of ``who`` (a key of the caller's choosing, e.g. an API client's id) against ``rate``,
+    which the caller holds (a limit of its own per client; None: no limit); the seconds to wait when over it, else 0."""
+    return 0 if rate is None else _hit(None, scope, who, rate)

@@ -325,7 +325,7 @@ def load(
     chosen, pool = pick(loader.rng, unanswered, hot, open_cases)
     loader.load_closed(answered, summary)
     loader.load_open(chosen, pool, summary)
-    from fankui.sla.demo import install as install_deadlines  # SLA policies and the demo cases' clocks
+    from fankui.sla.history import install as install_deadlines  # SLA policies and the demo cases' clocks
 
     install_deadlines(out)
     close_the_loop(out)

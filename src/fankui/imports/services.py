@@ -38,10 +38,9 @@ from fankui.cases.workflow import Action, Actor, State
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.intake.models import Submission
 from fankui.nlp.csvio import write_table
-from fankui.sla.demo import plan as plan_clocks
+from fankui.sla.history import clocks_of
 from fankui.sla.models import Clock
 from fankui.sla.services import lookups
-from fankui.sla.services.clocks import _context as clock_context
 
 from . import mapping, reading
 from .models import Chunk, ImportJob, Outcome, Row, Status
@@ -466,7 +465,7 @@ def _rebuild_clocks(cases: list[tuple[Case, list[Step]]]) -> None:
                 }[Action(step.action)]
                 moves.append((state, target, step.at))
                 state = target
-            clocks += plan_clocks(case, moves, clock_context(case))
+            clocks += clocks_of(case, moves)
     Clock.objects.bulk_create(clocks, batch_size=1000)
 
 

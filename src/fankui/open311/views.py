@@ -109,15 +109,15 @@ def _client(request: HttpRequest) -> Open311Client:
     return client
 
 
-def _limit_of(client: Open311Client) -> throttle.Limit | None:
+def _limit_of(client: Open311Client) -> throttle.Rate:
     """The client's own limit (the admin's "rate"), else the site's (FANKUI_RATE_OPEN311_CLIENT)."""
+    site = settings.FANKUI_RATE_LIMITS.get("open311_client")
     if not client.rate:
-        return throttle.limit("open311_client")
+        return site
     try:
-        own = parse_rate(client.rate)
+        return parse_rate(client.rate)
     except ValueError:
-        return throttle.limit("open311_client")  # written past the admin's validation: the site's limit holds
-    return None if own is None else throttle.Limit(own[0], own[1])
+        return site  # written past the admin's validation: the site's limit holds
 
 
 def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:

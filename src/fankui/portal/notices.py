@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fankui.analysis.models import CaseAnalysis
+from fankui.audit import labels
 from fankui.cases.models import Case, Reply
 from fankui.cases.workflow import Action, State
 from fankui.core.site import public_url
@@ -174,7 +175,7 @@ def tell_received(analyses: Sequence[CaseAnalysis]) -> int:
 
 def _reason(case: Case, action: str) -> str:
     event = case.events.filter(action=action).order_by("-created_at", "-id").first()
-    return event.message if event is not None else ""
+    return labels.with_words([event])[0].message if event is not None else ""
 
 
 def tell_accepted(case: Case) -> bool:

@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.analysis import services as analysis
-from fankui.audit.services import record_event
+from fankui.audit.models import ERASED
+from fankui.audit.services import mask_texts, record_event
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
 from fankui.cases.services import moves
@@ -35,12 +36,11 @@ from fankui.intake.models import Submission, local_number
 from fankui.mail import services as mail
 from fankui.nlp.masking import mask as mask_text
 from fankui.notify import services as notify
-from fankui.sla.services import waiting
+from fankui.sla.services import extensions, supervision, waiting
 from fankui.surveys import services as surveys
 
 from .models import AccessCode
 
-ERASED = "privacy_erased"
 # A new code for the same case no sooner than this: each one is an SMS or an e-mail to the person.
 RESEND_AFTER = timedelta(seconds=60)
 CODE_DIGITS = 6
@@ -176,6 +176,10 @@ def anonymise(case: Case, *, by: str) -> None:
     waiting.mask_requests(case, mask)
     analysis.mask_analysis(case, mask)
     mail.forget(case, mask)
+    extensions.mask_extensions(case, mask)
+    supervision.mask_instructions(case, mask)
+    # Staff's notes and reasons on the timeline (the events themselves never change; decision 0012).
+    mask_texts(case, mask)
     notify.forget_case(case.pk, addresses, mask, keep)
     AccessCode.objects.filter(case=case).delete()
     record_event(

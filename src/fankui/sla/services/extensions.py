@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,3 +134,11 @@ def decide_extension(extension_id: int, user: User, approve: bool, note: str = "
     )
     signals.extension_approved.send(sender=Extension, case=case, extension=extension)
     return extension
+
+
+def mask_extensions(case: Case, mask: Callable[[str], str]) -> None:
+    """Pass the reasons and decision notes of ``case``'s extensions through ``mask``: the submitter's personal data
+    was erased (privacy.services); staff may have quoted it."""
+    for extension in Extension.objects.filter(case=case):
+        extension.reason, extension.note = mask(extension.reason), mask(extension.note)
+        extension.save(update_fields=["reason", "note"])

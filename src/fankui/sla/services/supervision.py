@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,3 +77,11 @@ def unsupervise(case: Case, user: User, note: str = "") -> None:
     if not updated:
         raise Conflict(_("This case is not under supervision."))
     record_event(case, "sla_unsupervised", actor=user, message=(note or "").strip()[:MAX_TEXT])
+
+
+def mask_instructions(case: Case, mask: Callable[[str], str]) -> None:
+    """Pass the supervisor's instruction on ``case`` through ``mask``: the submitter's personal data was erased
+    (privacy.services); a supervisor may have quoted it."""
+    for supervision in Supervision.objects.filter(case=case):
+        supervision.instruction = mask(supervision.instruction)
+        supervision.save(update_fields=["instruction"])

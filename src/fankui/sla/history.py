@@ -1,9 +1,9 @@
-"""Deadlines for the demo: the default policies, and clocks for the cases it loaded.
+"""Deadlines of past cases: the clocks of the demo's cases and of imported history (and the demo's default policies).
 
-The demo writes its histories with ``cases.services.history.replay`` (no signals), so the clocks are rebuilt here from
-each case's recorded moves, at the times they happened, with the same start/stop rules as live moves (``STOPS`` and
-``STARTS``), in memory, and written with one insert per batch. Closed cases get finished clocks (so the on-time
-figures have a past), open ones running clocks.
+The demo and imports write their histories with ``cases.services.history.replay`` (no signals), so the clocks are
+rebuilt here from each case's recorded moves, at the times they happened, with the same start/stop rules as live moves
+(``STOPS`` and ``STARTS``), in memory, and written with one insert per batch. Closed cases get finished clocks (so the
+on-time figures have a past), open ones running clocks.
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ from .defaults import ensure_defaults
 from .models import Clock, Policy, Stage
 from .services import lookups
 from .services.clocks import STARTS, STOPS, _Context, _context, _target, policy_numbers, schedule
+
+
+def clocks_of(case: Case, moves: Sequence[tuple[str, str, dt.datetime]]) -> list[Clock]:
+    """The clocks, unsaved, of one past ``case`` whose ``moves`` (source, target, at) were replayed: its policy and
+    calendar as a live case of its kind and urgency would have."""
+    return plan(case, moves, _context(case))
 
 
 def plan(case: Case, moves: Sequence[tuple[str, str, dt.datetime]], ctx: _Context) -> list[Clock]:
@@ -92,7 +98,7 @@ def install(out: Callable[[str], None], batch: int = 500) -> int:
                 "submission", "category__parent__parent", "lead_department", "analysis"
             )
             for case in cases:
-                clocks += plan(case, moves[case.pk], _context(case))
+                clocks += clocks_of(case, moves[case.pk])
             with transaction.atomic():
                 Clock.objects.bulk_create(clocks)
             written += len(clocks)
