@@ -64,6 +64,7 @@ def test_the_command_refuses_a_bad_rate_a_duplicate_and_an_unknown_name(db: None
 def test_the_admin_issues_a_key_once_and_revokes_it_both_audited(en: Client, lamps: Category, client_for: Any) -> None:
     admin = administrator()
     browser = client_for(admin)
+    browser.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     page = browser.post("/admin/open311/open311client/add/", {"name": "FixMyStreet", "rate": "600/h"}, follow=True)
 

@@ -84,7 +84,7 @@ def problems(text: str, allowed: tuple[str, ...]) -> list[str]:
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError:
-        return [str(_("A brace is not closed or not opened: write {{ and }} for a brace itself."))]
+        return [str(_("A brace is not closed or not opened: write a brace twice to show one."))]
     found = []
     for _literal, name, spec, conversion in parts:
         if name is None:
