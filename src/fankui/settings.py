@@ -372,8 +372,9 @@ FANKUI_RATE_LIMITS.update(
         "open311_client": env_rate("RATE_OPEN311_CLIENT", "3000/h"),
     }
 )
-# Open311 reads show a replied request's reply, masked as on the public board; 0 shows the state's name only.
-FANKUI_OPEN311_PUBLIC_REPLIES = env_bool("OPEN311_PUBLIC_REPLIES", True)
+# 1: Open311 reads show a replied request's reply (the submitter's name and address masked, then as on the public board);
+# 0, the default: only the state's name, as staff often repeat a person's name or address in a reply.
+FANKUI_OPEN311_PUBLIC_REPLIES = env_bool("OPEN311_PUBLIC_REPLIES", False)
 # Where the rate-limit counters live (and the dashboard's figures): this process's memory by default. With several
 # server processes (FANKUI_WEB_WORKERS above 1) or machines, set a cache they share, or each counts on its own:
 # "db" (a table in the database; create it once with `fankui createcachetable`) or "redis://host:6379/0".

@@ -56,6 +56,30 @@ def test_a_request_shows_status_category_department_and_no_personal_data(
 
 
 def test_a_replied_request_is_closed_with_the_reply_masked(
+    en: Client, key: str, lamps: Category, dispatcher: User, dept: Department, handler: User, settings: Any
+) -> None:
+    settings.FANKUI_OPEN311_PUBLIC_REPLIES = True
+    post_request(en, key, lamps, first_name="John", last_name="Smith", address_string="12 Elm Street")
+    case = Case.objects.get()
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+    moves.start(case, handler)
+    moves.reply(
+        case, handler, "Dear John Smith, 12 Elm Street: 王建军所长已安排维修，联系电话13912345678，三日内修复。"
+    )
+
+    [shown] = parsed(en.get(f"/open311/v2/requests/{case.pk}.json"))
+    root = parsed(en.get(f"/open311/v2/requests/{case.pk}.xml"))
+    updates = parsed(en.get(f"/open311/v2/servicerequestupdates.json?api_key={key}"))
+
+    assert shown["status"] == "closed"
+    assert "三日内修复" in shown["status_notes"]
+    for private in ("王建军", "13912345678", "John Smith", "12 Elm Street"):
+        assert private not in shown["status_notes"] and private not in str(updates)
+    assert root.find("request").findtext("status_notes") == shown["status_notes"]
+
+
+def test_replies_are_not_public_unless_the_centre_chooses(
     en: Client, key: str, lamps: Category, dispatcher: User, dept: Department, handler: User
 ) -> None:
     post_request(en, key, lamps)
@@ -63,15 +87,22 @@ def test_a_replied_request_is_closed_with_the_reply_masked(
     moves.accept(case, dispatcher)
     moves.dispatch(case, dispatcher, dept)
     moves.start(case, handler)
-    moves.reply(case, handler, "王建军所长已安排维修，联系电话13912345678，三日内修复。")
+    moves.reply(case, handler, "已安排维修，三日内修复。")
 
     [shown] = parsed(en.get(f"/open311/v2/requests/{case.pk}.json"))
-    root = parsed(en.get(f"/open311/v2/requests/{case.pk}.xml"))
 
-    assert shown["status"] == "closed"
-    assert "三日内修复" in shown["status_notes"]
-    assert "王建军" not in shown["status_notes"] and "13912345678" not in shown["status_notes"]
-    assert root.find("request").findtext("status_notes") == shown["status_notes"]
+    assert (shown["status"], shown["status_notes"]) == ("closed", "Replied")
+
+
+def test_dates_outside_the_calendar_are_a_400(en: Client, key: str) -> None:
+    for query in ("start_date=9999-12-31T23:59:59Z", "end_date=0001-01-01T00:00:00Z"):
+        for url in (
+            f"/open311/v2/requests.json?{query}",
+            f"/open311/v2/servicerequestupdates.json?api_key={key}&{query}",
+        ):
+            response = en.get(url)
+            assert response.status_code == 400, url
+            assert "outside the calendar" in str(parsed(response))
 
 
 def test_a_report_is_never_shown(en: Client, key: str, lamps: Category) -> None:

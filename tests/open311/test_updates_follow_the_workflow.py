@@ -4,6 +4,7 @@ extended statuses mapped from our workflow."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import time_machine
 from django.test import Client
@@ -29,7 +30,9 @@ def test_each_move_is_an_update_with_fixmystreets_status(
     handler: User,
     supervisor: User,
     _frozen_time: time_machine.Coordinates,
+    settings: Any,
 ) -> None:
+    settings.FANKUI_OPEN311_PUBLIC_REPLIES = True  # a centre that chose to show its replies (docs/open311.md)
     [answer] = parsed(post_request(en, key, lamps))
     case = Case.objects.get()
     for move in (

@@ -56,11 +56,18 @@ def client_address(request: HttpRequest | None) -> str:
 
 
 def contact_key(value: str) -> str:
-    """A phone number or e-mail address in one spelling, so that "138 0013 8000" and "13800138000" count together."""
+    """A phone number or e-mail address in one spelling, so that "138 0013 8000", "+86 13800138000" and "13800138000"
+    count together."""
     value = value.strip().lower()
     if "@" in value:
         return value
-    return "".join(ch for ch in value if ch.isdigit())
+    digits = "".join(ch for ch in value if ch.isdigit())
+    # +86 138…, 0086 138… and 138… are one number (intake stores them alike), so one counter.
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
 
 
 # A limit: (requests, seconds), as settings.FANKUI_RATE_LIMITS holds them; None is no limit.

@@ -21,6 +21,7 @@ from fankui.audit.models import Event
 from fankui.cases.models import Case, Category, Reply
 from fankui.cases.workflow import Action, State
 from fankui.core.vocab import Kind
+from fankui.nlp.masking import mask
 from fankui.nlp.public import public_text
 from fankui.portal.queries import LABELS, public_state
 from fankui.sla.models import Clock, Stage
@@ -200,6 +201,8 @@ def shape(cases: list[Case]) -> list[dict[str, Any]]:
     out = []
     for case in cases:
         reply = replies.get(case.pk) if case.state in (State.REPLIED, State.CLOSED) and show_replies else None
+        if reply:
+            reply = _without_submitter(case.pk, reply)
         out.append(
             {
                 "service_request_id": str(case.pk),
@@ -223,6 +226,14 @@ def shape(cases: list[Case]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _without_submitter(case_id: int, reply: str) -> str:
+    """A reply with the submitter's own name and address masked where it repeats them ("关于您在阳光花园5-2-301的投诉"),
+    before ``public_text`` masks phones, numbers and names by their patterns, which an address or a foreign name
+    escapes. One query a replied request (the contact fields are encrypted: they are read only when shown)."""
+    given = Case.objects.filter(pk=case_id).values_list("submission__contact_name", "submission__address").first()
+    return mask(reply, [part for part in given or () if part]).text
 
 
 def _latest_replies(ids: list[int]) -> dict[int, str]:
@@ -288,7 +299,7 @@ def _update(event: Event, replies: dict[int, str]) -> dict[str, Any]:
     description = label
     reply_id = event.data.get("reply") if isinstance(event.data, dict) else None
     if not report and settings.FANKUI_OPEN311_PUBLIC_REPLIES and event.action == Action.REPLY and reply_id in replies:
-        description = public_text(replies[reply_id])
+        description = public_text(_without_submitter(event.case_id, replies[reply_id]))
     return {
         "update_id": str(event.pk),
         "service_request_id": str(event.case_id),

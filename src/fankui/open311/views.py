@@ -124,11 +124,14 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
     """The specification's window: the last 90 days unless asked, and never more than 90 days."""
     if start is None and end is None:
         end = timezone.now()
-    if end is None:
-        assert start is not None
-        end = start + queries.WINDOW
-    if start is None:
-        start = end - queries.WINDOW
+    try:
+        if end is None:
+            assert start is not None
+            end = start + queries.WINDOW
+        if start is None:
+            start = end - queries.WINDOW
+    except OverflowError:  # 9999-12-31 + 90 days, 0001-01-01 - 90 days
+        raise Refused(400, _("start_date or end_date is outside the calendar.")) from None
     if end < start:
         raise Refused(400, _("end_date is before start_date."))
     if end - start > queries.WINDOW:
