@@ -65,9 +65,7 @@ def post(made: Made) -> Callable[..., Any]:
         stamp = timestamp if timestamp is not None else str(int(time.time()))
         headers = {
             "HTTP_X_FANKUI_TIMESTAMP": stamp,
-            "HTTP_X_FANKUI_SIGNATURE": signature
-            if signature is not None
-            else sign(secret or made.secret, stamp, body),
+            "HTTP_X_FANKUI_SIGNATURE": signature if signature is not None else sign(secret or made.secret, stamp, body),
             "HTTP_ACCEPT_LANGUAGE": "en",
             **extra,
         }

@@ -32,7 +32,9 @@ def test_a_signed_request_opens_a_case_under_the_partner_channel(made: Made, pos
 
 
 @pytest.mark.django_db
-def test_a_retried_delivery_returns_the_first_case_and_creates_nothing_more(made: Made, post: Any, _frozen_time: Any) -> None:
+def test_a_retried_delivery_returns_the_first_case_and_creates_nothing_more(
+    made: Made, post: Any, _frozen_time: Any
+) -> None:
     first = post()
     _frozen_time.shift(7)  # the partner's retry, signed again a few seconds later
     again = post()
@@ -55,7 +57,7 @@ def test_the_same_reference_for_another_text_is_a_conflict(made: Made, post: Any
 def test_two_partners_may_use_the_same_reference(made: Made, post: Any) -> None:
     from fankui.partners import services
 
-    other, secret = services.create_partner("舆情监测", "weibo-monitor")
+    _other, secret = services.create_partner("舆情监测", "weibo-monitor")
     assert post().status_code == 201
     assert post(slug="weibo-monitor", secret=secret).status_code == 201
     assert Case.objects.count() == 2

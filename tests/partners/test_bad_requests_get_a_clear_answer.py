@@ -59,7 +59,9 @@ def test_an_old_or_future_timestamp_is_refused_even_with_a_good_signature(made: 
 
 
 @pytest.mark.django_db
-def test_the_same_signed_request_sent_again_within_the_window_is_a_replay(made: Made, post: Any, _frozen_time: Any) -> None:
+def test_the_same_signed_request_sent_again_within_the_window_is_a_replay(
+    made: Made, post: Any, _frozen_time: Any
+) -> None:
     body = json.dumps(REQUEST).encode()
     stamp = str(int(time.time()))
     signature = sign(made.secret, stamp, body)

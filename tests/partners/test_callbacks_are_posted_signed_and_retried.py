@@ -80,7 +80,9 @@ def test_a_failing_callback_is_retried_after_growing_pauses_then_succeeds(
 
 
 @pytest.mark.django_db
-def test_the_partners_retry_after_is_honoured(accepted: Case, callback_server: CallbackServer, _frozen_time: Any) -> None:
+def test_the_partners_retry_after_is_honoured(
+    accepted: Case, callback_server: CallbackServer, _frozen_time: Any
+) -> None:
     callback_server.answers, callback_server.retry_after = [429], "900"
     tasks.partners_deliver()
     delivery = PartnerDelivery.objects.get()
@@ -96,7 +98,11 @@ def test_a_callback_that_keeps_failing_is_given_up_and_can_be_sent_again(
         _frozen_time.shift(pause)
         assert tasks.partners_deliver() == 1
     delivery = PartnerDelivery.objects.get()
-    assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.FAILED, MAX_ATTEMPTS, "HTTP 500")
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        DeliveryStatus.FAILED,
+        MAX_ATTEMPTS,
+        "HTTP 500",
+    )
     _frozen_time.shift(timedelta(days=1))
     assert tasks.partners_deliver() == 0
     assert services.retry_now(PartnerDelivery.objects.all()) == 1

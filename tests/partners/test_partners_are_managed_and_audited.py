@@ -29,7 +29,9 @@ def _run(*args: str) -> str:
 
 @pytest.mark.django_db
 def test_the_command_adds_lists_rotates_and_revokes() -> None:
-    out = _run("add", "wechat-mp", "--name", "微信小程序", "--callback-url", "https://mp.example.cn/fankui", "--rate", "100/m")
+    out = _run(
+        "add", "wechat-mp", "--name", "微信小程序", "--callback-url", "https://mp.example.cn/fankui", "--rate", "100/m"
+    )
     secret = re.search(r"secret \(shown once.*\): (\S+)", out).group(1)  # type: ignore[union-attr]
     partner = Partner.objects.get()
     assert (partner.secret, partner.callback_url, partner.rate) == (secret, "https://mp.example.cn/fankui", "100/m")

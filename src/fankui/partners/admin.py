@@ -109,7 +109,7 @@ class PartnerDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status", "partner", "event"]
     list_select_related = ["partner", "case"]
     search_fields = ["=delivery_id", "=case__number"]
-    fields = [
+    fields = (
         "partner",
         "case",
         "event",
@@ -121,7 +121,7 @@ class PartnerDeliveryAdmin(admin.ModelAdmin):
         "last_error",
         "created_at",
         "sent_at",
-    ]
+    )
     readonly_fields = fields
     actions = ["send_again"]
 

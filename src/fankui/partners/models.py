@@ -81,6 +81,9 @@ class SeenSignature(models.Model):
             models.UniqueConstraint(fields=["partner", "signature"], name="partners_seen_signature_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.signature[:12]}… until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
 
 class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -101,9 +104,7 @@ class PartnerDelivery(models.Model):
     event = models.CharField(_("event"), max_length=30)
     # What is posted; emptied once it was delivered (the partner has it; nothing personal stays here longer).
     payload = models.JSONField(default=dict, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
-    )
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)

@@ -31,7 +31,7 @@ class PartnerSubmissionIn(SubmissionIn):
         "returns the first case instead of opening another.",
         examples=["WX-20261116-0001"],
     )
-    channel: OptionalText = Field(  # type: ignore[assignment]
+    channel: OptionalText = Field(
         default="",
         description="Ignored: a partner's requests are recorded under the channel `partner`.",
     )

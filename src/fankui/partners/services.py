@@ -84,9 +84,7 @@ def parse_rate(value: str) -> throttle.Limit | None:
     return throttle.Limit(int(count), int(amount) * units[per[-1]])
 
 
-def check_fields(
-    *, name: str, callback_url: str, rate: str, slug: str | None = None
-) -> dict[str, list[str]]:
+def check_fields(*, name: str, callback_url: str, rate: str, slug: str | None = None) -> dict[str, list[str]]:
     """Every problem with a partner's fields, by field (``slug`` only for a new partner)."""
     errors: dict[str, list[str]] = {}
     for field, value in (("name", name), ("slug", slug or ""), ("callback_url", callback_url), ("rate", rate)):

@@ -41,7 +41,9 @@ class Command(BaseCommand):
                 partner, secret = services.create_partner(
                     options["name"], options["slug"], callback_url=options["callback_url"], rate=options["rate"]
                 )
-                self.stdout.write(self.style.SUCCESS(f"Added {partner.slug}: POST /partners/{partner.slug}/submissions"))
+                self.stdout.write(
+                    self.style.SUCCESS(f"Added {partner.slug}: POST /partners/{partner.slug}/submissions")
+                )
                 self.stdout.write(f"secret (shown once; give it to the partner over a safe way): {secret}")
             elif command == "list":
                 for partner in Partner.objects.order_by("slug"):
@@ -52,9 +54,10 @@ class Command(BaseCommand):
                         f"secret rotated {rotated:<10}  callback {partner.callback_url or '-'}"
                     )
             else:
-                partner = Partner.objects.filter(slug=options["slug"]).first()
-                if partner is None:
+                found = Partner.objects.filter(slug=options["slug"]).first()
+                if found is None:
                     raise CommandError(f"No partner system “{options['slug']}”; `fankui partners list` lists them.")
+                partner = found
                 if command == "rotate-secret":
                     secret = services.rotate_secret(partner, grace_hours=max(0, options["grace_hours"]))
                     self.stdout.write(self.style.SUCCESS(f"New secret of {partner.slug} (shown once): {secret}"))
