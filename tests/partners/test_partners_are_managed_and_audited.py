@@ -131,3 +131,14 @@ def test_revoking_in_the_admin_is_audited(client_for: Any, made: Made) -> None:
     made.partner.refresh_from_db()
     assert not made.partner.active
     assert Entry.objects.filter(kind="partner_revoked", actor=admin).exists()
+
+
+@pytest.mark.django_db
+def test_secrets_follow_a_new_encryption_key(made: Made, settings: Any) -> None:
+    from cryptography.fernet import Fernet
+
+    old = list(settings.FANKUI_ENCRYPTION_KEYS)
+    settings.FANKUI_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *old]
+    assert "Encrypted the secrets of 1 partner" in _run("reencrypt")
+    settings.FANKUI_ENCRYPTION_KEYS = settings.FANKUI_ENCRYPTION_KEYS[:1]  # the old key removed
+    assert Partner.objects.get().secret == made.secret

@@ -196,6 +196,18 @@ def revoke(partner: Partner, *, actor: Any = None) -> bool:
     return True
 
 
+def reencrypt_secrets() -> int:
+    """Encrypt every partner's secrets again with the first key of ``FANKUI_ENCRYPTION_KEYS``: the step of a key
+    rotation (docs/privacy.md) for this table, before the old key is removed. Running it again is harmless."""
+    count = 0
+    for pk in Partner.objects.values_list("pk", flat=True):
+        with transaction.atomic():
+            partner = Partner.objects.select_for_update().get(pk=pk)
+            partner.save(update_fields=["secret", "previous_secret"])  # the field encrypts with the first key
+            count += 1
+    return count
+
+
 def secrets_of(partner: Partner, now: datetime) -> list[str]:
     """The secrets that verify a request now: the current one, and the previous one during its grace period."""
     found = [partner.secret]

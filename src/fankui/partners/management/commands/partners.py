@@ -29,6 +29,9 @@ class Command(BaseCommand):
         )
         revoke = commands.add_parser("revoke", help="refuse a partner's requests and stop its callbacks")
         revoke.add_argument("slug")
+        commands.add_parser(
+            "reencrypt", help="encrypt the secrets again with the first of FANKUI_ENCRYPTION_KEYS (after a new key)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from fankui.core.errors import DomainError, ValidationFailed
@@ -45,6 +48,8 @@ class Command(BaseCommand):
                     self.style.SUCCESS(f"Added {partner.slug}: POST /partners/{partner.slug}/submissions")
                 )
                 self.stdout.write(f"secret (shown once; give it to the partner over a safe way): {secret}")
+            elif command == "reencrypt":
+                self.stdout.write(f"Encrypted the secrets of {services.reencrypt_secrets()} partner systems again.")
             elif command == "list":
                 for partner in Partner.objects.order_by("slug"):
                     state = "active" if partner.active else f"revoked {partner.revoked_at:%Y-%m-%d}"
