@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fankui.accounts.models import Department, User
 from fankui.cases.models import Case
@@ -20,6 +21,14 @@ from tests import factories
 from .conftest import Made
 
 STAFF_NOTE = "内部备注：请勿外传"
+
+
+@pytest.fixture
+def policies(db: None) -> int:
+    """The default deadlines, before the case arrives (its clocks start at intake)."""
+    from fankui.sla.defaults import ensure_defaults
+
+    return ensure_defaults()
 
 
 @pytest.fixture
@@ -144,3 +153,29 @@ def test_the_callback_is_in_the_submitters_language(made: Made, post: Any, dispa
     moves.accept(case, dispatcher)
     (body,) = _bodies()
     assert body["state_label"] == "已受理"
+
+
+@pytest.mark.django_db
+def test_a_question_to_the_submitter_and_more_time_are_reported(
+    policies: int, partner_case: Case, dispatcher: User, dept: Department, handler: User, supervisor: User
+) -> None:
+    from fankui.sla.services import extensions, waiting
+
+    moves.accept(partner_case, dispatcher)
+    moves.dispatch(partner_case, dispatcher, dept)
+    moves.start(partner_case, handler)
+    waiting.request_information(partner_case, handler, "请提供具体门牌号。")
+    waiting.resume(partner_case, None, "人民路88号3栋")
+    extension = extensions.request_extension(partner_case, handler, 5, "需要协调供电公司。")
+    extensions.decide_extension(extension.pk, supervisor, approve=True, note=STAFF_NOTE)
+    bodies = _bodies()
+    assert [b["event"] for b in bodies] == ["accept", "dispatch", "start", "info_requested", "extension"]
+    asked, more_time = bodies[3], bodies[4]
+    assert asked["question"] == "请提供具体门牌号。"
+    assert asked["event_label"] == "We asked you for more information"
+    assert asked["tracking_url"].endswith(f"/track/{partner_case.tracking_code}/")
+    extension.refresh_from_db()
+    assert extension.new_deadline is not None
+    assert more_time["expected_by"] == timezone.localtime(extension.new_deadline).isoformat()
+    assert STAFF_NOTE not in json.dumps(bodies, ensure_ascii=False)
+    assert "需要协调供电公司" not in json.dumps(bodies, ensure_ascii=False)  # the department's reason is theirs

@@ -9,9 +9,12 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from fankui.cases.signals import case_moved
+        from fankui.sla.signals import extension_approved, info_requested
 
         from . import services
 
-        # Every public step of a partner's case is reported back to the partner (docs/partners.md): cases never
-        # imports this app, it tells whoever listens.
+        # Every public step of a partner's case is reported back to the partner (docs/partners.md): cases and sla
+        # never import this app, they tell whoever listens.
         case_moved.connect(services.on_case_moved, dispatch_uid="partners.case_moved")
+        info_requested.connect(services.on_info_requested, dispatch_uid="partners.info_requested")
+        extension_approved.connect(services.on_extension_approved, dispatch_uid="partners.extension_approved")

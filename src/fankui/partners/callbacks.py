@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.cases.models import Case
 from fankui.cases.workflow import Action
@@ -32,9 +33,28 @@ def _local(at: Any) -> str:
     return timezone.localtime(at).isoformat()
 
 
-def body(link: PartnerCase, followed: Case, action: str, event: Event | None, delivery_id: uuid.UUID) -> dict[str, Any]:
+# Steps that are not moves of the workflow, named by the audit event whose public words they use.
+OTHER_EVENTS = {"info_requested": "sla_info_requested", "extension": "sla_extension_approved"}
+
+
+def _label(action: str) -> str:
+    if action in OTHER_EVENTS:
+        words = labels.words(OTHER_EVENTS[action])
+        if words is not None:
+            return str(words.public or words.staff)
+    return str(LABELS.get(action, action))
+
+
+def body(
+    link: PartnerCase,
+    followed: Case,
+    action: str,
+    event: Event | None,
+    delivery_id: uuid.UUID,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The callback about ``action`` on ``followed`` for the partner case ``link`` (its own case, or one merged into
-    ``followed``), in the submitter's language."""
+    ``followed``), in the submitter's language; ``extra`` adds the fields of a step that is not a move."""
     own = link.case
     state = public_state(followed.state if own.merged_into_id == followed.pk else own.state)
     reply: dict[str, Any] | None = None
@@ -51,8 +71,8 @@ def body(link: PartnerCase, followed: Case, action: str, event: Event | None, de
         return {
             "id": str(delivery_id),
             "event": action,
-            "event_label": str(LABELS.get(action, action)),
-            "occurred_at": _local(event.created_at if event is not None else followed.state_changed_at),
+            "event_label": _label(action),
+            "occurred_at": _local(event.created_at if event is not None else timezone.now()),
             "partner": link.partner.slug,
             "reference": link.reference,
             "tracking_code": own.tracking_code,
@@ -64,4 +84,5 @@ def body(link: PartnerCase, followed: Case, action: str, event: Event | None, de
             # the staff's.
             "reason": event.message if event is not None and action == Action.REJECT else "",
             "reply": reply,
+            **(extra or {}),
         }

@@ -28,6 +28,7 @@ from fankui.core import text, throttle
 from fankui.core.errors import Conflict, DomainError, ValidationFailed
 from fankui.core.vocab import Channel
 from fankui.intake.services import SubmissionInput
+from fankui.sla.models import Extension, InfoRequest
 
 from . import callbacks, signing
 from .models import DeliveryStatus, Partner, PartnerCase, PartnerDelivery, SeenSignature
@@ -328,19 +329,35 @@ def on_case_moved(sender: Any, case: Case, action: str, source: str, target: str
     queue_callbacks(case, action)
 
 
-def queue_callbacks(case: Case, action: str) -> int:
-    """One ``PartnerDelivery`` per partner case concerned, in the caller's transaction (a move that rolls back
-    queues nothing). Cases that are not partners' cost one indexed query."""
+def on_info_requested(sender: Any, case: Case, request: InfoRequest, **kwargs: Any) -> None:
+    """Staff asked the submitter for more information: the partner passes the question on (the submitter answers
+    on the tracking page)."""
+    queue_callbacks(case, "info_requested", step=f"info:{request.pk}", extra={"question": request.question})
+
+
+def on_extension_approved(sender: Any, case: Case, extension: Extension, **kwargs: Any) -> None:
+    if extension.new_deadline is not None:
+        expected = timezone.localtime(extension.new_deadline).isoformat()
+        queue_callbacks(case, "extension", step=f"extension:{extension.pk}", extra={"expected_by": expected})
+
+
+def queue_callbacks(case: Case, action: str, *, step: str = "", extra: dict[str, Any] | None = None) -> int:
+    """One ``PartnerDelivery`` per partner case concerned, in the caller's transaction (a change that rolls back
+    queues nothing). A move of the workflow also concerns the cases merged into ``case``; another step (``step``
+    names it: an information request, an extension) only ``case`` itself, as the portal tells only its submitter.
+    Cases that are not partners' cost one indexed query."""
+    concerned = Q(case=case) | Q(case__merged_into=case) if not step else Q(case=case)
     links = list(
-        PartnerCase.objects.filter(Q(case=case) | Q(case__merged_into=case))
+        PartnerCase.objects.filter(concerned)
         .filter(partner__active=True)
         .exclude(partner__callback_url="")
         .select_related("partner", "case__submission")
     )
     if not links:
         return 0
-    event = case.events.filter(action=action).order_by("-created_at", "-id").first()
+    event = case.events.filter(action=action).order_by("-created_at", "-id").first() if not step else None
     now = timezone.now()
+    step = step or str(event.pk if event is not None else int(now.timestamp()))
     rows = []
     for link in _concerned(links, case, action):
         delivery_id = uuid.uuid4()
@@ -348,10 +365,10 @@ def queue_callbacks(case: Case, action: str) -> int:
             PartnerDelivery(
                 partner=link.partner,
                 case_id=link.case_id,
-                key=f"{link.case_id}:{action}:{event.pk if event is not None else int(now.timestamp())}",
+                key=f"{link.case_id}:{action}:{step}",
                 delivery_id=delivery_id,
                 event=action,
-                payload=callbacks.body(link, case, action, event, delivery_id),
+                payload=callbacks.body(link, case, action, event, delivery_id, extra),
                 created_at=now,
                 next_attempt_at=now,
             )
