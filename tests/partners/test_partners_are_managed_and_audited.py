@@ -142,3 +142,30 @@ def test_secrets_follow_a_new_encryption_key(made: Made, settings: Any) -> None:
     assert "Encrypted the secrets of 1 partner" in _run("reencrypt")
     settings.FANKUI_ENCRYPTION_KEYS = settings.FANKUI_ENCRYPTION_KEYS[:1]  # the old key removed
     assert Partner.objects.get().secret == made.secret
+
+
+@pytest.mark.django_db
+def test_the_callbacks_list_names_its_columns_and_shows_no_body(client_for: Any, made: Made, post: Any) -> None:
+    from django.contrib import admin as django_admin
+    from django.contrib.admin.utils import label_for_field
+    from django.utils.functional import Promise
+
+    from fankui.cases.models import Case
+    from fankui.cases.services import moves
+    from fankui.partners.models import PartnerDelivery
+
+    model_admin = django_admin.site._registry[PartnerDelivery]
+    for name in model_admin.list_display:
+        assert isinstance(label_for_field(name, PartnerDelivery, model_admin), Promise), name
+    services.change_partner(made.partner, name=made.partner.name, callback_url="https://partner.example/cb", rate="")
+    dispatcher = factories.user(Role.DISPATCHER)
+    case = Case.objects.get(tracking_code=post().json()["tracking_code"])
+    moves.reject(case, dispatcher, "不属于受理范围，理由甲乙丙")
+    client = client_for(factories.user(Role.ADMIN))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get("/admin/partners/partnerdelivery/").content.decode()
+    assert "Partner system" in page and "Last HTTP status" in page
+    delivery = PartnerDelivery.objects.get()
+    detail = client.get(f"/admin/partners/partnerdelivery/{delivery.pk}/change/").content.decode()
+    assert str(delivery.delivery_id) in detail
+    assert "理由甲乙丙" not in detail

@@ -52,8 +52,10 @@ class Partner(models.Model):
 class PartnerCase(models.Model):
     """A case a partner sent, with the partner's own id for it (``reference``): one case per (partner, reference)."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="cases")
-    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner system"), on_delete=models.PROTECT, related_name="cases"
+    )
+    case = models.OneToOneField("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(_("partner's reference"), max_length=60)
     created_at = models.DateTimeField(_("created at"))
 
@@ -95,12 +97,14 @@ class PartnerDelivery(models.Model):
     """One callback to a partner about a step of one of its cases: written in the transaction of the step, posted
     by the worker (``delivery``), retried with growing pauses. ``key`` makes asking twice queue once."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="deliveries")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner system"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=100)
     # The id the partner sees (the body's "id" and the X-Fankui-Delivery header): the same on every attempt, so the
     # partner can tell a retry from a new event.
-    delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    delivery_id = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
     event = models.CharField(_("event"), max_length=30)
     # What is posted; emptied once it was delivered (the partner has it; nothing personal stays here longer).
     payload = models.JSONField(default=dict, blank=True)
