@@ -111,6 +111,13 @@ def test_a_body_that_is_not_json_is_a_bad_request(made: Made, post: Any) -> None
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("raw", [b"[]", b"null", b'"text"', b"42"])
+def test_json_that_is_not_an_object_is_invalid(made: Made, post: Any, raw: bytes) -> None:
+    answer = _refused(post(raw=raw), 422, "validation_failed")
+    assert list(answer["errors"]) == ["request"]
+
+
+@pytest.mark.django_db
 def test_every_problem_of_the_fields_is_answered_at_once(made: Made, post: Any) -> None:
     answer = _refused(
         post({"body": 42, "contact": "13800138000", "location": {"lat": "north"}, "anonymous": "perhaps"}),
@@ -145,3 +152,11 @@ def test_other_methods_are_not_allowed(made: Made, client: Any) -> None:
     assert response.status_code == 405
     assert response["Allow"] == "POST"
     assert response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.django_db
+def test_the_timestamp_is_signed_as_sent(made: Made, post: Any) -> None:
+    stamp = f"0{int(time.time())}"
+    body = json.dumps(REQUEST).encode()
+    assert post(raw=body, timestamp=stamp, signature=sign(made.secret, stamp.lstrip("0"), body)).status_code == 401
+    assert post(raw=body, timestamp=stamp, signature=sign(made.secret, stamp, body)).status_code == 201
