@@ -179,3 +179,14 @@ def test_a_question_to_the_submitter_and_more_time_are_reported(
     assert more_time["expected_by"] == timezone.localtime(extension.new_deadline).isoformat()
     assert STAFF_NOTE not in json.dumps(bodies, ensure_ascii=False)
     assert "需要协调供电公司" not in json.dumps(bodies, ensure_ascii=False)  # the department's reason is theirs
+
+
+@pytest.mark.django_db
+def test_a_move_of_a_case_that_is_no_partners_costs_two_indexed_reads(dispatcher: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = factories.case()
+    with CaptureQueriesContext(connection) as queries:
+        assert services.queue_callbacks(case, "accept") == 0
+    assert len(queries.captured_queries) == 2
