@@ -68,3 +68,22 @@ def test_a_channel_in_the_body_does_not_change_the_partner_channel(made: Made, p
     response = post({**REQUEST, "channel": "phone"})
     assert response.status_code == 201
     assert Case.objects.get().submission.channel == Channel.PARTNER
+
+
+@pytest.mark.django_db
+def test_a_reference_taken_through_the_public_api_does_not_hand_out_that_case(made: Made, post: Any) -> None:
+    import json
+
+    from django.test import Client
+
+    squatted = Client().post(
+        "/api/v1/submissions",
+        json.dumps({"body": REQUEST["body"], "title": REQUEST["title"]}),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="partner:wechat-mp:WX-0001",
+    )
+    assert squatted.status_code == 201
+    response = post()
+    assert response.status_code == 409
+    assert squatted.json()["tracking_code"] not in response.content.decode()
+    assert not PartnerCase.objects.exists()
