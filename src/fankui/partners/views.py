@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from fankui.core.errors import DomainError
 from fankui.core.throttle import Throttled
 
-from . import callbacks, schemas, services, signing
+from . import schemas, services, signing
 
 
 def _error(error: DomainError) -> JsonResponse:
@@ -63,7 +64,8 @@ def submissions(request: HttpRequest, slug: str) -> JsonResponse:
         return _error(error)
     answer: dict[str, Any] = {
         "tracking_code": case.tracking_code,
-        "tracking_url": callbacks.tracking_url(case),
+        # As POST /api/v1/submissions answers: the address this request reached (callbacks use FANKUI_PUBLIC_URL).
+        "tracking_url": request.build_absolute_uri(reverse("portal:track", kwargs={"code": case.tracking_code})),
         "state": case.state,
         "received_at": timezone.localtime(case.created_at).isoformat(),
         "reference": payload.reference,
