@@ -156,3 +156,22 @@ def test_a_revoked_partner_is_sent_nothing_more(
     assert tasks.partners_deliver() == 0
     assert callback_server.received == []
     assert PartnerDelivery.objects.get().status == DeliveryStatus.FAILED
+
+
+@pytest.mark.django_db
+def test_a_ping_checks_the_partners_address_and_signature(made: Made, callback_server: CallbackServer) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    services.change_partner(made.partner, name=made.partner.name, callback_url=callback_server.url, rate="")
+    out = io.StringIO()
+    call_command("partners", "ping", "wechat-mp", stdout=out)
+    assert out.getvalue().strip().endswith(": HTTP 200")
+    (received,) = callback_server.received
+    assert _verify(made.secret, received.headers, received.body)
+    assert received.json()["event"] == "ping" and received.headers["X-Fankui-Event"] == "ping"
+    callback_server.answers = [404]
+    call_command("partners", "ping", "wechat-mp", stdout=out)
+    assert out.getvalue().strip().endswith(": HTTP 404")
+    assert not PartnerDelivery.objects.exists()  # nothing stored, nothing retried

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fankui.core.errors import DomainError, ValidationFailed
 from fankui.core.forms import ModelForm, show_errors
 
-from . import services
+from . import delivery, services
 from .models import Partner, PartnerDelivery
 
 
@@ -63,7 +63,7 @@ class PartnerAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "active", "callback_url", "rate", "created_at", "secret_rotated_at", "revoked_at"]
     list_filter = ["active"]
     search_fields = ["name", "slug"]
-    actions = ["rotate_secrets", "revoke_partners"]
+    actions = ["ping_partners", "rotate_secrets", "revoke_partners"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -88,6 +88,11 @@ class PartnerAdmin(admin.ModelAdmin):
         )
         obj.pk = partner.pk  # the admin's "added" message and its redirect name this row
         _show_secret(request, partner, secret)
+
+    @admin.action(description=_("Send a signed test callback (ping) now"))
+    def ping_partners(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
+        for partner in queryset:
+            messages.info(request, f"{partner.slug}: {delivery.ping(partner)}")
 
     @admin.action(description=_("Rotate the secret (the old one works 24 more hours)"))
     def rotate_secrets(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:

@@ -13,6 +13,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from fankui.notify.delivery import BACKOFF, LEASE, MAX_ATTEMPTS, TIMEOUT_SECONDS
 
 from . import signing
-from .models import DeliveryStatus, PartnerDelivery
+from .models import DeliveryStatus, Partner, PartnerDelivery
 
 log = logging.getLogger("fankui.partners")
 
@@ -60,13 +61,16 @@ def _retry_after(value: str | None) -> timedelta | None:
 
 def post(delivery: PartnerDelivery) -> int:
     """Post one callback, signed with the partner's current secret; its HTTP status, or ``Failed``."""
-    partner = delivery.partner
-    data = encode(delivery.payload)
+    return _post(delivery.partner, delivery.payload, str(delivery.delivery_id), delivery.event)
+
+
+def _post(partner: Partner, payload: dict[str, Any], delivery_id: str, event: str) -> int:
+    data = encode(payload)
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
-        signing.DELIVERY_HEADER: str(delivery.delivery_id),
-        signing.EVENT_HEADER: delivery.event,
+        signing.DELIVERY_HEADER: delivery_id,
+        signing.EVENT_HEADER: event,
         **signing.headers(partner.secret, data),
     }
     request = urllib.request.Request(partner.callback_url, data=data, method="POST", headers=headers)
@@ -78,6 +82,25 @@ def post(delivery: PartnerDelivery) -> int:
         raise Failed(f"HTTP {error.code}", error.code, _retry_after(error.headers.get("Retry-After"))) from error
     except (urllib.error.URLError, OSError, ValueError) as error:
         raise Failed(str(error)[:300] or type(error).__name__) from error
+
+
+def ping(partner: Partner) -> str:
+    """Post a signed ``ping`` to the partner's callback address now, to check it is reachable and verifies our
+    signature (when a partner is added, or its address or secret changed); what happened, in a few words. Nothing
+    is stored or retried."""
+    if not partner.callback_url:
+        return "no callback URL"
+    delivery_id = str(uuid.uuid4())
+    payload = {
+        "id": delivery_id,
+        "event": "ping",
+        "occurred_at": timezone.localtime().isoformat(),
+        "partner": partner.slug,
+    }
+    try:
+        return f"HTTP {_post(partner, payload, delivery_id, 'ping')}"
+    except Failed as error:
+        return str(error)
 
 
 def _claim(limit: int, now: datetime) -> list[PartnerDelivery]:

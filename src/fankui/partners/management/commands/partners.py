@@ -29,6 +29,8 @@ class Command(BaseCommand):
         )
         revoke = commands.add_parser("revoke", help="refuse a partner's requests and stop its callbacks")
         revoke.add_argument("slug")
+        ping = commands.add_parser("ping", help="post a signed test callback to a partner's address now")
+        ping.add_argument("slug")
         commands.add_parser(
             "reencrypt", help="encrypt the secrets again with the first of FANKUI_ENCRYPTION_KEYS (after a new key)"
         )
@@ -63,7 +65,11 @@ class Command(BaseCommand):
                 if found is None:
                     raise CommandError(f"No partner system “{options['slug']}”; `fankui partners list` lists them.")
                 partner = found
-                if command == "rotate-secret":
+                if command == "ping":
+                    from fankui.partners.delivery import ping
+
+                    self.stdout.write(f"ping {partner.slug} {partner.callback_url or '-'}: {ping(partner)}")
+                elif command == "rotate-secret":
                     secret = services.rotate_secret(partner, grace_hours=max(0, options["grace_hours"]))
                     self.stdout.write(self.style.SUCCESS(f"New secret of {partner.slug} (shown once): {secret}"))
                     if options["grace_hours"] > 0:
