@@ -169,3 +169,14 @@ def test_the_callbacks_list_names_its_columns_and_shows_no_body(client_for: Any,
     detail = client.get(f"/admin/partners/partnerdelivery/{delivery.pk}/change/").content.decode()
     assert str(delivery.delivery_id) in detail
     assert "理由甲乙丙" not in detail
+
+
+@pytest.mark.django_db
+def test_an_administrator_finds_the_case_of_a_partners_reference(client_for: Any, made: Made, post: Any) -> None:
+    from fankui.cases.models import Case
+
+    case = Case.objects.get(tracking_code=post().json()["tracking_code"])
+    client = client_for(factories.user(Role.ADMIN))
+    page = client.get("/admin/partners/partnercase/", {"q": "WX-0001"}).content.decode()
+    assert case.number in page
+    assert case.number not in client.get("/admin/partners/partnercase/", {"q": "WX-9999"}).content.decode()

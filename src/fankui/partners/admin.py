@@ -16,7 +16,7 @@ from fankui.core.errors import DomainError, ValidationFailed
 from fankui.core.forms import ModelForm, show_errors
 
 from . import delivery, services
-from .models import Partner, PartnerDelivery
+from .models import Partner, PartnerCase, PartnerDelivery
 
 
 class PartnerForm(ModelForm):
@@ -106,6 +106,24 @@ class PartnerAdmin(admin.ModelAdmin):
     def revoke_partners(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         revoked = sum(services.revoke(partner, actor=request.user) for partner in queryset)
         messages.success(request, _("Revoked: %(n)d.") % {"n": revoked})
+
+
+@admin.register(PartnerCase)
+class PartnerCaseAdmin(admin.ModelAdmin):
+    """Which case a partner's reference opened ("our WX-0001?"): read-only, found by the reference or the number."""
+
+    list_display = ["created_at", "partner", "reference", "case"]
+    list_filter = ["partner"]
+    list_select_related = ["partner", "case"]
+    search_fields = ["=reference", "=case__number"]
+    fields = ("partner", "reference", "case", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(PartnerDelivery)
