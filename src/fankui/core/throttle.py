@@ -94,16 +94,6 @@ def check(request: HttpRequest, scope: str, *, contacts: tuple[str, ...] = ()) -
         raise Throttled(wait)
 
 
-def check_key(scope: str, who: str, rule: Limit | None) -> None:
-    """Count one request of ``who`` (a partner system, by its name) against ``rule``, wherever it comes from; raise
-    ``Throttled`` when it is over. For limits that belong to a client rather than to an address."""
-    if rule is None:
-        return
-    wait = _hit(scope, who, rule, time.time())
-    if wait:
-        raise Throttled(wait)
-
-
 def page(request: HttpRequest, error: Throttled) -> HttpResponse:
     """The page that says so: 429, with Retry-After."""
     context = {"status": 429, "message": error.message, "base": "portal/base.html"}

@@ -277,7 +277,10 @@ def count_request(partner: Partner) -> None:
         rule = parse_rate(partner.rate)
     except ValueError:  # written past the admin's check (the shell): the site's limit stands in
         rule = parse_rate("")
-    throttle.check_key("partner", partner.slug, rule)
+    if rule is not None:
+        wait = throttle.count("partner", f"partner:{partner.slug}", rule)
+        if wait:
+            raise throttle.Throttled(wait)
 
 
 def idempotency_key(partner: Partner, reference: str) -> str:
