@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.audit import labels
 from fankui.audit.services import record_entry
 from fankui.cases.models import Case
 from fankui.cases.services.receiving import receive
@@ -67,13 +68,13 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def parse_rate(value: str) -> throttle.Limit | None:
+def parse_rate(value: str) -> throttle.Rate:
     """A limit written ``N/unit`` (s, m, h, d: "600/m", "5/10s"); "off" is none; empty is ``FANKUI_PARTNER_RATE``.
     Raises ValueError for anything else."""
     value = value.strip().lower()
     if not value:
-        default = settings.FANKUI_PARTNER_RATE
-        return throttle.Limit(*default) if default else None
+        default: throttle.Rate = settings.FANKUI_PARTNER_RATE
+        return default
     if value in {"off", "none", "0"}:
         return None
     count, _slash, per = value.partition("/")
@@ -81,7 +82,7 @@ def parse_rate(value: str) -> throttle.Limit | None:
     amount = per[:-1] or "1"
     if not (count.isdigit() and int(count) > 0 and per and per[-1] in units and amount.isdigit() and int(amount)):
         raise ValueError(value)
-    return throttle.Limit(int(count), int(amount) * units[per[-1]])
+    return int(count), int(amount) * units[per[-1]]
 
 
 def check_fields(*, name: str, callback_url: str, rate: str, slug: str | None = None) -> dict[str, list[str]]:
@@ -277,10 +278,9 @@ def count_request(partner: Partner) -> None:
         rule = parse_rate(partner.rate)
     except ValueError:  # written past the admin's check (the shell): the site's limit stands in
         rule = parse_rate("")
-    if rule is not None:
-        wait = throttle.count("partner", f"partner:{partner.slug}", rule)
-        if wait:
-            raise throttle.Throttled(wait)
+    wait = throttle.count("partner", f"partner:{partner.slug}", rule)
+    if wait:
+        raise throttle.Throttled(wait)
 
 
 def idempotency_key(partner: Partner, reference: str) -> str:
@@ -366,6 +366,9 @@ def queue_callbacks(case: Case, action: str, *, step: str = "", extra: dict[str,
     if not links:
         return 0
     event = case.events.filter(action=action).order_by("-created_at", "-id").first() if not step else None
+    if event is not None:
+        # A staff's words (a rejection's reason) are kept beside the append-only event, read with it.
+        event = labels.with_words([event])[0]
     now = timezone.now()
     step = step or str(event.pk if event is not None else int(now.timestamp()))
     rows = []
