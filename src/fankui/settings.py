@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "fankui.mail",
     "fankui.open311",
     "fankui.imports",
+    "fankui.partners",
     "fankui.privacy",
     # Above every other app: the benchmarks and the demo data (their `fankui bench` and `fankui demo` commands).
     "fankui.bench",
@@ -518,6 +519,14 @@ FANKUI_REPORT_RECIPIENTS = env_list("REPORT_RECIPIENTS", [])
 FANKUI_REPORT_SEND_WITHIN_DAYS = env_int("REPORT_SEND_WITHIN_DAYS", 3, minimum=1)
 # How long the dashboard keeps the figures of a scope and period; 0 computes them on every request.
 FANKUI_DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
+
+# --- Partner systems (docs/partners.md) -----------------------------------------------------------------------
+# Requests a partner system may send, unless its own limit says otherwise (N/unit or "off").
+FANKUI_PARTNER_RATE = env_rate("PARTNER_RATE", "600/m")
+# How far a signed request's timestamp may be from the server's clock; a signature is refused twice within it.
+FANKUI_PARTNER_REPLAY_SECONDS = env_int("PARTNER_REPLAY_SECONDS", 300, minimum=30)
+# The largest body a partner may post (a submission is at most 10,000 characters of text).
+FANKUI_PARTNER_MAX_BODY_BYTES = env_int("PARTNER_MAX_BODY_BYTES", 256 * 1024, minimum=16 * 1024)
 
 # --- Demo ----------------------------------------------------------------------------------------------------------
 # The folder `fankui demo` reads the real messages from (its --data-dir wins); empty: shared/data beside the

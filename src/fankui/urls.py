@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("fankui.notify.urls")),
     path("", include("fankui.actions.urls")),
     path("", include("fankui.privacy.urls")),
+    # Partner systems' signed webhooks (docs/partners.md).
+    path("", include("fankui.partners.urls")),
     path("", include("fankui.portal.urls")),
 ]
 
