@@ -16,6 +16,8 @@ from fankui.accounts.models import Role
 from fankui.cases.models import Case
 from fankui.cases.queries import CaseFilter, filter_cases
 from fankui.intake.models import Submission
+from fankui.partners.models import Partner
+from fankui.partners.services import create_partner
 from tests import factories
 
 from .conftest import EMAIL, NAME, PHONE
@@ -49,6 +51,20 @@ def test_rotating_the_key_re_encrypts_every_row(db: None, settings: pytest.Fixtu
     settings.FANKUI_ENCRYPTION_KEYS = old  # type: ignore[attr-defined]
     with pytest.raises(ImproperlyConfigured):
         Submission.objects.get().contact_phone  # noqa: B018
+
+
+def test_rotating_the_key_re_encrypts_the_partners_signing_secrets_too(
+    db: None, settings: pytest.FixtureRequest
+) -> None:
+    old = settings.FANKUI_ENCRYPTION_KEYS  # type: ignore[attr-defined]
+    partner, secret = create_partner("微信小程序", "wechat")
+    new = Fernet.generate_key().decode()
+    settings.FANKUI_ENCRYPTION_KEYS = [new, *old]  # type: ignore[attr-defined]
+    out = StringIO()
+    call_command("rotate_key", stdout=out)
+    assert "1 partner system(s)" in out.getvalue()
+    settings.FANKUI_ENCRYPTION_KEYS = [new]  # type: ignore[attr-defined]  # the old key is gone
+    assert Partner.objects.get(pk=partner.pk).secret == secret
 
 
 def test_plain_text_from_before_encryption_is_read_and_then_encrypted(db: None) -> None:
