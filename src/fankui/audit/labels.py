@@ -50,16 +50,24 @@ def words(action: str) -> EventWords | None:
 # The words of the rows events refer to: ``loader(ids)`` returns ``{id: text}`` for the rows it found.
 TextLoader = Callable[[set[int]], dict[int, str]]
 _texts: dict[str, tuple[str, TextLoader]] = {}
+# The actions whose row holds staff's words (a question asked of the submitter), not the citizen's.
+_staff_rows: set[str] = set()
 
 
-def register_text(action: str, key: str, loader: TextLoader) -> None:
-    """An ``action`` event whose ``data[key]`` is a row's id shows that row's words (read by ``loader``)."""
+def register_text(action: str, key: str, loader: TextLoader, *, citizen: bool = True) -> None:
+    """An ``action`` event whose ``data[key]`` is a row's id shows that row's words (read by ``loader``): the
+    citizen's (an e-mail follow-up, an answer, a rating's comment) unless ``citizen=False`` (staff wrote them)."""
     _texts[action] = (key, loader)
+    if citizen:
+        _staff_rows.discard(action)
+    else:
+        _staff_rows.add(action)
 
 
-def with_words(events: Iterable[Event]) -> list[Event]:
+def with_words(events: Iterable[Event], citizen: Callable[[str], str] | None = None) -> list[Event]:
     """The events, each that refers to a row of words carrying them in ``message`` (in memory, never saved): the
-    row's words as they are now, masked once the person was erased. One query per loader, whatever the count."""
+    row's words as they are now, masked once the person was erased. One query per loader, whatever the count.
+    ``citizen``, when given, is applied to the citizen's words (how the staff reader may read them: masked or not)."""
     events = list(events)
     wanted: dict[TextLoader, set[int]] = {}
     for event in events:
@@ -76,7 +84,8 @@ def with_words(events: Iterable[Event]) -> list[Event]:
             event.message = found[_staff_texts][text_id]
         ref = _reference(event)  # the row a citizen's words are in wins
         if ref is not None and ref[0] in found[ref[1]]:
-            event.message = found[ref[1]][ref[0]]
+            words = found[ref[1]][ref[0]]
+            event.message = citizen(words) if citizen and words and event.action not in _staff_rows else words
     return events
 
 

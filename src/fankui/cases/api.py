@@ -254,7 +254,7 @@ def _detail(case: Case, user: User) -> dict[str, Any]:
     if not s.anonymous and (s.contact_name or s.contact_phone or s.contact_email) and may_see_contact(user, case):
         contact = {"name": s.contact_name, "phone": s.contact_phone, "email": s.contact_email, "address": s.address}
         record_access(user, case, queries.contact_look(case))
-    if text.personal:
+    if text.personal or view["words_personal"]:  # the citizen's words on the timeline are their text too
         record_access(user, case, "text")
     attachments = view["attachments"] if may_open_attachments(user, case) else []
     return {

@@ -204,16 +204,44 @@ def find_case_ref(cases: QuerySet[Case], ref: str) -> Case | None:
     return cases.filter(number=ref).first()
 
 
+class CitizenWords:
+    """The citizen's words on a case's staff view (an e-mail follow-up, an answer to a request for information, a
+    rating's comment) as ``user`` may read them: like the case's text (``readable_text``), as written for those who
+    may read it (``permissions.may_read_text``), masked the same way (the submitter's name too) for everyone else.
+    ``personal`` once the reader saw personal data unmasked: a look to record, as at the case's text."""
+
+    def __init__(self, case: Case, user: User) -> None:
+        name = case.submission.contact_name
+        self.names = [name] if name else []
+        self.may_read = permissions.may_read_text(user, case)
+        self.personal = False
+
+    def __call__(self, words: str) -> str:
+        _title, masked, _found = mask_case_text("", words, self.names)
+        if not self.may_read:
+            return masked
+        self.personal = self.personal or masked != words
+        return words
+
+
 def staff_view(case: Case, user: User) -> dict[str, Any]:
     """What staff see of a case besides the case row: the whole timeline, replies, ratings, attachments, and the
-    merged duplicates or the primary as far as ``user`` may see them."""
+    merged duplicates or the primary as far as ``user`` may see them. The citizen's words in it are as ``user`` may
+    read them (``CitizenWords``); ``words_personal`` when they showed personal data unmasked (the caller records
+    the look, as for ``readable_text``)."""
     visible = visible_cases(user)
     primary = visible.filter(pk=case.merged_into_id).first() if case.merged_into_id else None
+    words = CitizenWords(case, user)
+    events = labels.with_words(timeline(case, public=False), citizen=words)
+    ratings = list(case.ratings.order_by("created_at", "id"))
+    for rating in ratings:  # in memory, never saved
+        rating.comment = words(rating.comment) if rating.comment else rating.comment
     return {
         "case": case,
-        "events": labels.with_words(timeline(case, public=False)),
+        "events": events,
+        "words_personal": words.personal,
         "replies": list(case.replies.select_related("author", "department").order_by("created_at", "id")),
-        "ratings": list(case.ratings.order_by("created_at", "id")),
+        "ratings": ratings,
         "attachments": list(case.submission.attachments.order_by("id")),
         "assist_departments": list(case.assist_departments.order_by("path")),
         "primary": primary,

@@ -169,7 +169,7 @@ def _render_case(
     attachments = view["attachments"] if permissions.may_open_attachments(user, case) else []
     if contact:
         record_access(user, case, queries.contact_look(case))
-    if text.personal:
+    if text.personal or view["words_personal"]:  # the citizen's words on the timeline are their text too
         record_access(user, case, "text")
     context = {
         **view,

@@ -60,7 +60,7 @@ def _answers(ids: set[int]) -> dict[int, str]:
 
 def register_all() -> None:
     # Their words are read from the request's row (``audit.labels.with_words``), which erasure masks.
-    labels.register_text("sla_info_requested", "request", _questions)
+    labels.register_text("sla_info_requested", "request", _questions, citizen=False)  # staff asked it
     labels.register_text("sla_resumed", "answer", _answers)
     labels.register("sla_warn", gettext_lazy("Deadline warning sent"), detail=_stage_and_deadline)
     labels.register("sla_urge", gettext_lazy("Deadline reached: department urged"), detail=_stage_and_deadline)
