@@ -30,7 +30,7 @@ from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
 from fankui.cases.services import locked
 from fankui.cases.services.receiving import find_by_idempotency_key, receive
-from fankui.core import codes, crypto
+from fankui.core import codes, crypto, throttle
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.text import strip_control
 from fankui.core.vocab import Channel
@@ -242,12 +242,22 @@ def _handle(mail: parsing.ParsedMail, where: dict) -> InboundMail:
     return _new_case(mail, where)
 
 
+def _throttled(sender: str) -> bool:
+    """Count a new case from ``sender`` against the web form's limit per contact (``submit_contact``, the same
+    counter, so a person's e-mails and web submissions count together); true when over it."""
+    rate = settings.FANKUI_RATE_LIMITS.get("submit_contact")
+    return bool(throttle.count("submit_contact", "contact:" + throttle.contact_key(sender), rate))
+
+
 def _new_case(mail: parsing.ParsedMail, where: dict) -> InboundMail:
     uploads, refused = _uploads(mail)
     body = _body(mail, refused, bool(uploads))
     if not body:
         return _record(mail, Status.IGNORED, reason="empty: no subject, text or attachment", **where)
     sender = _sender(mail)
+    if sender and _throttled(sender):
+        # A forged From: must not turn one person's address into a flood of cases and receipts to them.
+        return _record(mail, Status.IGNORED, reason="throttled: too many new cases from this sender", **where)
     data = SubmissionInput(
         body=body,
         title=_title(mail.subject),
