@@ -306,7 +306,7 @@ def _follow_up(mail: parsing.ParsedMail, match: Match, where: dict) -> InboundMa
         attachments=len(mail.attachments),
         created_at=record.received_at,
     )
-    _tell_department(case, record)
+    _tell_department(case, record, from_contact=match.from_contact)
     record_event(
         case,
         FOLLOW_UP_EVENT,
@@ -316,14 +316,25 @@ def _follow_up(mail: parsing.ParsedMail, match: Match, where: dict) -> InboundMa
     return record
 
 
-def _tell_department(case: Case, record: InboundMail) -> None:
-    """The lead department's handlers and heads hear that the citizen wrote again (not the words: a notice may go
-    out by e-mail; the case page shows them). A case not yet dispatched waits in triage, where it is seen anyway."""
+def _tell_department(case: Case, record: InboundMail, *, from_contact: bool) -> None:
+    """The lead department's handlers and heads hear that the citizen wrote again, or, when the sender is not the
+    case's contact (anyone copied on the citizen's mail can answer it), that someone else wrote (not the words: a
+    notice may go out by e-mail; the case page shows them). A case not yet dispatched waits in triage, where it is
+    seen anyway."""
     if case.lead_department_id is None:
         return
     facts = {"number": case.number}
 
     def compose() -> tuple[str, str]:
+        if not from_contact:
+            return (
+                _("Case %(number)s: someone else wrote about this case") % facts,
+                _(
+                    "Someone else wrote about case %(number)s (not from the address on file); read it on the case's "
+                    "timeline."
+                )
+                % facts,
+            )
         return (
             _("Case %(number)s: the submitter wrote again") % facts,
             _("The submitter of case %(number)s sent another e-mail about it; read it on the case's timeline.") % facts,
