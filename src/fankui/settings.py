@@ -504,6 +504,9 @@ FANKUI_MAIL_FAILED_FOLDER = env_str("MAIL_FAILED_FOLDER", "Fankui-Failed")
 FANKUI_MAIL_POLL_SECONDS = env_int("MAIL_POLL_SECONDS", 60, minimum=1)
 # Where `fankui mail smtpd` listens (host:port), the alternative to a polled mailbox.
 FANKUI_SMTPD_BIND = env_str("SMTPD_BIND")
+# Addresses of the mail servers that relay to the listener: not counted against the "submit" limit per connecting
+# address (every message comes from them); their messages are still limited per sender ("submit_contact").
+FANKUI_SMTPD_RELAYS = env_list("SMTPD_RELAYS", [])
 # A larger message is set aside unread (IMAP) or refused with 552 (SMTP).
 FANKUI_MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
 # Reply-To of what we send about a case, when replies should go to another address than FANKUI_FROM_EMAIL.

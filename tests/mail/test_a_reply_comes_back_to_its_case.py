@@ -128,3 +128,21 @@ def test_the_lead_department_hears_that_the_submitter_wrote_again(
     notice = Message.objects.get(user=handler, key__contains=":mail:")
     assert notice.subject == f"Case {case.number}: the submitter wrote again"
     assert "还是没修" not in notice.body
+
+
+def test_the_lead_department_hears_that_someone_else_wrote_when_a_stranger_answers(
+    case: Case, dispatcher: Any, dept: Any, handler: Any
+) -> None:
+    # Anyone copied on the citizen's e-mail can answer it (their Message-ID in References): that is not the submitter.
+    handler.language = "en"
+    handler.save(update_fields=["language"])
+    moves.accept(case, dispatcher)
+    moves.dispatch(case, dispatcher, dept)
+
+    record = services.handle(message("我也看到了。", sender="neighbour@example.com", headers={"References": ORIGINAL}))
+
+    assert (record.status, record.case_id, FollowUp.objects.get().from_contact) == (Status.FOLLOW_UP, case.pk, False)
+    notice = Message.objects.get(user=handler, key__contains=":mail:")
+    assert notice.subject == f"Case {case.number}: someone else wrote about this case"
+    assert "not from the address on file" in notice.body
+    assert "submitter" not in notice.subject + notice.body

@@ -30,7 +30,7 @@ from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
 from fankui.cases.services import locked
 from fankui.cases.services.receiving import find_by_idempotency_key, receive
-from fankui.core import codes, crypto
+from fankui.core import codes, crypto, throttle
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.text import strip_control
 from fankui.core.vocab import Channel
@@ -242,12 +242,22 @@ def _handle(mail: parsing.ParsedMail, where: dict) -> InboundMail:
     return _new_case(mail, where)
 
 
+def _throttled(sender: str) -> bool:
+    """Count a new case from ``sender`` against the web form's limit per contact (``submit_contact``, the same
+    counter, so a person's e-mails and web submissions count together); true when over it."""
+    rate = settings.FANKUI_RATE_LIMITS.get("submit_contact")
+    return bool(throttle.count("submit_contact", "contact:" + throttle.contact_key(sender), rate))
+
+
 def _new_case(mail: parsing.ParsedMail, where: dict) -> InboundMail:
     uploads, refused = _uploads(mail)
     body = _body(mail, refused, bool(uploads))
     if not body:
         return _record(mail, Status.IGNORED, reason="empty: no subject, text or attachment", **where)
     sender = _sender(mail)
+    if sender and _throttled(sender):
+        # A forged From: must not turn one person's address into a flood of cases and receipts to them.
+        return _record(mail, Status.IGNORED, reason="throttled: too many new cases from this sender", **where)
     data = SubmissionInput(
         body=body,
         title=_title(mail.subject),
@@ -296,7 +306,7 @@ def _follow_up(mail: parsing.ParsedMail, match: Match, where: dict) -> InboundMa
         attachments=len(mail.attachments),
         created_at=record.received_at,
     )
-    _tell_department(case, record)
+    _tell_department(case, record, from_contact=match.from_contact)
     record_event(
         case,
         FOLLOW_UP_EVENT,
@@ -306,14 +316,25 @@ def _follow_up(mail: parsing.ParsedMail, match: Match, where: dict) -> InboundMa
     return record
 
 
-def _tell_department(case: Case, record: InboundMail) -> None:
-    """The lead department's handlers and heads hear that the citizen wrote again (not the words: a notice may go
-    out by e-mail; the case page shows them). A case not yet dispatched waits in triage, where it is seen anyway."""
+def _tell_department(case: Case, record: InboundMail, *, from_contact: bool) -> None:
+    """The lead department's handlers and heads hear that the citizen wrote again, or, when the sender is not the
+    case's contact (anyone copied on the citizen's mail can answer it), that someone else wrote (not the words: a
+    notice may go out by e-mail; the case page shows them). A case not yet dispatched waits in triage, where it is
+    seen anyway."""
     if case.lead_department_id is None:
         return
     facts = {"number": case.number}
 
     def compose() -> tuple[str, str]:
+        if not from_contact:
+            return (
+                _("Case %(number)s: someone else wrote about this case") % facts,
+                _(
+                    "Someone else wrote about case %(number)s (not from the address on file); read it on the case's "
+                    "timeline."
+                )
+                % facts,
+            )
         return (
             _("Case %(number)s: the submitter wrote again") % facts,
             _("The submitter of case %(number)s sent another e-mail about it; read it on the case's timeline.") % facts,

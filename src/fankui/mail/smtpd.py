@@ -22,6 +22,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections
 
+from fankui.core import throttle
+
 from . import services
 from .models import InboundMail, Source, Status
 
@@ -34,6 +36,20 @@ def _handle(raw: bytes) -> InboundMail:
         return services.handle(raw, source=Source.SMTP, mailbox="smtp")
     finally:
         close_old_connections()
+
+
+def _peer_throttled(peer: str) -> int:
+    """Count a message from ``peer`` (the connecting address) against the web form's limit per address ("submit",
+    the same counter); the seconds to wait when over it, else 0. The relays in ``FANKUI_SMTPD_RELAYS`` are not
+    counted: all mail comes through them."""
+    if not peer or peer in settings.FANKUI_SMTPD_RELAYS:
+        return 0
+    return throttle.count("submit", "ip:" + peer, settings.FANKUI_RATE_LIMITS.get("submit"))
+
+
+def _peer_address(session: Session) -> str:
+    peer = session.peer
+    return str(peer[0]) if isinstance(peer, tuple) and peer else str(peer or "")
 
 
 class Handler:
@@ -64,6 +80,9 @@ class Handler:
         raw = b"Return-Path: <" + sender.encode("utf-8", "replace") + b">\r\n" + raw
         loop = asyncio.get_running_loop()
         try:
+            # The cache may be a server (Redis): counted in the pool too, never on the event loop.
+            if await loop.run_in_executor(self.pool, _peer_throttled, _peer_address(session)):
+                return "451 4.7.1 Too many messages from your address; please try again later"
             record = await loop.run_in_executor(self.pool, _handle, raw)
         except DatabaseError:
             log.exception("an e-mail could not be stored; the sender is asked to try again")
