@@ -373,7 +373,7 @@ FANKUI_RATE_LIMITS.update(
         "open311_client": env_rate("RATE_OPEN311_CLIENT", "3000/h"),
     }
 )
-# 1: Open311 reads show a replied request's reply (the submitter's name and address masked, then as on the public board);
+# 1: Open311 reads show a replied request's reply (the submitter's name and address masked, then as on the board);
 # 0, the default: only the state's name, as staff often repeat a person's name or address in a reply.
 FANKUI_OPEN311_PUBLIC_REPLIES = env_bool("OPEN311_PUBLIC_REPLIES", False)
 # Where the rate-limit counters live (and the dashboard's figures): this process's memory by default. With several
