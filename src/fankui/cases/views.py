@@ -7,7 +7,7 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -55,6 +55,17 @@ def _my_part(user: User, case: Case) -> str:
     return "lead" if permissions.in_department(user, case.lead_department) else "assist"
 
 
+def _page_of(cases: QuerySet[Case], number: str | None) -> tuple[Page[int], list[Case]]:
+    """The page's cases in two steps: their ids (the filter, the order and the page, nothing else), then those 25 rows
+    with everything the list shows. In one step SQLite computed the deadline columns and joins for every case a
+    department's filter matched (4,600 of 100,000) before sorting them, and a handler's list took 16 ms in that query
+    against 1 ms unscoped (bench/README.md, `bench security`)."""
+    page = Paginator(cases.values_list("pk", flat=True), settings.FANKUI_PAGE_SIZE).get_page(number)
+    ids = list(page.object_list)
+    by_id = cases.in_bulk(ids)
+    return page, [by_id[pk] for pk in ids if pk in by_id]
+
+
 def _case_list(
     request: HttpRequest,
     cases: QuerySet[Case],
@@ -71,14 +82,13 @@ def _case_list(
     filters = form.to_filter()
     cases = queries.for_list(queries.filter_cases(cases, filters, user))
     cases = queries.oldest_first(cases) if oldest_first else cases.order_by("-created_at", "-id")
-    page = Paginator(cases, settings.FANKUI_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    page, rows = _page_of(cases, request.GET.get("page"))
     if queries.phone_in(filters.q):
         # Finding cases by a caller's number is a look at personal data: each case shown is recorded.
         record_accesses(user, rows, "phone_search")
     part = show_part and permissions.has_role(user, DEPARTMENT_ROLES)
     for case in rows:
-        case.my_part = _my_part(user, case) if part else ""
+        case.my_part = _my_part(user, case) if part else ""  # type: ignore[attr-defined]
     context = {
         "title": title,
         "intro": intro,
