@@ -24,7 +24,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,29 +110,31 @@ def stored_codes(env: dict[str, str]) -> set[str]:
         return {row[0] for row in conn.execute("SELECT tracking_code FROM cases_case")}
 
 
-async def _client(base: str, n: int, concurrency: int, texts: list[tuple[str, str]]) -> Result:
+# One request of a load: the path and the keyword arguments of ``aiohttp.ClientSession.post``, made from a seeded
+# random generator; and the acknowledged id a response carries (None: the request failed).
+Request = Callable[[random.Random], tuple[str, dict[str, Any]]]
+Acknowledged = Callable[[int, Any], str | None]
+
+
+async def post_many(
+    base: str, n: int, concurrency: int, request: Request, acknowledged: Acknowledged, seed: int
+) -> Result:
+    """``n`` POSTs made by ``request`` from ``concurrency`` keep-alive clients (aiohttp), each timed from sending to
+    the answer read; what ``acknowledged`` finds in an answer goes into ``codes``, anything else counts as an error."""
     import aiohttp
 
     result = Result()
     counter = iter(range(n))
-    rng = random.Random(7)
+    rng = random.Random(seed)
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def worker() -> None:
             for _ in counter:
-                title, body = rng.choice(texts)
-                payload = {
-                    "title": title,
-                    "body": body,
-                    "kind": "complaint",
-                    "contact": {"phone": f"138{rng.randrange(10**8):08d}"},
-                }
+                path, kwargs = request(rng)
                 started = time.perf_counter()
                 try:
-                    async with session.post(
-                        f"{base}/api/v1/submissions", json=payload, headers={"Idempotency-Key": uuid.uuid4().hex}
-                    ) as response:
+                    async with session.post(f"{base}{path}", **kwargs) as response:
                         data = await response.json(content_type=None)
                         status = response.status
                 except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError) as exc:
@@ -141,8 +143,9 @@ async def _client(base: str, n: int, concurrency: int, texts: list[tuple[str, st
                         result.error_samples.append(repr(exc))
                     continue
                 result.latencies.append(time.perf_counter() - started)
-                if status == 201 and isinstance(data, dict) and data.get("tracking_code"):
-                    result.codes.append(str(data["tracking_code"]))
+                code = acknowledged(status, data)
+                if code:
+                    result.codes.append(code)
                 else:
                     result.errors += 1
                     if len(result.error_samples) < 5:
@@ -150,6 +153,29 @@ async def _client(base: str, n: int, concurrency: int, texts: list[tuple[str, st
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return result
+
+
+def tracking_code(status: int, data: Any) -> str | None:
+    """The tracking code of a ``POST /api/v1/submissions`` that opened a case."""
+    if status == 201 and isinstance(data, dict) and data.get("tracking_code"):
+        return str(data["tracking_code"])
+    return None
+
+
+async def _client(base: str, n: int, concurrency: int, texts: list[tuple[str, str]]) -> Result:
+    """``n`` submissions through ``POST /api/v1/submissions``, each a real message with a phone number."""
+
+    def request(rng: random.Random) -> tuple[str, dict[str, Any]]:
+        title, body = rng.choice(texts)
+        payload = {
+            "title": title,
+            "body": body,
+            "kind": "complaint",
+            "contact": {"phone": f"138{rng.randrange(10**8):08d}"},
+        }
+        return "/api/v1/submissions", {"json": payload, "headers": {"Idempotency-Key": uuid.uuid4().hex}}
+
+    return await post_many(base, n, concurrency, request, tracking_code, seed=7)
 
 
 def _tree_cpu_seconds(pid: int) -> float:

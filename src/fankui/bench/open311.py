@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import statistics
@@ -25,7 +24,16 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
-from .intake import Result, _client, _tree_cpu_seconds, bench_database, sample_texts, serving
+from .intake import (
+    Result,
+    _client,
+    _tree_cpu_seconds,
+    bench_database,
+    post_many,
+    sample_texts,
+    serving,
+    tracking_code,
+)
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -58,11 +66,6 @@ async def _open311_client(
     base: str, n: int, concurrency: int, texts: list[tuple[str, str]], key: str, code: str
 ) -> Result:
     """``n`` POST requests.json from ``concurrency`` keep-alive clients, each with its own client id."""
-    import aiohttp
-
-    result = Result()
-    counter = iter(range(n))
-    rng = random.Random(11)
     # Encoded once per text: percent-encoding Chinese costs the client (on the same cores as the server) about as much
     # as decoding it costs the server, and the REST API's client pays nothing like it for its JSON.
     encoded = [
@@ -77,84 +80,39 @@ async def _open311_client(
         )
         for title, body in texts
     ]
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
 
-        async def worker() -> None:
-            for _ in counter:
-                index = rng.randrange(len(texts))
-                form = (
-                    f"{encoded[index]}&lat={28 + rng.random():.5f}&long={112 + rng.random():.5f}"
-                    f"&phone=138{rng.randrange(10**8):08d}&attribute%5Bexternal_id%5D={uuid.uuid4().hex}"
-                )
-                started = time.perf_counter()
-                try:
-                    async with session.post(
-                        f"{base}/open311/v2/requests.json", data=form.encode(), headers=FORM
-                    ) as response:
-                        data = await response.json(content_type=None)
-                        status = response.status
-                except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError) as exc:
-                    result.errors += 1
-                    if len(result.error_samples) < 5:
-                        result.error_samples.append(repr(exc))
-                    continue
-                result.latencies.append(time.perf_counter() - started)
-                if status == 200 and isinstance(data, list) and data and data[0].get("service_request_id"):
-                    result.codes.append(str(data[0]["service_request_id"]))
-                else:
-                    result.errors += 1
-                    if len(result.error_samples) < 5:
-                        result.error_samples.append(f"{status}: {str(data)[:200]}")
+    def request(rng: random.Random) -> tuple[str, dict[str, Any]]:
+        form = (
+            f"{encoded[rng.randrange(len(texts))]}&lat={28 + rng.random():.5f}&long={112 + rng.random():.5f}"
+            f"&phone=138{rng.randrange(10**8):08d}&attribute%5Bexternal_id%5D={uuid.uuid4().hex}"
+        )
+        return "/open311/v2/requests.json", {"data": form.encode(), "headers": FORM}
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return result
+    def acknowledged(status: int, data: Any) -> str | None:
+        if status == 200 and isinstance(data, list) and data and data[0].get("service_request_id"):
+            return str(data[0]["service_request_id"])
+        return None
+
+    return await post_many(base, n, concurrency, request, acknowledged, seed=11)
 
 
 async def _api_with_category(base: str, n: int, concurrency: int, texts: list[tuple[str, str]], code: str) -> Result:
     """``POST /api/v1/submissions`` with what an Open311 request carries besides (a category and a position): the
     like-for-like comparison, since `fankui bench intake` sends neither."""
-    import aiohttp
 
-    result = Result()
-    counter = iter(range(n))
-    rng = random.Random(13)
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    def request(rng: random.Random) -> tuple[str, dict[str, Any]]:
+        title, body = rng.choice(texts)
+        payload = {
+            "title": title[:200],
+            "body": body,
+            "kind": "complaint",
+            "category": code,
+            "location": {"lat": 28 + rng.random(), "lng": 112 + rng.random()},
+            "contact": {"phone": f"138{rng.randrange(10**8):08d}"},
+        }
+        return "/api/v1/submissions", {"json": payload, "headers": {"Idempotency-Key": uuid.uuid4().hex}}
 
-        async def worker() -> None:
-            for _ in counter:
-                title, body = rng.choice(texts)
-                payload = {
-                    "title": title[:200],
-                    "body": body,
-                    "kind": "complaint",
-                    "category": code,
-                    "location": {"lat": 28 + rng.random(), "lng": 112 + rng.random()},
-                    "contact": {"phone": f"138{rng.randrange(10**8):08d}"},
-                }
-                started = time.perf_counter()
-                try:
-                    async with session.post(
-                        f"{base}/api/v1/submissions", json=payload, headers={"Idempotency-Key": uuid.uuid4().hex}
-                    ) as response:
-                        data = await response.json(content_type=None)
-                        status = response.status
-                except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError) as exc:
-                    result.errors += 1
-                    if len(result.error_samples) < 5:
-                        result.error_samples.append(repr(exc))
-                    continue
-                result.latencies.append(time.perf_counter() - started)
-                if status == 201 and isinstance(data, dict) and data.get("tracking_code"):
-                    result.codes.append(str(data["tracking_code"]))
-                else:
-                    result.errors += 1
-                    if len(result.error_samples) < 5:
-                        result.error_samples.append(f"{status}: {str(data)[:200]}")
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return result
+    return await post_many(base, n, concurrency, request, tracking_code, seed=13)
 
 
 def _prepare(env: dict[str, str]) -> tuple[str, str]:
