@@ -160,3 +160,18 @@ def test_a_service_windows_desk_records_visits(dispatcher: User, client_for: Any
     assert re.search(r'<input[^>]*value="visit"[^>]*checked', page)
     client.post(DESK, form(channel="visit"))
     assert Case.objects.get().submission.channel == "visit"
+
+
+@pytest.mark.django_db
+def test_a_burst_of_fragments_gets_429_per_operator(dispatcher: User, client_for: Any, settings: Any) -> None:
+    # The caller history is a search by phone number: counted per operator with the suggestions' limit.
+    settings.FANKUI_RATE_LIMITS = {"suggest": (3, 60)}
+    client = english(client_for(dispatcher))
+    answers = [
+        client.post(reverse(name), {"caller": "13812345678", "body": "路灯坏了"})
+        for name in ("desk:history", "desk:urgency", "desk:knowledge", "desk:history")
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[-1]["Retry-After"] and "Too many requests" in answers[-1].content.decode()
+    other = factories.user(Role.DISPATCHER, dispatcher.department, username="other_operator")
+    assert english(client_for(other)).post(reverse("desk:history"), {"caller": "13812345678"}).status_code == 200

@@ -18,6 +18,7 @@ from fankui.accounts.models import User
 from fankui.accounts.views import staff_required
 from fankui.analysis.models import REASON_LABELS
 from fankui.cases.queries import visible_cases
+from fankui.core import throttle
 from fankui.core.errors import DomainError, ValidationFailed
 from fankui.core.forms import show_errors
 from fankui.core.vocab import Channel
@@ -104,6 +105,14 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 def _fragment_form(request: HttpRequest) -> TextForm | HttpResponse:
+    """The fragment's input, counted per operator against the limit of what is asked while typing (``suggest``, as
+    the analysis' suggestions are): the caller history is a search by phone number, never to be run in bulk."""
+    try:
+        throttle.check_user(request, "suggest")
+    except throttle.Throttled as error:
+        response = render(request, "desk/_refused.html", {"errors": [error.message]}, status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
     form = TextForm(request.POST)
     if not form.is_valid():
         errors = [str(message) for messages in form.errors.values() for message in messages]
