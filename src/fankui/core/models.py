@@ -1,5 +1,5 @@
-"""The core app's one table: the background workers' heartbeats (its migrations also keep the history of the
-settings stamp it once had)."""
+"""The core app's tables: the background workers' heartbeats, and the stamp of the lookups each process keeps
+(``core.lookups``; its migrations also keep the history of the settings stamp it once had)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,16 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LookupStamp(models.Model):
+    """One row whose random token the database itself renews whenever a table whose rows processes keep changes
+    (the SLA's policies and calendars, the categories, the Open311 clients), by any means: the admin, a queryset
+    update, a bulk operation, another program (triggers, ``core.lookups.renewed_by``). Each process keeps what it
+    read under the token it read it with (``core.lookups``); one single-row read per operation tells it whether
+    that is still current. Random, not a counter: a rolled-back change can never make a copy look current again."""
+
+    token = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -12,8 +12,9 @@ from .models import FollowUp
 
 
 def follow_ups(case: Case) -> list[dict[str, Any]]:
-    """The citizen's later e-mails on ``case`` as the dossier lists them: when, and the words kept."""
+    """The citizen's later e-mails on ``case`` as the dossier lists them: when, and the words kept. Mail from
+    another address about the case (someone copied on the thread) is that person's, not the citizen's."""
     return [
         {"at": timezone.localtime(item.created_at).isoformat(timespec="seconds"), "text": item.text}
-        for item in FollowUp.objects.filter(case=case).order_by("created_at", "id")
+        for item in FollowUp.objects.filter(case=case, from_contact=True).order_by("created_at", "id")
     ]

@@ -442,6 +442,17 @@ def forget_case(
     return emptied
 
 
+def sent_about(case_id: int, addresses: Iterable[Address]) -> list[Message]:
+    """The messages about the case ``case_id`` written to these citizen addresses (queued, sent or not), oldest
+    first: what a citizen's copy of their data lists (privacy.dossier). Messages about the case to anyone else (a
+    person following it, staff) are not theirs to see."""
+    hashes = {address.hash for address in addresses}
+    if not hashes:
+        return []
+    found = Message.objects.filter(case_id=case_id, user__isnull=True, address_hash__in=hashes)
+    return list(found.order_by("created_at", "id"))
+
+
 def reencrypt_addresses(batch: int = 1000) -> tuple[int, int]:
     """``fankui rotate-key``: re-encrypt every stored address with the newest key (plain text left from before
     encryption too) and recompute the keyed hashes (address, dedupe key) with the current lookup key, a batch per

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from fankui.audit.services import record_entry
 from fankui.cases.models import Case
 from fankui.cases.services.receiving import receive
+from fankui.core.lookups import lookups
 from fankui.core.vocab import Channel
 from fankui.intake.services import SubmissionInput
 
@@ -62,20 +64,38 @@ def record_change(client: Open311Client, changes: dict[str, list[Any]], *, actor
 
 
 def client_for_key(raw: str) -> Open311Client | None:
-    """The active client whose key ``raw`` is; None for an unknown or revoked one."""
+    """The active client whose key ``raw`` is; None for an unknown or revoked one. The active clients are kept by
+    the process while they stay unchanged (``core.lookups``; open311 migration 0002 renews the stamp on any change
+    but the last-used time): a revoked key stops at the next request in every process."""
     if not raw or not raw.startswith(KEY_PREFIX) or len(raw) > 100:
         return None
-    try:
-        client = Open311Client.objects.only("pk", "name", "rate", "last_used_at").get(
-            key_hash=Open311Client.hash(raw), active=True, revoked_at=None
-        )
-    except Open311Client.DoesNotExist:
+    values = active_clients().get(Open311Client.hash(raw))
+    if values is None:
         return None
+    # A fresh instance per request: the kept rows are shared by the process's threads, instances are not.
+    client = Open311Client.from_db(None, _CLIENT_FIELDS, values)
     now = timezone.now()
-    # Touch at most once a minute so that a busy client does not turn every request into two writes.
-    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
+    # Touch at most once a minute (per process) so that a busy client does not turn every request into two writes.
+    last = _touched.get(client.pk) or client.last_used_at
+    if last is None or (now - last).total_seconds() > 60:
+        _touched[client.pk] = now
         Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
     return client
+
+
+_CLIENT_FIELDS = [field.attname for field in Open311Client._meta.concrete_fields]
+# When this process last wrote each client's last-used time (the kept rows keep the time they were read with).
+_touched: dict[int, datetime] = {}
+
+
+def active_clients() -> dict[str, tuple[Any, ...]]:
+    """The active clients' rows by key hash."""
+    cache = lookups()
+    if "open311.clients" not in cache:
+        rows = Open311Client.objects.filter(active=True, revoked_at=None).values_list(*_CLIENT_FIELDS)
+        key = _CLIENT_FIELDS.index("key_hash")
+        cache["open311.clients"] = {row[key]: row for row in rows}
+    return cache["open311.clients"]  # type: ignore[return-value]
 
 
 @dataclass
@@ -118,10 +138,10 @@ def submit(client: Open311Client, data: RequestInput) -> tuple[Case, Open311Requ
     """Open a case for what ``client`` posted; ``(case, request, created)``. A retry with the same client id
     returns the first case (``created`` False), per client: one client can never reach another's requests.
 
-    The request's row is written just after intake's transaction, not inside it: a transaction around ``receive``
-    would make its own a savepoint, which costs every post a third of a millisecond more than the row itself
-    (bench/README.md). Nothing acknowledged can be lost by it: the client hears of the case only after both are
-    written, and a crash between the two leaves a case whose retry (same client id) writes the missing row."""
+    The request's row is written in intake's transaction (``receive``'s ``then``): the client hears of the case
+    only after both are stored, and a crash stores neither."""
+    token = secrets.token_urlsafe(18)
+    fields = {"client": client, "media_url": data.media_url}
     key = f"open311:{client.pk}:{data.client_request_id}" if data.client_request_id else ""
     case, created = receive(
         SubmissionInput(
@@ -139,13 +159,14 @@ def submit(client: Open311Client, data: RequestInput) -> tuple[Case, Open311Requ
             lng=data.lng,
             idempotency_key=key,
             external_id=data.client_request_id,
-        )
+        ),
+        then=lambda new: Open311Request.objects.create(case=new, token=token, created_at=new.created_at, **fields),
     )
-    fields = {"client": client, "media_url": data.media_url, "created_at": case.created_at}
     if created:
-        request = Open311Request.objects.create(case=case, token=secrets.token_urlsafe(18), **fields)
+        request = case.open311  # set by the create above, no query
     else:
+        # A retry: the first post's row (requests stored before it was written with the case may lack one).
         request, _made = Open311Request.objects.get_or_create(
-            case=case, defaults={"token": secrets.token_urlsafe(18), **fields}
+            case=case, defaults={"token": token, "created_at": case.created_at, **fields}
         )
     return case, request, created

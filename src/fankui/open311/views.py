@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from fankui.core import text, throttle
 from fankui.core.errors import Conflict, DomainError, ValidationFailed
+from fankui.core.lookups import cached_lookups
 
 from . import formats, queries, services
 from .forms import ListForm, RequestForm, WindowForm, messages
@@ -59,7 +60,9 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                     return response
                 throttle.check(request, "open311")
                 _refuse_control_characters(request)
-                return view(request, fmt, **kwargs)
+                # The clients' keys, the services and the SLA's policies, read under one stamp (core.lookups).
+                with cached_lookups():
+                    return view(request, fmt, **kwargs)
             except Refused as refused:
                 return formats.errors(fmt, refused.status, refused.problems, retry_after=refused.retry_after)
             except throttle.Throttled as error:

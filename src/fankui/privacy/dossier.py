@@ -1,6 +1,6 @@
 """Everything held about a citizen's request, as they may see and download it (PIPL art. 45): the submission as sent,
 the contact details as held, the status and the events meant for them, the attachments, the ratings, their later
-e-mails. In one shape for the page, the JSON download and the PDF (its Chinese font embedded as the analysis
+e-mails, and the messages sent to them about it. In one shape for the page, the JSON download and the PDF (its Chinese font embedded as the analysis
 report's: insights.charts)."""
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from django.utils.translation import gettext as _
 from fankui.cases.models import Case
 from fankui.insights.charts import register_font
 from fankui.mail import queries as mail_queries
+from fankui.notify import services as notify
 from fankui.portal.queries import tracking
 from fankui.surveys.models import Level, Rating
+
+from . import services
 
 
 def _when(moment: Any) -> str:
@@ -62,6 +65,18 @@ def held(case: Case) -> dict[str, Any]:
             for rating in Rating.objects.filter(case=case).order_by("created_at")
         ],
         "emails": mail_queries.follow_ups(case),
+        "messages": [
+            {
+                "at": _when(message.created_at),
+                "sent_at": _when(message.sent_at),
+                "channel": message.get_channel_display(),
+                "status": message.get_status_display(),
+                "subject": message.subject,
+                # A one-time code is spent or expired once the person reads this; it is not repeated here.
+                "text": "" if message.key.startswith(services.CODE_KEY) else message.body,
+            }
+            for message in notify.sent_about(case.pk, services.addresses_of(submission))
+        ],
     }
 
 
@@ -97,6 +112,13 @@ def _rows(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("Attachments"), [(a["name"], f"{a['type']}, {a['bytes']} B") for a in data["attachments"]]),
         (_("Ratings"), [(r["at"], " · ".join(x for x in (r["rating"], r["comment"]) if x)) for r in data["ratings"]]),
         (_("Your later e-mails"), [(e["at"], e["text"]) for e in data.get("emails", [])]),
+        (
+            _("Messages we sent you"),
+            [
+                (m["at"], " · ".join(x for x in (m["channel"], m["status"], m["subject"], m["text"]) if x))
+                for m in data.get("messages", [])
+            ],
+        ),
     ]
 
 

@@ -44,6 +44,8 @@ from .models import AccessCode
 # A new code for the same case no sooner than this: each one is an SMS or an e-mail to the person.
 RESEND_AFTER = timedelta(seconds=60)
 CODE_DIGITS = 6
+# The outbox key of a one-time code's message.
+CODE_KEY = "privacy-code:"
 
 
 # --- One-time codes ------------------------------------------------------------------------------------------------
@@ -93,7 +95,7 @@ def send_code(case: Case) -> notify.Address:
         "Your code to see or erase your personal data of request %(code)s is %(secret)s. It is valid for "
         "%(minutes)d minutes. If you did not ask for it, ignore this message."
     ) % {"code": case.display_code, "secret": code, "minutes": minutes}
-    notify.notify_citizen(address, _("Your code"), body, key=f"privacy-code:{row.pk}", case_id=case.pk, requested=True)
+    notify.notify_citizen(address, _("Your code"), body, key=f"{CODE_KEY}{row.pk}", case_id=case.pk, requested=True)
     return address
 
 
@@ -144,6 +146,11 @@ def masker(submission: Submission) -> Callable[[str], str]:
         return text
 
     return mask
+
+
+def addresses_of(submission: Submission) -> list[notify.Address]:
+    """Where the person behind ``submission`` can be reached: the contact details on file, as the outbox knows them."""
+    return _addresses(submission)[0]
 
 
 def _addresses(submission: Submission) -> tuple[list[notify.Address], list[notify.Address]]:

@@ -34,19 +34,6 @@ class Urgency(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency")
 
 
-class LookupStamp(models.Model):
-    """One row whose random token the database itself renews whenever a policy, a target, a working calendar, a
-    calendar day or an entered year changes, by any means (triggers of migration 0006: the admin, a queryset
-    update, a bulk operation, another program). Each process keeps the policies and calendars it read under the
-    token it read them with (``services.lookups``); one single-row read per operation tells it whether they are
-    still current. Random, not a counter: a rolled-back change can never make a copy look current again."""
-
-    token = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return str(self.token)
-
-
 class WorkingCalendar(models.Model):
     """The organisation's working hours; the working days are the national calendar plus ``CalendarDay``."""
 

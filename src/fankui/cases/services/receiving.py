@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from fankui.audit.services import record_event
 from fankui.core import codes, rows
 from fankui.core.errors import Conflict, ValidationFailed
+from fankui.core.lookups import cached_lookups, lookups
 from fankui.core.vocab import Kind
 from fankui.intake import services as intake
 from fankui.intake.models import Submission
@@ -53,7 +55,7 @@ def _sequence_value(year: int) -> int:
     return int(value)
 
 
-def receive(data: intake.SubmissionInput) -> tuple[Case, bool]:
+def receive(data: intake.SubmissionInput, *, then: Callable[[Case], object] | None = None) -> tuple[Case, bool]:
     """The one door of every channel (the web form, ``POST /api/v1/submissions``, imports): check everything at once
     (intake's rules for what arrived, the category here), store the submission and open its case, in one
     transaction. Returns ``(case, created)``; ``created`` is False when the idempotency key was seen before, and the
@@ -61,7 +63,15 @@ def receive(data: intake.SubmissionInput) -> tuple[Case, bool]:
 
     The key is not looked up first: the unique constraint on it decides, which saves a query on every new
     submission (the common case) and is also what settles two retries racing each other. A key reused for a
-    different text is refused, so a guessed key never hands out somebody else's tracking code."""
+    different text is refused, so a guessed key never hands out somebody else's tracking code.
+
+    ``then`` writes a channel's own row about a new case (the Open311 request, the partner's reference) in the same
+    transaction: both are stored or neither, without a savepoint of a transaction around this one."""
+    with cached_lookups():
+        return _receive(data, then)
+
+
+def _receive(data: intake.SubmissionInput, then: Callable[[Case], object] | None) -> tuple[Case, bool]:
     clean, files, category, errors = check(data)
     if errors:
         raise ValidationFailed(errors)
@@ -72,6 +82,8 @@ def receive(data: intake.SubmissionInput) -> tuple[Case, bool]:
             case = create_case(
                 submission, kind=kind, category=category, public_data={"kind": kind, "attachments": len(files)}
             )
+            if then is not None:
+                then(case)
     except IntegrityError:
         existing = find_by_idempotency_key(clean["idempotency_key"])
         if existing is None:
@@ -88,7 +100,8 @@ def check(data: intake.SubmissionInput) -> tuple[dict[str, Any], list[Any], Cate
     """Every rule ``receive`` applies before it writes anything: intake's checks and the chosen category. A dry run
     (``fankui import --dry-run``) asks this and stores nothing."""
     clean, files, errors = intake.check(data)
-    category = _chosen_category(data.category, errors)
+    with cached_lookups():
+        category = _chosen_category(data.category, errors)
     return clean, files, category, errors
 
 
@@ -97,14 +110,32 @@ def _chosen_category(raw: object, errors: dict[str, list[str]]) -> Category | No
     text = str(raw if raw is not None else "").replace("\x00", "").strip()
     if not text:
         return None
-    if text.isdigit():
-        # Out-of-range ids would overflow the database integer: they simply match nothing.
-        category = Category.objects.filter(active=True, pk=int(text)).first() if int(text) < 2**63 else None
-    else:
-        category = Category.objects.filter(active=True, name=text).first()
-    if category is None:
+    by_id, by_name = active_categories()
+    # Out-of-range ids would overflow the database integer: they simply match nothing.
+    values = by_id.get(int(text)) if text.isdigit() and int(text) < 2**63 else by_name.get(text)
+    if values is None:
         errors["category"] = [_("Unknown category “%(value)s”.") % {"value": text}]
-    return category
+        return None
+    # A fresh instance per intake: the kept rows are shared by the process's threads, instances are not.
+    return Category.from_db(None, _CATEGORY_FIELDS, values)
+
+
+_CATEGORY_FIELDS = [field.attname for field in Category._meta.concrete_fields]
+
+
+def active_categories() -> tuple[dict[int, tuple[Any, ...]], dict[str, tuple[Any, ...]]]:
+    """The active categories' rows by id and by name (the first in the tree's order for a name used twice), kept by
+    the process while the categories stay unchanged (``core.lookups``; cases migration 0006 renews the stamp)."""
+    cache = lookups()
+    if "cases.categories" not in cache:
+        rows = list(Category.objects.filter(active=True).values_list(*_CATEGORY_FIELDS))
+        pk = _CATEGORY_FIELDS.index("id")
+        name = _CATEGORY_FIELDS.index("name")
+        by_name: dict[str, tuple[Any, ...]] = {}
+        for row in rows:
+            by_name.setdefault(row[name], row)
+        cache["cases.categories"] = ({row[pk]: row for row in rows}, by_name)
+    return cache["cases.categories"]  # type: ignore[return-value]
 
 
 def find_by_idempotency_key(key: str) -> Case | None:

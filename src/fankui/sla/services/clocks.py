@@ -126,11 +126,11 @@ def policy_for(case: Case, policies: Iterable[Policy] | None = None, *, urgency:
     """The most specific active policy matching ``case`` (None when none does)."""
     if policies is None:
         cache = lookups()
-        if "policies" not in cache:
-            cache["policies"] = list(
+        if "sla.policies" not in cache:
+            cache["sla.policies"] = list(
                 Policy.objects.filter(active=True).select_related("calendar").prefetch_related("targets")
             )
-        policies = cache["policies"]  # type: ignore[assignment]
+        policies = cache["sla.policies"]  # type: ignore[assignment]
     assert policies is not None
     urgency = _urgency(case) if urgency is None else urgency
     categories = _category_ids(case)
@@ -422,10 +422,10 @@ def on_cases_reclassified(changes: Sequence[tuple[Case, Mapping[str, Any]]]) -> 
 
 def _urgency_matters(before: str, after: str) -> bool:
     cache = lookups()
-    if "urgencies" not in cache:
+    if "sla.urgencies" not in cache:
         active = Policy.objects.filter(active=True).exclude(urgency="")
-        cache["urgencies"] = frozenset(active.values_list("urgency", flat=True))
-    return bool({before, after} & cache["urgencies"])  # type: ignore[operator]
+        cache["sla.urgencies"] = frozenset(active.values_list("urgency", flat=True))
+    return bool({before, after} & cache["sla.urgencies"])  # type: ignore[operator]
 
 
 def _stages_for_state(state: str) -> tuple[str, ...]:
