@@ -456,6 +456,13 @@ FANKUI_MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, 
 FANKUI_MAX_ATTACHMENTS = env_int("MAX_ATTACHMENTS", 6)
 # After a reply, the citizen has this many days to rate before the case closes on its own.
 FANKUI_RATING_WINDOW_DAYS = env_int("RATING_WINDOW_DAYS", 7)
+# 好差评 (docs/surveys.md): a reminder to rate this many days after a reply (once; 0: never), the working days a
+# department has to rectify a bad rating, and the levels counted as satisfied in 满意率 (5 非常满意 ... 1 非常不满意).
+FANKUI_RATING_REMINDER_DAYS = env_int("RATING_REMINDER_DAYS", 3)
+FANKUI_RECTIFICATION_WORKING_DAYS = env_int("RECTIFICATION_WORKING_DAYS", 15, minimum=1)
+FANKUI_SATISFIED_LEVELS = [
+    int(level) for level in env_list("SATISFIED_LEVELS", ["5", "4", "3"]) if level.isdigit() and 1 <= int(level) <= 5
+] or [5, 4, 3]
 # Bulk import (docs/imports.md): the largest file the admin page takes, and the rows a worker commits at once.
 FANKUI_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
 FANKUI_IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 200, minimum=1)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("fankui.privacy.urls")),
     # Partner systems' signed webhooks (docs/partners.md).
     path("", include("fankui.partners.urls")),
+    path("", include("fankui.surveys.urls")),
     path("", include("fankui.portal.urls")),
 ]
 

@@ -84,5 +84,7 @@ def test_the_timeline_marks_internal_events_and_shows_reasons_replies_and_rating
         "修了又坏",
     ):
         assert text in page, text
-    assert page.count('<li class="internal">') == 1
+    # The return, and the rectification the bad rating opened (surveys, 差评整改): both internal.
+    assert page.count('<li class="internal">') == 2
+    assert "Bad rating: rectification opened" in page
     assert "internal, not shown to the submitter" in page

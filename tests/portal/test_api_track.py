@@ -66,6 +66,11 @@ def test_a_good_rating_closes_and_a_bad_one_reopens(en: Client, dispatcher: User
         "level_label": "Very satisfied",
         "state": "closed",
         "state_label": "Closed",
+        # The optional sub-scores (docs/surveys.md), none given here.
+        "attitude": None,
+        "efficiency": None,
+        "outcome": None,
+        "convenience": None,
     }
     assert rate(en, bad.tracking_code, {"level": 2}).json()["state"] == State.REOPENED  # type: ignore[attr-defined]
     assert Rating.objects.count() == 2

@@ -46,13 +46,18 @@ from fankui.accounts.models import Department
 from fankui.audit.models import Event
 from fankui.cases.models import Case
 from fankui.cases.workflow import State
-from fankui.surveys.models import Level, Rating
+from fankui.surveys import rates as survey_rates
+from fankui.surveys.models import Level, Rating, RatingKind
 
 # What answers a new case (响应): it was taken on (受理), refused (不予受理), found a duplicate (并单) or answered
 # during the call (直接答复办结).
 RESPONSE_ACTIONS = ("accept", "reject", "merge", "answer_at_once")
-# A rating is satisfied at 基本满意 or better; below is a bad rating (不满意, 非常不满意).
-SATISFIED = Q(level__gte=Level.FAIRLY_SATISFIED)
+
+
+def satisfied() -> Q:
+    """The ratings 满意率 counts as satisfied: ``FANKUI_SATISFIED_LEVELS`` (非常满意, 满意, 基本满意 by default;
+    ``surveys.rates``, the one rule)."""
+    return Q(level__in=survey_rates.satisfied_levels())
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,11 @@ def resolution_by_department(cases: QuerySet[Case] | None, start: datetime, end:
 
     Filtered on ``closed_at`` only and grouped by state, the closed group picked here: a WHERE on state makes SQLite
     walk the (state, created_at) index over every closed case ever instead of scanning the period's."""
-    last_level = Rating.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id").values("level")[:1]
+    last_level = (
+        Rating.objects.filter(case=OuterRef("pk"), kind=RatingKind.REPLY)
+        .order_by("-created_at", "-id")
+        .values("level")[:1]
+    )
     one, zero = Value(1), Value(0)
     rows = (
         _cases(cases)
@@ -154,8 +163,9 @@ def resolution(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> 
 
 # --- 满意率 -------------------------------------------------------------------------------------------------------
 def ratings(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> QuerySet[Rating]:
-    """Ratings given in the period, whatever happened to their case since."""
-    return _related(Rating.objects.filter(created_at__gte=start, created_at__lt=end), cases)
+    """Ratings of replies given in the period, whatever happened to their case since; not those an upheld appeal
+    took out of the rates (``surveys``: counted apart and shown)."""
+    return _related(survey_rates.given(start, end).filter(excluded=False), cases)
 
 
 def satisfaction_by_department(
@@ -166,7 +176,7 @@ def satisfaction_by_department(
     rows = (
         ratings(cases, start, end)
         .values_list("case__lead_department")
-        .annotate(total=Count("pk"), good=Count("pk", filter=SATISFIED))
+        .annotate(total=Count("pk"), good=Count("pk", filter=satisfied()))
         .order_by()
     )
     return {department: Figure(good, total) for department, total, good in rows}
@@ -174,7 +184,7 @@ def satisfaction_by_department(
 
 def satisfaction(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> Figure:
     """满意率: satisfied ratings given in the period of all ratings given in the period."""
-    counts = ratings(cases, start, end).aggregate(total=Count("pk"), good=Count("pk", filter=SATISFIED))
+    counts = ratings(cases, start, end).aggregate(total=Count("pk"), good=Count("pk", filter=satisfied()))
     return Figure(counts["good"], counts["total"])
 
 

@@ -8,6 +8,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from fankui.surveys.rates import Tally
+
+from .goodbad import GoodBad
 from .queries import Rate, Report, Row
 from .tables import Chart, Section, Table
 
@@ -216,11 +219,67 @@ def bad_ratings(report: Report) -> Section:
     return Section("bad_ratings", _("Bad ratings and rectification"), [summary, rows] if b.total else [summary])
 
 
+GOODBAD_RATES = [
+    ("satisfaction", gettext_lazy("Satisfaction rate (满意率)")),
+    ("good", gettext_lazy("Good rating rate (好评率)")),
+    ("bad", gettext_lazy("Bad rating rate (差评率)")),
+    ("rectification", gettext_lazy("Rectification rate (整改率)")),
+    ("follow_up", gettext_lazy("Follow-up rate (回访率)")),
+]
+
+
+def _goodbad_rows(groups: list[tuple[str, Tally]]) -> list[list[Any]]:
+    return [[label, t.valid, *(share.percent for share in t.shares().values())] for label, t in groups]
+
+
+def _goodbad_table(title: str, name: str, groups: list[tuple[str, Tally]], chart: bool = False) -> Table:
+    headers = [name, _("Valid ratings"), *[str(label) for _key, label in GOODBAD_RATES]]
+    return Table(
+        title,
+        headers,
+        _goodbad_rows(groups),
+        chart=Chart("line", value_column=2) if chart else None,
+        percent_columns=(2, 3, 4, 5, 6),
+    )
+
+
+def goodbad_note(figures: GoodBad) -> str:
+    """The footnote of the rates: how many ratings an upheld appeal took out, and why (never silently)."""
+    if not figures.now.excluded:
+        return ""
+    head = ngettext(
+        "%(n)d rating given in the period was taken out of the rates after an upheld appeal:",
+        "%(n)d ratings given in the period were taken out of the rates after an upheld appeal:",
+        figures.now.excluded,
+    ) % {"n": figures.now.excluded}
+    reasons = "; ".join(f"{number}: {reason}" for number, reason in figures.excluded_reasons)
+    return f"{head} {reasons}"
+
+
+def goodbad(report: Report) -> Section:
+    figures = report.goodbad
+    if figures is None:
+        return Section("goodbad", _("Good and bad ratings (好差评)"), available=False)
+    now, before = figures.now.shares(), figures.before.shares()
+    rates = [
+        Rate(key, str(label), now[key].numerator, now[key].denominator, before[key].numerator, before[key].denominator)
+        for key, label in GOODBAD_RATES
+    ]
+    tables = [
+        _rates_table(_("Rates of good and bad ratings"), rates),
+        _goodbad_table(_("By lead department"), _("Department"), figures.by_department),
+        _goodbad_table(_("By category (first level)"), _("Category"), figures.by_category),
+        _goodbad_table(_("By month (twelve months)"), _("Month"), figures.by_month, chart=True),
+    ]
+    return Section("goodbad", _("Good and bad ratings (好差评)"), tables, note=goodbad_note(figures))
+
+
 def sections(report: Report) -> list[Section]:
     return [
         summary(report),
         volume(report),
         ratings(report),
+        goodbad(report),
         report.on_time,
         topics(report),
         report.overdue,
@@ -272,8 +331,30 @@ DEFINITIONS = [
     (
         gettext_lazy("Satisfaction rate"),
         gettext_lazy(
-            "Ratings given in the period that are very satisfied, satisfied or fairly "
-            "satisfied, divided by all ratings given in the period."
+            "Valid ratings of replies given in the period that are very satisfied, satisfied or fairly satisfied "
+            "(the levels FANKUI_SATISFIED_LEVELS names), divided by all valid ratings of replies given in the "
+            "period. Valid: not taken out of the rates by an upheld appeal; those are counted in a note."
+        ),
+    ),
+    (
+        gettext_lazy("Good and bad rating rates"),
+        gettext_lazy(
+            "Valid ratings that are very satisfied or satisfied (好评), and unsatisfied or very unsatisfied (差评), "
+            "divided by all valid ratings given in the period."
+        ),
+    ),
+    (
+        gettext_lazy("Rectification rate"),
+        gettext_lazy(
+            "Valid bad ratings given in the period whose rectification was checked and reported to the person, up "
+            "to now, divided by the valid bad ratings given in the period."
+        ),
+    ),
+    (
+        gettext_lazy("Follow-up rate"),
+        gettext_lazy(
+            "Valid bad ratings given in the period by people who left a way to reach them, which a follow-up call "
+            "(回访) reached, divided by all such ratings (the target is 100%)."
         ),
     ),
     (

@@ -30,6 +30,8 @@ from fankui.surveys.models import Level, Rating
 from fankui.topics.models import Topic
 
 from . import integrations
+from .goodbad import GoodBad
+from .goodbad import figures as goodbad_figures
 from .periods import Period
 
 TOP_TOPICS = 10
@@ -223,6 +225,8 @@ class Report:
     excluded: int = 0
     # Answered at first contact (直接答复办结) by the centre's operators: count and share of the cases received.
     first_contact: Rate | None = None
+    # 好差评: the five rates per department, category and month, and the ratings an appeal took out (``goodbad``).
+    goodbad: GoodBad | None = None
 
 
 def _case_scope(scope: Scope) -> QuerySet[Case] | None:
@@ -541,4 +545,5 @@ def build(scope: Scope, period: Period) -> Report:
         actions=integrations.actions(scope, period),
         excluded=excluded(scope, period),
         first_contact=first_contact(scope, period),
+        goodbad=goodbad_figures(scope, period),
     )

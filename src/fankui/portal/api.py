@@ -24,8 +24,8 @@ from fankui.core.errors import NotFound
 from fankui.core.text import Text
 from fankui.intake.api import ContactIn, LocationIn, OptionalText, SubmissionIn, channel_for, enum, errors
 from fankui.intake.services import SubmissionInput
-from fankui.surveys.models import Level
-from fankui.surveys.services import rate
+from fankui.surveys.models import SUB_SCORES, Level, Rating
+from fankui.surveys.services import rate, rate_rectification
 
 from .queries import Tracking, tracking
 
@@ -84,12 +84,28 @@ class RatingIn(BaseModel):
         examples=[5],
     )
     comment: OptionalText = Field(default="", description="Optional words with the rating (2,000 characters at most).")
+    # The standard's dimensions (国办发〔2019〕51号), optional, on the same five levels (docs/surveys.md).
+    attitude: int | None = Field(default=None, ge=1, le=5, description="Optional: service attitude (服务态度), 1..5.")
+    efficiency: int | None = Field(default=None, ge=1, le=5, description="Optional: efficiency (办事效率), 1..5.")
+    outcome: int | None = Field(
+        default=None, ge=1, le=5, description="Optional: the result and the explanation given (办理结果), 1..5."
+    )
+    convenience: int | None = Field(
+        default=None, ge=1, le=5, description="Optional: how easy the channel was to use (渠道便捷), 1..5."
+    )
+
+    def scores(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name, _label in SUB_SCORES}
 
 
 class RatingOut(Schema):
     tracking_code: str
     level: int = Field(examples=[5])
     level_label: str = Field(examples=["Very satisfied"])
+    attitude: int | None = None
+    efficiency: int | None = None
+    outcome: int | None = None
+    convenience: int | None = None
     state: str = Field(description="The case's state after the rating: `closed` or `reopened`.", examples=["closed"])
     state_label: str = Field(examples=["Closed"])
 
@@ -154,19 +170,39 @@ def rate_reply(
 ) -> Status[dict[str, Any]]:
     throttle.check(request, "rate")
     case = _case(tracking_code)
-    rating = rate(case, payload.level, payload.comment)
+    rating = rate(case, payload.level, payload.comment, payload.scores())
+    return Status(201, _rating_out(case, rating))
+
+
+def _rating_out(case: Case, rating: Rating) -> dict[str, Any]:
     case.refresh_from_db(fields=["state"])
     state = State(case.state)
-    return Status(
-        201,
-        {
-            "tracking_code": case.tracking_code,
-            "level": rating.level,
-            "level_label": str(Level(rating.level).label),
-            "state": state.value,
-            "state_label": str(state.label),
-        },
-    )
+    out: dict[str, Any] = {
+        "tracking_code": case.tracking_code,
+        "level": rating.level,
+        "level_label": str(Level(rating.level).label),
+        "state": state.value,
+        "state_label": str(state.label),
+    }
+    out.update({name: getattr(rating, name) for name, _label in SUB_SCORES})
+    return out
+
+
+@router.post(
+    "/track/{tracking_code}/rectification/rating",
+    response={201: RatingOut, **errors(400, 404, 409, 413, 422, 429)},
+    summary="Rate the rectification",
+    description="After a bad rating the department rectifies (差评整改) and reports what it did; this is the "
+    "submitter's rating of that report, on the same five levels with the same optional sub-scores. It does not "
+    "move the case. **409** when no reported rectification waits for a rating.",
+)
+def rate_rectification_api(
+    request: HttpRequest, payload: RatingIn, tracking_code: Text = Path(..., description=CODE_DESCRIPTION)
+) -> Status[dict[str, Any]]:
+    throttle.check(request, "rate")
+    case = _case(tracking_code)
+    rating = rate_rectification(case, payload.level, payload.comment, payload.scores())
+    return Status(201, _rating_out(case, rating))
 
 
 # --- Submitting ---------------------------------------------------------------------------------------------------

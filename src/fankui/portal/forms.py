@@ -5,6 +5,7 @@ beside each field."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -14,7 +15,7 @@ from fankui.cases.models import Category
 from fankui.core.forms import Form
 from fankui.core.vocab import Channel, Kind
 from fankui.intake.services import SubmissionInput
-from fankui.surveys.models import Level
+from fankui.surveys.models import SUB_SCORES, Level
 
 # ``cases.services.receiving.receive``'s names for the fields where the form's differ (``core.forms.show_errors``); its
 # errors without a field on the form (the channel, the idempotency key) are shown above it.
@@ -103,9 +104,23 @@ class TrackLookupForm(Form):
 
 
 class RatingForm(Form):
+    """The rating and, optional, a sub-score per dimension of the standard (``surveys.models.SUB_SCORES``); the
+    service checks every value, so the fields only carry what was sent."""
+
     level = forms.CharField(required=False)
     comment = forms.CharField(required=False, widget=forms.Textarea)
+    attitude = forms.CharField(required=False)
+    efficiency = forms.CharField(required=False)
+    outcome = forms.CharField(required=False)
+    convenience = forms.CharField(required=False)
 
     @staticmethod
     def levels() -> list[tuple[int, str]]:
         return [(value, str(label)) for value, label in Level.choices]
+
+    def scores(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name, "") for name, _label in SUB_SCORES}
+
+    def dimensions(self) -> list[tuple[str, str, Any]]:
+        """(field name, label, bound field) of each sub-score, for the template."""
+        return [(name, str(label), self[name]) for name, label in SUB_SCORES]

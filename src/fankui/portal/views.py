@@ -217,7 +217,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
         return _track_page(request, case, rating=form)
     try:
         throttle.check(request, "rate")
-        rating = rate_service(case, form.cleaned_data["level"], form.cleaned_data["comment"])
+        rating = rate_service(case, form.cleaned_data["level"], form.cleaned_data["comment"], form.scores())
     except Throttled as exc:
         form.add_error(None, str(exc.message))
         page = _track_page(request, case, rating=form, status=429)

@@ -9,13 +9,44 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from fankui.audit import labels
+        from fankui.intake import files
+
+        from . import queries
+        from .models import Appeal
 
         # A rating's event refers to the rating; its comment is read from the row, which erasure masks.
-        for action in ("rate_satisfied", "rate_unsatisfied"):
+        for action in ("rate_satisfied", "rate_unsatisfied", "rate_rectification"):
             labels.register_text(action, "rating_id", _comments)
+        # What the person said on a 回访 call, read from the call's row (erasure masks it there too).
+        labels.register_text("follow_up", "follow_up_id", _follow_up_notes)
+        for action, staff, public in EVENTS:
+            labels.register(action, staff, public)
+        # An appeal's evidence is seen by those who may see the appeal.
+        files.register(Appeal, queries.evidence_look)
+
+
+# The timeline's words for the events of 好差评 (staff; the citizen's where the event is public).
+EVENTS = [
+    ("rectification_open", _("Bad rating: rectification opened"), None),
+    ("rectification_submit", _("Rectification submitted for checking"), None),
+    ("rectification_return", _("Rectification sent back to the department"), None),
+    ("rectification_done", _("Rectification checked and reported"), _("We told you what was done about your rating")),
+    ("rate_rectification", _("The submitter rated the rectification"), _("You rated what was done")),
+    ("rating_reminder", _("Reminded to rate the reply"), None),
+    ("follow_up", _("Follow-up call (回访)"), None),
+    ("appeal_file", _("Rating appealed"), None),
+    ("appeal_uphold", _("Appeal upheld: the rating left the rates"), None),
+    ("appeal_reject", _("Appeal rejected"), None),
+]
 
 
 def _comments(ids: set[int]) -> dict[int, str]:
     from .models import Rating
 
     return dict(Rating.objects.filter(pk__in=ids).values_list("pk", "comment"))
+
+
+def _follow_up_notes(ids: set[int]) -> dict[int, str]:
+    from .models import FollowUp
+
+    return dict(FollowUp.objects.filter(pk__in=ids).values_list("pk", "notes"))

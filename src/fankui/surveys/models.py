@@ -1,23 +1,82 @@
+"""好差评 (国办发〔2019〕51号): the rating of a reply and what follows a bad one (docs/surveys.md).
+
+- ``Rating``: the five-level rating of a reply (or of a rectification), optional sub-scores on the standard's
+  dimensions, the comment; ``excluded`` once an appeal against it was upheld (shown, never hidden).
+- ``Rectification`` (差评整改): opened by every bad rating, with its own deadline on the working calendar; the
+  department handles it, its head or a supervisor checks it, the citizen is told and asked to rate it.
+- ``FollowUp`` (回访): one call to the person behind a rating; a real-name bad rating counts as followed up once a
+  call reached them (``Rating.followed_up_at``).
+- ``Appeal`` (申诉): a department says a rating is mistaken or malicious; a supervisor decides.
+- ``RatingReminder``: the one reminder to rate a reply, sent once.
+"""
+
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fankui.core.vocab import Level
+from fankui.intake.models import stored_files
+
+
+class RatingKind(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    RECTIFICATION = "rectification", _("Rectification")
+
+
+# The standard's dimensions (国办发〔2019〕51号 and its evaluation index: 服务态度, 服务效率/办事效率, 服务水平,
+# 办事便捷度), as optional sub-scores on the same five levels. The overall level stays the rating.
+SUB_SCORES: tuple[tuple[str, object], ...] = (
+    ("attitude", _("Service attitude")),
+    ("efficiency", _("Efficiency")),
+    ("outcome", _("Result and explanation")),
+    ("convenience", _("Ease of the channel")),
+)
+
+
+def _sub_score(label: object) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(label, choices=Level.choices, null=True, blank=True)  # type: ignore[arg-type]
 
 
 class Rating(models.Model):
-    """The submitter's rating of one reply."""
+    """The submitter's rating of one reply, or of the rectification of a bad rating (``kind``)."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="ratings")
     reply = models.ForeignKey("cases.Reply", on_delete=models.PROTECT, related_name="ratings")
+    kind = models.CharField(_("rated"), max_length=16, choices=RatingKind.choices, default=RatingKind.REPLY)
+    # Set on a rating of a rectification (kind "rectification"): which one was rated.
+    of_rectification = models.ForeignKey(
+        "surveys.Rectification", null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
+    )
     level = models.PositiveSmallIntegerField(_("rating"), choices=Level.choices)
+    attitude = _sub_score(_("Service attitude"))
+    efficiency = _sub_score(_("Efficiency"))
+    outcome = _sub_score(_("Result and explanation"))
+    convenience = _sub_score(_("Ease of the channel"))
     comment = models.TextField(_("comment"), blank=True)
+    # The rater left a way to reach them (not anonymous): a bad rating is then followed up (回访).
+    real_name = models.BooleanField(_("real name"), default=False)
+    # When a 回访 call reached the person (the first such call); the 回访率's numerator.
+    followed_up_at = models.DateTimeField(null=True, blank=True)
+    # Taken out of the rates by an upheld appeal (申诉): visibly, with the reason.
+    excluded = models.BooleanField(_("excluded from the rates"), default=False)
+    excluded_reason = models.TextField(_("why it was excluded"), blank=True)
+    excluded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["reply"], name="one_rating_per_reply")]
+        constraints = [
+            models.UniqueConstraint(fields=["reply"], condition=Q(kind="reply"), name="one_rating_per_reply"),
+            models.UniqueConstraint(
+                fields=["of_rectification"],
+                condition=Q(of_rectification__isnull=False),
+                name="one_rating_per_rectification",
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="rating_created")]
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")
 
@@ -27,3 +86,131 @@ class Rating(models.Model):
     @property
     def satisfied(self) -> bool:
         return Level.is_satisfied(self.level)
+
+    @property
+    def sub_scores(self) -> list[tuple[str, int]]:
+        """(dimension label, level) of the sub-scores given."""
+        return [(str(label), getattr(self, name)) for name, label in SUB_SCORES if getattr(self, name)]
+
+
+class Rectification(models.Model):
+    """差评整改: the department's answer to one bad rating, checked before the citizen hears of it."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("To rectify")
+        SUBMITTED = "submitted", _("Awaiting check")
+        DONE = "done", _("Rectified")
+
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="rectification")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="rectifications")
+    department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="rectifications"
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
+    deadline = models.DateTimeField(_("deadline"))
+    measures = models.TextField(_("what was done"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_note = models.TextField(_("check note"), blank=True)
+    # Whether the report to the citizen was queued (False: anonymous or no contact; the tracking page shows it).
+    reported = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["state", "deadline"], name="rectification_state_due")]
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.state}"
+
+
+class FollowUp(models.Model):
+    """One 回访 call: who called, whether it reached the person, and what they said."""
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached the person")
+        UNREACHABLE = "unreachable", _("Could not reach them")
+        DECLINED = "declined", _("They declined to talk")
+
+    rating = models.ForeignKey(Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    # What the person said of the service, on the five levels, if they said it.
+    level = models.PositiveSmallIntegerField(_("rating given"), choices=Level.choices, null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.outcome}"
+
+
+class Appeal(models.Model):
+    """申诉: a department asks for a rating to be taken out of the rates; a supervisor decides."""
+
+    class Grounds(models.TextChoices):
+        MISTAKEN = "mistaken", _("Mistaken (误评)")
+        MALICIOUS = "malicious", _("Malicious (恶意差评)")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        UPHELD = "upheld", _("Upheld")
+        REJECTED = "rejected", _("Rejected")
+
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="appeals")
+    department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grounds = models.CharField(_("grounds"), max_length=16, choices=Grounds.choices)
+    evidence = models.TextField(_("evidence"))
+    # Optional files, checked and stored by intake like attachments (``intake.services.check_uploads``).
+    evidence_files = stored_files()
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rating"], condition=Q(state="pending"), name="one_pending_appeal"),
+        ]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+
+    def __str__(self) -> str:
+        return f"{self.rating_id}: {self.state}"
+
+
+class RatingReminder(models.Model):
+    """The one reminder to rate a reply (the unique reply makes a second impossible)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    reply = models.OneToOneField("cases.Reply", on_delete=models.CASCADE, related_name="+")
+    # Whether a message was queued (False: anonymous or no contact; nothing to send, but not asked again).
+    queued = models.BooleanField(default=False)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("rating reminder")
+        verbose_name_plural = _("rating reminders")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.reply_id}"

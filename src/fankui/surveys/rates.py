@@ -1,0 +1,137 @@
+"""The 好差评 rates, one rollup for the dashboard, the monthly report and the benchmark (docs/surveys.md).
+
+``rollup(ratings, by)`` counts, in one GROUP BY over the ratings given, everything the five rates need:
+
+- 满意率: satisfied ratings (levels ``FANKUI_SATISFIED_LEVELS``, default 非常满意 + 满意 + 基本满意) / valid ratings;
+- 好评率: 非常满意 + 满意 / valid ratings;
+- 差评率: 不满意 + 非常不满意 / valid ratings;
+- 整改率: bad ratings whose rectification is done (checked and reported) / bad ratings;
+- 回访率: real-name bad ratings followed up (a call reached the person) / real-name bad ratings.
+
+"Valid" is every rating of a reply not taken out by an upheld appeal; the excluded ones are counted apart
+(``excluded``) so every page says how many left the rates. ``by`` is a field path or an expression the caller
+chooses ("case__lead_department", a period's ``TruncMonth("created_at")``, later "service_point" or "staff"): adding a
+dimension is one argument.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+
+from fankui.core.vocab import Level
+
+from .models import Rating, RatingKind, Rectification
+
+GOOD_LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED)
+BAD_LEVELS = (Level.UNSATISFIED, Level.VERY_UNSATISFIED)
+
+
+def satisfied_levels() -> list[int]:
+    return list(settings.FANKUI_SATISFIED_LEVELS)
+
+
+@dataclass(frozen=True)
+class Share:
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.numerator / self.denominator, 1) if self.denominator else None
+
+
+@dataclass
+class Tally:
+    """The counts of one group; the rates are shares of them."""
+
+    valid: int = 0
+    satisfied: int = 0
+    good: int = 0
+    bad: int = 0
+    rectified: int = 0
+    real_name_bad: int = 0
+    followed_up: int = 0
+    excluded: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
+
+    @property
+    def satisfaction(self) -> Share:
+        return Share(self.satisfied, self.valid)
+
+    @property
+    def good_rate(self) -> Share:
+        return Share(self.good, self.valid)
+
+    @property
+    def bad_rate(self) -> Share:
+        return Share(self.bad, self.valid)
+
+    @property
+    def rectification_rate(self) -> Share:
+        return Share(self.rectified, self.bad)
+
+    @property
+    def follow_up_rate(self) -> Share:
+        return Share(self.followed_up, self.real_name_bad)
+
+    def shares(self) -> dict[str, Share]:
+        """The five rates by key, in the order they are shown."""
+        return {
+            "satisfaction": self.satisfaction,
+            "good": self.good_rate,
+            "bad": self.bad_rate,
+            "rectification": self.rectification_rate,
+            "follow_up": self.follow_up_rate,
+        }
+
+
+def given(start: datetime | None = None, end: datetime | None = None) -> QuerySet[Rating]:
+    """Ratings of replies given in [start, end), the excluded ones included (the rollup counts them apart)."""
+    qs = Rating.objects.filter(kind=RatingKind.REPLY)
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lt=end)
+    return qs
+
+
+def _counts() -> dict[str, Count]:
+    valid = Q(excluded=False)
+    bad = valid & Q(level__in=BAD_LEVELS)
+    real_bad = bad & Q(real_name=True)
+    return {
+        "valid": Count("pk", filter=valid),
+        "satisfied": Count("pk", filter=valid & Q(level__in=satisfied_levels())),
+        "good": Count("pk", filter=valid & Q(level__in=GOOD_LEVELS)),
+        "bad": Count("pk", filter=bad),
+        "rectified": Count("pk", filter=bad & Q(rectification__state=Rectification.State.DONE)),
+        "real_name_bad": Count("pk", filter=real_bad),
+        "followed_up": Count("pk", filter=real_bad & Q(followed_up_at__isnull=False)),
+        "excluded": Count("pk", filter=Q(excluded=True)),
+    }
+
+
+def total(ratings: QuerySet[Rating]) -> Tally:
+    """The counts of all ``ratings`` together."""
+    return Tally(**ratings.aggregate(**_counts()))
+
+
+def rollup(ratings: QuerySet[Rating], by: str | Any) -> dict[Any, Tally]:
+    """The counts of ``ratings`` per value of ``by`` (a field path such as "case__lead_department", or an
+    expression such as ``TruncMonth("created_at")``), in one query."""
+    key = F(by) if isinstance(by, str) else by
+    rows = ratings.annotate(group=key).values("group").annotate(**_counts()).order_by()
+    return {row.pop("group"): Tally(**row) for row in rows}
+
+
+def excluded_reasons(ratings: QuerySet[Rating], limit: int = 20) -> list[tuple[Any, str]]:
+    """(case number, reason) of the excluded ratings among ``ratings``, newest first: the rates' footnote."""
+    rows = ratings.filter(excluded=True).order_by("-excluded_at", "-id").values_list("case__number", "excluded_reason")
+    return list(rows[:limit])

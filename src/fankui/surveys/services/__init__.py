@@ -1,0 +1,177 @@
+"""Every write of 好差评: ratings (here), rectifications, appeals, follow-ups and reminders (one module each).
+
+The functions callers use are re-exported here: ``rate``, ``rate_rectification``, ``open_rectification``,
+``submit_rectification``, ``check_rectification``, ``file_appeal``, ``decide_appeal``, ``record_follow_up``,
+``send_rating_reminders``. docs/surveys.md describes the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.cases.models import Case
+from fankui.cases.services import moves
+from fankui.cases.workflow import State
+from fankui.core.errors import Conflict, ValidationFailed
+
+from ..models import SUB_SCORES, Appeal, FollowUp, Level, Rating, RatingKind
+
+MAX_COMMENT = 2_000
+MAX_TEXT = 4_000
+
+
+def clean_level(value: Any, field: str = "level", *, required: bool = True) -> int | None:
+    """One of the five levels; ``None`` for an empty optional one. Anything else is a ``ValidationFailed``."""
+    if value in (None, "") and not required:
+        return None
+    try:
+        level = int(value)
+    except (TypeError, ValueError):
+        level = 0
+    if level not in Level.values:
+        raise ValidationFailed({field: [_("Choose one of the five ratings.")]})
+    return level
+
+
+def clean_scores(scores: Mapping[str, Any] | None) -> dict[str, int | None]:
+    """The optional sub-scores (``models.SUB_SCORES``), each empty or one of the five levels; all problems at once."""
+    scores = scores or {}
+    clean: dict[str, int | None] = {}
+    errors: dict[str, list[str]] = {}
+    for name, _label in SUB_SCORES:
+        try:
+            clean[name] = clean_level(scores.get(name), name, required=False)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def clean_text(value: str | None, field: str, limit: int = MAX_TEXT, *, required: bool = False) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationFailed({field: [_("This field is required.")]})
+    if len(text) > limit:
+        raise ValidationFailed({field: [_("At most %(n)d characters.") % {"n": limit}]})
+    return text
+
+
+def is_real_name(case: Case) -> bool:
+    """The submitter left a way to reach them: a bad rating of theirs is followed up (回访)."""
+    submission = case.submission
+    return not submission.anonymous and bool(submission.contact_phone_hash or submission.contact_email_hash)
+
+
+def _check_rating(
+    level: int | str | None, comment: str, scores: Mapping[str, Any] | None
+) -> tuple[int, str, dict[str, int | None]]:
+    """The level, comment and sub-scores, checked together so that every problem is reported at once."""
+    errors: dict[str, list[str]] = {}
+    clean_level_value, clean_comment, clean_sub = 0, "", {}
+    try:
+        clean_level_value = clean_level(level) or 0
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    try:
+        clean_comment = clean_text(comment, "comment", MAX_COMMENT)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    try:
+        clean_sub = clean_scores(scores)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean_level_value, clean_comment, clean_sub
+
+
+@transaction.atomic
+def rate(case: Case, level: int | str | None, comment: str = "", scores: Mapping[str, Any] | None = None) -> Rating:
+    """Record the submitter's rating of the latest reply, with optional sub-scores (``models.SUB_SCORES``); a good
+    one closes the case, a bad one reopens it and opens a rectification (差评整改)."""
+    level, comment, sub = _check_rating(level, comment, scores)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.state != State.REPLIED:
+        if case.state in (State.CLOSED, State.REOPENED) and case.ratings.exists():
+            raise Conflict(_("This reply has already been rated. Thank you."))
+        raise Conflict(_("There is no reply to rate yet."))
+    reply = case.replies.order_by("-created_at", "-id").first()
+    if reply is None:
+        raise Conflict(_("There is no reply to rate yet."))
+    rating = Rating.objects.create(
+        case=case,
+        reply=reply,
+        level=level,
+        comment=comment,
+        real_name=is_real_name(case),
+        created_at=timezone.now(),
+        **sub,
+    )
+    # The comment stays in the rating's row (erasure masks it there); the event refers to it (``audit.labels``).
+    moves.apply_rating(case, Level.is_satisfied(level), data={"rating": level, "rating_id": rating.pk})
+    if not rating.satisfied:
+        from .rectifications import open_rectification
+
+        open_rectification(rating)
+    return rating
+
+
+def replay_rating(case: Case, reply_id: int, level: int, at: datetime, comment: str = "") -> Rating:
+    """Record a rating given in the past, for imports and the demo. The case's state is not touched here: the
+    rating's workflow step is replayed with ``cases.services.history.replay``, which has already moved the case.
+    No rectification is opened: the past is not rectified again."""
+    if level not in Level.values:
+        raise ValidationFailed({"level": [_("Choose one of the five ratings.")]})
+    return Rating.objects.create(
+        case=case,
+        reply_id=reply_id,
+        level=level,
+        comment=comment.strip(),
+        real_name=is_real_name(case),
+        created_at=at,
+    )
+
+
+def mask_comments(case: Case, mask: Callable[[str], str]) -> None:
+    """Pass the words the rater said (rating comments, what they told a 回访 call) and the evidence about them
+    through ``mask``: the rater's personal data was erased (privacy.services)."""
+    for rating in Rating.objects.filter(case=case).exclude(comment=""):
+        rating.comment = mask(rating.comment)
+        rating.save(update_fields=["comment"])
+    for follow_up in FollowUp.objects.filter(case=case).exclude(notes=""):
+        follow_up.notes = mask(follow_up.notes)
+        follow_up.save(update_fields=["notes"])
+    for appeal in Appeal.objects.filter(rating__case=case):
+        appeal.evidence = mask(appeal.evidence)
+        appeal.save(update_fields=["evidence"])
+
+
+from .appeals import decide_appeal, file_appeal  # noqa: E402
+from .follow_ups import record_follow_up  # noqa: E402
+from .rectifications import check_rectification, open_rectification, rate_rectification, submit_rectification  # noqa: E402
+from .reminders import send_rating_reminders  # noqa: E402
+
+__all__ = [
+    "MAX_COMMENT",
+    "RatingKind",
+    "check_rectification",
+    "clean_level",
+    "clean_scores",
+    "decide_appeal",
+    "file_appeal",
+    "mask_comments",
+    "open_rectification",
+    "rate",
+    "rate_rectification",
+    "record_follow_up",
+    "replay_rating",
+    "send_rating_reminders",
+    "submit_rectification",
+]

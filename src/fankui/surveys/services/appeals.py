@@ -1,0 +1,123 @@
+"""申诉: a department appeals a bad rating as mistaken (误评) or malicious (恶意差评), with evidence; a supervisor
+decides. An upheld appeal takes the rating out of the rates visibly: ``Rating.excluded`` with the reason, shown on
+the case page and counted in the rates' footnote."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.accounts import permissions
+from fankui.accounts.models import Role, User
+from fankui.audit.services import record_event
+from fankui.cases import notices as case_notices
+from fankui.core.errors import Conflict, PermissionDenied, ValidationFailed
+from fankui.intake.services import check_uploads, store_file
+
+from ..models import Appeal, Rating
+from . import clean_text
+
+MAX_EVIDENCE_FILES = 3
+
+
+def may_appeal(user: User, rating: Rating) -> bool:
+    """The department that answered for the rated case (its lead department, a head's subtree too)."""
+    return rating.case_id is not None and permissions.in_department(user, rating.case.lead_department)
+
+
+def may_decide(user: User) -> bool:
+    return permissions.is_supervisor(user)
+
+
+@transaction.atomic
+def file_appeal(rating: Rating, user: User, grounds: str, evidence: str, files: Sequence[UploadedFile] = ()) -> Appeal:
+    """Ask for a bad rating to be taken out of the rates; ``files`` go through intake's upload checks."""
+    rating = Rating.objects.select_for_update().select_related("case__lead_department").get(pk=rating.pk)
+    if not may_appeal(user, rating):
+        raise PermissionDenied(_("Only the department responsible may appeal this rating."))
+    errors: dict[str, list[str]] = {}
+    if grounds not in Appeal.Grounds.values:
+        errors["grounds"] = [_("Say whether the rating is mistaken or malicious.")]
+    try:
+        evidence = clean_text(evidence, "evidence", required=True)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    files = list(files)
+    if len(files) > MAX_EVIDENCE_FILES:
+        errors["files"] = [_("At most %(n)d files can be attached.") % {"n": MAX_EVIDENCE_FILES}]
+    good, problems = check_uploads(files[:MAX_EVIDENCE_FILES])
+    if problems:
+        errors.setdefault("files", []).extend(problems)
+    if errors:
+        raise ValidationFailed(errors)
+    if rating.satisfied:
+        raise Conflict(_("Only a bad rating can be appealed."))
+    if rating.excluded:
+        raise Conflict(_("This rating is already out of the rates."))
+    if rating.appeals.filter(state=Appeal.State.PENDING).exists():
+        raise Conflict(_("An appeal against this rating is already waiting for a decision."))
+    appeal = Appeal.objects.create(
+        rating=rating,
+        department=rating.case.lead_department,
+        grounds=grounds,
+        evidence=evidence,
+        filed_by=user,
+        filed_at=timezone.now(),
+    )
+    for upload, content_type in good:
+        store_file(upload, content_type, appeal, "appeals")
+    record_event(
+        rating.case,
+        "appeal_file",
+        actor=user,
+        data={"appeal_id": appeal.pk, "rating_id": rating.pk, "grounds": grounds, "files": len(good)},
+    )
+    supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR).order_by("pk")
+    case = rating.case
+    case_notices.tell(
+        supervisors,
+        lambda: (
+            _("Appeal against a rating of %(number)s") % {"number": case.number},
+            _("%(department)s appeals a bad rating of %(number)s. Please decide.")
+            % {"department": case.lead_department.name if case.lead_department else "", "number": case.number},
+        ),
+        case=case,
+        key=f"surveys:appeal:{appeal.pk}",
+        actor=user,
+    )
+    return appeal
+
+
+@transaction.atomic
+def decide_appeal(appeal: Appeal, user: User, uphold: bool, note: str) -> Appeal:
+    """Uphold (the rating leaves the rates, the reason shown wherever the rating is) or reject, with a note."""
+    if not may_decide(user):
+        raise PermissionDenied(_("Only a supervisor may decide an appeal."))
+    appeal = Appeal.objects.select_for_update().select_related("rating__case").get(pk=appeal.pk)
+    if appeal.state != Appeal.State.PENDING:
+        raise Conflict(_("This appeal has already been decided."))
+    note = clean_text(note, "note", required=True)
+    now = timezone.now()
+    appeal.state = Appeal.State.UPHELD if uphold else Appeal.State.REJECTED
+    appeal.decided_by = user
+    appeal.decided_at = now
+    appeal.decision_note = note
+    appeal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    rating = appeal.rating
+    if uphold:
+        rating.excluded = True
+        rating.excluded_reason = note
+        rating.excluded_at = now
+        rating.save(update_fields=["excluded", "excluded_reason", "excluded_at"])
+    record_event(
+        rating.case,
+        "appeal_uphold" if uphold else "appeal_reject",
+        actor=user,
+        message=note,
+        data={"appeal_id": appeal.pk, "rating_id": rating.pk},
+    )
+    return appeal

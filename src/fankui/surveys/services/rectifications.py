@@ -1,0 +1,176 @@
+"""差评整改: every bad rating opens a rectification with its own deadline on the working calendar; the case's
+department handles it, its head (or a supervisor) checks it, the citizen is told and asked to rate it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fankui.accounts import permissions
+from fankui.accounts.models import Role, User
+from fankui.audit.services import record_event
+from fankui.cases import notices as case_notices
+from fankui.cases.models import Case
+from fankui.cases.workflow import Actor
+from fankui.core.errors import Conflict, PermissionDenied
+from fankui.sla import calendar
+from fankui.sla.services.lookups import cached_lookups, work_calendar
+
+from .. import notices
+from ..models import Rating, RatingKind, Rectification
+from . import _check_rating, clean_text, is_real_name
+
+State = Rectification.State
+
+
+def rectification_deadline(start: Any) -> Any:
+    """``FANKUI_RECTIFICATION_WORKING_DAYS`` working days after ``start``, on the working calendar (sla)."""
+    with cached_lookups():
+        return calendar.deadline(
+            work_calendar(), start, settings.FANKUI_RECTIFICATION_WORKING_DAYS, calendar.Unit.WORKING_DAYS
+        )
+
+
+def may_handle(user: User, rectification: Rectification) -> bool:
+    """The department the rectification belongs to (its handlers and heads, a head's subtree too)."""
+    return permissions.in_department(user, rectification.department)
+
+
+def may_check(user: User, rectification: Rectification) -> bool:
+    """The department's head, or a supervisor; never the person who wrote what was done (four eyes), unless a
+    supervisor."""
+    if permissions.is_supervisor(user):
+        return True
+    if permissions.role(user) != Role.DEPT_HEAD or not permissions.in_department(user, rectification.department):
+        return False
+    return rectification.submitted_by_id != user.pk
+
+
+def open_rectification(rating: Rating) -> Rectification | None:
+    """Open the rectification of a bad rating of a reply (called by ``rate`` in its transaction); None when the
+    rating is good or of a rectification (a bad rating of a rectification is followed up, not rectified again)."""
+    if rating.satisfied or rating.kind != RatingKind.REPLY:
+        return None
+    case = rating.case
+    now = timezone.now()
+    rectification = Rectification.objects.create(
+        rating=rating,
+        case=case,
+        department=case.lead_department,
+        deadline=rectification_deadline(now),
+        created_at=now,
+    )
+    record_event(
+        case,
+        "rectification_open",
+        actor_kind=Actor.SYSTEM,
+        data={
+            "rectification_id": rectification.pk,
+            "rating_id": rating.pk,
+            "deadline": rectification.deadline.isoformat(),
+        },
+    )
+    deadline = timezone.localtime(rectification.deadline).strftime("%Y-%m-%d")
+    case_notices.tell(
+        case_notices.department_staff([case.lead_department]),
+        lambda: (
+            _("Bad rating on %(number)s: rectify by %(date)s") % {"number": case.number, "date": deadline},
+            _("The submitter of %(number)s gave a bad rating. Say what was done about it by %(date)s.")
+            % {"number": case.number, "date": deadline},
+        ),
+        case=case,
+        key=f"surveys:rectification:{rectification.pk}:open",
+    )
+    return rectification
+
+
+def _locked(rectification: Rectification) -> Rectification:
+    return Rectification.objects.select_for_update().select_related("case", "department").get(pk=rectification.pk)
+
+
+@transaction.atomic
+def submit_rectification(rectification: Rectification, user: User, measures: str) -> Rectification:
+    """The department says what it did; the rectification waits for its check."""
+    rectification = _locked(rectification)
+    if not may_handle(user, rectification):
+        raise PermissionDenied(_("Only the department responsible may rectify this rating."))
+    if rectification.state != State.OPEN:
+        raise Conflict(_("This rectification is not waiting for the department."))
+    rectification.measures = clean_text(measures, "measures", required=True)
+    rectification.state = State.SUBMITTED
+    rectification.submitted_by = user
+    rectification.submitted_at = timezone.now()
+    rectification.save(update_fields=["measures", "state", "submitted_by", "submitted_at"])
+    record_event(rectification.case, "rectification_submit", actor=user, data={"rectification_id": rectification.pk})
+    return rectification
+
+
+@transaction.atomic
+def check_rectification(rectification: Rectification, user: User, approve: bool, note: str = "") -> Rectification:
+    """Approve what was done (the citizen is told and asked to rate it) or send it back to the department with a
+    note saying why."""
+    rectification = _locked(rectification)
+    if not may_check(user, rectification):
+        raise PermissionDenied(_("Only the department's head or a supervisor may check a rectification."))
+    if rectification.state != State.SUBMITTED:
+        raise Conflict(_("This rectification is not waiting for a check."))
+    note = clean_text(note, "note", required=not approve)
+    rectification.checked_by = user
+    rectification.checked_at = timezone.now()
+    rectification.check_note = note
+    data = {"rectification_id": rectification.pk}
+    if approve:
+        rectification.state = State.DONE
+        rectification.reported = notices.report_rectification(rectification)
+        # Public: the citizen's timeline says the rectification was reported (the words are on the page's panel).
+        record_event(rectification.case, "rectification_done", actor=user, public=True, message=note, data=data)
+    else:
+        rectification.state = State.OPEN
+        record_event(rectification.case, "rectification_return", actor=user, message=note, data=data)
+    rectification.save(update_fields=["state", "checked_by", "checked_at", "check_note", "reported"])
+    return rectification
+
+
+def awaiting_rating(case: Case) -> Rectification | None:
+    """The newest rectification of ``case`` that was reported and not rated yet."""
+    return (
+        Rectification.objects.filter(case=case, state=State.DONE, ratings__isnull=True)
+        .order_by("-checked_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def rate_rectification(case: Case, level: Any, comment: str = "", scores: Any = None) -> Rating:
+    """The citizen's rating of what was done about their bad rating (a second rating, kind "rectification"). It
+    does not move the case; a bad one is followed up (回访), not rectified again."""
+    level, comment, sub = _check_rating(level, comment, scores)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    rectification = awaiting_rating(case)
+    if rectification is None:
+        if Rectification.objects.filter(case=case, state=State.DONE).exists():
+            raise Conflict(_("This rectification has already been rated. Thank you."))
+        raise Conflict(_("There is no rectification to rate."))
+    rating = Rating.objects.create(
+        case=case,
+        reply_id=rectification.rating.reply_id,
+        kind=RatingKind.RECTIFICATION,
+        of_rectification=rectification,
+        level=level,
+        comment=comment,
+        real_name=is_real_name(case),
+        created_at=timezone.now(),
+        **sub,
+    )
+    record_event(
+        case,
+        "rate_rectification",
+        actor_kind=Actor.CITIZEN,
+        public=True,
+        data={"rating": level, "rating_id": rating.pk, "rectification_id": rectification.pk},
+    )
+    return rating
