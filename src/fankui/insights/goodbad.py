@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from fankui.cases.models import Category
 from fankui.surveys import rates
 from fankui.surveys.models import Rating
 
-from .periods import Period
+from .periods import Period, month_of
 
 MONTHS = 12
 
@@ -42,26 +42,38 @@ def _named(groups: dict[Any, rates.Tally], names: dict[Any, str], none: str) -> 
     return sorted(rows, key=lambda row: (-row[1].valid, row[0]))
 
 
+def _months(period: Period) -> list[tuple[str, Any, Any]]:
+    """(label, start, end) of the twelve local months up to the period's end (a week's: the months around it)."""
+    end_month = timezone.localtime(period.end - timedelta(seconds=1)).date().replace(day=1)
+    months = []
+    first = end_month
+    for _n in range(MONTHS):
+        months.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return [(m.strftime("%Y-%m"), month_of(m).start, month_of(m).end) for m in reversed(months)]
+
+
 def figures(scope: Any, period: Period) -> GoodBad:
     """The figures of ``scope`` (``queries.Scope``) in ``period``, and the previous period's totals."""
     given = _given(scope, period.start, period.end)
-    by_department = rates.rollup(given, "case__lead_department")
+    # One pass gives the departments, the categories and the total (docs/surveys.md, bench/README.md).
+    groups = rates.rollup(given, ["case__lead_department", Coalesce("case__category__parent", "case__category")])
+    by_department = rates.regroup(groups, 0)
+    by_category = rates.regroup(groups, 1)
+    now = sum(groups.values(), rates.Tally())
     before = rates.total(_given(scope, period.previous().start, period.previous().end))
-    by_category = rates.rollup(given, Coalesce("case__category__parent", "case__category"))
-    # The twelve months up to the period's end, for the trend (a week's report shows the months around it).
-    since = timezone.localtime(period.end - timedelta(days=1)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    for _month in range(MONTHS - 1):
-        since = (since - timedelta(days=1)).replace(day=1)
-    by_month = rates.rollup(_given(scope, since, period.end), TruncMonth("created_at"))
+    # The trend: a month's total per indexed range of dates (SQLite truncates dates in Python, row by row).
+    by_month = []
+    for label, start, end in _months(period):
+        same = start == period.start and end == period.end
+        by_month.append((label, now if same else rates.total(_given(scope, start, end))))
     departments = dict(Department.objects.filter(pk__in=[k for k in by_department if k]).values_list("pk", "name"))
     categories = dict(Category.objects.filter(pk__in=[k for k in by_category if k]).values_list("pk", "name"))
     return GoodBad(
-        now=sum(by_department.values(), rates.Tally()),
+        now=now,
         before=before,
         by_department=_named(by_department, departments, _("Not dispatched")),
         by_category=_named(by_category, categories, _("No category")),
-        by_month=sorted(
-            ((timezone.localtime(month).strftime("%Y-%m") if month else "", t) for month, t in by_month.items()),
-        ),
+        by_month=by_month,
         excluded_reasons=[(str(number), reason) for number, reason in rates.excluded_reasons(given)],
     )

@@ -16,6 +16,7 @@ dimension is one argument.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -123,12 +124,28 @@ def total(ratings: QuerySet[Rating]) -> Tally:
     return Tally(**ratings.aggregate(**_counts()))
 
 
-def rollup(ratings: QuerySet[Rating], by: str | Any) -> dict[Any, Tally]:
+def rollup(ratings: QuerySet[Rating], by: str | Any | Sequence[str | Any]) -> dict[Any, Tally]:
     """The counts of ``ratings`` per value of ``by`` (a field path such as "case__lead_department", or an
-    expression such as ``TruncMonth("created_at")``), in one query."""
-    key = F(by) if isinstance(by, str) else by
-    rows = ratings.annotate(group=key).values("group").annotate(**_counts()).order_by()
-    return {row.pop("group"): Tally(**row) for row in rows}
+    expression such as ``Coalesce("case__category__parent", "case__category")``), in one query. Several at once
+    (a list) group by all of them, keyed by tuples: one pass gives every breakdown (``regroup``)."""
+    several = isinstance(by, list | tuple)
+    keys = list(by) if several else [by]
+    names = [f"group{i}" for i in range(len(keys))]
+    annotations = {name: F(key) if isinstance(key, str) else key for name, key in zip(names, keys, strict=True)}
+    rows = ratings.annotate(**annotations).values(*names).annotate(**_counts()).order_by()
+    result: dict[Any, Tally] = {}
+    for row in rows:
+        group = tuple(row.pop(name) for name in names)
+        result[group if several else group[0]] = Tally(**row)
+    return result
+
+
+def regroup(groups: dict[tuple[Any, ...], Tally], position: int) -> dict[Any, Tally]:
+    """The tallies of a several-key ``rollup`` summed by the key at ``position``."""
+    result: dict[Any, Tally] = {}
+    for key, tally in groups.items():
+        result[key[position]] = result.get(key[position], Tally()) + tally
+    return result
 
 
 def excluded_reasons(ratings: QuerySet[Rating], limit: int = 20) -> list[tuple[Any, str]]:

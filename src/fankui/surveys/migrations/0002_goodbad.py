@@ -6,7 +6,7 @@ from django.db import migrations, models
 from django.db.models import Q
 
 
-def mark_real_names(apps, schema_editor):  # type: ignore[no-untyped-def]
+def mark_real_names(apps, schema_editor):
     """Ratings given before: real-name when the submitter left a contact and was not anonymous (回访率)."""
     Rating = apps.get_model("surveys", "Rating")
     contact = Q(case__submission__contact_phone_hash__gt="") | Q(case__submission__contact_email_hash__gt="")

@@ -38,7 +38,7 @@ def send_rating_reminders(now: datetime | None = None, batch: int = 200) -> int:
     done = 0
     for pk in ids:
         with transaction.atomic():
-            locked = Case.objects.select_for_update(**_skip()).filter(pk=pk, state=State.REPLIED)
+            locked = Case.objects.select_for_update(skip_locked=_skip_locked()).filter(pk=pk, state=State.REPLIED)
             case = locked.select_related("submission").first()
             if case is None:  # rated, reopened or taken by another worker meanwhile
                 continue
@@ -52,5 +52,6 @@ def send_rating_reminders(now: datetime | None = None, batch: int = 200) -> int:
     return done
 
 
-def _skip() -> dict[str, bool]:
-    return {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
+def _skip_locked() -> bool:
+    """Another worker's locked case is skipped where the database can (PostgreSQL); SQLite locks the whole file."""
+    return bool(connection.features.has_select_for_update_skip_locked)
