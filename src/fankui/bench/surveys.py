@@ -3,13 +3,14 @@
 Each measurement is a function in ``MEASUREMENTS`` that takes the options and returns its figures; adding one is a
 function and a line (``--only NAME`` runs some). Now:
 
-- ``rates``: ``rates_1m_ratings_s``, the time to compute every 好差评 rate (满意率, 好评率, 差评率, 整改率, 回访率; whole
-  organisation, per department, per category, per month, the previous period and the excluded ratings' footnote)
-  for ``-n`` ratings (default 1,000,000) through ``insights.goodbad.figures``, the rollup the dashboard and the report
-  use. A throwaway database (a temporary SQLite file, or a fresh PostgreSQL database on FANKUI_DATABASE_URL's
-  server) is filled by a child process with bulk INSERTs (COPY on PostgreSQL), in the order of time: one case, reply
-  and rating each, every rating in the measured month, a fifth of them bad with a rectification, half of those
-  followed up. A second child times the figures, twice (the first read warms the database's cache; both reported).
+- ``rates``: ``rates_1m_ratings_s``, the time to compute every 好差评 rate (满意率, 好评率, 差评率, 整改率,
+  回访率; whole organisation, per department, per category, per month, the previous period and the excluded
+  ratings' footnote) for ``-n`` ratings (default 1,000,000) through ``insights.goodbad.figures``, the rollup the
+  dashboard and the report use. A throwaway database (a temporary SQLite file, or a fresh PostgreSQL database on
+  FANKUI_DATABASE_URL's server) is filled by a child process with bulk INSERTs (COPY on PostgreSQL), in the order of
+  time: one case, reply and rating each, every rating in the measured month, a fifth of them bad with a
+  rectification, half of those followed up. A second child times the figures, twice (the first read warms the
+  database's cache; both reported).
 """
 
 from __future__ import annotations
