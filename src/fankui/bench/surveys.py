@@ -127,6 +127,7 @@ def build_ratings(n: int, seed: int = 11) -> dict[str, int]:
                     "level": lambda p: p[4],
                     "real_name": lambda p: p[5],
                     "followed_up_at": lambda p: p[1] + timedelta(days=3) if p[6] else None,
+                    "rectified_at": lambda p: p[1] + timedelta(days=3) if p[7] else None,
                     "excluded": lambda p: p[0] % 997 == 0,
                     "excluded_reason": lambda p: "经核实为误评" if p[0] % 997 == 0 else "",
                     "created_at": lambda p: p[1] + timedelta(days=2),

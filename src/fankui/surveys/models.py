@@ -60,6 +60,9 @@ class Rating(models.Model):
     real_name = models.BooleanField(_("real name"), default=False)
     # When a 回访 call reached the person (the first such call); the 回访率's numerator.
     followed_up_at = models.DateTimeField(null=True, blank=True)
+    # When the rectification of this bad rating was checked and reported (the 整改率's numerator). Kept on the rating,
+    # like ``followed_up_at``, so that the rates read one table (docs/surveys.md, bench/README.md).
+    rectified_at = models.DateTimeField(null=True, blank=True)
     # Taken out of the rates by an upheld appeal (申诉): visibly, with the reason.
     excluded = models.BooleanField(_("excluded from the rates"), default=False)
     excluded_reason = models.TextField(_("why it was excluded"), blank=True)

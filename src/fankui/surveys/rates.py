@@ -26,7 +26,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from fankui.core.vocab import Level
 
-from .models import Rating, RatingKind, Rectification
+from .models import Rating, RatingKind
 
 GOOD_LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED)
 BAD_LEVELS = (Level.UNSATISFIED, Level.VERY_UNSATISFIED)
@@ -112,7 +112,7 @@ def _counts() -> dict[str, Count]:
         "satisfied": Count("pk", filter=valid & Q(level__in=satisfied_levels())),
         "good": Count("pk", filter=valid & Q(level__in=GOOD_LEVELS)),
         "bad": Count("pk", filter=bad),
-        "rectified": Count("pk", filter=bad & Q(rectification__state=Rectification.State.DONE)),
+        "rectified": Count("pk", filter=bad & Q(rectified_at__isnull=False)),
         "real_name_bad": Count("pk", filter=real_bad),
         "followed_up": Count("pk", filter=real_bad & Q(followed_up_at__isnull=False)),
         "excluded": Count("pk", filter=Q(excluded=True)),
@@ -150,5 +150,7 @@ def regroup(groups: dict[tuple[Any, ...], Tally], position: int) -> dict[Any, Ta
 
 def excluded_reasons(ratings: QuerySet[Rating], limit: int = 20) -> list[tuple[Any, str]]:
     """(case number, reason) of the excluded ratings among ``ratings``, newest first: the rates' footnote."""
-    rows = ratings.filter(excluded=True).order_by("-excluded_at", "-id").values_list("case__number", "excluded_reason")
+    # Newest rating first: the date index, read backwards, stops after ``limit`` (ordering by when they were excluded
+    # would read every rating of the period).
+    rows = ratings.filter(excluded=True).order_by("-created_at", "-id").values_list("case__number", "excluded_reason")
     return list(rows[:limit])

@@ -125,6 +125,7 @@ def check_rectification(rectification: Rectification, user: User, approve: bool,
     data = {"rectification_id": rectification.pk}
     if approve:
         rectification.state = State.DONE
+        Rating.objects.filter(pk=rectification.rating_id).update(rectified_at=rectification.checked_at)
         rectification.reported = notices.report_rectification(rectification)
         # Public: the citizen's timeline says the rectification was reported (the words are on the page's panel).
         record_event(rectification.case, "rectification_done", actor=user, public=True, message=note, data=data)
