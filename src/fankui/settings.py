@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "fankui.notify",
     "fankui.insights",
     "fankui.portal",
+    "fankui.questionnaires",
     # Channels: every one translates what arrived and calls cases.services.receiving.receive.
     "fankui.desk",
     "fankui.mail",
@@ -364,6 +365,9 @@ FANKUI_RATE_LIMITS = {
     "login": env_rate("RATE_LOGIN", "30/10m"),
     # Per signed-in user: the operator's suggestions while typing (one request per pause, about 3 a second at most).
     "suggest": env_rate("RATE_SUGGEST", "240/m"),
+    # Each page a respondent posts on a questionnaire's public or invitation link, per client address: a person
+    # answers a few pages a minute; a bot flooding a public link stops here.
+    "questionnaire": env_rate("RATE_QUESTIONNAIRE", "120/h"),
 }
 # Open311 GeoReport v2 (/open311/v2/, docs/open311.md): every request per client address, and a client's POSTs and
 # update pulls per client key (a client's own "rate" in the admin wins).

@@ -32,6 +32,7 @@ urlpatterns = [
     # Partner systems' signed webhooks (docs/partners.md).
     path("", include("fankui.partners.urls")),
     path("", include("fankui.surveys.urls")),
+    path("", include("fankui.questionnaires.urls")),
     path("", include("fankui.portal.urls")),
 ]
 

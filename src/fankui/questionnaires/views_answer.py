@@ -1,0 +1,9 @@
+from django.http import HttpResponse
+
+
+def answer(request, *a, **k):
+    return HttpResponse()
+
+
+def invited(request, *a, **k):
+    return HttpResponse()
