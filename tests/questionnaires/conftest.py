@@ -3,9 +3,11 @@ single choice; page 2 a free text shown only to detractors (NPS 0-6), a CSAT, a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from fankui.accounts.models import Department, User
 from fankui.questionnaires.models import Question, Questionnaire, State
@@ -96,6 +98,13 @@ def build(user: User, department: Department | None = None, **settings: object) 
     building.set_state(user, questionnaire, State.PUBLISHED)
     questionnaire.refresh_from_db()
     return Survey(questionnaire, nps, visit, why, csat, problems, grid)
+
+
+@pytest.fixture(autouse=True)
+def _in_english() -> Iterator[None]:
+    # Services' messages are asserted in English; pages choose their language from the request.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
