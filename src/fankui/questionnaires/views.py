@@ -327,7 +327,7 @@ def _send(request: HttpRequest, pk: int, reminder: bool) -> HttpResponse:
     except DomainError as error:
         _failed(request, error)
     else:
-        messages.success(request, _("%(count)d messages were queued for sending.") % {"count": queued})
+        messages.success(request, _("Messages queued for sending: %(count)d.") % {"count": queued})
     return redirect("questionnaires:invitations", pk=pk)
 
 
