@@ -97,7 +97,9 @@ def test_the_list_page_shows_addresses_masked(client_for: Any, survey: Survey, s
 
 
 def test_old_drafts_are_forgotten_by_the_sweep(survey: Survey, _frozen_time: Any) -> None:
-    Draft.objects.create(key="k1", questionnaire=survey.questionnaire, version=survey.questionnaire.current_version)
+    version = survey.questionnaire.current_version
+    assert version is not None
+    Draft.objects.create(key="k1", questionnaire=survey.questionnaire, version=version)
     names = dict(sweeps())
     assert names["questionnaires_forget_drafts"]() == 0
     _frozen_time.shift(timedelta(days=8))

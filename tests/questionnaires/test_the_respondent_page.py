@@ -19,12 +19,12 @@ def url(survey: Survey) -> str:
 
 
 def first_page(client: Client, survey: Survey, nps: str, address: str = "") -> object:
-    page = survey.questionnaire.current_version.pages.order_by("position").first()  # type: ignore[union-attr]
+    page = survey.questionnaire.current_version.pages.order_by("position")[0]  # type: ignore[union-attr]
     return client.post(address or url(survey), {"page": page.key, "go": "next", survey.nps.field: nps})
 
 
 def second_page(client: Client, survey: Survey, address: str = "", **data: str) -> object:
-    page = survey.questionnaire.current_version.pages.order_by("position").last()  # type: ignore[union-attr]
+    page = survey.questionnaire.current_version.pages.order_by("-position")[0]  # type: ignore[union-attr]
     return client.post(address or url(survey), {"page": page.key, "go": "submit", **data})
 
 

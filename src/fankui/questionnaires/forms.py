@@ -142,12 +142,9 @@ class QuestionForm(Form):
             for q in version.questions.select_related("page").order_by("page__position", "position")
             if question is None or (q.page.position, q.position) < (question.page.position, question.position)
         ]
-        self.fields["show_if"].choices = (
-            [("", _("(always shown)"))]
-            + [  # type: ignore[attr-defined]
-                (q.key, q.text_zh[:60]) for q in earlier if q.kind != Kind.TEXT
-            ]
-        )
+        sources: list[tuple[str, Any]] = [("", _("(always shown)"))]
+        sources += [(q.key, q.text_zh[:60]) for q in earlier if q.kind != Kind.TEXT]
+        self.fields["show_if"].choices = sources  # type: ignore[attr-defined]
         self.fields["show_if_values"].choices = [  # type: ignore[attr-defined]
             (c.key, f"{q.text_zh[:30]} → {c.label_zh}")
             for q in earlier

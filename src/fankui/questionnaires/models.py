@@ -198,6 +198,13 @@ class Question(models.Model):
         """The numbers a number question accepts, both ends included."""
         return FIXED_RANGES.get(Kind(self.kind), (self.scale_min, self.scale_max))
 
+    def show_if_labels(self) -> list[str]:
+        """The labels of the choices of ``show_if`` that show this question (for the builder's summary)."""
+        if self.show_if is None or not self.show_if_values:
+            return []
+        wanted = set(self.show_if_values)
+        return [c.label for c in self.show_if.choices.all() if c.key in wanted]
+
     @property
     def field(self) -> str:
         """The name of its input on the respondent's page and of its errors in ``ValidationFailed``."""

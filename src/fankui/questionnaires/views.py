@@ -160,11 +160,15 @@ def questionnaire_state(request: HttpRequest, pk: int, state: str) -> HttpRespon
 
 @staff_required
 def page_new(request: HttpRequest, pk: int) -> HttpResponse:
-    return page_edit(request, pk, "")
+    return _page_form(request, pk, "")
 
 
 @staff_required
 def page_edit(request: HttpRequest, pk: int, page: str) -> HttpResponse:
+    return _page_form(request, pk, page)
+
+
+def _page_form(request: HttpRequest, pk: int, page: str) -> HttpResponse:
     questionnaire = _get(request, pk, edit=True)
     version = questionnaire.current_version
     assert version is not None

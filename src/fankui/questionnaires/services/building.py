@@ -153,7 +153,7 @@ def copy_version(version: Version) -> Version:
         )
         for p in version.pages.all()
     }
-    questions: dict[int, Question] = {}
+    questions: dict[str, Question] = {}
     old = list(version.questions.prefetch_related("choices").order_by("page__position", "position"))
     for question in old:
         choices = list(question.choices.all())
@@ -172,7 +172,7 @@ def copy_version(version: Version) -> Version:
             choice._state.adding = True
             choice.question = question
         Choice.objects.bulk_create(choices)
-        questions[question.key] = question  # type: ignore[index]
+        questions[question.key] = question
     old_keys = {q.pk: q.key for q in version.questions.all()}
     for question in questions.values():
         source = old_keys.get(question.old_show_if)  # type: ignore[attr-defined]
