@@ -198,7 +198,9 @@ def working_version(questionnaire: Questionnaire) -> Version:
 def _locked_for_edit(user: Any, questionnaire: Questionnaire) -> tuple[Questionnaire, Version]:
     if not can_edit(user, questionnaire):
         raise PermissionDenied(_("You may not change this questionnaire."))
-    locked = Questionnaire.objects.select_for_update().select_related("current_version").get(pk=questionnaire.pk)
+    locked = (
+        Questionnaire.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=questionnaire.pk)
+    )
     return locked, working_version(locked)
 
 

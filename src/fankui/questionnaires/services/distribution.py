@@ -185,7 +185,7 @@ def _queue(user: Any, questionnaire: Questionnaire, reminder: bool) -> int:
     queued = 0
     now = timezone.now()
     with transaction.atomic():
-        for invitation in due.select_related("questionnaire").select_for_update().order_by("id")[:MAX_ROWS]:
+        for invitation in due.select_related("questionnaire").select_for_update(of=("self",)).order_by("id")[:MAX_ROWS]:
             subject, body = _message(invitation, reminder)
             what = "remind" if reminder else "invite"
             if notify.notify_citizen(
