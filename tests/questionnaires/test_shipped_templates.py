@@ -54,3 +54,13 @@ def test_the_command_lists_and_copies(supervisor: Any) -> None:
     assert Questionnaire.objects.get().template == "government_service"
     with pytest.raises(CommandError, match="No such template"):
         call_command("questionnaire_templates", copy="nonsense", user=supervisor.username)
+
+
+def test_the_government_template_asks_the_dissatisfied_what_went_wrong(supervisor: Any) -> None:
+    questionnaire = shipped.copy(supervisor, "government_service")
+    form = Form.of(questionnaire.current_version)  # type: ignore[arg-type]
+    overall = next(q for q in form.questions if q.kind == Kind.SINGLE)
+    why = next(q for q in form.questions if q.show_if_id == overall.pk)
+    by_label = {c.label_en: c.key for c in overall.options}  # type: ignore[attr-defined]
+    assert why.key in shown(form, {overall.key: by_label["Very dissatisfied"]})
+    assert why.key not in shown(form, {overall.key: by_label["Very satisfied"]})

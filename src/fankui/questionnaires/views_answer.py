@@ -44,7 +44,9 @@ def _not_found(request: HttpRequest, message: str = "") -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request: HttpRequest, key: str) -> HttpResponse:
-    questionnaire = Questionnaire.objects.filter(public_key=key[:40], public=True).first()
+    questionnaire = (
+        Questionnaire.objects.select_related("current_version").filter(public_key=key[:40], public=True).first()
+    )
     if questionnaire is None:
         return _not_found(request)
     return _flow(request, questionnaire, None)
@@ -97,7 +99,7 @@ def _post(
     go = request.POST.get("go", "next")
     try:
         throttle.check(request, "questionnaire")
-        draft = answering.save_page(questionnaire, page, request.POST, draft=draft, invitation=invitation)
+        draft = answering.save_page(questionnaire, page, request.POST, draft=draft, invitation=invitation, form=form)
     except Throttled as error:
         response = _page(
             request,
@@ -140,7 +142,9 @@ def _post(
     if go != "submit" or index + 1 < len(pages):
         return _go(request, questionnaire, draft, min(index + 1, len(pages) - 1) + 1)
     try:
-        answering.submit(questionnaire, values, invitation=invitation, language=get_language() or "", draft=draft)
+        answering.submit(
+            questionnaire, values, invitation=invitation, language=get_language() or "", draft=draft, form=form
+        )
     except ValidationFailed as error:
         # An earlier page's answer is missing (show-if changed what is asked): that page, with the message.
         wrong = next((q for q in form.questions if q.field in error.errors), None)

@@ -241,8 +241,19 @@ def find_draft(signed: str, questionnaire: Questionnaire, invitation: Invitation
     return draft
 
 
+def _form(version: Version, form: Form | None) -> Form:
+    """The caller's ``Form`` when it was read for this very version (a page view has it already), else read now."""
+    return form if form is not None and form.version.pk == version.pk else Form.of(version)
+
+
 def save_page(
-    questionnaire: Questionnaire, page: Page, data: Any, *, draft: Draft | None, invitation: Invitation | None
+    questionnaire: Questionnaire,
+    page: Page,
+    data: Any,
+    *,
+    draft: Draft | None,
+    invitation: Invitation | None,
+    form: Form | None = None,
 ) -> Draft:
     """Check the shown questions of ``page`` in a posted form and keep their answers in the draft (made on the first
     page posted). ``ValidationFailed`` keeps the draft as it was; the page shows the posted answers again."""
@@ -253,7 +264,7 @@ def save_page(
         raise Conflict(used_message())
     version = questionnaire.current_version
     assert version is not None  # closed_reason said it is published
-    form = Form.of(version)
+    form = _form(version, form)
     page_questions = [q for q in form.questions if q.page.key == page.key]
     values = dict(draft.values()) if draft is not None else {}
     for question in page_questions:
@@ -304,6 +315,7 @@ def submit(
     invitation: Invitation | None = None,
     language: str = "zh-hans",
     draft: Draft | None = None,
+    form: Form | None = None,
 ) -> Response:
     """Store one complete response, or refuse it and store nothing: ``Conflict`` when the questionnaire is not open
     (dates, state, quota) or the invitation was used, ``ValidationFailed`` (each question's input named) when an
@@ -317,9 +329,12 @@ def submit(
         reason = closed_reason(locked, now)
         if reason:
             raise Conflict(reason)
-        version = locked.current_version
+        if form is not None and form.version.pk == locked.current_version_id:
+            version = form.version
+        else:
+            version = locked.current_version
         assert version is not None
-        form = Form.of(version)
+        form = _form(version, form)
         cleaned = validate(form, values)
         if not cleaned:
             raise ValidationFailed({"__all__": [_("Please answer at least one question.")]})
