@@ -44,7 +44,7 @@ class SettingsForm(Form):
     closes_at = forms.DateTimeField(label=_("Closes at"), required=False, widget=DATETIME)
     quota = forms.IntegerField(label=_("Quota (responses)"), required=False, min_value=1, max_value=10_000_000)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -85,11 +85,13 @@ class SettingsForm(Form):
 class NewForm(SettingsForm):
     template = forms.ChoiceField(label=_("Start from"), required=False)
 
-    def __init__(self, *args: Any, templates: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, *args: Any, user: Any = None, templates: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, user=user, **kwargs)
         field = self.fields["template"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("An empty questionnaire")), *templates]
+        field.choices = [("", _("An empty questionnaire")), *(templates or [])]
         self.fields["title_zh"].required = False
         self.fields["title_zh"].help_text = _("Leave empty to keep the template's title.")
         self.order_fields(["template"])
@@ -131,8 +133,12 @@ class QuestionForm(Form):
     show_if_min = forms.IntegerField(label=_("…or a number from"), required=False, min_value=0, max_value=10)
     show_if_max = forms.IntegerField(label=_("…to"), required=False, min_value=0, max_value=10)
 
-    def __init__(self, *args: Any, version: Version, question: Question | None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, version: Version | None = None, question: Question | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if version is None:  # a form without its questionnaire (the checks of every form): no page to choose
+            return
         pages = list(version.pages.order_by("position"))
         self.fields["page"].choices = [  # type: ignore[attr-defined]
             (p.key, f"{n}. {p.title_zh}" if p.title_zh else str(n)) for n, p in enumerate(pages, start=1)
