@@ -329,9 +329,8 @@ def submit(
         reason = closed_reason(locked, now)
         if reason:
             raise Conflict(reason)
-        if form is not None and form.version.pk == locked.current_version_id:
-            version = form.version
-        else:
+        version: Version | None = locked.current_version if form is None else form.version
+        if version is None or version.pk != locked.current_version_id:
             version = locked.current_version
         assert version is not None
         form = _form(version, form)
