@@ -1,7 +1,7 @@
 """Everything held about a citizen's request, as they may see and download it (PIPL art. 45): the submission as sent,
 the contact details as held, the status and the events meant for them, the attachments, the ratings, their later
-e-mails, and the messages sent to them about it. In one shape for the page, the JSON download and the PDF (its Chinese font embedded as the analysis
-report's: insights.charts)."""
+e-mails, and the messages sent to them about it. In one shape for the page, the JSON download and the PDF (its
+Chinese font embedded as the analysis report's: insights.charts)."""
 
 from __future__ import annotations
 
