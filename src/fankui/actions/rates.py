@@ -154,8 +154,10 @@ def resolution(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> 
 
 # --- 满意率 -------------------------------------------------------------------------------------------------------
 def ratings(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> QuerySet[Rating]:
-    """Ratings given in the period, whatever happened to their case since."""
-    return _related(Rating.objects.filter(created_at__gte=start, created_at__lt=end), cases)
+    """Ratings of replies given in the period, whatever happened to their case since. The ratings of service
+    windows and staff (一次一评, no case) are not case figures: they have rates of their own per window, person and
+    hall (``fankui.surveys.windows.rates``), so the organisation's 满意率 and its departments' add up the same."""
+    return _related(Rating.objects.filter(case__isnull=False, created_at__gte=start, created_at__lt=end), cases)
 
 
 def satisfaction_by_department(
