@@ -8,7 +8,7 @@ service, render. Domain errors become messages beside their fields, never a 500.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 from django.contrib import messages
@@ -102,7 +102,8 @@ def window_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     points = list(windows.visible_points(user).filter(active=True))
     badges = list(windows.visible_staff(user).filter(active=True))
-    end = timezone.now()
+    # The last RATES_DAYS days, today included: from midnight RATES_DAYS - 1 days ago to the coming midnight.
+    end = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=1), time.min))
     start = end - timedelta(days=RATES_DAYS)
     only = windows.visible_ratings(user)
     by_point = windows.rates("service_point", start, end, only)
