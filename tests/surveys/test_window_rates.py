@@ -98,7 +98,9 @@ def test_a_case_s_pages_and_dossier_show_only_its_own_ratings(
     assert case.ratings.count() == 1 and len(data["ratings"]) == 1
 
 
-def test_a_handler_without_windows_sees_an_empty_page(other_dept: Department, client_for: Callable[..., Client]) -> None:
+def test_a_handler_without_windows_sees_an_empty_page(
+    other_dept: Department, client_for: Callable[..., Client]
+) -> None:
     user = factories.user(Role.HANDLER, other_dept)
     page = client_for(user).get("/staff/surveys/windows/", headers={"Accept-Language": "en"})
     assert page.status_code == 200 and "No service window of your departments yet." in page.content.decode()
