@@ -377,6 +377,15 @@ FANKUI_RATE_LIMITS.update(
         "open311_client": env_rate("RATE_OPEN311_CLIENT", "3000/h"),
     }
 )
+# 一次一评 and 回访 (docs/surveys.md): a window's or a staff member's public rating page, per client address (a hall's
+# visitors may share one network: higher than a reply's rating); the call page of 回访, per operator (each opening
+# shows a person's phone number, never to be run in bulk).
+FANKUI_RATE_LIMITS.update(
+    {
+        "rate_window": env_rate("RATE_WINDOW", "30/h"),
+        "follow_up": env_rate("RATE_FOLLOW_UP", "120/h"),
+    }
+)
 # 1: Open311 reads show a replied request's reply (the submitter's name and address masked, then as on the board);
 # 0, the default: only the state's name, as staff often repeat a person's name or address in a reply.
 FANKUI_OPEN311_PUBLIC_REPLIES = env_bool("OPEN311_PUBLIC_REPLIES", False)
@@ -467,6 +476,8 @@ FANKUI_RECTIFICATION_WORKING_DAYS = env_int("RECTIFICATION_WORKING_DAYS", 15, mi
 FANKUI_SATISFIED_LEVELS = [
     int(level) for level in env_list("SATISFIED_LEVELS", ["5", "4", "3"]) if level.isdigit() and 1 <= int(level) <= 5
 ] or [5, 4, 3]
+# 回访: how many cases closed in the last 30 days the call list draws at random each day (the same draw all day).
+FANKUI_FOLLOW_UP_SAMPLE = env_int("FOLLOW_UP_SAMPLE", 10, minimum=0)
 # Bulk import (docs/imports.md): the largest file the admin page takes, and the rows a worker commits at once.
 FANKUI_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
 FANKUI_IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 200, minimum=1)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("fankui.privacy.urls")),
     # Partner systems' signed webhooks (docs/partners.md).
     path("", include("fankui.partners.urls")),
+    # 一次一评's public page (/r/...) and the staff pages of windows and 回访 (/staff/surveys/..., docs/surveys.md).
     path("", include("fankui.surveys.urls")),
     path("", include("fankui.questionnaires.urls")),
     path("", include("fankui.portal.urls")),

@@ -217,6 +217,18 @@ ROUTES: dict[str, Route] = {
     "staff/desk/knowledge/": Route(
         lambda w: "/staff/desk/knowledge/", lambda r, s: 200 if r in DESK else 403, "post", contact=True
     ),
+    # 一次一评 (surveys.windows): the windows and staff of one's departments, no case; their posters, 404 outside them.
+    "staff/surveys/windows/": Route(lambda w: "/staff/surveys/windows/", everyone(200), contact=True),
+    "staff/surveys/windows/<str:kind>/<int:pk>/poster.<str:fmt>": Route(
+        lambda w: "/staff/surveys/windows/w/999999/poster.png", everyone(404)
+    ),
+    # 回访 (surveys.followups, permissions.may_follow_up: the centre): the list masks numbers, the call page shows them.
+    "staff/surveys/calls/": Route(
+        lambda w: "/staff/surveys/calls/", lambda r, s: 200 if r in CENTRE else 403, contact=True
+    ),
+    "staff/surveys/calls/<int:pk>/": Route(
+        lambda w: f"/staff/surveys/calls/{w['case'].pk}/", lambda r, s: 200 if r in CENTRE else 403, contact=True
+    ),
     # The staff API.
     "api/v1/cases": Route(lambda w: "/api/v1/cases", everyone(200), contact=True, api=True),
     "api/v1/cases/<case_id>": Route(lambda w: f"/api/v1/cases/{w['case'].pk}", found, contact=True, api=True),
@@ -375,4 +387,4 @@ def test_an_auditor_reads_the_trail_and_no_case(world: dict[str, Any]) -> None:
 
 
 # The routes whose answer carries the case's contact details for those who may see them.
-CONTACT_ROUTES = {"staff/cases/<int:pk>/", "api/v1/cases/<case_id>"}
+CONTACT_ROUTES = {"staff/cases/<int:pk>/", "api/v1/cases/<case_id>", "staff/surveys/calls/<int:pk>/"}

@@ -235,3 +235,21 @@ def reads_audit_trail(user: Any) -> bool:
 def only_audits(user: Any) -> bool:
     """An auditor: reads the audit trail, works no case (sees none, so takes no step on one)."""
     return role(user) == Role.AUDITOR
+
+
+# 一次一评 (``fankui.surveys.windows``): a window's or a staff member's QR poster is printed by the staff of the
+# department that serves there (a head: of their subtree), or by anyone organisation-wide who runs the halls.
+def may_print_window_posters(user: Any, department: Department | None) -> bool:
+    """May see the window's or person's rating link and figures and download its poster (PNG, SVG, PDF)."""
+    return is_organisation_wide(user) or in_department(user, department)
+
+
+# 回访 (phone follow-ups, ``fankui.surveys.followups``): the centre's operators, who call people back anyway and see
+# every submitter's contact details (each look recorded). Departments do not call; analysts and administrators see
+# no contact details, so a call list would be of no use to them.
+FOLLOW_UP_CALLERS = CENTRE
+
+
+def may_follow_up(user: Any) -> bool:
+    """May open the call list of 回访 and record what a person said on the phone."""
+    return role(user) in FOLLOW_UP_CALLERS

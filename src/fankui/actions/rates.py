@@ -164,7 +164,10 @@ def resolution(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> 
 # --- 满意率 -------------------------------------------------------------------------------------------------------
 def ratings(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> QuerySet[Rating]:
     """Ratings of replies given in the period, whatever happened to their case since; not those an upheld appeal
-    took out of the rates (``surveys``: counted apart and shown)."""
+    took out of the rates (``surveys``: counted apart and shown). The ratings of service windows and staff
+    (一次一评, kind "window", no case) are not case figures: ``survey_rates.given`` leaves them out; they have rates
+    of their own per window, person and hall (``fankui.surveys.windows.rates``), so the organisation's 满意率 and its
+    departments' add up the same."""
     return _related(survey_rates.given(start, end).filter(excluded=False), cases)
 
 

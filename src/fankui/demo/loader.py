@@ -280,6 +280,9 @@ def close_the_loop(out: Callable[[str], None]) -> None:
     analysed = analyse_pending()
     out(f"  analysed: {analysed}")
     install_actions(out, timezone.localdate())
+    from fankui.surveys.demo import install as install_windows
+
+    install_windows(out, timezone.localdate())
 
 
 def load(

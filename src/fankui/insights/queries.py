@@ -510,6 +510,7 @@ def bad_ratings(scope: Scope, period: Period) -> BadRatings:
             state=str(State(r.case.state).label),
         )
         for r in followed.select_related("case__lead_department").order_by("-created_at", "-id")[:BAD_RATING_ROWS]
+        if r.case is not None  # always: ratings of replies only (``rates.ratings``); window ratings have no case
     ]
     return BadRatings(
         total=sum(by_level.values()),

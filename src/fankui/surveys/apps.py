@@ -1,5 +1,10 @@
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from fankui.audit.models import Event
 
 
 class SurveysConfig(AppConfig):
@@ -20,7 +25,7 @@ class SurveysConfig(AppConfig):
         # What the person said on a 回访 call, read from the call's row (erasure masks it there too).
         labels.register_text("follow_up", "follow_up_id", _follow_up_notes)
         for action, staff, public in EVENTS:
-            labels.register(action, staff, public)
+            labels.register(action, staff, public, detail=_outcome if action == "follow_up" else None)
         # An appeal's evidence is seen by those who may see the appeal.
         files.register(Appeal, queries.evidence_look)
 
@@ -50,3 +55,11 @@ def _follow_up_notes(ids: set[int]) -> dict[int, str]:
     from .models import FollowUp
 
     return dict(FollowUp.objects.filter(pk__in=ids).values_list("pk", "notes"))
+
+
+def _outcome(event: "Event") -> str:
+    """A 回访 call's outcome, shown beside the event on the timeline."""
+    from .models import FollowUp
+
+    outcome = (event.data or {}).get("outcome", "")
+    return str(FollowUp.Outcome(outcome).label) if outcome in FollowUp.Outcome.values else ""

@@ -8,22 +8,28 @@
   call reached them (``Rating.followed_up_at``).
 - ``Appeal`` (申诉): a department says a rating is mistaken or malicious; a supervisor decides.
 - ``RatingReminder``: the one reminder to rate a reply, sent once.
+- ``ServiceHall``, ``ServicePoint``, ``StaffBadge`` (一次一评): halls, their windows and the staff citizens meet there,
+  each window and person with a QR link to a rating page; their ratings (kind "window") have no case.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fankui.core.vocab import Level
+from fankui.core.vocab import Channel, Level
 from fankui.intake.models import stored_files
 
 
 class RatingKind(models.TextChoices):
     REPLY = "reply", _("Reply")
     RECTIFICATION = "rectification", _("Rectification")
+    # 一次一评: a visitor's rating of a service window or a member of staff, without a case (no case, no reply).
+    WINDOW = "window", _("Service window")
 
 
 # The standard's dimensions (国办发〔2019〕51号 and its evaluation index: 服务态度, 服务效率/办事效率, 服务水平,
@@ -40,11 +46,94 @@ def _sub_score(label: object) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(label, choices=Level.choices, null=True, blank=True)  # type: ignore[arg-type]
 
 
-class Rating(models.Model):
-    """The submitter's rating of one reply, or of the rectification of a bad rating (``kind``)."""
+def new_token() -> str:
+    """The key in a window's or a staff member's QR link: random (96 bits), so no one finds another window's page by
+    counting, and replaceable (admin action "new QR code") when a poster was misused."""
+    return secrets.token_urlsafe(12)
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="ratings")
-    reply = models.ForeignKey("cases.Reply", on_delete=models.PROTECT, related_name="ratings")
+
+class ServiceHall(models.Model):
+    """A service hall (政务服务大厅, a hospital's outpatient hall, a school's office): where service windows are."""
+
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("service hall")
+        verbose_name_plural = _("service halls")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServicePoint(models.Model):
+    """A service window (服务窗口) of a hall, staffed by a department; its QR code opens the rating page 一次一评."""
+
+    hall = models.ForeignKey(ServiceHall, verbose_name=_("hall"), on_delete=models.PROTECT, related_name="points")
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="service_points"
+    )
+    number = models.CharField(_("window number"), max_length=20, blank=True, help_text=_("As shown above the window."))
+    name = models.CharField(_("name"), max_length=100, help_text=_("What is done at this window."))
+    active = models.BooleanField(_("active"), default=True)
+    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+
+    class Meta:
+        ordering = ["hall", "number", "name", "id"]
+        verbose_name = _("service window")
+        verbose_name_plural = _("service windows")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}".strip()
+
+
+class StaffBadge(models.Model):
+    """A member of front-desk staff as citizens meet them: the name and number on their badge (工号). Not an account:
+    many who serve at a window never sign in to Fankui (they work in the hall's own systems), and a rating page must
+    not need one; a badge holds nothing but what the person wears anyway."""
+
+    name = models.CharField(_("name"), max_length=50)
+    number = models.CharField(_("staff number"), max_length=20, blank=True)
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="staff_badges"
+    )
+    service_point = models.ForeignKey(
+        ServicePoint,
+        verbose_name=_("usual window"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
+        help_text=_("A rating of this person counts for this window too."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+
+    class Meta:
+        ordering = ["department", "number", "name", "id"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})" if self.number else self.name
+
+
+class Rating(models.Model):
+    """The submitter's rating of one reply, or of the rectification of a bad rating, or a visitor's rating of a
+    service window or a member of staff (一次一评: service point and/or staff, no case; ``kind`` says which). A rating
+    of a person at their usual window names both."""
+
+    # Empty only for a rating of a window or a person (kind "window"; the check constraint below).
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="ratings", null=True, blank=True)
+    reply = models.ForeignKey("cases.Reply", on_delete=models.PROTECT, related_name="ratings", null=True, blank=True)
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="ratings", null=True, blank=True
+    )
+    staff = models.ForeignKey(StaffBadge, on_delete=models.PROTECT, related_name="ratings", null=True, blank=True)
+    # How the rating reached us: the web (the tracking page, a window's QR code), the API, or a phone follow-up (回访).
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
     kind = models.CharField(_("rated"), max_length=16, choices=RatingKind.choices, default=RatingKind.REPLY)
     # Set on a rating of a rectification (kind "rectification"): which one was rated.
     of_rectification = models.ForeignKey(
@@ -78,13 +167,35 @@ class Rating(models.Model):
                 condition=Q(of_rectification__isnull=False),
                 name="one_rating_per_rectification",
             ),
+            # A rating of a reply or of a rectification has its case and reply and no window; a rating of a window
+            # or a person (一次一评) has neither case nor reply, and a window or a person.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind__in=[RatingKind.REPLY, RatingKind.RECTIFICATION],
+                        case__isnull=False,
+                        reply__isnull=False,
+                        service_point__isnull=True,
+                        staff__isnull=True,
+                    )
+                    | (
+                        Q(kind=RatingKind.WINDOW, case__isnull=True, reply__isnull=True)
+                        & (Q(service_point__isnull=False) | Q(staff__isnull=False))
+                    )
+                ),
+                name="rating_of_a_reply_or_a_window",
+            ),
         ]
-        indexes = [models.Index(fields=["created_at"], name="rating_created")]
+        indexes = [
+            models.Index(fields=["created_at"], name="rating_created"),
+            models.Index(fields=["service_point", "created_at"], name="rating_point_time"),
+            models.Index(fields=["staff", "created_at"], name="rating_staff_time"),
+        ]
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")
 
     def __str__(self) -> str:
-        return f"{self.case_id}: {self.level}"
+        return f"{self.case_id or self.service_point_id or self.staff_id}: {self.level}"
 
     @property
     def satisfied(self) -> bool:

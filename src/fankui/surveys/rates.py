@@ -10,8 +10,9 @@
 
 "Valid" is every rating of a reply not taken out by an upheld appeal; the excluded ones are counted apart
 (``excluded``) so every page says how many left the rates. ``by`` is a field path or an expression the caller
-chooses ("case__lead_department", a period's ``TruncMonth("created_at")``, later "service_point" or "staff"): adding a
-dimension is one argument.
+chooses ("case__lead_department", a period's ``TruncMonth("created_at")``; for the ratings of windows and staff,
+``given(kind=RatingKind.WINDOW)``, "service_point", "staff" or "service_point__hall"): adding a dimension is one
+argument.
 """
 
 from __future__ import annotations
@@ -93,9 +94,11 @@ class Tally:
         }
 
 
-def given(start: datetime | None = None, end: datetime | None = None) -> QuerySet[Rating]:
-    """Ratings of replies given in [start, end), the excluded ones included (the rollup counts them apart)."""
-    qs = Rating.objects.filter(kind=RatingKind.REPLY)
+def given(start: datetime | None = None, end: datetime | None = None, kind: str = RatingKind.REPLY) -> QuerySet[Rating]:
+    """Ratings of replies given in [start, end), the excluded ones included (the rollup counts them apart). With
+    ``kind=RatingKind.WINDOW``: the ratings of service windows and staff (一次一评, no case), which the case figures
+    never count; group them by "service_point", "staff" or "service_point__hall"."""
+    qs = Rating.objects.filter(kind=kind)
     if start is not None:
         qs = qs.filter(created_at__gte=start)
     if end is not None:

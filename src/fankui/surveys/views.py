@@ -1,8 +1,16 @@
-"""The pages of 好差评: the citizen's rating of a rectification (public, POST only records), and the staff's
-rectifications and appeals. Thin: every write is one service call; domain errors become messages, never a 500."""
+"""The pages of 好差评 and 一次一评. Thin: parse, ask ``accounts.permissions`` (through ``queries``, ``windows`` and
+``followups``), call one service, render. Domain errors become messages beside their fields, never a 500.
+
+- ``/track/<code>/rectification/``: the citizen's rating of a rectification (public, POST only records).
+- ``/staff/surveys/rectifications/``, ``/staff/surveys/appeals/``: the staff's rectifications and appeals.
+- ``/r/<w|p>/<token>/``: the public rating page of a window or a person (no login, no JavaScript; POST only records).
+- ``/staff/surveys/windows/``: the windows and staff of one's departments, their rates and their posters.
+- ``/staff/surveys/calls/``: the operators' call list, and one call's page with the form of what was said.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 from django.conf import settings
@@ -11,20 +19,32 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fankui.accounts import permissions
 from fankui.accounts.models import User
 from fankui.accounts.views import staff_required
-from fankui.cases.queries import find_by_code, visible_cases
+from fankui.audit.services import record_access
+from fankui.cases.models import Case
+from fankui.cases.queries import contact_look, find_by_code, for_list, readable_text, visible_cases
 from fankui.core import throttle
-from fankui.core.errors import DomainError, ValidationFailed
-from fankui.core.forms import posted_text
+from fankui.core.errors import Conflict, DomainError, ValidationFailed
+from fankui.core.forms import posted_text, show_errors
 from fankui.core.throttle import Throttled
 
-from . import queries, services
-from .models import SUB_SCORES, Appeal, Level, Rating, Rectification
-from .services import appeals, rectifications
+from . import followups, posters, queries, services, windows
+from .forms import CallForm, WindowRatingForm
+from .models import SUB_SCORES, Appeal, FollowUp, Level, Rating, Rectification, StaffBadge
+from .services import appeals, rectifications, unrated_reply
+
+# The access keys of the call's outcomes (Alt+key in most browsers): reached, unreachable, declined.
+OUTCOME_KEYS = {"reached": "r", "unreachable": "u", "declined": "x"}
+# Days of the figures on the windows page.
+RATES_DAYS = 30
+MAX_PK = 2**62
 
 
 def _user(request: HttpRequest) -> User:
@@ -209,3 +229,186 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Decided."))
     return redirect("surveys:appeal_detail", pk=appeal.pk)
+
+
+# --- The public rating page ---------------------------------------------------------------------------------------
+def _rate_page(request: HttpRequest, target: windows.Target, form: WindowRatingForm, status: int = 200) -> HttpResponse:
+    name, where = posters.describe(target)
+    context = {
+        "form": form,
+        "key": form["key"].value() or windows.new_form_key(),
+        "levels": [(value, str(label)) for value, label in sorted(Level.choices, reverse=True)],
+        "name": name,
+        "where": where,
+        "person": isinstance(target, StaffBadge),
+    }
+    return render(request, "surveys/window_rate.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def window_rate(request: HttpRequest, kind: str, token: str) -> HttpResponse:
+    target = windows.find(kind, token)
+    if target is None:
+        return render(request, "surveys/window_not_found.html", status=404)
+    if request.method != "POST":
+        # Scanning the code only opens the form: QR and mail scanners follow links, so a GET never records.
+        return _rate_page(request, target, WindowRatingForm())
+    form = WindowRatingForm(request.POST)
+    if not form.is_valid():
+        return _rate_page(request, target, form, status=422)
+    try:
+        throttle.check(request, "rate_window")
+        windows.rate_window(
+            target, form.cleaned_data["level"], form.cleaned_data["comment"], form_key=form.cleaned_data["key"]
+        )
+    except Throttled as exc:
+        # The form comes back as filled in: a visitor who shares the hall's network with many others loses nothing.
+        form.add_error(None, str(exc.message))
+        page = _rate_page(request, target, form, status=429)
+        page["Retry-After"] = str(exc.retry_after)
+        return page
+    except ValidationFailed as exc:
+        show_errors(form, exc)
+        return _rate_page(request, target, form, status=422)
+    return redirect("surveys:window_thanks", kind=kind, token=token)
+
+
+def window_thanks(request: HttpRequest, kind: str, token: str) -> HttpResponse:
+    target = windows.find(kind, token)
+    if target is None:
+        return render(request, "surveys/window_not_found.html", status=404)
+    name, where = posters.describe(target)
+    return render(request, "surveys/window_thanks.html", {"name": name, "where": where, "kind": kind, "token": token})
+
+
+# --- Windows, staff and their posters -----------------------------------------------------------------------------
+@staff_required
+def window_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    points = list(windows.visible_points(user).filter(active=True))
+    badges = list(windows.visible_staff(user).filter(active=True))
+    # The last RATES_DAYS days, today included: from midnight RATES_DAYS - 1 days ago to the coming midnight.
+    end = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=1), time.min))
+    start = end - timedelta(days=RATES_DAYS)
+    only = windows.visible_ratings(user)
+    by_point = windows.rates("service_point", start, end, only)
+    by_staff = windows.rates("staff", start, end, only)
+    by_hall = windows.rates("hall", start, end, only)
+    halls = {p.hall_id: p.hall for p in points}
+    context = {
+        "points": [(p, by_point.get(p.pk), windows.rating_path(p)) for p in points],
+        "badges": [(b, by_staff.get(b.pk), windows.rating_path(b)) for b in badges],
+        "halls": [(hall, by_hall.get(pk)) for pk, hall in sorted(halls.items(), key=lambda h: h[1].name)],
+        "days": RATES_DAYS,
+        "formats": list(posters.FORMATS),
+    }
+    return render(request, "surveys/windows.html", context)
+
+
+@staff_required
+def poster(request: HttpRequest, kind: str, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in posters.FORMATS or pk > MAX_PK:
+        raise Http404
+    if kind == windows.WINDOW:
+        target: windows.Target | None = windows.visible_points(_user(request)).filter(pk=pk, active=True).first()
+    elif kind == windows.PERSON:
+        target = windows.visible_staff(_user(request)).filter(pk=pk, active=True).first()
+    else:
+        raise Http404
+    # Outside one's departments a window does not exist (404), as a case outside one's scope does not.
+    if target is None or not windows.may_print(_user(request), target):
+        raise Http404
+    response = HttpResponse(posters.poster(target, fmt), content_type=posters.FORMATS[fmt])
+    name = slugify(f"{kind}-{target.pk}-{target}", allow_unicode=False) or f"{kind}-{target.pk}"
+    response["Content-Disposition"] = f'attachment; filename="poster-{name}.{fmt}"'
+    return response
+
+
+# --- 回访: the call list and one call -----------------------------------------------------------------------------
+def _caller_required(request: HttpRequest) -> HttpResponse | None:
+    if not permissions.may_follow_up(request.user):
+        return render(request, "surveys/calls_forbidden.html", status=403)
+    return None
+
+
+@staff_required
+def call_list(request: HttpRequest) -> HttpResponse:
+    refused = _caller_required(request)
+    if refused:
+        return refused
+    return render(request, "surveys/calls.html", {"calls": followups.call_list(_user(request))})
+
+
+def _case(user: User, pk: int) -> Case:
+    if pk > MAX_PK:
+        raise Http404
+    case = for_list(visible_cases(user)).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def _call_page(request: HttpRequest, case: Case, form: CallForm, status: int = 200) -> HttpResponse:
+    user = _user(request)
+    submission = case.submission
+    # Personal data by need: the number as written to those who may see it, each look recorded.
+    contact = not submission.anonymous and permissions.may_see_contact(user, case)
+    if contact:
+        record_access(user, case, contact_look(case))
+    text = readable_text(case, user)
+    if text.personal:
+        record_access(user, case, "text")
+    reply = unrated_reply(case)
+    context: dict[str, Any] = {
+        "case": case,
+        "form": form,
+        "text": text,
+        "contact": contact,
+        "name": submission.contact_name if contact else "",
+        "phone": submission.contact_phone if contact else "",
+        "reply": case.replies.order_by("-created_at", "-id").first(),
+        "may_rate": reply is not None,
+        "ratings": Rating.objects.filter(case=case).order_by("created_at", "id"),
+        "bad": followups.pending_bad_rating(case),
+        "history": followups.history(case),
+        "levels": [(value, str(label)) for value, label in sorted(Level.choices, reverse=True)],
+        "outcomes": [(value, label, OUTCOME_KEYS[value]) for value, label in FollowUp.Outcome.choices],
+    }
+    return render(request, "surveys/call.html", context, status=status)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def call(request: HttpRequest, pk: int) -> HttpResponse:
+    refused = _caller_required(request)
+    if refused:
+        return refused
+    user = _user(request)
+    try:
+        # Each opening shows a person's phone number: counted per operator, never to be run in bulk.
+        throttle.check_user(request, "follow_up")
+    except Throttled as exc:
+        return throttle.page(request, exc)
+    case = _case(user, pk)
+    if request.method != "POST":
+        return _call_page(request, case, CallForm())
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        return _call_page(request, case, form, status=422)
+    d = form.cleaned_data
+    try:
+        result = followups.record_call(user, case, d["outcome"], d["notes"], d["level"], d["comment"])
+    except ValidationFailed as exc:
+        show_errors(form, exc)
+        return _call_page(request, case, form, status=422)
+    except Conflict as exc:
+        form.add_error(None, str(exc.message))
+        return _call_page(request, case, form, status=409)
+    except DomainError as exc:
+        form.add_error(None, str(exc.message))
+        return _call_page(request, case, form, status=exc.status)
+    if result.rating is not None:
+        messages.success(request, _("The call and the rating were recorded."))
+    else:
+        messages.success(request, _("The call was recorded."))
+    return redirect("surveys:calls")

@@ -1,6 +1,8 @@
 """Every write of 好差评: ratings (here), rectifications, appeals, follow-ups and reminders (one module each).
 
-The functions callers use are re-exported here: ``rate``, ``rate_rectification``, ``open_rectification``,
+Also here: the phone rating of 回访 (``rate_by_phone``, ``unrated_reply``) and ``clean_rating``, the checks of a
+window's or a phone rating (一次一评, ``surveys.windows``). The functions callers use are re-exported here: ``rate``,
+``rate_rectification``, ``open_rectification``,
 ``submit_rectification``, ``check_rectification``, ``file_appeal``, ``decide_appeal``, ``record_follow_up``,
 ``send_rating_reminders``. docs/surveys.md describes the rules.
 """
@@ -15,10 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fankui.cases.models import Case
+from fankui.accounts.models import User
+from fankui.cases.models import Case, Reply
 from fankui.cases.services import moves
 from fankui.cases.workflow import State
 from fankui.core.errors import Conflict, ValidationFailed
+from fankui.core.vocab import Channel
 
 from ..models import SUB_SCORES, Appeal, FollowUp, Level, Rating, RatingKind
 
@@ -139,6 +143,54 @@ def replay_rating(case: Case, reply_id: int, level: int, at: datetime, comment: 
     )
 
 
+def clean_rating(level: int | str | None, comment: str | None) -> tuple[int, str]:
+    """A level of the five and a comment within the limit, or ``ValidationFailed`` field by field (the rules of
+    ``rate`` without sub-scores, for the ratings of windows and of phone follow-ups)."""
+    level, comment, _sub = _check_rating(level, comment or "", None)
+    return level, comment
+
+
+def unrated_reply(case: Case) -> Reply | None:
+    """The case's latest reply when it has no rating yet and the case is replied or closed: what a phone follow-up
+    may record a rating of."""
+    if case.state not in (State.REPLIED, State.CLOSED):
+        return None
+    reply = case.replies.order_by("-created_at", "-id").first()
+    if reply is None or reply.ratings.filter(kind=RatingKind.REPLY).exists():
+        return None
+    return reply
+
+
+@transaction.atomic
+def rate_by_phone(case: Case, level: int | str | None, comment: str = "", *, user: User) -> Rating:
+    """Record the rating the submitter gave on the phone (回访), channel "phone": it counts in the rates as a web
+    rating does. A replied case moves as with a web rating (satisfied closes, unsatisfied reopens and opens a
+    rectification, 差评整改); a case closed without a rating (the window passed) keeps its state, the rating is
+    recorded for the figures only."""
+    level, comment = clean_rating(level, comment)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    reply = unrated_reply(case)
+    if reply is None:
+        raise Conflict(_("This case has no unrated reply: there is nothing to rate on this call."))
+    rating = Rating.objects.create(
+        case=case,
+        reply=reply,
+        level=level,
+        comment=comment,
+        channel=Channel.PHONE,
+        real_name=is_real_name(case),
+        created_at=timezone.now(),
+    )
+    if case.state == State.REPLIED:
+        data = {"rating": level, "rating_id": rating.pk, "channel": Channel.PHONE, "recorded_by": user.pk}
+        moves.apply_rating(case, Level.is_satisfied(level), data=data)
+        if not rating.satisfied:
+            from .rectifications import open_rectification
+
+            open_rectification(rating)
+    return rating
+
+
 def mask_comments(case: Case, mask: Callable[[str], str]) -> None:
     """Pass the words the rater said (rating comments, what they told a 回访 call) and the evidence about them
     through ``mask``: the rater's personal data was erased (privacy.services)."""
@@ -163,15 +215,18 @@ __all__ = [
     "RatingKind",
     "check_rectification",
     "clean_level",
+    "clean_rating",
     "clean_scores",
     "decide_appeal",
     "file_appeal",
     "mask_comments",
     "open_rectification",
     "rate",
+    "rate_by_phone",
     "rate_rectification",
     "record_follow_up",
     "replay_rating",
     "send_rating_reminders",
     "submit_rectification",
+    "unrated_reply",
 ]

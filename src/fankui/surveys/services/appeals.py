@@ -26,7 +26,7 @@ MAX_EVIDENCE_FILES = 3
 
 def may_appeal(user: User, rating: Rating) -> bool:
     """The department that answered for the rated case (its lead department, a head's subtree too)."""
-    return rating.case_id is not None and permissions.in_department(user, rating.case.lead_department)
+    return rating.case is not None and permissions.in_department(user, rating.case.lead_department)
 
 
 def may_decide(user: User) -> bool:
@@ -39,6 +39,8 @@ def file_appeal(rating: Rating, user: User, grounds: str, evidence: str, files: 
     rating = Rating.objects.select_for_update().select_related("case__lead_department").get(pk=rating.pk)
     if not may_appeal(user, rating):
         raise PermissionDenied(_("Only the department responsible may appeal this rating."))
+    case = rating.case
+    assert case is not None  # may_appeal: a window's rating (一次一评, no case) has no department to appeal it
     errors: dict[str, list[str]] = {}
     if grounds not in Appeal.Grounds.values:
         errors["grounds"] = [_("Say whether the rating is mistaken or malicious.")]
@@ -62,7 +64,7 @@ def file_appeal(rating: Rating, user: User, grounds: str, evidence: str, files: 
         raise Conflict(_("An appeal against this rating is already waiting for a decision."))
     appeal = Appeal.objects.create(
         rating=rating,
-        department=rating.case.lead_department,
+        department=case.lead_department,
         grounds=grounds,
         evidence=evidence,
         filed_by=user,
@@ -71,13 +73,12 @@ def file_appeal(rating: Rating, user: User, grounds: str, evidence: str, files: 
     for upload, content_type in good:
         store_file(upload, content_type, appeal, "appeals")
     record_event(
-        rating.case,
+        case,
         "appeal_file",
         actor=user,
         data={"appeal_id": appeal.pk, "rating_id": rating.pk, "grounds": grounds, "files": len(good)},
     )
     supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR).order_by("pk")
-    case = rating.case
     case_notices.tell(
         supervisors,
         lambda: (
@@ -113,11 +114,12 @@ def decide_appeal(appeal: Appeal, user: User, uphold: bool, note: str) -> Appeal
         rating.excluded_reason = note
         rating.excluded_at = now
         rating.save(update_fields=["excluded", "excluded_reason", "excluded_at"])
-    record_event(
-        rating.case,
-        "appeal_uphold" if uphold else "appeal_reject",
-        actor=user,
-        message=note,
-        data={"appeal_id": appeal.pk, "rating_id": rating.pk},
-    )
+    if rating.case is not None:  # always: only ratings of a case are appealed (``may_appeal``)
+        record_event(
+            rating.case,
+            "appeal_uphold" if uphold else "appeal_reject",
+            actor=user,
+            message=note,
+            data={"appeal_id": appeal.pk, "rating_id": rating.pk},
+        )
     return appeal

@@ -52,10 +52,11 @@ def may_check(user: User, rectification: Rectification) -> bool:
 
 def open_rectification(rating: Rating) -> Rectification | None:
     """Open the rectification of a bad rating of a reply (called by ``rate`` in its transaction); None when the
-    rating is good or of a rectification (a bad rating of a rectification is followed up, not rectified again)."""
-    if rating.satisfied or rating.kind != RatingKind.REPLY:
-        return None
+    rating is good or of a rectification (a bad rating of a rectification is followed up, not rectified again), and
+    for a window's (一次一评: no case, no department's answer to rectify)."""
     case = rating.case
+    if rating.satisfied or rating.kind != RatingKind.REPLY or case is None:
+        return None
     now = timezone.now()
     rectification = Rectification.objects.create(
         rating=rating,

@@ -1,0 +1,185 @@
+"""一次一评 at a service window: the rating a visitor gives a window or a member of staff by scanning its QR code,
+without a case; and the rates per window, person and hall.
+
+A window's (``ServicePoint``) and a person's (``StaffBadge``) QR link carries their random ``token``, never an id:
+nobody reaches another window's page by counting. The public page records only on POST (mail and QR scanners
+follow links), one rating per form shown (a second send of the same form is recognised and not counted again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from fankui.accounts import permissions
+from fankui.accounts.models import Department, User
+from fankui.core.site import public_url
+from fankui.core.vocab import Channel
+
+from .models import Level, Rating, RatingKind, ServiceHall, ServicePoint, StaffBadge, new_token
+from .services import clean_rating
+
+# What a QR link names: a window or a person.
+WINDOW, PERSON = "w", "p"
+Target = ServicePoint | StaffBadge
+# How long a form's one-time key is remembered, so that the same form sent twice counts once.
+FORM_KEY_SECONDS = 24 * 3600
+
+
+def kind_of(target: Target) -> str:
+    return WINDOW if isinstance(target, ServicePoint) else PERSON
+
+
+def find(kind: str, token: str) -> Target | None:
+    """The active window or person whose QR link carries ``token``; None for anything else (unknown, replaced,
+    inactive, malformed: the page cannot tell them apart)."""
+    if len(token) > 32:
+        return None
+    if kind == WINDOW:
+        return ServicePoint.objects.select_related("hall", "department").filter(token=token, active=True).first()
+    if kind == PERSON:
+        return (
+            StaffBadge.objects.select_related("department", "service_point__hall")
+            .filter(token=token, active=True)
+            .first()
+        )
+    return None
+
+
+def rating_path(target: Target) -> str:
+    return reverse("surveys:window_rate", kwargs={"kind": kind_of(target), "token": target.token})
+
+
+def rating_url(target: Target) -> str:
+    """The address a poster's QR code holds: the site as citizens reach it (``FANKUI_PUBLIC_URL``)."""
+    return public_url() + rating_path(target)
+
+
+def department_of(target: Target) -> Department:
+    return target.department
+
+
+def hall_of(target: Target) -> ServiceHall | None:
+    if isinstance(target, ServicePoint):
+        return target.hall
+    return target.service_point.hall if target.service_point else None
+
+
+def new_form_key() -> str:
+    return new_token()
+
+
+def rate_window(target: Target, level: int | str | None, comment: str = "", *, form_key: str = "") -> Rating | None:
+    """Record a visitor's rating of a window or a person (a person's counts for their usual window too). ``form_key``
+    is the key of the form shown: the same form sent again returns None and records nothing."""
+    level, comment = clean_rating(level, comment)
+    if form_key and not cache.add(f"surveys:window-form:{form_key[:64]}", 1, FORM_KEY_SECONDS):
+        return None
+    point = target if isinstance(target, ServicePoint) else target.service_point
+    staff = target if isinstance(target, StaffBadge) else None
+    return Rating.objects.create(
+        kind=RatingKind.WINDOW,
+        service_point=point,
+        staff=staff,
+        level=level,
+        comment=comment,
+        channel=Channel.WEB,
+        created_at=timezone.now(),
+    )
+
+
+def renew_token(target: Target) -> Target:
+    """A new QR link for the window or person; the old posters stop working (their link answers "not found")."""
+    target.token = new_token()
+    target.save(update_fields=["token"])
+    return target
+
+
+# --- Who sees which windows -------------------------------------------------------------------------------------
+def visible_points(user: User) -> QuerySet[ServicePoint]:
+    """The windows whose posters and figures ``user`` may see: the whole organisation's for organisation-wide roles,
+    else their department's (a head's: their subtree's)."""
+    points = ServicePoint.objects.select_related("hall", "department")
+    if permissions.is_organisation_wide(user):
+        return points
+    return points.filter(permissions.department_filter(user, "department"))
+
+
+def visible_staff(user: User) -> QuerySet[StaffBadge]:
+    badges = StaffBadge.objects.select_related("department", "service_point__hall")
+    if permissions.is_organisation_wide(user):
+        return badges
+    return badges.filter(permissions.department_filter(user, "department"))
+
+
+def may_print(user: User, target: Target) -> bool:
+    """May download the window's or person's poster: staff of its department (``accounts.permissions``)."""
+    return permissions.may_print_window_posters(user, target.department)
+
+
+# --- Rates ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WindowRate:
+    key: int | None
+    ratings: int
+    satisfied: int
+    bad: int
+    by_level: dict[int, int]
+
+    @property
+    def percent(self) -> float | None:
+        """满意率: 基本满意 or better of all ratings; None when there is none (shown "—", never 0%)."""
+        return round(100.0 * self.satisfied / self.ratings, 1) if self.ratings else None
+
+
+# Grouping of a window rating: the window, the person, the hall (of the window, or of the person's usual window), or
+# the department (the window's, else the person's).
+GROUPS: dict[str, Any] = {
+    "service_point": F("service_point"),
+    "staff": F("staff"),
+    "hall": F("service_point__hall"),
+    "department": Coalesce(F("service_point__department"), F("staff__department")),
+}
+
+
+def window_ratings(start: datetime, end: datetime) -> QuerySet[Rating]:
+    """Ratings of windows and staff given in ``[start, end)`` (kind "window": ratings of replies have a case; these
+    have none)."""
+    return Rating.objects.filter(kind=RatingKind.WINDOW, created_at__gte=start, created_at__lt=end)
+
+
+def rates(by: str, start: datetime, end: datetime, only: Q | None = None) -> dict[int | None, WindowRate]:
+    """满意率, bad ratings and the count per level of the window ratings in the period, grouped ``by`` one of
+    ``GROUPS``, in one GROUP BY; ``only`` narrows the ratings (e.g. to the windows a user sees)."""
+    qs = window_ratings(start, end)
+    if only is not None:
+        qs = qs.filter(only)
+    rows = qs.annotate(g=GROUPS[by]).values_list("g", "level").annotate(n=Count("pk")).order_by()
+    counts: dict[int | None, dict[int, int]] = {}
+    for key, level, n in rows:
+        counts.setdefault(key, {})[level] = counts.get(key, {}).get(level, 0) + n
+    return {
+        key: WindowRate(
+            key,
+            sum(levels.values()),
+            sum(n for level, n in levels.items() if Level.is_satisfied(level)),
+            sum(n for level, n in levels.items() if not Level.is_satisfied(level)),
+            levels,
+        )
+        for key, levels in counts.items()
+    }
+
+
+def visible_ratings(user: User) -> Q:
+    """The window ratings ``user`` may count: of the windows and staff of their departments (all for
+    organisation-wide roles)."""
+    if permissions.is_organisation_wide(user):
+        return Q()
+    return Q(service_point__in=visible_points(user).values("pk")) | Q(staff__in=visible_staff(user).values("pk"))
