@@ -36,7 +36,7 @@ def may_decide(user: User) -> bool:
 @transaction.atomic
 def file_appeal(rating: Rating, user: User, grounds: str, evidence: str, files: Sequence[UploadedFile] = ()) -> Appeal:
     """Ask for a bad rating to be taken out of the rates; ``files`` go through intake's upload checks."""
-    rating = Rating.objects.select_for_update().select_related("case__lead_department").get(pk=rating.pk)
+    rating = Rating.objects.select_for_update(of=("self",)).select_related("case__lead_department").get(pk=rating.pk)
     if not may_appeal(user, rating):
         raise PermissionDenied(_("Only the department responsible may appeal this rating."))
     case = rating.case
@@ -98,7 +98,7 @@ def decide_appeal(appeal: Appeal, user: User, uphold: bool, note: str) -> Appeal
     """Uphold (the rating leaves the rates, the reason shown wherever the rating is) or reject, with a note."""
     if not may_decide(user):
         raise PermissionDenied(_("Only a supervisor may decide an appeal."))
-    appeal = Appeal.objects.select_for_update().select_related("rating__case").get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("rating__case").get(pk=appeal.pk)
     if appeal.state != Appeal.State.PENDING:
         raise Conflict(_("This appeal has already been decided."))
     note = clean_text(note, "note", required=True)

@@ -38,7 +38,7 @@ def record_follow_up(target: Rating | Case, user: User, outcome: str, notes: str
     reached the person marks the rating followed up, once. Raises ``ValidationFailed`` (422) field by field,
     ``PermissionDenied`` (403) for someone who may not call about this case."""
     if isinstance(target, Rating):
-        rating: Rating | None = Rating.objects.select_for_update().select_related("case").get(pk=target.pk)
+        rating: Rating | None = Rating.objects.select_for_update(of=("self",)).select_related("case").get(pk=target.pk)
         case = rating.case if rating is not None else None
     else:
         case = target

@@ -90,7 +90,11 @@ def open_rectification(rating: Rating) -> Rectification | None:
 
 
 def _locked(rectification: Rectification) -> Rectification:
-    return Rectification.objects.select_for_update().select_related("case", "department").get(pk=rectification.pk)
+    return (
+        Rectification.objects.select_for_update(of=("self",))
+        .select_related("case", "department")
+        .get(pk=rectification.pk)
+    )
 
 
 @transaction.atomic
