@@ -209,7 +209,31 @@ if FANKUI_DATABASE_URL:
         # Server-side binding lets psycopg prepare the statements every request repeats (intake's inserts),
         # which saves PostgreSQL parsing and planning them each time.
         DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    # Through a pool in transaction mode (PgBouncer's pool_mode = transaction, docs/deploy/README.md): one transaction
+    # may run on one server connection and the next on another, so nothing may outlive a transaction. Django's
+    # iterator() would keep a cursor open across transactions (WITH HOLD): off. The rest already holds: Django
+    # prepares no statements (its prepare_threshold is None), the code takes no advisory locks and sets nothing for
+    # a session (only SET LOCAL inside a transaction), and PgBouncer carries the time zone Django sets over.
+    FANKUI_DATABASE_POOLED = env_bool("DATABASE_POOLED", False)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = FANKUI_DATABASE_POOLED
+    # A PostgreSQL streaming replica that the dashboard and the reports read from (core.replica); writes, and every
+    # other read, stay on the primary. Unset: everything on the primary.
+    FANKUI_REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL")
+    if FANKUI_REPLICA_DATABASE_URL:
+        try:
+            _replica = dj_database_url.parse(FANKUI_REPLICA_DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        except ValueError:
+            raise ImproperlyConfigured(
+                "FANKUI_REPLICA_DATABASE_URL: expected a database URL, e.g. postgres://user@replica:5432/fankui"
+            ) from None
+        _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+        _replica["DISABLE_SERVER_SIDE_CURSORS"] = FANKUI_DATABASE_POOLED
+        # Tests see the primary's test database through it, as a replica would show it.
+        _replica["TEST"] = {"MIRROR": "default"}
+        DATABASES["replica"] = _replica
 else:
+    FANKUI_DATABASE_POOLED = False
+    FANKUI_REPLICA_DATABASE_URL = ""
     DATABASES = {
         "default": {
             # Django's own SQLite backend (docs/decisions/0003: no writer lock of ours).
@@ -227,6 +251,8 @@ else:
             },
         }
     }
+# Reads that ask for the replica go there when one is configured (core.replica); everything else to "default".
+DATABASE_ROUTERS = ["fankui.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
