@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -23,3 +24,14 @@ def place() -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Each test starts PostgreSQL clusters, PgBouncer or an object store and runs migrations: minutes, the same on
+    # either engine of the suite. `make deploy-tests` runs them once (CI too); `make test` skips them.
+    if os.environ.get("DEPLOY_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="deployment tests: run them with `make deploy-tests`")
+    for item in items:
+        if "tests/deploy/" in str(item.path):
+            item.add_marker(skip)
