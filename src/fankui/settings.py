@@ -284,8 +284,40 @@ STATIC_ROOT = FANKUI_DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = FANKUI_DATA_DIR / "media"
+
+
+def attachment_storage() -> dict[str, object]:
+    """Where attachments and evidence are kept (docs/deploy/README.md): "local", the folder MEDIA_ROOT, or "s3", a
+    bucket of S3-compatible object storage (django-storages) that every web process and worker reach, so that none
+    of them keeps state of its own. Files are never public: staff download them through the site (intake.views)."""
+    kind = env_choice("ATTACHMENT_STORAGE", "local", ["local", "s3"])
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = env_str("S3_BUCKET").strip()
+    if not bucket:
+        raise ImproperlyConfigured("FANKUI_ATTACHMENT_STORAGE=s3: FANKUI_S3_BUCKET must name the bucket")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Empty: Amazon S3 itself; otherwise the address of a compatible service (MinIO, Ceph, a cloud's OSS).
+            "endpoint_url": env_str("S3_ENDPOINT_URL").strip() or None,
+            "region_name": env_str("S3_REGION").strip() or None,
+            # Empty: boto3 finds the credentials itself (AWS_* variables, an instance role).
+            "access_key": env_str("S3_ACCESS_KEY") or None,
+            "secret_key": env_str("S3_SECRET_KEY") or None,
+            "location": env_str("S3_PREFIX").strip().strip("/"),
+            "addressing_style": env_choice("S3_ADDRESSING", "path", ["path", "virtual"]),
+            # Private objects; a name is never reused (each upload has a fresh random token anyway).
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": attachment_storage(),
     "staticfiles": {"BACKEND": "fankui.core.storage.StaticStorage"},
 }
 # Also serve files straight from the package, so that a server started before `collectstatic` works.

@@ -39,7 +39,9 @@ def test_intake_and_workers_through_pgbouncer_in_transaction_mode(place: Path) -
             # Two workers claim the pending analyses at the same time (SELECT ... FOR UPDATE SKIP LOCKED).
             command = [sys.executable, "-m", "fankui", "worker", "--once"]
             workers = [
-                subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                subprocess.Popen(
+                    command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                )
                 for _ in range(2)
             ]
             logs = [worker.communicate(timeout=600)[0] for worker in workers]

@@ -29,6 +29,15 @@ def probe(env: dict[str, str], *args: str) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1]) if args[0] == "read" else {}
 
 
+def seen(dashboard_total: int, reads_from: str) -> dict[str, object]:
+    """What the probe reports: the dashboard's count, the primary's 5 cases, where reads go, the page's status."""
+    return {"dashboard_total": dashboard_total, "primary_total": 5, "reads_from": reads_from, "page": 200}
+
+
+def caught_up(replica: Cluster, count: int) -> bool:
+    return replica.query(DATABASE, "SELECT count(*) FROM cases_case") == [(count,)]
+
+
 def test_dashboard_reads_from_the_replica_and_falls_back_to_the_primary(place: Path) -> None:
     needs()
     with clusters(place) as made:
@@ -46,14 +55,14 @@ def test_dashboard_reads_from_the_replica_and_falls_back_to_the_primary(place: P
         with_replica = {**on_primary, "FANKUI_REPLICA_DATABASE_URL": replica.url(DATABASE)}
 
         probe(on_primary, "seed", "3")
-        wait_for("the replica catching up", lambda: replica.query(DATABASE, "SELECT count(*) FROM cases_case") == [(3,)])
+        wait_for("the replica catching up", lambda: caught_up(replica, 3))
         replica.query(DATABASE, "SELECT pg_wal_replay_pause()")
         probe(on_primary, "seed", "2")
 
         # The dashboard counts the replica's 3 cases; everything else reads the primary's 5.
-        assert probe(with_replica, "read") == {"dashboard_total": 3, "primary_total": 5, "reads_from": "replica", "page": 200}
+        assert probe(with_replica, "read") == seen(3, "replica")
         # No replica configured: all from the primary.
-        assert probe(on_primary, "read") == {"dashboard_total": 5, "primary_total": 5, "reads_from": "default", "page": 200}
+        assert probe(on_primary, "read") == seen(5, "default")
         # The replica down: the dashboard still works, from the primary.
         replica.stop()
-        assert probe(with_replica, "read") == {"dashboard_total": 5, "primary_total": 5, "reads_from": "default", "page": 200}
+        assert probe(with_replica, "read") == seen(5, "default")

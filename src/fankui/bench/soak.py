@@ -207,7 +207,8 @@ def wait_for_analysis(env: dict[str, str], seconds: float) -> float:
 
 
 def stored(env: dict[str, str]) -> set[str]:
-    return {row[0] for row in query(env, "SELECT tracking_code FROM cases_case", "SELECT tracking_code FROM cases_case")}
+    sql = "SELECT tracking_code FROM cases_case"
+    return {row[0] for row in query(env, sql, sql)}
 
 
 def percentile(values: list[float], fraction: float) -> float:
