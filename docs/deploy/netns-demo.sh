@@ -47,7 +47,7 @@ cleanup() {
   done
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
   ip netns exec "$P-db" runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/db/data" -m immediate -w stop >/dev/null 2>&1
-  for name in db web worker; do ip netns del "$P-$name" 2>/dev/null; done
+  for name in db web worker; do ip link del "$P-$name-h" 2>/dev/null; ip netns del "$P-$name" 2>/dev/null; done
   ip link del "$BRIDGE" 2>/dev/null
   rm -rf "$WORK"
 }
