@@ -209,27 +209,18 @@ if FANKUI_DATABASE_URL:
         # Server-side binding lets psycopg prepare the statements every request repeats (intake's inserts),
         # which saves PostgreSQL parsing and planning them each time.
         DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
-    # Through a pool in transaction mode (PgBouncer's pool_mode = transaction, docs/deploy/README.md): one transaction
-    # may run on one server connection and the next on another, so nothing may outlive a transaction. Django's
-    # iterator() would keep a cursor open across transactions (WITH HOLD): off. The rest already holds: Django
-    # prepares no statements (its prepare_threshold is None), the code takes no advisory locks and sets nothing for
-    # a session (only SET LOCAL inside a transaction), and PgBouncer carries the time zone Django sets over.
+    # Through PgBouncer in transaction mode: no cursor may outlive a transaction (docs/deploy/README.md).
     FANKUI_DATABASE_POOLED = env_bool("DATABASE_POOLED", False)
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = FANKUI_DATABASE_POOLED
-    # A PostgreSQL streaming replica that the dashboard and the reports read from (core.replica); writes, and every
-    # other read, stay on the primary. Unset: everything on the primary.
+    # A streaming replica the dashboard and the reports read from (core.replica); all else stays on the primary.
     FANKUI_REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL")
     if FANKUI_REPLICA_DATABASE_URL:
         try:
             _replica = dj_database_url.parse(FANKUI_REPLICA_DATABASE_URL, conn_max_age=60, conn_health_checks=True)
         except ValueError:
-            raise ImproperlyConfigured(
-                "FANKUI_REPLICA_DATABASE_URL: expected a database URL, e.g. postgres://user@replica:5432/fankui"
-            ) from None
-        _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+            raise ImproperlyConfigured("FANKUI_REPLICA_DATABASE_URL: expected a database URL") from None
+        _replica["OPTIONS"], _replica["TEST"] = dict(DATABASES["default"]["OPTIONS"]), {"MIRROR": "default"}
         _replica["DISABLE_SERVER_SIDE_CURSORS"] = FANKUI_DATABASE_POOLED
-        # Tests see the primary's test database through it, as a replica would show it.
-        _replica["TEST"] = {"MIRROR": "default"}
         DATABASES["replica"] = _replica
 else:
     FANKUI_DATABASE_POOLED = False
@@ -251,7 +242,6 @@ else:
             },
         }
     }
-# Reads that ask for the replica go there when one is configured (core.replica); everything else to "default".
 DATABASE_ROUTERS = ["fankui.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -287,9 +277,8 @@ MEDIA_ROOT = FANKUI_DATA_DIR / "media"
 
 
 def attachment_storage() -> dict[str, object]:
-    """Where attachments and evidence are kept (docs/deploy/README.md): "local", the folder MEDIA_ROOT, or "s3", a
-    bucket of S3-compatible object storage (django-storages) that every web process and worker reach, so that none
-    of them keeps state of its own. Files are never public: staff download them through the site (intake.views)."""
+    """Where attachments and evidence are kept: "local" (MEDIA_ROOT) or "s3", S3-compatible object storage that every
+    machine reaches (django-storages; private objects, downloaded through the site; docs/deploy/README.md)."""
     kind = env_choice("ATTACHMENT_STORAGE", "local", ["local", "s3"])
     if kind == "local":
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
@@ -300,15 +289,12 @@ def attachment_storage() -> dict[str, object]:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": bucket,
-            # Empty: Amazon S3 itself; otherwise the address of a compatible service (MinIO, Ceph, a cloud's OSS).
             "endpoint_url": env_str("S3_ENDPOINT_URL").strip() or None,
             "region_name": env_str("S3_REGION").strip() or None,
-            # Empty: boto3 finds the credentials itself (AWS_* variables, an instance role).
             "access_key": env_str("S3_ACCESS_KEY") or None,
             "secret_key": env_str("S3_SECRET_KEY") or None,
             "location": env_str("S3_PREFIX").strip().strip("/"),
             "addressing_style": env_choice("S3_ADDRESSING", "path", ["path", "virtual"]),
-            # Private objects; a name is never reused (each upload has a fresh random token anyway).
             "default_acl": None,
             "file_overwrite": False,
             "querystring_auth": True,
