@@ -9,11 +9,12 @@ export FANKUI_DATA_DIR ?= $(CURDIR)/var
 # Where `make run` serves; the demo's "Open:" links and the links in messages follow it (FANKUI_PUBLIC_URL wins).
 export FANKUI_BIND := $(HOST):$(PORT)
 
-.PHONY: help install assets fonts run test lint typecheck migrations-check messages bench clean
+.PHONY: help install assets fonts run test deploy-tests lint typecheck migrations-check messages bench clean
 
 help:
 	@echo "make run        install, migrate, load demo data (first time only) and serve on http://$(HOST):$(PORT)"
 	@echo "make test       install and run the whole test suite (SQLite; PostgreSQL with FANKUI_TEST_DATABASE_URL)"
+	@echo "make deploy-tests  PgBouncer, a streaming replica and S3 storage, on servers the tests start (docs/deploy/)"
 	@echo "make lint       ruff, mypy, import layers, makemigrations --check, translation catalogue check"
 	@echo "make messages   refresh the translation catalogue after changing strings"
 	@echo "make bench      run every benchmark (fankui bench intake, analysis, sla, loop)"
@@ -59,6 +60,10 @@ run: install
 
 test: install
 	FANKUI_DATABASE_URL="$(FANKUI_TEST_DATABASE_URL)" $(BIN)/pytest
+
+# Each starts its own PostgreSQL clusters, PgBouncer or object store on loopback (tests/deploy/clusters.py): minutes.
+deploy-tests: install
+	DEPLOY_TESTS=1 $(BIN)/pytest tests/deploy -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check src tests

@@ -210,7 +210,22 @@ if FANKUI_DATABASE_URL:
         # Server-side binding lets psycopg prepare the statements every request repeats (intake's inserts),
         # which saves PostgreSQL parsing and planning them each time.
         DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    # Through PgBouncer in transaction mode: no cursor may outlive a transaction (docs/deploy/README.md).
+    FANKUI_DATABASE_POOLED = env_bool("DATABASE_POOLED", False)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = FANKUI_DATABASE_POOLED
+    # A streaming replica the dashboard and the reports read from (core.replica); all else stays on the primary.
+    FANKUI_REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL")
+    if FANKUI_REPLICA_DATABASE_URL:
+        try:
+            _replica = dj_database_url.parse(FANKUI_REPLICA_DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        except ValueError:
+            raise ImproperlyConfigured("FANKUI_REPLICA_DATABASE_URL: expected a database URL") from None
+        _replica["OPTIONS"], _replica["TEST"] = dict(DATABASES["default"]["OPTIONS"]), {"MIRROR": "default"}
+        _replica["DISABLE_SERVER_SIDE_CURSORS"] = FANKUI_DATABASE_POOLED
+        DATABASES["replica"] = _replica
 else:
+    FANKUI_DATABASE_POOLED = False
+    FANKUI_REPLICA_DATABASE_URL = ""
     DATABASES = {
         "default": {
             # Django's own SQLite backend (docs/decisions/0003: no writer lock of ours).
@@ -228,6 +243,7 @@ else:
             },
         }
     }
+DATABASE_ROUTERS = ["fankui.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -259,8 +275,36 @@ STATIC_ROOT = FANKUI_DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = FANKUI_DATA_DIR / "media"
+
+
+def attachment_storage() -> dict[str, object]:
+    """Where attachments and evidence are kept: "local" (MEDIA_ROOT) or "s3", S3-compatible object storage that every
+    machine reaches (django-storages; private objects, downloaded through the site; docs/deploy/README.md)."""
+    kind = env_choice("ATTACHMENT_STORAGE", "local", ["local", "s3"])
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = env_str("S3_BUCKET").strip()
+    if not bucket:
+        raise ImproperlyConfigured("FANKUI_ATTACHMENT_STORAGE=s3: FANKUI_S3_BUCKET must name the bucket")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("S3_ENDPOINT_URL").strip() or None,
+            "region_name": env_str("S3_REGION").strip() or None,
+            "access_key": env_str("S3_ACCESS_KEY") or None,
+            "secret_key": env_str("S3_SECRET_KEY") or None,
+            "location": env_str("S3_PREFIX").strip().strip("/"),
+            "addressing_style": env_choice("S3_ADDRESSING", "path", ["path", "virtual"]),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": attachment_storage(),
     "staticfiles": {"BACKEND": "fankui.core.storage.StaticStorage"},
 }
 # Also serve files straight from the package, so that a server started before `collectstatic` works.
