@@ -190,6 +190,19 @@ ROUTES: dict[str, Route] = {
     ),
     # Evidence of an action's progress (tests/actions/test_opening_evidence_is_recorded.py): none here, so 404.
     "staff/actions/evidence/<str:token>/": Route(lambda w: "/staff/actions/evidence/none/", everyone(404)),
+    # 好差评 (docs/surveys.md): rectifications and appeals of the cases a user sees, a department's own; none in the
+    # world (tests/surveys has their scoping: another department's is a 404), so the lists are empty and an id is not
+    # found, for every role.
+    "staff/surveys/rectifications/": Route(lambda w: "/staff/surveys/rectifications/", everyone(200)),
+    "staff/surveys/rectifications/<int:pk>/": Route(lambda w: "/staff/surveys/rectifications/999999/", everyone(404)),
+    "staff/surveys/appeals/": Route(lambda w: "/staff/surveys/appeals/", everyone(200)),
+    "staff/surveys/appeals/<int:pk>/": Route(lambda w: "/staff/surveys/appeals/999999/", everyone(404)),
+    "staff/surveys/appeals/<int:pk>/decide/": Route(
+        lambda w: "/staff/surveys/appeals/999999/decide/", everyone(404), "post"
+    ),
+    "staff/surveys/ratings/<int:rating_pk>/appeal/": Route(
+        lambda w: "/staff/surveys/ratings/999999/appeal/", everyone(404)
+    ),
     # The audit trail's search: auditors and administrators; codes and names, never contact details.
     "staff/audit/": Route(lambda w: "/staff/audit/", lambda r, s: 200 if r in AUDIT_READERS else 403, contact=True),
     # Imports of files (docs/imports.md): administrators and supervisors; the world has no import, so a job is a 404
@@ -237,6 +250,7 @@ PUBLIC = {
     "api/v1/submissions",
     "api/v1/track/<tracking_code>",
     "api/v1/track/<tracking_code>/rating",
+    "api/v1/track/<tracking_code>/rectification/rating",
 }
 
 

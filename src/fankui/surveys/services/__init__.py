@@ -114,12 +114,13 @@ def rate(case: Case, level: int | str | None, comment: str = "", scores: Mapping
         created_at=timezone.now(),
         **sub,
     )
-    # The comment stays in the rating's row (erasure masks it there); the event refers to it (``audit.labels``).
-    moves.apply_rating(case, Level.is_satisfied(level), data={"rating": level, "rating_id": rating.pk})
     if not rating.satisfied:
         from .rectifications import open_rectification
 
+        # Before the move, so the rating's step stays the case's latest event and its reopen notice the latest.
         open_rectification(rating)
+    # The comment stays in the rating's row (erasure masks it there); the event refers to it (``audit.labels``).
+    moves.apply_rating(case, Level.is_satisfied(level), data={"rating": level, "rating_id": rating.pk})
     return rating
 
 
