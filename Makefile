@@ -51,6 +51,8 @@ src/fankui/static/vendor/echarts.min.js: src/fankui/static/vendor/htmx.min.js
 
 assets: src/fankui/static/vendor/htmx.min.js src/fankui/static/vendor/echarts.min.js
 
+# A person reads the log in a terminal; services keep the default, one JSON object a line (docs/operations.md).
+run: export FANKUI_LOG_FORMAT ?= plain
 run: install
 	$(BIN)/fankui migrate --no-input
 	$(BIN)/fankui demo

@@ -76,15 +76,21 @@ def _receive(data: intake.SubmissionInput, then: Callable[[Case], object] | None
     if errors:
         raise ValidationFailed(errors)
     kind = clean["kind"] or Kind.COMPLAINT
+    # The attachments written to disk, removed again when the transaction does not commit (a retried key, the
+    # database gone, a full disk): nothing of a refused submission is kept, in the database or beside it.
+    written: list[str] = []
     try:
         with transaction.atomic():
-            submission = intake.store(clean, files, data.received_at)
+            submission = intake.store(clean, files, data.received_at, written)
             case = create_case(
                 submission, kind=kind, category=category, public_data={"kind": kind, "attachments": len(files)}
             )
             if then is not None:
                 then(case)
-    except IntegrityError:
+    except BaseException as exc:
+        intake.remove_files(written)
+        if not isinstance(exc, IntegrityError):
+            raise
         existing = find_by_idempotency_key(clean["idempotency_key"])
         if existing is None:
             raise
