@@ -15,6 +15,7 @@ lets the topics app find the cases' likely duplicates and hot topics.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -420,10 +421,14 @@ def _log_done(analyses: list[CaseAnalysis]) -> None:
             )
 
 
-def analyse_pending(batch: int = BATCH, progress: Callable[[int], None] | None = None) -> int:
-    """Every pending analysis, batch after batch, until none is left (``fankui worker --once`` does them all)."""
+def analyse_pending(
+    batch: int = BATCH, progress: Callable[[int], None] | None = None, budget: float | None = None
+) -> int:
+    """Every pending analysis, batch after batch, until none is left; with a ``budget`` (seconds), no new batch is
+    started once it is spent (the worker's sweep: the other sweeps, the messages among them, come in between)."""
     total = 0
     models = Models.load()
+    stop_at = time.monotonic() + budget if budget is not None else None
     while True:
         handled = run_batch(batch, models)
         if not handled:
@@ -431,3 +436,5 @@ def analyse_pending(batch: int = BATCH, progress: Callable[[int], None] | None =
         total += handled
         if progress:
             progress(handled)
+        if stop_at is not None and time.monotonic() >= stop_at:
+            return total

@@ -17,7 +17,7 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
-# What the current request, or the case the worker is busy with, adds to every log line (request_id, case).
+# What the current request, or the case the worker is busy with, adds to every log line (request_id, case_id).
 _context: ContextVar[dict[str, Any] | None] = ContextVar("fankui_log_context", default=None)
 # A client's (or a proxy's) X-Request-ID is kept when it looks like an id: never free text in a log line.
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
@@ -52,7 +52,8 @@ def context(**values: Any) -> Iterator[None]:
 
 
 class WithContext(logging.Filter):
-    """Copies the log context (``request_id``, ``case``) onto the record, for the JSON formatter and ``%(request_id)s``."""
+    """Copies the log context (``request_id``, ``case_id``) onto the record, for the JSON formatter and the plain
+    format's ``%(request_id)s``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         values = _context.get() or {}

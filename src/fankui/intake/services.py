@@ -257,7 +257,7 @@ def storage_full() -> Unavailable:
 def remove_files(names: Sequence[str]) -> None:
     """Delete files written for a submission that was not stored after all (its transaction rolled back): a refused
     request leaves nothing behind, not even on disk."""
-    storage = StoredFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = StoredFile._meta.get_field("file").storage
     for name in names:
         try:
             storage.delete(name)
@@ -301,9 +301,11 @@ def store(
 ) -> Submission:
     """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction: the one of
     ``cases.services.receiving.receive``, which opens its case with it, and removes the files named in ``written``
-    when that transaction does not commit. The request id of the log context goes with it (core.logs)."""
+    when that transaction does not commit. The request id of the log context goes with it (core.logs); one arriving
+    without a request (an e-mail, an import) gets a new one, so that its analysis and messages are followed all the
+    same."""
     submission = Submission.objects.create(
-        received_at=received_at or timezone.now(), request_id=logs.request_id(), **clean
+        received_at=received_at or timezone.now(), request_id=logs.request_id() or logs.new_request_id(), **clean
     )
     folder = f"attachments/{submission.received_at:%Y/%m}/{submission.pk}"
     for upload, content_type in files:
