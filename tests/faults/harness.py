@@ -61,6 +61,8 @@ class Cluster:
         self.data = root / "pgdata"
         self.log = root / "postgres.log"
         self.url = f"postgres://postgres@127.0.0.1:{PG_PORT}/fankui_faults"
+        self.dsn = self.url.replace("postgres://", "postgresql://")
+        self._connection: psycopg.Connection[Any] | None = None
 
     def _as_postgres(self, *command: str) -> subprocess.CompletedProcess[str]:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -88,13 +90,25 @@ class Cluster:
         self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def destroy(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
         shutil.rmtree(self.root, ignore_errors=True)
 
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        with psycopg.connect(self.url.replace("postgres://", "postgresql://"), autocommit=True) as connection:
-            return list(connection.execute(sql, params).fetchall())  # type: ignore[arg-type]
+        """One connection kept open (polling ``pg_locks`` every 10 ms must not cost a connection each time), opened
+        again after the cluster was restarted."""
+        for attempt in (1, 2):
+            try:
+                if self._connection is None or self._connection.closed:
+                    self._connection = psycopg.connect(self.dsn, autocommit=True)
+                return list(self._connection.execute(sql, params).fetchall())  # type: ignore[arg-type]
+            except psycopg.OperationalError:
+                self._connection = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
 
 # --- What the messages reach ----------------------------------------------------------------------------------------
