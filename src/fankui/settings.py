@@ -155,6 +155,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id in every log line of the request and in the X-Request-ID answer (core.logs).
+    "fankui.core.middleware.RequestId",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header on pages (django-csp; CONTENT_SECURITY_POLICY below).
     "fankui.core.middleware.PageCSP",
@@ -173,6 +175,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A 405 becomes a page with a way back (the API's: JSON); fankui.errorpages.
     "fankui.errorpages.MethodNotAllowedPage",
+    # The database unreachable or the attachment store full: 503 with Retry-After, never a 500 (core.middleware).
+    "fankui.core.middleware.ServiceUnavailable",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -546,6 +550,9 @@ FANKUI_PUBLIC_BOARD = env_bool("PUBLIC_BOARD", True)
 # --- Messages (docs/notify.md) -----------------------------------------------------------------------------------
 # Where SMS are POSTed as JSON ({"to", "text", "id"}); empty: SMS wait in the queue.
 FANKUI_SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+# How long a worker's claim on a message lasts: another worker sends it after this when the first died mid-send
+# (again with the same SMS "id" and e-mail Message-ID). Longer than the slowest send (10 s gateway timeout).
+FANKUI_NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300, minimum=15)
 # Quiet hours in the site's time zone ("22:00-08:00"; empty: none): staff e-mail that is not urgent and SMS to
 # citizens that they did not just ask for wait for the end of the period (notify.quiet).
 FANKUI_QUIET_HOURS = env_str("QUIET_HOURS").strip()
@@ -592,13 +599,25 @@ FANKUI_PARTNER_MAX_BODY_BYTES = env_int("PARTNER_MAX_BODY_BYTES", 256 * 1024, mi
 # without Django settings).
 FANKUI_DEMO_DATA = env_str("DEMO_DATA")
 
+# One JSON object a line (time, level, logger, message, request_id, case; core.logs), for a log collector; "plain"
+# for a person reading a terminal (`make run` uses it). Every line of a request, and of the worker's analysis of a case
+# and the sending of its messages, carries the request id of the case's intake (docs/operations.md "Logs").
+FANKUI_LOG_FORMAT = env_choice("LOG_FORMAT", "json", ["json", "plain"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # A 403 or 400 is logged in one line, without the traceback Django attaches (fankui.core.logs).
-    "filters": {"client_errors_in_one_line": {"()": "fankui.core.logs.ClientErrorsInOneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "fankui.core.logs.Json"},
+    },
+    "filters": {
+        # A 403 or 400 is logged in one line, without the traceback Django attaches (fankui.core.logs).
+        "client_errors_in_one_line": {"()": "fankui.core.logs.ClientErrorsInOneLine"},
+        "context": {"()": "fankui.core.logs.WithContext"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": FANKUI_LOG_FORMAT, "filters": ["context"]},
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.audit.services import record_event
-from fankui.core import codes, rows
+from fankui.core import codes, logs, rows
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.lookups import cached_lookups, lookups
 from fankui.core.vocab import Kind
@@ -20,6 +21,8 @@ from fankui.intake.models import Submission
 from .. import signals
 from ..models import Case, Category, Source, YearCounter
 from ..workflow import Actor, State
+
+log = logging.getLogger("fankui.intake")
 
 
 def _next_number(year: int) -> str:
@@ -76,15 +79,21 @@ def _receive(data: intake.SubmissionInput, then: Callable[[Case], object] | None
     if errors:
         raise ValidationFailed(errors)
     kind = clean["kind"] or Kind.COMPLAINT
+    # The attachments written to disk, removed again when the transaction does not commit (a retried key, the
+    # database gone, a full disk): nothing of a refused submission is kept, in the database or beside it.
+    written: list[str] = []
     try:
         with transaction.atomic():
-            submission = intake.store(clean, files, data.received_at)
+            submission = intake.store(clean, files, data.received_at, written)
             case = create_case(
                 submission, kind=kind, category=category, public_data={"kind": kind, "attachments": len(files)}
             )
             if then is not None:
                 then(case)
-    except IntegrityError:
+    except BaseException as exc:
+        intake.remove_files(written)
+        if not isinstance(exc, IntegrityError):
+            raise
         existing = find_by_idempotency_key(clean["idempotency_key"])
         if existing is None:
             raise
@@ -93,6 +102,10 @@ def _receive(data: intake.SubmissionInput, then: Callable[[Case], object] | None
                 _("This Idempotency-Key was already used for a different submission; use a new key for each one.")
             ) from None
         return existing, False
+    with logs.context(request_id=submission.request_id, case_id=case.pk):
+        log.info(
+            "case %s received (%s)", case.pk, submission.channel, extra={"channel": submission.channel, "kind": kind}
+        )
     return case, True
 
 
