@@ -117,7 +117,7 @@ def test_missing_mail_and_sms_settings_warn_and_fail_only_when_strict(healthy: N
 
 def test_a_late_outbox_and_an_analysis_backlog_are_counted(healthy: None, settings: Any) -> None:
     settings.FANKUI_READY_MAX_BACKLOG = 1
-    for n in range(2):
+    for _n in range(2):
         factories.case()
     due = timezone.now() - timedelta(minutes=30)
     for n, channel in enumerate([Channel.EMAIL, Channel.SMS, Channel.IN_APP]):
@@ -142,7 +142,7 @@ def test_a_full_disk_fails_and_a_low_one_warns(healthy: None, monkeypatch: pytes
 
     def usage(path: Any) -> Any:
         name = Path(path).name
-        return shutil._ntuple_diskusage(100_000 * mb, 0, free.get(name, 50_000 * mb))  # type: ignore[attr-defined]
+        return shutil._ntuple_diskusage(100_000 * mb, 0, free.get(name, 50_000 * mb))
 
     monkeypatch.setattr(shutil, "disk_usage", usage)
     Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)

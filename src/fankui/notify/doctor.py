@@ -34,7 +34,7 @@ def mail() -> Finding:
         connection = get_connection(timeout=TIMEOUT, fail_silently=False)
         connection.open()
         connection.close()
-    except Exception as exc:  # noqa: BLE001 (smtplib, ssl and socket each raise their own kinds; all mean "cannot send")
+    except OSError as exc:  # smtplib.SMTPException, ssl.SSLError, socket errors: all mean "cannot send"
         values["error"] = type(exc).__name__
         return Finding("mail", FAIL, _("SMTP server %(host)s:%(port)d refuses or is unreachable (%(error)s)") % values)
     if settings.DEFAULT_FROM_EMAIL.endswith("@localhost"):
