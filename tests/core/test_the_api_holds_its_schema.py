@@ -4,10 +4,13 @@ suite stays fast; CI runs it on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
@@ -22,6 +25,17 @@ MAX_EXAMPLES = 10
 # Every other check runs: no 5xx, each status documented, each body, header and content type as documented, invalid
 # input refused, auth enforced. Not "schema-valid input is accepted": a string the schema allows may still be refused
 # with a documented 422 by design (a control character, core.text), or name nothing (404).
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_connection() -> Iterator[None]:
+    """Calls go straight to the WSGI application, whose request_finished would close the test's database connection
+    (and its transaction) on PostgreSQL: Django's own test client disconnects the same receiver."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
