@@ -362,6 +362,13 @@ CONTENT_SECURITY_POLICY = {
 FANKUI_WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120, minimum=10)
 # /readyz fails while more cases than this wait for their analysis.
 FANKUI_READY_MAX_BACKLOG = env_int("READY_MAX_BACKLOG", 1000, minimum=1)
+# `fankui doctor` fails when the data directory or a folder a backup keeps has less free space than this (MB), and
+# warns under three times as much; messages still queued this many minutes after they were due are a backlog.
+FANKUI_MIN_FREE_MB = env_int("MIN_FREE_MB", 1024, minimum=1)
+FANKUI_OUTBOX_LATE_MINUTES = env_int("OUTBOX_LATE_MINUTES", 15, minimum=1)
+# Where `fankui backup` and `restore` find pg_dump, pg_restore and psql; empty: /usr/lib/postgresql/<server's major
+# version or newer>/bin, then PATH.
+FANKUI_PG_BIN_DIR = env_str("PG_BIN_DIR")
 
 # --- Authentication and abuse (docs/security.md) -------------------------------------------------------------------
 # A session unused for this long ends: the member of staff signs in again (accounts.middleware.StaffSession renews
