@@ -347,3 +347,7 @@ class Draft(models.Model):
 
     def values(self) -> dict[str, Any]:
         return dict(self.answers or {})
+
+
+# The results' own rows (free-text readings, links to actions, follow-up cases): models_results.py.
+from .models_results import AnswerAction, FollowUp, TextReading  # noqa: E402, F401
