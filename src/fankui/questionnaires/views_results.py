@@ -64,8 +64,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         matrix = [(label, bars_svg(bars, title=f"{question.text}: {label}")) for label, bars in question.rows]
         charts.append((question, chart, matrix))
 
-    def table(waves: list[figures.Wave]) -> list[tuple[str, int, list[float | None]]]:
-        return [(w.label, w.responses, [w.figures.get(h.key) for h in rollup.headline]) for w in waves]
+    def table(waves: list[figures.Wave], headline: list[figures.QuestionResult]) -> list[tuple[str, int, list[Any]]]:
+        return [(w.label, w.responses, [w.figures.get(h.key) for h in headline]) for w in waves]
     trend = None
     if rollup.headline and len(rollup.months) > 1:
         first = rollup.headline[0]
@@ -75,8 +75,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "r": rollup,
         "charts": charts,
-        "waves": table(rollup.waves),
-        "months": table(rollup.months),
+        "waves": table(rollup.waves, rollup.headline),
+        "months": table(rollup.months, rollup.headline[:1]),
         "via_counts": [(str(label), rollup.by_via.get(value, 0)) for value, label in Via.choices],
         "trend": trend,
         "cross": cross,
