@@ -24,7 +24,9 @@ def test_a_detractor_on_an_invitation_opens_a_case_with_the_contact(
 ) -> None:
     invitation = invite(survey, "13800138000")
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(survey.refresh(), {survey.nps.key: "3", survey.why.key: "窗口排队两个小时"}, invitation=invitation)
+        response = submit(
+            survey.refresh(), {survey.nps.key: "3", survey.why.key: "窗口排队两个小时"}, invitation=invitation
+        )
     follow = FollowUp.objects.get(response=response)
     assert follow.reason == "detractor" and follow.with_contact
     case = Case.objects.select_related("submission").get(pk=follow.case_id)

@@ -140,7 +140,9 @@ def test_cross_tabs_by_channel_and_by_a_choice_question(survey: Survey, supervis
 def test_the_response_rate_is_invitations_answered_over_made(survey: Survey) -> None:
     q = survey.refresh()
     for n in range(4):
-        Invitation.objects.create(questionnaire=q, channel="sms", address=f"1380013800{n}", address_hash=str(n), nonce=str(n))
+        Invitation.objects.create(
+            questionnaire=q, channel="sms", address=f"1380013800{n}", address_hash=str(n), nonce=str(n)
+        )
     invitation = Invitation.objects.first()
     submit(q, {survey.nps.key: "8"}, invitation=invitation)
     r = results.rollup(survey.refresh())

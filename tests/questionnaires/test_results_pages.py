@@ -22,7 +22,7 @@ from .conftest import Survey, build, choice
 def fill(survey: Survey) -> None:
     q = survey.refresh()
     submit(q, {survey.nps.key: "10", survey.visit.key: choice(survey.visit, "Two"), survey.csat.key: "5"})
-    submit(q, {survey.nps.key: "2", survey.why.key: "=HYPERLINK(\"http://x\") 排队太久，我的电话13800138000"})
+    submit(q, {survey.nps.key: "2", survey.why.key: '=HYPERLINK("http://x") 排队太久，我的电话13800138000'})
     submit(q, {survey.nps.key: "5", survey.why.key: "工作人员态度很差，排队太久"})
 
 
@@ -39,7 +39,8 @@ def test_the_results_page_shows_the_figures_and_is_audited(survey: Survey, super
     assert len(readings) == 2 and all(r.sentiment for r in readings)
     assert all("13800138000" not in r.masked_text for r in readings)
     crossed = client.get(
-        reverse("questionnaires:results", args=[survey.questionnaire.pk]), {"by": survey.visit.key, "of": survey.nps.key}
+        reverse("questionnaires:results", args=[survey.questionnaire.pk]),
+        {"by": survey.visit.key, "of": survey.nps.key},
     )
     assert crossed.status_code == 200 and "crosstab" in crossed.content.decode()
 
@@ -47,7 +48,13 @@ def test_the_results_page_shows_the_figures_and_is_audited(survey: Survey, super
 def test_bad_filters_give_a_message_not_an_error(survey: Survey, supervisor: Any, client_for: Any) -> None:
     client = client_for(supervisor)
     url = reverse("questionnaires:results", args=[survey.questionnaire.pk])
-    for query in ({"version": "99"}, {"since": "not a day"}, {"since": "2026-12-01", "until": "2026-01-01"}, {"by": "x" * 40, "of": "?"}, {"by": "nope", "of": "nope"}):
+    for query in (
+        {"version": "99"},
+        {"since": "not a day"},
+        {"since": "2026-12-01", "until": "2026-01-01"},
+        {"by": "x" * 40, "of": "?"},
+        {"by": "nope", "of": "nope"},
+    ):
         assert client.get(url, query).status_code == 200
 
 
@@ -111,8 +118,16 @@ def test_text_answers_are_linked_to_an_improvement_action(
     # Again: nothing twice; bad input: a message, nothing linked.
     client.post(link, {"answers": ids, "action": action.pk})
     assert AnswerAction.objects.count() == 2
-    for data in ({"answers": ids, "action": "x"}, {"answers": ["abc"], "action": action.pk}, {"action": action.pk}, {"answers": [999999], "action": action.pk}, {"answers": ids, "action": 999999}):
+    for data in (
+        {"answers": ids, "action": "x"},
+        {"answers": ["abc"], "action": action.pk},
+        {"action": action.pk},
+        {"answers": [999999], "action": action.pk},
+        {"answers": ids, "action": 999999},
+    ):
         assert client.post(link, data).status_code == 302
     assert AnswerAction.objects.count() == 2
-    shown = client.get(reverse("questionnaires:results_texts", args=[survey.questionnaire.pk]), {"sentiment": "negative"})
+    shown = client.get(
+        reverse("questionnaires:results_texts", args=[survey.questionnaire.pk]), {"sentiment": "negative"}
+    )
     assert shown.status_code == 200

@@ -94,7 +94,9 @@ def _form(spec: dict[str, Any], rng: random.Random, token: str) -> dict[str, str
         spec["window"]: rng.choice(spec["windows"]),
     }
     if detractor or rng.random() < 0.1:
-        data[spec["why"]] = rng.choice(["排队时间太长，窗口开得太少。", "工作人员态度很好，谢谢。", "材料要求说明不清楚。"])
+        data[spec["why"]] = rng.choice(
+            ["排队时间太长，窗口开得太少。", "工作人员态度很好，谢谢。", "材料要求说明不清楚。"]
+        )
     return data
 
 

@@ -24,8 +24,11 @@ class FiltersForm(forms.Form):
 
     def __init__(self, *args: Any, versions: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"].choices = [("", _("All versions")), *((str(n), str(n)) for n in versions)]
-        self.fields["via"].choices = [("", _("All channels")), *Via.choices]
+        version = self.fields["version"]
+        via = self.fields["via"]
+        assert isinstance(version, forms.TypedChoiceField) and isinstance(via, forms.ChoiceField)
+        version.choices = [("", _("All versions")), *((str(n), str(n)) for n in versions)]
+        via.choices = [("", _("All channels")), *Via.choices]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

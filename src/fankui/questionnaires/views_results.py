@@ -26,10 +26,9 @@ from fankui.core.errors import DomainError, NotFound, ValidationFailed
 from .charts import bars_svg, trend_svg
 from .forms_results import ExportForm, FiltersForm
 from .models import AnswerAction, Kind, Questionnaire, Via
-from .services import can_edit, get_visible
+from .services import can_edit, get_visible, texts
 from .services import exports as exporting
 from .services import results as figures
-from .services import texts
 from .services.building import audit
 
 TEXTS_PER_PAGE = 30
@@ -53,7 +52,13 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid() and (by or of):
         cross = figures.cross_tab(rollup, by or "via", of or (rollup.headline[0].key if rollup.headline else ""))
         if cross is None:
-            messages.error(request, _("This cross-tab cannot be made: choose a choice question or the channel, and a number or single-choice question."))
+            messages.error(
+                request,
+                _(
+                    "This cross-tab cannot be made: choose a choice question or the channel, "
+                    "and a number or single-choice question."
+                ),
+            )
     # Text answers not read yet are read now, a bounded batch per view.
     texts.read_pending(questionnaire)
     text_summary = texts.summarise(questionnaire)
@@ -66,6 +71,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
     def table(waves: list[figures.Wave], headline: list[figures.QuestionResult]) -> list[tuple[str, int, list[Any]]]:
         return [(w.label, w.responses, [w.figures.get(h.key) for h in headline]) for w in waves]
+
     trend = None
     if rollup.headline and len(rollup.months) > 1:
         first = rollup.headline[0]
@@ -189,4 +195,3 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content, content_type=exporting.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{exporting.filename(questionnaire, fmt)}"'
     return response
-

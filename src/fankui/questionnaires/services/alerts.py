@@ -46,9 +46,10 @@ def reason_of(answers: list[Answer]) -> tuple[str, Answer] | None:
                 continue  # effort, not satisfaction
             if answer.number <= low:
                 return FollowUp.Reason.DISSATISFIED, answer
-        if question.kind == Kind.SINGLE and answer.choice_id is not None and answer.choice.score is not None:
+        chosen = answer.choice
+        if question.kind == Kind.SINGLE and chosen is not None and chosen.score is not None:
             scores = [c.score for c in question.choices.all() if c.score is not None]
-            if len(scores) >= 3 and answer.choice.score <= min(scores):
+            if len(scores) >= 3 and chosen.score <= min(scores):
                 return FollowUp.Reason.DISSATISFIED, answer
     return None
 
@@ -64,7 +65,9 @@ def _body(response: Response, reason: str, trigger: Answer, answers: list[Answer
         )
         % {
             "question": trigger.question.text_zh,
-            "value": trigger.number if trigger.number is not None else trigger.choice.label_zh,
+            "value": trigger.number
+            if trigger.number is not None
+            else (trigger.choice.label_zh if trigger.choice else ""),
         },
     ]
     for answer in answers:
@@ -78,9 +81,7 @@ def follow_up(response_id: int) -> FollowUp | None:
     """Open the follow-up case of a stored response if it needs one (and none was opened); returns the follow-up."""
     if not settings.FANKUI_QUESTIONNAIRE_FOLLOW_UP:
         return None
-    response = (
-        Response.objects.select_related("questionnaire", "version", "invitation").filter(pk=response_id).first()
-    )
+    response = Response.objects.select_related("questionnaire", "version", "invitation").filter(pk=response_id).first()
     if response is None or FollowUp.objects.filter(response=response).exists():
         return None
     answers = list(

@@ -60,7 +60,9 @@ def rows(questionnaire: Questionnaire, filters: Filters | None = None) -> Iterat
         header.append(_("Invitation (masked)"))
     header += [grouped[k][0].text for k in keys]
     yield header
-    responses = filters.responses(questionnaire).select_related("version", "invitation").order_by("-submitted_at", "-id")
+    responses = (
+        filters.responses(questionnaire).select_related("version", "invitation").order_by("-submitted_at", "-id")
+    )
     last: tuple[Any, int] | None = None
     while True:
         chunk_rows = responses
@@ -122,12 +124,10 @@ def render(questionnaire: Questionnaire, fmt: str, filters: Filters | None = Non
             first = False
         else:
             sheet.append(neutralise_row(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
 
 
 def filename(questionnaire: Questionnaire, fmt: str) -> str:
     return f"questionnaire-{questionnaire.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
-
-

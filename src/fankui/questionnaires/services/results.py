@@ -77,7 +77,8 @@ def figure(kind: str, counts: dict[int, int]) -> float | None:
 
 
 def figure_name(kind: str) -> str:
-    return {Kind.NPS: _("NPS"), Kind.CSAT: _("CSAT %"), Kind.CES: _("CES mean")}.get(kind, _("Mean"))
+    names: dict[str, str] = {Kind.NPS: _("NPS"), Kind.CSAT: _("CSAT %"), Kind.CES: _("CES mean")}
+    return names.get(kind, _("Mean"))
 
 
 # --- Filters ------------------------------------------------------------------------------------------------------
@@ -277,9 +278,7 @@ def rollup(questionnaire: Questionnaire, filters: Filters | None = None) -> Resu
             .annotate(n=Count("response_id", distinct=True))
             .values_list("question_id", "n")
         )
-    results = [
-        _question_result(key, group, cells, respondents, filters) for key, group in _by_key(questions).items()
-    ]
+    results = [_question_result(key, group, cells, respondents, filters) for key, group in _by_key(questions).items()]
     headline = [r for kind in HEADLINE_KINDS for r in results if r.kind == kind]
     # 4. The invitations made and answered (the response rate).
     invitations = Invitation.objects.filter(questionnaire=questionnaire).aggregate(
@@ -370,9 +369,9 @@ def _question_result(
     base = result.answered
     for bar in result.bars:
         bar.share = round(100.0 * bar.count / base, 1) if base else 0.0
-    for _label, bars in result.rows:
-        total = sum(b.count for b in bars)
-        for bar in bars:
+    for _label, row_bars_of in result.rows:
+        total = sum(b.count for b in row_bars_of)
+        for bar in row_bars_of:
             bar.share = round(100.0 * bar.count / total, 1) if total else 0.0
     return result
 
@@ -472,7 +471,7 @@ def _months(
         .values_list("month", "question_id", "number", "n")
     )
     for month, question_id, number, n in rows:
-        if month < 0:
+        if month < 0 or number is None:
             continue
         counted[month][key_of[question_id]][number] += n
         if question_id in first_ids:
@@ -564,12 +563,12 @@ def cross_tab(results: Results, by: str, of: str) -> CrossTab | None:
         )
         by_key: dict[str, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
         for choice_id, value, n in rows:
-            choice = source_choices.get(choice_id)
-            if choice is None:
+            chosen = source_choices.get(choice_id)
+            if chosen is None:
                 continue
-            labels.setdefault(choice.key, choice.label)
-            by_key[choice.key][value] += n
-        groups = by_key  # type: ignore[assignment]
+            labels.setdefault(chosen.key, chosen.label)
+            by_key[chosen.key][value] += n
+        groups = by_key
         newest = source.versions[0].question
         order = [c.key for c in newest.choices.all() if c.key in groups]
         order += [k for k in groups if k not in order]

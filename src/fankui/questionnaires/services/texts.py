@@ -139,7 +139,9 @@ def link(user: Any, questionnaire: Questionnaire, answer_ids: Sequence[int], act
     if len(answers) != len(ids):
         raise NotFound(_("Some of these answers are not in this questionnaire."))
     with transaction.atomic():
-        linked = set(AnswerAction.objects.filter(action=action, answer_id__in=answers).values_list("answer_id", flat=True))
+        linked = set(
+            AnswerAction.objects.filter(action=action, answer_id__in=answers).values_list("answer_id", flat=True)
+        )
         new = [pk for pk in answers if pk not in linked]
         AnswerAction.objects.bulk_create(
             [AnswerAction(answer_id=pk, action=action, linked_by=user) for pk in new], ignore_conflicts=True
