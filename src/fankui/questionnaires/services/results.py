@@ -360,12 +360,19 @@ def _question_result(
         result.figure = figure(newest.kind, result.counts)
         result.figure_name = figure_name(newest.kind)
     elif newest.kind in (Kind.SINGLE, Kind.MULTIPLE):
-        result.bars = list(choice_bars.values())
+        # The newest version's order, then the choices only older versions had.
+        order = [c.key for c in newest.choices.all() if c.axis == Axis.OPTION and c.key in choice_bars]
+        order += [k for k in choice_bars if k not in order]
+        result.bars = [choice_bars[k] for k in order]
         scored = {b.score: b.count for b in result.bars if b.score is not None}
         if scored and newest.kind == Kind.SINGLE:
             result.figure, result.figure_name = mean(scored), _("Mean score")
     elif newest.kind == Kind.MATRIX:
-        result.rows = [(row_labels[k], list(bars.values())) for k, bars in row_bars.items()]
+        positions = {c.key: (c.axis, c.position) for q in reversed(group) for c in q.choices.all()}
+        result.rows = [
+            (row_labels[k], [bars[c] for c in sorted(bars, key=lambda c: positions.get(c, ("", 0)))])
+            for k, bars in sorted(row_bars.items(), key=lambda item: positions.get(item[0], ("", 0)))
+        ]
     base = result.answered
     for bar in result.bars:
         bar.share = round(100.0 * bar.count / base, 1) if base else 0.0
