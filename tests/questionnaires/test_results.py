@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from fankui.questionnaires.models import Invitation
-from fankui.questionnaires.services import building, results
+from fankui.questionnaires.services import building, crosstab, results
 from fankui.questionnaires.services.answering import submit
 from fankui.questionnaires.services.building import ChoiceInput, QuestionInput
 
@@ -127,14 +127,14 @@ def test_cross_tabs_by_channel_and_by_a_choice_question(survey: Survey, supervis
     answer(survey, 0, visit="Two")
     answer(survey, 9, visit="Two")
     r = results.rollup(survey.refresh())
-    by_visit = results.cross_tab(r, survey.visit.key, survey.nps.key)
+    by_visit = crosstab.cross_tab(r, survey.visit.key, survey.nps.key)
     assert by_visit is not None
     assert [(row.label, row.answered, row.figure) for row in by_visit.rows] == [("One", 1, 100.0), ("Two", 2, 0.0)]
     assert by_visit.rows[1].shares[0] == 50.0 and by_visit.rows[1].shares[9] == 50.0
-    by_channel = results.cross_tab(r, "via", survey.nps.key)
+    by_channel = crosstab.cross_tab(r, "via", survey.nps.key)
     assert by_channel is not None and [(row.label, row.answered) for row in by_channel.rows] == [("Public link", 3)]
-    assert results.cross_tab(r, "nope", survey.nps.key) is None
-    assert results.cross_tab(r, "via", survey.why.key) is None  # free text has no figure
+    assert crosstab.cross_tab(r, "nope", survey.nps.key) is None
+    assert crosstab.cross_tab(r, "via", survey.why.key) is None  # free text has no figure
 
 
 def test_the_response_rate_is_invitations_answered_over_made(survey: Survey) -> None:

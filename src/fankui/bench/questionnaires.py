@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -165,12 +166,55 @@ def count_stored(questionnaire_id: int) -> dict[str, Any]:
 
 
 # --- 2. One questionnaire with 100,000 responses ------------------------------------------------------------------
+def _answers(plan: list[tuple], questions: dict[int, dict[str, Any]]) -> Iterator[tuple]:
+    """(response, question, choice, number, text) of each planned response: one in five a detractor."""
+    for p in plan:
+        r = p[4]
+        detractor = r < 0.2
+        for q in questions[p[1]].values():
+            kind = q.kind
+            if kind == "nps":
+                yield (p[0], q.pk, None, int(r * 35) if detractor else 7 + int(r * 100) % 4, "")
+            elif kind == "csat":
+                yield (p[0], q.pk, None, 1 + int(r * 10) if detractor else 3 + int(r * 100) % 3, "")
+            elif kind == "ces":
+                yield (p[0], q.pk, None, 1 + int(r * 1000) % 7, "")
+            elif kind == "scale":
+                yield (p[0], q.pk, None, 1 + int(r * 10000) % 5, "")
+            elif kind == "single":
+                options = list(q.choices.all())
+                yield (p[0], q.pk, options[int(r * 100000) % len(options)].pk, None, "")
+            elif kind == "text" and r < 0.1:
+                yield (p[0], q.pk, None, None, "排队时间太长，窗口开得太少。" if detractor else "服务很好。")
+
+
+def _insert_readings(questionnaire: Any, when: datetime) -> int:
+    """The analysis's readings of the text answers, as the worker would have left them."""
+    from fankui.bench.report import _insert, _rows_for
+    from fankui.questionnaires.models import Answer, TextReading
+
+    texts = Answer.objects.filter(question__version__questionnaire=questionnaire).exclude(text="")
+    return _insert(
+        *_rows_for(
+            TextReading,
+            {
+                "answer_id": lambda a: a[0],
+                "masked_text": lambda a: a[1],
+                "sentiment": lambda a: "negative" if "太" in a[1] else "positive",
+                "keywords": lambda a: json.dumps(["排队", "窗口"] if "太" in a[1] else ["服务"]),
+                "analysed_at": lambda a: when,
+            },
+            list(texts.values_list("id", "text")),
+        )
+    )
+
+
 def fill(responses: int, seed: int = 7) -> dict[str, Any]:
     """A questionnaire in two versions with ``responses`` responses over twelve months, by bulk INSERTs."""
     from django.db import connection, transaction
 
     from fankui.bench.report import _insert, _rows_for
-    from fankui.questionnaires.models import Answer, Question, Questionnaire, Response, TextReading
+    from fankui.questionnaires.models import Answer, Question, Questionnaire, Response
     from fankui.questionnaires.services import building
     from fankui.questionnaires.services.building import QuestionInput
 
@@ -224,28 +268,6 @@ def fill(responses: int, seed: int = 7) -> dict[str, Any]:
             )
         )
 
-        def answers() -> Any:
-            for p in plan:
-                qs = questions[p[1]]
-                r = p[4]
-                detractor = r < 0.2
-                for key, q in qs.items():
-                    kind = q.kind
-                    if kind == "nps":
-                        yield (p[0], q.pk, None, int(r * 35) if detractor else 7 + int(r * 100) % 4, "")
-                    elif kind == "csat":
-                        yield (p[0], q.pk, None, 1 + int(r * 10) if detractor else 3 + int(r * 100) % 3, "")
-                    elif kind == "ces":
-                        yield (p[0], q.pk, None, 1 + int(r * 1000) % 7, "")
-                    elif kind == "scale":
-                        yield (p[0], q.pk, None, 1 + int(r * 10000) % 5, "")
-                    elif kind == "single":
-                        options = list(q.choices.all())
-                        yield (p[0], q.pk, options[int(r * 100000) % len(options)].pk, None, "")
-                    elif kind == "text" and r < 0.1:
-                        yield (p[0], q.pk, None, None, "排队时间太长，窗口开得太少。" if detractor else "服务很好。")
-                    del key
-
         counts["answers"] = _insert(
             *_rows_for(
                 Answer,
@@ -256,23 +278,10 @@ def fill(responses: int, seed: int = 7) -> dict[str, Any]:
                     "number": lambda a: a[3],
                     "text": lambda a: a[4],
                 },
-                answers(),
+                _answers(plan, questions),
             )
         )
-        texts = Answer.objects.filter(question__version__questionnaire=questionnaire).exclude(text="")
-        counts["readings"] = _insert(
-            *_rows_for(
-                TextReading,
-                {
-                    "answer_id": lambda a: a[0],
-                    "masked_text": lambda a: a[1],
-                    "sentiment": lambda a: "negative" if "太" in a[1] else "positive",
-                    "keywords": lambda a: json.dumps(["排队", "窗口"] if "太" in a[1] else ["服务"]),
-                    "analysed_at": lambda a: end,
-                },
-                list(texts.values_list("id", "text")),
-            )
-        )
+        counts["readings"] = _insert_readings(questionnaire, end)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -285,14 +294,14 @@ def time_results(questionnaire_id: int) -> dict[str, Any]:
     from django.utils import translation
 
     from fankui.questionnaires.models import Questionnaire
-    from fankui.questionnaires.services import results
+    from fankui.questionnaires.services import crosstab, results
 
     questionnaire = Questionnaire.objects.get(pk=questionnaire_id)
     with translation.override("zh-hans"):
         started = time.perf_counter()
         rollup = results.rollup(questionnaire)
         headline = rollup.headline[0].key if rollup.headline else ""
-        results.cross_tab(rollup, "via", headline)
+        crosstab.cross_tab(rollup, "via", headline)
         rolled = time.perf_counter() - started
     # The throwaway database's supervisor has no second factor: signed in as a test would be.
     settings.FANKUI_TWO_FACTOR_ROLES = []

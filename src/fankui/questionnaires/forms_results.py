@@ -7,12 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fankui.core.forms import Form
+
 from .models import Via
 from .services.exports import FORMATS
 from .services.results import Filters
 
 
-class FiltersForm(forms.Form):
+class FiltersForm(Form):
     version = forms.TypedChoiceField(label=_("Version"), required=False, coerce=int, empty_value=None)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -22,7 +24,7 @@ class FiltersForm(forms.Form):
     by = forms.CharField(label=_("Split by"), required=False, max_length=16, widget=forms.HiddenInput)
     of = forms.CharField(label=_("Question"), required=False, max_length=16, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, versions: list[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, versions: list[int] | tuple[int, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         version = self.fields["version"]
         via = self.fields["via"]
@@ -44,5 +46,5 @@ class FiltersForm(forms.Form):
         return Filters(version=data.get("version"), since=data.get("since"), until=data.get("until"), via=data["via"])
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     format = forms.ChoiceField(label=_("Format"), choices=[(f, f.upper()) for f in FORMATS])

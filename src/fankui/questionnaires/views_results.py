@@ -26,7 +26,7 @@ from fankui.core.errors import DomainError, NotFound, ValidationFailed
 from .charts import bars_svg, trend_svg
 from .forms_results import ExportForm, FiltersForm
 from .models import AnswerAction, Kind, Questionnaire, Via
-from .services import can_edit, get_visible, texts
+from .services import can_edit, crosstab, get_visible, texts
 from .services import exports as exporting
 from .services import results as figures
 from .services.building import audit
@@ -50,7 +50,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     cross = None
     by, of = (form.cleaned_data.get("by") or "", form.cleaned_data.get("of") or "") if form.is_bound else ("", "")
     if form.is_bound and form.is_valid() and (by or of):
-        cross = figures.cross_tab(rollup, by or "via", of or (rollup.headline[0].key if rollup.headline else ""))
+        cross = crosstab.cross_tab(rollup, by or "via", of or (rollup.headline[0].key if rollup.headline else ""))
         if cross is None:
             messages.error(
                 request,
@@ -86,8 +86,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         "via_counts": [(str(label), rollup.by_via.get(value, 0)) for value, label in Via.choices],
         "trend": trend,
         "cross": cross,
-        "cross_by": figures.cross_by_options(rollup),
-        "cross_of": figures.cross_of_options(rollup),
+        "cross_by": crosstab.cross_by_options(rollup),
+        "cross_of": crosstab.cross_of_options(rollup),
         "by": by,
         "of": of,
         "texts": text_summary,

@@ -27,13 +27,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import NUMBER_KINDS, Answer, Axis, Invitation, Kind, Question, Questionnaire, Response, Version, Via
+from ..models import NUMBER_KINDS, Answer, Axis, Invitation, Kind, Question, Questionnaire, Response, Version
 
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
@@ -491,123 +490,6 @@ def _months(
         )
         for month in sorted(counted)
     ]
-
-
-# --- Cross-tabs ---------------------------------------------------------------------------------------------------
-@dataclass
-class CrossRow:
-    label: str
-    answered: int
-    figure: float | None
-    shares: list[float]  # per column of the target (its scores or choices), percent of the row
-
-
-@dataclass
-class CrossTab:
-    by_label: str
-    of: QuestionResult
-    columns: list[str]
-    figure_name: str
-    rows: list[CrossRow]
-
-
-def cross_by_options(results: Results) -> list[tuple[str, str]]:
-    """What a cross-tab can be split by: the channel, and each single or multiple choice question."""
-    options = [("via", _("Channel"))]
-    options += [(q.key, q.text) for q in results.questions if q.kind in (Kind.SINGLE, Kind.MULTIPLE)]
-    return options
-
-
-def cross_of_options(results: Results) -> list[tuple[str, str]]:
-    """What a cross-tab can count: a number question or a single choice."""
-    return [(q.key, q.text) for q in results.questions if q.kind in NUMBER_KINDS or q.kind == Kind.SINGLE]
-
-
-def cross_tab(results: Results, by: str, of: str) -> CrossTab | None:
-    """The answers to ``of`` split by the channel (``by`` "via") or by the choices of a choice question: one row per
-    group with its figure (NPS, CSAT, mean) and the share of each answer. None when either key is unknown."""
-    target = results.question(of)
-    if target is None or not (target.is_number or target.kind == Kind.SINGLE):
-        return None
-    versions = {v.question.pk: v.question for v in target.versions}
-    answers = results.filters.answers(versions)
-    if target.is_number:
-        columns = [b.label for b in target.bars]
-        value_field = "number"
-    else:
-        columns = [b.label for b in target.bars]
-        value_field = "choice_id"
-    choice_key = {c.pk: c.key for q in versions.values() for c in q.choices.all()}
-    bar_index = {b.label: i for i, b in enumerate(target.bars)}
-    column_of_key: dict[str, int] = {}
-    for question in versions.values():
-        for choice in question.choices.all():
-            label = next((b.label for b in target.bars if b.label == choice.label), None)
-            if label is not None:
-                column_of_key[choice.key] = bar_index[label]
-    groups: dict[Any, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
-    labels: dict[Any, str] = {}
-    if by == "via":
-        by_label = _("Channel")
-        rows = answers.values_list("response__via", value_field).annotate(n=Count("id"))
-        rows = rows.values_list("response__via", value_field, "n")
-        for via, value, n in rows:
-            groups[via][value] += n
-        labels = {v: str(Via(v).label) if v in Via.values else v for v in groups}
-        order = [v for v in Via.values if v in groups]
-    else:
-        source = results.question(by)
-        if source is None or source.kind not in (Kind.SINGLE, Kind.MULTIPLE):
-            return None
-        by_label = source.text
-        source_ids = [v.question.pk for v in source.versions]
-        source_choices = {c.pk: c for v in source.versions for c in v.question.choices.all()}
-        rows = (
-            answers.filter(response__answers__question_id__in=source_ids)
-            .values_list("response__answers__choice_id", value_field)
-            .annotate(n=Count("id"))
-            .values_list("response__answers__choice_id", value_field, "n")
-        )
-        by_key: dict[str, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
-        for choice_id, value, n in rows:
-            chosen = source_choices.get(choice_id)
-            if chosen is None:
-                continue
-            labels.setdefault(chosen.key, chosen.label)
-            by_key[chosen.key][value] += n
-        groups = by_key
-        newest = source.versions[0].question
-        order = [c.key for c in newest.choices.all() if c.key in groups]
-        order += [k for k in groups if k not in order]
-    out: list[CrossRow] = []
-    for group in order:
-        values = groups[group]
-        shares = [0] * len(columns)
-        counts: dict[int, int] = defaultdict(int)
-        for value, n in values.items():
-            if target.is_number:
-                column = bar_index.get(str(value))
-                counts[value] += n
-            else:
-                column = column_of_key.get(choice_key.get(value, ""))
-            if column is not None:
-                shares[column] += n
-        total = sum(values.values())
-        fig: float | None
-        if target.is_number:
-            fig = figure(target.kind, counts)
-        else:
-            scores = {target.bars[i].score: shares[i] for i in range(len(columns)) if target.bars[i].score is not None}
-            fig = mean(scores) if scores else None  # type: ignore[arg-type]
-        out.append(
-            CrossRow(
-                labels.get(group, str(group)),
-                total,
-                fig,
-                [round(100.0 * s / total, 1) if total else 0.0 for s in shares],
-            )
-        )
-    return CrossTab(by_label, target, columns, target.figure_name or _("Mean score"), out)
 
 
 # --- Versions, for the page -----------------------------------------------------------------------------------------
