@@ -600,6 +600,12 @@ FANKUI_PARTNER_REPLAY_SECONDS = env_int("PARTNER_REPLAY_SECONDS", 300, minimum=3
 # The largest body a partner may post (a submission is at most 10,000 characters of text).
 FANKUI_PARTNER_MAX_BODY_BYTES = env_int("PARTNER_MAX_BODY_BYTES", 256 * 1024, minimum=16 * 1024)
 
+# --- Questionnaires' results and alerts (docs/questionnaires.md) ---------------------------------------------------
+# A detractor (NPS 0-6) or a very dissatisfied answer opens a follow-up case through intake (questionnaires.alerts).
+FANKUI_QUESTIONNAIRE_FOLLOW_UP = env_bool("QUESTIONNAIRE_FOLLOW_UP", True)
+# Exports of a questionnaire's answers (XLSX, CSV), per signed-in user.
+FANKUI_RATE_LIMITS["questionnaire_export"] = env_rate("RATE_QUESTIONNAIRE_EXPORT", "30/h")
+
 # --- Demo ----------------------------------------------------------------------------------------------------------
 # The folder `fankui demo` reads the real messages from (its --data-dir wins); empty: shared/data beside the
 # repository when present (core.datasets, which reads FANKUI_SHARED_DATA itself: tests and benchmarks need it
