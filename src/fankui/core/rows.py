@@ -24,17 +24,19 @@ from django.db import connection
 from django.db.models import Model
 
 
-def increment(model: type[Model], field: str, **where: Any) -> int | None:
-    """Add one to ``field`` of the row of ``model`` matching ``where`` (equality on its columns) and return the new
-    value, or None when no row matches."""
+def increment(model: type[Model], field: str, by: int = 1, **where: Any) -> int | None:
+    """Add ``by`` (one) to ``field`` of the row of ``model`` matching ``where`` (equality on its columns) and return
+    the new value, or None when no row matches."""
     meta = model._meta
     quote = connection.ops.quote_name
     counter: Any = meta.get_field(field)
     column = quote(counter.column)
     fields: list[Any] = [meta.get_field(name) for name in where]
     condition = " AND ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {quote(meta.db_table)} SET {column} = {column} + 1 WHERE {condition} RETURNING {column}"
-    params = [f.get_db_prep_value(value, connection) for f, value in zip(fields, where.values(), strict=True)]
+    sql = f"UPDATE {quote(meta.db_table)} SET {column} = {column} + %s WHERE {condition} RETURNING {column}"
+    params = [int(by)] + [
+        f.get_db_prep_value(value, connection) for f, value in zip(fields, where.values(), strict=True)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -44,14 +46,28 @@ def increment(model: type[Model], field: str, **where: Any) -> int | None:
 def insert_row(model: type[Model], **values: Any) -> None:
     """Insert one row of ``model`` with ``values`` (by field name, prepared as ``save`` would); every other column
     takes its database default, so each must have one (tests/core/test_raw_writes_match_the_orm.py)."""
+    insert_rows(model, [values])
+
+
+def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
+    """``insert_row`` for many rows at once (all with the same fields), a thousand per statement: the pending
+    analyses of a chunk of imported cases."""
+    if not rows:
+        return
     meta = model._meta
     quote = connection.ops.quote_name
-    fields: list[Any] = [meta.get_field(name) for name in values]
+    names = list(rows[0])
+    fields: list[Any] = [meta.get_field(name) for name in names]
     columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join("%s" for _ in fields)
-    params = [f.get_db_prep_save(value, connection) for f, value in zip(fields, values.values(), strict=True)]
+    marks = "(" + ", ".join("%s" for _ in fields) + ")"
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", params)
+        for first in range(0, len(rows), 1000):
+            batch = rows[first : first + 1000]
+            params = [
+                f.get_db_prep_save(row[n], connection) for row in batch for n, f in zip(names, fields, strict=True)
+            ]
+            values = ", ".join(marks for _ in batch)
+            cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}", params)
 
 
 def update_rows(objects: Sequence[Model], names: Sequence[str]) -> None:

@@ -251,13 +251,25 @@ def store_file(upload: File, content_type: str, owner: models.Model, folder: str
 
 
 def store(clean: dict[str, Any], files: Sequence[tuple[File, str]], received_at: datetime | None = None) -> Submission:
-    """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction: the one of
-    ``cases.services.receiving.receive``, which opens its case with it."""
-    submission = Submission.objects.create(received_at=received_at or timezone.now(), **clean)
-    folder = f"attachments/{submission.received_at:%Y/%m}/{submission.pk}"
-    for upload, content_type in files:
-        store_file(upload, content_type, submission, folder)
-    return submission
+    """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction."""
+    return store_many([(clean, files, received_at)])[0]
+
+
+def store_many(
+    batch: Sequence[tuple[dict[str, Any], Sequence[tuple[File, str]], datetime | None]],
+) -> list[Submission]:
+    """Keep submissions ``check`` found valid (its values, its good files, the time received or None: now), in the
+    caller's transaction (``cases.services.receiving``, which opens their cases with them): one INSERT for all."""
+    now = timezone.now()
+    submissions = [Submission(received_at=received_at or now, **clean) for clean, _files, received_at in batch]
+    for submission in submissions:
+        submission.fill_lookups()  # what ``Submission.save`` does; a bulk insert does not call it
+    Submission.objects.bulk_create(submissions)
+    for submission, (_clean, files, _received_at) in zip(submissions, batch, strict=True):
+        folder = f"attachments/{submission.received_at:%Y/%m}/{submission.pk}"
+        for upload, content_type in files:
+            store_file(upload, content_type, submission, folder)
+    return submissions
 
 
 def anonymise(submission: Submission, mask: Callable[[str], str]) -> int:
