@@ -34,6 +34,7 @@ from fankui.cases.services.history import Step
 from fankui.cases.services.receiving import check, receive_many
 from fankui.cases.workflow import Action, Actor
 from fankui.core.errors import Conflict, ValidationFailed
+from fankui.core.rows import insert_objects
 from fankui.intake.models import Submission
 from fankui.nlp.csvio import write_table
 
@@ -271,7 +272,7 @@ def _claim_and_work(ctx: Context, *, careful: bool) -> int:
             return 0
         with translation.override(job.language or settings.LANGUAGE_CODE):
             results = list(_work(ctx, chunk, careful))
-        Row.objects.bulk_create(results, batch_size=1000)
+        insert_objects(results)
         chunk.done = True
         chunk.imported = sum(1 for r in results if r.outcome in (Outcome.IMPORTED, Outcome.VALID))
         chunk.skipped = sum(1 for r in results if r.outcome == Outcome.SKIPPED)

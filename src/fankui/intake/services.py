@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from fankui.core import rows
 from fankui.core.text import strip_control
 from fankui.core.vocab import Channel, Kind
 
@@ -264,7 +265,7 @@ def store_many(
     submissions = [Submission(received_at=received_at or now, **clean) for clean, _files, received_at in batch]
     for submission in submissions:
         submission.fill_lookups()  # what ``Submission.save`` does; a bulk insert does not call it
-    Submission.objects.bulk_create(submissions)
+    rows.insert_objects(submissions)
     for submission, (_clean, files, _received_at) in zip(submissions, batch, strict=True):
         folder = f"attachments/{submission.received_at:%Y/%m}/{submission.pk}"
         for upload, content_type in files:

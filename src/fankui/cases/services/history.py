@@ -11,7 +11,7 @@ from fankui.accounts.models import User
 from fankui.audit.models import Event
 from fankui.audit.services import record_events
 from fankui.core.errors import Conflict
-from fankui.core.rows import update_rows
+from fankui.core.rows import insert_objects, update_rows
 
 from .. import workflow
 from ..models import Case, Reply
@@ -117,7 +117,7 @@ def replay_many(histories: Sequence[tuple[Case, Sequence[Step]]]) -> dict[int, l
             case.state_changed_at = steps[-1].at
             moved.append(case)
     if answers:
-        Reply.objects.bulk_create([answer for answer, _step in answers])
+        insert_objects([answer for answer, _step in answers])
         for answer, step in answers:
             step.data["reply"] = answer.pk
     record_events(events)

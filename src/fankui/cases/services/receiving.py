@@ -253,7 +253,7 @@ def _open(batch: Sequence[Opening], histories: Sequence[Sequence[history.Step]] 
         )
         for submission, number, (clean, _f, category, _r) in zip(submissions, numbers, batch, strict=True)
     ]
-    Case.objects.bulk_create(cases)
+    rows.insert_objects(cases)
     record_events(
         Event(
             case_id=case.pk,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from fankui.cases.models import Case
 from fankui.cases.workflow import State
 from fankui.core.errors import ValidationFailed
-from fankui.core.rows import update_rows
+from fankui.core.rows import insert_objects, update_rows
 
 from .. import calendar
 from ..models import Clock, Extension, InfoRequest, Policy, PolicyTarget, Stage, Unit
@@ -327,8 +327,7 @@ def on_cases_created(cases: Sequence[Case], moves: Mapping[int, Sequence[Move]] 
                 )
                 schedule(clock, cal, now, *policy_numbers(policy))
                 clocks.append(clock)
-    if clocks:
-        Clock.objects.bulk_create(clocks)
+    insert_objects(clocks)
 
 
 Move = tuple[str, str, dt.datetime]
