@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Model
 
 
@@ -89,10 +89,13 @@ def insert_objects(objects: Sequence[Model]) -> None:
         model._default_manager.bulk_create(objects, batch_size=1000)
         return
     meta = model._meta
-    quote = connection.ops.quote_name
+    # The connection itself, not the ``django.db.connection`` proxy: each value's preparation asks it several times.
+    conn = connections[DEFAULT_DB_ALIAS]
+    quote = conn.ops.quote_name
     fields: list[Any] = [f for f in meta.concrete_fields if not f.primary_key]
+    plain = [_plain(f) for f in fields]
     table = meta.db_table
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         sequence = _sequences.get(table)
         if sequence is None:
             cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, meta.pk.column])
@@ -103,11 +106,45 @@ def insert_objects(objects: Sequence[Model]) -> None:
         columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for obj, pk in zip(objects, ids, strict=True):
-                copy.write_row([pk, *(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)])
+                values = obj.__dict__
+                copy.write_row(
+                    [
+                        pk,
+                        *(
+                            values[f.attname] if simple else f.get_db_prep_save(f.pre_save(obj, True), conn)
+                            for f, simple in zip(fields, plain, strict=True)
+                        ),
+                    ]
+                )
     for obj, pk in zip(objects, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = conn.alias
+
+
+# Fields whose value psycopg takes as the model holds it (``get_db_prep_save`` would give it back unchanged). Exact
+# classes only: a subclass (an encrypted text, say) prepares its value itself.
+PLAIN_FIELDS = frozenset(
+    {
+        models.CharField,
+        models.TextField,
+        models.BooleanField,
+        models.IntegerField,
+        models.SmallIntegerField,
+        models.BigIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.FloatField,
+        models.ForeignKey,
+        models.OneToOneField,
+    }
+)
+
+
+def _plain(field: Any) -> bool:
+    if type(field) is models.DateTimeField:
+        return not (field.auto_now or field.auto_now_add)
+    return type(field) in PLAIN_FIELDS
 
 
 def update_rows(objects: Sequence[Model], names: Sequence[str]) -> None:

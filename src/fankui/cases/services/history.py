@@ -66,7 +66,7 @@ def replay_many(histories: Sequence[tuple[Case, Sequence[Step]]]) -> dict[int, l
                 case.lead_department_id = step.data["lead_department"]
             elif step.action == Action.REPLY and step.reply.strip():
                 answer = Reply(
-                    case=case,
+                    case_id=case.pk,
                     author=step.user,
                     department_id=case.lead_department_id,
                     body=step.reply.strip(),
@@ -79,7 +79,7 @@ def replay_many(histories: Sequence[tuple[Case, Sequence[Step]]]) -> dict[int, l
                 events.append(
                     Event(
                         case_id=step.data["primary"],
-                        actor=step.user,
+                        actor_id=step.user.pk if step.user else None,
                         actor_kind="staff" if step.user else step.actor,
                         action="merge_in",
                         data={"duplicate": case.pk, "duplicate_number": case.number},
@@ -88,8 +88,8 @@ def replay_many(histories: Sequence[tuple[Case, Sequence[Step]]]) -> dict[int, l
                 )
             events.append(
                 Event(
-                    case=case,
-                    actor=step.user,
+                    case_id=case.pk,
+                    actor_id=step.user.pk if step.user else None,
                     # As record_event writes it: "staff" when a person acted, else who acted (citizen, system).
                     actor_kind="staff" if step.user else step.actor,
                     action=step.action,

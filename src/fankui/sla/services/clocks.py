@@ -315,10 +315,10 @@ def on_cases_created(cases: Sequence[Case], moves: Mapping[int, Sequence[Move]] 
             now = case.created_at
             for stage, target in stages:
                 clock = Clock(
-                    case=case,
+                    case_id=case.pk,
                     stage=stage,
                     round=1,
-                    policy=policy,
+                    policy_id=policy.pk,
                     unit=target.unit,
                     amount=target.amount,
                     started_at=now,
