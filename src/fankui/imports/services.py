@@ -1,6 +1,6 @@
-"""Bulk import (docs/imports.md): every row goes through the one intake door, ``cases.services.receiving.receive``
-(or, in a dry run, the checks it applies, ``receiving.check``), and history is brought to its recorded end by
-``cases.services.history.replay``.
+"""Bulk import (docs/imports.md): each chunk of rows goes through the one intake door's bulk form,
+``cases.services.receiving.receive_many`` (``receive`` is a batch of one of it), with the histories that bring its
+past cases to their recorded end; a dry run asks only the checks it applies, ``receiving.check``.
 
 A job is worked in chunks of rows. A worker claims a chunk (``SKIP LOCKED``: several workers or processes share one
 file), works it in one transaction and marks it done in that transaction, so a crash loses only the chunk in hand,
@@ -252,8 +252,8 @@ def work_chunk(job: ImportJob, ctx: Context | None = None) -> int:
     """Claim one chunk of ``job`` that is not done, work it and mark it done, in one transaction. Returns how many
     rows it handled (0: none left to claim).
 
-    Rows go without a savepoint of their own (two round trips each): ``receive`` checks before it writes, and keeps
-    its own for a repeated key. Should anything else fail in a row (a database error in its history), the chunk is
+    The chunk's rows go through ``receive_many`` together: it checks each before it writes, and keeps its own
+    savepoint for repeated keys. Should anything else fail in a row (a database error in its history), the chunk is
     rolled back and worked again ``careful``ly, a savepoint per row, so that row alone is reported and the chunk
     does not fail forever."""
     ctx = ctx or _context(job)
