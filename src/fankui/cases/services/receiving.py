@@ -55,7 +55,8 @@ def _sequence_values(year: int, count: int) -> list[int]:
         "WHERE r IS NOT NULL ORDER BY v"
     )
     with connection.cursor() as cursor:
-        cursor.execute(*((one, [name]) if count == 1 else (many, [name, count])))
+        params: list[Any] = [name] if count == 1 else [name, count]
+        cursor.execute(one if count == 1 else many, params)
         values = [int(row[0]) for row in cursor.fetchall()]
         if not values:
             try:
