@@ -77,8 +77,8 @@ def bench_database() -> Iterator[tuple[str, dict[str, str]]]:
             import psycopg
             from psycopg import sql
 
-            # Named after the database the URL names (fankui_bench_123 for .../fankui), beside it on its server.
-            name = f"{url.rsplit('/', 1)[1].split('?')[0] or 'fankui'}_bench_{os.getpid()}"
+            # Named after the configured database, so a bench stays among the databases its owner may use.
+            name = f"{url.rsplit('/', 1)[1].split('?', 1)[0] or 'fankui'}_bench_{os.getpid()}"
             admin_url = url.rsplit("/", 1)[0] + "/postgres"
             with psycopg.connect(admin_url, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from fankui.core import logs
+from fankui.core import logs, rows
 from fankui.core.errors import Unavailable
 from fankui.core.text import strip_control
 from fankui.core.vocab import Channel, Kind
@@ -299,18 +299,33 @@ def store(
     received_at: datetime | None = None,
     written: list[str] | None = None,
 ) -> Submission:
-    """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction: the one of
-    ``cases.services.receiving.receive``, which opens its case with it, and removes the files named in ``written``
-    when that transaction does not commit. The request id of the log context goes with it (core.logs); one arriving
-    without a request (an e-mail, an import) gets a new one, so that its analysis and messages are followed all the
-    same."""
-    submission = Submission.objects.create(
-        received_at=received_at or timezone.now(), request_id=logs.request_id() or logs.new_request_id(), **clean
-    )
-    folder = f"attachments/{submission.received_at:%Y/%m}/{submission.pk}"
-    for upload, content_type in files:
-        store_file(upload, content_type, submission, folder, written)
-    return submission
+    """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction."""
+    return store_many([(clean, files, received_at)], written)[0]
+
+
+def store_many(
+    batch: Sequence[tuple[dict[str, Any], Sequence[tuple[File, str]], datetime | None]],
+    written: list[str] | None = None,
+) -> list[Submission]:
+    """Keep submissions ``check`` found valid (its values, its good files, the time received or None: now), in the
+    caller's transaction (``cases.services.receiving``, which opens their cases with them): one INSERT for all. The
+    files written are added to ``written``, which the caller removes when its transaction does not commit. The
+    request id of the log context goes with each (core.logs); one arriving without a request (an e-mail, an import)
+    gets a new one, so that its analysis and messages are followed all the same."""
+    now = timezone.now()
+    current = logs.request_id()
+    submissions = [
+        Submission(received_at=received_at or now, request_id=current or logs.new_request_id(), **clean)
+        for clean, _files, received_at in batch
+    ]
+    for submission in submissions:
+        submission.fill_lookups()  # what ``Submission.save`` does; a bulk insert does not call it
+    rows.insert_objects(submissions)
+    for submission, (_clean, files, _received_at) in zip(submissions, batch, strict=True):
+        folder = f"attachments/{submission.received_at:%Y/%m}/{submission.pk}"
+        for upload, content_type in files:
+            store_file(upload, content_type, submission, folder, written)
+    return submissions
 
 
 def anonymise(submission: Submission, mask: Callable[[str], str]) -> int:
