@@ -9,14 +9,17 @@ export FANKUI_DATA_DIR ?= $(CURDIR)/var
 # Where `make run` serves; the demo's "Open:" links and the links in messages follow it (FANKUI_PUBLIC_URL wins).
 export FANKUI_BIND := $(HOST):$(PORT)
 
-.PHONY: help install assets fonts run test lint typecheck migrations-check messages bench clean
+.PHONY: help install assets fonts run test deploy-tests lint typecheck migrations-check messages bench faults clean
 
 help:
 	@echo "make run        install, migrate, load demo data (first time only) and serve on http://$(HOST):$(PORT)"
 	@echo "make test       install and run the whole test suite (SQLite; PostgreSQL with FANKUI_TEST_DATABASE_URL)"
+	@echo "make deploy-tests  PgBouncer, a streaming replica and S3 storage, on servers the tests start (docs/deploy/)"
 	@echo "make lint       ruff, mypy, import layers, makemigrations --check, translation catalogue check"
 	@echo "make messages   refresh the translation catalogue after changing strings"
 	@echo "make bench      run every benchmark (fankui bench intake, analysis, sla, loop)"
+	@echo "make faults     kill -9 web and worker processes, restart PostgreSQL, fill the attachment store under load;"
+	@echo "                check nothing acknowledged is lost or done twice (FAULTS_SHORT=1: CI's short version)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +54,8 @@ src/fankui/static/vendor/echarts.min.js: src/fankui/static/vendor/htmx.min.js
 
 assets: src/fankui/static/vendor/htmx.min.js src/fankui/static/vendor/echarts.min.js
 
+# A person reads the log in a terminal; services keep the default, one JSON object a line (docs/operations.md).
+run: export FANKUI_LOG_FORMAT ?= plain
 run: install
 	$(BIN)/fankui migrate --no-input
 	$(BIN)/fankui demo
@@ -59,6 +64,10 @@ run: install
 
 test: install
 	FANKUI_DATABASE_URL="$(FANKUI_TEST_DATABASE_URL)" $(BIN)/pytest
+
+# Each starts its own PostgreSQL clusters, PgBouncer or object store on loopback (tests/deploy/clusters.py): minutes.
+deploy-tests: install
+	DEPLOY_TESTS=1 $(BIN)/pytest tests/deploy -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check src tests
@@ -77,6 +86,12 @@ bench: install
 	$(BIN)/fankui bench loop
 	$(BIN)/fankui bench sla
 	$(BIN)/fankui bench analysis
+
+# The fault tests (tests/faults; docs/operations.md "Faults and guarantees"): a PostgreSQL cluster of their own on
+# port 8149 (initdb from /usr/lib/postgresql/*/bin, run as the postgres user), the server on 8140, as root a tmpfs for
+# the attachment store. FAULTS_SHORT=1 shortens every phase (CI).
+faults: install
+	FANKUI_FAULTS=1 FAULTS_SHORT=$(FAULTS_SHORT) $(BIN)/pytest tests/faults -p no:cacheprovider -x -s -q
 
 clean:
 	rm -rf $(VENV) node_modules src/fankui/static/vendor

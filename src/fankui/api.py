@@ -12,7 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fankui.analysis.api import router as analysis_router
 from fankui.cases.api import router as cases_router
-from fankui.core.errors import DomainError
+from fankui.core.errors import DomainError, Unavailable
 from fankui.core.throttle import Throttled
 from fankui.insights.api import router as insights_router
 from fankui.portal.api import router as portal_router
@@ -28,7 +28,7 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     response = api.create_response(request, exc.as_dict(), status=exc.status)
-    if isinstance(exc, Throttled):
+    if isinstance(exc, (Throttled, Unavailable)):
         response["Retry-After"] = str(exc.retry_after)
     return response
 

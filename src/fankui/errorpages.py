@@ -8,6 +8,7 @@ everybody else the public one.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from fankui.accounts import permissions
+from fankui.core.middleware import is_outage, unavailable_response
 
 API_PREFIX = "/api/"
 
@@ -109,7 +111,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Whatever failed may fail again (the database, a template): a page that needs no request context and no
-    query, as Django's own."""
+    query, as Django's own. The database unreachable before any view ran (a session read, a middleware's query)
+    answers 503 with Retry-After, as ``core.middleware.ServiceUnavailable`` does for views."""
+    failure = sys.exc_info()[1]
+    if failure is not None and is_outage(failure):
+        return unavailable_response(request, failure)
     if _is_api(request):
         return _api_error(500)
     return HttpResponse(render_to_string("500.html"), status=500)

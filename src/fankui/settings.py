@@ -155,6 +155,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id in every log line of the request and in the X-Request-ID answer (core.logs).
+    "fankui.core.middleware.RequestId",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header on pages (django-csp; CONTENT_SECURITY_POLICY below).
     "fankui.core.middleware.PageCSP",
@@ -173,6 +175,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A 405 becomes a page with a way back (the API's: JSON); fankui.errorpages.
     "fankui.errorpages.MethodNotAllowedPage",
+    # The database unreachable or the attachment store full: 503 with Retry-After, never a 500 (core.middleware).
+    "fankui.core.middleware.ServiceUnavailable",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -210,7 +214,22 @@ if FANKUI_DATABASE_URL:
         # Server-side binding lets psycopg prepare the statements every request repeats (intake's inserts),
         # which saves PostgreSQL parsing and planning them each time.
         DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    # Through PgBouncer in transaction mode: no cursor may outlive a transaction (docs/deploy/README.md).
+    FANKUI_DATABASE_POOLED = env_bool("DATABASE_POOLED", False)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = FANKUI_DATABASE_POOLED
+    # A streaming replica the dashboard and the reports read from (core.replica); all else stays on the primary.
+    FANKUI_REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL")
+    if FANKUI_REPLICA_DATABASE_URL:
+        try:
+            _replica = dj_database_url.parse(FANKUI_REPLICA_DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        except ValueError:
+            raise ImproperlyConfigured("FANKUI_REPLICA_DATABASE_URL: expected a database URL") from None
+        _replica["OPTIONS"], _replica["TEST"] = dict(DATABASES["default"]["OPTIONS"]), {"MIRROR": "default"}
+        _replica["DISABLE_SERVER_SIDE_CURSORS"] = FANKUI_DATABASE_POOLED
+        DATABASES["replica"] = _replica
 else:
+    FANKUI_DATABASE_POOLED = False
+    FANKUI_REPLICA_DATABASE_URL = ""
     DATABASES = {
         "default": {
             # Django's own SQLite backend (docs/decisions/0003: no writer lock of ours).
@@ -228,6 +247,7 @@ else:
             },
         }
     }
+DATABASE_ROUTERS = ["fankui.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -259,8 +279,36 @@ STATIC_ROOT = FANKUI_DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = FANKUI_DATA_DIR / "media"
+
+
+def attachment_storage() -> dict[str, object]:
+    """Where attachments and evidence are kept: "local" (MEDIA_ROOT) or "s3", S3-compatible object storage that every
+    machine reaches (django-storages; private objects, downloaded through the site; docs/deploy/README.md)."""
+    kind = env_choice("ATTACHMENT_STORAGE", "local", ["local", "s3"])
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = env_str("S3_BUCKET").strip()
+    if not bucket:
+        raise ImproperlyConfigured("FANKUI_ATTACHMENT_STORAGE=s3: FANKUI_S3_BUCKET must name the bucket")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("S3_ENDPOINT_URL").strip() or None,
+            "region_name": env_str("S3_REGION").strip() or None,
+            "access_key": env_str("S3_ACCESS_KEY") or None,
+            "secret_key": env_str("S3_SECRET_KEY") or None,
+            "location": env_str("S3_PREFIX").strip().strip("/"),
+            "addressing_style": env_choice("S3_ADDRESSING", "path", ["path", "virtual"]),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": attachment_storage(),
     "staticfiles": {"BACKEND": "fankui.core.storage.StaticStorage"},
 }
 # Also serve files straight from the package, so that a server started before `collectstatic` works.
@@ -314,6 +362,13 @@ CONTENT_SECURITY_POLICY = {
 FANKUI_WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120, minimum=10)
 # /readyz fails while more cases than this wait for their analysis.
 FANKUI_READY_MAX_BACKLOG = env_int("READY_MAX_BACKLOG", 1000, minimum=1)
+# `fankui doctor` fails when the data directory or a folder a backup keeps has less free space than this (MB), and
+# warns under three times as much; messages still queued this many minutes after they were due are a backlog.
+FANKUI_MIN_FREE_MB = env_int("MIN_FREE_MB", 1024, minimum=1)
+FANKUI_OUTBOX_LATE_MINUTES = env_int("OUTBOX_LATE_MINUTES", 15, minimum=1)
+# Where `fankui backup` and `restore` find pg_dump, pg_restore and psql; empty: /usr/lib/postgresql/<server's major
+# version or newer>/bin, then PATH.
+FANKUI_PG_BIN_DIR = env_str("PG_BIN_DIR")
 
 # --- Authentication and abuse (docs/security.md) -------------------------------------------------------------------
 # A session unused for this long ends: the member of staff signs in again (accounts.middleware.StaffSession renews
@@ -513,6 +568,9 @@ FANKUI_PUBLIC_BOARD = env_bool("PUBLIC_BOARD", True)
 # --- Messages (docs/notify.md) -----------------------------------------------------------------------------------
 # Where SMS are POSTed as JSON ({"to", "text", "id"}); empty: SMS wait in the queue.
 FANKUI_SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+# How long a worker's claim on a message lasts: another worker sends it after this when the first died mid-send
+# (again with the same SMS "id" and e-mail Message-ID). Longer than the slowest send (10 s gateway timeout).
+FANKUI_NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300, minimum=15)
 # Quiet hours in the site's time zone ("22:00-08:00"; empty: none): staff e-mail that is not urgent and SMS to
 # citizens that they did not just ask for wait for the end of the period (notify.quiet).
 FANKUI_QUIET_HOURS = env_str("QUIET_HOURS").strip()
@@ -553,19 +611,37 @@ FANKUI_PARTNER_REPLAY_SECONDS = env_int("PARTNER_REPLAY_SECONDS", 300, minimum=3
 # The largest body a partner may post (a submission is at most 10,000 characters of text).
 FANKUI_PARTNER_MAX_BODY_BYTES = env_int("PARTNER_MAX_BODY_BYTES", 256 * 1024, minimum=16 * 1024)
 
+# --- Questionnaires' results and alerts (docs/questionnaires.md) ---------------------------------------------------
+# A detractor (NPS 0-6) or a very dissatisfied answer opens a follow-up case through intake (questionnaires.alerts).
+FANKUI_QUESTIONNAIRE_FOLLOW_UP = env_bool("QUESTIONNAIRE_FOLLOW_UP", True)
+# Exports of a questionnaire's answers (XLSX, CSV), per signed-in user.
+FANKUI_RATE_LIMITS["questionnaire_export"] = env_rate("RATE_QUESTIONNAIRE_EXPORT", "30/h")
+
 # --- Demo ----------------------------------------------------------------------------------------------------------
 # The folder `fankui demo` reads the real messages from (its --data-dir wins); empty: shared/data beside the
 # repository when present (core.datasets, which reads FANKUI_SHARED_DATA itself: tests and benchmarks need it
 # without Django settings).
 FANKUI_DEMO_DATA = env_str("DEMO_DATA")
 
+# One JSON object a line (time, level, logger, message, request_id, case; core.logs), for a log collector; "plain"
+# for a person reading a terminal (`make run` uses it). Every line of a request, and of the worker's analysis of a case
+# and the sending of its messages, carries the request id of the case's intake (docs/operations.md "Logs").
+FANKUI_LOG_FORMAT = env_choice("LOG_FORMAT", "json", ["json", "plain"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # A 403 or 400 is logged in one line, without the traceback Django attaches (fankui.core.logs).
-    "filters": {"client_errors_in_one_line": {"()": "fankui.core.logs.ClientErrorsInOneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "fankui.core.logs.Json"},
+    },
+    "filters": {
+        # A 403 or 400 is logged in one line, without the traceback Django attaches (fankui.core.logs).
+        "client_errors_in_one_line": {"()": "fankui.core.logs.ClientErrorsInOneLine"},
+        "context": {"()": "fankui.core.logs.WithContext"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": FANKUI_LOG_FORMAT, "filters": ["context"]},
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),

@@ -48,6 +48,7 @@ PHONE = "13700001111"
 # Who takes calls at the operator's desk (``permissions.may_use_desk``).
 DESK = {"dispatcher", "supervisor", "admin"}
 IMPORTERS = {"supervisor", "admin"}  # accounts.permissions.IMPORTERS
+QUESTIONNAIRE_BUILDERS = {"supervisor", "admin", "head"}  # questionnaires.services.BUILDERS
 # An auditor reads the audit trail and works no case: ``visible_cases`` is empty for them (every case, topic and action
 # is a 404, lists and figures are empty, no step can be taken) and they see no contact detail, text or attachment.
 AUDIT_READERS = {"auditor", "admin"}
@@ -190,6 +191,74 @@ ROUTES: dict[str, Route] = {
     ),
     # Evidence of an action's progress (tests/actions/test_opening_evidence_is_recorded.py): none here, so 404.
     "staff/actions/evidence/<str:token>/": Route(lambda w: "/staff/actions/evidence/none/", everyone(404)),
+    # 好差评 (docs/surveys.md): rectifications and appeals of the cases a user sees, a department's own; none in the
+    # world (tests/surveys has their scoping: another department's is a 404), so the lists are empty and an id is not
+    # found, for every role.
+    "staff/surveys/rectifications/": Route(lambda w: "/staff/surveys/rectifications/", everyone(200)),
+    "staff/surveys/rectifications/<int:pk>/": Route(lambda w: "/staff/surveys/rectifications/999999/", everyone(404)),
+    "staff/surveys/appeals/": Route(lambda w: "/staff/surveys/appeals/", everyone(200)),
+    "staff/surveys/appeals/<int:pk>/": Route(lambda w: "/staff/surveys/appeals/999999/", everyone(404)),
+    "staff/surveys/appeals/<int:pk>/decide/": Route(
+        lambda w: "/staff/surveys/appeals/999999/decide/", everyone(404), "post"
+    ),
+    "staff/surveys/ratings/<int:rating_pk>/appeal/": Route(
+        lambda w: "/staff/surveys/ratings/999999/appeal/", everyone(404)
+    ),
+    # Questionnaires (docs/questionnaires.md): the list is every staff role's (their departments' questionnaires, no
+    # personal data); building is for supervisors, administrators and heads; the world has no questionnaire, so each
+    # one's pages are a 404 for everybody (it does not exist for them, whatever their role).
+    "staff/questionnaires/": Route(lambda w: "/staff/questionnaires/", everyone(200), contact=True),
+    "staff/questionnaires/new/": Route(
+        lambda w: "/staff/questionnaires/new/", lambda r, s: 200 if r in QUESTIONNAIRE_BUILDERS else 403
+    ),
+    "staff/questionnaires/<int:pk>/": Route(lambda w: "/staff/questionnaires/999999/", everyone(404)),
+    "staff/questionnaires/<int:pk>/settings/": Route(lambda w: "/staff/questionnaires/999999/settings/", everyone(404)),
+    "staff/questionnaires/<int:pk>/state/<slug:state>/": Route(
+        lambda w: "/staff/questionnaires/999999/state/closed/", everyone(404), "post"
+    ),
+    "staff/questionnaires/<int:pk>/pages/new/": Route(
+        lambda w: "/staff/questionnaires/999999/pages/new/", everyone(404), "post"
+    ),
+    "staff/questionnaires/<int:pk>/pages/<str:page>/": Route(
+        lambda w: "/staff/questionnaires/999999/pages/p1/", everyone(404)
+    ),
+    "staff/questionnaires/<int:pk>/pages/<str:page>/delete/": Route(
+        lambda w: "/staff/questionnaires/999999/pages/p1/delete/", everyone(404), "post"
+    ),
+    "staff/questionnaires/<int:pk>/questions/new/": Route(
+        lambda w: "/staff/questionnaires/999999/questions/new/", everyone(404)
+    ),
+    "staff/questionnaires/<int:pk>/questions/<str:key>/": Route(
+        lambda w: "/staff/questionnaires/999999/questions/q1/", everyone(404)
+    ),
+    "staff/questionnaires/<int:pk>/questions/<str:key>/delete/": Route(
+        lambda w: "/staff/questionnaires/999999/questions/q1/delete/", everyone(404), "post"
+    ),
+    "staff/questionnaires/<int:pk>/questions/<str:key>/move/<str:direction>/": Route(
+        lambda w: "/staff/questionnaires/999999/questions/q1/move/up/", everyone(404), "post"
+    ),
+    "staff/questionnaires/<int:pk>/qr.<str:kind>": Route(
+        lambda w: "/staff/questionnaires/999999/qr.svg", everyone(404)
+    ),
+    "staff/questionnaires/<int:pk>/invitations/": Route(
+        lambda w: "/staff/questionnaires/999999/invitations/", everyone(404)
+    ),
+    "staff/questionnaires/<int:pk>/invitations/send/": Route(
+        lambda w: "/staff/questionnaires/999999/invitations/send/", everyone(404), "post"
+    ),
+    "staff/questionnaires/<int:pk>/invitations/remind/": Route(
+        lambda w: "/staff/questionnaires/999999/invitations/remind/", everyone(404), "post"
+    ),
+    "staff/questionnaires/<int:pk>/results/": Route(lambda w: "/staff/questionnaires/999999/results/", everyone(404)),
+    "staff/questionnaires/<int:pk>/results/texts/": Route(
+        lambda w: "/staff/questionnaires/999999/results/texts/", everyone(404)
+    ),
+    "staff/questionnaires/<int:pk>/results/link/": Route(
+        lambda w: "/staff/questionnaires/999999/results/link/", everyone(404), "post"
+    ),
+    "staff/questionnaires/<int:pk>/results/export/": Route(
+        lambda w: "/staff/questionnaires/999999/results/export/", everyone(404)
+    ),
     # The audit trail's search: auditors and administrators; codes and names, never contact details.
     "staff/audit/": Route(lambda w: "/staff/audit/", lambda r, s: 200 if r in AUDIT_READERS else 403, contact=True),
     # Imports of files (docs/imports.md): administrators and supervisors; the world has no import, so a job is a 404
@@ -249,6 +318,7 @@ PUBLIC = {
     "api/v1/submissions",
     "api/v1/track/<tracking_code>",
     "api/v1/track/<tracking_code>/rating",
+    "api/v1/track/<tracking_code>/rectification/rating",
 }
 
 

@@ -18,16 +18,16 @@ from tests import factories
 def heard() -> Iterator[list[tuple[str, dict[str, Any]]]]:
     log: list[tuple[str, dict[str, Any]]] = []
 
-    def on_created(sender: type, case: Case, **kwargs: Any) -> None:
-        log.append(("created", {"case": case.pk, "state": case.state}))
+    def on_created(sender: type, cases: list[Case], moves: Any = None, **kwargs: Any) -> None:
+        log.extend(("created", {"case": case.pk, "state": case.state}) for case in cases)
 
     def on_moved(sender: type, **kwargs: Any) -> None:
         log.append(("moved", {k: kwargs[k] for k in ("action", "source", "target", "user")}))
 
-    signals.case_created.connect(on_created, dispatch_uid="test-created")
+    signals.cases_created.connect(on_created, dispatch_uid="test-created")
     signals.case_moved.connect(on_moved, dispatch_uid="test-moved")
     yield log
-    signals.case_created.disconnect(dispatch_uid="test-created")
+    signals.cases_created.disconnect(dispatch_uid="test-created")
     signals.case_moved.disconnect(dispatch_uid="test-moved")
 
 

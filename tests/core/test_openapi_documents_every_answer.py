@@ -58,8 +58,8 @@ def _required(doc: dict[str, Any], operation: dict[str, Any]) -> set[str]:
     parameters = operation.get("parameters", [])
     if "requestBody" in operation:
         statuses |= {"400", "413", "422"}  # not JSON, over the size limit, not valid
-    if any(p["in"] != "path" or p["schema"].get("type") == "string" for p in parameters):
-        statuses.add("422")  # a value of the wrong type, or with a control character
+    if parameters:
+        statuses.add("422")  # a value of the wrong type ("abc" for a number in the path too), or a control character
     if any(p["in"] == "path" for p in parameters):
         statuses.add("404")  # what the path names does not exist (or is out of the caller's sight)
     return statuses

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,26 +27,27 @@ def test_a_crash_in_a_chunk_loses_only_that_chunk_and_the_next_run_continues(
     ]
     path = csv_file(rows)
     job = services.start(services.create_job(path, path.name, chunk_size=3), None, dry_run=False)
-    real_receive = services.receive
+    real_receive = services.receive_many
     calls = {"n": 0}
 
-    def dies_at_the_fifth_row(data: object) -> object:
+    def dies_after_writing_the_second_chunk(items: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
-        if calls["n"] == 5:
+        written = real_receive(items, **kwargs)
+        if calls["n"] == 2:
             raise Crash
-        return real_receive(data)  # type: ignore[arg-type]
+        return written
 
-    monkeypatch.setattr(services, "receive", dies_at_the_fifth_row)
+    monkeypatch.setattr(services, "receive_many", dies_after_writing_the_second_chunk)
     with pytest.raises(Crash):
         services.run(job)
 
-    # Rows 2-4 (the first chunk) committed; row 5 was written and rolled back with its chunk.
+    # Rows 2-4 (the first chunk) committed; rows 5-7 were written and rolled back with their chunk.
     assert Case.objects.count() == 3
     job.refresh_from_db()
     assert job.status == Status.RUNNING
     assert services.progress(job)["last_row"] == 4
 
-    monkeypatch.setattr(services, "receive", real_receive)
+    monkeypatch.setattr(services, "receive_many", real_receive)
     services.run(job)
     job.refresh_from_db()
     assert job.status == Status.DONE

@@ -31,13 +31,15 @@ class AnalysisConfig(AppConfig):
 
     def ready(self) -> None:
         from fankui.audit import labels
-        from fankui.cases.signals import case_created
-        from fankui.core import health
+        from fankui.cases.signals import cases_created
+        from fankui.core import doctor, folders, health
 
-        from . import queries, services
+        from . import queries, services, store
 
-        case_created.connect(services.queue_case, dispatch_uid="analysis.queue_case")
+        cases_created.connect(services.queue_cases, dispatch_uid="analysis.queue_cases")
         health.register("analysis_backlog", queries.backlog_check)
+        doctor.register("analysis_backlog", queries.backlog_finding)
+        folders.register("models", store.models_dir)
         labels.register(
             "flagged_emergency", staff=_("Flagged as an emergency for immediate handling"), detail=_emergency_detail
         )

@@ -56,7 +56,7 @@ class CaseAnalysis(models.Model):
     """One case's analysis results. Created "pending" with the case; the worker fills it in.
 
     Every column has a database default as well (``db_default``, migration 0005): the pending row of a new case
-    (``services.queue_case``) leaves them to the database."""
+    (``services.queue_cases``) leaves them to the database."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -15,6 +15,7 @@ lets the topics app find the cases' likely duplicates and hot topics.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from fankui.audit.services import record_event
 from fankui.cases.models import Case, Category
 from fankui.cases.services import classification, moves
 from fankui.cases.workflow import State
+from fankui.core import logs
 from fankui.core.rows import update_rows
 from fankui.nlp import rules, text
 from fankui.nlp.masking import mask_case_text
@@ -387,6 +389,7 @@ def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = Tr
         analyses = _save(analyses)
         _apply(analyses, urgencies, models)
         signals.analysis_finished.send(sender=CaseAnalysis, analyses=analyses)
+    _log_done(analyses)
     # The look at other cases (and each dispatch) after the batch committed, in transactions of their own: one
     # held across them all would lock SQLite's writers (intake) for longer.
     if after and analyses:
@@ -394,19 +397,38 @@ def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = Tr
         for analysis in analyses:
             if not _needs_action(analysis, threshold):
                 continue
-            try:
-                with transaction.atomic():
-                    _after(analysis, threshold)
-            except Exception as exc:  # a dispatch problem must not undo the analysis
-                log.exception("analysis follow-up failed for case %s", analysis.case_id)
-                CaseAnalysis.objects.filter(pk=analysis.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
+            with logs.context(request_id=analysis.case.submission.request_id, case_id=analysis.case_id):
+                try:
+                    with transaction.atomic():
+                        _after(analysis, threshold)
+                except Exception as exc:  # a dispatch problem must not undo the analysis
+                    log.exception("analysis follow-up failed for case %s", analysis.case_id)
+                    CaseAnalysis.objects.filter(pk=analysis.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
     return claimed
 
 
-def analyse_pending(batch: int = BATCH, progress: Callable[[int], None] | None = None) -> int:
-    """Every pending analysis, batch after batch, until none is left (``fankui worker --once`` does them all)."""
+def _log_done(analyses: list[CaseAnalysis]) -> None:
+    """One line per case analysed, committed, in the log context of its intake (its request id: core.logs)."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    for analysis in analyses:
+        with logs.context(request_id=analysis.case.submission.request_id, case_id=analysis.case_id):
+            log.info(
+                "case %s analysed (%s)",
+                analysis.case_id,
+                analysis.urgency or "normal",
+                extra={"urgency": analysis.urgency, "category_id": analysis.category_id},
+            )
+
+
+def analyse_pending(
+    batch: int = BATCH, progress: Callable[[int], None] | None = None, budget: float | None = None
+) -> int:
+    """Every pending analysis, batch after batch, until none is left; with a ``budget`` (seconds), no new batch is
+    started once it is spent (the worker's sweep: the other sweeps, the messages among them, come in between)."""
     total = 0
     models = Models.load()
+    stop_at = time.monotonic() + budget if budget is not None else None
     while True:
         handled = run_batch(batch, models)
         if not handled:
@@ -414,3 +436,5 @@ def analyse_pending(batch: int = BATCH, progress: Callable[[int], None] | None =
         total += handled
         if progress:
             progress(handled)
+        if stop_at is not None and time.monotonic() >= stop_at:
+            return total

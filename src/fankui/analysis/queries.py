@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from fankui.accounts.models import User
 from fankui.cases.models import Case
 from fankui.cases.queries import shown_title, visible_cases
+from fankui.core.doctor import FAIL, OK, Finding
 
 from .models import CaseAnalysis
 from .suggestions import Suggestion
@@ -21,6 +23,13 @@ def backlog_check() -> tuple[bool, dict[str, Any]]:
     limit = settings.FANKUI_READY_MAX_BACKLOG
     pending = CaseAnalysis.objects.filter(status=CaseAnalysis.Status.PENDING)[: limit + 1].count()
     return pending <= limit, {"pending": pending, "max": limit}
+
+
+def backlog_finding() -> Finding:
+    """`fankui doctor`: the same count as /readyz, in words."""
+    ok, details = backlog_check()
+    text = _("%(pending)d cases wait for their analysis (at most %(max)d)") % details
+    return Finding("analysis_backlog", OK if ok else FAIL, text)
 
 
 def suggested_duplicate(suggestion: Suggestion, user: User) -> tuple[Case, str] | None:

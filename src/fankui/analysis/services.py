@@ -49,13 +49,14 @@ DISPATCHED_STATES = [
 ]
 
 
-def queue_case(sender: type, case: Case, **kwargs: Any) -> None:
-    """Mark a new case's analysis as pending, in the transaction that opened the case (``case_created``): the worker
-    finds it there even if the process that took the case dies right after."""
+def queue_cases(sender: type, cases: list[Case], **kwargs: Any) -> None:
+    """Mark new cases' analyses as pending, in the transaction that opened them (``cases_created``: one case from a
+    form, a chunk from an import, one INSERT either way): the worker finds them there even if the process that took
+    them dies right after."""
     # By the key: the case object then holds no pending analysis of its own (``case.analysis`` reads the row). Every
     # other column takes its database default; the ORM's INSERT of all of them cost intake a fifth of its CPU
     # (docs/decisions/0005).
-    rows.insert_row(CaseAnalysis, case_id=case.pk)
+    rows.insert_rows(CaseAnalysis, [{"case_id": case.pk} for case in cases])
 
 
 # --- Staff corrections -----------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Model
 from django.utils import timezone
 
+from fankui.core.rows import insert_objects
+
 from .models import TEXT_ID, TEXT_SHA256, Access, Entry, Event, EventText
 
 if TYPE_CHECKING:
@@ -46,14 +48,11 @@ def record_event(
     return record_events([event])[0]
 
 
-# Rows per INSERT statement: the SLA sweep may write a hundred thousand events at once.
-BATCH = 1000
-
-
 def record_events(events: Iterable[Event]) -> list[Event]:
     """Write many unsaved events at once (the SLA sweep, the analysis's batch, a case's steps): the one door to the
     case timeline, which ``record_event`` goes through too. An event with an ``actor`` is a member of staff's; one
     without ``created_at`` happens now."""
+    # ``insert_objects``: the SLA sweep may write a hundred thousand events at once, an import a chunk's timelines.
     rows = list(events)
     now = timezone.now()
     for event in rows:
@@ -63,10 +62,11 @@ def record_events(events: Iterable[Event]) -> list[Event]:
             event.created_at = now
     worded = [event for event in rows if event.message]
     if not worded:  # intake and the sweeps: no words, no extra statement
-        return Event.objects.bulk_create(rows, batch_size=BATCH)
+        insert_objects(rows)
+        return rows
     # The words go to their own (erasable) row; the event keeps a reference and a commitment, which the chain seals.
     texts = [EventText(case_id=event.case_id, text=event.message, salt=secrets.token_hex(16)) for event in worded]
-    EventText.objects.bulk_create(texts, batch_size=BATCH)
+    insert_objects(texts)
     for event, text in zip(worded, texts, strict=True):
         event.data = {
             **(event.data or {}),
@@ -74,7 +74,8 @@ def record_events(events: Iterable[Event]) -> list[Event]:
             TEXT_SHA256: EventText.commitment(text.salt, text.text),
         }
         event.message = ""
-    saved = Event.objects.bulk_create(rows, batch_size=BATCH)
+    insert_objects(rows)
+    saved = rows
     for event, text in zip(worded, texts, strict=True):
         event.message = text.text  # in memory, for whoever reads the event just written
     return saved

@@ -72,17 +72,48 @@ def _child(options: dict[str, Any]) -> dict[str, Any]:
     from django.core.management import call_command
 
     base_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     call_command(
         "import", options["child"], processes=options["processes"], chunk_rows=options["chunk_rows"], verbosity=0
     )
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
     peak_kb = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     )
     from fankui.cases.models import Case
 
-    return {"seconds": seconds, "peak_mb": peak_kb / 1024, "base_mb": base_kb / 1024, "cases": Case.objects.count()}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_mb": peak_kb / 1024,
+        "base_mb": base_kb / 1024,
+        "cases": Case.objects.count(),
+    }
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU of this process and of its children that have ended (the ``--processes`` helpers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _backend_cpu(database: str, seen: dict[int, float]) -> None:
+    """Note the CPU seconds of every PostgreSQL backend serving ``database`` (its process title names it; the
+    server is on this machine): the import's share of the database's work, apart from other users of the server."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+            if f" {database} ".encode() not in title.replace(b"\x00", b" "):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seen[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
 
 
 def measure(rows: int, processes: int = 2, chunk_rows: int = 200) -> dict[str, Any]:
@@ -93,17 +124,24 @@ def measure(rows: int, processes: int = 2, chunk_rows: int = 200) -> dict[str, A
         path = Path(env["FANKUI_DATA_DIR"]) / "bench-import.csv"
         size = generate(path, rows)
         command = ["bench", "imports", "--child", str(path), "--processes", str(processes)]
-        child = subprocess.run(
+        database = env.get("FANKUI_DATABASE_URL", "").rsplit("/", 1)[-1].split("?", 1)[0]
+        backends: dict[int, float] = {}
+        with subprocess.Popen(
             [*fankui, *command, "--chunk-rows", str(chunk_rows)],
             env=env,
-            check=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
-        )
-    done = json.loads(child.stdout.strip().splitlines()[-1])
+        ) as child:
+            while database and child.poll() is None:
+                _backend_cpu(database, backends)
+                time.sleep(0.2)
+            output, _ = child.communicate()
+        if child.returncode:
+            raise subprocess.CalledProcessError(child.returncode, child.args)
+    done = json.loads(output.strip().splitlines()[-1])
     per_s = rows / done["seconds"]
-    return {
+    figures: dict[str, Any] = {
         "bench": "imports",
         "engine": engine,
         "rows": rows,
@@ -118,7 +156,17 @@ def measure(rows: int, processes: int = 2, chunk_rows: int = 200) -> dict[str, A
         "import_base_mb": round(done["base_mb"], 1),
         "import_seconds": round(done["seconds"], 1),
         "million_rows_minutes": round(1_000_000 / per_s / 60, 1),
+        # CPU per row, which the other users of a shared machine change much less than the rate: the import's
+        # processes, and the database's backends serving it (PostgreSQL on this machine; sampled every 0.2 s).
+        "import_cpu_ms_per_row": round(1000 * done["cpu_seconds"] / rows, 3),
+        "import_db_cpu_ms_per_row": round(1000 * sum(backends.values()) / rows, 3) if backends else None,
     }
+    if backends:
+        # What the machine's cores would import if the import had them to itself (Python and database, no waits).
+        cpu_ms = figures["import_cpu_ms_per_row"] + figures["import_db_cpu_ms_per_row"]
+        figures["cpu_bound_rows_per_s"] = round((os.cpu_count() or 1) * 1000 / cpu_ms, 1)
+        figures["cpu_bound_million_rows_minutes"] = round(1_000_000 / figures["cpu_bound_rows_per_s"] / 60, 1)
+    return figures
 
 
 def run(options: dict[str, Any]) -> dict[str, Any]:

@@ -77,7 +77,8 @@ def bench_database() -> Iterator[tuple[str, dict[str, str]]]:
             import psycopg
             from psycopg import sql
 
-            name = f"fankui_bench_{os.getpid()}"
+            # Named after the configured database, so a bench stays among the databases its owner may use.
+            name = f"{url.rsplit('/', 1)[1].split('?', 1)[0] or 'fankui'}_bench_{os.getpid()}"
             admin_url = url.rsplit("/", 1)[0] + "/postgres"
             with psycopg.connect(admin_url, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
@@ -131,28 +132,47 @@ async def post_many(
 
         async def worker() -> None:
             for _ in counter:
-                path, kwargs = request(rng)
-                started = time.perf_counter()
-                try:
-                    async with session.post(f"{base}{path}", **kwargs) as response:
-                        data = await response.json(content_type=None)
-                        status = response.status
-                except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError) as exc:
-                    result.errors += 1
-                    if len(result.error_samples) < 5:
-                        result.error_samples.append(repr(exc))
-                    continue
-                result.latencies.append(time.perf_counter() - started)
-                code = acknowledged(status, data)
-                if code:
-                    result.codes.append(code)
-                else:
-                    result.errors += 1
-                    if len(result.error_samples) < 5:
-                        result.error_samples.append(f"{status}: {str(data)[:200]}")
+                await post_one(session, base, request, acknowledged, rng, result)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return result
+
+
+async def post_one(
+    session: Any,
+    base: str,
+    request: Request,
+    acknowledged: Acknowledged,
+    rng: random.Random,
+    result: Result,
+    started: float | None = None,
+) -> bool:
+    """One POST made by ``request`` on the aiohttp ``session``, recorded in ``result``: its latency (from
+    ``started``, a ``time.perf_counter()`` reading, when given: an open-loop load times from when the request was
+    due), and its acknowledged id or an error. Returns whether it was acknowledged."""
+    import aiohttp
+
+    path, kwargs = request(rng)
+    if started is None:
+        started = time.perf_counter()
+    try:
+        async with session.post(f"{base}{path}", **kwargs) as response:
+            data = await response.json(content_type=None)
+            status = response.status
+    except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError) as exc:
+        result.errors += 1
+        if len(result.error_samples) < 5:
+            result.error_samples.append(repr(exc))
+        return False
+    result.latencies.append(time.perf_counter() - started)
+    code = acknowledged(status, data)
+    if code:
+        result.codes.append(code)
+        return True
+    result.errors += 1
+    if len(result.error_samples) < 5:
+        result.error_samples.append(f"{status}: {str(data)[:200]}")
+    return False
 
 
 def tracking_code(status: int, data: Any) -> str | None:
@@ -162,8 +182,8 @@ def tracking_code(status: int, data: Any) -> str | None:
     return None
 
 
-async def _client(base: str, n: int, concurrency: int, texts: list[tuple[str, str]]) -> Result:
-    """``n`` submissions through ``POST /api/v1/submissions``, each a real message with a phone number."""
+def submission_request(texts: list[tuple[str, str]]) -> Request:
+    """``POST /api/v1/submissions`` of a real message with a phone number, a new idempotency key each time."""
 
     def request(rng: random.Random) -> tuple[str, dict[str, Any]]:
         title, body = rng.choice(texts)
@@ -175,7 +195,12 @@ async def _client(base: str, n: int, concurrency: int, texts: list[tuple[str, st
         }
         return "/api/v1/submissions", {"json": payload, "headers": {"Idempotency-Key": uuid.uuid4().hex}}
 
-    return await post_many(base, n, concurrency, request, tracking_code, seed=7)
+    return request
+
+
+async def _client(base: str, n: int, concurrency: int, texts: list[tuple[str, str]]) -> Result:
+    """``n`` submissions through ``POST /api/v1/submissions``, each a real message with a phone number."""
+    return await post_many(base, n, concurrency, submission_request(texts), tracking_code, seed=7)
 
 
 def _tree_cpu_seconds(pid: int) -> float:

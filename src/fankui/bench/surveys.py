@@ -37,22 +37,33 @@ def build_ratings(n: int, seed: int = 11) -> dict[str, int]:
     """Fill the (empty, migrated) database Django is configured with: ``n`` rated cases in ``PERIOD``."""
     from django.db import connection, transaction
 
-    from fankui.cases.models import Case, Reply
     from fankui.insights.periods import parse
-    from fankui.intake.models import Submission
-    from fankui.surveys.models import Rating, Rectification
 
-    rng = random.Random(seed)
     period = parse(PERIOD)
-    span = (period.end - period.start).total_seconds() - 4 * 86400
     departments, leaves, _topics = _reference_rows(period.start)
-    # (id, received, department id, category id, level, real name, followed up, rectified)
+    plan = _plan(n, random.Random(seed), period, departments, leaves)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA synchronous=OFF")
+    with transaction.atomic():
+        counts = _insert_cases(plan)
+        counts.update(_insert_ratings(plan))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return counts
+
+
+def _plan(n: int, rng: random.Random, period: Any, departments: list[Any], leaves: list[Any]) -> list[tuple]:
+    """(id, received, department id, category id, level, real name, followed up, rectified) per rated case."""
+    span = (period.end - period.start).total_seconds() - 4 * 86400
     # Rows are written in the order of time, as the product writes them (ids grow with time): a period's ratings
     # and their cases are then neighbours on disk, as in a real database.
     moments = sorted(period.start + timedelta(seconds=rng.random() * span) for _i in range(n))
     plan = []
     for i, moment in enumerate(moments, start=1):
         level = rng.choices([5, 4, 3, 2, 1], weights=[45, 25, 10, 12, 8])[0]
+        bad = level <= 2
         plan.append(
             (
                 i,
@@ -61,98 +72,105 @@ def build_ratings(n: int, seed: int = 11) -> dict[str, int]:
                 rng.choice(leaves).pk,
                 level,
                 rng.random() < 0.8,
-                level <= 2 and rng.random() < 0.5,
-                level <= 2 and rng.random() < 0.6,
+                bad and rng.random() < 0.5,
+                bad and rng.random() < 0.6,
             )
         )
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA synchronous=OFF")
+    return plan
+
+
+def _insert_cases(plan: list[tuple]) -> dict[str, int]:
+    from fankui.cases.models import Case, Reply
+    from fankui.intake.models import Submission
+
     counts: dict[str, int] = {}
-    with transaction.atomic():
-        counts["submissions"] = _insert(
-            *_rows_for(
-                Submission,
-                {
-                    "id": lambda p: p[0],
-                    "channel": lambda p: "web",
-                    "body": lambda p: "小区门口的路灯坏了一个月，晚上很黑。",
-                    "received_at": lambda p: p[1],
-                    "idempotency_key": lambda p: None,
-                },
-                plan,
-            )
+    counts["submissions"] = _insert(
+        *_rows_for(
+            Submission,
+            {
+                "id": lambda p: p[0],
+                "channel": lambda p: "web",
+                "body": lambda p: "小区门口的路灯坏了一个月，晚上很黑。",
+                "received_at": lambda p: p[1],
+                "idempotency_key": lambda p: None,
+            },
+            plan,
         )
-        counts["cases"] = _insert(
-            *_rows_for(
-                Case,
-                {
-                    "id": lambda p: p[0],
-                    "submission_id": lambda p: p[0],
-                    "tracking_code": lambda p: f"S{p[0]:010d}",
-                    "number": lambda p: f"S-{p[0]:09d}",
-                    "state": lambda p: "closed" if p[4] >= 3 else "reopened",
-                    "category_id": lambda p: p[3],
-                    "lead_department_id": lambda p: p[2],
-                    "created_at": lambda p: p[1],
-                    "state_changed_at": lambda p: p[1],
-                    "replied_at": lambda p: p[1] + timedelta(days=1),
-                    "closed_at": lambda p: p[1] + timedelta(days=2) if p[4] >= 3 else None,
-                    "merged_into_id": lambda p: None,
-                },
-                plan,
-            )
+    )
+    counts["cases"] = _insert(
+        *_rows_for(
+            Case,
+            {
+                "id": lambda p: p[0],
+                "submission_id": lambda p: p[0],
+                "tracking_code": lambda p: f"S{p[0]:010d}",
+                "number": lambda p: f"S-{p[0]:09d}",
+                "state": lambda p: "closed" if p[4] >= 3 else "reopened",
+                "category_id": lambda p: p[3],
+                "lead_department_id": lambda p: p[2],
+                "created_at": lambda p: p[1],
+                "state_changed_at": lambda p: p[1],
+                "replied_at": lambda p: p[1] + timedelta(days=1),
+                "closed_at": lambda p: p[1] + timedelta(days=2) if p[4] >= 3 else None,
+                "merged_into_id": lambda p: None,
+            },
+            plan,
         )
-        counts["replies"] = _insert(
-            *_rows_for(
-                Reply,
-                {
-                    "id": lambda p: p[0],
-                    "case_id": lambda p: p[0],
-                    "body": lambda p: "已处理。",
-                    "department_id": lambda p: p[2],
-                    "created_at": lambda p: p[1] + timedelta(days=1),
-                },
-                plan,
-            )
+    )
+    counts["replies"] = _insert(
+        *_rows_for(
+            Reply,
+            {
+                "id": lambda p: p[0],
+                "case_id": lambda p: p[0],
+                "body": lambda p: "已处理。",
+                "department_id": lambda p: p[2],
+                "created_at": lambda p: p[1] + timedelta(days=1),
+            },
+            plan,
         )
-        counts["ratings"] = _insert(
-            *_rows_for(
-                Rating,
-                {
-                    "id": lambda p: p[0],
-                    "case_id": lambda p: p[0],
-                    "reply_id": lambda p: p[0],
-                    "kind": lambda p: "reply",
-                    "level": lambda p: p[4],
-                    "real_name": lambda p: p[5],
-                    "followed_up_at": lambda p: p[1] + timedelta(days=3) if p[6] else None,
-                    "rectified_at": lambda p: p[1] + timedelta(days=3) if p[7] else None,
-                    "excluded": lambda p: p[0] % 997 == 0,
-                    "excluded_reason": lambda p: "经核实为误评" if p[0] % 997 == 0 else "",
-                    "created_at": lambda p: p[1] + timedelta(days=2),
-                },
-                plan,
-            )
+    )
+    return counts
+
+
+def _insert_ratings(plan: list[tuple]) -> dict[str, int]:
+    from fankui.surveys.models import Rating, Rectification
+
+    counts: dict[str, int] = {}
+    counts["ratings"] = _insert(
+        *_rows_for(
+            Rating,
+            {
+                "id": lambda p: p[0],
+                "case_id": lambda p: p[0],
+                "reply_id": lambda p: p[0],
+                "kind": lambda p: "reply",
+                "level": lambda p: p[4],
+                "real_name": lambda p: p[5],
+                "followed_up_at": lambda p: p[1] + timedelta(days=3) if p[6] else None,
+                "rectified_at": lambda p: p[1] + timedelta(days=3) if p[7] else None,
+                "excluded": lambda p: p[0] % 997 == 0,
+                "excluded_reason": lambda p: "经核实为误评" if p[0] % 997 == 0 else "",
+                "created_at": lambda p: p[1] + timedelta(days=2),
+            },
+            plan,
         )
-        bad = [p for p in plan if p[4] <= 2]
-        counts["rectifications"] = _insert(
-            *_rows_for(
-                Rectification,
-                {
-                    "rating_id": lambda p: p[0],
-                    "case_id": lambda p: p[0],
-                    "department_id": lambda p: p[2],
-                    "state": lambda p: "done" if p[7] else "open",
-                    "deadline": lambda p: p[1] + timedelta(days=23),
-                    "created_at": lambda p: p[1] + timedelta(days=2),
-                },
-                bad,
-            )
+    )
+    bad = [p for p in plan if p[4] <= 2]
+    counts["rectifications"] = _insert(
+        *_rows_for(
+            Rectification,
+            {
+                "rating_id": lambda p: p[0],
+                "case_id": lambda p: p[0],
+                "department_id": lambda p: p[2],
+                "state": lambda p: "done" if p[7] else "open",
+                "deadline": lambda p: p[1] + timedelta(days=23),
+                "created_at": lambda p: p[1] + timedelta(days=2),
+            },
+            bad,
         )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    )
     return counts
 
 

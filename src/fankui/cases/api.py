@@ -5,8 +5,9 @@ Thin like the pages: every read starts from ``queries.visible_cases`` and every 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import StrictInt
+from pydantic import BeforeValidator, StrictInt
 
 from fankui.accounts.api import staff_auth
 from fankui.accounts.models import Department, User
@@ -31,6 +32,8 @@ from .models import Case, Category
 from .services import moves
 from .templatetags.staff import event_actor, event_label
 from .workflow import State
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 router = Router(tags=["staff"], auth=staff_auth)
 
@@ -159,6 +162,16 @@ class CaseDetail(CaseItem):
     available_actions: list[str] = Field(description="The actions this token's user may take now.")
 
 
+def _iso_day(value: object) -> object:
+    """Only a day as the document says (YYYY-MM-DD): pydantic would also take "0" or "1700000000" as a timestamp."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError(_("Give a day as YYYY-MM-DD."))
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
 class CaseFilters(Schema):
     state: State | None = None
     kind: Kind | None = None
@@ -166,8 +179,8 @@ class CaseFilters(Schema):
         default=None, ge=1, le=MAX_PK, description="A category id; its subcategories match too."
     )
     department: int | None = Field(default=None, ge=1, le=MAX_PK, description="The lead department's id.")
-    date_from: date | None = Field(default=None, ge=EARLIEST, le=LATEST, description="Received on or after this day.")
-    date_to: date | None = Field(default=None, ge=EARLIEST, le=LATEST, description="Received on or before this day.")
+    date_from: Day | None = Field(default=None, ge=EARLIEST, le=LATEST, description="Received on or after this day.")
+    date_to: Day | None = Field(default=None, ge=EARLIEST, le=LATEST, description="Received on or before this day.")
     q: Text = Field(
         default="", max_length=200, description="Words of the text or title, a case number or a tracking code."
     )
@@ -353,7 +366,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
 
 @router.get(
     "/cases/{case_id}",
-    response={200: CaseDetail, **errors(401, 404)},
+    response={200: CaseDetail, **errors(401, 404, 422)},
     summary="One case with its timeline, replies and contact",
 )
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:

@@ -17,3 +17,8 @@ class CasesConfig(AppConfig):
         signals.case_moved.connect(notices.on_case_moved, dispatch_uid="cases.notices.moved")
         # A submission's attachments are seen by those who see its case.
         files.register(Submission, queries.attachment_look)
+        # Each message sent about a case is logged with the request id of its intake (core.logs).
+        from fankui.notify import delivery
+
+        if queries.request_ids not in delivery.REQUEST_IDS:
+            delivery.REQUEST_IDS.append(queries.request_ids)

@@ -57,7 +57,7 @@ class Source(models.TextChoices):
 
 class YearCounter(models.Model):
     """The last human case number handed out in a year (2026-000123), on SQLite. PostgreSQL uses a sequence per
-    year instead (see ``services._next_number``)."""
+    year instead (see ``services.receiving._next_numbers``)."""
 
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)

@@ -307,3 +307,9 @@ def shown_title(case: Case, user: User) -> str:
     need them."""
     title, body = masked_text(case)
     return title or Truncator(body).chars(TITLE_CHARS)
+
+
+def request_ids(case_ids: set[int]) -> dict[int, str]:
+    """The request id each case's submission came with (core.logs), for the log lines of its messages and analysis:
+    ``notify.delivery.REQUEST_IDS``."""
+    return dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "submission__request_id"))

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent with ``case`` when a submission's case is opened (state "received").
-case_created = Signal()
+# Sent with ``cases`` (a list: one from a web form, a chunk from an import) when submissions' cases are opened, and
+# ``moves``: None for new requests (state "received"), or for imported history a dict of each case's replayed moves
+# by its id (``[(source, target, at), ...]``, already applied to the case), so that receivers lay out its past.
+# One signal per batch, so a receiver writes its rows for the whole batch at once (docs/decisions/0011).
+cases_created = Signal()
 
 # Sent with ``case``, ``action``, ``source`` (state before), ``target`` (state after) and ``user`` (None when a
 # citizen or the system acted) after every transition of the workflow table.

@@ -58,3 +58,16 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class Unavailable(DomainError):
+    """The site cannot store anything just now (the database is unreachable, the attachment store is full): nothing
+    was kept, the client should send the same request again after ``retry_after`` seconds (503 with ``Retry-After``).
+    Never a 500: the request was fine, the server was not."""
+
+    status = 503
+    code = "unavailable"
+
+    def __init__(self, message: str | Promise, *, retry_after: int = 30) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(message)

@@ -28,6 +28,11 @@ def register(name: str, check: Check) -> None:
     _registered[name] = check
 
 
+def registered() -> dict[str, Check]:
+    """The checks higher apps added (`fankui doctor` says them in words)."""
+    return dict(_registered)
+
+
 def database() -> Result:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

@@ -1,6 +1,6 @@
-"""Bulk import (docs/imports.md): every row goes through the one intake door, ``cases.services.receiving.receive``
-(or, in a dry run, the checks it applies, ``receiving.check``), and history is brought to its recorded end by
-``cases.services.history.replay``.
+"""Bulk import (docs/imports.md): each chunk of rows goes through the one intake door's bulk form,
+``cases.services.receiving.receive_many`` (``receive`` is a batch of one of it), with the histories that bring its
+past cases to their recorded end; a dry run asks only the checks it applies, ``receiving.check``.
 
 A job is worked in chunks of rows. A worker claims a chunk (``SKIP LOCKED``: several workers or processes share one
 file), works it in one transaction and marks it done in that transaction, so a crash loses only the chunk in hand,
@@ -30,17 +30,13 @@ from django.utils.translation import gettext as _
 
 from fankui.accounts.models import Department, Role
 from fankui.audit.services import record_entry, record_export
-from fankui.cases.models import Case
-from fankui.cases.services import history
 from fankui.cases.services.history import Step
-from fankui.cases.services.receiving import check, receive
-from fankui.cases.workflow import Action, Actor, State
+from fankui.cases.services.receiving import check, receive_many
+from fankui.cases.workflow import Action, Actor
 from fankui.core.errors import Conflict, ValidationFailed
+from fankui.core.rows import insert_objects
 from fankui.intake.models import Submission
 from fankui.nlp.csvio import write_table
-from fankui.sla.history import clocks_of
-from fankui.sla.models import Clock
-from fankui.sla.services import lookups
 
 from . import mapping, reading
 from .models import Chunk, ImportJob, Outcome, Row, Status
@@ -256,8 +252,8 @@ def work_chunk(job: ImportJob, ctx: Context | None = None) -> int:
     """Claim one chunk of ``job`` that is not done, work it and mark it done, in one transaction. Returns how many
     rows it handled (0: none left to claim).
 
-    Rows go without a savepoint of their own (two round trips each): ``receive`` checks before it writes, and keeps
-    its own for a repeated key. Should anything else fail in a row (a database error in its history), the chunk is
+    The chunk's rows go through ``receive_many`` together: it checks each before it writes, and keeps its own
+    savepoint for repeated keys. Should anything else fail in a row (a database error in its history), the chunk is
     rolled back and worked again ``careful``ly, a savepoint per row, so that row alone is reported and the chunk
     does not fail forever."""
     ctx = ctx or _context(job)
@@ -276,7 +272,7 @@ def _claim_and_work(ctx: Context, *, careful: bool) -> int:
             return 0
         with translation.override(job.language or settings.LANGUAGE_CODE):
             results = list(_work(ctx, chunk, careful))
-        Row.objects.bulk_create(results, batch_size=1000)
+        insert_objects(results)
         chunk.done = True
         chunk.imported = sum(1 for r in results if r.outcome in (Outcome.IMPORTED, Outcome.VALID))
         chunk.skipped = sum(1 for r in results if r.outcome == Outcome.SKIPPED)
@@ -285,7 +281,7 @@ def _claim_and_work(ctx: Context, *, careful: bool) -> int:
     return chunk.rows
 
 
-def _work(ctx: Context, chunk: Chunk, careful: bool) -> Iterator[Row]:
+def _work(ctx: Context, chunk: Chunk, careful: bool) -> list[Row]:
     job = ctx.job
     cells_of = reading.read_chunk(Path(job.path), job.format, job.encoding, chunk.offset, chunk.rows, rows_file(job))
     translated: list[tuple[int, Translated | None, str]] = []
@@ -300,24 +296,31 @@ def _work(ctx: Context, chunk: Chunk, careful: bool) -> Iterator[Row]:
     seen = _earlier_rows(job, keys)
     # A dry run writes nothing, so rows imported before are found by their keys (one query for the chunk).
     before = _imported_before(keys) if job.dry_run else {}
-    history_cases: list[tuple[Case, list[Step]]] = []
+    results: list[Row] = []
+    pending: list[Pending] = []
     for number, item, error in translated:
         if item is None:
-            yield Row(job=job, row=number, outcome=Outcome.FAILED, key="", reason=error)
+            results.append(Row(job=job, row=number, outcome=Outcome.FAILED, key="", reason=error))
             continue
         row = Row(job=job, row=number, key=item.key, source_id=item.source_id, reason=item.note)
+        results.append(row)
         if item.key in seen:
             row.outcome = Outcome.SKIPPED
             row.reason = _("Same as row %(row)d of this file.") % {"row": seen[item.key]}
         elif job.dry_run:
             _dry(ctx, item, row, before)
+            if row.outcome != Outcome.FAILED:
+                seen.setdefault(item.key, number)
         else:
-            _import(ctx, item, row, history_cases, careful)
-        if row.outcome != Outcome.FAILED:
-            seen.setdefault(item.key, number)
-        yield row
-    if history_cases:
-        _rebuild_clocks(history_cases)
+            department = _department(ctx, item, row)
+            if row.outcome != Outcome.FAILED:
+                pending.append((row, item, department))
+    _import(ctx, pending, careful)
+    return results
+
+
+# A row to import: its result (filled in here), what it says, its lead department.
+Pending = tuple[Row, Translated, int | None]
 
 
 def _earlier_rows(job: ImportJob, keys: list[str]) -> dict[str, int]:
@@ -365,52 +368,64 @@ def _dry(ctx: Context, item: Translated, row: Row, before: dict[str, str]) -> No
         row.outcome = Outcome.VALID
 
 
-def _import(
-    ctx: Context, item: Translated, row: Row, history_cases: list[tuple[Case, list[Step]]], careful: bool
-) -> None:
-    department = _department(ctx, item, row)
-    if row.outcome == Outcome.FAILED:
-        return
+def _import(ctx: Context, pending: list[Pending], careful: bool) -> None:
+    """Import the chunk's rows through the bulk door, ``receive_many``, all at once. A row that repeats an earlier
+    row of the chunk (its key) waits for it: skipped as the same when the earlier one went in, tried in the next
+    round when it failed (its text may be the one intake takes)."""
+    while pending:
+        batch: list[Pending] = []
+        later: list[Pending] = []
+        keys: set[str] = set()
+        for entry in pending:
+            (later if entry[1].key in keys else batch).append(entry)
+            keys.add(entry[1].key)
+        if careful:
+            for entry in batch:
+                _receive(ctx, [entry], careful=True)
+        else:
+            _receive(ctx, batch, careful=False)
+        went_in = {item.key: row.row for row, item, _d in batch if row.outcome != Outcome.FAILED}
+        pending = []
+        for row, item, department in later:
+            if item.key in went_in:
+                row.outcome = Outcome.SKIPPED
+                row.reason = _("Same as row %(row)d of this file.") % {"row": went_in[item.key]}
+            else:
+                pending.append((row, item, department))
+
+
+def _receive(ctx: Context, batch: list[Pending], *, careful: bool) -> None:
+    """``receive_many`` for ``batch``, with each row's history when the job imports history. ``careful`` (one row
+    at a time, after the chunk failed once): in a savepoint, so a row that fails is reported alone."""
+    histories = [_steps(ctx, item, department) for _row, item, department in batch] if ctx.job.history else None
     try:
         if careful:
             with transaction.atomic():
-                case, created = _receive(ctx, item, department, history_cases)
+                results = receive_many([item.data for _r, item, _d in batch], histories=histories)
         else:
-            case, created = _receive(ctx, item, department, history_cases)
-    except ValidationFailed as exc:
-        row.outcome, row.reason = Outcome.FAILED, _reason(exc.errors)
-        return
-    except Conflict:
-        row.outcome = Outcome.FAILED
-        row.reason = _(
-            "A row with the identifier %(id)s was imported before with a different text; it was not imported again."
-        ) % {"id": item.source_id or "-"}
-        return
+            results = receive_many([item.data for _r, item, _d in batch], histories=histories)
     except Exception as exc:
         if not careful:
             raise
+        row = batch[0][0]
         log.exception("import %s: row %s failed", ctx.job.pk, row.row)
         row.outcome = Outcome.FAILED
         row.reason = _("This row could not be imported (%(error)s).") % {"error": type(exc).__name__}
         return
-    row.case = case
-    if created:
-        row.outcome = Outcome.IMPORTED
-    else:
-        row.outcome = Outcome.SKIPPED
-        row.reason = _("Imported before as case %(number)s.") % {"number": case.number}
-
-
-def _receive(
-    ctx: Context, item: Translated, department: int | None, history_cases: list[tuple[Case, list[Step]]]
-) -> tuple[Case, bool]:
-    case, created = receive(item.data)
-    if created and ctx.job.history:
-        steps = _steps(ctx, item, department)
-        if steps:
-            history.replay(case, steps)
-            history_cases.append((case, steps))
-    return case, created
+    for (row, item, _department), result in zip(batch, results, strict=True):
+        if result.errors:
+            row.outcome, row.reason = Outcome.FAILED, _reason(result.errors)
+        elif result.conflict:
+            row.outcome = Outcome.FAILED
+            row.reason = _(
+                "A row with the identifier %(id)s was imported before with a different text; it was not imported again."
+            ) % {"id": item.source_id or "-"}
+        elif result.created:
+            row.case, row.outcome = result.case, Outcome.IMPORTED
+        else:
+            assert result.case is not None
+            row.case, row.outcome = result.case, Outcome.SKIPPED
+            row.reason = _("Imported before as case %(number)s.") % {"number": result.case.number}
 
 
 def _steps(ctx: Context, item: Translated, department: int | None) -> list[Step]:
@@ -443,30 +458,6 @@ def _steps(ctx: Context, item: Translated, department: int | None) -> list[Step]
             Step(Action.CLOSE, item.replied_at + ctx.window, Actor.SYSTEM, data={"reason": "rating_window_passed"})
         )
     return steps
-
-
-def _rebuild_clocks(cases: list[tuple[Case, list[Step]]]) -> None:
-    """The deadlines a past case would have had: intake started its clocks at the time received (``case_created``),
-    and ``replay`` sends no signal, so they are replaced by the clocks of its recorded moves, stopped where it
-    ended (the SLA's own plan, as for the demo's history)."""
-    Clock.objects.filter(case_id__in=[case.pk for case, _steps in cases]).delete()
-    clocks: list[Clock] = []
-    with lookups.cached_lookups():
-        for case, steps in cases:
-            moves = []
-            state = State.RECEIVED
-            for step in steps:
-                target = {
-                    Action.ACCEPT: State.ACCEPTED,
-                    Action.DISPATCH: State.DISPATCHED,
-                    Action.START: State.IN_PROGRESS,
-                    Action.REPLY: State.REPLIED,
-                    Action.CLOSE: State.CLOSED,
-                }[Action(step.action)]
-                moves.append((state, target, step.at))
-                state = target
-            clocks += clocks_of(case, moves)
-    Clock.objects.bulk_create(clocks, batch_size=1000)
 
 
 # --- Finishing ------------------------------------------------------------------------------------------------------

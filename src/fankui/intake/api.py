@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel, BeforeValidator, GetJsonSchemaHandler
 
 from fankui.accounts.services import user_for_token
 from fankui.core.errors import ValidationFailed
@@ -32,8 +32,15 @@ def enum(values: list[str]) -> dict[str, Any]:
     return {"enum": values}
 
 
+class _NullAllowed:
+    """Says in the document what ``_none_is_empty`` accepts: the text, or null."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return {"anyOf": [handler(core_schema), {"type": "null"}]}
+
+
 # An optional text: JSON null means the same as leaving it out. Every text refuses control characters (core.text).
-OptionalText = Annotated[Text, BeforeValidator(_none_is_empty)]
+OptionalText = Annotated[Text, BeforeValidator(_none_is_empty), _NullAllowed()]
 
 
 class ErrorOut(Schema):

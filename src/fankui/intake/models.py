@@ -110,6 +110,9 @@ class Submission(models.Model):
     # (never any other metadata). Otherwise every picture was stored without it (``uploads.clean_image``).
     photo_location_shared = models.BooleanField(_("photo location shared"), default=False)
     received_at = models.DateTimeField(_("received at"))
+    # The id of the request that brought it (core.logs): the worker logs it while it analyses the case and sends each
+    # message about it, so one search of the logs follows the case from intake to its last message. Not personal data.
+    request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
     attachments = stored_files()
 
     class Meta:

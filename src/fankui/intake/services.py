@@ -7,6 +7,8 @@ key returns the case the first attempt created.
 
 from __future__ import annotations
 
+import errno
+import logging
 import re
 import secrets
 from collections.abc import Callable, Sequence
@@ -24,11 +26,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from fankui.core import logs, rows
+from fankui.core.errors import Unavailable
 from fankui.core.text import strip_control
 from fankui.core.vocab import Channel, Kind
 
 from .models import LANDLINE, MAX_TITLE_CHARS, StoredFile, Submission
 from .uploads import Unreadable, check_pdf, clean_image
+
+log = logging.getLogger("fankui.intake")
+# The disk (or the quota) of the attachment store is full; a client is asked to wait this long before sending again.
+STORAGE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+STORAGE_FULL_RETRY_SECONDS = 300
 
 # Mainland mobile numbers, and landlines with an area code (010-12345678, 0731 8888 6666).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -235,9 +244,34 @@ def check_uploads(
     return good, problems
 
 
-def store_file(upload: File, content_type: str, owner: models.Model, folder: str) -> StoredFile:
+def storage_full() -> Unavailable:
+    return Unavailable(
+        _(
+            "The store for attachments is full, so nothing was stored. Please send it again later, or without the "
+            "attachments now."
+        ),
+        retry_after=STORAGE_FULL_RETRY_SECONDS,
+    )
+
+
+def remove_files(names: Sequence[str]) -> None:
+    """Delete files written for a submission that was not stored after all (its transaction rolled back): a refused
+    request leaves nothing behind, not even on disk."""
+    storage = StoredFile._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            log.warning("could not remove the unstored file %s", name)
+
+
+def store_file(
+    upload: File, content_type: str, owner: models.Model, folder: str, written: list[str] | None = None
+) -> StoredFile:
     """Keep one upload that passed ``check_uploads`` (``content_type`` is the sniffed one) for ``owner``, as
-    ``folder/<token>``: the name on disk is a fresh random token, never the uploader's."""
+    ``folder/<token>``: the name on disk is a fresh random token, never the uploader's. The name is added to
+    ``written`` before the file is written, so the caller can remove it if its transaction does not commit. A full
+    disk raises ``Unavailable`` (503) and leaves no partial file."""
     item = StoredFile(
         owner=owner,
         token=secrets.token_urlsafe(24),
@@ -245,19 +279,53 @@ def store_file(upload: File, content_type: str, owner: models.Model, folder: str
         content_type=content_type,
         size=upload.size or 0,
     )
-    item.file.save(f"{folder}/{item.token}", upload, save=False)
+    name = f"{folder}/{item.token}"
+    if written is not None:
+        written.append(name)
+    try:
+        item.file.save(name, upload, save=False)
+    except OSError as exc:
+        remove_files([name])
+        if exc.errno in STORAGE_FULL:
+            raise storage_full() from exc
+        raise
     item.save()
     return item
 
 
-def store(clean: dict[str, Any], files: Sequence[tuple[File, str]], received_at: datetime | None = None) -> Submission:
-    """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction: the one of
-    ``cases.services.receiving.receive``, which opens its case with it."""
-    submission = Submission.objects.create(received_at=received_at or timezone.now(), **clean)
-    folder = f"attachments/{submission.received_at:%Y/%m}/{submission.pk}"
-    for upload, content_type in files:
-        store_file(upload, content_type, submission, folder)
-    return submission
+def store(
+    clean: dict[str, Any],
+    files: Sequence[tuple[File, str]],
+    received_at: datetime | None = None,
+    written: list[str] | None = None,
+) -> Submission:
+    """Keep a submission ``check`` found valid, with its attachments, in the caller's transaction."""
+    return store_many([(clean, files, received_at)], written)[0]
+
+
+def store_many(
+    batch: Sequence[tuple[dict[str, Any], Sequence[tuple[File, str]], datetime | None]],
+    written: list[str] | None = None,
+) -> list[Submission]:
+    """Keep submissions ``check`` found valid (its values, its good files, the time received or None: now), in the
+    caller's transaction (``cases.services.receiving``, which opens their cases with them): one INSERT for all. The
+    files written are added to ``written``, which the caller removes when its transaction does not commit. The
+    request id of the log context goes with each (core.logs); one arriving without a request (an e-mail, an import)
+    gets a new one, so that its analysis and messages are followed all the same."""
+    now = timezone.now()
+    current = logs.request_id()
+    submissions = [
+        Submission(received_at=received_at or now, request_id=current or logs.new_request_id(), **clean)
+        for clean, _files, received_at in batch
+    ]
+    for submission in submissions:
+        submission.fill_lookups()  # what ``Submission.save`` does; a bulk insert does not call it
+    rows.insert_objects(submissions)
+    for submission, (_clean, files, _received_at) in zip(submissions, batch, strict=True):
+        folder = f"attachments/{submission.received_at:%Y/%m}/{submission.pk}"
+        for upload, content_type in files:
+            store_file(upload, content_type, submission, folder, written)
+    return submissions
 
 
 def anonymise(submission: Submission, mask: Callable[[str], str]) -> int:

@@ -8,6 +8,7 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from . import checks
+        from . import checks, doctor
 
         checks.register_checks()
+        doctor.register()

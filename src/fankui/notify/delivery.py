@@ -20,6 +20,8 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.core import logs
+
 from . import services
 from .models import Channel, Contact, Message, Status
 
@@ -28,10 +30,16 @@ log = logging.getLogger("fankui.notify")
 # Pauses before the 2nd, 3rd... attempt; after the last one the message is failed for good.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=12))
 MAX_ATTEMPTS = len(BACKOFF) + 1
-# A claimed message is left alone by other workers for this long; a worker killed mid-send loses nothing.
-LEASE = timedelta(minutes=5)
+# A claimed message is left alone by other workers for FANKUI_NOTIFY_LEASE_SECONDS (5 minutes); a worker killed
+# mid-send loses nothing: once the lease expired, another worker (or the same, restarted) sends it again, with the
+# same id (SMS) and the same Message-ID (e-mail), by which the gateway and mail systems recognise a repeat.
 NO_GATEWAY_PAUSE = timedelta(minutes=10)
 TIMEOUT_SECONDS = 10
+
+
+def lease() -> timedelta:
+    """How long a claim on a message (or a partner's callback) lasts: FANKUI_NOTIFY_LEASE_SECONDS."""
+    return timedelta(seconds=settings.FANKUI_NOTIFY_LEASE_SECONDS)
 
 
 class Permanent(Exception):
@@ -47,6 +55,9 @@ class Temporary(Exception):
 # footer callable a line added to its text ("" for none).
 HEADER_PROVIDERS: list[Callable[[Message], dict[str, str]]] = []
 FOOTER_PROVIDERS: list[Callable[[Message], str]] = []
+# Filled by the cases app: case ids -> the request id their submission came with (core.logs), so that the log line of
+# each message sent about a case carries the id of the case's intake.
+REQUEST_IDS: list[Callable[[set[int]], dict[int, str]]] = []
 
 
 def _send_email(message: Message) -> None:
@@ -55,6 +66,9 @@ def _send_email(message: Message) -> None:
     headers = {"Auto-Submitted": "auto-replied"}
     for provide in HEADER_PROVIDERS:
         headers.update(provide(message))
+    # The same Message-ID at every attempt: a message sent again after a worker died mid-send is a repeat that mail
+    # systems recognise, not a second message.
+    headers.setdefault("Message-ID", f"<fankui.message.{message.pk}@{_domain()}>")
     body = "\n\n".join([message.body, *filter(None, (footer(message) for footer in FOOTER_PROVIDERS))])
     email = EmailMessage(message.subject, body, settings.DEFAULT_FROM_EMAIL, [message.address], headers=headers)
     try:
@@ -63,6 +77,10 @@ def _send_email(message: Message) -> None:
         raise Permanent(str(error)[:300]) from error
     except (smtplib.SMTPException, OSError) as error:
         raise Temporary(str(error)[:300] or type(error).__name__) from error
+
+
+def _domain() -> str:
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
 
 
 def _post(url: str, payload: dict[str, object]) -> None:
@@ -99,7 +117,7 @@ def _claim(limit: int) -> list[Message]:
     claimed: list[int] = []
     for pk, when in due:
         taken = Message.objects.filter(pk=pk, status=Status.QUEUED, next_attempt_at=when).update(
-            next_attempt_at=now + LEASE
+            next_attempt_at=now + lease()
         )
         if taken:
             claimed.append(pk)
@@ -152,14 +170,37 @@ def deliver(message: Message) -> str:
     return message.status
 
 
+def _request_ids(messages: list[Message]) -> dict[int, str]:
+    cases = {message.case_id for message in messages if message.case_id is not None}
+    found: dict[int, str] = {}
+    for provide in REQUEST_IDS:
+        if cases:
+            found.update(provide(cases))
+    return found
+
+
 def deliver_due(limit: int = 200) -> int:
-    """Send what is due; returns how many messages were tried."""
+    """Send what is due; returns how many messages were tried. Each is sent and logged in the log context of its
+    case's intake (its request id), so the logs follow a case to every message sent about it."""
     handled = 0
-    for message in _claim(limit):
-        try:
-            deliver(message)
-        except Exception:  # one broken message must not keep the others waiting; its lease expires, it is retried
-            log.exception("message %s could not be delivered", message.pk)
+    claimed = _claim(limit)
+    request_ids = _request_ids(claimed)
+    for message in claimed:
+        request_id = request_ids.get(message.case_id or 0, "")
+        with logs.context(request_id=request_id, case_id=message.case_id):
+            try:
+                status = deliver(message)
+            except Exception:  # one broken message must not keep the others waiting; its lease expires, it is retried
+                log.exception("message %s could not be delivered", message.pk)
+            else:
+                log.info(
+                    "message %s %s (%s, attempt %d)",
+                    message.pk,
+                    status,
+                    message.channel,
+                    message.attempts,
+                    extra={"message_id": message.pk, "channel": message.channel, "status": status},
+                )
         handled += 1
     return handled
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from fankui.notify.delivery import BACKOFF, LEASE, MAX_ATTEMPTS, TIMEOUT_SECONDS
+from fankui.notify.delivery import BACKOFF, MAX_ATTEMPTS, TIMEOUT_SECONDS, lease
 
 from . import signing
 from .models import DeliveryStatus, Partner, PartnerDelivery
@@ -112,7 +112,7 @@ def _claim(limit: int, now: datetime) -> list[PartnerDelivery]:
     claimed = []
     for pk, when in due:
         if PartnerDelivery.objects.filter(pk=pk, status=DeliveryStatus.QUEUED, next_attempt_at=when).update(
-            next_attempt_at=now + LEASE
+            next_attempt_at=now + lease()
         ):
             claimed.append(pk)
         # Nothing updated: another worker got there first.

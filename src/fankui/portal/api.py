@@ -236,16 +236,20 @@ def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
 @router.post(
     "/submissions",
     tags=["submissions"],
-    response={201: SubmissionOut, 200: SubmissionOut, **errors(400, 413, 422, 429)},
+    response={201: SubmissionOut, 200: SubmissionOut, **errors(400, 409, 413, 422, 429, 503)},
     summary="Submit feedback",
     description=(
         "Store a message and open its case; answers at once with the tracking code. No authentication.\n\n"
         "Send an `Idempotency-Key` header (e.g. a UUID per message) to make retries safe: a request whose key "
-        "was seen before answers **200** with the case the first one created instead of **201** with a new one.\n\n"
+        "was seen before answers **200** with the case the first one created instead of **201** with a new one, "
+        "and **409** when that case's text differs (a new message needs a new key).\n\n"
         "Invalid input answers **422** with every problem at once, field by field; a body that is not JSON "
         "answers **400**. A `channel` other than `api` or `web` needs an API token (**422** without one).\n\n"
         "Without an API token, submissions are rate-limited per client address and per phone number or e-mail "
-        "address: **429** with a `Retry-After` header (seconds) when over the limit."
+        "address: **429** with a `Retry-After` header (seconds) when over the limit.\n\n"
+        "While the site cannot store anything (its database is being restarted, the attachment store is full) it "
+        "answers **503** with a `Retry-After` header: nothing was stored; send the same request again (with the same "
+        "`Idempotency-Key`) after that many seconds."
     ),
     openapi_extra={"responses": {200: {"description": "The key was seen before: the earlier case."}}},
 )

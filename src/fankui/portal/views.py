@@ -24,7 +24,7 @@ from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
 from fankui.cases.services.receiving import receive
 from fankui.core import codes, throttle
-from fankui.core.errors import Conflict, ValidationFailed
+from fankui.core.errors import Conflict, Unavailable, ValidationFailed
 from fankui.core.forms import show_errors
 from fankui.core.throttle import Throttled
 from fankui.intake.models import MAX_TITLE_CHARS
@@ -123,6 +123,13 @@ def submit(request: HttpRequest) -> HttpResponse:
             # office, a school) loses nothing while waiting.
             form.add_error(None, str(exc.message))
             page = _submit_page(request, form, form.cleaned_data.get("token") or new_token(), status=429)
+            page["Retry-After"] = str(exc.retry_after)
+            return page
+        except Unavailable as exc:
+            # The attachment store is full: the form comes back with everything typed and says nothing was kept.
+            form.add_error(None, str(exc.message))
+            form.ask_for_files_again()
+            page = _submit_page(request, form, form.cleaned_data.get("token") or new_token(), status=503)
             page["Retry-After"] = str(exc.retry_after)
             return page
         except ValidationFailed as exc:

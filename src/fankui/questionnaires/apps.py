@@ -6,3 +6,9 @@ class QuestionnairesConfig(AppConfig):
     name = "fankui.questionnaires"
     label = "questionnaires"
     verbose_name = _("Questionnaires")
+
+    def ready(self) -> None:
+        # A detractor's or a very dissatisfied response opens a follow-up case (services.alerts).
+        from .services import alerts
+
+        alerts.connect()

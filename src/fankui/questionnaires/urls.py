@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_answer
+from . import views, views_answer, views_results
 
 app_name = "questionnaires"
 urlpatterns = [
@@ -28,4 +28,9 @@ urlpatterns = [
     path("staff/questionnaires/<int:pk>/invitations/", views.invitations, name="invitations"),
     path("staff/questionnaires/<int:pk>/invitations/send/", views.invitations_send, name="invitations_send"),
     path("staff/questionnaires/<int:pk>/invitations/remind/", views.invitations_remind, name="invitations_remind"),
+    # Staff: results, free-text answers linked to actions, exports (views_results).
+    path("staff/questionnaires/<int:pk>/results/", views_results.results, name="results"),
+    path("staff/questionnaires/<int:pk>/results/texts/", views_results.text_answers, name="results_texts"),
+    path("staff/questionnaires/<int:pk>/results/link/", views_results.link_action, name="results_link"),
+    path("staff/questionnaires/<int:pk>/results/export/", views_results.export, name="results_export"),
 ]

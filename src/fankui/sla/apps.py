@@ -14,11 +14,11 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from fankui.cases.queries import ListColumn, add_list_column
-        from fankui.cases.signals import case_created, case_moved, cases_reclassified
+        from fankui.cases.signals import case_moved, cases_created, cases_reclassified
 
         from . import checks, labels, queries
 
-        case_created.connect(_created, dispatch_uid="sla.case_created")
+        cases_created.connect(_created, dispatch_uid="sla.cases_created")
         checks.register()
         post_migrate.connect(_migrated, sender=self, dispatch_uid="sla.post_migrate")
         case_moved.connect(_moved, dispatch_uid="sla.case_moved")
@@ -29,10 +29,10 @@ class SlaConfig(AppConfig):
         add_list_column(ListColumn(_("Time left"), "sla/_list_cell.html", queries.with_clock))
 
 
-def _created(sender: Any, case: Any, **kwargs: Any) -> None:
+def _created(sender: Any, cases: Any, moves: Any = None, **kwargs: Any) -> None:
     from .services import clocks
 
-    clocks.on_case_created(case)
+    clocks.on_cases_created(cases, moves)
 
 
 def _moved(sender: Any, case: Any, source: str, target: str, **kwargs: Any) -> None:

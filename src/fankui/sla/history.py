@@ -16,67 +16,18 @@ from django.db import transaction
 
 from fankui.audit.models import Event
 from fankui.cases.models import Case
-from fankui.cases.workflow import State
 
 from . import calendar
 from .defaults import ensure_defaults
-from .models import Clock, Policy, Stage
+from .models import Clock, Policy
 from .services import lookups
-from .services.clocks import STARTS, STOPS, _Context, _context, _target, policy_numbers, schedule
+from .services.clocks import _context, plan
 
 
 def clocks_of(case: Case, moves: Sequence[tuple[str, str, dt.datetime]]) -> list[Clock]:
     """The clocks, unsaved, of one past ``case`` whose ``moves`` (source, target, at) were replayed: its policy and
     calendar as a live case of its kind and urgency would have."""
     return plan(case, moves, _context(case))
-
-
-def plan(case: Case, moves: Sequence[tuple[str, str, dt.datetime]], ctx: _Context) -> list[Clock]:
-    """The clocks ``case`` would have if the SLA app had watched its ``moves`` (source, target, at) live."""
-    clocks: list[Clock] = []
-    running: dict[str, Clock] = {}
-    rounds: dict[str, int] = defaultdict(int)
-    warn_share, escalate_hours = policy_numbers(ctx.policy)
-
-    def start(stage: str, at: dt.datetime) -> None:
-        target = _target(ctx.policy, stage)
-        if target is None or stage in running:
-            return
-        rounds[stage] += 1
-        clock = Clock(
-            case=case,
-            stage=stage,
-            round=rounds[stage],
-            policy=ctx.policy,
-            unit=target.unit,
-            amount=target.amount,
-            started_at=at,
-            department_id=case.lead_department_id,
-            urgency=ctx.urgency,
-        )
-        schedule(clock, ctx.cal, at, warn_share, escalate_hours)
-        running[stage] = clock
-        clocks.append(clock)
-
-    def stop(stage: str, at: dt.datetime) -> None:
-        clock = running.pop(stage, None)
-        if clock is None:
-            return
-        clock.stopped_at = at
-        clock.working_seconds = ctx.cal.working_seconds_between(clock.started_at, at)
-        clock.warn_at = clock.due_at = clock.escalate_at = None
-
-    for stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE):
-        start(stage, case.created_at)
-    for source, target, at in moves:
-        stops: set[str] = set(STOPS.get(target, ()))
-        if source == State.RECEIVED:
-            stops.add(Stage.ACCEPT)
-        for name in stops:
-            stop(name, at)
-        for name in STARTS.get(target, ()):
-            start(name, at)
-    return clocks
 
 
 def install(out: Callable[[str], None], batch: int = 500) -> int:

@@ -33,6 +33,8 @@ def can_act(user: User, case: Case, action: str) -> bool:
     transition = workflow.find(case.state, action)
     if transition is None or permissions.role(user) not in transition.actors:
         return False
+    if action == Action.REOPEN and case.lead_department_id is None:
+        return False  # answered at first contact: no department would handle it again (``reopen`` says why)
     if transition.actors <= workflow.DEPARTMENT:
         return permissions.in_department(user, case.lead_department)
     return True

@@ -5,6 +5,7 @@ and deadlines recomputed when a policy, a calendar or a case's urgency changes."
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from fankui.cases.models import Case
 from fankui.cases.workflow import State
 from fankui.core.errors import ValidationFailed
-from fankui.core.rows import update_rows
+from fankui.core.rows import insert_objects, update_rows
 
 from .. import calendar
 from ..models import Clock, Extension, InfoRequest, Policy, PolicyTarget, Stage, Unit
@@ -285,37 +286,99 @@ STARTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def on_case_created(case: Case) -> None:
-    """Start the new case's clocks, on every intake, so it asks the database as little as it can: the case was
-    opened in this very transaction, so it has no clock and no open information request yet (``start_clock``'s
-    questions have known answers), the calendar is read only when the matching policy sets a target for one of
-    these stages, and the clocks go in with one INSERT. Nothing has analysed the case yet, so its urgency is
-    not known: a policy for urgent cases applies when the analysis finds it urgent (``reapply``)."""
+def on_cases_created(cases: Sequence[Case], moves: Mapping[int, Sequence[Move]] | None = None) -> None:
+    """Start the clocks of newly opened cases (``cases_created``: one from a form, a chunk from an import), asking the
+    database as little as it can: the cases were opened in this very transaction, so they have no clock and no open
+    information request yet (``start_clock``'s questions have known answers), the calendar is read only when the
+    matching policy sets a target for one of these stages, and the clocks of the whole batch go in with one INSERT.
+    Nothing has analysed the cases yet, so their urgency is not known: a policy for urgent cases applies when the
+    analysis finds one urgent (``reapply``).
+
+    An imported past case comes with its replayed ``moves`` (by case id): its clocks are the ones its recorded moves
+    would have run, stopped where it ended (``plan``), so no warning fires for a case answered in 2019."""
     urgency = ""
+    clocks: list[Clock] = []
     with cached_lookups():
-        policy = policy_for(case, urgency=urgency)
-        targets = ((stage, _target(policy, stage)) for stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE))
-        stages = [(stage, target) for stage, target in targets if target is not None]
-        if not stages:
+        for case in cases:
+            policy = policy_for(case, urgency=urgency)
+            past = moves.get(case.pk) if moves is not None else None
+            if past is not None:
+                cal = work_calendar(policy.calendar if policy else None)
+                clocks += plan(case, past, _Context(policy, cal, urgency))
+                continue
+            targets = ((stage, _target(policy, stage)) for stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE))
+            stages = [(stage, target) for stage, target in targets if target is not None]
+            if not stages:
+                continue
+            assert policy is not None
+            cal = work_calendar(policy.calendar)
+            now = case.created_at
+            for stage, target in stages:
+                clock = Clock(
+                    case_id=case.pk,
+                    stage=stage,
+                    round=1,
+                    policy_id=policy.pk,
+                    unit=target.unit,
+                    amount=target.amount,
+                    started_at=now,
+                    department_id=case.lead_department_id,
+                    urgency=urgency,
+                )
+                schedule(clock, cal, now, *policy_numbers(policy))
+                clocks.append(clock)
+    insert_objects(clocks)
+
+
+Move = tuple[str, str, dt.datetime]
+
+
+def plan(case: Case, moves: Sequence[Move], ctx: _Context) -> list[Clock]:
+    """The clocks ``case`` would have if the SLA app had watched its ``moves`` (source, target, at) live."""
+    clocks: list[Clock] = []
+    running: dict[str, Clock] = {}
+    rounds: dict[str, int] = defaultdict(int)
+    warn_share, escalate_hours = policy_numbers(ctx.policy)
+
+    def start(stage: str, at: dt.datetime) -> None:
+        target = _target(ctx.policy, stage)
+        if target is None or stage in running:
             return
-        cal = work_calendar(policy.calendar if policy else None)
-    now = case.created_at
-    clocks = []
-    for stage, target in stages:
+        rounds[stage] += 1
         clock = Clock(
             case=case,
             stage=stage,
-            round=1,
-            policy=policy,
+            round=rounds[stage],
+            policy=ctx.policy,
             unit=target.unit,
             amount=target.amount,
-            started_at=now,
+            started_at=at,
             department_id=case.lead_department_id,
-            urgency=urgency,
+            urgency=ctx.urgency,
         )
-        schedule(clock, cal, now, *policy_numbers(policy))
+        schedule(clock, ctx.cal, at, warn_share, escalate_hours)
+        running[stage] = clock
         clocks.append(clock)
-    Clock.objects.bulk_create(clocks)
+
+    def stop(stage: str, at: dt.datetime) -> None:
+        clock = running.pop(stage, None)
+        if clock is None:
+            return
+        clock.stopped_at = at
+        clock.working_seconds = ctx.cal.working_seconds_between(clock.started_at, at)
+        clock.warn_at = clock.due_at = clock.escalate_at = None
+
+    for stage in (Stage.ACCEPT, Stage.REPLY, Stage.CLOSE):
+        start(stage, case.created_at)
+    for source, target, at in moves:
+        stops: set[str] = set(STOPS.get(target, ()))
+        if source == State.RECEIVED:
+            stops.add(Stage.ACCEPT)
+        for name in stops:
+            stop(name, at)
+        for name in STARTS.get(target, ()):
+            start(name, at)
+    return clocks
 
 
 def on_case_moved(

@@ -118,12 +118,13 @@ def rate(case: Case, level: int | str | None, comment: str = "", scores: Mapping
         created_at=timezone.now(),
         **sub,
     )
-    # The comment stays in the rating's row (erasure masks it there); the event refers to it (``audit.labels``).
-    moves.apply_rating(case, Level.is_satisfied(level), data={"rating": level, "rating_id": rating.pk})
     if not rating.satisfied:
         from .rectifications import open_rectification
 
+        # Before the move, so the rating's step stays the case's latest event and its reopen notice the latest.
         open_rectification(rating)
+    # The comment stays in the rating's row (erasure masks it there); the event refers to it (``audit.labels``).
+    moves.apply_rating(case, Level.is_satisfied(level), data={"rating": level, "rating_id": rating.pk})
     return rating
 
 
@@ -182,12 +183,13 @@ def rate_by_phone(case: Case, level: int | str | None, comment: str = "", *, use
         created_at=timezone.now(),
     )
     if case.state == State.REPLIED:
-        data = {"rating": level, "rating_id": rating.pk, "channel": Channel.PHONE, "recorded_by": user.pk}
-        moves.apply_rating(case, Level.is_satisfied(level), data=data)
         if not rating.satisfied:
             from .rectifications import open_rectification
 
+            # Before the move, as ``rate`` does: the rating's step stays the case's latest event and notice.
             open_rectification(rating)
+        data = {"rating": level, "rating_id": rating.pk, "channel": Channel.PHONE, "recorded_by": user.pk}
+        moves.apply_rating(case, Level.is_satisfied(level), data=data)
     return rating
 
 
