@@ -17,76 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-# Each helper reads FANKUI_<name> once. Unset or empty means the default (except where a helper says otherwise); a
-# value that is not of the expected form stops the program with a one-line message naming the variable
-# (ImproperlyConfigured, which the `fankui` command prints without a traceback: fankui.cli).
-
-
-def _raw(name: str) -> str:
-    return os.environ.get(f"FANKUI_{name}", "").strip()
-
-
-def _bad(name: str, expected: str) -> ImproperlyConfigured:
-    return ImproperlyConfigured(f"FANKUI_{name}={_raw(name)!r}: expected {expected}")
-
-
-def env_str(name: str, default: str = "") -> str:
-    # Not stripped: a password may begin or end with a space.
-    return os.environ.get(f"FANKUI_{name}") or default
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = _raw(name).lower()
-    if not value:
-        return default
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise _bad(name, "1 or 0 (true/false, yes/no, on/off)")
-
-
-def env_int(name: str, default: int, minimum: int = 0) -> int:
-    value = _raw(name)
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = minimum - 1
-    if number < minimum:
-        raise _bad(name, f"a whole number of at least {minimum}")
-    return number
-
-
-def env_fraction(name: str, default: float | None) -> float | None:
-    """A confidence threshold above 0 and at most 1. Unlike the others, set but empty means "never" (None)."""
-    if f"FANKUI_{name}" not in os.environ:
-        return default
-    value = _raw(name)
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        number = 0.0
-    if not 0 < number <= 1:
-        raise _bad(name, f"a number above 0 and at most 1, e.g. FANKUI_{name}=0.8, or nothing for never")
-    return number
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    """A comma-separated list."""
-    items = [item.strip() for item in _raw(name).split(",") if item.strip()]
-    return items or default
-
-
-def env_choice(name: str, default: str, choices: list[str]) -> str:
-    value = _raw(name) or default
-    if value not in choices:
-        raise _bad(name, "one of " + ", ".join(choices))
-    return value
-
+# The typed readers of FANKUI_<name> (fankui.envvars); every variable is read here, through them.
+from fankui.envvars import bad, env_bool, env_choice, env_fraction, env_int, env_list, env_rate, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 FANKUI_DATA_DIR = Path(env_str("DATA_DIR", "var")).resolve()
@@ -270,7 +202,7 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 try:
     ZoneInfo(TIME_ZONE)
 except (ValueError, ZoneInfoNotFoundError):
-    raise _bad("TIME_ZONE", "a time zone name, e.g. Asia/Shanghai") from None
+    raise bad("TIME_ZONE", "a time zone name, e.g. Asia/Shanghai") from None
 USE_TZ = True
 
 # --- Files -----------------------------------------------------------------------------------------------------
@@ -397,19 +329,6 @@ FANKUI_API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 FANKUI_TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
 
-def env_rate(name: str, default: str) -> tuple[int, int] | None:
-    """A rate limit "N/unit" (unit s, m, h or d: "20/h", "5/10m"), or "off"; None means no limit."""
-    value = (_raw(name) or default).lower()
-    if value in {"off", "0", "none"}:
-        return None
-    count, _slash, per = value.partition("/")
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    amount = per[:-1] or "1"
-    if not (count.isdigit() and int(count) > 0 and per and per[-1] in units and amount.isdigit() and int(amount)):
-        raise _bad(name, 'a rate like "20/h" or "5/10m" (s, m, h, d), or "off"')
-    return int(count), int(amount) * units[per[-1]]
-
-
 # Rate limits of the public entry points and the login, per client address and (submissions) per phone or e-mail
 # (core.throttle). Answered with 429 and Retry-After.
 FANKUI_RATE_LIMITS = {
@@ -458,7 +377,7 @@ def _cache() -> dict[str, object]:
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "fankui_cache"}
     if url.startswith(("redis://", "rediss://")):
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    raise _bad("CACHE_URL", '"locmem", "db" or a redis:// address')
+    raise bad("CACHE_URL", '"locmem", "db" or a redis:// address')
 
 
 CACHES = {"default": _cache()}
@@ -483,7 +402,7 @@ def _years_by_kind(items: list[str]) -> dict[str, int]:
     for item in items:
         kind, _sep, value = item.partition("=")
         if not value.strip().isdigit() or int(value) < 1 or not kind.strip():
-            raise _bad("RETENTION_YEARS_BY_KIND", "kind=years pairs separated by commas, e.g. report=10,praise=1")
+            raise bad("RETENTION_YEARS_BY_KIND", "kind=years pairs separated by commas, e.g. report=10,praise=1")
         years[kind.strip()] = int(value)
     return years
 
