@@ -85,6 +85,11 @@ def insert_objects(objects: Sequence[Model]) -> None:
     if not objects:
         return
     model = type(objects[0])
+    if len(objects) == 1:
+        # One row (every web form, API call and e-mail): the plain insert of ``Model.save``, without the model's own
+        # ``save`` (the caller did what it adds) and without ``bulk_create``'s batching, which costs a single row more.
+        objects[0].save_base(force_insert=True)
+        return
     if connection.vendor != "postgresql" or len(objects) < COPY_FROM:
         model._default_manager.bulk_create(objects, batch_size=1000)
         return
