@@ -112,6 +112,11 @@ class CaseAnalysis(models.Model):
     place = models.CharField(_("place"), max_length=100, blank=True, db_default="")
     # Separated by spaces (words never hold one): a plain string is read and written faster than a JSON list.
     words = models.TextField(blank=True, db_default="")
+    # The distinct words its hot topic's keywords are made from (``places.features`` without the known places),
+    # kept for the same reason: a topic's keywords are remade from its latest cases at most batches, and cutting
+    # their texts into words again each time was most of the worker's time once topics grew (bench/README.md).
+    # Empty for cases placed before it was kept: those are cut again when read.
+    topic_words = models.TextField(blank=True, db_default="")
     # Found by the topics app after the analysis (as are the duplicate, the place and the words above).
     topic = models.ForeignKey(
         "topics.Topic",
@@ -134,6 +139,9 @@ class CaseAnalysis(models.Model):
         indexes = [
             # The worker's queue: only pending rows are in this index, so it stays small however many cases exist.
             models.Index(fields=["status"], name="analysis_pending", condition=models.Q(status="pending")),
+            # A topic's latest cases (``topics.services.latest_samples``), read from the index's end, however big
+            # the topic: ordered by the topic's own column alone they were all read and sorted at every batch.
+            models.Index(fields=["topic", "case"], name="analysis_topic_latest"),
         ]
         verbose_name = _("case analysis")
         verbose_name_plural = _("case analyses")

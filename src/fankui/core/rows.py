@@ -152,8 +152,10 @@ def _plain(field: Any) -> bool:
     return type(field) in PLAIN_FIELDS
 
 
-def update_rows(objects: Sequence[Model], names: Sequence[str]) -> None:
-    """Write the fields ``names`` of each of ``objects`` (all of one model) by primary key, as ``save`` would."""
+def update_rows(objects: Sequence[Model], names: Sequence[str], *, unless: str = "") -> None:
+    """Write the fields ``names`` of each of ``objects`` (all of one model) by primary key, as ``save`` would;
+    ``unless`` names a boolean field: rows where the database has it true are left as they are (a conditional
+    UPDATE, for what staff may have set meanwhile)."""
     if not objects:
         return
     meta = objects[0]._meta
@@ -161,6 +163,8 @@ def update_rows(objects: Sequence[Model], names: Sequence[str]) -> None:
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
+    if unless:
+        sql += f" AND NOT {quote(meta.get_field(unless).column)}"
     rows = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk]
         for obj in objects

@@ -45,6 +45,9 @@ def place_variants(place: str) -> tuple[str, ...]:
     return tuple(sorted(variants))
 
 
+# What a batch reads of a topic it joins and recounts, besides what choosing it reads.
+JOINED_FIELDS = ("size", "support", "label", "label_edited")
+
 # Keywords a case without a place must share with a place-less topic to join it (and 40% of the topic's).
 PLACELESS_SHARED = 3
 
@@ -102,10 +105,14 @@ class Batch:
 
     def _placeless(self) -> list[Topic]:
         if self.placeless is None:
-            # Only what choosing reads: the few a batch joins load their other fields when they are recounted.
-            # Building up to 500 full rows per batch was a tenth of the placement's time at 3,000 cases.
+            # Only what choosing, joining and recounting read: building up to 500 full rows per batch was a tenth
+            # of the placement's time at 3,000 cases, and reading the rest of each joined one later (one query per
+            # topic) as much again when texts repeat.
             self.placeless = sorted(
-                self._recent().filter(place="").only("id", "place", "heat", "keywords").order_by("-heat")[:500],
+                self._recent()
+                .filter(place="")
+                .only("id", "place", "heat", "keywords", *JOINED_FIELDS)
+                .order_by("-heat")[:500],
                 key=_colder,
             )
             self.arrival = {id(topic): i for i, topic in enumerate(self.placeless)}

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,7 @@ from fankui.accounts.models import User
 from fankui.analysis.models import CaseAnalysis
 from fankui.cases.models import Case
 from fankui.core.errors import Conflict, PermissionDenied, ValidationFailed
+from fankui.core.rows import update_rows
 from fankui.nlp import labels, places
 from fankui.nlp.cluster import growth_ratio, heat_score
 
@@ -80,6 +82,8 @@ def use_automatic_label(topic: Topic, user: User) -> Topic:
 
 # How many recent texts of a topic its keywords and label are made from.
 KEYWORD_SAMPLE = 50
+# Up to this size a topic's keywords and label are made again at every case it gains; beyond, at every tenth.
+RELABEL_UP_TO = 20
 # What a recount writes (never the label or who wrote it: ``rename``, ``save_labels``).
 RECOUNTED = ["size", "active", "heat", "first_seen_at", "last_seen_at", "growth", "keywords", "model_version"]
 
@@ -98,19 +102,45 @@ def top_words(sample: Sequence[tuple[str, ...]], place: str) -> list[str]:
     return [word for word, _ in counts.most_common(8) if not (place and (word in place or place in word))]
 
 
+# The start of a body that is read: all ``places.features`` reads of it (``places.text_parts``) and all a title is
+# taken from (``labels.title_of``), so a body is never read whole here.
+READ_CHARS = places.BODY_CHARS + 60
+
+
 def latest_sample(topic: Topic) -> tuple[list[tuple[str, ...]], list[str]]:
     """The word sets of a topic's latest ``KEYWORD_SAMPLE`` texts, newest first (what its keywords come from), and
-    their titles (what its label is chosen from)."""
-    rows = (
-        CaseAnalysis.objects.filter(topic=topic)
-        .order_by("-case__created_at")
-        .values_list("masked_title", "masked_body", "case__submission__title", "case__submission__body")
-    )
-    texts = [(mt, mb) if mt or mb else (title, body) for mt, mb, title, body in rows[:KEYWORD_SAMPLE]]
-    return (
-        [distinct(places.features(body, title).words) for title, body in texts],
-        [labels.title_of(title, body) for title, body in texts],
-    )
+    their titles (what its label is chosen from). Latest by case number: cases are numbered as they arrive (an
+    imported history arrives in its file's order)."""
+    return latest_samples([topic.pk])[topic.pk]
+
+
+def latest_samples(topic_ids: Sequence[int]) -> dict[int, tuple[list[tuple[str, ...]], list[str]]]:
+    """``latest_sample`` of several topics in one query: every case of them is read, so it is meant for small topics
+    (a batch's placement asks it for those it may join, each at most ``KEYWORD_SAMPLE`` cases), one topic at a time
+    for the others. The words are the ones kept when each case was placed (``CaseAnalysis.topic_words``); only a case
+    placed before they were kept is cut into words again."""
+    ids = list(dict.fromkeys(topic_ids))
+    rows = CaseAnalysis.objects.filter(topic__in=ids).order_by("topic_id", "-case_id")
+    if len(ids) == 1:
+        rows = rows[:KEYWORD_SAMPLE]
+    found: dict[int, tuple[list[tuple[str, ...]], list[str]]] = {pk: ([], []) for pk in ids}
+    for topic_id, kept, masked_title, masked_head, title, head in rows.values_list(
+        "topic_id",
+        "topic_words",
+        "masked_title",
+        Substr("masked_body", 1, READ_CHARS),
+        "case__submission__title",
+        Substr("case__submission__body", 1, READ_CHARS),
+    ):
+        sample, heads = found[topic_id]
+        if len(sample) >= KEYWORD_SAMPLE:
+            continue
+        if masked_title or masked_head:
+            title, head = masked_title, masked_head
+        # Cut again only for a case placed before the words were kept.
+        sample.append(tuple(kept.split(" ")) if kept else distinct(places.features(head, title).words))
+        heads.append(labels.title_of(title, head))
+    return found
 
 
 def counts(topics: Sequence[Topic], now: datetime) -> dict[int, dict[str, Any]]:
@@ -139,14 +169,13 @@ def recount(changed: Sequence[Topic], now: datetime) -> None:
     for topic in changed:
         apply_figures(topic, found.get(topic.pk, _NO_CASES), now)
         topic.model_version = places.MODEL_VERSION
-        topic.save(update_fields=RECOUNTED)
+    update_rows(changed, RECOUNTED)
 
 
 def save_labels(relabelled: Sequence[Topic]) -> None:
     """Store the labels made for these topics, except where staff wrote one meanwhile (``label_edited``): a
     conditional UPDATE, so that an edit made while a batch or the sweep held the topic in memory is never undone."""
-    for topic in relabelled:
-        Topic.objects.filter(pk=topic.pk, label_edited=False).update(label=topic.label)
+    update_rows(relabelled, ["label"], unless="label_edited")
     withdraw_stale_approvals([topic.pk for topic in relabelled])
 
 
@@ -173,7 +202,7 @@ def refresh_topic(topic: Topic, *, now: datetime | None = None, relabel: bool | 
         topic.save(update_fields=["size", "active", "heat"])
         return topic
     if relabel is None:
-        relabel = topic.size <= 20 or topic.size % 10 == 0
+        relabel = topic.size <= RELABEL_UP_TO or topic.size % 10 == 0
     label = ""
     if relabel:
         sample, heads = latest_sample(topic)
