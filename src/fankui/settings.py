@@ -457,6 +457,9 @@ FANKUI_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024, minimum
 FANKUI_IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 200, minimum=1)
 FANKUI_PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=1)
 FANKUI_WORKER_POLL_SECONDS = env_int("WORKER_POLL_SECONDS", 5, minimum=1)
+# How much lower than the web processes' the worker's CPU priority is (os.nice; 0: the same). Where they share the
+# cores, answering people comes first and the analysis catches up after a burst (fankui bench soak).
+FANKUI_WORKER_NICE = env_int("WORKER_NICE", 10, minimum=0)
 # After asking the submitter for more information, the deadlines wait this many working days for an answer,
 # then run again on their own (the case says so).
 FANKUI_INFO_WAIT_WORKING_DAYS = env_int("INFO_WAIT_WORKING_DAYS", 5, minimum=1)

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,44 +106,57 @@ SENDERS = {Channel.EMAIL: _send_email, Channel.SMS: _send_sms}
 
 
 def _claim(limit: int) -> list[Message]:
-    """Take up to ``limit`` due messages. Each is claimed by moving its next attempt past the lease with a
-    conditional update, so two workers never send the same message (no lock is held while sending)."""
+    """Take up to ``limit`` due messages: their next attempt is moved past the lease in one transaction that read
+    them locked, skipping rows another worker holds (PostgreSQL; SQLite has one writer at a time anyway), so two
+    workers never send the same message and no lock is held while sending. Two statements for the whole batch: one
+    conditional UPDATE per message was a third of the worker's sending time under steady intake."""
     now = timezone.now()
-    due = list(
-        Message.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
-        .exclude(channel=Channel.IN_APP)
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", "next_attempt_at")[:limit]
-    )
-    claimed: list[int] = []
-    for pk, when in due:
-        taken = Message.objects.filter(pk=pk, status=Status.QUEUED, next_attempt_at=when).update(
-            next_attempt_at=now + lease()
+    with transaction.atomic():
+        claimed = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.QUEUED, next_attempt_at__lte=now)
+            .exclude(channel=Channel.IN_APP)
+            .order_by("next_attempt_at", "id")[:limit]
         )
-        if taken:
-            claimed.append(pk)
-        # Nothing updated: another worker got there first.
-    return list(Message.objects.filter(pk__in=claimed).order_by("id"))
+        Message.objects.filter(pk__in=[message.pk for message in claimed]).update(next_attempt_at=now + lease())
+    claimed.sort(key=lambda message: message.pk)
+    return claimed
+
+
+def _blocked_addresses(messages: list[Message]) -> dict[tuple[str, str], str]:
+    """Why each citizen address of these messages may not receive messages any more ("" for none), in one query."""
+    wanted = {
+        (message.channel, message.address_hash)
+        for message in messages
+        if message.user_id is None and message.channel in (Channel.EMAIL, Channel.SMS)
+    }
+    if not wanted:
+        return {}
+    found: dict[tuple[str, str], str] = {}
+    contacts = Contact.objects.filter(address_hash__in={address for _, address in wanted})
+    for contact in contacts.only("channel", "address_hash", "opted_out_at", "bounced_at"):
+        key = (contact.channel, contact.address_hash)
+        if key not in wanted:
+            continue
+        if contact.opted_out_at is not None:
+            found[key] = _("The recipient opted out.")
+        elif contact.bounced_at is not None:
+            found[key] = services.bounced_error(contact.bounced_at)
+        else:
+            found[key] = ""
+    return found
 
 
 def _blocked(message: Message) -> str:
     """Why a citizen address may not receive this message any more, or ""."""
-    if message.user_id is not None or message.channel not in (Channel.EMAIL, Channel.SMS):
-        return ""
-    contact = Contact.objects.filter(channel=message.channel, address_hash=message.address_hash).first()
-    if contact is None:
-        return ""
-    if contact.opted_out_at is not None:
-        return _("The recipient opted out.")
-    if contact.bounced_at is not None:
-        return services.bounced_error(contact.bounced_at)
-    return ""
+    return _blocked_addresses([message]).get((message.channel, message.address_hash), "")
 
 
-def deliver(message: Message) -> str:
-    """Try to send one claimed message; returns its new status."""
+def deliver(message: Message, blocked: str | None = None) -> str:
+    """Try to send one claimed message; returns its new status. ``blocked``: ``_blocked(message)`` when the caller
+    looked it up already (for a whole batch)."""
     now = timezone.now()
-    reason = _blocked(message)
+    reason = _blocked(message) if blocked is None else blocked
     if reason:
         message.status, message.next_attempt_at, message.last_error = Status.FAILED, None, reason[:500]
     elif message.channel == Channel.SMS and not settings.FANKUI_SMS_GATEWAY_URL:
@@ -185,11 +199,12 @@ def deliver_due(limit: int = 200) -> int:
     handled = 0
     claimed = _claim(limit)
     request_ids = _request_ids(claimed)
+    blocked = _blocked_addresses(claimed)
     for message in claimed:
         request_id = request_ids.get(message.case_id or 0, "")
         with logs.context(request_id=request_id, case_id=message.case_id):
             try:
-                status = deliver(message)
+                status = deliver(message, blocked.get((message.channel, message.address_hash), ""))
             except Exception:  # one broken message must not keep the others waiting; its lease expires, it is retried
                 log.exception("message %s could not be delivered", message.pk)
             else:

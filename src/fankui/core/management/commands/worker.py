@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import signal
 import time
 from collections.abc import Callable
@@ -52,6 +53,10 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        if settings.FANKUI_WORKER_NICE and not options["once"] and hasattr(os, "nice"):
+            # The sweeps can wait a little; people submitting on the same machine cannot (the database's own
+            # processes keep their priority).
+            os.nice(settings.FANKUI_WORKER_NICE)
         every = sweeps()
         name, started_at = services.worker_name(), timezone.now()
         log.info("worker %s started", name)
