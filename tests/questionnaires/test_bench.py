@@ -36,3 +36,27 @@ def test_a_filled_questionnaire_rolls_up(settings: Any) -> None:
     assert timed["results_responses"] == 301  # and the one submitted to start version 2
     assert timed["page_status"] == 200
     assert -100 <= timed["nps"] <= 100
+
+
+def test_bench_surveys_prints_the_questionnaires_figures_beside_the_rates(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fankui.bench import surveys
+
+    asked: dict[str, Any] = {}
+
+    def responses(n: int, concurrency: int) -> dict[str, Any]:
+        asked.update(n=n, concurrency=concurrency)
+        return {"engine": "sqlite", "responses_per_s": 55.5, "p99_ms": 80.0, "stored": n, "error_samples": []}
+
+    def results(responses: int) -> dict[str, Any]:
+        asked.update(responses=responses)
+        return {"engine": "sqlite", "survey_100k_results_s": 1.2, "page_s": 1.5, "results_responses": responses + 1}
+
+    monkeypatch.setattr(bench, "measure_responses", responses)
+    monkeypatch.setattr(bench, "measure_results", results)
+    line = surveys.run({"only": ["responses", "results"], "posts": 10, "concurrency": 2, "responses": 30})
+    assert asked == {"n": 10, "concurrency": 2, "responses": 30}
+    assert line["bench"] == "surveys"
+    assert line["responses_per_s"] == 55.5 and line["survey_100k_results_s"] == 1.2
+    assert line["responses_p99_ms"] == 80.0 and line["responses_stored"] == 10
+    assert line["results_page_s"] == 1.5 and line["results_responses"] == 31
+    assert "rates_1m_ratings_s" not in line  # --only

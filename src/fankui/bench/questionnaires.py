@@ -1,8 +1,9 @@
 """`fankui bench questionnaires`: responses stored per second through the public respondent page, and the results
-of one questionnaire with 100,000 responses; ``measure()`` gives both ("responses_per_s", "survey_100k_results_s").
+of one questionnaire with 100,000 responses: ``measure_responses()`` ("responses_per_s") and ``measure_results()``
+("survey_100k_results_s"), which `fankui bench surveys` runs as two of its measurements; ``measure()`` runs both.
 
-A throwaway database (``bench.intake.bench_database``) is migrated; a child process builds a published questionnaire
-through the builder's services (one page: NPS, CSAT, CES, a single choice and a free text).
+Each part migrates a throwaway database of its own (``bench.intake.bench_database``); a child process builds a
+published questionnaire through the builder's services (one page: NPS, CSAT, CES, a single choice and a free text).
 
 1. ``responses_per_s``: the real server (``bench.intake.serving``: `fankui serve`), ``-n`` responses posted to the
    public link ``/q/<key>/`` by ``--concurrency`` keep-alive clients, each POST the whole page with "submit" (what a
@@ -320,6 +321,59 @@ def time_results(questionnaire_id: int) -> dict[str, Any]:
 
 
 # --- The whole benchmark ------------------------------------------------------------------------------------------
+def measure_responses(
+    n: int = 2000,
+    concurrency: int = 16,
+    workers: int | None = None,
+    threads: int | None = None,
+    warmup: int = 100,
+) -> dict[str, Any]:
+    """1. ``responses_per_s`` through the public page of a running server, in a throwaway database of its own."""
+    workers = workers or settings.FANKUI_WEB_WORKERS
+    threads = threads or settings.FANKUI_WEB_THREADS
+    out: dict[str, Any] = {}
+    with bench_database() as (engine, env):
+        env["FANKUI_RATE_QUESTIONNAIRE"] = "off"
+        out["engine"] = engine
+        subprocess.run([sys.executable, "-m", "fankui", "migrate", "--no-input", "-v0"], env=env, check=True)
+        spec = _child(env, "--setup")
+        with serving(env, workers, threads) as (base, _server):
+            warm = asyncio.run(post_responses(base, spec, warmup, concurrency, seed=1))
+            started = time.perf_counter()
+            measured = asyncio.run(post_responses(base, spec, n, concurrency, seed=2))
+            elapsed = time.perf_counter() - started
+        latencies = sorted(measured.latencies)
+        out.update(
+            {
+                "workers": workers,
+                "threads": threads,
+                "responses_per_s": round(len(measured.codes) / elapsed, 1) if elapsed else 0.0,
+                "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1) if latencies else 0.0,
+                "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 1)
+                if latencies
+                else 0.0,
+                "errors": measured.errors + warm.errors,
+                "acknowledged": len(measured.codes) + len(warm.codes),
+                "error_samples": measured.error_samples + warm.error_samples,
+            }
+        )
+        out.update(_child(env, "--count", str(spec["id"])))
+    return out
+
+
+def measure_results(responses: int = 100_000) -> dict[str, Any]:
+    """2. ``survey_100k_results_s``: a questionnaire of ``responses`` responses, in a throwaway database of its own."""
+    out: dict[str, Any] = {}
+    with bench_database() as (engine, env):
+        out["engine"] = engine
+        subprocess.run([sys.executable, "-m", "fankui", "migrate", "--no-input", "-v0"], env=env, check=True)
+        started = time.perf_counter()
+        built = _child(env, "--fill", str(responses))
+        out["fill_s"] = round(time.perf_counter() - started, 1)
+        out.update(_child(env, "--time", str(built["questionnaire"])))
+    return out
+
+
 def measure(
     n: int = 2000,
     concurrency: int = 16,
@@ -328,41 +382,12 @@ def measure(
     responses: int = 100_000,
     warmup: int = 100,
 ) -> dict[str, Any]:
-    workers = workers or settings.FANKUI_WEB_WORKERS
-    threads = threads or settings.FANKUI_WEB_THREADS
+    """Both (``fankui bench questionnaires``; ``fankui bench surveys`` runs them as two of its measurements)."""
     out: dict[str, Any] = {"bench": "questionnaires", "n": n, "concurrency": concurrency, "responses": responses}
-    with bench_database() as (engine, env):
-        env["FANKUI_RATE_QUESTIONNAIRE"] = "off"
-        out["engine"] = engine
-        subprocess.run([sys.executable, "-m", "fankui", "migrate", "--no-input", "-v0"], env=env, check=True)
-        if n:
-            spec = _child(env, "--setup")
-            with serving(env, workers, threads) as (base, _server):
-                warm = asyncio.run(post_responses(base, spec, warmup, concurrency, seed=1))
-                started = time.perf_counter()
-                measured = asyncio.run(post_responses(base, spec, n, concurrency, seed=2))
-                elapsed = time.perf_counter() - started
-            latencies = sorted(measured.latencies)
-            out.update(
-                {
-                    "workers": workers,
-                    "threads": threads,
-                    "responses_per_s": round(len(measured.codes) / elapsed, 1) if elapsed else 0.0,
-                    "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1) if latencies else 0.0,
-                    "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 1)
-                    if latencies
-                    else 0.0,
-                    "errors": measured.errors + warm.errors,
-                    "acknowledged": len(measured.codes) + len(warm.codes),
-                    "error_samples": measured.error_samples + warm.error_samples,
-                }
-            )
-            out.update(_child(env, "--count", str(spec["id"])))
-        if responses:
-            started = time.perf_counter()
-            built = _child(env, "--fill", str(responses))
-            out["fill_s"] = round(time.perf_counter() - started, 1)
-            out.update(_child(env, "--time", str(built["questionnaire"])))
+    if n:
+        out.update(measure_responses(n, concurrency, workers, threads, warmup))
+    if responses:
+        out.update(measure_results(responses))
     return out
 
 

@@ -11,6 +11,11 @@ function and a line (``--only NAME`` runs some). Now:
   time: one case, reply and rating each, every rating in the measured month, a fifth of them bad with a
   rectification, half of those followed up. A second child times the figures, twice (the first read warms the
   database's cache; both reported).
+- ``responses``: ``responses_per_s``, responses stored per second through the public respondent page (``/q/<key>/``)
+  of a running server (``--posts`` of them from ``--concurrency`` clients), and ``results``:
+  ``survey_100k_results_s``, the results page's rollup of one questionnaire with ``--responses`` responses (default
+  100,000); both are ``fankui.bench.questionnaires``' (``measure_responses``, ``measure_results``), each in a
+  throwaway database of its own, their other figures named after them (``responses_p99_ms``, ``results_page_s``).
 """
 
 from __future__ import annotations
@@ -209,10 +214,37 @@ def rates_1m_ratings(options: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+# --- responses_per_s, survey_100k_results_s: the questionnaires' (fankui.bench.questionnaires) ---------------------
+# Their figures beside the rates' in one line: the headline names as they are, the rest named after their part.
+RESPONSES_KEPT = ("engine", "responses_per_s", "error_samples")
+RESULTS_KEPT = ("engine", "survey_100k_results_s", "results_responses")
+
+
+def _named(figures: dict[str, Any], prefix: str, kept: tuple[str, ...]) -> dict[str, Any]:
+    return {name if name in kept else f"{prefix}_{name}": value for name, value in figures.items()}
+
+
+def questionnaire_responses(options: dict[str, Any]) -> dict[str, Any]:
+    from fankui.bench import questionnaires
+
+    posts, concurrency = options.get("posts") or 2000, options.get("concurrency") or 16
+    figures = questionnaires.measure_responses(n=posts, concurrency=concurrency)
+    return _named(figures, "responses", RESPONSES_KEPT)
+
+
+def questionnaire_results(options: dict[str, Any]) -> dict[str, Any]:
+    from fankui.bench import questionnaires
+
+    figures = questionnaires.measure_results(responses=options.get("responses") or 100_000)
+    return _named(figures, "results", RESULTS_KEPT)
+
+
 # --- The command ---------------------------------------------------------------------------------------------------
 # (name, function): each takes the options and returns its figures, merged into the one JSON line.
 MEASUREMENTS: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = [
     ("rates", rates_1m_ratings),
+    ("responses", questionnaire_responses),
+    ("results", questionnaire_results),
 ]
 
 
@@ -221,6 +253,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--only", action="append", choices=[name for name, _fn in MEASUREMENTS], help="run only these measurements"
     )
+    parser.add_argument("--posts", type=int, default=2000, help="responses posted to the public page (default 2,000)")
+    parser.add_argument("--concurrency", type=int, default=16, help="clients posting them (default 16)")
+    parser.add_argument("--responses", type=int, default=100_000, help="responses of the results' questionnaire")
     # The child processes of ``rates_1m_ratings``, each in the throwaway database.
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--time", action="store_true", help=argparse.SUPPRESS)
