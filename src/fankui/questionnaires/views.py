@@ -4,6 +4,7 @@ change what is ``services.visible_questionnaires`` / ``can_edit`` (accounts.perm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,6 +49,27 @@ def _get(request: HttpRequest, pk: int, *, edit: bool = False) -> Questionnaire:
 
 def _failed(request: HttpRequest, error: DomainError) -> None:
     messages.error(request, str(error.message))
+
+
+def _change(
+    request: HttpRequest,
+    pk: int,
+    change: Callable[[Questionnaire], Any],
+    done: str | Callable[[Any], str] = "",
+    *,
+    back: str = "",
+) -> HttpResponse:
+    """A builder's button (publish, delete, move, send): the questionnaire the user may edit, one service call, its
+    message (``done``, or what it makes of the service's answer; the service's refusal), back to the page."""
+    questionnaire = _get(request, pk, edit=True)
+    try:
+        result = change(questionnaire)
+    except DomainError as error:
+        _failed(request, error)
+    else:
+        if done:
+            messages.success(request, done(result) if callable(done) else done)
+    return redirect(back or reverse("questionnaires:detail", args=[pk]))
 
 
 @staff_required
@@ -145,17 +168,8 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def questionnaire_state(request: HttpRequest, pk: int, state: str) -> HttpResponse:
-    questionnaire = _get(request, pk, edit=True)
-    try:
-        building.set_state(request.user, questionnaire, state)
-    except DomainError as error:
-        _failed(request, error)
-    else:
-        messages.success(
-            request,
-            _("The questionnaire is published.") if state == State.PUBLISHED else _("The questionnaire is closed."),
-        )
-    return redirect("questionnaires:detail", pk=pk)
+    done = _("The questionnaire is published.") if state == State.PUBLISHED else _("The questionnaire is closed.")
+    return _change(request, pk, lambda q: building.set_state(request.user, q, state), done)
 
 
 @staff_required
@@ -200,14 +214,7 @@ def _page_form(request: HttpRequest, pk: int, page: str) -> HttpResponse:
 @staff_required
 @require_POST
 def page_delete(request: HttpRequest, pk: int, page: str) -> HttpResponse:
-    questionnaire = _get(request, pk, edit=True)
-    try:
-        building.delete_page(request.user, questionnaire, page)
-    except DomainError as error:
-        _failed(request, error)
-    else:
-        messages.success(request, _("The page was deleted."))
-    return redirect("questionnaires:detail", pk=pk)
+    return _change(request, pk, lambda q: building.delete_page(request.user, q, page), _("The page was deleted."))
 
 
 @staff_required
@@ -251,25 +258,16 @@ def question_edit(request: HttpRequest, pk: int, key: str = "") -> HttpResponse:
 @staff_required
 @require_POST
 def question_delete(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    questionnaire = _get(request, pk, edit=True)
-    try:
-        building.delete_question(request.user, questionnaire, key)
-    except DomainError as error:
-        _failed(request, error)
-    else:
-        messages.success(request, _("The question was deleted."))
-    return redirect("questionnaires:detail", pk=pk)
+    done = _("The question was deleted.")
+    return _change(request, pk, lambda q: building.delete_question(request.user, q, key), done)
 
 
 @staff_required
 @require_POST
 def question_move(request: HttpRequest, pk: int, key: str, direction: str) -> HttpResponse:
-    questionnaire = _get(request, pk, edit=True)
-    try:
-        building.move_question(request.user, questionnaire, key, -1 if direction == "up" else 1)
-    except DomainError as error:
-        _failed(request, error)
-    return redirect(f"/staff/questionnaires/{pk}/#{key}")
+    step = -1 if direction == "up" else 1
+    back = reverse("questionnaires:detail", args=[pk]) + f"#{key}"
+    return _change(request, pk, lambda q: building.move_question(request.user, q, key, step), back=back)
 
 
 @staff_required
@@ -321,27 +319,19 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "questionnaires/invitations.html", context, status=status)
 
 
-def _send(request: HttpRequest, pk: int, reminder: bool) -> HttpResponse:
-    questionnaire = _get(request, pk, edit=True)
-    try:
-        if reminder:
-            queued = distribution.send_reminders(request.user, questionnaire)
-        else:
-            queued = distribution.send_invitations(request.user, questionnaire)
-    except DomainError as error:
-        _failed(request, error)
-    else:
-        messages.success(request, _("Messages queued for sending: %(count)d.") % {"count": queued})
-    return redirect("questionnaires:invitations", pk=pk)
+def _queued(count: int) -> str:
+    return _("Messages queued for sending: %(count)d.") % {"count": count}
 
 
 @staff_required
 @require_POST
 def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
-    return _send(request, pk, reminder=False)
+    back = reverse("questionnaires:invitations", args=[pk])
+    return _change(request, pk, lambda q: distribution.send_invitations(request.user, q), _queued, back=back)
 
 
 @staff_required
 @require_POST
 def invitations_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    return _send(request, pk, reminder=True)
+    back = reverse("questionnaires:invitations", args=[pk])
+    return _change(request, pk, lambda q: distribution.send_reminders(request.user, q), _queued, back=back)
