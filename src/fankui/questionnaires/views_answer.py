@@ -44,9 +44,7 @@ def _not_found(request: HttpRequest, message: str = "") -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request: HttpRequest, key: str) -> HttpResponse:
-    questionnaire = (
-        Questionnaire.objects.select_related("current_version").filter(public_key=key[:40], public=True).first()
-    )
+    questionnaire = answering.public_questionnaire(key)
     if questionnaire is None:
         return _not_found(request)
     return _flow(request, questionnaire, None)
@@ -84,7 +82,8 @@ def _flow(request: HttpRequest, questionnaire: Questionnaire, invitation: Invita
     pages = _shown_pages(form, values)
     if request.method != "POST":
         number = request.GET.get("p", "1")
-        index = int(number) - 1 if number.isdigit() and len(number) < 4 else 0
+        # ASCII digits only: "²" is a digit to str.isdigit and not a number to int().
+        index = int(number) - 1 if number.isascii() and number.isdigit() and len(number) < 4 else 0
         index = min(max(index, 0), len(pages) - 1) if draft is not None else 0
         return _page(request, questionnaire, invitation, form, pages, index, values, draft)
     return _post(request, questionnaire, invitation, form, draft)
@@ -99,7 +98,9 @@ def _post(
     go = request.POST.get("go", "next")
     try:
         throttle.check(request, "questionnaire")
-        draft = answering.save_page(questionnaire, page, request.POST, draft=draft, invitation=invitation, form=form)
+        draft = answering.save_page(
+            questionnaire, page, request.POST, draft=draft, invitation=invitation, form=form, partial=go == "back"
+        )
     except Throttled as error:
         response = _page(
             request,
@@ -117,8 +118,6 @@ def _post(
         response["Retry-After"] = str(error.retry_after)
         return response
     except ValidationFailed as error:
-        if go == "back" and draft is not None:
-            return _go(request, questionnaire, draft, max(_index(pages, page) - 1, 0) + 1)
         return _page(
             request,
             questionnaire,

@@ -3,6 +3,7 @@ builder), ``answering`` (respondents) and ``distribution`` (links, QR codes, inv
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -13,6 +14,15 @@ from fankui.accounts.models import Role
 from fankui.core.errors import NotFound, PermissionDenied
 
 from ..models import Questionnaire
+
+# Keys (a page's, a question's, a public link's) are made of these. Anything else names nothing and is not even
+# looked up: a key comes from an address anyone can type, and PostgreSQL refuses a NUL in a query (a 500).
+KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def is_key(value: str) -> bool:
+    return KEY.fullmatch(value) is not None
+
 
 # Who builds questionnaires: supervisors and administrators for the whole organisation, a department head for their
 # department and those below it. Everyone else with a staff role sees those of their scope.

@@ -38,6 +38,7 @@ from ..models import (
     Version,
     Via,
 )
+from . import is_key
 
 Values = dict[str, Any]
 DRAFT_SALT = "fankui.questionnaires.draft"
@@ -177,9 +178,10 @@ def _check(question: Question, value: Any) -> tuple[Any, str]:
         return None, str(error)
 
 
-def validate(form: Form, values: Mapping[str, Any], questions: Iterable[Question] | None = None) -> Values:
-    """The cleaned answers of the shown ``questions`` (default: all) or ``ValidationFailed`` naming each question's
-    input (``Question.field``) with what is wrong. Answers to hidden questions are dropped, never stored."""
+def _clean(
+    form: Form, values: Mapping[str, Any], questions: Iterable[Question] | None = None
+) -> tuple[Values, dict[str, list[str]]]:
+    """The cleaned answers of the shown ``questions`` (default: all), and what is wrong with the others by input."""
     visible = shown(form, values)
     cleaned: Values = {}
     errors: dict[str, list[str]] = {}
@@ -191,9 +193,23 @@ def validate(form: Form, values: Mapping[str, Any], questions: Iterable[Question
             errors[question.field] = [problem]
         elif value is not None:
             cleaned[question.key] = value
+    return cleaned, errors
+
+
+def validate(form: Form, values: Mapping[str, Any], questions: Iterable[Question] | None = None) -> Values:
+    """The cleaned answers of the shown ``questions`` (default: all) or ``ValidationFailed`` naming each question's
+    input (``Question.field``) with what is wrong. Answers to hidden questions are dropped, never stored."""
+    cleaned, errors = _clean(form, values, questions)
     if errors:
         raise ValidationFailed(errors)
     return cleaned
+
+
+def public_questionnaire(key: str) -> Questionnaire | None:
+    """The questionnaire whose public link is ``/q/<key>/``, while its public link is on."""
+    if not is_key(key):
+        return None
+    return Questionnaire.objects.select_related("current_version").filter(public_key=key, public=True).first()
 
 
 # --- Open, closed, full -------------------------------------------------------------------------------------------
@@ -254,9 +270,11 @@ def save_page(
     draft: Draft | None,
     invitation: Invitation | None,
     form: Form | None = None,
+    partial: bool = False,
 ) -> Draft:
     """Check the shown questions of ``page`` in a posted form and keep their answers in the draft (made on the first
-    page posted). ``ValidationFailed`` keeps the draft as it was; the page shows the posted answers again."""
+    page posted). ``ValidationFailed`` keeps the draft as it was; the page shows the posted answers again. ``partial``
+    (the person goes back a page): the valid answers are kept and the others left out, nothing is refused."""
     reason = closed_reason(questionnaire)
     if reason:
         raise Conflict(reason)
@@ -270,7 +288,9 @@ def save_page(
     for question in page_questions:
         values.pop(question.key, None)
     values.update(read_posted(page_questions, data))
-    cleaned = validate(form, values, page_questions)
+    cleaned, errors = _clean(form, values, page_questions)
+    if errors and not partial:
+        raise ValidationFailed(errors)
     for question in page_questions:
         values.pop(question.key, None)
     values.update(cleaned)
