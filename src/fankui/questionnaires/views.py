@@ -186,7 +186,7 @@ def _page_form(request: HttpRequest, pk: int, page: str) -> HttpResponse:
     questionnaire = _get(request, pk, edit=True)
     version = questionnaire.current_version
     assert version is not None
-    existing = version.pages.filter(key=page).first() if page else None
+    existing = building.find_page(version, page) if page else None
     if page and existing is None:
         raise Http404
     if request.method == "POST":
@@ -222,7 +222,7 @@ def question_edit(request: HttpRequest, pk: int, key: str = "") -> HttpResponse:
     questionnaire = _get(request, pk, edit=True)
     version = questionnaire.current_version
     assert version is not None
-    question = version.questions.select_related("page", "show_if").filter(key=key).first() if key else None
+    question = building.find_question(version, key) if key else None
     if key and question is None:
         raise Http404
     status = 200

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from fankui.accounts import permissions
 from fankui.accounts.models import Department
 from fankui.audit.services import record_entry
+from fankui.core import text as text_rule
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from ..models import (
@@ -37,11 +38,28 @@ from ..models import (
     State,
     Version,
 )
-from . import can_create, can_edit
+from . import can_create, can_edit, is_key
 
 
 def new_key(prefix: str) -> str:
     return prefix + secrets.token_hex(4)
+
+
+def _text_errors(**texts: str) -> dict[str, list[str]]:
+    """``core.text``'s rule on each of a change's texts, by name. The builder's forms apply it too; a command, a
+    template's copy or any later caller goes through here (a NUL is a 500 on PostgreSQL, a vertical tab an export
+    that cannot be written)."""
+    errors: dict[str, list[str]] = {}
+    for name, value in texts.items():
+        char = text_rule.first_control(value or "")
+        if char is not None:
+            errors[name] = [text_rule.message(char)]
+    return errors
+
+
+def _one_line(text: str) -> str:
+    """A title is one line: it is the subject of the invitations' e-mails, where a line break is refused."""
+    return " ".join(text.split())
 
 
 def audit(user: Any, questionnaire: Questionnaire, do: str, **data: Any) -> None:
@@ -64,9 +82,11 @@ class Settings:
 
 
 def _check_settings(user: Any, data: Settings) -> None:
-    errors: dict[str, list[str]] = {}
+    errors = _text_errors(
+        title_zh=data.title_zh, title_en=data.title_en, intro_zh=data.intro_zh, intro_en=data.intro_en
+    )
     if not data.title_zh.strip():
-        errors["title_zh"] = [_("Please give the title in Chinese.")]
+        errors.setdefault("title_zh", [_("Please give the title in Chinese.")])
     if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
         errors["closes_at"] = [_("The questionnaire must close after it opens.")]
     if data.quota is not None and data.quota < 1:
@@ -78,8 +98,8 @@ def _check_settings(user: Any, data: Settings) -> None:
 
 
 def _apply(questionnaire: Questionnaire, data: Settings) -> None:
-    for name in ("title_zh", "title_en", "intro_zh", "intro_en"):
-        setattr(questionnaire, name, getattr(data, name).strip())
+    questionnaire.title_zh, questionnaire.title_en = _one_line(data.title_zh), _one_line(data.title_en)
+    questionnaire.intro_zh, questionnaire.intro_en = data.intro_zh.strip(), data.intro_en.strip()
     questionnaire.department = data.department
     questionnaire.anonymous = data.anonymous
     questionnaire.opens_at = data.opens_at
@@ -205,7 +225,14 @@ def _locked_for_edit(user: Any, questionnaire: Questionnaire) -> tuple[Questionn
 
 
 # --- Pages --------------------------------------------------------------------------------------------------------
+def _check_page(title_zh: str, title_en: str) -> None:
+    errors = _text_errors(title_zh=title_zh, title_en=title_en)
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def add_page(user: Any, questionnaire: Questionnaire, title_zh: str = "", title_en: str = "") -> Page:
+    _check_page(title_zh, title_en)
     with transaction.atomic():
         locked, version = _locked_for_edit(user, questionnaire)
         last = version.pages.order_by("-position").first()
@@ -221,6 +248,7 @@ def add_page(user: Any, questionnaire: Questionnaire, title_zh: str = "", title_
 
 
 def update_page(user: Any, questionnaire: Questionnaire, page_key: str, title_zh: str, title_en: str) -> Page:
+    _check_page(title_zh, title_en)
     with transaction.atomic():
         locked, version = _locked_for_edit(user, questionnaire)
         page = _page(version, page_key)
@@ -242,11 +270,26 @@ def delete_page(user: Any, questionnaire: Questionnaire, page_key: str) -> None:
         audit(user, locked, "delete_page", page=page_key)
 
 
+def find_page(version: Version, key: str) -> Page | None:
+    return version.pages.filter(key=key).first() if is_key(key) else None
+
+
+def find_question(version: Version, key: str) -> Question | None:
+    return version.questions.select_related("page", "show_if").filter(key=key).first() if is_key(key) else None
+
+
 def _page(version: Version, key: str) -> Page:
-    page = version.pages.filter(key=key).first()
+    page = find_page(version, key)
     if page is None:
         raise NotFound(_("No such page."))
     return page
+
+
+def _question(version: Version, key: str) -> Question:
+    question = find_question(version, key)
+    if question is None:
+        raise NotFound(_("No such question."))
+    return question
 
 
 # --- Questions ----------------------------------------------------------------------------------------------------
@@ -287,21 +330,34 @@ def _order(question: Question) -> tuple[int, int]:
 
 def _check_question(version: Version, data: QuestionInput, key: str | None, page: Page) -> Question | None:
     """Every problem of ``data`` at once (``ValidationFailed`` by field); the show-if question, if any."""
-    errors: dict[str, list[str]] = {}
+    errors = _text_errors(
+        text_zh=data.text_zh,
+        text_en=data.text_en,
+        help_zh=data.help_zh,
+        help_en=data.help_en,
+        low_label_zh=data.low_label_zh,
+        low_label_en=data.low_label_en,
+        high_label_zh=data.high_label_zh,
+        high_label_en=data.high_label_en,
+    )
+    for name, given in (("options", data.options), ("rows", data.rows)):
+        problems = [m for c in given for m in _text_errors(zh=c.label_zh, en=c.label_en).values()]
+        if problems:
+            errors[name] = problems[0]
     if data.kind not in Kind.values:
         errors["kind"] = [_("Please choose a kind of question.")]
     if not data.text_zh.strip():
-        errors["text_zh"] = [_("Please give the question in Chinese.")]
+        errors.setdefault("text_zh", [_("Please give the question in Chinese.")])
     options = [c for c in data.options if c.label_zh.strip()]
     if data.kind in CHOICE_KINDS and len(options) < 2:
-        errors["options"] = [_("Please give at least two choices, each with its Chinese label.")]
+        errors.setdefault("options", [_("Please give at least two choices, each with its Chinese label.")])
     if data.kind == Kind.MATRIX and not [r for r in data.rows if r.label_zh.strip()]:
-        errors["rows"] = [_("Please give at least one row, with its Chinese label.")]
+        errors.setdefault("rows", [_("Please give at least one row, with its Chinese label.")])
     if data.kind == Kind.SCALE and not (0 <= data.scale_min < data.scale_max <= 10):
         errors["scale_max"] = [_("A rating scale runs from 0 or more to at most 10, its end above its start.")]
     source = None
     if data.show_if_key:
-        source = version.questions.select_related("page").filter(key=data.show_if_key).first()
+        source = find_question(version, data.show_if_key)
         if source is None or source.key == key or _order(source) >= (page.position, _position_hint(version, key, page)):
             errors["show_if_key"] = [_("Show-if can depend only on a question asked before this one.")]
         elif source.kind in NUMBER_KINDS:
@@ -348,14 +404,13 @@ def save_question(user: Any, questionnaire: Questionnaire, data: QuestionInput, 
     matrix rows (choices keep their keys when given back; those left out go), in the working version."""
     with transaction.atomic():
         locked, version = _locked_for_edit(user, questionnaire)
+        existing = _question(version, key) if key else None
         page = _page(version, data.page_key) if data.page_key else version.pages.order_by("position").first()
         if page is None:
             raise NotFound(_("No such page."))
         source = _check_question(version, data, key, page)
-        if key:
-            question = version.questions.filter(key=key).first()
-            if question is None:
-                raise NotFound(_("No such question."))
+        if existing is not None:
+            question = existing
             if question.page_id != page.pk:
                 question.position = _position_hint(version, None, page)
         else:
@@ -391,9 +446,7 @@ def save_question(user: Any, questionnaire: Questionnaire, data: QuestionInput, 
 def delete_question(user: Any, questionnaire: Questionnaire, key: str) -> None:
     with transaction.atomic():
         locked, version = _locked_for_edit(user, questionnaire)
-        question = version.questions.filter(key=key).first()
-        if question is None:
-            raise NotFound(_("No such question."))
+        question = _question(version, key)
         question.delete()  # questions shown if it was answered are shown always (show_if SET_NULL)
         audit(user, locked, "delete_question", question=key)
 
@@ -402,9 +455,7 @@ def move_question(user: Any, questionnaire: Questionnaire, key: str, step: int) 
     """Swap the question with the one before (step -1) or after (+1) it on its page."""
     with transaction.atomic():
         locked, version = _locked_for_edit(user, questionnaire)
-        question = version.questions.filter(key=key).first()
-        if question is None:
-            raise NotFound(_("No such question."))
+        question = _question(version, key)
         siblings = list(question.page.questions.order_by("position", "id"))
         index = [q.pk for q in siblings].index(question.pk)
         other = index + (1 if step > 0 else -1)

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.core import text as text_rule
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fankui.core.site import public_url
 from fankui.nlp.csvio import CsvError, decode
@@ -85,6 +86,10 @@ class UploadReport:
 def _address(value: str) -> tuple[str, str] | None:
     """(channel, normalised address) of a cell, or None when it is neither an e-mail address nor a mobile number."""
     value = value.strip()
+    if text_rule.first_control(value) is not None:
+        # An e-mail address may quote control characters ("\x01"@example.cn); no person has one, and it would
+        # reach the export and the outbox.
+        return None
     if "@" in value:
         try:
             validate_email(value)
