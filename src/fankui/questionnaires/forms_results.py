@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fankui.core.forms import Form
+from fankui.core.errors import ValidationFailed
+from fankui.core.forms import Form, show_errors
 
 from .models import Via
 from .services.exports import FORMATS
@@ -23,6 +24,7 @@ class FiltersForm(Form):
     # the service checks: an unknown one shows no table).
     by = forms.CharField(label=_("Split by"), required=False, max_length=16, widget=forms.HiddenInput)
     of = forms.CharField(label=_("Question"), required=False, max_length=16, widget=forms.HiddenInput)
+    _filters: Filters
 
     def __init__(self, *args: Any, versions: list[int] | tuple[int, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,16 +36,24 @@ class FiltersForm(Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        since, until = data.get("since"), data.get("until")
-        if since and until and until < since:
-            self.add_error("until", _("The end date must not be before the start date."))
+        try:
+            self._filters = self._made(data)
+        except ValidationFailed as error:
+            show_errors(self, error)
         return data
 
+    @staticmethod
+    def _made(data: dict[str, Any]) -> Filters:
+        """The service's filters, whose own rules (the days) are checked as they are made."""
+        return Filters(
+            version=data.get("version"), since=data.get("since"), until=data.get("until"), via=data.get("via") or ""
+        )
+
     def filters(self) -> Filters:
+        """The filters asked for; none when nothing was asked or the form is not valid (its errors say why)."""
         if not self.is_bound or not self.is_valid():
             return Filters()
-        data = self.cleaned_data
-        return Filters(version=data.get("version"), since=data.get("since"), until=data.get("until"), via=data["via"])
+        return self._filters
 
 
 class ExportForm(Form):

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -105,18 +106,14 @@ def text_answers(request: HttpRequest, pk: int) -> HttpResponse:
     """The free-text answers, masked, with their sentiment and keywords; choose some to link to an action."""
     questionnaire = _get(request, pk)
     texts.read_pending(questionnaire)
-    rows = (
-        texts.text_answers(questionnaire)
-        .filter(reading__isnull=False)
-        .select_related("reading", "question", "response__version")
-        .order_by("-response__submitted_at", "-id")
-    )
     sentiment = request.GET.get("sentiment", "")
-    if sentiment in ("negative", "neutral", "positive"):
-        rows = rows.filter(reading__sentiment=sentiment)
     word = request.GET.get("topic", "").strip()[:40]
-    if word:
-        rows = rows.filter(reading__masked_text__contains=word)
+    try:
+        rows = texts.read_answers(questionnaire, sentiment=sentiment, word=word)
+    except ValidationFailed as error:
+        messages.error(request, " ".join(str(m) for ms in error.errors.values() for m in ms))
+        word = ""
+        rows = texts.read_answers(questionnaire, sentiment=sentiment)
     page = Paginator(rows, TEXTS_PER_PAGE).get_page(request.GET.get("page"))
     linked: dict[int, list[Any]] = {}
     for link in AnswerAction.objects.filter(answer_id__in=[a.pk for a in page]).select_related("action"):
@@ -149,18 +146,9 @@ def link_action(request: HttpRequest, pk: int) -> HttpResponse:
     questionnaire = _get(request, pk)
     if not can_edit(request.user, questionnaire):
         raise DjangoPermissionDenied
-    raw_ids = request.POST.getlist("answers")
-    raw_action = request.POST.get("action", "")
     back = redirect("questionnaires:results_texts", pk=pk)
-    if not raw_action.isdigit() or len(raw_action) > 12:
-        messages.error(request, _("Please choose an improvement action."))
-        return back
-    ids = [int(i) for i in raw_ids if i.isdigit() and len(i) <= 12]
-    if len(ids) != len(raw_ids):
-        messages.error(request, _("Some of these answers are not in this questionnaire."))
-        return back
     try:
-        made = texts.link(request.user, questionnaire, ids, int(raw_action))
+        made = texts.link(request.user, questionnaire, request.POST.getlist("answers"), request.POST.get("action", ""))
     except ValidationFailed as error:
         messages.error(request, " ".join(str(m) for ms in error.errors.values() for m in ms))
         return back
@@ -180,6 +168,11 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Please choose the format: XLSX or CSV."))
         return redirect("questionnaires:results", pk=pk)
+    chosen = FiltersForm(request.GET, versions=figures.version_numbers(questionnaire))
+    if not chosen.is_valid():
+        # Not everything instead of what was asked: the results page shows the filters with their errors.
+        messages.error(request, _("Please correct the filters before downloading."))
+        return redirect(f"{reverse('questionnaires:results', args=[pk])}?{request.GET.urlencode()}")
     try:
         throttle.check_user(request, "questionnaire_export")
     except throttle.Throttled as error:
@@ -188,7 +181,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
         )
         response["Retry-After"] = str(error.retry_after)
         return response
-    filters = FiltersForm(request.GET, versions=figures.version_numbers(questionnaire)).filters()
+    filters = chosen.filters()
     fmt = form.cleaned_data["format"]
     record_export(request.user, "questionnaire", format=fmt, questionnaire=questionnaire.pk, filters=str(filters))
     content = exporting.render(questionnaire, fmt, filters)

@@ -73,8 +73,14 @@ def _body(response: Response, reason: str, trigger: Answer, answers: list[Answer
     for answer in answers:
         if answer.question.kind == Kind.TEXT and answer.text:
             lines.append(f"{answer.question.text_zh}: {answer.text}")
-    lines.append(_("Response %(id)d, version %(version)d.") % {"id": response.pk, "version": response.version.number})
-    return "\n".join(lines)
+    ending = _("Response %(id)d, version %(version)d.") % {"id": response.pk, "version": response.version.number}
+    body = "\n".join(lines)
+    # Intake takes no longer text (several long written answers would refuse the case, and the alert with it): the
+    # rest is in the response that the last line names.
+    room = settings.FANKUI_MAX_BODY_CHARS - len(ending) - 1
+    if len(body) > room:
+        body = body[: max(room - 1, 0)] + "…"
+    return body + "\n" + ending
 
 
 def follow_up(response_id: int) -> FollowUp | None:

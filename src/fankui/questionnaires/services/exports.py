@@ -3,7 +3,8 @@ versions by its key), each answer written as the label of its own version.
 
 Masked: free text goes out with personal data masked (``nlp.masking``, as the case pages show it), an invitation's
 address masked (``notify.models.masked_address``) and only for a questionnaire that is not anonymous. Formula-safe:
-every cell goes through ``nlp.cells.neutralise`` (a text starting with = + - @ is written after an apostrophe).
+every cell goes through ``nlp.cells.neutralise`` (a text starting with = + - @, tab or CR is written after an
+apostrophe), without control characters.
 The caller records the export in the audit trail (``audit.services.record_export``) before the file is sent.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.core.text import strip_control
 from fankui.nlp.cells import neutralise_row
 from fankui.nlp.masking import mask
 from fankui.notify.models import masked_address
@@ -97,12 +99,18 @@ def rows(questionnaire: Questionnaire, filters: Filters | None = None) -> Iterat
             yield row
 
 
+def _cells(row: list[Any]) -> list[Any]:
+    """A row as written: formula-safe, and without control characters (XLSX cannot hold them: one would make the
+    whole file fail; every input refuses them, so only rows older than that rule can have one)."""
+    return neutralise_row(strip_control(v) if isinstance(v, str) else v for v in row)
+
+
 def render(questionnaire: Questionnaire, fmt: str, filters: Filters | None = None) -> bytes:
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
         for row in rows(questionnaire, filters):
-            writer.writerow(neutralise_row(row))
+            writer.writerow(_cells(row))
         # A BOM, so that Excel and WPS open the Chinese text as UTF-8.
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     from openpyxl import Workbook
@@ -116,14 +124,14 @@ def render(questionnaire: Questionnaire, fmt: str, filters: Filters | None = Non
             from openpyxl.cell import WriteOnlyCell
 
             cells = []
-            for value in neutralise_row(row):
+            for value in _cells(row):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.font = Font(bold=True)
                 cells.append(cell)
             sheet.append(cells)
             first = False
         else:
-            sheet.append(neutralise_row(row))
+            sheet.append(_cells(row))
     data = io.BytesIO()
     book.save(data)
     return data.getvalue()

@@ -32,6 +32,8 @@ from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, V
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.core.errors import ValidationFailed
+
 from ..models import NUMBER_KINDS, Answer, Axis, Invitation, Kind, Question, Questionnaire, Response, Version
 
 PROMOTER_MIN = 9
@@ -81,14 +83,36 @@ def figure_name(kind: str) -> str:
 
 
 # --- Filters ------------------------------------------------------------------------------------------------------
+# The days a filter may name. Beyond them a day is a typo, and at the calendar's ends it cannot even be counted from:
+# 9999-12-31 has no next day to end the range, and 0001-01-01 in local time is before the first day in UTC.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
+
 @dataclass(frozen=True)
 class Filters:
-    """Which responses count: one version (None: all), a day range (local days, both included), a channel."""
+    """Which responses count: one version (None: all), a day range (local days, both included), a channel.
+    ``ValidationFailed`` (by field) for a day outside ``FIRST_DAY``..``LAST_DAY`` or a range that ends before it
+    starts."""
 
     version: int | None = None
     since: date | None = None
     until: date | None = None
     via: str = ""
+
+    def __post_init__(self) -> None:
+        errors: dict[str, list[str]] = {}
+        for name in ("since", "until"):
+            day = getattr(self, name)
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                errors[name] = [
+                    _("Please give a day from %(first)s to %(last)s.")
+                    % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+                ]
+        if not errors and self.since and self.until and self.until < self.since:
+            errors["until"] = [_("The end date must not be before the start date.")]
+        if errors:
+            raise ValidationFailed(errors)
 
     @property
     def empty(self) -> bool:

@@ -24,12 +24,14 @@ from fankui.actions.models import Action
 from fankui.actions.services import visible_actions
 from fankui.analysis import predictors
 from fankui.analysis.store import ModelNotFound
-from fankui.core.errors import NotFound, ValidationFailed
+from fankui.core import text as text_rule
+from fankui.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fankui.nlp import text as nlp_text
 from fankui.nlp.masking import mask
 from fankui.nlp.text import DATA_DIR
 
 from ..models import Answer, AnswerAction, Kind, Questionnaire, TextReading
+from . import can_edit
 from .building import audit
 
 BATCH = 500
@@ -52,6 +54,29 @@ def text_answers(questionnaire: Questionnaire) -> QuerySet[Answer]:
     return Answer.objects.filter(question__version__questionnaire=questionnaire, question__kind=Kind.TEXT).exclude(
         text=""
     )
+
+
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def read_answers(questionnaire: Questionnaire, *, sentiment: str = "", word: str = "") -> QuerySet[Answer]:
+    """The text answers read so far, newest first, of one sentiment and holding ``word`` (in the masked text) when
+    given. ``ValidationFailed`` for a word with a control character (PostgreSQL refuses NUL even in a search)."""
+    rows = (
+        text_answers(questionnaire)
+        .filter(reading__isnull=False)
+        .select_related("reading", "question", "response__version")
+        .order_by("-response__submitted_at", "-id")
+    )
+    if sentiment in SENTIMENTS:
+        rows = rows.filter(reading__sentiment=sentiment)
+    if word:
+        try:
+            text_rule.check(word)
+        except ValueError as error:
+            raise ValidationFailed({"topic": [str(error)]}) from None
+        rows = rows.filter(reading__masked_text__contains=word)
+    return rows
 
 
 def read(answers: Sequence[Answer]) -> list[TextReading]:
@@ -125,14 +150,30 @@ def linkable_actions(user: Any) -> QuerySet[Action]:
     return visible_actions(user).exclude(state__in=["verified", "abandoned"]).order_by("-created_at")
 
 
-def link(user: Any, questionnaire: Questionnaire, answer_ids: Sequence[int], action_id: int) -> int:
-    """Link the questionnaire's text answers ``answer_ids`` to the action ``action_id`` (one the user sees); the
-    answers already linked to it are left as they are. Returns how many links are new. ``ValidationFailed`` when no
-    answer is chosen, ``NotFound`` for an action or an answer the user cannot reach."""
-    ids = sorted({int(i) for i in answer_ids})
+def _id(value: int | str) -> int | None:
+    """A row id as posted (a form's text), or None when it is not one (ASCII digits only: int() reads "٣" too, and
+    str.isdigit() says yes to "²", which int() refuses)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+def link(user: Any, questionnaire: Questionnaire, answer_ids: Sequence[int | str], action_id: int | str) -> int:
+    """Link the questionnaire's text answers ``answer_ids`` to the action ``action_id`` (one the user sees; ids as
+    posted); the answers already linked to it are left as they are. Returns how many links are new.
+    ``PermissionDenied`` for a user who may not change the questionnaire, ``ValidationFailed`` when no answer or no
+    action is chosen, ``NotFound`` for an action or an answer the user cannot reach."""
+    if not can_edit(user, questionnaire):
+        raise PermissionDenied(_("You may not change this questionnaire."))
+    action_pk = _id(action_id)
+    if action_pk is None:
+        raise ValidationFailed({"action": [_("Please choose an improvement action.")]})
+    parsed = [_id(i) for i in answer_ids]
+    if None in parsed:
+        raise NotFound(_("Some of these answers are not in this questionnaire."))
+    ids = sorted({i for i in parsed if i is not None})
     if not ids:
         raise ValidationFailed({"answers": [_("Please choose at least one answer.")]})
-    action = linkable_actions(user).filter(pk=action_id).first()
+    action = linkable_actions(user).filter(pk=action_pk).first()
     if action is None:
         raise NotFound(_("No such improvement action."))
     answers = list(text_answers(questionnaire).filter(pk__in=ids).values_list("pk", flat=True))
