@@ -324,22 +324,26 @@ class QuestionInput:
     show_if_max: int | None = None
 
 
+# A question's own texts (its choices' labels are the choices').
+QUESTION_TEXTS = (
+    "text_zh",
+    "text_en",
+    "help_zh",
+    "help_en",
+    "low_label_zh",
+    "low_label_en",
+    "high_label_zh",
+    "high_label_en",
+)
+
+
 def _order(question: Question) -> tuple[int, int]:
     return (question.page.position, question.position)
 
 
 def _check_question(version: Version, data: QuestionInput, key: str | None, page: Page) -> Question | None:
     """Every problem of ``data`` at once (``ValidationFailed`` by field); the show-if question, if any."""
-    errors = _text_errors(
-        text_zh=data.text_zh,
-        text_en=data.text_en,
-        help_zh=data.help_zh,
-        help_en=data.help_en,
-        low_label_zh=data.low_label_zh,
-        low_label_en=data.low_label_en,
-        high_label_zh=data.high_label_zh,
-        high_label_en=data.high_label_en,
-    )
+    errors = _text_errors(**{name: getattr(data, name) for name in QUESTION_TEXTS})
     for name, given in (("options", data.options), ("rows", data.rows)):
         problems = [m for c in given for m in _text_errors(zh=c.label_zh, en=c.label_en).values()]
         if problems:
@@ -416,19 +420,9 @@ def save_question(user: Any, questionnaire: Questionnaire, data: QuestionInput, 
         else:
             question = Question(version=version, key=new_key("q"), position=_position_hint(version, None, page))
         question.page = page
-        for name in (
-            "kind",
-            "text_zh",
-            "text_en",
-            "help_zh",
-            "help_en",
-            "low_label_zh",
-            "low_label_en",
-            "high_label_zh",
-            "high_label_en",
-        ):
-            value = getattr(data, name)
-            setattr(question, name, value.strip() if isinstance(value, str) else value)
+        question.kind = data.kind
+        for name in QUESTION_TEXTS:
+            setattr(question, name, getattr(data, name).strip())
         question.required = data.required
         question.scale_min, question.scale_max = (data.scale_min, data.scale_max) if data.kind == Kind.SCALE else (1, 5)
         question.show_if = source
