@@ -110,3 +110,21 @@ def test_a_follow_up_opens_even_when_the_written_answers_are_longer_than_a_case(
     body = Case.objects.get(pk=follow_up.case_id).submission.body
     # Cut to what a case takes, the last line still naming the response that holds every answer.
     assert 9_000 < len(body) <= 10_000 and str(response.pk) in body.splitlines()[-1]
+
+
+def test_answers_of_another_questionnaire_are_never_linked(
+    survey: Survey, supervisor: Any, dept: Any, client_for: Any
+) -> None:
+    from .conftest import build
+
+    other = build(supervisor)
+    theirs = submit(other.refresh(), {other.nps.key: "2", other.why.key: "别人的回答"})
+    submit(survey.refresh(), {survey.nps.key: "2", survey.why.key: "排队太久"})
+    action = factories.action(supervisor, supervisor, dept)
+    client = staff(client_for, supervisor)
+    answer = theirs.answers.get(question=other.why)
+    response = client.post(
+        f"/staff/questionnaires/{survey.questionnaire.pk}/results/link/", {"answers": [answer.pk], "action": action.pk}
+    )
+    assert "其中有的回答不属于这份问卷" in client.get(response["Location"]).content.decode()
+    assert not AnswerAction.objects.exists()
