@@ -37,6 +37,15 @@ def test_a_huge_category_id_is_an_unknown_category_not_an_overflow() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("category", ["²", "٣", "1²"])
+def test_digits_that_are_not_ascii_name_no_category_and_fail_nothing(category: str) -> None:
+    """``str.isdigit`` takes "²" (which ``int`` refuses: it was a 500) and "٣" (which ``int`` reads as 3)."""
+    with pytest.raises(ValidationFailed) as raised:
+        receive(SubmissionInput(body="内容", category=category))
+    assert "category" in raised.value.errors
+
+
+@pytest.mark.django_db
 def test_every_problem_is_reported_at_once_by_field() -> None:
     with pytest.raises(ValidationFailed) as raised:
         receive(SubmissionInput(body=" ", kind="rumour", contact_phone="12345", contact_email="not-an-address"))

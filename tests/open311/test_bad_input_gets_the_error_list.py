@@ -121,3 +121,14 @@ def test_a_body_over_the_size_limit_is_refused_in_the_list(
 
     assert_errors(post_request(en, key, lamps, description="路" * 2000), 413)
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_digits_that_are_not_ascii_are_no_ids(en: Client, key: str, lamps: Category, fmt: str) -> None:
+    """"²" passes ``str.isdigit`` and fails ``int``: each place an id is read answers as for any unknown id."""
+    assert_errors(post_request(en, key, lamps, fmt=fmt, service_code="²"), 404, "²")
+    assert en.get(f"/open311/v2/services/².{fmt}").status_code == 404
+    assert en.get(f"/open311/v2/requests/².{fmt}").status_code == 404
+    listed = en.get(f"/open311/v2/requests.{fmt}", {"service_request_id": "²,٣"})
+    assert listed.status_code == 200, listed.content
+    assert not Case.objects.exists()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fankui.accounts.models import User
 from fankui.cases.forms import department_choices
 from fankui.core.forms import Form
+from fankui.core.text import as_id
 
 from .models import Indicator, Source
 from .services.creating import ActionInput, parse_milestones
@@ -72,7 +73,7 @@ class ActionForm(Form):
 
     def to_input(self) -> ActionInput:
         d = self.cleaned_data
-        ids = [int(v) for v in (d.get("case_ids") or "").replace(",", " ").split() if v.isdigit() and len(v) < 19]
+        ids = [pk for pk in map(as_id, (d.get("case_ids") or "").replace(",", " ").split()) if pk is not None]
         return ActionInput(
             title=d.get("title", ""),
             goal=d.get("goal", ""),

@@ -20,6 +20,7 @@ from fankui.accounts.views import staff_required
 from fankui.cases.queries import visible_cases
 from fankui.core.errors import DomainError, NotFound, ValidationFailed
 from fankui.core.forms import posted_text, show_errors
+from fankui.core.text import as_id
 from fankui.topics.queries import visible_topics
 
 from . import indicators, services
@@ -60,9 +61,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
 def _initial(request: HttpRequest) -> dict[str, object]:
     """Prefill from where the user came: a hot topic (?topic=), selected cases (?cases=1,2,3) or survey answers."""
     initial: dict[str, object] = {"source": Source.MANUAL, "public": True, "indicator_weeks": "4"}
-    topic_id = request.GET.get("topic", "")
-    if topic_id.isdigit() and len(topic_id) < 19:
-        topic = visible_topics(_user(request)).filter(pk=int(topic_id)).first()
+    topic_id = as_id(request.GET.get("topic", ""))
+    if topic_id is not None:
+        topic = visible_topics(_user(request)).filter(pk=topic_id).first()
         if topic is not None:
             initial.update(topic=str(topic.pk), source=Source.TOPIC, title=topic.label, indicator="topic_weekly")
     raw_ids = request.GET.get("cases", "")
@@ -161,7 +162,7 @@ def action_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @require_POST
 def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     action = _get(request, pk)
-    ticked = [int(v) for v in request.POST.getlist("milestones") if v.isdigit() and len(v) < 19]
+    ticked = [pk for pk in map(as_id, request.POST.getlist("milestones")) if pk is not None]
     try:
         moves.post_progress(
             action,

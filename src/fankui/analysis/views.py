@@ -19,7 +19,7 @@ from fankui.cases.queries import visible_cases
 from fankui.cases.views import _user
 from fankui.core import throttle
 from fankui.core.errors import DomainError, ValidationFailed
-from fankui.core.text import first_control
+from fankui.core.text import as_id, first_control
 
 from . import queries, services
 from .suggestions import Suggestion
@@ -31,9 +31,10 @@ def _pick(model: type[Category] | type[Department], raw: str | None, field: str)
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) > MAX_PK:
+    pk = as_id(raw)
+    if pk is None or pk > MAX_PK:
         raise ValidationFailed({field: [_("Unknown choice.")]})
-    found = model.objects.filter(pk=int(raw)).first()
+    found = model.objects.filter(pk=pk).first()
     if found is None:
         raise ValidationFailed({field: [_("Unknown choice.")]})
     return found

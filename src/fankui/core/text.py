@@ -68,3 +68,11 @@ def _pydantic_check(value: str) -> str:
 # Every text of the API's input (bodies, query, path and header parameters) is of this type
 # (tests/core/test_control_characters_are_refused_everywhere.py walks them all).
 Text = Annotated[str, AfterValidator(_pydantic_check)]
+
+
+def as_id(value: object, max_digits: int = 18) -> int | None:
+    """The whole number a parameter names (an id, a page), or None: ASCII digits only, at most ``max_digits`` (18
+    fit a database integer). ``str.isdigit`` is not the test: "²" passes it and ``int`` refuses it (a 500), "٣"
+    passes both and would be read as 3."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= max_digits else None

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fankui.accounts.models import User
 from fankui.accounts.views import staff_required
 from fankui.core.errors import NotFound
+from fankui.core.text import as_id
 
 from . import services
 from .models import Channel, Message
@@ -28,7 +29,7 @@ def staff_notifications(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit() and len(v) < 19]
+    ids = [pk for pk in map(as_id, request.POST.getlist("id")) if pk is not None]
     services.mark_read(cast(User, request.user), ids or None)
     return redirect("notify:staff")
 

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from fankui.core.forms import Form
+from fankui.core.text import as_id
 from fankui.core.text import validate as validate_text
 from fankui.core.vocab import Kind
 
@@ -125,7 +126,7 @@ class ListForm(Form):
         if len(parts) > MAX_IDS:
             raise forms.ValidationError(_("At most %(n)d ids at once.") % {"n": MAX_IDS})
         # An id that names no request is simply not in the answer, like an unknown one.
-        return [int(part) for part in parts if part.isdigit() and len(part) <= 18]
+        return [pk for pk in map(as_id, parts) if pk is not None]
 
     def clean_status(self) -> list[str]:
         parts = [part.strip().lower() for part in self.cleaned_data["status"].split(",") if part.strip()]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from fankui.audit.models import Event
 from fankui.cases.models import Case, Category, Reply
 from fankui.cases.workflow import Action, State
+from fankui.core.text import as_id
 from fankui.core.vocab import Kind
 from fankui.nlp.masking import mask
 from fankui.nlp.public import public_text
@@ -96,10 +97,10 @@ def _path(category: Category, by_id: dict[int, Category]) -> list[str]:
 
 def find_service(code: str) -> Category | None:
     """The active category a service code names (its id), or None."""
-    code = code.strip()
-    if not code.isdigit() or len(code) > 18:
+    pk = as_id(code)
+    if pk is None:
         return None
-    return Category.objects.filter(active=True, pk=int(code)).first()
+    return Category.objects.filter(active=True, pk=pk).first()
 
 
 def service_definition(category: Category) -> dict[str, Any]:
@@ -185,10 +186,10 @@ def find_requests(filters: Filters) -> list[dict[str, Any]]:
 
 def find_request(raw_id: str) -> list[dict[str, Any]]:
     """The one request ``raw_id`` names, as a list of one (the specification's shape); empty when none."""
-    raw_id = raw_id.strip()
-    if not raw_id.isdigit() or len(raw_id) > 18:
+    pk = as_id(raw_id)
+    if pk is None:
         return []
-    rows = list(public_cases().select_related("category", "lead_department").filter(pk=int(raw_id)).order_by("pk")[:1])
+    rows = list(public_cases().select_related("category", "lead_department").filter(pk=pk).order_by("pk")[:1])
     return shape(rows)
 
 

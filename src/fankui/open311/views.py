@@ -208,7 +208,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     if not form.is_valid():
         raise Refused(400, *messages(form))
     data = form.cleaned_data
-    if not data["service_code"].isdigit():  # a code is a category's id (intake would take a name too)
+    if text.as_id(data["service_code"]) is None:  # a code is a category's id (intake would take a name too)
         raise Refused(404, _("No service has the code “%(code)s”.") % {"code": data["service_code"][:40]})
     try:
         case, sent, _created = services.submit(

@@ -22,6 +22,7 @@ from fankui.audit.services import record_events
 from fankui.core import codes, logs, rows
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.lookups import cached_lookups, lookups
+from fankui.core.text import as_id
 from fankui.core.vocab import Kind
 from fankui.intake import services as intake
 
@@ -202,7 +203,8 @@ def _chosen_category(raw: object, errors: dict[str, list[str]]) -> Category | No
         return None
     by_id, by_name = active_categories()
     # Out-of-range ids would overflow the database integer: they simply match nothing.
-    values = by_id.get(int(text)) if text.isdigit() and int(text) < 2**63 else by_name.get(text)
+    pk = as_id(text)
+    values = by_id.get(pk) if pk is not None else by_name.get(text)
     if values is None:
         errors["category"] = [_("Unknown category “%(value)s”.") % {"value": text}]
         return None

@@ -26,6 +26,7 @@ from fankui.analysis import predictors
 from fankui.analysis.store import ModelNotFound
 from fankui.core import text as text_rule
 from fankui.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fankui.core.text import as_id
 from fankui.nlp import text as nlp_text
 from fankui.nlp.masking import mask
 from fankui.nlp.text import DATA_DIR
@@ -154,7 +155,7 @@ def _id(value: int | str) -> int | None:
     """A row id as posted (a form's text), or None when it is not one (ASCII digits only: int() reads "٣" too, and
     str.isdigit() says yes to "²", which int() refuses)."""
     text = str(value)
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+    return as_id(text)
 
 
 def link(user: Any, questionnaire: Questionnaire, answer_ids: Sequence[int | str], action_id: int | str) -> int:
