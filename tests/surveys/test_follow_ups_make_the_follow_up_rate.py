@@ -26,15 +26,15 @@ def test_a_reached_call_counts_and_an_unreachable_one_does_not(
     second_case = replied()
     rate(second_case, 2)
     rate(replied(email="", anonymous=True), 1)  # anonymous: nobody to call, not in the rate
-    assert rates.total(rates.given()).follow_up_rate.percent == 0.0
-    assert rates.total(rates.given()).real_name_bad == 2
+    assert rates.total().follow_up_rate.percent == 0.0
+    assert rates.total().real_name_bad == 2
     assert queries.follow_ups_due(dispatcher).count() == 2
 
     record_follow_up(first, dispatcher, "unreachable", "无人接听")
-    assert rates.total(rates.given()).followed_up == 0
+    assert rates.total().followed_up == 0
     call = record_follow_up(second_case, dispatcher, "reached", "已修好，表示满意", level=4)
     assert call.rating is not None and call.rating.case_id == second_case.pk and call.level == 4
-    assert rates.total(rates.given()).follow_up_rate.percent == 50.0
+    assert rates.total().follow_up_rate.percent == 50.0
     assert queries.follow_ups_due(dispatcher).count() == 1
     assert Event.objects.filter(case=second_case, action="follow_up").count() == 1
 

@@ -1,5 +1,5 @@
 """The five rates from one rollup: 满意率's numerator follows FANKUI_SATISFIED_LEVELS, the grouping is any field
-path or expression the caller gives, and the dashboard and the PDF report show them (scoped like every figure)."""
+the ratings and their daily counts share, and the dashboard and the PDF report show them (scoped like every figure)."""
 
 from __future__ import annotations
 
@@ -40,25 +40,25 @@ def rated(
 
 
 def test_each_rate_by_department(rated: None, dept: Department, other_dept: Department) -> None:
-    groups = rates.rollup(rates.given(), "case__lead_department")
+    groups = rates.rollup("department")
     ours, theirs = groups[dept.pk], groups[other_dept.pk]
     assert (ours.valid, ours.satisfied, ours.good, ours.bad) == (5, 3, 2, 2)
     assert ours.satisfaction.percent == 60.0 and ours.good_rate.percent == 40.0 and ours.bad_rate.percent == 40.0
     assert ours.rectification_rate.percent == 50.0 and ours.follow_up_rate.percent == 50.0
     assert theirs.satisfaction.percent == 100.0 and theirs.rectification_rate.percent is None  # 0 of 0: no figure
-    assert rates.total(rates.given()) == ours + theirs
+    assert rates.total() == ours + theirs
 
 
 def test_the_satisfied_levels_are_a_setting(rated: None, settings: object) -> None:
     settings.FANKUI_SATISFIED_LEVELS = [5, 4]  # type: ignore[attr-defined]
-    assert rates.total(rates.given()).satisfaction.numerator == 3  # 5, 4 and the other department's 4
+    assert rates.total().satisfaction.numerator == 3  # 5, 4 and the other department's 4
     report = queries.build(queries.whole_organisation(), periods.parse("2026-11"))
     assert {r.key: r for r in report.rates}["satisfaction"].numerator == 3  # the headline rate follows
 
 
 def test_a_grouping_is_one_argument(rated: None) -> None:
-    assert sum(t.valid for t in rates.rollup(rates.given(), "level").values()) == 6
-    assert set(rates.rollup(rates.given(), "case__category")) == {None}
+    assert sum(t.valid for t in rates.rollup("level").values()) == 6
+    assert set(rates.rollup("category")) == {None}
 
 
 def test_the_dashboard_shows_the_rates_scoped(

@@ -9,8 +9,10 @@ function and a line (``--only NAME`` runs some). Now:
   dashboard and the report use. A throwaway database (a temporary SQLite file, or a fresh PostgreSQL database on
   FANKUI_DATABASE_URL's server) is filled by a child process with bulk INSERTs (COPY on PostgreSQL), in the order of
   time: one case, reply and rating each, every rating in the measured month, a fifth of them bad with a
-  rectification, half of those followed up. A second child times the figures, twice (the first read warms the
-  database's cache; both reported).
+  rectification, half of those followed up; then the daily counts (``surveys.RatingDay``) are recounted from them
+  (``services.tallies.rebuild``), which the product keeps one rating at a time. A second child times the figures,
+  twice (the first read warms the database's cache; both reported, with the CPU time), and the period's breakdown
+  counted from the ratings alone (``rates_from_ratings_s``), whose total must equal the figures'.
 - ``responses``: ``responses_per_s``, responses stored per second through the public respondent page (``/q/<key>/``)
   of a running server (``--posts`` of them from ``--concurrency`` clients), and ``results``:
   ``survey_100k_results_s``, the results page's rollup of one questionnaire with ``--responses`` responses (default
@@ -43,6 +45,7 @@ def build_ratings(n: int, seed: int = 11) -> dict[str, int]:
     from django.db import connection, transaction
 
     from fankui.insights.periods import parse
+    from fankui.surveys.services import tallies
 
     period = parse(PERIOD)
     departments, leaves, _topics = _reference_rows(period.start)
@@ -53,6 +56,8 @@ def build_ratings(n: int, seed: int = 11) -> dict[str, int]:
     with transaction.atomic():
         counts = _insert_cases(plan)
         counts.update(_insert_ratings(plan))
+        # The daily counts the services keep one rating at a time, recounted at once after the bulk load.
+        counts["rating_days"] = tallies.rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -60,7 +65,8 @@ def build_ratings(n: int, seed: int = 11) -> dict[str, int]:
 
 
 def _plan(n: int, rng: random.Random, period: Any, departments: list[Any], leaves: list[Any]) -> list[tuple]:
-    """(id, received, department id, category id, level, real name, followed up, rectified) per rated case."""
+    """(id, received, department id, category id, level, real name, followed up, rectified, first-level category id)
+    per rated case."""
     span = (period.end - period.start).total_seconds() - 4 * 86400
     # Rows are written in the order of time, as the product writes them (ids grow with time): a period's ratings
     # and their cases are then neighbours on disk, as in a real database.
@@ -69,16 +75,18 @@ def _plan(n: int, rng: random.Random, period: Any, departments: list[Any], leave
     for i, moment in enumerate(moments, start=1):
         level = rng.choices([5, 4, 3, 2, 1], weights=[45, 25, 10, 12, 8])[0]
         bad = level <= 2
+        leaf = rng.choice(leaves)
         plan.append(
             (
                 i,
                 moment,
                 rng.choice(departments).pk,
-                rng.choice(leaves).pk,
+                leaf.pk,
                 level,
                 rng.random() < 0.8,
                 bad and rng.random() < 0.5,
                 bad and rng.random() < 0.6,
+                leaf.parent_id or leaf.pk,
             )
         )
     return plan
@@ -150,6 +158,9 @@ def _insert_ratings(plan: list[tuple]) -> dict[str, int]:
                 "case_id": lambda p: p[0],
                 "reply_id": lambda p: p[0],
                 "kind": lambda p: "reply",
+                # As ``surveys.services.rate`` keeps them: the case's lead department and first-level category.
+                "department_id": lambda p: p[2],
+                "category_id": lambda p: p[8],
                 "level": lambda p: p[4],
                 "real_name": lambda p: p[5],
                 "followed_up_at": lambda p: p[1] + timedelta(days=3) if p[6] else None,
@@ -180,20 +191,32 @@ def _insert_ratings(plan: list[tuple]) -> dict[str, int]:
 
 
 def time_rates() -> dict[str, Any]:
-    """Time the dashboard's 好差评 figures over the whole organisation, twice."""
+    """Time the dashboard's 好差评 figures over the whole organisation, twice (wall and CPU time of this process);
+    then the period's breakdown counted from the ratings alone, which must give the same total."""
+    from django.db.models import Q
     from django.utils import translation
 
     from fankui.insights import goodbad, periods, queries
+    from fankui.surveys import rates
 
-    timings = []
+    timings, cpu = [], []
+    period = periods.parse(PERIOD)
     with translation.override("zh-hans"):
         for _round in range(2):
-            started = time.perf_counter()
-            figures = goodbad.figures(queries.whole_organisation(), periods.parse(PERIOD))
+            started, started_cpu = time.perf_counter(), time.process_time()
+            figures = goodbad.figures(queries.whole_organisation(), period)
             timings.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+    started = time.perf_counter()
+    groups = rates.rollup(["department", "category"], period.start, period.end, only=Q())
+    from_ratings_s = time.perf_counter() - started
+    if sum(groups.values(), rates.Tally()) != figures.now:
+        raise SystemExit("the daily counts and the ratings disagree")
     return {
         "rates_1m_ratings_s": round(min(timings), 2),
         "rates_first_run_s": round(timings[0], 2),
+        "rates_cpu_s": round(min(cpu), 2),
+        "rates_from_ratings_s": round(from_ratings_s, 2),
         "ratings_counted": figures.now.valid + figures.now.excluded,
         "satisfaction_percent": figures.now.satisfaction.percent,
     }

@@ -1,6 +1,7 @@
 """The 好差评 figures of the dashboard and the report: 满意率, 好评率, 差评率, 整改率 and 回访率 for the scope and
-period, per lead department, per first-level category and per month, all through ``surveys.rates.rollup`` (one GROUP BY
-each), and the ratings an upheld appeal took out of the rates, with their reasons (docs/surveys.md)."""
+period, per department and first-level category (those a rating counts for: the case's when it was rated) and per
+month, all through ``surveys.rates.rollup`` (the daily counts of whole days), and the ratings an upheld appeal took
+out of the rates, with their reasons (docs/surveys.md)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.accounts.models import Department
 from fankui.cases.models import Category
 from fankui.surveys import rates
-from fankui.surveys.models import Rating
 
 from .periods import Period, month_of
 
@@ -33,8 +32,15 @@ class GoodBad:
     excluded_reasons: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _given(scope: Any, start: Any, end: Any) -> QuerySet[Rating]:
-    return scope.related(rates.given(start, end))
+def among(scope: Any) -> dict[str, Q]:
+    """The ratings of ``scope`` (``queries.Scope``) as ``rates.rollup``'s arguments: all of them, those counting for
+    the scope's departments (read from the daily counts), or those of the cases it may see (read from the ratings:
+    a user without a department)."""
+    if not scope.restricted:
+        return {}
+    if scope.departments is not None:
+        return {"where": Q(department__in=scope.departments.values("pk"))}
+    return {"only": Q(case__in=scope.cases.values("pk"))}
 
 
 def _named(groups: dict[Any, rates.Tally], names: dict[Any, str], none: str) -> list[tuple[str, rates.Tally]]:
@@ -55,18 +61,18 @@ def _months(period: Period) -> list[tuple[str, Any, Any]]:
 
 def figures(scope: Any, period: Period) -> GoodBad:
     """The figures of ``scope`` (``queries.Scope``) in ``period``, and the previous period's totals."""
-    given = _given(scope, period.start, period.end)
+    scoped = among(scope)
     # One pass gives the departments, the categories and the total (docs/surveys.md, bench/README.md).
-    groups = rates.rollup(given, ["case__lead_department", Coalesce("case__category__parent", "case__category")])
+    groups = rates.rollup(["department", "category"], period.start, period.end, **scoped)
     by_department = rates.regroup(groups, 0)
     by_category = rates.regroup(groups, 1)
     now = sum(groups.values(), rates.Tally())
-    before = rates.total(_given(scope, period.previous().start, period.previous().end))
-    # The trend: a month's total per indexed range of dates (SQLite truncates dates in Python, row by row).
+    before = rates.total(period.previous().start, period.previous().end, **scoped)
+    # The trend: a month's total each, from the days' counts.
     by_month = []
     for label, start, end in _months(period):
         same = start == period.start and end == period.end
-        by_month.append((label, now if same else rates.total(_given(scope, start, end))))
+        by_month.append((label, now if same else rates.total(start, end, **scoped)))
     departments = dict(Department.objects.filter(pk__in=[k for k in by_department if k]).values_list("pk", "name"))
     categories = dict(Category.objects.filter(pk__in=[k for k in by_category if k]).values_list("pk", "name"))
     return GoodBad(
@@ -75,5 +81,7 @@ def figures(scope: Any, period: Period) -> GoodBad:
         by_department=_named(by_department, departments, _("Not dispatched")),
         by_category=_named(by_category, categories, _("No category")),
         by_month=by_month,
-        excluded_reasons=[(str(number), reason) for number, reason in rates.excluded_reasons(given)],
+        excluded_reasons=[
+            (str(number), reason) for number, reason in rates.excluded_reasons(period.start, period.end, **scoped)
+        ],
     )

@@ -51,6 +51,9 @@ class Scope:
     label: str
     restricted: bool
     department: Department | None = None
+    # A department's scope as departments (its own, a head's or the organisation's chosen subtree): the 好差评 rates
+    # read their daily counts by the department a rating counts for (``goodbad``); None: the cases alone say.
+    departments: QuerySet[Department] | None = None
     # Grouped counts shared by several figures of one report (see _received_groups, _closed_groups).
     cache: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -86,7 +89,8 @@ def scope_for(user: User, department: Department | None = None) -> Scope:
     elif not departments_for(user).filter(pk=department.pk).exists():
         raise PermissionDenied(_("That department is outside what you may see."))
     narrowed = cases.filter(lead_department__path__startswith=department.path)
-    return Scope(narrowed, department.name, restricted=True, department=department)
+    departments = Department.objects.filter(permissions.visible_departments(user), path__startswith=department.path)
+    return Scope(narrowed, department.name, restricted=True, department=department, departments=departments)
 
 
 # --- Figures ----------------------------------------------------------------------------------------------------

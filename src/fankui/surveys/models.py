@@ -10,6 +10,9 @@
 - ``RatingReminder``: the one reminder to rate a reply, sent once.
 - ``ServiceHall``, ``ServicePoint``, ``StaffBadge`` (一次一评): halls, their windows and the staff citizens meet there,
   each window and person with a QR link to a rating page; their ratings (kind "window") have no case.
+- ``RatingDay``: the ratings of one local day counted per kind, department, category, window, person and level, kept
+  by the services in the transaction that writes the rating (``services.tallies``); the rates read it for whole
+  days (docs/decisions/00NN-rates-read-daily-counts.md).
 """
 
 from __future__ import annotations
@@ -132,6 +135,13 @@ class Rating(models.Model):
         ServicePoint, on_delete=models.PROTECT, related_name="ratings", null=True, blank=True
     )
     staff = models.ForeignKey(StaffBadge, on_delete=models.PROTECT, related_name="ratings", null=True, blank=True)
+    # Who answered for what was rated and what it was about, as they stood when it was rated: the case's lead
+    # department and first-level category, or the window's department (else the person's). The rates group by them;
+    # a case sent to another department afterwards keeps its rating where it was given (the daily counts are exact).
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    category = models.ForeignKey("cases.Category", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     # How the rating reached us: the web (the tracking page, a window's QR code), the API, or a phone follow-up (回访).
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
     kind = models.CharField(_("rated"), max_length=16, choices=RatingKind.choices, default=RatingKind.REPLY)
@@ -147,7 +157,7 @@ class Rating(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     # The rater left a way to reach them (not anonymous): a bad rating is then followed up (回访).
     real_name = models.BooleanField(_("real name"), default=False)
-    # When a 回访 call reached the person (the first such call); the 回访率's numerator.
+    # When a 回访 call reached the person, who talked or declined to (the first such call); the 回访率's numerator.
     followed_up_at = models.DateTimeField(null=True, blank=True)
     # When the rectification of this bad rating was checked and reported (the 整改率's numerator). Kept on the rating,
     # like ``followed_up_at``, so that the rates read one table (docs/surveys.md, bench/README.md).
@@ -205,6 +215,39 @@ class Rating(models.Model):
     def sub_scores(self) -> list[tuple[str, int]]:
         """(dimension label, level) of the sub-scores given."""
         return [(str(label), getattr(self, name)) for name, label in SUB_SCORES if getattr(self, name)]
+
+
+class RatingDay(models.Model):
+    """How many ratings of one local day there are per kind, department, category, window, person and level, and
+    how many of them are excluded, real-name (valid ones), rectified and followed up: what the rates add up for
+    whole days instead of reading every rating (``rates.rollup``). Kept by ``services.tallies`` in the transaction
+    of each change to a rating; the key never changes after the rating is written, only the counts. Two rows may
+    hold the same key (two first ratings of a key written at once); every reader sums them."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=16, choices=RatingKind.choices)
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    category = models.ForeignKey("cases.Category", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    staff = models.ForeignKey(StaffBadge, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    # The counts: all ratings; excluded by an upheld appeal; and among the valid (not excluded) ones, real-name,
+    # rectified, and real-name followed up. Signed: a row may be corrected by another row of the same key.
+    ratings = models.IntegerField(default=0)
+    excluded = models.IntegerField(default=0)
+    real_name = models.IntegerField(default=0)
+    rectified = models.IntegerField(default=0)
+    followed_up = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "day", "department", "level"], name="rating_day_key")]
+        verbose_name = _("daily rating count")
+        verbose_name_plural = _("daily rating counts")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.level}: {self.ratings}"
 
 
 class Rectification(models.Model):

@@ -1,6 +1,7 @@
-"""The 好差评 rates, one rollup for the dashboard, the monthly report and the benchmark (docs/surveys.md).
+"""The 好差评 rates, one rollup for the dashboard, the monthly report, the windows' page and the benchmark
+(docs/surveys.md).
 
-``rollup(ratings, by)`` counts, in one GROUP BY over the ratings given, everything the five rates need:
+``rollup(by, start, end)`` counts everything the five rates need, per group of ``by``:
 
 - 满意率: satisfied ratings (levels ``FANKUI_SATISFIED_LEVELS``, default 非常满意 + 满意 + 基本满意) / valid ratings;
 - 好评率: 非常满意 + 满意 / valid ratings;
@@ -8,26 +9,30 @@
 - 整改率: bad ratings whose rectification is done (checked and reported) / bad ratings;
 - 回访率: real-name bad ratings followed up (a call reached the person) / real-name bad ratings.
 
-"Valid" is every rating of a reply not taken out by an upheld appeal; the excluded ones are counted apart
-(``excluded``) so every page says how many left the rates. ``by`` is a field path or an expression the caller
-chooses ("case__lead_department", a period's ``TruncMonth("created_at")``; for the ratings of windows and staff,
-``given(kind=RatingKind.WINDOW)``, "service_point", "staff" or "service_point__hall"): adding a dimension is one
-argument.
+"Valid" is every rating not taken out by an upheld appeal; the excluded ones are counted apart (``excluded``) so
+every page says how many left the rates. ``kind`` says which ratings: of replies (the default), of rectifications,
+or of service windows and staff (``RatingKind.WINDOW``, 一次一评). ``by`` and ``where`` name fields that ``Rating`` and
+``RatingDay`` share ("department", "category", "service_point", "staff", "level", and paths through them such as
+"service_point__hall"): whole local days are read from the daily counts (``RatingDay``, kept by
+``services.tallies``), the parts of days at the ends of the range from the ratings themselves, and the sum is the
+same as counting every rating (tests/surveys/test_the_daily_counts_add_up_to_the_ratings.py). A filter that needs
+the rating itself (``only``, e.g. the cases a user without a department may see) reads the ratings alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from fankui.core.vocab import Level
 
-from .models import Rating, RatingKind
+from .models import Rating, RatingDay, RatingKind
 
 GOOD_LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED)
 BAD_LEVELS = (Level.UNSATISFIED, Level.VERY_UNSATISFIED)
@@ -55,6 +60,8 @@ class Tally:
     satisfied: int = 0
     good: int = 0
     bad: int = 0
+    # Valid bad ratings that open a rectification (差评整改): those of replies, not a window's or a rectification's.
+    to_rectify: int = 0
     rectified: int = 0
     real_name_bad: int = 0
     followed_up: int = 0
@@ -77,7 +84,7 @@ class Tally:
 
     @property
     def rectification_rate(self) -> Share:
-        return Share(self.rectified, self.bad)
+        return Share(self.rectified, self.to_rectify)
 
     @property
     def follow_up_rate(self) -> Share:
@@ -97,7 +104,7 @@ class Tally:
 def given(start: datetime | None = None, end: datetime | None = None, kind: str = RatingKind.REPLY) -> QuerySet[Rating]:
     """Ratings of replies given in [start, end), the excluded ones included (the rollup counts them apart). With
     ``kind=RatingKind.WINDOW``: the ratings of service windows and staff (一次一评, no case), which the case figures
-    never count; group them by "service_point", "staff" or "service_point__hall"."""
+    never count."""
     qs = Rating.objects.filter(kind=kind)
     if start is not None:
         qs = qs.filter(created_at__gte=start)
@@ -106,41 +113,119 @@ def given(start: datetime | None = None, end: datetime | None = None, kind: str 
     return qs
 
 
-def _counts() -> dict[str, Count]:
+def counts() -> dict[str, Count]:
+    """Per level, the counts ``RatingDay`` keeps (its fields, each named here with "n_" before it: an aggregate may
+    not take the name of a field it filters on), as aggregates over ratings. ``services.tallies`` stores them."""
     valid = Q(excluded=False)
-    bad = valid & Q(level__in=BAD_LEVELS)
-    real_bad = bad & Q(real_name=True)
     return {
-        "valid": Count("pk", filter=valid),
-        "satisfied": Count("pk", filter=valid & Q(level__in=satisfied_levels())),
-        "good": Count("pk", filter=valid & Q(level__in=GOOD_LEVELS)),
-        "bad": Count("pk", filter=bad),
-        "rectified": Count("pk", filter=bad & Q(rectified_at__isnull=False)),
-        "real_name_bad": Count("pk", filter=real_bad),
-        "followed_up": Count("pk", filter=real_bad & Q(followed_up_at__isnull=False)),
-        "excluded": Count("pk", filter=Q(excluded=True)),
+        "n_ratings": Count("pk"),
+        "n_excluded": Count("pk", filter=Q(excluded=True)),
+        "n_real_name": Count("pk", filter=valid & Q(real_name=True)),
+        "n_rectified": Count("pk", filter=valid & Q(rectified_at__isnull=False)),
+        "n_followed_up": Count("pk", filter=valid & Q(real_name=True, followed_up_at__isnull=False)),
     }
 
 
-def total(ratings: QuerySet[Rating]) -> Tally:
-    """The counts of all ``ratings`` together."""
-    return Tally(**ratings.aggregate(**_counts()))
+# The counts of a ``RatingDay`` row, by field name.
+COUNTS = tuple(name.removeprefix("n_") for name in counts())
 
 
-def rollup(ratings: QuerySet[Rating], by: str | Any | Sequence[str | Any]) -> dict[Any, Tally]:
-    """The counts of ``ratings`` per value of ``by`` (a field path such as "case__lead_department", or an
-    expression such as ``Coalesce("case__category__parent", "case__category")``), in one query. Several at once
-    (a list) group by all of them, keyed by tuples: one pass gives every breakdown (``regroup``)."""
+def _tally(level: int, row: dict[str, int], satisfied: list[int], rectifiable: bool) -> Tally:
+    """The tally of ``row``'s counts of one level (``rectifiable``: of ratings that open a rectification)."""
+    valid = row["n_ratings"] - row["n_excluded"]
+    bad = level in BAD_LEVELS
+    return Tally(
+        valid=valid,
+        satisfied=valid if level in satisfied else 0,
+        good=valid if level in GOOD_LEVELS else 0,
+        bad=valid if bad else 0,
+        to_rectify=valid if bad and rectifiable else 0,
+        rectified=row["n_rectified"] if bad else 0,
+        real_name_bad=row["n_real_name"] if bad else 0,
+        followed_up=row["n_followed_up"] if bad else 0,
+        excluded=row["n_excluded"],
+    )
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+def whole_days(start: datetime | None, end: datetime | None) -> tuple[date | None, date | None]:
+    """The local days [first, last) that lie wholly in [start, end) (None: open on that side)."""
+    first = last = None
+    if start is not None:
+        first = start.astimezone(timezone.get_default_timezone()).date()
+        if local_midnight(first) < start:
+            first += timedelta(days=1)
+    if end is not None:
+        last = end.astimezone(timezone.get_default_timezone()).date()
+    return first, last
+
+
+def _parts(
+    start: datetime | None, end: datetime | None, kind: str, where: Q, only: Q | None
+) -> list[tuple[QuerySet[Any], dict[str, Any]]]:
+    """The querysets whose counts add up to the ratings of [start, end), each with its per-level aggregates."""
+    raw = counts()
+    summed = {f"n_{name}": Sum(name) for name in COUNTS}
+    if only is not None:
+        return [(given(start, end, kind).filter(where & only), raw)]
+    first, last = whole_days(start, end)
+    if first is not None and last is not None and first >= last:
+        return [(given(start, end, kind).filter(where), raw)]
+    days = RatingDay.objects.filter(where, kind=kind)
+    if first is not None:
+        days = days.filter(day__gte=first)
+    if last is not None:
+        days = days.filter(day__lt=last)
+    parts: list[tuple[QuerySet[Any], dict[str, Any]]] = [(days, summed)]
+    if first is not None and start is not None and local_midnight(first) > start:
+        parts.append((given(start, local_midnight(first), kind).filter(where), raw))
+    if last is not None and end is not None and local_midnight(last) < end:
+        parts.append((given(local_midnight(last), end, kind).filter(where), raw))
+    return parts
+
+
+def rollup(
+    by: str | Any | Sequence[str | Any],
+    start: datetime | None = None,
+    end: datetime | None = None,
+    *,
+    kind: str = RatingKind.REPLY,
+    where: Q | None = None,
+    only: Q | None = None,
+) -> dict[Any, Tally]:
+    """The counts of the ratings of ``kind`` given in [start, end) per value of ``by`` (a field both ``Rating`` and
+    ``RatingDay`` have, such as "department" or "service_point__hall", or an expression over them), narrowed by
+    ``where`` (a filter on those fields). Several at once (a list) group by all of them, keyed by tuples: one pass
+    gives every breakdown (``regroup``). ``only``, a filter on ``Rating`` alone, makes it read the ratings."""
     several = isinstance(by, list | tuple)
     keys = list(by) if several else [by]
     names = [f"group{i}" for i in range(len(keys))]
     annotations = {name: F(key) if isinstance(key, str) else key for name, key in zip(names, keys, strict=True)}
-    rows = ratings.annotate(**annotations).values(*names).annotate(**_counts()).order_by()
+    satisfied = satisfied_levels()
+    rectifiable = kind == RatingKind.REPLY
     result: dict[Any, Tally] = {}
-    for row in rows:
-        group = tuple(row.pop(name) for name in names)
-        result[group if several else group[0]] = Tally(**row)
+    for qs, aggregates in _parts(start, end, kind, where or Q(), only):
+        rows = qs.annotate(**annotations).values(*names, "level").annotate(**aggregates).order_by()
+        for row in rows:
+            group = tuple(row.pop(name) for name in names)
+            key = group if several else group[0]
+            result[key] = result.get(key, Tally()) + _tally(row.pop("level"), row, satisfied, rectifiable)
     return result
+
+
+def total(
+    start: datetime | None = None,
+    end: datetime | None = None,
+    *,
+    kind: str = RatingKind.REPLY,
+    where: Q | None = None,
+    only: Q | None = None,
+) -> Tally:
+    """The counts of all the ratings of [start, end) together (``rollup`` without a grouping)."""
+    return rollup([], start, end, kind=kind, where=where, only=only).get((), Tally())
 
 
 def regroup(groups: dict[tuple[Any, ...], Tally], position: int) -> dict[Any, Tally]:
@@ -151,9 +236,18 @@ def regroup(groups: dict[tuple[Any, ...], Tally], position: int) -> dict[Any, Ta
     return result
 
 
-def excluded_reasons(ratings: QuerySet[Rating], limit: int = 20) -> list[tuple[Any, str]]:
-    """(case number, reason) of the excluded ratings among ``ratings``, newest first: the rates' footnote."""
+def excluded_reasons(
+    start: datetime | None = None,
+    end: datetime | None = None,
+    *,
+    kind: str = RatingKind.REPLY,
+    where: Q | None = None,
+    only: Q | None = None,
+    limit: int = 20,
+) -> list[tuple[Any, str]]:
+    """(case number, reason) of the excluded ratings of [start, end), newest first: the rates' footnote."""
+    ratings = given(start, end, kind).filter((where or Q()) & (only or Q()), excluded=True)
     # Newest rating first: the date index, read backwards, stops after ``limit`` (ordering by when they were excluded
     # would read every rating of the period).
-    rows = ratings.filter(excluded=True).order_by("-created_at", "-id").values_list("case__number", "excluded_reason")
+    rows = ratings.order_by("-created_at", "-id").values_list("case__number", "excluded_reason")
     return list(rows[:limit])

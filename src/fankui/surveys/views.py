@@ -35,9 +35,9 @@ from fankui.core.errors import Conflict, DomainError, ValidationFailed
 from fankui.core.forms import posted_text, show_errors
 from fankui.core.throttle import Throttled
 
-from . import followups, posters, queries, services, windows
+from . import followups, posters, queries, rates, services, windows
 from .forms import CallForm, WindowRatingForm
-from .models import SUB_SCORES, Appeal, FollowUp, Level, Rating, Rectification, StaffBadge
+from .models import SUB_SCORES, Appeal, FollowUp, Level, Rating, RatingKind, Rectification, StaffBadge
 from .services import appeals, rectifications, unrated_reply
 
 # The access keys of the call's outcomes (Alt+key in most browsers): reached, unreachable, declined.
@@ -290,10 +290,15 @@ def window_list(request: HttpRequest) -> HttpResponse:
     # The last RATES_DAYS days, today included: from midnight RATES_DAYS - 1 days ago to the coming midnight.
     end = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=1), time.min))
     start = end - timedelta(days=RATES_DAYS)
-    only = windows.visible_ratings(user)
-    by_point = windows.rates("service_point", start, end, only)
-    by_staff = windows.rates("staff", start, end, only)
-    by_hall = windows.rates("hall", start, end, only)
+    # One pass gives the halls, the windows and the staff (``rates.rollup``, the rates of every dimension).
+    groups = rates.rollup(
+        ["service_point__hall", "service_point", "staff"],
+        start,
+        end,
+        kind=RatingKind.WINDOW,
+        where=windows.visible_ratings(user),
+    )
+    by_hall, by_point, by_staff = (rates.regroup(groups, position) for position in range(3))
     halls = {p.hall_id: p.hall for p in points}
     context = {
         "points": [(p, by_point.get(p.pk), windows.rating_path(p)) for p in points],
@@ -366,6 +371,7 @@ def _call_page(request: HttpRequest, case: Case, form: CallForm, status: int = 2
         "contact": contact,
         "name": submission.contact_name if contact else "",
         "phone": submission.contact_phone if contact else "",
+        "email": submission.contact_email if contact else "",
         "reply": case.replies.order_by("-created_at", "-id").first(),
         "may_rate": reply is not None,
         "ratings": Rating.objects.filter(case=case).order_by("created_at", "id"),

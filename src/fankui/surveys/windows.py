@@ -1,5 +1,5 @@
 """一次一评 at a service window: the rating a visitor gives a window or a member of staff by scanning its QR code,
-without a case; and the rates per window, person and hall.
+without a case; and who may see which windows and their rates (``rates.rollup`` counts them).
 
 A window's (``ServicePoint``) and a person's (``StaffBadge``) QR link carries their random ``token``, never an id:
 nobody reaches another window's page by counting. The public page records only on POST (mail and QR scanners
@@ -8,13 +8,8 @@ follow links), one rating per form shown (a second send of the same form is reco
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,8 +18,8 @@ from fankui.accounts.models import Department, User
 from fankui.core.site import public_url
 from fankui.core.vocab import Channel
 
-from .models import Level, Rating, RatingKind, ServiceHall, ServicePoint, StaffBadge, new_token
-from .services import clean_rating
+from .models import Rating, RatingKind, ServiceHall, ServicePoint, StaffBadge, new_token
+from .services import clean_rating, counted
 
 # What a QR link names: a window or a person.
 WINDOW, PERSON = "w", "p"
@@ -84,15 +79,19 @@ def rate_window(target: Target, level: int | str | None, comment: str = "", *, f
         return None
     point = target if isinstance(target, ServicePoint) else target.service_point
     staff = target if isinstance(target, StaffBadge) else None
-    return Rating.objects.create(
+    rating = Rating.objects.create(
         kind=RatingKind.WINDOW,
         service_point=point,
         staff=staff,
+        # The window's department answers for it; a person's own when they have no usual window.
+        department_id=point.department_id if point is not None else target.department_id,
         level=level,
         comment=comment,
         channel=Channel.WEB,
         created_at=timezone.now(),
     )
+    counted(rating)
+    return rating
 
 
 def renew_token(target: Target) -> Target:
@@ -124,62 +123,9 @@ def may_print(user: User, target: Target) -> bool:
     return permissions.may_print_window_posters(user, target.department)
 
 
-# --- Rates ------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class WindowRate:
-    key: int | None
-    ratings: int
-    satisfied: int
-    bad: int
-    by_level: dict[int, int]
-
-    @property
-    def percent(self) -> float | None:
-        """满意率: 基本满意 or better of all ratings; None when there is none (shown "—", never 0%)."""
-        return round(100.0 * self.satisfied / self.ratings, 1) if self.ratings else None
-
-
-# Grouping of a window rating: the window, the person, the hall (of the window, or of the person's usual window), or
-# the department (the window's, else the person's).
-GROUPS: dict[str, Any] = {
-    "service_point": F("service_point"),
-    "staff": F("staff"),
-    "hall": F("service_point__hall"),
-    "department": Coalesce(F("service_point__department"), F("staff__department")),
-}
-
-
-def window_ratings(start: datetime, end: datetime) -> QuerySet[Rating]:
-    """Ratings of windows and staff given in ``[start, end)`` (kind "window": ratings of replies have a case; these
-    have none)."""
-    return Rating.objects.filter(kind=RatingKind.WINDOW, created_at__gte=start, created_at__lt=end)
-
-
-def rates(by: str, start: datetime, end: datetime, only: Q | None = None) -> dict[int | None, WindowRate]:
-    """满意率, bad ratings and the count per level of the window ratings in the period, grouped ``by`` one of
-    ``GROUPS``, in one GROUP BY; ``only`` narrows the ratings (e.g. to the windows a user sees)."""
-    qs = window_ratings(start, end)
-    if only is not None:
-        qs = qs.filter(only)
-    rows = qs.annotate(g=GROUPS[by]).values_list("g", "level").annotate(n=Count("pk")).order_by()
-    counts: dict[int | None, dict[int, int]] = {}
-    for key, level, n in rows:
-        counts.setdefault(key, {})[level] = counts.get(key, {}).get(level, 0) + n
-    return {
-        key: WindowRate(
-            key,
-            sum(levels.values()),
-            sum(n for level, n in levels.items() if Level.is_satisfied(level)),
-            sum(n for level, n in levels.items() if not Level.is_satisfied(level)),
-            levels,
-        )
-        for key, levels in counts.items()
-    }
-
-
 def visible_ratings(user: User) -> Q:
     """The window ratings ``user`` may count: of the windows and staff of their departments (all for
-    organisation-wide roles)."""
+    organisation-wide roles). A filter on the fields ``Rating`` and ``RatingDay`` share, for ``rates.rollup``."""
     if permissions.is_organisation_wide(user):
         return Q()
     return Q(service_point__in=visible_points(user).values("pk")) | Q(staff__in=visible_staff(user).values("pk"))

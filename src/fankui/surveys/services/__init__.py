@@ -25,6 +25,7 @@ from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.vocab import Channel
 
 from ..models import SUB_SCORES, Appeal, FollowUp, Level, Rating, RatingKind
+from .tallies import counted
 
 MAX_COMMENT = 2_000
 MAX_TEXT = 4_000
@@ -73,6 +74,16 @@ def is_real_name(case: Case) -> bool:
     return not submission.anonymous and bool(submission.contact_phone_hash or submission.contact_email_hash)
 
 
+def answering(case: Case) -> dict[str, int | None]:
+    """The department and first-level category a rating of ``case`` counts for, as the case stands now (kept on the
+    rating: ``Rating.department``, ``Rating.category``)."""
+    category = case.category
+    return {
+        "department_id": case.lead_department_id,
+        "category_id": (category.parent_id or category.pk) if category is not None else None,
+    }
+
+
 def _check_rating(
     level: int | str | None, comment: str, scores: Mapping[str, Any] | None
 ) -> tuple[int, str, dict[str, int | None]]:
@@ -116,8 +127,10 @@ def rate(case: Case, level: int | str | None, comment: str = "", scores: Mapping
         comment=comment,
         real_name=is_real_name(case),
         created_at=timezone.now(),
+        **answering(case),
         **sub,
     )
+    counted(rating)
     if not rating.satisfied:
         from .rectifications import open_rectification
 
@@ -134,14 +147,17 @@ def replay_rating(case: Case, reply_id: int, level: int, at: datetime, comment: 
     No rectification is opened: the past is not rectified again."""
     if level not in Level.values:
         raise ValidationFailed({"level": [_("Choose one of the five ratings.")]})
-    return Rating.objects.create(
+    rating = Rating.objects.create(
         case=case,
         reply_id=reply_id,
         level=level,
         comment=comment.strip(),
         real_name=is_real_name(case),
         created_at=at,
+        **answering(case),
     )
+    counted(rating)
+    return rating
 
 
 def clean_rating(level: int | str | None, comment: str | None) -> tuple[int, str]:
@@ -181,7 +197,9 @@ def rate_by_phone(case: Case, level: int | str | None, comment: str = "", *, use
         channel=Channel.PHONE,
         real_name=is_real_name(case),
         created_at=timezone.now(),
+        **answering(case),
     )
+    counted(rating)
     if case.state == State.REPLIED:
         if not rating.satisfied:
             from .rectifications import open_rectification
@@ -215,10 +233,12 @@ from .reminders import send_rating_reminders  # noqa: E402
 __all__ = [
     "MAX_COMMENT",
     "RatingKind",
+    "answering",
     "check_rectification",
     "clean_level",
     "clean_rating",
     "clean_scores",
+    "counted",
     "decide_appeal",
     "file_appeal",
     "mask_comments",

@@ -5,6 +5,7 @@ the case page and counted in the rates' footnote."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -20,6 +21,7 @@ from fankui.intake.services import check_uploads, store_file
 
 from ..models import Appeal, Rating
 from . import clean_text
+from .tallies import counted
 
 MAX_EVIDENCE_FILES = 3
 
@@ -108,12 +110,15 @@ def decide_appeal(appeal: Appeal, user: User, uphold: bool, note: str) -> Appeal
     appeal.decided_at = now
     appeal.decision_note = note
     appeal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    rating = appeal.rating
+    # Locked: a 回访 call or a rectification may change the same rating's counts at the same moment.
+    rating = appeal.rating = Rating.objects.select_for_update().get(pk=appeal.rating_id)
     if uphold:
+        before = copy(rating)
         rating.excluded = True
         rating.excluded_reason = note
         rating.excluded_at = now
         rating.save(update_fields=["excluded", "excluded_reason", "excluded_at"])
+        counted(rating, before)
     if rating.case is not None:  # always: only ratings of a case are appealed (``may_appeal``)
         record_event(
             rating.case,

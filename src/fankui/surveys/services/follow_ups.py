@@ -7,6 +7,7 @@ person marks a rating followed up (``Rating.followed_up_at``, the numerator of �
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +22,11 @@ from fankui.core.errors import PermissionDenied, ValidationFailed
 
 from ..models import FollowUp, Rating, RatingKind
 from . import clean_level, clean_text
+from .tallies import counted
+
+# The outcomes that follow a rating up (回访率): the call reached the person, who talked or declined to talk. An
+# unreachable number is tried again; the call list keeps the rating until one of these (``queries.follow_ups_due``).
+FOLLOWED_UP = (FollowUp.Outcome.REACHED, FollowUp.Outcome.DECLINED)
 
 
 def may_follow_up(user: User, case: Case | None) -> bool:
@@ -68,9 +74,11 @@ def record_follow_up(target: Rating | Case, user: User, outcome: str, notes: str
     follow_up = FollowUp.objects.create(
         rating=rating, case=case, user=user, outcome=outcome, notes=clean["notes"], level=clean["level"], created_at=now
     )
-    if rating is not None and outcome == FollowUp.Outcome.REACHED and rating.followed_up_at is None:
+    if rating is not None and outcome in FOLLOWED_UP and rating.followed_up_at is None:
+        before = copy(rating)
         rating.followed_up_at = now
         rating.save(update_fields=["followed_up_at"])
+        counted(rating, before)
     if case is not None:
         data = {"follow_up_id": follow_up.pk, "outcome": outcome}
         if rating is not None:

@@ -3,6 +3,7 @@ department handles it, its head (or a supervisor) checks it, the citizen is told
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +23,8 @@ from fankui.sla.services.lookups import cached_lookups, work_calendar
 
 from .. import notices
 from ..models import Rating, RatingKind, Rectification
-from . import _check_rating, clean_text, is_real_name
+from . import _check_rating, answering, clean_text, is_real_name
+from .tallies import counted
 
 State = Rectification.State
 
@@ -130,7 +132,11 @@ def check_rectification(rectification: Rectification, user: User, approve: bool,
     data = {"rectification_id": rectification.pk}
     if approve:
         rectification.state = State.DONE
-        Rating.objects.filter(pk=rectification.rating_id).update(rectified_at=rectification.checked_at)
+        rating = Rating.objects.select_for_update().get(pk=rectification.rating_id)
+        before = copy(rating)
+        rating.rectified_at = rectification.checked_at
+        rating.save(update_fields=["rectified_at"])
+        counted(rating, before)
         rectification.reported = notices.report_rectification(rectification)
         # Public: the citizen's timeline says the rectification was reported (the words are on the page's panel).
         record_event(rectification.case, "rectification_done", actor=user, public=True, message=note, data=data)
@@ -170,8 +176,10 @@ def rate_rectification(case: Case, level: Any, comment: str = "", scores: Any = 
         comment=comment,
         real_name=is_real_name(case),
         created_at=timezone.now(),
+        **answering(case),
         **sub,
     )
+    counted(rating)
     record_event(
         case,
         "rate_rectification",
