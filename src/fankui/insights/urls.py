@@ -6,4 +6,5 @@ app_name = "insights"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("reports/", views.reports, name="reports"),
+    path("dashboard/windows/", views.window_rates, name="windows"),
 ]

@@ -15,7 +15,7 @@ from fankui.accounts.models import Department, User
 from fankui.accounts.views import staff_required
 from fankui.audit.services import record_export
 
-from . import builders, layout, queries
+from . import builders, layout, queries, windows
 from .forms import PeriodForm, ReportForm
 from .models import ReportRun
 from .periods import Period
@@ -97,3 +97,20 @@ def reports(request: HttpRequest) -> HttpResponse:
         return response
     runs = ReportRun.objects.all()[:24] if permissions.is_supervisor(user) else []
     return render(request, "insights/reports.html", {"form": form, "runs": runs})
+
+
+@staff_required
+def window_rates(request: HttpRequest) -> HttpResponse:
+    """The five rates per hall, window and member of staff (一次一评) for a month or a week; a period or department
+    not understood is named beside its field and the default shown, as on the dashboard."""
+    user = _user(request)
+    form = PeriodForm(request.GET or None, user=user)
+    period, department = form.chosen()
+    context = {
+        "form": form,
+        "period": period,
+        "department": department,
+        "figures": windows.figures(user, period, department),
+        "rates": layout.GOODBAD_RATES,
+    }
+    return render(request, "insights/window_rates.html", context)
