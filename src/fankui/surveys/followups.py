@@ -1,11 +1,13 @@
-"""回访: the operators' phone follow-ups. A call list (replied cases still unrated, bad ratings not yet followed up,
-and a daily random sample of closed cases) and what a call recorded: a ``FollowUp`` row (reached, unreachable,
-declined, with notes) through ``services.record_follow_up`` (which marks a reached rating followed up, the 回访率)
-and, when the person gave one, a rating through ``services.rate_by_phone``.
+"""回访: the operators' phone follow-ups. A call list (replied cases still unrated, real-name bad ratings not yet
+followed up, and a daily random sample of closed cases) and what a call recorded: a ``FollowUp`` row (reached,
+unreachable, declined, with notes) through ``services.record_follow_up`` (which marks the rating followed up when
+the person was reached, whether they talked or declined: the 回访率) and, when the person gave one, a rating through
+``services.rate_by_phone``.
 
-A follow-up counts as done on the list when the person was reached or declined; "unreachable" keeps the case on the
-list for the next try. Contact details are shown by the rules of ``accounts.permissions`` (``may_see_contact``):
-masked on the list, as written on the call page, where each look is an ``audit.Access`` row.
+The bad ratings on the list are ``queries.follow_ups_due``, the same ratings the 回访率 counts as not yet followed
+up; "unreachable" keeps one on the list for the next try. Contact details are shown by the rules of
+``accounts.permissions`` (``may_see_contact``): masked on the list, as written on the call page, where each look is
+an ``audit.Access`` row.
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ from fankui.cases.workflow import State
 from fankui.core.errors import PermissionDenied, ValidationFailed
 from fankui.notify.models import masked_address
 
-from .models import FollowUp, Level, Rating, RatingKind
+from .models import FollowUp, Rating, RatingKind
+from .queries import follow_ups_due
+from .rates import BAD_LEVELS
 from .services import rate_by_phone, record_follow_up
+from .services.follow_ups import FOLLOWED_UP
 
 # A follow-up is done when the person answered, or said they do not want to talk; "unreachable" is tried again.
-DONE = (FollowUp.Outcome.REACHED, FollowUp.Outcome.DECLINED)
+DONE = FOLLOWED_UP
 # The sample is drawn among the cases closed in these days before today.
 SAMPLE_DAYS = 30
 # Each part of the list shows at most this many rows (the oldest first): a day's work, not the whole backlog.
@@ -51,7 +56,7 @@ class Call:
     case: Case
     reason: str
     title: str
-    phone: str  # masked: 138****5678
+    phone: str  # masked: 138****5678; a masked e-mail address when the person left no number
     since: datetime | None  # replied, rated, or closed at
     rating: Rating | None = None  # the bad rating to follow up
     done: bool = False  # the sample stays the same all day: a row already called says so
@@ -67,6 +72,7 @@ class CallList:
     bad: list[Call]
     sample: list[Call]
     day: date
+    bad_due: int = 0  # every bad rating still to follow up (the list shows the oldest PART_ROWS)
 
 
 def _reachable(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -75,8 +81,9 @@ def _reachable(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def _call(case: Case, user: User, reason: str, since: datetime | None, **kwargs: object) -> Call:
-    phone = case.submission.contact_phone if permissions.may_see_contact(user, case) else ""
-    return Call(case, reason, shown_title(case, user), masked_address(phone), since, **kwargs)  # type: ignore[arg-type]
+    submission = case.submission
+    address = (submission.contact_phone or submission.contact_email) if permissions.may_see_contact(user, case) else ""
+    return Call(case, reason, shown_title(case, user), masked_address(address), since, **kwargs)  # type: ignore[arg-type]
 
 
 def call_list(user: User, today: date | None = None) -> CallList:
@@ -87,22 +94,15 @@ def call_list(user: User, today: date | None = None) -> CallList:
         case=OuterRef("pk"), created_at__gte=OuterRef("replied_at"), outcome__in=DONE
     )
     unrated = for_list(cases.filter(state=State.REPLIED)).filter(~Exists(done_since_reply)).order_by("replied_at", "id")
-    followed = FollowUp.objects.filter(rating=OuterRef("pk"), outcome__in=DONE)
-    bad = (
-        Rating.objects.filter(
-            case__in=cases.exclude(state=State.SPAM).values("pk"),
-            kind=RatingKind.REPLY,
-            level__lt=Level.FAIRLY_SATISFIED,
-        )
-        .filter(~Exists(followed))
-        .select_related("case__submission", "case__analysis")
-        .order_by("created_at", "id")
-    )
+    # Every real-name bad rating not yet followed up, as the 回访率 counts them (a number or an e-mail address left).
+    due = follow_ups_due(user)
+    bad = due.select_related("case__submission", "case__analysis")
     return CallList(
         unrated=[_call(c, user, "unrated", c.replied_at) for c in unrated[:PART_ROWS]],
         bad=[_call(r.case, user, "bad", r.created_at, rating=r) for r in bad[:PART_ROWS] if r.case is not None],
         sample=_sample(user, cases, today),
         day=today,
+        bad_due=due.count(),
     )
 
 
@@ -127,10 +127,8 @@ def _sample(user: User, cases: QuerySet[Case], today: date) -> list[Call]:
 
 def pending_bad_rating(case: Case) -> Rating | None:
     """The case's latest bad rating that no call has followed up yet."""
-    followed = FollowUp.objects.filter(rating=OuterRef("pk"), outcome__in=DONE)
     return (
-        Rating.objects.filter(case=case, kind=RatingKind.REPLY, level__lt=Level.FAIRLY_SATISFIED)
-        .filter(~Exists(followed))
+        Rating.objects.filter(case=case, kind=RatingKind.REPLY, level__in=BAD_LEVELS, followed_up_at__isnull=True)
         .order_by("-created_at", "-id")
         .first()
     )
