@@ -32,7 +32,7 @@ class GoodBad:
     excluded_reasons: list[tuple[str, str]] = field(default_factory=list)
 
 
-def among(scope: Any) -> dict[str, Q]:
+def among(scope: Any) -> dict[str, Any]:
     """The ratings of ``scope`` (``queries.Scope``) as ``rates.rollup``'s arguments: all of them, those counting for
     the scope's departments (read from the daily counts), or those of the cases it may see (read from the ratings:
     a user without a department)."""
