@@ -42,16 +42,10 @@ from fankui.cases.models import Case, Reply
 from fankui.cases.workflow import Action, State
 from fankui.core.site import public_url
 from fankui.nlp import rules
-from fankui.notify.services import (
-    Address,
-    blocked_addresses,
-    citizen_address,
-    citizen_message,
-    notify_citizen,
-    queue_in_batches,
-)
+from fankui.notify.services import blocked_addresses, citizen_message, notify_citizen, queue_in_batches
 from fankui.sla.models import Extension, InfoRequest
 from fankui.sla.services.waiting import info_wait_days
+from fankui.surveys.notices import submitter_address
 
 from . import wording
 
@@ -101,17 +95,6 @@ def emergency_advice() -> str:
     return _(
         "If anyone is in danger, call 110 (police), 119 (fire) or 120 (ambulance) now: we pass your report on at "
         "once, but they can be there sooner."
-    )
-
-
-def submitter_address(case: Case) -> Address | None:
-    """Where the submitter of ``case`` can be reached (nowhere when anonymous or without contact)."""
-    submission = case.submission
-    return citizen_address(
-        anonymous=submission.anonymous,
-        email=submission.contact_email,
-        phone=submission.contact_phone,
-        came_by=submission.channel,
     )
 
 

@@ -1,6 +1,7 @@
 """What the submitter is told by 好差评, through the outbox (``notify``): the reminder to rate a reply and the report
-of a rectification with the link to rate it. Like ``portal.notices`` (a layer above, so not imported), in the
-submitter's language, once per key, and only a link: opening it records nothing, only the form's POST does."""
+of a rectification with the link to rate it. Like ``portal.notices`` (a layer above, which takes
+``submitter_address`` from here), in the submitter's language, once per key, and only a link: opening it records
+nothing, only the form's POST does."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from .models import Rectification
 
 
 def submitter_address(case: Case) -> Address | None:
-    """Where the submitter of ``case`` can be reached (nowhere when anonymous or without contact)."""
+    """Where the submitter of ``case`` can be reached (nowhere when anonymous or without contact): the one rule for
+    every message to a submitter (``portal.notices`` too)."""
     submission = case.submission
     return citizen_address(
         anonymous=submission.anonymous,
