@@ -75,12 +75,13 @@ def _plan(n: int, rng: random.Random, period: Any, departments: list[Any], leave
     for i, moment in enumerate(moments, start=1):
         level = rng.choices([5, 4, 3, 2, 1], weights=[45, 25, 10, 12, 8])[0]
         bad = level <= 2
+        department = rng.choice(departments).pk  # drawn in this order since the first figures: the same data
         leaf = rng.choice(leaves)
         plan.append(
             (
                 i,
                 moment,
-                rng.choice(departments).pk,
+                department,
                 leaf.pk,
                 level,
                 rng.random() < 0.8,
