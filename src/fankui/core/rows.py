@@ -164,7 +164,8 @@ def update_rows(objects: Sequence[Model], names: Sequence[str], *, unless: str =
     sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
     if unless:
-        sql += f" AND NOT {quote(meta.get_field(unless).column)}"
+        flag: Any = meta.get_field(unless)
+        sql += f" AND NOT {quote(flag.column)}"
     rows = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk]
         for obj in objects
