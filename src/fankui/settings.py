@@ -491,7 +491,8 @@ FANKUI_PUBLIC_BOARD = env_bool("PUBLIC_BOARD", True)
 # Where SMS are POSTed as JSON ({"to", "text", "id"}); empty: SMS wait in the queue.
 FANKUI_SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
 # How long a worker's claim on a message lasts: another worker sends it after this when the first died mid-send
-# (again with the same SMS "id" and e-mail Message-ID). Longer than the slowest send (10 s gateway timeout).
+# (again with the same SMS "id" and e-mail Message-ID). Longer than the slowest send (10 s gateway timeout). The
+# steps after an analysis (dispatch, topics) left due this long after it are taken up by the follow-up sweep too.
 FANKUI_NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300, minimum=15)
 # Quiet hours in the site's time zone ("22:00-08:00"; empty: none): staff e-mail that is not urgent and SMS to
 # citizens that they did not just ask for wait for the end of the period (notify.quiet).

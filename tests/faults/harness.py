@@ -229,6 +229,9 @@ class Site:
             "FANKUI_NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
             "FANKUI_WORKER_POLL_SECONDS": "1",
             "FANKUI_WORKER_STALE_SECONDS": "60",
+            # The load's street lights go to one department by a keyword rule (``route_the_load``), and as the rule
+            # is sure enough, each such case is dispatched by the worker right after its analysis.
+            "FANKUI_AUTO_DISPATCH_CONFIDENCE": "0.5",
         }
         self.media = media
         self.server: subprocess.Popen[bytes] | None = None
@@ -238,6 +241,17 @@ class Site:
     def run(self, *args: str) -> None:
         done = subprocess.run([sys.executable, "-m", "fankui", *args], env=self.env, capture_output=True, text=True)
         assert done.returncode == 0, f"fankui {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+
+    def route_the_load(self) -> None:
+        """A department and a keyword rule that sends every case of the load (street lights) to it."""
+        self.run(
+            "shell",
+            "-c",
+            "from fankui.accounts.services import create_department\n"
+            "from fankui.analysis.models import KeywordRule\n"
+            "lights = create_department('市城管局', 'lights', None)\n"
+            "KeywordRule.objects.create(name='路灯', keywords='路灯', department=lights)\n",
+        )
 
     def _spawn(self, name: str, args: list[str], url: str | None = None) -> subprocess.Popen[bytes]:
         log = self.root / f"{name}-{len(self.logs)}.log"

@@ -2,16 +2,17 @@
 docs/operations.md "Faults and guarantees"). One run, in order:
 
 1. ``kill -9`` one of the server's two web processes;
-2. ``kill -9`` a worker holding a batch of analyses (seen in ``pg_locks``) and start it again;
+2. ``kill -9`` a worker holding a batch of analyses, or the steps after one (seen in ``pg_locks``), and start it
+   again;
 3. ``kill -9`` a worker in the middle of sending an SMS (the gateway holds the request), beside a second worker that
    takes the dead one's messages up once their lease expired;
 4. stop PostgreSQL (``-m immediate``, as a crash) and start it again;
 5. fill the attachment store (a 1 MB tmpfs) and send the web form with a picture.
 
-Then: every acknowledged submission is there, once; every case analysed once; every receipt sent, none twice in
-effect (a repeat after a crash carries the same SMS id / Message-ID); refusals were 503 with Retry-After, never a
-500; a refused form left nothing behind; the request id of an intake is in the logs of the intake, of its analysis
-and of its message.
+Then: every acknowledged submission is there, once; every case analysed once, with its receipt queued and its
+dispatch done, once; every receipt sent, none twice in effect (a repeat after a crash carries the same SMS id /
+Message-ID); refusals were 503 with Retry-After, never a 500; a refused form left nothing behind; the request id of an
+intake is in the logs of the intake, of its analysis and of its message.
 
 ``make faults`` runs it (``FAULTS_SHORT=1``: shorter phases, CI's version); the normal suite skips it."""
 
@@ -80,6 +81,7 @@ def site() -> Iterator[tuple[Site, Cluster, Gateway, MailSink, bool]]:
     site = Site(root, cluster, media)
     try:
         site.run("migrate", "--no-input", "-v0")
+        site.route_the_load()
         yield site, cluster, gateway, mail, mounted
     finally:
         site.stop()
@@ -106,6 +108,10 @@ def _analysing(cluster: Cluster) -> str | None:
 
 def _pending_analyses(cluster: Cluster) -> int:
     return int(cluster.query("SELECT count(*) FROM analysis_caseanalysis WHERE status = 'pending'")[0][0])
+
+
+def _followups_due(cluster: Cluster) -> int:
+    return int(cluster.query("SELECT count(*) FROM analysis_caseanalysis WHERE followup <> ''")[0][0])
 
 
 def _fill(folder: Path) -> Path:
@@ -209,8 +215,10 @@ def test_nothing_acknowledged_is_lost_and_nothing_is_done_twice(
     finally:
         load.stop()
 
-    # Every case analysed and every receipt sent before the checks.
+    # Every case analysed, every step after its analysis done (a killed worker's once its lease passed) and every
+    # receipt sent before the checks.
     wait_for("every analysis done", lambda: _pending_analyses(cluster) == 0, 180, 0.5)
+    wait_for("every step after the analyses done", lambda: _followups_due(cluster) == 0, 180, 0.5)
     wait_for(
         "every message sent",
         lambda: (
@@ -256,6 +264,19 @@ def test_nothing_acknowledged_is_lost_and_nothing_is_done_twice(
         "SELECT case_id, count(*) FROM notify_message WHERE key LIKE 'case:%%:receipt' GROUP BY 1 HAVING count(*) > 1"
     )
     assert receipts == []
+    # Each analysed case of the load: its receipt queued and, sent to the department by the keyword rule, dispatched
+    # once by the system (a worker killed with a batch in hand or between its commit and the dispatch included).
+    load_cases = cluster.query(
+        "SELECT c.id, c.state, c.lead_department_id IS NOT NULL, "
+        "(SELECT count(*) FROM notify_message m WHERE m.key = 'case:' || c.id || ':receipt'), "
+        "(SELECT count(*) FROM audit_event e WHERE e.case_id = c.id AND e.action = 'dispatch') "
+        "FROM cases_case c JOIN intake_submission s ON s.id = c.submission_id WHERE s.idempotency_key = ANY(%s)",
+        list(keys),
+    )
+    assert len(load_cases) == len(keys)
+    wrong = [row for row in load_cases if tuple(row[1:]) != ("dispatched", True, 1, 1)]
+    assert wrong == [], wrong[:5]
+    report["dispatched_once"] = len(load_cases)
     sent_sms = {
         row[0] for row in cluster.query("SELECT id FROM notify_message WHERE channel = 'sms' AND status = 'sent'")
     }

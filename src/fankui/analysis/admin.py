@@ -24,4 +24,4 @@ class CaseAnalysisAdmin(admin.ModelAdmin):
     list_display = ("case", "status", "kind", "category", "sentiment", "urgency", "department", "analysed_at")
     list_filter = ("status", "urgency", "kind", "sentiment")
     raw_id_fields = ("case", "duplicate_of", "topic", "category", "department", "rule")
-    readonly_fields = ("model_versions", "personal_data", "urgency_reasons", "attempts", "error")
+    readonly_fields = ("model_versions", "personal_data", "urgency_reasons", "attempts", "error", "followup")

@@ -52,6 +52,18 @@ REASON_LABELS = {
 }
 
 
+class Followup(models.TextChoices):
+    """What is still to be done after an analysis committed (``pipeline.follow_up``), in this order; set in the
+    transaction that saves the results and moved on in the transaction that does each step, so a worker killed in
+    between leaves the step to the sweep (``tasks.finish_follow_ups``) and a step is never done twice."""
+
+    NONE = "", "none"
+    # The emergency flag and the automatic dispatch (``pipeline._after``), then SAVED.
+    ACT = "act", "emergency flag and dispatch"
+    # The receivers of ``signals.analyses_saved``: the topics app's duplicate and hot topic.
+    SAVED = "saved", "duplicate and hot topic"
+
+
 class CaseAnalysis(models.Model):
     """One case's analysis results. Created "pending" with the case; the worker fills it in.
 
@@ -134,6 +146,8 @@ class CaseAnalysis(models.Model):
     rule = models.ForeignKey(
         "analysis.KeywordRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="analyses"
     )
+    # The steps after the analysis not done yet (``Followup``): "" once all are.
+    followup = models.CharField(max_length=10, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [
@@ -142,6 +156,10 @@ class CaseAnalysis(models.Model):
             # A topic's latest cases (``topics.services.latest_samples``), read from the index's end, however big
             # the topic: ordered by the topic's own column alone they were all read and sorted at every batch.
             models.Index(fields=["topic", "case"], name="analysis_topic_latest"),
+            # The follow-up sweep's: only rows with a step left, a handful at any time.
+            models.Index(
+                fields=["followup"], name="analysis_followup", condition=models.Q(followup__in=["act", "saved"])
+            ),
         ]
         verbose_name = _("case analysis")
         verbose_name_plural = _("case analyses")

@@ -10,6 +10,12 @@ Category and department: the organisation's trained model when there is one and 
 department. An emergency is recorded as an internal event "flagged_emergency" and heads the triage inbox; it is
 never dispatched automatically (a person must look at it now). After each batch committed, ``signals.analyses_saved``
 lets the topics app find the cases' likely duplicates and hot topics.
+
+The receipt is queued in the batch's transaction (``signals.analysis_finished``). The steps after it (the emergency
+flag and automatic dispatch, then the duplicates and topics) run after the commit, in short transactions of their
+own, so that SQLite's write lock is not held across them all; each is recorded as due (``CaseAnalysis.followup``) in
+the batch's transaction and marked done in the transaction that does it. A worker killed in between leaves it due,
+and the follow-up sweep (``follow_up_stale``) does it once the worker's lease has passed: once in effect, never lost.
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from fankui.accounts.models import Department
@@ -36,7 +44,7 @@ from fankui.nlp.masking import mask_case_text
 
 from . import predictors, signals
 from .keywords import match_rules
-from .models import CaseAnalysis, DomainWord, KeywordRule
+from .models import CaseAnalysis, DomainWord, Followup, KeywordRule
 
 log = logging.getLogger("fankui.analysis")
 
@@ -320,6 +328,7 @@ FIELDS = [
     "department_confidence",
     "rule",
     "model_versions",
+    "followup",
 ]
 
 
@@ -386,25 +395,90 @@ def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = Tr
             analysis.status = CaseAnalysis.Status.DONE
             analysis.attempts += 1
             analysis.error = ""
+            if not after:
+                analysis.followup = Followup.NONE
+            else:
+                analysis.followup = Followup.ACT if _needs_action(analysis, threshold) else Followup.SAVED
         analyses = _save(analyses)
         _apply(analyses, urgencies, models)
         signals.analysis_finished.send(sender=CaseAnalysis, analyses=analyses)
     _log_done(analyses)
-    # The look at other cases (and each dispatch) after the batch committed, in transactions of their own: one
-    # held across them all would lock SQLite's writers (intake) for longer.
     if after and analyses:
-        signals.analyses_saved.send(sender=CaseAnalysis, analyses=analyses)
-        for analysis in analyses:
-            if not _needs_action(analysis, threshold):
-                continue
-            with logs.context(request_id=analysis.case.submission.request_id, case_id=analysis.case_id):
-                try:
-                    with transaction.atomic():
-                        _after(analysis, threshold)
-                except Exception as exc:  # a dispatch problem must not undo the analysis
-                    log.exception("analysis follow-up failed for case %s", analysis.case_id)
-                    CaseAnalysis.objects.filter(pk=analysis.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
+        follow_up(analyses, threshold)
     return claimed
+
+
+def _take(analyses: list[CaseAnalysis], step: str) -> list[CaseAnalysis]:
+    """Those of ``analyses`` whose ``step`` is still due, locked until the caller's transaction ends (on SQLite its
+    transaction holds the write lock): another worker's sweep leaves them alone or finds them done."""
+    rows: QuerySet[CaseAnalysis] = CaseAnalysis.objects.filter(
+        pk__in=[analysis.pk for analysis in analyses], status=CaseAnalysis.Status.DONE, followup=step
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True)
+    due = set(rows.values_list("pk", flat=True))
+    return [analysis for analysis in analyses if analysis.pk in due]
+
+
+def follow_up(analyses: list[CaseAnalysis], threshold: float | None) -> None:
+    """The steps after the analysis of ``analyses`` committed (``CaseAnalysis.followup`` says which are due): each
+    case's emergency flag and automatic dispatch, then the duplicates and topics of those that got that far. Each
+    step runs in a transaction that also moves ``followup`` on, so it commits with its mark or not at all."""
+    for analysis in analyses:
+        if analysis.followup == Followup.ACT:
+            with logs.context(request_id=analysis.case.submission.request_id, case_id=analysis.case_id):
+                _act(analysis, threshold)
+    saved = [analysis for analysis in analyses if analysis.followup == Followup.SAVED]
+    if not saved:
+        return
+    signals.analyses_committed.send(sender=CaseAnalysis, analyses=saved)
+    with transaction.atomic():
+        saved = _take(saved, Followup.SAVED)
+        if not saved:
+            return
+        signals.analyses_saved.send(sender=CaseAnalysis, analyses=saved)
+        CaseAnalysis.objects.filter(pk__in=[analysis.pk for analysis in saved]).update(followup=Followup.NONE)
+    for analysis in saved:
+        analysis.followup = Followup.NONE
+
+
+def _act(analysis: CaseAnalysis, threshold: float | None) -> None:
+    """The emergency flag and automatic dispatch of one case, in one transaction with their mark. Should they raise
+    (a dispatch the workflow refuses), the error is kept on the analysis and the case goes on without them: trying
+    again would only fail again."""
+    with transaction.atomic():
+        if not _take([analysis], Followup.ACT):
+            return
+        error: dict[str, str] = {}
+        try:
+            with transaction.atomic():
+                _after(analysis, threshold)
+        except Exception as exc:
+            log.exception("analysis follow-up failed for case %s", analysis.case_id)
+            error["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+        CaseAnalysis.objects.filter(pk=analysis.pk).update(followup=Followup.SAVED, **error)
+    analysis.followup = Followup.SAVED
+
+
+def follow_up_stale(batch: int = BATCH, now: datetime | None = None) -> int:
+    """The follow-ups still due for analyses done longer ago than a worker's lease (``FANKUI_NOTIFY_LEASE_SECONDS``,
+    as for a claimed message): their worker died between the analysis and its steps. Returns how many it took up."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.FANKUI_NOTIFY_LEASE_SECONDS)
+    stale = CaseAnalysis.objects.filter(
+        followup__in=[Followup.ACT, Followup.SAVED], status=CaseAnalysis.Status.DONE, analysed_at__lt=cutoff
+    )
+    keys = list(stale.order_by("case_id").values_list("case_id", flat=True)[:batch])
+    if not keys:
+        return 0
+    # Read again here: the case may have moved on since (a person dispatched it), and ``_after`` looks at its state.
+    analyses = list(
+        CaseAnalysis.objects.filter(case_id__in=keys)
+        .order_by("case_id")
+        .select_related("case", "case__submission", "department")
+    )
+    log.info("taking up the follow-ups of %d analyses left by a worker", len(analyses))
+    follow_up(analyses, auto_dispatch_threshold())
+    return len(analyses)
 
 
 def _log_done(analyses: list[CaseAnalysis]) -> None:

@@ -18,6 +18,12 @@ def analyse_pending() -> int:
     return pipeline.analyse_pending(budget=ROUND_SECONDS)
 
 
+def finish_follow_ups() -> int:
+    """The emergency flags, dispatches, duplicates and topics that a worker killed after an analysis committed left
+    due (``pipeline.follow_up_stale``); each done once, in the transaction that marks it done."""
+    return pipeline.follow_up_stale()
+
+
 def retrain_models() -> int:
     """Retrain category and routing from the organisation's cases every RETRAIN_DAYS; returns models replaced."""
     if not services.retrain_due():
@@ -36,5 +42,6 @@ def retrain_models() -> int:
 
 SWEEPS: list[tuple[str, Callable[[], int]]] = [
     ("analyse_pending", analyse_pending),
+    ("finish_follow_ups", finish_follow_ups),
     ("retrain_models", retrain_models),
 ]

@@ -13,11 +13,12 @@ class TopicsConfig(AppConfig):
 
     def ready(self) -> None:
         from fankui.analysis import suggestions
-        from fankui.analysis.signals import analyses_saved
+        from fankui.analysis.signals import analyses_committed, analyses_saved
 
         from .duplicates import likely_duplicate
-        from .placement import look_at_batch
+        from .placement import look_at_batch, warm_for_batch
 
+        analyses_committed.connect(warm_for_batch, dispatch_uid="topics.warm_for_batch")
         analyses_saved.connect(look_at_batch, dispatch_uid="topics.look_at_batch")
         # The operator's suggestions while they type name a likely duplicate from this app's index.
         suggestions.register_duplicate_lookup(likely_duplicate)

@@ -1,7 +1,8 @@
 """Each new case's hot topic: the active topic of the same problem at the same place, or a new one.
 
 Runs after the analysis of a batch committed (``analysis.signals.analyses_saved``, received by ``look_at_batch``),
-right after the duplicate lookup (``duplicates``), for the whole batch at once.
+right after the duplicate lookup (``duplicates``), for the whole batch at once, in the transaction that marks it done
+(a worker killed before it commits leaves the batch to the analysis's follow-up sweep).
 """
 
 from __future__ import annotations
@@ -54,16 +55,27 @@ PLACED_FIELDS = ["place", "words", "topic_words", "duplicate_of", "duplicate_sim
 TOPIC_SAME_PLACE = 0.1
 
 
-def look_at_batch(sender: type, analyses: Sequence[CaseAnalysis], **kwargs: Any) -> None:
-    """The duplicate and the hot topic of each case of a batch whose analysis was just committed
-    (``analysis.signals.analyses_saved``). First the process's duplicate index is brought up to the batch outside any
-    transaction (a worker's first look reads every case), then the whole batch is looked at in one short transaction;
-    should that fail, case by case, so that one bad case costs only its own duplicate and topic (the error is kept on
-    its analysis). Never raises: the analysis itself is saved."""
+def warm_for_batch(sender: type, analyses: Sequence[CaseAnalysis], **kwargs: Any) -> None:
+    """Bring the process's duplicate index up to a batch whose analysis was just committed, outside any transaction
+    (``analysis.signals.analyses_committed``): a worker's first look reads every case. Never raises: the look itself
+    refreshes the index again if this failed."""
     if not analyses:
         return
     try:
         duplicates.warm_index(min(analysis.case_id for analysis in analyses))
+    except Exception:
+        log.exception("the duplicate index could not be brought up to a batch")
+
+
+def look_at_batch(sender: type, analyses: Sequence[CaseAnalysis], **kwargs: Any) -> None:
+    """The duplicate and the hot topic of each case of a batch whose analysis was just committed
+    (``analysis.signals.analyses_saved``, inside the transaction that marks this done: what is written here commits
+    with that mark or not at all). The whole batch is looked at in one savepoint; should that fail, case by case, so
+    that one bad case costs only its own duplicate and topic (the error is kept on its analysis). Never raises: the
+    analysis itself is saved."""
+    if not analyses:
+        return
+    try:
         with transaction.atomic():
             duplicates.find_duplicates(analyses)
             place_in_topics(analyses)
