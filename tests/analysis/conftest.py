@@ -8,7 +8,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _models_dir(settings: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
-    """Trained models go to a fresh folder per test, never into the developer's FANKUI_DATA_DIR."""
+    """A fresh data folder per test (what a model's training or an export writes), never the developer's."""
     settings.FANKUI_DATA_DIR = tmp_path / "data"  # type: ignore[attr-defined]
     (tmp_path / "data").mkdir()
     yield tmp_path / "data"

@@ -7,9 +7,13 @@ import csv
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 from fankui.nlp.csvio import write_table
+
+# The command asks the database for a trained model of that name first.
+pytestmark = pytest.mark.django_db
 
 
 def test_predict_writes_a_planted_formula_as_text(tmp_path: Path) -> None:

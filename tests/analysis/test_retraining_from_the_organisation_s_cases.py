@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from io import StringIO
 from pathlib import Path
 
@@ -9,7 +8,7 @@ from django.core.management import call_command
 
 from fankui.accounts.models import Department, User
 from fankui.analysis import services, tasks
-from fankui.analysis.models import CaseAnalysis
+from fankui.analysis.models import CaseAnalysis, TrainedModel
 from fankui.cases.services import moves
 from tests import factories
 
@@ -68,20 +67,18 @@ def test_too_few_cases_leave_the_rules_in_place() -> None:
     assert "too few" in result.message
 
 
-def test_a_worse_model_does_not_replace_the_current_one(
-    dispatcher: User, _models_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_worse_model_does_not_replace_the_current_one(dispatcher: User) -> None:
     roads, schools = factories.department("市政局"), factories.department("教育局")
     dispatched_cases(dispatcher, roads, schools)
     assert services.retrain("routing").replaced
-    metadata = _models_dir / "models" / "routing" / "metadata.json"
-    data = json.loads(metadata.read_text(encoding="utf-8"))
-    data["cv_macro_f1"] = 1.01  # the current model claims to be better than anything can be
-    metadata.write_text(json.dumps(data), encoding="utf-8")
+    current = TrainedModel.objects.get(name="routing")
+    # The current model claims to be better than anything can be.
+    current.metadata = {**current.metadata, "cv_macro_f1": 1.01}
+    current.save(update_fields=["metadata"])
     result = services.retrain("routing")
     assert not result.replaced
     assert "kept the current" in result.message
-    assert json.loads(metadata.read_text(encoding="utf-8"))["version"] == data["version"]
+    assert TrainedModel.objects.get(name="routing").sha256 == current.sha256
 
 
 def test_the_weekly_sweep_retrains_only_when_due(dispatcher: User) -> None:

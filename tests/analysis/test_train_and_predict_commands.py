@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import csv
-import json
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+
+from fankui.analysis import store
+
+pytestmark = pytest.mark.django_db
 
 
 def run(*args: str) -> str:
@@ -15,12 +18,11 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_train_saves_a_model_with_its_metadata_and_prints_the_cross_validated_macro_f1(
-    reviews_csv: Path, _models_dir: Path
-) -> None:
+def test_train_saves_a_model_with_its_metadata_and_prints_the_cross_validated_macro_f1(reviews_csv: Path) -> None:
     output = run("train", "--data", str(reviews_csv), "--text", "review", "--label", "label", "--model", "taste")
     assert "cross-validated macro-F1: " in output
-    metadata = json.loads((_models_dir / "models" / "taste" / "metadata.json").read_text(encoding="utf-8"))
+    metadata = store.trained_metadata("taste")
+    assert metadata is not None
     assert metadata["labels"] == ["0", "1"]
     assert metadata["rows"] == 24
     assert metadata["version"].startswith("taste-")

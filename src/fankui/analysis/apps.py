@@ -32,14 +32,15 @@ class AnalysisConfig(AppConfig):
     def ready(self) -> None:
         from fankui.audit import labels
         from fankui.cases.signals import cases_created
-        from fankui.core import doctor, folders, health
+        from fankui.core import doctor, health
 
-        from . import queries, services, store
+        from . import queries, services
 
         cases_created.connect(services.queue_cases, dispatch_uid="analysis.queue_cases")
         health.register("analysis_backlog", queries.backlog_check)
         doctor.register("analysis_backlog", queries.backlog_finding)
-        folders.register("models", store.models_dir)
+        # Trained models are rows of the database (``store``): its backup holds them; the doctor names them.
+        doctor.register("models", queries.models_finding)
         labels.register(
             "flagged_emergency", staff=_("Flagged as an emergency for immediate handling"), detail=_emergency_detail
         )

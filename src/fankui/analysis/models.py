@@ -214,3 +214,32 @@ class DomainWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class TrainedModel(models.Model):
+    """A model the organisation trained (``fankui train``; ``category`` and ``routing`` by ``fankui retrain``), kept
+    in the database: every web and worker machine reads the same one, a backup of the database holds it, and a model
+    is replaced by one committed row, never seen half-written. A few MB (docs/analysis.md, "Where models live"). The
+    shipped models stay files in the package (``store.BUILTIN_DIR``)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    version = models.CharField(max_length=100)
+    # Of ``data``: what a process's copy is kept under (``store``), and checked again when the bytes are read.
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    # The model as ``joblib.dump(..., compress=3)`` wrote it.
+    data = models.BinaryField()
+    metadata = models.JSONField(default=dict)
+    saved_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class Retraining(models.Model):
+    """When the scheduled retraining last ran (one row): every worker machine reads the same time."""
+
+    ran_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M}"

@@ -101,10 +101,7 @@ class NatureRules:
 
 def trained(name: str) -> StoredModel | None:
     """A model trained by the organisation (not a shipped one) under ``name``, if there is one."""
-    folder = store.models_dir() / store.check_name(name)
-    if (folder / "model.joblib").exists():
-        return store.load_folder(folder, name)
-    return None
+    return store.trained(name)
 
 
 def get(name: str) -> Predictor:

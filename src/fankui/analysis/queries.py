@@ -12,6 +12,7 @@ from fankui.cases.models import Case
 from fankui.cases.queries import shown_title, visible_cases
 from fankui.core.doctor import FAIL, OK, Finding
 
+from . import store
 from .models import CaseAnalysis
 from .suggestions import Suggestion
 
@@ -30,6 +31,22 @@ def backlog_finding() -> Finding:
     ok, details = backlog_check()
     text = _("%(pending)d cases wait for their analysis (at most %(max)d)") % details
     return Finding("analysis_backlog", OK if ok else FAIL, text)
+
+
+def models_finding() -> Finding:
+    """`fankui doctor`: the trained models in the database, each with its version and size; one whose bytes do not
+    match their checksum fails (the analysis would refuse it)."""
+    found = store.sizes()
+    if not found:
+        return Finding("models", OK, _("no trained model: the shipped models and keyword rules are used"))
+    listed = ", ".join(f"{version} ({size / 1e6:.1f} MB)" for _name, version, size, _ok in found)
+    damaged = [name for name, _version, _size, ok in found if not ok]
+    if damaged:
+        text = _("damaged (do not match their checksum): %(names)s; train them again") % {"names": ", ".join(damaged)}
+        return Finding("models", FAIL, text)
+    return Finding(
+        "models", OK, _("%(count)d trained, in the database: %(models)s") % {"count": len(found), "models": listed}
+    )
 
 
 def suggested_duplicate(suggestion: Suggestion, user: User) -> tuple[Case, str] | None:

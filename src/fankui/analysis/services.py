@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,7 @@ from fankui.intake.models import MAX_TITLE_CHARS, Submission
 from fankui.nlp.classify import Settings, TrainingError, train
 
 from . import pipeline, store, suggestions
-from .models import REASON_LABELS, CaseAnalysis, Nature, Urgency
+from .models import REASON_LABELS, CaseAnalysis, Nature, Retraining, Urgency
 from .suggestions import Choice, Suggestion
 
 log = logging.getLogger("fankui.analysis")
@@ -299,7 +300,7 @@ def retrain(name: str, *, force: bool = False) -> RetrainResult:
         counts[label] = counts.get(label, 0) + 1
     usable = {label for label, n in counts.items() if n >= 2}
     pairs = [(t, lab) for t, lab in zip(texts, labels, strict=True) if lab in usable and t]
-    current = store.metadata(name) if (store.models_dir() / name / "model.joblib").exists() else None
+    current = store.trained_metadata(name)
     old_f1: float | None = None
     if current and current.get("cv_macro_f1") is not None:
         old_f1 = float(current["cv_macro_f1"])
@@ -331,17 +332,18 @@ def retrain(name: str, *, force: bool = False) -> RetrainResult:
 
 def retrain_due(now: datetime | None = None) -> bool:
     """Whether the scheduled retraining should run: never run, or the last run is older than RETRAIN_DAYS."""
-    stamp = store.models_dir() / ".last_retrain"
-    if not stamp.exists():
+    last = Retraining.objects.order_by("-ran_at").values_list("ran_at", flat=True).first()
+    if last is None:
         return True
     now = now or timezone.now()
-    last = datetime.fromisoformat(stamp.read_text(encoding="utf-8").strip())
     return bool(now - last >= timedelta(days=settings.FANKUI_RETRAIN_DAYS))
 
 
 def mark_retrained() -> None:
-    store.models_dir().mkdir(parents=True, exist_ok=True)
-    (store.models_dir() / ".last_retrain").write_text(timezone.now().isoformat(), encoding="utf-8")
+    """One row, the same for every worker machine."""
+    with transaction.atomic():
+        Retraining.objects.all().delete()
+        Retraining.objects.create(ran_at=timezone.now())
 
 
 def requeue_unrouted() -> int:

@@ -1,14 +1,19 @@
-"""Where models live: trained ones under FANKUI_DATA_DIR/models/<name>/, the shipped ones in the package.
+"""Where models live: trained ones in the database (``models.TrainedModel``), the shipped ones in the package.
 
-A model folder holds ``model.joblib`` and ``metadata.json`` (version, created, labels, cross-validated macro-F1,
-rows). A trained model of the same name takes precedence over the shipped one, so an organisation can replace the
-built-in sentiment model with its own. Saving writes a new folder and renames it into place, so a worker loading a
-model never reads half a file.
+A trained model is its ``joblib`` bytes and its metadata (version, created, labels, cross-validated macro-F1, rows) in
+one row; a process keeps the model it unpickled under the row's SHA-256 and asks the database for that checksum each
+time (one small query), so a model retrained on any machine reaches every web and worker process at its next use,
+and a process never reads a model half-written (the row is replaced in one transaction; the bytes are checked against
+the checksum before they are unpickled). A trained model of the same name takes precedence over the shipped one, so
+an organisation can replace the built-in sentiment model with its own. A shipped model is a folder of
+``model.joblib`` and ``metadata.json`` (``build_builtin`` writes it, ``load_folder`` reads it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import io
 import json
 import re
 import shutil
@@ -20,10 +25,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import joblib
-from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from fankui.nlp.classify import LinearTextModel, TrainingReport
+
+from .models import TrainedModel
 
 # The shipped models (``build_builtin``).
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
@@ -32,6 +39,10 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 class ModelNotFound(LookupError):
     pass
+
+
+class ModelDamaged(ValueError):
+    """A trained model's bytes do not match their checksum: it is not unpickled."""
 
 
 class Predictor(Protocol):
@@ -69,23 +80,17 @@ class StoredModel:
         return self.model.predict(texts)
 
 
-def models_dir() -> Path:
-    return Path(settings.FANKUI_DATA_DIR) / "models"
-
-
 def check_name(name: str) -> str:
     if not NAME.match(name or ""):
         raise ValueError(f"{name!r} is not a model name: use letters, digits, '-', '_' or '.', up to 64 characters.")
     return name
 
 
-def model_path(name: str) -> Path | None:
-    """The folder of the model called ``name``: a trained one first, then a shipped one; None if neither exists."""
+def builtin_path(name: str) -> Path | None:
+    """The folder of the shipped model called ``name``, or None."""
     check_name(name)
-    for folder in (models_dir() / name, BUILTIN_DIR / name):
-        if (folder / "model.joblib").exists():
-            return folder
-    return None
+    folder = BUILTIN_DIR / name
+    return folder if (folder / "model.joblib").exists() else None
 
 
 def version_for(name: str, when: datetime | None = None) -> str:
@@ -101,9 +106,9 @@ def save(
     folder: Path | None = None,
     extra: dict[str, Any] | None = None,
 ) -> StoredModel:
+    """Keep a trained model under ``name`` in the database, replacing the one there (``folder``: as files there
+    instead, for the shipped models that ``build_builtin`` makes)."""
     check_name(name)
-    target = folder or models_dir() / name
-    target.parent.mkdir(parents=True, exist_ok=True)
     now = timezone.now()
     metadata = {
         "name": name,
@@ -118,6 +123,34 @@ def save(
         "calibration": "temperature scaling" if model.calibrator is not None else "none",
         **(extra or {}),
     }
+    if folder is not None:
+        _save_folder(folder, model, metadata)
+        return StoredModel(name, model, metadata)
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer, compress=3)
+    data = buffer.getvalue()
+    checksum = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        TrainedModel.objects.update_or_create(
+            name=name,
+            defaults={
+                "version": metadata["version"],
+                "sha256": checksum,
+                "size": len(data),
+                "data": data,
+                "metadata": metadata,
+                "saved_at": now,
+            },
+        )
+    stored = StoredModel(name, model, metadata)
+    with _cache_lock:
+        _cache[name] = (checksum, stored)
+    return stored
+
+
+def _save_folder(target: Path, model: LinearTextModel, metadata: dict[str, Any]) -> None:
+    """Write a new folder beside ``target`` and rename it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -129,17 +162,46 @@ def save(
         target.rename(old)
     staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
-    _cache.pop(str(target), None)
-    return StoredModel(name, model, metadata)
+    _folders.pop(str(target), None)
 
 
-_cache: dict[str, tuple[float, StoredModel]] = {}
+# A process's trained models by name, with the checksum of the row they were read from; the shipped ones by folder,
+# with their file's modification time.
+_cache: dict[str, tuple[str, StoredModel]] = {}
+_folders: dict[str, tuple[float, StoredModel]] = {}
 _cache_lock = threading.Lock()
 
 
+def trained(name: str) -> StoredModel | None:
+    """The model the organisation trained under ``name``, if there is one: the process's copy while the database
+    holds the same checksum, else read again (and checked) from the database."""
+    check_name(name)
+    checksum = TrainedModel.objects.filter(name=name).values_list("sha256", flat=True).first()
+    if checksum is None:
+        return None
+    with _cache_lock:
+        cached = _cache.get(name)
+    if cached and cached[0] == checksum:
+        return cached[1]
+    row = TrainedModel.objects.filter(name=name).values_list("sha256", "data", "metadata").first()
+    if row is None:  # deleted in between
+        return None
+    checksum, data, metadata = row[0], bytes(row[1]), row[2]
+    if hashlib.sha256(data).hexdigest() != checksum:
+        raise ModelDamaged(f"the trained model {name!r} does not match its SHA-256 checksum")
+    _old_module_names()
+    stored = StoredModel(name, joblib.load(io.BytesIO(data)), metadata)
+    with _cache_lock:
+        _cache[name] = (checksum, stored)
+    return stored
+
+
 def load(name: str) -> StoredModel:
-    """The model called ``name`` (cached until its file changes); ``ModelNotFound`` if there is none."""
-    folder = model_path(name)
+    """The model called ``name``, trained or else shipped; ``ModelNotFound`` if there is neither."""
+    own = trained(name)
+    if own is not None:
+        return own
+    folder = builtin_path(name)
     if folder is None:
         raise ModelNotFound(name)
     return load_folder(folder, name)
@@ -162,9 +224,10 @@ def _old_module_names() -> None:
 
 
 def load_folder(folder: Path, name: str) -> StoredModel:
+    """A model kept as a folder (a shipped one), cached until its file changes."""
     stamp = (folder / "model.joblib").stat().st_mtime
     with _cache_lock:
-        cached = _cache.get(str(folder))
+        cached = _folders.get(str(folder))
         if cached and cached[0] == stamp:
             return cached[1]
     _old_module_names()
@@ -173,13 +236,36 @@ def load_folder(folder: Path, name: str) -> StoredModel:
     metadata = json.loads(metadata_file.read_text(encoding="utf-8")) if metadata_file.exists() else {}
     stored = StoredModel(name, model, metadata)
     with _cache_lock:
-        _cache[str(folder)] = (stamp, stored)
+        _folders[str(folder)] = (stamp, stored)
     return stored
 
 
+def trained_metadata(name: str) -> dict[str, Any] | None:
+    """The metadata of the model the organisation trained under ``name``, without reading the model."""
+    found: dict[str, Any] | None = (
+        TrainedModel.objects.filter(name=check_name(name)).values_list("metadata", flat=True).first()
+    )
+    return found
+
+
 def metadata(name: str) -> dict[str, Any] | None:
-    folder = model_path(name)
+    """The metadata of the model called ``name``, trained or else shipped."""
+    own = trained_metadata(name)
+    if own is not None:
+        return own
+    folder = builtin_path(name)
     if folder is None:
         return None
     data: dict[str, Any] = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     return data
+
+
+def sizes() -> list[tuple[str, str, int, bool]]:
+    """Every trained model: name, version, size in bytes, and whether its bytes match their checksum
+    (``fankui doctor``)."""
+    found = []
+    for name, version, size, checksum, data in TrainedModel.objects.order_by("name").values_list(
+        "name", "version", "size", "sha256", "data"
+    ):
+        found.append((name, version, size, hashlib.sha256(bytes(data)).hexdigest() == checksum))
+    return found

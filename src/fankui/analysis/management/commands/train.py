@@ -70,4 +70,4 @@ class Command(BaseCommand):
             self.stdout.write("cross-validated macro-F1: n/a (too few rows per label to cross-validate)")
         else:
             self.stdout.write(f"cross-validated macro-F1: {report.macro_f1:.4f} ({report.folds} folds)")
-        self.stdout.write(f"Saved {stored.version} to {store.models_dir() / name}")
+        self.stdout.write(f"Saved {stored.version} in the database (the model {name}).")
