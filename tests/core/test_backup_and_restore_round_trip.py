@@ -4,6 +4,7 @@ mismatched backup with a clear message, changing nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tarfile
@@ -15,8 +16,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from PIL import Image
 
+from fankui.analysis.models import TrainedModel
 from fankui.cases.models import Case
 from fankui.core import backup
 
@@ -33,15 +36,32 @@ def png() -> SimpleUploadedFile:
 
 @pytest.fixture
 def site(settings: Any, tmp_path: Path) -> Path:
-    """A data directory of its own, with a trained model and the keys settings.py keeps there."""
+    """A data directory of its own with the keys settings.py keeps there, and a trained model (in the database)."""
     data = tmp_path / "var"
     data.mkdir()
     settings.FANKUI_DATA_DIR = data
     settings.MEDIA_ROOT = data / "media"
-    (data / "models" / "kind").mkdir(parents=True)
-    (data / "models" / "kind" / "model.joblib").write_bytes(b"trained model v1")
+    model("trained model v1")
     (data / "encryption_key").write_text("key-one")
     return data
+
+
+def model(data: str) -> None:
+    """The bytes of a trained model as ``analysis.store`` keeps them (a backup does not look inside)."""
+    TrainedModel.objects.update_or_create(
+        name="kind",
+        defaults={
+            "version": f"kind-{data}",
+            "sha256": hashlib.sha256(data.encode()).hexdigest(),
+            "size": len(data),
+            "data": data.encode(),
+            "saved_at": timezone.now(),
+        },
+    )
+
+
+def trained() -> bytes:
+    return bytes(TrainedModel.objects.get(name="kind").data)
 
 
 def members(archive: Path) -> dict[str, bytes]:
@@ -62,12 +82,11 @@ def test_a_backup_brings_back_the_database_attachments_models_and_keys(site: Pat
     archive = tmp_path / "site.tar.gz"
 
     said = run("backup", str(archive))
-    assert said.startswith(f"{archive} written: 4 files,")
+    assert said.startswith(f"{archive} written: 3 files,")
     manifest = json.loads(members(archive)["manifest.json"])
     assert manifest["engine"] in {"sqlite", "postgresql"}
     assert manifest["migrations"]["cases"][0] == "0001_initial"
     assert {entry["path"] for entry in manifest["files"]} >= {
-        "folders/models/kind/model.joblib",
         f"folders/media/{attachment.relative_to(site / 'media').as_posix()}",
         "keys/encryption_key",
     }
@@ -76,16 +95,15 @@ def test_a_backup_brings_back_the_database_attachments_models_and_keys(site: Pat
     # What happens after the backup: a new case, a lost picture, a retrained model, a rotated key.
     later = factories.case(body="后来的诉求，备份里没有")
     attachment.unlink()
-    (site / "models" / "kind" / "model.joblib").write_bytes(b"trained model v2")
+    model("trained model v2")
     (site / "encryption_key").write_text("key-two")
 
     said = run("restore", str(archive), "--yes")
-    assert said.startswith(f"restored {archive} (4 files")
+    assert said.startswith(f"restored {archive} (3 files")
     assert list(Case.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not Case.objects.filter(pk=later.pk).exists()
     assert attachment.read_bytes() == picture
-    assert (site / "models" / "kind" / "model.joblib").read_bytes() == b"trained model v1"
-    assert (site / "models.before-restore" / "kind" / "model.joblib").read_bytes() == b"trained model v2"
+    assert trained() == b"trained model v1"  # with the database
     assert (site / "encryption_key").read_text() == "key-one"
     # the restored site works: its next case is stored as usual
     assert factories.case(body="恢复之后的新诉求").pk
@@ -124,8 +142,8 @@ def manifest_change(edit: Callable[[dict[str, Any]], None]) -> Callable[[dict[st
     return change
 
 
-def swap_model(members: dict[str, bytes]) -> None:
-    members["folders/models/kind/model.joblib"] = b"something else"
+def swap_key(members: dict[str, bytes]) -> None:
+    members["keys/encryption_key"] = b"something else"
 
 
 def add_file(members: dict[str, bytes]) -> None:
@@ -148,7 +166,7 @@ def newer_migration(manifest: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("change", "said"),
     [
-        (swap_model, "the backup is damaged: folders/models/kind/model.joblib does not match its SHA-256 checksum"),
+        (swap_key, "the backup is damaged: keys/encryption_key does not match its SHA-256 checksum"),
         (add_file, "the backup is damaged: folders/media/extra.png is not in its manifest"),
         (drop_database, "the backup is damaged: database/fankui."),
         (manifest_change(other_engine), "this backup is of a "),
@@ -174,7 +192,8 @@ def test_a_damaged_or_mismatched_backup_is_refused_and_nothing_changes(
     assert str(refused.value).startswith("nothing was changed: ")
     assert said in str(refused.value)
     assert Case.objects.filter(pk=after.pk).exists()
-    assert (site / "models" / "kind" / "model.joblib").read_bytes() == b"trained model v1"
+    assert trained() == b"trained model v1"
+    assert (site / "encryption_key").read_text() == "key-one"
     with pytest.raises(CommandError):
         run("backup", "--verify", str(archive))
 

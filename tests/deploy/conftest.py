@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from .objectstore import s3, s3_storage  # noqa: F401  (fixtures of the tests of S3 storage)
+
 
 @pytest.fixture(autouse=True)
 def _frozen_time() -> Iterator[None]:

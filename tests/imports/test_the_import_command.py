@@ -11,6 +11,9 @@ from django.utils import translation
 
 from fankui.audit.models import Entry
 from fankui.cases.models import Case
+from fankui.core.management.commands.worker import sweeps
+from fankui.imports import files
+from fankui.imports.models import ImportJob, Status
 
 BODY = "小区门口的路灯坏了一个月，晚上很黑，请尽快修理。"
 
@@ -43,3 +46,17 @@ def test_the_command_says_what_is_wrong_with_a_file_in_one_line(db: None, csv_fi
         call_command("import", str(path), "--map", "texte=说明")
     with pytest.raises(CommandError, match="no such file"):
         call_command("import", str(path.with_name("missing.csv")))
+
+
+def test_a_background_import_keeps_a_copy_for_a_worker_on_any_machine(db: None, csv_file: Callable[..., Path]) -> None:
+    path = csv_file([["A-1", "u", "路灯", "2019/4/25 9:32", BODY, "", ""]])
+    out = io.StringIO()
+    call_command("import", str(path), "--background", stdout=out)
+    job = ImportJob.objects.get()
+    assert job.path.startswith("imports/") and files.exists(job.path)
+    path.unlink()  # the worker is on another machine: it never sees the operator's file
+
+    assert dict(sweeps())["imports_run"]() == 1
+    job.refresh_from_db()
+    assert job.status == Status.DONE and not files.exists(job.path)
+    assert Case.objects.get().submission.external_id == "import:A-1"

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.utils import translation
 
+from fankui.imports import files
+
 from .conftest import run_file
 
 BODY = "小区门口的路灯坏了一个月，晚上很黑，请尽快修理。"
@@ -22,7 +24,7 @@ def test_the_report_has_a_line_per_row_with_its_case_or_reason_and_no_live_formu
     )
     with translation.override("en"):
         job = run_file(path)
-    with open(job.report, encoding="utf-8", newline="") as handle:
+    with files.local(job.report).open(encoding="utf-8", newline="") as handle:
         lines = list(csv.DictReader(handle))
     assert [line["row"] for line in lines] == ["2", "3"]
     assert lines[0]["outcome"] == "Imported" and lines[0]["case"].startswith("2019-")

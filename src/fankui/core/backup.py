@@ -1,5 +1,6 @@
-"""`fankui backup` and `fankui restore`: the database, every data folder (attachments, trained models, imported files:
-``core.folders``) and the keys kept in the data directory, in one ``.tar.gz`` with a manifest.
+"""`fankui backup` and `fankui restore`: the database (with the trained models), every data folder (the attachment store
+with the files of imports: ``core.folders``) and the keys kept in the data directory, in one ``.tar.gz`` with a
+manifest.
 
 The archive holds ``database/<engine dump>``, ``folders/<name>/...``, ``keys/<name>`` and, last, ``manifest.json``:
 format, when, the versions of Fankui, Django, Python and the database, the dump tool, every applied migration, the

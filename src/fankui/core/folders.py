@@ -1,6 +1,7 @@
-"""The folders under FANKUI_DATA_DIR (or wherever settings put them) that hold what the database does not: uploaded
-attachments, trained models, imported files. `fankui backup` keeps each of them and `fankui doctor` watches their
-disks. The app that owns a folder names it here in its ``AppConfig.ready()``; core names the attachment store."""
+"""The folders under FANKUI_DATA_DIR (or wherever settings put them) that hold what the database does not: the
+attachment store (attachments, evidence, the files of imports). `fankui backup` keeps each of them and `fankui doctor`
+watches their disks. The app that owns a folder names it here in its ``AppConfig.ready()``; core names the attachment
+store. (Trained models are rows of the database; local copies under ``cache/`` are not kept.)"""
 
 from __future__ import annotations
 

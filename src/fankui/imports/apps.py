@@ -8,11 +8,9 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Bulk import")
 
     def ready(self) -> None:
-        from pathlib import Path
+        from fankui.core import doctor
 
-        from django.conf import settings
+        from . import queries
 
-        from fankui.core import folders
-
-        # The uploaded files of import jobs (services.folder; a job goes on from its byte offset after a restore).
-        folders.register("imports", lambda: Path(settings.FANKUI_DATA_DIR) / "imports")
+        # The files of import jobs are in the attachment store (``files``), which a backup keeps with the attachments.
+        doctor.register("imports", queries.files_finding)

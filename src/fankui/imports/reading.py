@@ -59,7 +59,7 @@ def unknown_encoding() -> str:
 
 
 def scan(path: Path, fmt: str, chunk_size: int, rows_file: Path) -> Scan:
-    """``rows_file``: where an xlsx's rows are kept as JSON lines (under the data directory)."""
+    """``rows_file``: where an xlsx's rows are written as JSON lines (a local file, then kept in the store)."""
     if not path.is_file():
         raise BadFile(_("The file %(name)s is not there any more.") % {"name": path.name})
     if path.stat().st_size == 0:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import csv
 import logging
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -38,7 +37,7 @@ from fankui.core.rows import insert_objects
 from fankui.intake.models import Submission
 from fankui.nlp.csvio import write_table
 
-from . import mapping, reading
+from . import files, mapping, reading
 from .models import Chunk, ImportJob, Outcome, Row, Status
 from .translate import RowError, Translated, translate
 
@@ -49,15 +48,9 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 SCAN_LEASE = timedelta(minutes=15)
 
 
-def folder() -> Path:
-    path = settings.FANKUI_DATA_DIR / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def rows_file(job: ImportJob) -> Path:
-    """Where the rows of an xlsx are kept as JSON lines while it is imported."""
-    return folder() / f"rows-{job.pk}.jsonl"
+def rows_name(job: ImportJob) -> str:
+    """Where the rows of an xlsx are kept as JSON lines while it is imported (in the store: ``files``)."""
+    return f"{files.PREFIX}/rows-{job.pk}.jsonl"
 
 
 def file_format(name: str) -> str:
@@ -77,14 +70,19 @@ def create_job(
     source: str = "import",
     history: bool = True,
     chunk_size: int | None = None,
+    keep: bool = False,
 ) -> ImportJob:
-    """A job over a file already in place (``path``): its header read, the mapping completed from it."""
+    """A job over a file of this machine (``path``): its header read, the mapping completed from it. ``keep``: a copy
+    of the file is put in the store (``files``) for a worker on any machine; else it is read where it is (a file
+    named on the command line and imported by that command)."""
     fmt = file_format(original_name)
     header = peek_header(path, fmt)
+    size = path.stat().st_size
+    name = files.keep(path, files.new_name("", fmt), move=False) if keep else str(path)
     return ImportJob.objects.create(
         original_name=original_name[:255],
-        path=str(path),
-        size=path.stat().st_size,
+        path=name,
+        size=size,
         format=fmt,
         header=header,
         mapping=mapping.complete(header, given or {}),
@@ -97,22 +95,21 @@ def create_job(
 
 
 def save_upload(upload: UploadedFile, user: Any, **options: Any) -> ImportJob:
-    """Keep an uploaded file under the data directory with a name of our own, and make its job."""
+    """Keep an uploaded file in the store (``files``) with a name of our own, and make its job."""
     name = upload.name or "import.csv"
     fmt = file_format(name)
     if upload.size is not None and upload.size > settings.FANKUI_IMPORT_MAX_BYTES:
         raise reading.BadFile(
             _("The file is larger than %(mb)d MB.") % {"mb": settings.FANKUI_IMPORT_MAX_BYTES // (1024 * 1024)}
         )
-    path = folder() / f"{secrets.token_urlsafe(18)}.{fmt}"
+    path = files.scratch(fmt)
     with path.open("wb") as out:
         for block in upload.chunks():
             out.write(block)
     try:
-        return create_job(path, name, user=user, **options)
-    except reading.BadFile:
+        return create_job(path, name, user=user, keep=True, **options)
+    finally:
         path.unlink(missing_ok=True)
-        raise
 
 
 def peek_header(path: Path, fmt: str) -> list[str]:
@@ -184,17 +181,24 @@ def scan(job: ImportJob) -> bool:
     if not claimed.update(status=Status.SCANNING, started_at=now):
         return False
     job.refresh_from_db()
+    rows_out = files.scratch("jsonl")
     try:
         with translation.override(job.language or settings.LANGUAGE_CODE):
-            found = reading.scan(Path(job.path), job.format, job.chunk_size, rows_file(job))
+            if not files.exists(job.path):
+                raise reading.BadFile(_("The file %(name)s is not there any more.") % {"name": job.original_name})
+            found = reading.scan(files.local(job.path), job.format, job.chunk_size, rows_out)
             problem = mapping.check(found.header, job.mapping)
             if problem:
                 raise reading.BadFile(problem)
             if found.total == 0:
                 raise reading.BadFile(_("The file has a header but no rows."))
+        if rows_out.exists():  # an xlsx's rows, for the workers that read its chunks
+            files.keep(rows_out, rows_name(job), move=True)
     except reading.BadFile as exc:
         _fail(job, str(exc))
         return False
+    finally:
+        rows_out.unlink(missing_ok=True)
     with transaction.atomic():
         Chunk.objects.bulk_create(
             [
@@ -283,7 +287,12 @@ def _claim_and_work(ctx: Context, *, careful: bool) -> int:
 
 def _work(ctx: Context, chunk: Chunk, careful: bool) -> list[Row]:
     job = ctx.job
-    cells_of = reading.read_chunk(Path(job.path), job.format, job.encoding, chunk.offset, chunk.rows, rows_file(job))
+    # This machine's copy of the file, or of the rows made from an xlsx (the workbook itself is not read again).
+    if job.format == "xlsx":
+        source, rows = Path(job.path), files.local(rows_name(job))
+    else:
+        source, rows = files.local(job.path), Path()
+    cells_of = reading.read_chunk(source, job.format, job.encoding, chunk.offset, chunk.rows, rows)
     translated: list[tuple[int, Translated | None, str]] = []
     for number, cells in enumerate(cells_of, start=chunk.first_row):
         try:
@@ -468,7 +477,7 @@ def finish(job: ImportJob) -> bool:
         locked = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job.pk, status=Status.RUNNING).first()
         if locked is None or Chunk.objects.filter(job=locked, done=False).exists():
             return False
-        locked.report = str(write_report(locked))
+        locked.report = write_report(locked)
         locked.status = Status.DONE
         locked.finished_at = timezone.now()
         locked.save(update_fields=["report", "status", "finished_at"])
@@ -494,10 +503,11 @@ COUNTS = ("imported", "skipped", "failed")
 REPORT_COLUMNS = ("row", "outcome", "case", "source_id", "reason")
 
 
-def write_report(job: ImportJob) -> Path:
-    """The report file: one line per row of the file, with its outcome, its case and the reason, in row order.
-    Cells go through ``nlp.cells.neutralise`` (``write_table``): a reason quotes the row, which may start with "="."""
-    path = folder() / f"report-{job.pk}-{secrets.token_urlsafe(9)}.csv"
+def write_report(job: ImportJob) -> str:
+    """The report file, kept in the store (``files``; its name is returned): one line per row of the file, with its
+    outcome, its case and the reason, in row order. Cells go through ``nlp.cells.neutralise`` (``write_table``): a
+    reason quotes the row, which may start with "="."""
+    path = files.scratch("csv")
     labels = dict(Outcome.choices)
 
     def lines() -> Iterator[dict[str, Any]]:
@@ -511,15 +521,20 @@ def write_report(job: ImportJob) -> Path:
                 "reason": reason,
             }
 
-    with translation.override(job.language or settings.LANGUAGE_CODE):
-        write_table(path, REPORT_COLUMNS, lines())
-    return path
+    try:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            write_table(path, REPORT_COLUMNS, lines())
+        return files.keep(path, files.new_name(f"report-{job.pk}-", "csv"), move=True)
+    finally:
+        path.unlink(missing_ok=True)
 
 
-def report_download(job: ImportJob, user: Any) -> Path:
-    """The report to send, recorded as an export before it is sent (docs/security.md)."""
+def report_download(job: ImportJob, user: Any) -> IO[bytes] | None:
+    """The report to send (None when it is gone), recorded as an export before it is sent (docs/security.md)."""
+    if not job.report or not files.exists(job.report):
+        return None
     record_export(user, "import_report", job=job.pk, format="csv")
-    return Path(job.report)
+    return files.open_for_reading(job.report)
 
 
 def cancel(job: ImportJob) -> None:
@@ -584,7 +599,6 @@ def pending_jobs() -> list[ImportJob]:
 
 def delete_files(job: ImportJob) -> None:
     """The uploaded file and the rows made from an xlsx, once imported for real: they hold people's requests and
-    contact details. Only files under the imports folder (an upload); a file named on the command line stays."""
-    rows_file(job).unlink(missing_ok=True)
-    if Path(job.path).parent == folder():
-        Path(job.path).unlink(missing_ok=True)
+    contact details. Only what is in the store (an upload); a file named on the command line stays."""
+    files.forget(rows_name(job))
+    files.forget(job.path)

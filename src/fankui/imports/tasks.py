@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import services
+from . import files, services
 
 # Seconds of import work per worker round; the worker's heartbeat and the other sweeps come between rounds.
 ROUND_SECONDS = 20.0
 
 
 def run_imports() -> int:
-    """Scan queued imports, work chunks of running ones, finish those whose chunks are all done."""
+    """Scan queued imports, work chunks of running ones, finish those whose chunks are all done; then drop this
+    machine's copies of files no unfinished import reads any more (``files``)."""
     handled = 0
-    for job in services.pending_jobs():
+    jobs = services.pending_jobs()
+    for job in jobs:
         handled += services.run(job, budget=ROUND_SECONDS)
+    files.prune({name for job in services.pending_jobs() for name in (job.path, services.rows_name(job))})
     return handled
 
 

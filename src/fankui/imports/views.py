@@ -91,13 +91,11 @@ def report(request: HttpRequest, pk: int) -> FileResponse | HttpResponse:
     if not permissions.may_import(request.user):
         return _forbidden(request)
     item = get_object_or_404(ImportJob, pk=pk)
-    if not item.report:
-        raise Http404
-    path = services.report_download(item, request.user)
-    if not path.is_file():
+    handle = services.report_download(item, request.user)
+    if handle is None:
         raise Http404
     response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"import-{item.pk}-report.csv", content_type="text/csv"
+        handle, as_attachment=True, filename=f"import-{item.pk}-report.csv", content_type="text/csv"
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -15,7 +15,7 @@ from django.db import connections
 
 from fankui.accounts.models import User
 from fankui.core.errors import Conflict, ValidationFailed
-from fankui.imports import mapping, reading, services
+from fankui.imports import files, mapping, reading, services
 from fankui.imports.models import ImportJob, Outcome, Status
 
 
@@ -78,7 +78,8 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
         self._summary(job, counts, seconds)
         if options["report"] and job.report:
-            shutil.copyfile(job.report, options["report"])
+            with files.open_for_reading(job.report) as report, open(options["report"], "wb") as out:
+                shutil.copyfileobj(report, out)
             self.stdout.write(f"Report copied to {options['report']}")
 
     def _job(self, options: dict[str, Any], user: User | None) -> ImportJob:
@@ -103,6 +104,8 @@ class Command(BaseCommand):
             source=options["source"],
             history=not options["new"],
             chunk_size=options["chunk_rows"],
+            # A worker on any machine runs it: the file goes to the store, as an upload does.
+            keep=options["background"],
         )
         return services.start(job, user, dry_run=options["dry_run"])
 
@@ -147,4 +150,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  row {row.row}: {row.get_outcome_display()}: {row.reason}")
         if counts["failed"] + counts["skipped"] > 20:
             self.stdout.write(f"  ... {counts['failed'] + counts['skipped'] - 20} more in the report.")
-        self.stdout.write(f"Report: {job.report}")
+        self.stdout.write(f"Report: {job.report} in the attachment store (--report PATH copies it out)")
