@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from fankui.cases.models import Case
-from fankui.imports import services, tasks
+from fankui.imports import files, services, tasks
 from fankui.imports.models import Status
 
 from .objectstore import BUCKET
@@ -56,7 +56,7 @@ def test_an_import_uploaded_on_the_web_is_read_by_workers_on_other_machines(
 
     first = on("worker-1", settings, tmp_path)
     assert services.scan(job)
-    assert f"site1/{services.rows_name(job)}" in keys(s3_storage)  # the workbook's rows, for every worker
+    assert f"site1/{files.rows_name(job.pk)}" in keys(s3_storage)  # the workbook's rows, for every worker
     assert services.work_chunk(job) == 2
 
     second = on("worker-2", settings, tmp_path)

@@ -38,6 +38,11 @@ def new_name(kind: str, suffix: str) -> str:
     return f"{PREFIX}/{kind}{secrets.token_urlsafe(18)}.{suffix}"
 
 
+def rows_name(job_id: int) -> str:
+    """Where the rows of an xlsx import are kept as JSON lines while it runs."""
+    return f"{PREFIX}/rows-{job_id}.jsonl"
+
+
 def cache_dir() -> Path:
     folder = Path(settings.FANKUI_DATA_DIR) / "cache" / PREFIX
     folder.mkdir(parents=True, exist_ok=True)

@@ -48,11 +48,6 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 SCAN_LEASE = timedelta(minutes=15)
 
 
-def rows_name(job: ImportJob) -> str:
-    """Where the rows of an xlsx are kept as JSON lines while it is imported (in the store: ``files``)."""
-    return f"{files.PREFIX}/rows-{job.pk}.jsonl"
-
-
 def file_format(name: str) -> str:
     fmt = FORMATS.get(Path(name).suffix.lower())
     if fmt is None:
@@ -193,7 +188,7 @@ def scan(job: ImportJob) -> bool:
             if found.total == 0:
                 raise reading.BadFile(_("The file has a header but no rows."))
         if rows_out.exists():  # an xlsx's rows, for the workers that read its chunks
-            files.keep(rows_out, rows_name(job), move=True)
+            files.keep(rows_out, files.rows_name(job.pk), move=True)
     except reading.BadFile as exc:
         _fail(job, str(exc))
         return False
@@ -289,7 +284,7 @@ def _work(ctx: Context, chunk: Chunk, careful: bool) -> list[Row]:
     job = ctx.job
     # This machine's copy of the file, or of the rows made from an xlsx (the workbook itself is not read again).
     if job.format == "xlsx":
-        source, rows = Path(job.path), files.local(rows_name(job))
+        source, rows = Path(job.path), files.local(files.rows_name(job.pk))
     else:
         source, rows = files.local(job.path), Path()
     cells_of = reading.read_chunk(source, job.format, job.encoding, chunk.offset, chunk.rows, rows)
@@ -600,5 +595,5 @@ def pending_jobs() -> list[ImportJob]:
 def delete_files(job: ImportJob) -> None:
     """The uploaded file and the rows made from an xlsx, once imported for real: they hold people's requests and
     contact details. Only what is in the store (an upload); a file named on the command line stays."""
-    files.forget(rows_name(job))
+    files.forget(files.rows_name(job.pk))
     files.forget(job.path)

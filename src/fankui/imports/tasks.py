@@ -18,7 +18,7 @@ def run_imports() -> int:
     jobs = services.pending_jobs()
     for job in jobs:
         handled += services.run(job, budget=ROUND_SECONDS)
-    files.prune({name for job in services.pending_jobs() for name in (job.path, services.rows_name(job))})
+    files.prune({name for job in services.pending_jobs() for name in (job.path, files.rows_name(job.pk))})
     return handled
 
 
