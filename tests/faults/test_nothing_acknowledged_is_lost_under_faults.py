@@ -3,7 +3,7 @@ docs/operations.md "Faults and guarantees"). One run, in order:
 
 1. ``kill -9`` one of the server's two web processes;
 2. ``kill -9`` a worker holding a batch of analyses, or the steps after one (seen in ``pg_locks``), and start it
-   again;
+   again; then every worker while analyses are committed and their steps still due (seen in their rows);
 3. ``kill -9`` a worker in the middle of sending an SMS (the gateway holds the request), beside a second worker that
    takes the dead one's messages up once their lease expired;
 4. stop PostgreSQL (``-m immediate``, as a crash) and start it again;
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -163,6 +164,24 @@ def test_nothing_acknowledged_is_lost_and_nothing_is_done_twice(
         time.sleep(PHASE)
 
         lap("analysis_kill")
+        # 2b. Every worker killed while analyses are committed and their steps (flag, dispatch, topics) still due:
+        # nobody is left who was doing them; the follow-up sweep of the restarted workers does each after the lease.
+        for _attempt in range(20):
+            wait_for("analyses whose steps are due", lambda: _followups_due(cluster), 120, 0.005)
+            names = list(site_.workers)
+            for name in names:
+                site_.kill(site_.workers[name])
+            left = _followups_due(cluster)
+            for name in names:
+                site_.start_worker(name)
+            if left:
+                break
+            time.sleep(1)
+        assert left, "the workers were never killed with steps due"
+        report["killed_with_steps_due"] = left
+        time.sleep(PHASE)
+
+        lap("followup_kill")
         # 3. A worker killed while the gateway holds its SMS: the message (and the rest of that worker's claim) is
         # sent again by a worker once the lease expired, with the same id.
         gateway.hold()
@@ -293,6 +312,10 @@ def test_nothing_acknowledged_is_lost_and_nothing_is_done_twice(
     request_id = next(a.request_id for a in load.attempts if a.status == 201)
     stages = {line.get("logger") for line in lines if line.get("request_id") == request_id}
     assert {"fankui.intake", "fankui.analysis", "fankui.notify"} <= stages, stages
+    # How many analyses' steps a worker left (killed between the commit and them) and the follow-up sweep did.
+    taken_up = (re.match(r"taking up the follow-ups of (\d+) ", str(line.get("message", ""))) for line in lines)
+    report["follow_ups_taken_up"] = sum(int(found.group(1)) for found in taken_up if found)
+    assert report["follow_ups_taken_up"] >= report["killed_with_steps_due"]  # type: ignore[operator]
 
     passed["yes"] = True
     print(
