@@ -125,7 +125,7 @@ def test_a_body_over_the_size_limit_is_refused_in_the_list(
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_digits_that_are_not_ascii_are_no_ids(en: Client, key: str, lamps: Category, fmt: str) -> None:
-    """"²" passes ``str.isdigit`` and fails ``int``: each place an id is read answers as for any unknown id."""
+    """ "²" passes ``str.isdigit`` and fails ``int``: each place an id is read answers as for any unknown id."""
     assert_errors(post_request(en, key, lamps, fmt=fmt, service_code="²"), 404, "²")
     assert en.get(f"/open311/v2/services/².{fmt}").status_code == 404
     assert en.get(f"/open311/v2/requests/².{fmt}").status_code == 404
