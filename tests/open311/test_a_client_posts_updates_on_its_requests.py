@@ -159,6 +159,8 @@ def test_only_the_client_that_sent_a_request_may_update_it(
 
     assert_errors(post_update(en, other_key, request_id, fmt=fmt), 404, request_id)
     assert_errors(post_update(en, key, "999999", fmt=fmt), 404, "999999")
+    assert_errors(post_update(en, key, "²", fmt=fmt), 404)  # passes str.isdigit, fails int (core.text.as_id)
+    assert_errors(post_update(en, key, "١", fmt=fmt), 404)  # an Arabic-Indic 1 is not request 1
     assert not Supplement.objects.exists()
 
 

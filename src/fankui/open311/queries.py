@@ -275,11 +275,11 @@ def request_for_token(token: str) -> Open311Request | None:
 
 def own_request(client: Open311Client, request_id: str) -> Open311Request | None:
     """The request ``request_id`` if ``client`` sent it; None otherwise (no such request, or another client's)."""
-    request_id = request_id.strip()
-    if not request_id.isdigit() or len(request_id) > 18:
+    case_id = as_id(request_id)
+    if case_id is None:
         return None
     rows = Open311Request.objects.select_related("case__submission", "case__lead_department")
-    return rows.filter(case_id=int(request_id), client=client).first()
+    return rows.filter(case_id=case_id, client=client).first()
 
 
 def update_id(supplement: Supplement) -> str:
