@@ -6,9 +6,9 @@ import pytest
 from django.utils import translation
 
 from fankui.accounts.models import Department, Role, User
-from fankui.cases import notices
 from fankui.cases.services import moves
 from fankui.cases.workflow import Action
+from fankui.notify import services as notify
 from fankui.notify.models import Channel, Message
 from fankui.surveys.services import rate
 from tests import factories
@@ -57,14 +57,14 @@ def test_notices_are_written_in_each_recipients_language(
     chinese = factories.user(Role.HANDLER, dept, language="zh-hans")
     unknown = factories.user(Role.HANDLER, dept)  # no choice known: the site's language
     written_in: dict[str, str] = {}
-    queue = notices.notify_staff
+    queue = notify.notify_staff
 
     def spy(users: list[User], subject: str, body: str, **kwargs: object) -> int:
         for user in users:
             written_in[user.username] = translation.get_language()
         return queue(users, subject, body, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(notices, "notify_staff", spy)
+    monkeypatch.setattr(notify, "notify_staff", spy)
     case = factories.case()
     moves.accept(case, dispatcher)
     moves.dispatch(case, dispatcher, dept)

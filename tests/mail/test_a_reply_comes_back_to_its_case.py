@@ -9,11 +9,11 @@ import pytest
 from django.core import mail as outbox
 
 from fankui.audit.labels import with_words
-from fankui.cases.models import Case
+from fankui.cases.models import Case, Supplement
 from fankui.cases.queries import timeline
-from fankui.cases.services import moves
+from fankui.cases.services import moves, supplements
 from fankui.mail import services, threading
-from fankui.mail.models import FollowUp, Status
+from fankui.mail.models import Status
 from fankui.notify import delivery
 from fankui.notify.models import Message
 from fankui.portal.notices import tell_accepted
@@ -63,9 +63,9 @@ def test_a_reply_to_our_message_id_is_a_follow_up_on_the_case(case: Case) -> Non
 
     assert (record.status, record.case_id, record.how) == (Status.FOLLOW_UP, case.pk, "our_message_id")
     assert Case.objects.count() == 1
-    follow_up = FollowUp.objects.get()
-    assert (follow_up.text, follow_up.from_contact) == ("灯还是没修好。", True)
-    events = with_words(timeline(case, public=False).filter(action=services.FOLLOW_UP_EVENT))
+    follow_up = Supplement.objects.get()
+    assert (follow_up.text, follow_up.from_contact, follow_up.channel) == ("灯还是没修好。", True, "email")
+    events = with_words(timeline(case, public=False).filter(action=supplements.EVENT))
     assert [event.message for event in events] == ["灯还是没修好。"]
 
 
@@ -87,7 +87,7 @@ def test_the_reference_line_quoted_in_the_text_brings_a_reply_back(case: Case) -
     record = services.handle(message(quoted, subject="关于路灯"))
 
     assert (record.status, record.case_id, record.how) == (Status.FOLLOW_UP, case.pk, "marker")
-    assert FollowUp.objects.get().text == "还没修。"  # the quoted message is not repeated
+    assert Supplement.objects.get().text == "还没修。"  # the quoted message is not repeated
 
 
 def test_a_tracking_code_in_the_subject_counts_only_from_the_cases_contact(case: Case) -> None:
@@ -98,7 +98,7 @@ def test_a_tracking_code_in_the_subject_counts_only_from_the_cases_contact(case:
 
     assert (from_contact.status, from_contact.case_id, from_contact.how) == (Status.FOLLOW_UP, case.pk, "subject_code")
     assert from_stranger.status == Status.CASE and from_stranger.case_id != case.pk
-    assert FollowUp.objects.count() == 1
+    assert Supplement.objects.count() == 1
 
 
 def test_a_reply_answers_an_open_request_for_information(case: Case, dispatcher: Any, dept: Any, handler: Any) -> None:
@@ -112,7 +112,11 @@ def test_a_reply_answers_an_open_request_for_information(case: Case, dispatcher:
     info = InfoRequest.objects.get(case=case)
     assert record.status == Status.FOLLOW_UP and record.how == "their_message_id+info_answer"
     assert (info.answer, info.resumed_at is not None) == ("是3号楼。", True)
-    assert not FollowUp.objects.exists()  # the answer is kept once, on the request
+    # Kept as the case's supplement too (its files would be there), but the timeline shows the words once: in the
+    # SLA's own event, where the question is answered.
+    assert Supplement.objects.get().answers_request
+    events = with_words(timeline(case, public=False).filter(action__in=[supplements.EVENT, "sla_resumed"]))
+    assert {event.action: event.message for event in events} == {"sla_resumed": "是3号楼。", supplements.EVENT: ""}
 
 
 def test_the_lead_department_hears_that_the_submitter_wrote_again(
@@ -125,7 +129,7 @@ def test_the_lead_department_hears_that_the_submitter_wrote_again(
 
     services.handle(message("还是没修。", headers={"In-Reply-To": ORIGINAL}))
 
-    notice = Message.objects.get(user=handler, key__contains=":mail:")
+    notice = Message.objects.get(user=handler, key__contains=":supplement:")
     assert notice.subject == f"Case {case.number}: the submitter wrote again"
     assert "还是没修" not in notice.body
 
@@ -141,8 +145,8 @@ def test_the_lead_department_hears_that_someone_else_wrote_when_a_stranger_answe
 
     record = services.handle(message("我也看到了。", sender="neighbour@example.com", headers={"References": ORIGINAL}))
 
-    assert (record.status, record.case_id, FollowUp.objects.get().from_contact) == (Status.FOLLOW_UP, case.pk, False)
-    notice = Message.objects.get(user=handler, key__contains=":mail:")
+    assert (record.status, record.case_id, Supplement.objects.get().from_contact) == (Status.FOLLOW_UP, case.pk, False)
+    notice = Message.objects.get(user=handler, key__contains=":supplement:")
     assert notice.subject == f"Case {case.number}: someone else wrote about this case"
     assert "not from the address on file" in notice.body
     assert "submitter" not in notice.subject + notice.body

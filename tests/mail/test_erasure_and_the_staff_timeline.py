@@ -5,10 +5,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from fankui.cases.models import Case
+from fankui.cases.models import Case, Supplement
 from fankui.core.management.commands.worker import sweeps
 from fankui.mail import services
-from fankui.mail.models import FollowUp, InboundMail
+from fankui.mail.models import InboundMail
 from fankui.privacy.services import anonymise
 
 from .conftest import message
@@ -30,14 +30,14 @@ def test_staff_read_the_follow_up_on_the_case_page(case_with_follow_up: Case, di
 
     page = client.get(reverse("staff:case", args=[case_with_follow_up.pk])).content.decode()
 
-    assert "The submitter wrote again (e-mail)" in page
+    assert "The submitter wrote again" in page and "E-mail" in page
     assert "灯还没修" in page
 
 
 def test_erasure_masks_the_follow_up_and_forgets_the_message_ids(case_with_follow_up: Case) -> None:
     anonymise(case_with_follow_up, by="citizen")
 
-    text = FollowUp.objects.get().text
+    text = Supplement.objects.get().text
     assert "13812345678" not in text and "灯还没修" in text
     assert set(InboundMail.objects.values_list("message_id", flat=True)) == {""}
     # A message seen before is still known by its key: fetched again, it opens nothing.
@@ -63,5 +63,5 @@ def test_the_dossier_lists_the_later_emails(case_with_follow_up: Case) -> None:
 
     data = held(case_with_follow_up)
 
-    assert [item["text"] for item in data["emails"]] == ["我叫张三，电话13812345678，灯还没修。"]
+    assert [item["text"] for item in data["later"]] == ["我叫张三，电话13812345678，灯还没修。"]
     assert as_pdf(data).startswith(b"%PDF")

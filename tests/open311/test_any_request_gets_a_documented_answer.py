@@ -52,6 +52,7 @@ PARAMETERS = [
     "start_date",
     "end_date",
     "status",
+    "update_id",
     "updated_after",
     "updated_before",
     "jurisdiction_id",

@@ -15,14 +15,13 @@ from fankui.accounts.models import Role, User
 from fankui.analysis import tasks as analysis
 from fankui.audit.models import Entry
 from fankui.cases.services import moves
-from fankui.notify.models import Message
-from fankui.portal.models import MessageTemplate
+from fankui.notify.models import Message, MessageTemplate
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "li@example.cn"
-ADD = "/admin/portal/messagetemplate/add/"
+ADD = "/admin/notify/messagetemplate/add/"
 
 
 def _form(**changes: Any) -> dict[str, Any]:
@@ -81,7 +80,7 @@ def test_the_admin_saves_a_template_and_previews_it(client_for: Callable[[User],
     answer = client.post(ADD, _form(body="<b>{code}</b> {link}"))
     assert answer.status_code == 302, answer.content.decode()[-3000:]
     template = MessageTemplate.objects.get()
-    page = client.get(f"/admin/portal/messagetemplate/{template.pk}/change/").content.decode()
+    page = client.get(f"/admin/notify/messagetemplate/{template.pk}/change/").content.decode()
     assert "&lt;b&gt;2026-ABCD-1234&lt;/b&gt;" in page and "<b>2026-ABCD-1234</b>" not in page
 
 
@@ -126,8 +125,8 @@ def test_every_change_is_audited(client_for: Callable[[User], Client]) -> None:
     client = _admin(client_for)
     client.post(ADD, _form())
     template = MessageTemplate.objects.get()
-    client.post(f"/admin/portal/messagetemplate/{template.pk}/change/", _form(subject="Now: {code}"))
-    client.post(f"/admin/portal/messagetemplate/{template.pk}/delete/", {"post": "yes"})
+    client.post(f"/admin/notify/messagetemplate/{template.pk}/change/", _form(subject="Now: {code}"))
+    client.post(f"/admin/notify/messagetemplate/{template.pk}/delete/", {"post": "yes"})
     entries = list(Entry.objects.filter(kind="message_template").order_by("id"))
     assert len(entries) == 3
     assert entries[0].data["created"] is True

@@ -11,7 +11,9 @@ class ActionsConfig(AppConfig):
         from fankui.intake import files
 
         from .models import ProgressUpdate
-        from .services import moves
+        from .services import moves, sweeps
 
         # A progress update's evidence is seen by those who see its action.
         files.register(ProgressUpdate, moves.evidence_look)
+        # The warnings to owners, in wording the admin may edit (notify.wording).
+        sweeps.register_kinds()

@@ -56,7 +56,7 @@ _staff_rows: set[str] = set()
 
 def register_text(action: str, key: str, loader: TextLoader, *, citizen: bool = True) -> None:
     """An ``action`` event whose ``data[key]`` is a row's id shows that row's words (read by ``loader``): the
-    citizen's (an e-mail follow-up, an answer, a rating's comment) unless ``citizen=False`` (staff wrote them)."""
+    citizen's (a supplement, an answer, a rating's comment) unless ``citizen=False`` (staff wrote them)."""
     _texts[action] = (key, loader)
     if citizen:
         _staff_rows.discard(action)

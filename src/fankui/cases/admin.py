@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fankui.audit.admin import ReadOnlyAdmin
 
-from .models import Case, Category
+from .models import Case, Category, Supplement
 from .queries import masked_text
 
 
@@ -31,3 +31,14 @@ class CaseAdmin(ReadOnlyAdmin):
     def masked_title(self, case: Case) -> str:
         title, body = masked_text(case)
         return title or body[:40]
+
+
+@admin.register(Supplement)
+class SupplementAdmin(ReadOnlyAdmin):
+    """Read-only, and without the words: they are the citizen's, read on the case page by those who may see the
+    case (masked by need, each look recorded)."""
+
+    list_display = ["created_at", "case", "channel", "from_contact", "answers_request"]
+    list_filter = ["channel", "from_contact"]
+    list_select_related = ["case"]
+    fields = ["case", "channel", "from_contact", "answers_request", "created_at"]

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fankui.core import codes
 from fankui.core.fields import tree_parent
-from fankui.core.vocab import Kind
+from fankui.core.vocab import Channel, Kind
+from fankui.intake.models import stored_files
 
 from .workflow import SpamKind, State
 
@@ -177,3 +178,34 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class Supplement(models.Model):
+    """补充: what someone wrote on a case after it was opened, on any channel (a reply to our e-mail, a FixMyStreet
+    comment over Open311): its words and its attachments, checked and stored as the web form's are
+    (``services.supplements.add_supplement``, the one writer). Not 回访 (``surveys.FollowUp``, a call staff make).
+    The ``supplement`` event on the timeline refers to this row, so erasure masks the words here, never in the audit
+    trail."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supplements")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    text = models.TextField(_("text"))
+    # The sender is the case's contact (an e-mail address compared by keyed hash); staff read a stranger's words
+    # with that in mind, and only the contact's words answer a request for information.
+    from_contact = models.BooleanField(_("from the case's contact"), default=False)
+    # The SLA took it as the answer to its open request for information (the answer's own event shows the words).
+    answers_request = models.BooleanField(_("answers a request for information"), default=False)
+    # The channel's own id of it ("email:<hash of the Message-ID>", "open311:<client>:<update_id>"): the same
+    # supplement sent again finds this row instead of adding a second.
+    key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"))
+    attachments = stored_files()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="cases_supplement_case")]
+        verbose_name = _("supplement")
+        verbose_name_plural = _("supplements")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.created_at:%Y-%m-%d %H:%M}"

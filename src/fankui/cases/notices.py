@@ -16,13 +16,12 @@ Who is told what:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fankui.accounts import permissions
 from fankui.accounts.models import DEPARTMENT_ROLES, Department, Role, User
@@ -30,13 +29,87 @@ from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.core.site import public_url
 from fankui.nlp import rules
-from fankui.notify.services import notify_staff
+from fankui.notify.services import Compose, tell_staff
+from fankui.notify.wording import Audience, Kind, register
 
 from .models import Case
 from .workflow import Action
 
-# Composes (subject, body) in the active language; called once per language among the recipients.
-Compose = Callable[[], tuple[str, str]]
+# The notices of this module and of the apps above that use ``tell`` (each registers its own), editable per language
+# in the admin like the messages to submitters (``notify.wording``). Placeholders in templates name ``facts``.
+NUMBER = gettext_lazy("the case's number (2026-000123)")
+NOTE = gettext_lazy("the note from triage (may be empty)")
+KINDS = (
+    Kind(
+        "staff:case:dispatch",
+        gettext_lazy("Case dispatched to your department"),
+        {"number": NUMBER, "lead": gettext_lazy("the lead department"), "note": NOTE},
+        Audience.STAFF,
+    ),
+    Kind(
+        "staff:case:redispatch",
+        gettext_lazy("Case redispatched to your department"),
+        {"number": NUMBER, "lead": gettext_lazy("the lead department"), "note": NOTE},
+        Audience.STAFF,
+    ),
+    Kind(
+        "staff:case:assist",
+        gettext_lazy("Your department is asked to assist"),
+        {
+            "number": NUMBER,
+            "lead": gettext_lazy("the lead department"),
+            "department": gettext_lazy("the assisting department"),
+            "note": NOTE,
+        },
+        Audience.STAFF,
+    ),
+    Kind(
+        "staff:case:return",
+        gettext_lazy("Case returned by a department"),
+        {
+            "number": NUMBER,
+            "department": gettext_lazy("the department that returned it"),
+            "reason": gettext_lazy("its reason"),
+        },
+        Audience.STAFF,
+    ),
+    Kind(
+        "staff:case:reopen:rating",
+        gettext_lazy("Case reopened: the submitter is not satisfied"),
+        {"number": NUMBER},
+        Audience.STAFF,
+    ),
+    Kind(
+        "staff:case:reopen",
+        gettext_lazy("Case reopened by a supervisor"),
+        {"number": NUMBER, "reason": gettext_lazy("the supervisor's reason")},
+        Audience.STAFF,
+    ),
+    Kind(
+        "staff:case:supplement",
+        gettext_lazy("The submitter wrote again"),
+        {"number": NUMBER, "channel": gettext_lazy("the channel it came by (E-mail, Open311)")},
+        Audience.STAFF,
+    ),
+    Kind(
+        "staff:case:supplement:other",
+        gettext_lazy("Someone else wrote about a case"),
+        {"number": NUMBER, "channel": gettext_lazy("the channel it came by (E-mail, Open311)")},
+        Audience.STAFF,
+    ),
+)
+SAMPLE = {
+    "number": "2026-000123",
+    "lead": "市城市管理局",
+    "department": "市住房和城乡建设局",
+    "note": "请三日内处理",
+    "reason": "不属于本单位职责",
+    "channel": "电子邮件",
+}
+
+
+def register_kinds() -> None:
+    register(KINDS, SAMPLE)
 
 
 def case_url(case: Case) -> str:
@@ -50,24 +123,33 @@ def is_emergency(case: Case) -> bool:
     return rules.urgency(f"{submission.title} {submission.body}".strip()).level == "emergency"
 
 
-def tell(users: Iterable[User], compose: Compose, *, case: Case, key: str, actor: User | None = None) -> int:
-    """Queue a notice to each of ``users`` (not to ``actor``: nobody is told what they did themselves), in each
-    one's language, with the case's link under the text; urgent (not held by quiet hours) for an emergency. Returns
-    how many messages were queued."""
-    by_language: dict[str, list[User]] = {}
-    for user in users:
-        if actor is not None and user.pk == actor.pk:
-            continue
-        language = user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-        by_language.setdefault(language, []).append(user)
-    queued = 0
-    urgent = bool(by_language) and is_emergency(case)
-    for language, group in by_language.items():
-        with translation.override(language):
-            subject, body = compose()
-            body = f"{body}\n\n" + _("Open the case: %(url)s") % {"url": case_url(case)}
-            queued += notify_staff(group, subject, body, case_id=case.pk, key=key, urgent=urgent)
-    return queued
+def tell(
+    users: Iterable[User],
+    kind: str,
+    facts: Mapping[str, object],
+    compose: Compose,
+    *,
+    case: Case,
+    key: str,
+    actor: User | None = None,
+) -> int:
+    """Queue the notice ``kind`` to each of ``users`` (not to ``actor``: nobody is told what they did themselves), in
+    each one's language, in its admin-edited template filled with ``facts`` or else as ``compose`` writes it, with the
+    case's link under the text; urgent (not held by quiet hours) for an emergency. Returns how many messages were
+    queued."""
+    recipients = [user for user in users if actor is None or user.pk != actor.pk]
+    if not recipients:
+        return 0
+    return tell_staff(
+        recipients,
+        kind,
+        facts,
+        compose,
+        key=key,
+        case_id=case.pk,
+        urgent=is_emergency(case),
+        footer=lambda: _("Open the case: %(url)s") % {"url": case_url(case)},
+    )
 
 
 def department_staff(departments: Iterable[Department | None]) -> list[User]:
@@ -118,7 +200,8 @@ def _dispatched(case: Case, action: str, actor: User | None) -> None:
         return subject, body
 
     key = f"staff:case:{case.pk}:{action}:{event.pk}"
-    tell(department_staff([lead]), to_lead, case=case, key=key, actor=actor)
+    kind = "staff:case:redispatch" if action == Action.REDISPATCH else "staff:case:dispatch"
+    tell(department_staff([lead]), kind, {**facts, "note": note}, to_lead, case=case, key=key, actor=actor)
     assist_ids = [pk for pk in (event.data or {}).get("assist_departments", []) if pk != lead.pk]
     for department in Department.objects.filter(pk__in=assist_ids).order_by("path"):
 
@@ -132,7 +215,16 @@ def _dispatched(case: Case, action: str, actor: User | None) -> None:
                 body += "\n" + _("Note from triage: %(note)s") % {"note": note}
             return subject, body
 
-        tell(department_staff([department]), to_assist, case=case, key=f"{key}:assist", actor=actor)
+        assist = {**facts, "note": note, "department": department.name}
+        tell(
+            department_staff([department]),
+            "staff:case:assist",
+            assist,
+            to_assist,
+            case=case,
+            key=f"{key}:assist",
+            actor=actor,
+        )
 
 
 # A returned case goes back to whoever dispatched it while they still act as a dispatcher or supervisor; otherwise to
@@ -163,7 +255,8 @@ def _returned(case: Case, actor: User | None) -> None:
         body = _("Reason: %(reason)s") % facts + "\n" + _("It waits in triage to be dispatched again.")
         return subject, body
 
-    tell(recipients, compose, case=case, key=f"staff:case:{case.pk}:return:{event.pk}", actor=actor)
+    key = f"staff:case:{case.pk}:return:{event.pk}"
+    tell(recipients, "staff:case:return", facts, compose, case=case, key=key, actor=actor)
 
 
 def _reopened(case: Case, action: str, actor: User | None) -> None:
@@ -188,4 +281,5 @@ def _reopened(case: Case, action: str, actor: User | None) -> None:
         return subject, body
 
     key = f"staff:case:{case.pk}:{action}:{event.pk}"
-    tell(department_staff([case.lead_department]), compose, case=case, key=key, actor=actor)
+    kind = "staff:case:reopen:rating" if action == Action.RATE_UNSATISFIED else "staff:case:reopen"
+    tell(department_staff([case.lead_department]), kind, facts, compose, case=case, key=key, actor=actor)

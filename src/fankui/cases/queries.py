@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -20,9 +21,10 @@ from fankui.audit import labels
 from fankui.audit.models import Event
 from fankui.core import codes, crypto
 from fankui.intake.files import Look
+from fankui.intake.models import StoredFile
 from fankui.nlp.masking import mask_case_text
 
-from .models import Case
+from .models import Case, Supplement
 from .workflow import State
 
 TRIAGE_STATES = (State.RECEIVED, State.ACCEPTED, State.RETURNED)
@@ -205,9 +207,10 @@ def find_case_ref(cases: QuerySet[Case], ref: str) -> Case | None:
 
 
 class CitizenWords:
-    """The citizen's words on a case's staff view (an e-mail follow-up, an answer to a request for information, a
-    rating's comment) as ``user`` may read them: like the case's text (``readable_text``), as written for those who
-    may read it (``permissions.may_read_text``), masked the same way (the submitter's name too) for everyone else.
+    """The citizen's words on a case's staff view (a supplement by e-mail or Open311, an answer to a request for
+    information, a rating's comment) as ``user`` may read them: like the case's text (``readable_text``), as written
+    for those who may read it (``permissions.may_read_text``), masked the same way (the submitter's name too) for
+    everyone else.
     ``personal`` once the reader saw personal data unmasked: a look to record, as at the case's text."""
 
     def __init__(self, case: Case, user: User) -> None:
@@ -222,6 +225,24 @@ class CitizenWords:
             return masked
         self.personal = self.personal or masked != words
         return words
+
+
+def supplement_files(case: Case) -> list[StoredFile]:
+    """The files that came with what was written on ``case`` later (``Supplement.attachments``), oldest first."""
+    return list(
+        StoredFile.objects.filter(
+            owner_type=ContentType.objects.get_for_model(Supplement),
+            owner_id__in=Supplement.objects.filter(case=case).values("pk"),
+        ).order_by("id")
+    )
+
+
+def supplements(case: Case, *, from_contact: bool | None = None) -> list[Supplement]:
+    """What was written on ``case`` after it was opened, oldest first (the privacy dossier: only the contact's)."""
+    rows = Supplement.objects.filter(case=case)
+    if from_contact is not None:
+        rows = rows.filter(from_contact=from_contact)
+    return list(rows.prefetch_related("attachments").order_by("created_at", "id"))
 
 
 def staff_view(case: Case, user: User) -> dict[str, Any]:
@@ -242,7 +263,8 @@ def staff_view(case: Case, user: User) -> dict[str, Any]:
         "words_personal": words.personal,
         "replies": list(case.replies.select_related("author", "department").order_by("created_at", "id")),
         "ratings": ratings,
-        "attachments": list(case.submission.attachments.order_by("id")),
+        # What arrived with the submission, then what came with each supplement (补充), oldest first.
+        "attachments": [*case.submission.attachments.order_by("id"), *supplement_files(case)],
         "assist_departments": list(case.assist_departments.order_by("path")),
         "primary": primary,
         "duplicates": list(visible.filter(merged_into=case).order_by("created_at", "id")),
@@ -253,6 +275,14 @@ def attachment_look(user: User, submission_id: int) -> Look | None:
     """A submission's attachments are seen by those who see its case and may open them
     (``permissions.may_open_attachments``), each look recorded against it (``intake.files``)."""
     case = for_list(visible_cases(user)).filter(submission_id=submission_id).first()
+    if case is None or not permissions.may_open_attachments(user, case):
+        return None
+    return Look("attachment", case.pk)
+
+
+def supplement_attachment_look(user: User, supplement_id: int) -> Look | None:
+    """The attachments of a supplement (补充) are seen as the case's own are (``attachment_look``)."""
+    case = for_list(visible_cases(user)).filter(supplements__pk=supplement_id).first()
     if case is None or not permissions.may_open_attachments(user, case):
         return None
     return Look("attachment", case.pk)

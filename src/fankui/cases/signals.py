@@ -24,3 +24,9 @@ case_moved = Signal()
 # analysis app). ``changes`` is a list of ``(case, {"kind": {"from": ..., "to": ...}, ...})`` pairs, one per case
 # (the analysis sends a whole batch at once); each case carries its new values. The SLA re-applies its policies.
 cases_reclassified = Signal()
+
+# Sent with ``case`` and ``supplement`` when someone wrote again on a case (``services.supplements``), inside its
+# transaction, before the event is written. A receiver returns True when it took the supplement as the answer it was
+# waiting for (the SLA: the contact answered its open request for information); the timeline then shows the words
+# once, in that receiver's own event.
+supplement_added = Signal()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import FollowUp, InboundMail
+from .models import InboundMail
 
 
 @admin.register(InboundMail)
@@ -18,21 +18,6 @@ class InboundMailAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     # The Message-ID may name the sender's host: not shown; the key finds a message by its Message-ID's hash.
     fields = ("key", "source", "mailbox", "uid", "size", "status", "how", "reason", "case", "received_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-@admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
-    # The words are the citizen's: read on the case page by those who may see the case, not here.
-    list_display = ["created_at", "case", "from_contact", "attachments"]
-    list_filter = ["from_contact"]
-    fields = ("case", "from_contact", "attachments", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

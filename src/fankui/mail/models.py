@@ -1,7 +1,8 @@
-"""Every e-mail the intake has looked at, and the citizens' later messages on their cases.
+"""Every e-mail the intake has looked at (a citizen's later message on their case is the case's supplement,
+``cases.models.Supplement``, keyed ``email:<key>``).
 
 ``InboundMail`` is the idempotency record: one row per Message-ID (its SHA-256 is the unique key), written in the
-transaction that opens the case or records the follow-up, so a crash between that commit and moving the message on
+transaction that opens the case or records the supplement, so a crash between that commit and moving the message on
 the server finds the row on the next poll and only moves the message. It keeps no text of the message and no
 address: the case's submission holds those (encrypted), and a failed message stays on the mail server (the failed
 folder), not here. ``message_id`` is kept to thread our answers (In-Reply-To); erasure clears it.
@@ -48,24 +49,3 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} {self.received_at:%Y-%m-%d %H:%M}"
-
-
-class FollowUp(models.Model):
-    """A later message of a citizen on their case, by e-mail: its words, shown on the staff timeline (the event
-    ``mail_follow_up`` refers to this row, so erasure masks the words here, never in the audit trail)."""
-
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="mail_follow_ups")
-    inbound = models.OneToOneField(InboundMail, on_delete=models.CASCADE, related_name="follow_up")
-    text = models.TextField(_("text"))
-    # The sender is the case's contact (compared by keyed hash); staff read a stranger's message with that in mind.
-    from_contact = models.BooleanField(_("from the case's contact"), default=False)
-    attachments = models.PositiveSmallIntegerField(_("attachments not kept"), default=0)
-    created_at = models.DateTimeField(_("received at"))
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("e-mail follow-up")
-        verbose_name_plural = _("e-mail follow-ups")
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.created_at:%Y-%m-%d %H:%M}"

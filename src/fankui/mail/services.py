@@ -1,5 +1,6 @@
 """E-mail intake: each message becomes a case through the one door (``cases.services.receiving.receive``), a
-follow-up on the case it answers, or is ignored (machines) or set aside (too big, unreadable) with its reason.
+supplement (补充) on the case it answers (``cases.services.supplements.add_supplement``, the door Open311's updates
+use too), or is ignored (machines) or set aside (too big, unreadable) with its reason.
 
 ``handle`` is called by both ways mail arrives (the IMAP poll and the SMTP listener) and is idempotent by
 Message-ID: the ``InboundMail`` row and the case commit together, so a message seen again (a crash before it was
@@ -13,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,27 +24,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fankui.audit.services import record_event
-from fankui.cases import notices
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
-from fankui.cases.services import locked
 from fankui.cases.services.receiving import find_by_idempotency_key, receive
+from fankui.cases.services.supplements import add_supplement
 from fankui.core import codes, crypto, throttle
 from fankui.core.errors import Conflict, ValidationFailed
 from fankui.core.text import strip_control
 from fankui.core.vocab import Channel
 from fankui.intake.models import MAX_TITLE_CHARS
 from fankui.intake.services import SubmissionInput, check_uploads
-from fankui.sla.models import InfoRequest
-from fankui.sla.services import waiting
 
 from . import parsing, threading
-from .models import FollowUp, InboundMail, Source, Status
+from .models import InboundMail, Source, Status
 
 log = logging.getLogger("fankui.mail")
 
-FOLLOW_UP_EVENT = "mail_follow_up"
 # "Re:", "Fwd:", "回复：", "转发：" (also repeated), as mail programs put them before a subject.
 REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|sv|回复|答复|回覆|转发|轉寄)\s*[:：]\s*)+", re.IGNORECASE)
 CODE_IN_SUBJECT = re.compile(r"(?<![0-9A-Z])([2-9A-HJ-NP-Z]{4}-?[2-9A-HJ-NP-Z]{4}-?[2-9A-HJ-NP-Z]{5})(?![0-9A-Z])")
@@ -287,73 +282,29 @@ def _new_case(mail: parsing.ParsedMail, where: dict) -> InboundMail:
 
 
 def _follow_up(mail: parsing.ParsedMail, match: Match, where: dict) -> InboundMail:
-    """Record what the citizen wrote on their case: the answer to an open request for information (the clocks run
-    again, ``sla.services.waiting.resume``), or else a follow-up staff read on the case's timeline."""
+    """What the citizen (or someone copied on their mail) wrote on the case: a supplement (补充) through the one
+    door of every channel, its attachments kept as the web form's are; the answer to an open request for
+    information when it comes from the contact (the SLA decides: ``cases.services.supplements``)."""
     text = strip_control(parsing.new_part(mail.text)).strip()[: settings.FANKUI_MAX_BODY_CHARS] or _title(mail.subject)
-    text = text or _("(The e-mail had no text.)")
-    case = locked(match.case)
-    record = _record(mail, Status.FOLLOW_UP, case=case, how=match.how, **where)
-    if match.from_contact and InfoRequest.objects.filter(case=case, resumed_at__isnull=True).exists():
-        waiting.resume(case, None, answer=text)
+    uploads = [SimpleUploadedFile(item.name, item.data, item.content_type) for item in mail.attachments]
+    record = _record(mail, Status.FOLLOW_UP, case=match.case, how=match.how, **where)
+    supplement, _created = add_supplement(
+        match.case,
+        text or ("" if uploads else _("(The e-mail had no text.)")),
+        channel=Channel.EMAIL,
+        from_contact=match.from_contact,
+        attachments=uploads,
+        key="email:" + record.key,
+    )
+    if supplement.answers_request:
         record.how = f"{match.how}+info_answer"
         record.save(update_fields=["how"])
-        return record
-    follow_up = FollowUp.objects.create(
-        case=case,
-        inbound=record,
-        text=text,
-        from_contact=match.from_contact,
-        attachments=len(mail.attachments),
-        created_at=record.received_at,
-    )
-    _tell_department(case, record, from_contact=match.from_contact)
-    record_event(
-        case,
-        FOLLOW_UP_EVENT,
-        actor_kind="citizen" if match.from_contact else "system",
-        data={"follow_up": follow_up.pk, "from_contact": match.from_contact, "attachments": len(mail.attachments)},
-    )
     return record
 
 
-def _tell_department(case: Case, record: InboundMail, *, from_contact: bool) -> None:
-    """The lead department's handlers and heads hear that the citizen wrote again, or, when the sender is not the
-    case's contact (anyone copied on the citizen's mail can answer it), that someone else wrote (not the words: a
-    notice may go out by e-mail; the case page shows them). A case not yet dispatched waits in triage, where it is
-    seen anyway."""
-    if case.lead_department_id is None:
-        return
-    facts = {"number": case.number}
-
-    def compose() -> tuple[str, str]:
-        if not from_contact:
-            return (
-                _("Case %(number)s: someone else wrote about this case") % facts,
-                _(
-                    "Someone else wrote about case %(number)s (not from the address on file); read it on the case's "
-                    "timeline."
-                )
-                % facts,
-            )
-        return (
-            _("Case %(number)s: the submitter wrote again") % facts,
-            _("The submitter of case %(number)s sent another e-mail about it; read it on the case's timeline.") % facts,
-        )
-
-    notices.tell(
-        notices.department_staff([case.lead_department]),
-        compose,
-        case=case,
-        key=f"staff:case:{case.pk}:mail:{record.pk}",
-    )
-
-
 # --- Privacy -------------------------------------------------------------------------------------------------------
-def forget(case: Case, mask: Callable[[str], str]) -> None:
+def forget(case: Case) -> None:
     """Erase what this app holds of the person behind ``case`` (privacy.services.anonymise): the Message-IDs of
-    their mails (kept only to thread our answers; they may name their host) and the words of their follow-ups,
-    passed through ``mask``. The keys stay: a hash that only tells a message already seen."""
+    their mails (kept only to thread our answers; they may name their host). Their later words are the case's
+    supplements, masked by ``cases``. The keys stay: a hash that only tells a message already seen."""
     InboundMail.objects.filter(case=case).update(message_id="")
-    for item in FollowUp.objects.filter(case=case):
-        item.text = mask(item.text)
-        item.save(update_fields=["text"])

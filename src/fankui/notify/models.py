@@ -1,4 +1,5 @@
-"""Every message the platform sends, one row per recipient, and what is known about each citizen contact.
+"""Every message the platform sends, one row per recipient, what is known about each citizen contact, and the
+wording of each message as the organisation edits it (``MessageTemplate``, ``wording``).
 
 A message row is written in the transaction of the change that caused it and delivered later by the worker, so
 nothing is lost when a gateway is down: the row says what is outstanding. ``dedupe_key`` is unique, so a
@@ -14,12 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fankui.core import crypto
 from fankui.core.fields import EncryptedTextField
 from fankui.nlp.masking import mask
+
+from . import wording
 
 
 def masked_address(address: str) -> str:
@@ -134,3 +138,45 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {masked_address(self.address) or self.user_id}: {self.subject}"
+
+
+class MessageTemplate(models.Model):
+    """The wording of one message (to submitters or to staff) in one language, replacing the built-in one while
+    active (``wording``)."""
+
+    key = models.CharField(_("message"), max_length=50, choices=wording.choices)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), max_length=2000)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "language"],
+                condition=models.Q(active=True),
+                name="notify_one_active_template",
+                violation_error_message=_("Another active template of this message and language exists."),
+            )
+        ]
+        ordering = ["key", "language", "-active", "-updated_at"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.language})"
+
+    def clean(self) -> None:
+        kind = wording.KINDS.get(self.key)
+        if kind is None:
+            return  # the field's choices say so
+        errors: dict[str, list[str]] = {}
+        for field in ("subject", "body"):
+            found = wording.problems(getattr(self, field) or "", kind.names)
+            if found:
+                errors[field] = found
+        if "\n" in (self.subject or "") or "\r" in (self.subject or ""):
+            errors.setdefault("subject", []).append(str(_("The subject is one line.")))
+        if errors:
+            raise ValidationError(errors)

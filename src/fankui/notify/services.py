@@ -12,17 +12,18 @@ import base64
 import binascii
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fankui.core import crypto
@@ -30,7 +31,7 @@ from fankui.core.errors import NotFound, ValidationFailed
 from fankui.core.site import public_url
 from fankui.core.vocab import Channel as CameBy
 
-from . import quiet
+from . import quiet, wording
 from .models import Channel, Contact, Message, Status, address_hash, normalised
 
 if TYPE_CHECKING:
@@ -111,6 +112,40 @@ def notify_staff(
                 )
             )
     return _insert_new(rows)
+
+
+# Composes (subject, body) in the built-in wording, in the active language.
+Compose = Callable[[], tuple[str, str]]
+
+
+def tell_staff(
+    users: Iterable[User],
+    kind: str,
+    facts: Mapping[str, object],
+    compose: Compose,
+    *,
+    key: str,
+    case_id: int | None = None,
+    urgent: bool = False,
+    footer: Callable[[], str] | None = None,
+) -> int:
+    """``notify_staff`` in each recipient's language (``User.language``, else the site's): the message ``kind`` in
+    its active template of that language filled with ``facts`` (values may be lazy translations: they are read in
+    that language), else in the built-in wording ``compose`` writes; ``footer`` (the case's link) under either, where
+    a template cannot remove it. Returns how many messages were queued."""
+    by_language: dict[str, list[User]] = {}
+    languages = dict(settings.LANGUAGES)
+    for user in users:
+        language = user.language if user.language in languages else settings.LANGUAGE_CODE
+        by_language.setdefault(language, []).append(user)
+    queued = 0
+    for language, group in by_language.items():
+        with translation.override(language):
+            subject, body = wording.worded(kind, facts, compose())
+            if footer is not None:
+                body = f"{body}\n\n{footer()}"
+            queued += notify_staff(group, subject, body, case_id=case_id, key=key, urgent=urgent)
+    return queued
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:

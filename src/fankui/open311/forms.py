@@ -146,6 +146,69 @@ class WindowForm(Form):
     end_date = W3CDateTimeField(required=False)
 
 
+# The statuses FixMyStreet sends with a comment (its extended list, upper case); anything else is refused, so a
+# client's mistake is seen at once rather than shown to staff.
+UPDATE_STATUSES = (
+    "open",
+    "closed",
+    "fixed",
+    "in_progress",
+    "action_scheduled",
+    "investigating",
+    "duplicate",
+    "not_councils_responsibility",
+    "no_further_action",
+    "internal_referral",
+    "for_triage",
+    "cancelled",
+    "reopen",
+)
+MAX_MEDIA_URLS = 10
+
+
+class UpdateForm(Form):
+    """POST servicerequestupdates (FixMyStreet's extension): a comment on a request the client sent."""
+
+    service_request_id = forms.CharField(max_length=18)
+    update_id = forms.CharField(max_length=MAX_CLIENT_ID)
+    description = forms.CharField(required=False, strip=True)
+    status = forms.CharField(required=False, max_length=40)
+    updated_datetime = W3CDateTimeField(required=False)
+    email = forms.EmailField(required=False, max_length=254)
+    phone = forms.CharField(required=False, max_length=30)
+    first_name = forms.CharField(required=False, max_length=50)
+    last_name = forms.CharField(required=False, max_length=50)
+
+    def __init__(self, data: Any, files: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__({name: data.get(name, "") for name in self.base_fields}, *args, **kwargs)
+        self.media_urls = [str(url) for url in data.getlist("media_url") if str(url).strip()]
+        # FixMyStreet names its photos photo1, photo2...; any name is taken, several under one name too.
+        self.uploads = [upload for name in files for upload in files.getlist(name)] if files is not None else []
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data["status"].strip().lower()
+        if status and status not in UPDATE_STATUSES:
+            raise forms.ValidationError(
+                _("status is one of %(list)s, not “%(value)s”.")
+                % {"list": ", ".join(s.upper() for s in UPDATE_STATUSES), "value": status[:40]}
+            )
+        return status
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if len(self.media_urls) > MAX_MEDIA_URLS:
+            self.add_error(None, _("At most %(n)d media_url.") % {"n": MAX_MEDIA_URLS})
+        url = MediaURLField(max_length=1000, assume_scheme="https")
+        for value in self.media_urls[:MAX_MEDIA_URLS]:
+            try:
+                url.clean(value)
+            except forms.ValidationError as error:
+                self.add_error(None, f"media_url: {error.messages[0]}")
+        if not data.get("description") and not self.uploads and not self.media_urls:
+            self.add_error("description", _("Please write the update (description), or attach a picture."))
+        return data
+
+
 FIELD_NAMES = {name: f"attribute[{name}]" for name in ("kind", "title", *CLIENT_ID_ATTRIBUTES)}
 
 

@@ -18,7 +18,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fankui.audit.models import Event
-from fankui.cases.models import Case, Category, Reply
+from fankui.cases.models import Case, Category, Reply, Supplement
+from fankui.cases.services.supplements import EVENT as SUPPLEMENT_EVENT
 from fankui.cases.workflow import Action, State
 from fankui.core.text import as_id
 from fankui.core.vocab import Kind
@@ -270,6 +271,22 @@ def request_for_token(token: str) -> Open311Request | None:
     if not token or len(token) > 40:
         return None
     return Open311Request.objects.filter(token=token).first()
+
+
+def own_request(client: Open311Client, request_id: str) -> Open311Request | None:
+    """The request ``request_id`` if ``client`` sent it; None otherwise (no such request, or another client's)."""
+    case_id = as_id(request_id)
+    if case_id is None:
+        return None
+    rows = Open311Request.objects.select_related("case__submission", "case__lead_department")
+    return rows.filter(case_id=case_id, client=client).first()
+
+
+def update_id(supplement: Supplement) -> str:
+    """The id a posted update is answered with: its timeline event's, the ids ``updates`` lists, so a client that
+    keeps the ids of both directions in one column never mistakes one for another."""
+    event = Event.objects.filter(case_id=supplement.case_id, action=SUPPLEMENT_EVENT, data__supplement=supplement.pk)
+    return str(event.values_list("pk", flat=True).first() or "")
 
 
 # --- Updates (FixMyStreet's servicerequestupdates) ----------------------------------------------------------------

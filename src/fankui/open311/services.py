@@ -1,23 +1,29 @@
 """Every write of the Open311 channel: issuing and revoking client keys (each recorded in the audit trail), and a
-client's request, which goes through the one door of every channel (``cases.services.receiving.receive``)."""
+client's request, which goes through the one door of every channel (``cases.services.receiving.receive``), and a
+client's update on one of its requests, which goes through the one door of what is written on a case later
+(``cases.services.supplements.add_supplement``)."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fankui.audit.services import record_entry
-from fankui.cases.models import Case
+from fankui.cases.models import Case, Supplement
 from fankui.cases.services.receiving import receive
+from fankui.cases.services.supplements import add_supplement
+from fankui.core import crypto
 from fankui.core.lookups import lookups
 from fankui.core.vocab import Channel
-from fankui.intake.services import SubmissionInput
+from fankui.intake.services import SubmissionInput, normalize_phone
 
 from .models import Open311Client, Open311Request
 
@@ -170,3 +176,54 @@ def submit(client: Open311Client, data: RequestInput) -> tuple[Case, Open311Requ
             case=case, defaults={"token": token, "created_at": case.created_at, **fields}
         )
     return case, request, created
+
+
+# --- Updates posted by a client (FixMyStreet's POST servicerequestupdates) -----------------------------------------
+@dataclass
+class UpdateInput:
+    """What a client posted on one of its requests, already read from the form (``forms.UpdateForm``)."""
+
+    update_id: str
+    description: str
+    status: str = ""
+    email: str = ""
+    phone: str = ""
+    media_urls: list[str] = field(default_factory=list)
+    files: list[UploadedFile] = field(default_factory=list)
+
+
+# The statuses FixMyStreet sends with a comment (its extended list): a comment changes no state here, but one that
+# says more than "still open" is shown to staff with the words.
+QUIET_STATUSES = frozenset({"", "open"})
+
+
+def _is_contact(case: Case, email: str, phone: str) -> bool:
+    """The update's author is the request's contact: the same e-mail address or phone number (keyed hashes)."""
+    submission = case.submission
+    by_email = bool(email) and crypto.lookup_hash(email.strip().lower()) == submission.contact_email_hash
+    by_phone = bool(phone) and crypto.lookup_hash(normalize_phone(phone)) == submission.contact_phone_hash
+    return (by_email and bool(submission.contact_email_hash)) or (by_phone and bool(submission.contact_phone_hash))
+
+
+def update_text(data: UpdateInput) -> str:
+    """The words staff read: the comment, the status the app reported when it says more than "open", and the
+    pictures' addresses (staff open them; the server never fetches what a client points at)."""
+    parts = [data.description.strip()]
+    if data.status.lower() not in QUIET_STATUSES:
+        parts.append(_("The app reports the status: %(status)s") % {"status": data.status.upper()})
+    parts.extend(data.media_urls)
+    return "\n\n".join(part for part in parts if part)
+
+
+def post_update(client: Open311Client, sent: Open311Request, data: UpdateInput) -> tuple[Supplement, bool]:
+    """A comment on a request ``client`` sent (its citizen's words, or another user's of the app): a supplement on
+    the case, ``(supplement, created)``. The client's ``update_id`` is the key: the same update again returns the
+    first and adds nothing."""
+    return add_supplement(
+        sent.case,
+        update_text(data),
+        channel=Channel.OPEN311,
+        from_contact=_is_contact(sent.case, data.email, data.phone),
+        attachments=data.files,
+        key=f"open311:{client.pk}:{data.update_id}",
+    )

@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from fankui.core import text, throttle
-from fankui.core.errors import Conflict, DomainError, ValidationFailed
+from fankui.core.errors import Conflict, DomainError, Unavailable, ValidationFailed
 from fankui.core.lookups import cached_lookups
 
 from . import formats, queries, services
-from .forms import ListForm, RequestForm, WindowForm, messages
+from .forms import ListForm, RequestForm, UpdateForm, WindowForm, messages
 from .models import Open311Client, parse_rate
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,8 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 )
             except TooManyFieldsSent:
                 return formats.errors(fmt, 400, [_("The request has too many parameters.")])
+            except Unavailable as error:  # the attachment store is full: nothing was kept, send it again later
+                return formats.errors(fmt, 503, [str(error.message)], retry_after=error.retry_after)
             except DomainError as error:
                 return formats.errors(fmt, 400, [str(error.message)])
 
@@ -282,14 +284,47 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     )
 
 
-@endpoint("GET")
+@endpoint("GET", "POST")
 def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _post_update(request, fmt)
     client = _client(request)
     form = WindowForm(request.GET)
     if not form.is_valid():
         raise Refused(400, *messages(form))
     start, end = _window(form.cleaned_data["start_date"], form.cleaned_data["end_date"])
     return formats.render(fmt, "service_request_updates", "request_update", queries.updates(client, start, end))
+
+
+def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
+    """FixMyStreet's comment on a report: only on a request this client sent (another client's, or one that came by
+    another channel, answers 404 like an unknown id: a key never learns which requests exist)."""
+    client = _client(request)
+    form = UpdateForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise Refused(400, *messages(form))
+    data = form.cleaned_data
+    sent = queries.own_request(client, data["service_request_id"])
+    if sent is None:
+        raise Refused(404, _("No request of this client has the id “%(id)s”.") % {"id": data["service_request_id"]})
+    try:
+        supplement, _created = services.post_update(
+            client,
+            sent,
+            services.UpdateInput(
+                update_id=data["update_id"],
+                description=data["description"],
+                status=data["status"],
+                email=data["email"],
+                phone=data["phone"],
+                media_urls=form.media_urls,
+                files=form.uploads,
+            ),
+        )
+    except ValidationFailed as error:
+        raise Refused(400, *[f"description: {m}" for ms in error.errors.values() for m in ms]) from error
+    answer = [{"update_id": queries.update_id(supplement), "service_request_id": str(sent.case_id)}]
+    return formats.render(fmt, "service_request_updates", "request_update", answer)
 
 
 @csrf_exempt

@@ -1,5 +1,7 @@
-"""Message templates in the admin: each change is checked (``MessageTemplate.clean``: only the message's placeholders),
-previewed with sample values (escaped: messages are plain text) and recorded in the audit trail."""
+"""Message templates in the admin, to submitters and to staff (``notify.MessageTemplate``; registered here, above both
+the outbox and the audit trail, because each change is recorded there): each change is checked
+(``MessageTemplate.clean``: only the message's placeholders), previewed with sample values (escaped: messages are plain
+text) and recorded in the audit trail."""
 
 from __future__ import annotations
 
@@ -15,24 +17,25 @@ from django.utils.translation import gettext_lazy as _
 
 from fankui.audit.services import record_entry
 from fankui.core.forms import ModelForm as TextRulesModelForm
-
-from . import wording
-from .models import MessageTemplate
+from fankui.notify import wording
+from fankui.notify.models import MessageTemplate
 
 AUDITED = ("key", "language", "subject", "body", "active")
 
 
-def _placeholders_help() -> SafeString:
-    rows = format_html_join(
-        "",
-        "<li><b>{}</b>: {} <i>{}</i></li>",
-        (
-            (kind.label, ", ".join(f"{{{name}}}" for name in kind.placeholders), kind.key)
-            for kind in wording.KINDS.values()
-        ),
+def _placeholders_help(obj: MessageTemplate | None) -> SafeString:
+    """The placeholders of the template's message, each with what it stands for; of every message on a new one."""
+    kinds = [wording.KINDS[obj.key]] if obj is not None and obj.key in wording.KINDS else list(wording.KINDS.values())
+    rows = (
+        format_html(
+            "<li><b>{}</b> <i>{}</i><ul>{}</ul></li>",
+            dict(wording.choices()).get(kind.key, kind.label),
+            kind.key,
+            format_html_join("", "<li><code>{{{}}}</code>: {}</li>", kind.placeholders.items()),
+        )
+        for kind in kinds
     )
-    names = format_html_join("", "<li><code>{{{}}}</code>: {}</li>", wording.PLACEHOLDERS.items())
-    return format_html("<ul>{}</ul><ul>{}</ul>", rows, names)
+    return format_html("<ul>{}</ul>", format_html_join("", "{}", ((row,) for row in rows)))
 
 
 class MessageTemplateForm(TextRulesModelForm):
@@ -52,18 +55,14 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("placeholders"))
     def placeholders(self, obj: MessageTemplate | None) -> SafeString:
-        return _placeholders_help()
+        return _placeholders_help(obj)
 
     @admin.display(description=_("preview"))
     def preview(self, obj: MessageTemplate | None) -> str:
         if obj is None or obj.pk is None:
             return str(_("Save the template to see it filled with sample values."))
         kind = wording.KINDS.get(obj.key)
-        if (
-            kind is None
-            or wording.problems(obj.subject, kind.placeholders)
-            or wording.problems(obj.body, kind.placeholders)
-        ):
+        if kind is None or wording.problems(obj.subject, kind.names) or wording.problems(obj.body, kind.names):
             return "—"
         subject, body = wording.fill(obj.subject, wording.SAMPLE), wording.fill(obj.body, wording.SAMPLE)
         # Escaped line by line (messages are plain text); no inline style: the CSP allows none.

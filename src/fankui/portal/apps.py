@@ -12,8 +12,10 @@ class PortalConfig(AppConfig):
         from fankui.cases.signals import case_moved
         from fankui.sla.signals import extension_approved, info_closed, info_requested
 
-        from . import notices
+        from . import notices, wording
 
+        # The messages to a submitter whose wording the admin may edit (notify.wording).
+        wording.register_kinds()
         # Every message to a submitter about their case is written by portal.notices (see its table).
         analysis_finished.connect(notices.on_analysis_finished, dispatch_uid="portal.notices.analysed")
         case_moved.connect(notices.on_case_moved, dispatch_uid="portal.notices.moved")

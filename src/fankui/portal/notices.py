@@ -19,8 +19,9 @@ Submitters whose cases were merged into a case (its followers) hear of its rejec
 under their own case's key, with their own link.
 
 Each message is written in the built-in wording below unless the organisation made an active template of it in the
-admin (``wording``: "case:accept", "case:reply", "sla:info"...). Which contact hears it (SMS for a caller to the
-hotline) is decided by ``notify.services.citizen_address`` from the channel the request came in by.
+admin (``notify.wording``; the portal's messages are listed in ``wording``: "case:accept", "case:reply", "sla:info"...).
+Which contact hears it (SMS for a caller to the hotline) is decided by ``notify.services.citizen_address`` from the
+channel the request came in by.
 """
 
 from __future__ import annotations
@@ -43,11 +44,10 @@ from fankui.cases.workflow import Action, State
 from fankui.core.site import public_url
 from fankui.nlp import rules
 from fankui.notify.services import blocked_addresses, citizen_message, notify_citizen, queue_in_batches
+from fankui.notify.wording import worded
 from fankui.sla.models import Extension, InfoRequest
 from fankui.sla.services.waiting import info_wait_days
 from fankui.surveys.notices import submitter_address
-
-from . import wording
 
 # Where to call when somebody is in danger now; said on the confirmation page and in the receipt of an emergency.
 EMERGENCY_NUMBERS = ("110", "119", "120")
@@ -111,7 +111,7 @@ def _receipt(case: Case, emergency: bool) -> tuple[str, str]:
             lines.append(emergency_advice())
         lines.append(_("Follow its progress here: %(url)s") % {"url": facts["link"]})
         built_in = _("We received your request %(code)s") % facts, "\n\n".join(lines)
-        subject, body = wording.worded("case:receipt", facts, built_in)
+        subject, body = worded("case:receipt", facts, built_in)
         if emergency and (subject, body) is not built_in:  # a template cannot leave out where to call for help
             body = f"{emergency_advice()}\n\n{body}"
         return subject, body
@@ -169,7 +169,7 @@ def tell_accepted(case: Case) -> bool:
             "Follow its progress here: %(url)s"
         ) % {"code": case.display_code, "url": track_url(case)}
         facts = {"code": case.display_code, "link": track_url(case)}
-        subject, body = wording.worded("case:accept", facts, (subject, body))
+        subject, body = worded("case:accept", facts, (subject, body))
         return _tell(case, f"case:{case.pk}:accept", subject, body)
 
 
@@ -191,7 +191,7 @@ def tell_rejected(case: Case) -> int:
                 "url": track_url(person),
             }
             facts = {"code": person.display_code, "reason": reason, "link": track_url(person)}
-            subject, body = wording.worded("case:reject", facts, (subject, body))
+            subject, body = worded("case:reject", facts, (subject, body))
             told += _tell(person, f"case:{person.pk}:reject", subject, body)
     return told
 
@@ -212,7 +212,7 @@ def tell_merged(case: Case) -> bool:
             )
         body %= {"code": case.display_code, "url": track_url(case)}
         facts = {"code": case.display_code, "link": track_url(case)}
-        subject, body = wording.worded("case:merge", facts, (subject, body))
+        subject, body = worded("case:merge", facts, (subject, body))
         return _tell(case, f"case:{case.pk}:merge", subject, body)
 
 
@@ -237,7 +237,7 @@ def _reply_body(case: Case, answer: Reply) -> tuple[str, str]:
         "days": settings.FANKUI_RATING_WINDOW_DAYS,
         "link": rate_url(case),
     }
-    return wording.worded("case:reply", facts, (subject, "\n\n".join(lines)))
+    return worded("case:reply", facts, (subject, "\n\n".join(lines)))
 
 
 def _follower_reply_body(person: Case) -> tuple[str, str]:
@@ -296,7 +296,7 @@ def tell_closed(case: Case, action: str) -> int:
             # Only the one who rated is thanked for it.
             closing = _closing_body(person, action if person.pk == case.pk else Action.CLOSE)
             facts = {"code": person.display_code, "link": track_url(person)}
-            subject, closing = wording.worded("case:close", facts, (subject, closing))
+            subject, closing = worded("case:close", facts, (subject, closing))
             told += _tell(person, f"case:{person.pk}:close:{stamp}", subject, closing)
     return told
 
@@ -313,7 +313,7 @@ def tell_reopened(case: Case) -> int:
                 "url": track_url(person),
             }
             facts = {"code": person.display_code, "link": track_url(person)}
-            subject, body = wording.worded("case:reopen", facts, (subject, body))
+            subject, body = worded("case:reopen", facts, (subject, body))
             told += _tell(person, f"case:{person.pk}:reopen:{stamp}", subject, body)
     return told
 
@@ -334,7 +334,7 @@ def tell_info_requested(case: Case, request: InfoRequest) -> bool:
             "link": track_url(case),
             "days": info_wait_days(),
         }
-        subject, body = wording.worded("sla:info", facts, (subject, body))
+        subject, body = worded("sla:info", facts, (subject, body))
         return _tell(case, f"sla:info:{request.pk}", subject, body)
 
 
@@ -346,7 +346,7 @@ def tell_info_timed_out(case: Case, request: InfoRequest) -> bool:
             "have. Follow its progress here: %(url)s"
         ) % {"code": case.display_code, "url": track_url(case)}
         facts = {"code": case.display_code, "link": track_url(case)}
-        subject, body = wording.worded("sla:info:timeout", facts, (subject, body))
+        subject, body = worded("sla:info:timeout", facts, (subject, body))
         return _tell(case, f"sla:info:{request.pk}:timeout", subject, body)
 
 
@@ -361,7 +361,7 @@ def tell_extension(case: Case, extension: Extension) -> bool:
         }
         body += "\n\n" + _("Details: %(url)s") % {"url": track_url(case)}
         facts = {"code": case.display_code, "date": _when(extension.new_deadline), "link": track_url(case)}
-        subject, body = wording.worded("sla:extension", facts, (subject, body))
+        subject, body = worded("sla:extension", facts, (subject, body))
         return _tell(case, f"sla:extension:{extension.pk}", subject, body)
 
 

@@ -1,6 +1,6 @@
 """Everything held about a citizen's request, as they may see and download it (PIPL art. 45): the submission as sent,
-the contact details as held, the status and the events meant for them, the attachments, the ratings, their later
-e-mails, and the messages sent to them about it. In one shape for the page, the JSON download and the PDF (its
+the contact details as held, the status and the events meant for them, the attachments, the ratings, what they
+wrote later, and the messages sent to them about it. In one shape for the page, the JSON download and the PDF (its
 Chinese font embedded as the analysis report's: insights.charts)."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fankui.cases import queries as case_queries
 from fankui.cases.models import Case
 from fankui.insights.charts import register_font
-from fankui.mail import queries as mail_queries
 from fankui.notify import services as notify
 from fankui.portal.queries import tracking
 from fankui.surveys.models import Level, Rating
@@ -30,6 +30,7 @@ def held(case: Case) -> dict[str, Any]:
     """The data held about the submitter of ``case``, in plain values (JSON-ready)."""
     submission = case.submission
     view = tracking(case)
+    later = case_queries.supplements(case, from_contact=True)
     return {
         "tracking_code": case.display_code,
         "submission": {
@@ -58,13 +59,17 @@ def held(case: Case) -> dict[str, Any]:
         ],
         "attachments": [
             {"name": item.original_name, "type": item.content_type, "bytes": item.size}
-            for item in submission.attachments.all()
+            for item in [*submission.attachments.all(), *(f for s in later for f in s.attachments.all())]
         ],
         "ratings": [
             {"at": _when(rating.created_at), "rating": str(Level(rating.level).label), "comment": rating.comment}
             for rating in Rating.objects.filter(case=case).order_by("created_at")
         ],
-        "emails": mail_queries.follow_ups(case),
+        # What they wrote on it later (补充: a reply to our e-mail, an update from an Open311 app). Words from another
+        # address about the case (someone copied on the thread) are that person's, not the citizen's.
+        "later": [
+            {"at": _when(item.created_at), "channel": item.get_channel_display(), "text": item.text} for item in later
+        ],
         "messages": [
             {
                 "at": _when(message.created_at),
@@ -111,7 +116,7 @@ def _rows(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("Replies"), [(r["at"], r["text"]) for r in data["replies"]]),
         (_("Attachments"), [(a["name"], f"{a['type']}, {a['bytes']} B") for a in data["attachments"]]),
         (_("Ratings"), [(r["at"], " · ".join(x for x in (r["rating"], r["comment"]) if x)) for r in data["ratings"]]),
-        (_("Your later e-mails"), [(e["at"], e["text"]) for e in data.get("emails", [])]),
+        (_("What you wrote later"), [(e["at"], f"{e['channel']} · {e['text']}") for e in data.get("later", [])]),
         (
             _("Messages we sent you"),
             [

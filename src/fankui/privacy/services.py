@@ -26,7 +26,7 @@ from fankui.audit.models import ERASED
 from fankui.audit.services import mask_texts, record_event
 from fankui.cases.models import Case
 from fankui.cases.queries import find_by_code
-from fankui.cases.services import moves
+from fankui.cases.services import moves, supplements
 from fankui.cases.workflow import Actor, State
 from fankui.core import crypto
 from fankui.core.errors import Conflict, NotFound, ValidationFailed
@@ -182,7 +182,8 @@ def anonymise(case: Case, *, by: str) -> None:
     surveys.mask_comments(case, mask)
     waiting.mask_requests(case, mask)
     analysis.mask_analysis(case, mask)
-    mail.forget(case, mask)
+    files += supplements.mask_supplements(case, mask)
+    mail.forget(case)
     extensions.mask_extensions(case, mask)
     supervision.mask_instructions(case, mask)
     # Staff's notes and reasons on the timeline (the events themselves never change; decision 0012).

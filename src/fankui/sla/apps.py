@@ -14,9 +14,9 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from fankui.cases.queries import ListColumn, add_list_column
-        from fankui.cases.signals import case_moved, cases_created, cases_reclassified
+        from fankui.cases.signals import case_moved, cases_created, cases_reclassified, supplement_added
 
-        from . import checks, labels, queries
+        from . import checks, labels, notices, queries
 
         cases_created.connect(_created, dispatch_uid="sla.cases_created")
         checks.register()
@@ -24,7 +24,10 @@ class SlaConfig(AppConfig):
         case_moved.connect(_moved, dispatch_uid="sla.case_moved")
         # A new kind, category or urgency may choose another policy: the deadlines follow at once.
         cases_reclassified.connect(_reclassified, dispatch_uid="sla.cases_reclassified")
+        # The submitter wrote again (e-mail, Open311): the answer to an open request for information resumes the clocks.
+        supplement_added.connect(_supplemented, dispatch_uid="sla.supplement_added")
         labels.register_all()
+        notices.register_kinds()
         # The staff lists' "Time left": the first running deadline, read in the list's own query.
         add_list_column(ListColumn(_("Time left"), "sla/_list_cell.html", queries.with_clock))
 
@@ -39,6 +42,12 @@ def _moved(sender: Any, case: Any, source: str, target: str, **kwargs: Any) -> N
     from .services import clocks
 
     clocks.on_case_moved(case, source, target)
+
+
+def _supplemented(sender: Any, case: Any, supplement: Any, **kwargs: Any) -> bool:
+    from .services import waiting
+
+    return waiting.answered_by(case, supplement)
 
 
 EMERGENCY_MIGRATION = ("sla", "0004_emergency_on_calendar_hours")

@@ -114,9 +114,11 @@ SUBJECTS = {
 
 def send_notices(batch: int = 200) -> int:
     """Send the ledger rows the sweep wrote. Each worker takes rows no other worker holds (SKIP LOCKED)."""
-    from fankui.notify.services import notify_staff
+    from fankui.core.lookups import cached_lookups
+    from fankui.notify.services import tell_staff
 
-    with transaction.atomic():
+    # The staff's templates are read once for the batch (notify.wording.active).
+    with transaction.atomic(), cached_lookups():
         rows = (
             Notice.objects.filter(sent_at__isnull=True)
             .select_related("case__lead_department", "clock")
@@ -129,12 +131,23 @@ def send_notices(batch: int = 200) -> int:
         for notice in notices:
             clock = notice.clock
             deadline = timezone.localtime(clock.deadline).strftime("%Y-%m-%d %H:%M") if clock.deadline else "—"
-            facts = {"number": notice.case.number, "stage": clock.get_stage_display(), "deadline": deadline}
-            subject = _(SUBJECTS[Step(notice.step)]) % facts
-            notify_staff(
+            # The stage's name is read in each recipient's language.
+            facts: dict[str, object] = {
+                "number": notice.case.number,
+                "stage": Stage(clock.stage).label,
+                "deadline": deadline,
+            }
+            step = Step(notice.step)
+
+            def compose(step: Step = step, facts: dict[str, object] = facts) -> tuple[str, str]:
+                subject = _(SUBJECTS[step]) % facts
+                return subject, subject
+
+            tell_staff(
                 _recipients(notice),
-                subject,
-                subject,
+                f"staff:sla:{step.value}",
+                facts,
+                compose,
                 case_id=notice.case_id,
                 key=f"sla:{notice.clock_id}:{notice.step}",
                 # An emergency's clock runs day and night: even its warning is not held by quiet hours.

@@ -28,6 +28,27 @@ class SurveysConfig(AppConfig):
             labels.register(action, staff, public, detail=_outcome if action == "follow_up" else None)
         # An appeal's evidence is seen by those who may see the appeal.
         files.register(Appeal, queries.evidence_look)
+        # What staff are told of bad ratings and appeals, in wording the admin may edit.
+        from fankui.cases.notices import NUMBER
+        from fankui.notify.wording import Audience, Kind, register
+
+        register(
+            (
+                Kind(
+                    "staff:surveys:rectification",
+                    _("Bad rating: rectification due"),
+                    {"number": NUMBER, "date": _("the rectification's deadline (2026-11-20)")},
+                    Audience.STAFF,
+                ),
+                Kind(
+                    "staff:surveys:appeal",
+                    _("A department appeals a rating"),
+                    {"number": NUMBER, "department": _("the department appealing")},
+                    Audience.STAFF,
+                ),
+            ),
+            {"number": "2026-000123", "date": "2026-11-20", "department": "市住房和城乡建设局"},
+        )
 
 
 # The timeline's words for the events of 好差评 (staff; the citizen's where the event is public).

@@ -68,8 +68,9 @@ def _tell_supervisors_of(extension: Extension, case: Case, user: User) -> None:
 
     department = case.lead_department.name if case.lead_department else "—"
 
+    facts = {"number": case.number, "days": extension.days, "department": department, "reason": extension.reason}
+
     def compose() -> tuple[str, str]:
-        facts = {"number": case.number, "days": extension.days, "department": department}
         subject = (
             ngettext(
                 "Case %(number)s: %(department)s asks for %(days)d more working day",
@@ -86,7 +87,8 @@ def _tell_supervisors_of(extension: Extension, case: Case, user: User) -> None:
         return subject, body
 
     supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR).order_by("pk")
-    notices.tell(supervisors, compose, case=case, key=f"sla:extension:{extension.pk}:requested", actor=user)
+    key = f"sla:extension:{extension.pk}:requested"
+    notices.tell(supervisors, "staff:sla:extension", facts, compose, case=case, key=key, actor=user)
 
 
 @transaction.atomic

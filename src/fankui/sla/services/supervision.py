@@ -45,16 +45,16 @@ def _tell_lead_department_of_supervision(case: Case, instruction: str, event_id:
     """督办 is addressed to the lead department: its handlers and heads are told, with the instruction."""
     from fankui.cases import notices
 
+    facts = {"number": case.number, "instruction": instruction}
+
     def compose() -> tuple[str, str]:
-        subject = _("Case %(number)s is under supervision") % {"number": case.number}
-        body = _("A supervisor put case %(number)s under supervision. Instruction: %(instruction)s") % {
-            "number": case.number,
-            "instruction": instruction,
-        }
+        subject = _("Case %(number)s is under supervision") % facts
+        body = _("A supervisor put case %(number)s under supervision. Instruction: %(instruction)s") % facts
         return subject, body
 
     recipients = notices.department_staff([case.lead_department])
-    notices.tell(recipients, compose, case=case, key=f"sla:supervised:{event_id}", actor=user)
+    key = f"sla:supervised:{event_id}"
+    notices.tell(recipients, "staff:sla:supervised", facts, compose, case=case, key=key, actor=user)
 
 
 @transaction.atomic

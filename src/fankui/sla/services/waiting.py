@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from fankui.accounts.models import User
 from fankui.audit.services import record_event
-from fankui.cases.models import Case
+from fankui.cases.models import Case, Supplement
 from fankui.cases.services import locked
 from fankui.core.errors import Conflict, PermissionDenied
 
@@ -80,6 +80,16 @@ def resume(case: Case, user: User | None = None, answer: str = "") -> InfoReques
     how = "answered" if user is None else "staff"
     signals.info_closed.send(sender=InfoRequest, case=case, request=info, how=how)
     return info
+
+
+def answered_by(case: Case, supplement: Supplement) -> bool:
+    """What the case's contact wrote again (``cases.signals.supplement_added``: an e-mail in the case's thread, an
+    Open311 update) is the answer to the open request for information, if there is one: the clocks run again. True
+    when it was taken as the answer. Someone else's words never answer for the submitter."""
+    if not supplement.from_contact or not InfoRequest.objects.filter(case=case, resumed_at__isnull=True).exists():
+        return False
+    resume(case, None, answer=supplement.text[:MAX_TEXT])
+    return True
 
 
 def info_wait_days() -> int:

@@ -81,12 +81,14 @@ def file_appeal(rating: Rating, user: User, grounds: str, evidence: str, files: 
         data={"appeal_id": appeal.pk, "rating_id": rating.pk, "grounds": grounds, "files": len(good)},
     )
     supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR).order_by("pk")
+    facts = {"number": case.number, "department": case.lead_department.name if case.lead_department else ""}
     case_notices.tell(
         supervisors,
+        "staff:surveys:appeal",
+        facts,
         lambda: (
-            _("Appeal against a rating of %(number)s") % {"number": case.number},
-            _("%(department)s appeals a bad rating of %(number)s. Please decide.")
-            % {"department": case.lead_department.name if case.lead_department else "", "number": case.number},
+            _("Appeal against a rating of %(number)s") % facts,
+            _("%(department)s appeals a bad rating of %(number)s. Please decide.") % facts,
         ),
         case=case,
         key=f"surveys:appeal:{appeal.pk}",

@@ -77,13 +77,14 @@ def open_rectification(rating: Rating) -> Rectification | None:
             "deadline": rectification.deadline.isoformat(),
         },
     )
-    deadline = timezone.localtime(rectification.deadline).strftime("%Y-%m-%d")
+    facts = {"number": case.number, "date": timezone.localtime(rectification.deadline).strftime("%Y-%m-%d")}
     case_notices.tell(
         case_notices.department_staff([case.lead_department]),
+        "staff:surveys:rectification",
+        facts,
         lambda: (
-            _("Bad rating on %(number)s: rectify by %(date)s") % {"number": case.number, "date": deadline},
-            _("The submitter of %(number)s gave a bad rating. Say what was done about it by %(date)s.")
-            % {"number": case.number, "date": deadline},
+            _("Bad rating on %(number)s: rectify by %(date)s") % facts,
+            _("The submitter of %(number)s gave a bad rating. Say what was done about it by %(date)s.") % facts,
         ),
         case=case,
         key=f"surveys:rectification:{rectification.pk}:open",
