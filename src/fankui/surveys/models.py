@@ -12,7 +12,7 @@
   each window and person with a QR link to a rating page; their ratings (kind "window") have no case.
 - ``RatingDay``: the ratings of one local day counted per kind, department, category, window, person and level, kept
   by the services in the transaction that writes the rating (``services.tallies``); the rates read it for whole
-  days (docs/decisions/00NN-rates-read-daily-counts.md).
+  days (docs/decisions/0022-rates-read-daily-counts.md).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 rating (its department and first-level category as they stood when it was rated). Existing ratings take their
 case's lead department and category as they are now, a window's rating its window's department (else the person's);
 a declined 回访 call now follows a rating up as a reached one does; then every day is counted
-(docs/decisions/00NN-rates-read-daily-counts.md)."""
+(docs/decisions/0022-rates-read-daily-counts.md)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ it was): its day's row gets the difference. What a rating adds to its row depend
 (level, excluded, real_name, rectified_at, followed_up_at); its key (day, kind, department, category, window,
 person, level) is fixed when it is written, so a change moves counts within one row and two changes never lock two
 rows in opposite orders. ``rebuild()`` recounts everything from the ratings: the migration that created the table,
-the benchmark's bulk load and the demo's bulk insert use it (docs/decisions/00NN-rates-read-daily-counts.md).
+the benchmark's bulk load and the demo's bulk insert use it (docs/decisions/0022-rates-read-daily-counts.md).
 """
 
 from __future__ import annotations
