@@ -157,6 +157,8 @@ ROUTES: dict[str, Route] = {
     # Figures and reports: every role, figures of their scope; no personal data (tests/insights too).
     "staff/dashboard/": Route(lambda w: "/staff/dashboard/", everyone(200), contact=True),
     "staff/reports/": Route(lambda w: "/staff/reports/", everyone(200)),
+    # The five 好差评 rates per hall, window and person: figures of the user's windows, no case, no contact detail.
+    "staff/dashboard/windows/": Route(lambda w: "/staff/dashboard/windows/", everyone(200), contact=True),
     # Hot topics: one exists for a user when one of its cases does.
     "staff/topics/": Route(lambda w: "/staff/topics/", everyone(200), contact=True),
     "staff/topics/<int:pk>/": Route(lambda w: f"/staff/topics/{w['topic'].pk}/", found, contact=True),

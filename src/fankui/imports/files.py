@@ -51,7 +51,7 @@ def cache_dir() -> Path:
 
 def scratch(suffix: str) -> Path:
     """A new file name in the local cache's folder, for what is written here before it is kept in the store (ending
-    in ``suffix``: openpyxl reads only a name that ends in .xlsx)."""
+    in ``suffix``: the xlsx reader opens only a name that ends in .xlsx)."""
     return cache_dir() / f".partial-{secrets.token_hex(8)}.{suffix}"
 
 

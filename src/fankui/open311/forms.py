@@ -181,7 +181,9 @@ class UpdateForm(Form):
 
     def __init__(self, data: Any, files: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__({name: data.get(name, "") for name in self.base_fields}, *args, **kwargs)
-        self.media_urls = [str(url) for url in data.getlist("media_url") if str(url).strip()]
+        # A QueryDict repeats a name; a plain mapping (a test's, a caller's) holds one value or a list.
+        urls = data.getlist("media_url") if hasattr(data, "getlist") else data.get("media_url") or []
+        self.media_urls = [str(url) for url in ([urls] if isinstance(urls, str) else urls) if str(url).strip()]
         # FixMyStreet names its photos photo1, photo2...; any name is taken, several under one name too.
         self.uploads = [upload for name in files for upload in files.getlist(name)] if files is not None else []
 
