@@ -97,10 +97,8 @@ def action_new(request: HttpRequest) -> HttpResponse:
                 return redirect("actions:detail", pk=action.pk)
     else:
         form = ActionForm(initial=_initial(request))
-    topic_id = form["topic"].value()
-    topic = None
-    if str(topic_id or "").isdigit() and len(str(topic_id)) < 19:
-        topic = visible_topics(user).filter(pk=int(topic_id)).first()
+    topic_id = as_id(form["topic"].value())
+    topic = visible_topics(user).filter(pk=topic_id).first() if topic_id is not None else None
     return render(request, "actions/new.html", {"form": form, "topic": topic}, status=status)
 
 

@@ -16,6 +16,7 @@ from fankui.accounts.models import Department, User
 from fankui.cases.models import Case
 from fankui.cases.queries import visible_cases
 from fankui.core.errors import PermissionDenied, ValidationFailed
+from fankui.core.text import as_id
 from fankui.topics.models import Topic
 from fankui.topics.queries import visible_topics
 
@@ -59,13 +60,6 @@ def _parse_date(value: date | str | None) -> date | None:
         return date.fromisoformat(str(value or "").strip())
     except ValueError:
         return None
-
-
-def _int(value: object) -> int | None:
-    text = str(value if value is not None else "").strip()
-    if not text.isdigit() or len(text) > 18:
-        return None
-    return int(text)
 
 
 def parse_milestones(raw: str) -> list[tuple[str, str]]:
@@ -123,7 +117,7 @@ def _texts(data: ActionInput, errors: Errors) -> dict[str, Any]:
 
 
 def _owner(data: ActionInput, errors: Errors) -> User | None:
-    owner_id = _int(data.owner)
+    owner_id = as_id(data.owner)
     owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id else None
     if owner is None:
         errors["owner"] = [_("Choose the person responsible (an active member of staff).")]
@@ -133,7 +127,7 @@ def _owner(data: ActionInput, errors: Errors) -> User | None:
 
 
 def _department(user: User, data: ActionInput, errors: Errors) -> Department | None:
-    department_id = _int(data.department)
+    department_id = as_id(data.department)
     department = Department.objects.filter(pk=department_id, active=True).first() if department_id else None
     if department is None:
         errors["department"] = [_("Choose the responsible department.")]
@@ -155,7 +149,7 @@ def _topic(user: User, data: ActionInput, errors: Errors) -> Topic | None:
     """The hot topic the action answers, among those the user may see (a topic of other departments' cases only
     is unknown to them)."""
     topic = None
-    topic_id = _int(data.topic)
+    topic_id = as_id(data.topic)
     if data.topic not in (None, ""):
         topic = visible_topics(user).filter(pk=topic_id).first() if topic_id else None
         if topic is None:
@@ -169,10 +163,10 @@ def _indicator(data: ActionInput, topic: Topic | None, errors: Errors) -> dict[s
         errors["indicator"] = [_("Unknown indicator.")]
     elif data.indicator == Indicator.TOPIC_WEEKLY and topic is None and "topic" not in errors:
         errors["indicator"] = [_("Counting cases per week needs a hot topic.")]
-    weeks = _int(data.indicator_weeks)
+    weeks = as_id(data.indicator_weeks)
     if weeks is None or not 1 <= weeks <= 52:
         errors["indicator_weeks"] = [_("Between 1 and 52 weeks.")]
-    days = _int(data.verify_after_days)
+    days = as_id(data.verify_after_days)
     if days is None or not 1 <= days <= 365:
         errors["verify_after_days"] = [_("Between 1 and 365 days.")]
     target: float | None = None
