@@ -1,5 +1,6 @@
 """Middleware of the core: the request id every log line carries, a refusal that says "try again" when the site
-cannot store anything, and the Content-Security-Policy on pages."""
+cannot store anything, "not found" for an address with a control character, and the Content-Security-Policy on
+pages."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from . import logs
+from . import logs, text
 from .errors import Unavailable
 
 log = logging.getLogger("fankui.outage")
@@ -51,6 +52,21 @@ class RequestId:
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class NoControlCharactersInPath:
+    """No address of the site has a control character (NUL, ...) or a lone surrogate in its path, so one that does is
+    not found (the 404 page in the reader's language; JSON under /api/), before any view looks its part up:
+    PostgreSQL refuses NUL even in a comparison, which made a 500 of ``/staff/attachments/%00/`` and of an Open311
+    ``/tokens/%00.json`` (tests/core/test_hostile_parameters_never_make_a_500.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if text.first_control(request.path_info) is not None:
+            raise Http404
+        return self.get_response(request)
 
 
 def is_outage(exc: BaseException) -> bool:
