@@ -1,0 +1,264 @@
+"""Nothing answers 500 to what a browser, a script or a prober can put in an address or a form: every route, found
+by walking the URL resolver so that a page added later is walked too, is asked with hostile values in every
+parameter name the views read ("²", which ``str.isdigit`` accepts and ``int`` refuses; NUL, which PostgreSQL
+refuses in text; undecodable bytes; dates and periods out of range; huge and negative numbers; repeated
+parameters; unknown choices; very long text), in its path converters too, by a superuser (who sees every object)
+and by a stranger. The path's ids are those of a small world (a replied case with an extension asked, a topic, an
+action, a published questionnaire, a service window, a partner), so that the views get past their lookups.
+
+Run it on PostgreSQL as well (FANKUI_DATABASE_URL): NUL bytes only fail there."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from fankui.accounts.models import Role, User
+from fankui.accounts.services import issue_token
+from fankui.cases.models import Case
+from fankui.partners import services as partners
+from fankui.sla.defaults import ensure_defaults
+from fankui.sla.services import extensions
+from fankui.surveys.models import ServiceHall, ServicePoint, StaffBadge
+from fankui.topics.models import Topic
+from tests import factories
+from tests.questionnaires.conftest import build
+
+# Percent-encoded as sent (a lone surrogate cannot be UTF-8: its bytes arrive undecodable, as do 0xFF's).
+HOSTILE = [
+    "%C2%B2",  # ², a digit to str.isdigit, not to int
+    "%00",
+    "a%00b",
+    "%ED%A0%80",  # a lone surrogate's bytes
+    "%FF",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "1e400",
+    "nan",
+    "0001-01-01",
+    "9999-12-31",
+    "2026-13-45",
+    "99999-99",
+    "2026-00",
+    "%D9%A3",  # ٣, an Arabic-Indic digit
+    "x" * 2000,
+    "%5B%5D",  # []
+    "*",
+]
+# The names the views read (request.GET/POST.get, getlist, the fields of the forms they bind), and common ones.
+NAMES = (  # noqa: SIM905  (a list literal of 118 names would take 118 lines)
+    "page p q id ids pk topic topics period month year since until start end date date_from date_to from to "
+    "status state department departments category categories kind channel source sort order format fmt next lang "
+    "language token code case cases case_id case_ids action step level show sentiment nature decision choice "
+    "answers score version versions question page_key key run go finish draft done download internal comment text "
+    "title body username api_key caller milestones grounds days deadline owner lead_department service_code "
+    "service_request_id jurisdiction_id start_date end_date lat long address_id email phone contact_email "
+    "contact_phone name note reason spam_kind quota of by via indicator indicator_weeks scale_min scale_max "
+    "show_if show_if_min show_if_values opens_at closes_at direction rating rectification extension window point "
+    "badge hall limit offset per_page size"
+).split()
+# Path values where a converter takes text (also a real value below, from the world).
+HOSTILE_PATH = ["%C2%B2", "%00", "%ED%A0%80", "x" * 300, "99999999999999999999999"]
+HUGE_ID = "99999999999999999999999"
+PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<group>\w+)>[^)]*\)")
+
+
+def routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).removeprefix("^").removesuffix("$").replace("\\.", ".")
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, route)
+        else:
+            yield route
+
+
+def all_routes() -> list[str]:
+    return sorted({route for route in routes(get_resolver().url_patterns) if not route.startswith("admin/")})
+
+
+@dataclass
+class World:
+    case: Case
+    extension: int
+    rating: int
+    topic: int
+    action: int
+    questionnaire: int
+    page: str
+    question: str
+    key: str
+    point: ServicePoint
+    badge: StaffBadge
+    partner: str
+    token: str
+
+    def real(self, route: str, name: str) -> str:
+        """The value of a path parameter that names an existing object of this world."""
+        ids = {
+            "staff/topics/": self.topic,
+            "staff/actions/": self.action,
+            "board/": self.action,
+            "staff/questionnaires/": self.questionnaire,
+            "staff/surveys/windows/": self.point.pk,
+            "staff/imports/": 1,
+            "accounts/tokens/": 1,
+            "staff/surveys/": 1,
+        }
+        by_name: dict[str, object] = {
+            "code": self.case.tracking_code,
+            "tracking_code": self.case.tracking_code,
+            "case_id": self.case.pk,
+            "extension": self.extension,
+            "rating_pk": self.rating,
+            "request_id": self.case.tracking_code,
+            "page": self.page,
+            "key": self.question if "/questions/" in route else self.key,
+            "slug": self.partner,
+            "step": "plan",
+            "state": "closed",
+            "direction": "up",
+            "fmt": "png" if "poster" in route or "/qr" in route else "json",
+            "kind": "w" if "surveys" in route or route.startswith("r/") else "png",
+            "token": self.point.token if route.startswith("r/") else self.token,
+            "action": "accept",
+            "rest": "x",
+        }
+        if name == "pk":
+            return str(next((pk for prefix, pk in ids.items() if route.startswith(prefix)), self.case.pk))
+        return quote(str(by_name.get(name, "x")))
+
+
+def world() -> tuple[World, User]:
+    ensure_defaults()  # the SLA policies: a case in progress has a deadline to extend
+    centre = factories.department("12345热线服务中心", is_dispatch_centre=True)
+    dept = factories.department("市住房和城乡建设局")
+    dispatcher = factories.user(Role.DISPATCHER, centre)
+    handler = factories.user(Role.HANDLER, dept)
+    root = factories.user(Role.SUPERVISOR, centre, is_superuser=True)
+    replied = factories.case_in("replied", dispatcher=dispatcher, lead=dept, handler=handler)
+    closed = factories.case_in("closed", dispatcher=dispatcher, lead=dept, handler=handler)
+    working = factories.case_in("in_progress", dispatcher=dispatcher, lead=dept, handler=handler)
+    extension = extensions.request_extension(working, handler, 5, "需要协调供电公司")
+    now = timezone.now()
+    topic = Topic.objects.create(label="幸福小区路灯不亮", first_seen_at=now, last_seen_at=now)
+    action = factories.action(root, handler, dept, case_ids=[replied.pk])
+    survey = build(root)
+    questionnaire = survey.questionnaire
+    point = ServicePoint.objects.create(
+        hall=ServiceHall.objects.create(name="市民中心政务服务大厅"), department=dept, number="A03", name="不动产登记"
+    )
+    badge = StaffBadge.objects.create(name="李红", number="1024", department=dept, service_point=point)
+    partner, _ = partners.create_partner("市长信箱", "mayor")
+    rating = closed.ratings.first() if hasattr(closed, "ratings") else None
+    return (
+        World(
+            case=replied,
+            extension=extension.pk,
+            rating=rating.pk if rating is not None else 1,
+            topic=topic.pk,
+            action=action.pk,
+            questionnaire=questionnaire.pk,
+            page=survey.nps.page.key,
+            question=survey.nps.key,
+            key=questionnaire.public_key,
+            point=point,
+            badge=badge,
+            partner=partner.slug,
+            token="x",
+        ),
+        root,
+    )
+
+
+def addresses(route: str, w: World) -> tuple[str, list[str]]:
+    """The address with real values, and addresses with hostile values in the path's converters."""
+
+    def fill(value: object) -> str:
+        def one(m: re.Match[str]) -> str:
+            name = m.group("name") or m.group("group")
+            converter = m.group("converter") or ("int" if name.endswith(("pk", "_id")) and m.group("name") else "str")
+            if value is None:
+                return w.real(route, name)
+            if converter == "int" or (name in ("kind", "fmt") and m.group("group")):
+                return HUGE_ID if value == "huge" else w.real(route, name)
+            return HUGE_ID if value == "huge" else str(value)
+
+        return "/" + PARAMETER.sub(one, route)
+
+    real = fill(None)
+    hostile = []
+    if PARAMETER.search(route):
+        hostile = [fill(value) for value in [*HOSTILE_PATH, "huge"]]
+    return real, sorted(set(hostile) - {real})
+
+
+def query(k: int) -> str:
+    """Every name with the k-th hostile value, after a harmless one (``get`` reads the last, ``getlist`` both). One
+    value at a time: a view that refuses NUL first would hide what "²" does to the next parameter."""
+    return "&".join(f"{name}=1&{name}={HOSTILE[k]}" for name in NAMES)
+
+
+def body(k: int) -> str:
+    raw = ["²", "\x00", "\ud800", -1, 0, 10**30, 1e308, "nan", "0001-01-01", "9999-12-31", "2026-13-45", "99999-99"]
+    return json.dumps({name: raw[(i + k) % len(raw)] for i, name in enumerate(NAMES)})
+
+
+def test_the_walk_fills_every_kind_of_route() -> None:
+    found = all_routes()
+    for known in ("staff/cases/<int:pk>/", "api/v1/cases/<case_id>", "open311/v2/requests.(?P<fmt>xml|json)"):
+        assert known in found
+    assert query(1).count("=%00") == len(NAMES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", all_routes())
+def test_no_hostile_parameter_makes_a_500(route: str) -> None:
+    w, root = world()
+    # The superuser sees every case; the audit trail is the auditors' (and the administrators') alone.
+    person = factories.user(Role.AUDITOR) if route.startswith("staff/audit/") else root
+    superuser = Client(HTTP_ACCEPT_LANGUAGE="zh-hans", HTTP_AUTHORIZATION=f"Bearer {issue_token(person, 'tests')}")
+    superuser.force_login(person)
+    stranger = Client(HTTP_ACCEPT_LANGUAGE="en")
+    real, hostile = addresses(route, w)
+    failures: list[str] = []
+
+    def ask(client: Client, method: str, address: str, data: str = "", content_type: str = "") -> None:
+        try:
+            # A savepoint per request: a database error must not spoil the next request's transaction.
+            with transaction.atomic():
+                if method == "get":
+                    response = client.get(f"{address}?{data}" if data else address)
+                else:
+                    response = client.post(address, data=data, content_type=content_type)
+        except Exception as error:
+            failures.append(f"{method.upper()} {address} {data[:80]!r}: {type(error).__name__}: {error}"[:400])
+            return
+        # The readiness probe answers 503 while the broker is away (as in tests): that is its answer, not a fault.
+        if response.status_code >= 500 and not (route == "readyz" and response.status_code == 503):
+            failures.append(f"{method.upper()} {address} {data[:80]!r}: {response.status_code}")
+
+    staff_only = route.startswith(("staff/", "accounts/tokens"))
+    people = [superuser] if staff_only else [superuser, stranger]
+    for address in hostile:
+        ask(superuser, "get", address)
+        ask(superuser, "post", address, "", "application/x-www-form-urlencoded")
+    for client in people:
+        for k in range(len(HOSTILE)):
+            ask(client, "get", real, query(k))
+            ask(client, "post", real, query(k), "application/x-www-form-urlencoded")
+        if route.startswith("api/"):
+            for k in range(4):
+                ask(client, "post", real, body(k), "application/json")
+    if staff_only:
+        ask(stranger, "get", real, query(0))
+    assert not failures, "\n".join(failures)
