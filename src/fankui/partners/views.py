@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from fankui.core.errors import DomainError
+from fankui.core.text import as_id
 from fankui.core.throttle import Throttled
 
 from . import schemas, services, signing
@@ -31,8 +32,7 @@ def _error(error: DomainError) -> JsonResponse:
 
 
 def _length(request: HttpRequest) -> int:
-    value = str(request.META.get("CONTENT_LENGTH") or "0").strip()
-    return int(value) if value.isdigit() else 0
+    return as_id(request.META.get("CONTENT_LENGTH")) or 0
 
 
 @csrf_exempt
