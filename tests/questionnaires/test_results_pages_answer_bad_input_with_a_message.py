@@ -88,6 +88,9 @@ def test_a_page_or_question_key_that_is_not_one_is_a_404_or_a_message(
     assert client.get(f"{base}/questions/{quoted}/").status_code == 404
     for action in ("pages/{}/delete/", "questions/{}/delete/", "questions/{}/move/up/"):
         response = client.post(f"{base}/{action.format(quoted)}")
+        if "\x00" in key:  # a control character in a path is the site's 404 before any view (core.middleware)
+            assert response.status_code == 404
+            continue
         assert response.status_code == 302 and "\n" not in response["Location"]
         assert "没有" in client.get(response["Location"]).content.decode()  # "no such page / question"
     assert Question.objects.count() == 6
