@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils.html import escape
 from PIL import ExifTags, Image
 
 from fankui.accounts.models import User
@@ -127,3 +128,19 @@ def test_erasure_masks_the_words_and_deletes_the_files(case_in: Callable[[str], 
 
     assert "13812345678" not in Supplement.objects.get().text
     assert not StoredFile.objects.filter(pk=stored.pk).exists() and not storage.exists(name)
+
+
+@pytest.mark.parametrize(
+    "words", ['<script>alert("补充")</script>', '=HYPERLINK("http://evil.example/","点此")', "+SUM(1,1)"]
+)
+def test_a_supplements_words_are_shown_as_written_never_run(
+    case_in: Callable[[str], Case], page_for: Callable[[User], Client], handler: User, words: str
+) -> None:
+    """Whatever channel brought them (a mail, an Open311 update), the words are text on the staff page: escaped."""
+    case = case_in("in_progress")
+    supplements.add_supplement(case, words, channel="open311", from_contact=True)
+
+    page = page_for(handler).get(f"/staff/cases/{case.pk}/").content.decode()
+
+    assert "<script>alert(" not in page
+    assert escape(words) in page
