@@ -38,8 +38,10 @@ def test_heat_and_growth_fall_as_weeks_pass_without_new_cases() -> None:
     topic = Topic.objects.get()
     fresh_heat, fresh_growth = topic.heat, topic.growth
 
-    assert refresh_topics() == 1
-    assert refresh_topics() == 0  # refreshed less than an hour ago: nothing to do
+    assert refresh_topics() == 0  # placement counted it just now: nothing to do for an hour
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        assert refresh_topics() == 1
+        assert refresh_topics() == 0  # refreshed less than an hour ago
 
     with time_machine.travel(timezone.now() + timedelta(days=10)):
         assert refresh_topics() == 1
@@ -65,7 +67,23 @@ def test_a_label_is_recomputed_from_the_cases() -> None:
     analysis = placed(*PLANT[0])
     Topic.objects.filter(id=analysis.topic_id).update(label="old", keywords=[])
 
-    refresh_topics()
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        refresh_topics()
 
     topic = Topic.objects.get()
     assert topic.label.startswith("丽发新城") and "搅拌站" in topic.keywords
+
+
+def test_placement_stamps_the_topics_it_starts_and_joins_so_the_sweep_leaves_them_for_an_hour() -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        placed(*PLANT[0])
+    assert Topic.objects.get().refreshed_at == start
+    with time_machine.travel(start + timedelta(minutes=30), tick=False):
+        placed(*PLANT[1])  # joins it: recounted with the new case
+        joined = Topic.objects.get()
+        assert joined.size == 2 and joined.refreshed_at == start + timedelta(minutes=30)
+    with time_machine.travel(start + timedelta(minutes=85)):
+        assert refresh_topics() == 0
+    with time_machine.travel(start + timedelta(minutes=95)):
+        assert refresh_topics() == 1

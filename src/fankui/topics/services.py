@@ -85,7 +85,17 @@ KEYWORD_SAMPLE = 50
 # Up to this size a topic's keywords and label are made again at every case it gains; beyond, at every tenth.
 RELABEL_UP_TO = 20
 # What a recount writes (never the label or who wrote it: ``rename``, ``save_labels``).
-RECOUNTED = ["size", "active", "heat", "first_seen_at", "last_seen_at", "growth", "keywords", "model_version"]
+RECOUNTED = [
+    "size",
+    "active",
+    "heat",
+    "first_seen_at",
+    "last_seen_at",
+    "growth",
+    "keywords",
+    "model_version",
+    "refreshed_at",
+]
 
 
 def distinct(words: Sequence[str]) -> tuple[str, ...]:
@@ -180,7 +190,9 @@ def save_labels(relabelled: Sequence[Topic]) -> None:
 
 
 def apply_figures(topic: Topic, figures: dict[str, Any], now: datetime) -> bool:
-    """Set a topic's figures from its cases' counts; False when it has none left (and is retired)."""
+    """Set a topic's figures from its cases' counts as of ``now`` (its ``refreshed_at``: the hourly sweep leaves a
+    topic alone for an hour after placement or the sweep counted it); False when it has none left (and is retired)."""
+    topic.refreshed_at = now
     topic.size = figures["size"]
     if not topic.size:
         topic.active = False
@@ -199,7 +211,7 @@ def refresh_topic(topic: Topic, *, now: datetime | None = None, relabel: bool | 
     it is small or at every tenth case (or when asked), its keywords and label (unless staff wrote the label)."""
     now = now or timezone.now()
     if not apply_figures(topic, counts([topic], now).get(topic.pk, _NO_CASES), now):
-        topic.save(update_fields=["size", "active", "heat"])
+        topic.save(update_fields=["size", "active", "heat", "refreshed_at"])
         return topic
     if relabel is None:
         relabel = topic.size <= RELABEL_UP_TO or topic.size % 10 == 0
