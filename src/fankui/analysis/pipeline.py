@@ -38,6 +38,7 @@ from fankui.cases.models import Case, Category
 from fankui.cases.services import classification, moves
 from fankui.cases.workflow import State
 from fankui.core import logs
+from fankui.core.lookups import cached_lookups
 from fankui.core.rows import update_rows
 from fankui.nlp import rules, text
 from fankui.nlp.masking import mask_case_text
@@ -370,42 +371,45 @@ def _fail(analysis: CaseAnalysis, exc: BaseException) -> None:
 def run_batch(batch: int = BATCH, models: Models | None = None, after: bool = True) -> int:
     """Analyse up to ``batch`` pending cases; returns how many were claimed (done or failed). ``after=False``: without
     the duplicates, topics, emergency flags and dispatches that follow (the benchmark's models-only run)."""
-    threshold = auto_dispatch_threshold()
-    with transaction.atomic():
-        analyses = _claim(batch)
-        if not analyses:
-            return 0
-        claimed = len(analyses)
-        models = models or Models.load()
-        urgencies = {analysis.pk: analysis.urgency for analysis in analyses}
-        try:
-            analyse_batch(analyses, models)
-        except Exception:
-            # Something in the batch breaks a model: fall back to one case at a time to find which.
-            log.exception("analysis batch failed; retrying case by case")
-            good: list[CaseAnalysis] = []
+    # One operation for the kept lookups (core.lookups): the templates of the receipts, the SLA's policies and
+    # calendars of the dispatches are read once per batch, not once per case.
+    with cached_lookups():
+        threshold = auto_dispatch_threshold()
+        with transaction.atomic():
+            analyses = _claim(batch)
+            if not analyses:
+                return 0
+            claimed = len(analyses)
+            models = models or Models.load()
+            urgencies = {analysis.pk: analysis.urgency for analysis in analyses}
+            try:
+                analyse_batch(analyses, models)
+            except Exception:
+                # Something in the batch breaks a model: fall back to one case at a time to find which.
+                log.exception("analysis batch failed; retrying case by case")
+                good: list[CaseAnalysis] = []
+                for analysis in analyses:
+                    try:
+                        analyse_batch([analysis], models)
+                        good.append(analysis)
+                    except Exception as exc:
+                        _fail(analysis, exc)
+                analyses = good
             for analysis in analyses:
-                try:
-                    analyse_batch([analysis], models)
-                    good.append(analysis)
-                except Exception as exc:
-                    _fail(analysis, exc)
-            analyses = good
-        for analysis in analyses:
-            analysis.status = CaseAnalysis.Status.DONE
-            analysis.attempts += 1
-            analysis.error = ""
-            if not after:
-                analysis.followup = Followup.NONE
-            else:
-                analysis.followup = Followup.ACT if _needs_action(analysis, threshold) else Followup.SAVED
-        analyses = _save(analyses)
-        _apply(analyses, urgencies, models)
-        signals.analysis_finished.send(sender=CaseAnalysis, analyses=analyses)
-    _log_done(analyses)
-    if after and analyses:
-        follow_up(analyses, threshold)
-    return claimed
+                analysis.status = CaseAnalysis.Status.DONE
+                analysis.attempts += 1
+                analysis.error = ""
+                if not after:
+                    analysis.followup = Followup.NONE
+                else:
+                    analysis.followup = Followup.ACT if _needs_action(analysis, threshold) else Followup.SAVED
+            analyses = _save(analyses)
+            _apply(analyses, urgencies, models)
+            signals.analysis_finished.send(sender=CaseAnalysis, analyses=analyses)
+        _log_done(analyses)
+        if after and analyses:
+            follow_up(analyses, threshold)
+        return claimed
 
 
 def _take(analyses: list[CaseAnalysis], step: str) -> list[CaseAnalysis]:
