@@ -136,3 +136,7 @@ def test_the_page_is_for_staff_only(client: Client) -> None:
 
 def test_the_windows_page_links_to_it(ours: ServicePoint, handler: User, client_for: Callable[..., Client]) -> None:
     assert URL in client_for(handler).get("/staff/surveys/windows/").content.decode()
+
+
+def test_the_dashboard_links_to_it(handler: User, client_for: Callable[..., Client]) -> None:
+    assert f'href="{URL}"' in client_for(handler).get("/staff/dashboard/").content.decode()
