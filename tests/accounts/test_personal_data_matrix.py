@@ -251,6 +251,10 @@ ROUTES: dict[str, Route] = {
     "staff/questionnaires/<int:pk>/invitations/remind/": Route(
         lambda w: "/staff/questionnaires/999999/invitations/remind/", everyone(404), "post"
     ),
+    # Answers by phone (questionnaires.views_phone): the chooser for a case's call is scoped like the case; no
+    # questionnaire exists in this world, so its form is a 404 for everybody.
+    "staff/questionnaires/phone/": Route(lambda w: f"/staff/questionnaires/phone/?case={w['case'].pk}", found),
+    "staff/questionnaires/<int:pk>/phone/": Route(lambda w: "/staff/questionnaires/999999/phone/", everyone(404)),
     "staff/questionnaires/<int:pk>/results/": Route(lambda w: "/staff/questionnaires/999999/results/", everyone(404)),
     "staff/questionnaires/<int:pk>/results/texts/": Route(
         lambda w: "/staff/questionnaires/999999/results/texts/", everyone(404)

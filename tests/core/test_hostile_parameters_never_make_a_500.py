@@ -69,7 +69,7 @@ NAMES = (  # noqa: SIM905  (a list literal of 118 names would take 118 lines)
     "service_request_id jurisdiction_id start_date end_date lat long address_id email phone contact_email "
     "contact_phone name note reason spam_kind quota of by via indicator indicator_weeks scale_min scale_max "
     "show_if show_if_min show_if_values opens_at closes_at direction rating rectification extension window point "
-    "badge hall limit offset per_page size lng indicator_target verify_after_days"
+    "badge hall limit offset per_page size lng indicator_target verify_after_days invitation"
 ).split()
 # Path values where a converter takes text (also a real value below, from the world).
 HOSTILE_PATH = ["%C2%B2", "%00", "%ED%A0%80", "x" * 300, "99999999999999999999999"]

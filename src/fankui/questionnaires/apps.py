@@ -12,3 +12,12 @@ class QuestionnairesConfig(AppConfig):
         from .services import alerts
 
         alerts.connect()
+        # 回访: an operator's call may also record a questionnaire's answers (services.phone), linked from the call
+        # page of surveys, which does not import this app; the case's timeline names the questionnaire.
+        from fankui.audit import labels
+        from fankui.surveys import followups
+
+        from .services import phone
+
+        followups.add_call_action(phone.call_action)
+        labels.register(phone.EVENT, _("Questionnaire answered on a call"), detail=phone.event_detail)

@@ -241,6 +241,8 @@ class Choice(models.Model):
 class Via(models.TextChoices):
     PUBLIC = "public", _("Public link")
     INVITATION = "invitation", _("Invitation")
+    # Answers an operator read out and recorded on a call (回访, services.phone), with or without an invitation.
+    PHONE = "phone", _("Phone")
 
 
 class Invitation(models.Model):

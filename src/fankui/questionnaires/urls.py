@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_answer, views_results
+from . import views, views_answer, views_phone, views_results
 
 app_name = "questionnaires"
 urlpatterns = [
@@ -28,6 +28,9 @@ urlpatterns = [
     path("staff/questionnaires/<int:pk>/invitations/", views.invitations, name="invitations"),
     path("staff/questionnaires/<int:pk>/invitations/send/", views.invitations_send, name="invitations_send"),
     path("staff/questionnaires/<int:pk>/invitations/remind/", views.invitations_remind, name="invitations_remind"),
+    # Staff: answers by phone (回访, 电话访谈), recorded by an operator on a call (views_phone).
+    path("staff/questionnaires/phone/", views_phone.choose, name="phone_choose"),
+    path("staff/questionnaires/<int:pk>/phone/", views_phone.record, name="phone"),
     # Staff: results, free-text answers linked to actions, exports (views_results).
     path("staff/questionnaires/<int:pk>/results/", views_results.results, name="results"),
     path("staff/questionnaires/<int:pk>/results/texts/", views_results.text_answers, name="results_texts"),

@@ -33,7 +33,16 @@ from .forms import (
     choices_of,
 )
 from .models import Axis, Invitation, Kind, Questionnaire, Response, State
-from .services import building, can_create, can_edit, distribution, get_visible, shipped, visible_questionnaires
+from .services import (
+    building,
+    can_create,
+    can_edit,
+    distribution,
+    get_visible,
+    phone,
+    shipped,
+    visible_questionnaires,
+)
 from .services.answering import closed_reason
 
 
@@ -161,6 +170,7 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invited": invitations.count(),
         "answered": invitations.filter(used_at__isnull=False).count(),
         "kinds": dict(Kind.choices),
+        "may_phone": phone.may_record(request.user, questionnaire),
     }
     return render(request, "questionnaires/detail.html", context)
 
@@ -315,7 +325,14 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
     rows = Invitation.objects.filter(questionnaire=questionnaire).order_by("id")
     page = Paginator(rows, settings.FANKUI_PAGE_SIZE).get_page(request.GET.get("page"))
     shown = [(invitation, distribution.masked(invitation)) for invitation in page]
-    context = {"questionnaire": questionnaire, "page": page, "shown": shown, "form": form, "can_edit": editable}
+    context = {
+        "questionnaire": questionnaire,
+        "page": page,
+        "shown": shown,
+        "form": form,
+        "can_edit": editable,
+        "may_phone": phone.may_record(request.user, questionnaire) and not closed_reason(questionnaire),
+    }
     return render(request, "questionnaires/invitations.html", context, status=status)
 
 

@@ -176,7 +176,7 @@ def _go(request: HttpRequest, questionnaire: Questionnaire, draft: Draft, number
     return response
 
 
-def _item(question: Question, value: Any, error: list[str]) -> dict[str, Any]:
+def question_item(question: Question, value: Any, error: list[str]) -> dict[str, Any]:
     """What the template needs to draw one question, with the answer given so far checked."""
     item: dict[str, Any] = {"q": question, "errors": error, "value": value if isinstance(value, str) else ""}
     options = question.options  # type: ignore[attr-defined]
@@ -220,7 +220,7 @@ def _page(
         values = {**values, **answering.read_posted(questions, posted)}
     keys = answering.shown(form, values)
     errors = errors or {}
-    items = [_item(q, values.get(q.key), errors.get(q.field, [])) for q in questions if q.key in keys]
+    items = [question_item(q, values.get(q.key), errors.get(q.field, [])) for q in questions if q.key in keys]
     context = {
         "questionnaire": questionnaire,
         "invitation": invitation,

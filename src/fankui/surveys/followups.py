@@ -13,6 +13,7 @@ an ``audit.Access`` row.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -166,6 +167,22 @@ def record_call(
     about: Rating | Case = rating or pending_bad_rating(case) or case
     follow_up = record_follow_up(about, user, outcome, notes, level=rating.level if rating is not None else None)
     return CallResult(follow_up, rating)
+
+
+# What else an operator may record on a call, added by apps above this one in their ``ready()`` (questionnaires: the
+# answers to a questionnaire read out on the phone): each gives (label, address) links for a user and a case.
+CallAction = Callable[[User, Case], list[tuple[str, str]]]
+_call_actions: list[CallAction] = []
+
+
+def add_call_action(action: CallAction) -> None:
+    if action not in _call_actions:
+        _call_actions.append(action)
+
+
+def call_actions(user: User, case: Case) -> list[tuple[str, str]]:
+    """The links of what else may be recorded on this call (``add_call_action``)."""
+    return [link for action in _call_actions for link in action(user, case)]
 
 
 def history(case: Case) -> QuerySet[FollowUp]:

@@ -379,6 +379,7 @@ def _call_page(request: HttpRequest, case: Case, form: CallForm, status: int = 2
         "history": followups.history(case),
         "levels": [(value, str(label)) for value, label in sorted(Level.choices, reverse=True)],
         "outcomes": [(value, label, OUTCOME_KEYS[value]) for value, label in FollowUp.Outcome.choices],
+        "actions": followups.call_actions(user, case),
     }
     return render(request, "surveys/call.html", context, status=status)
 

@@ -336,11 +336,14 @@ def submit(
     language: str = "zh-hans",
     draft: Draft | None = None,
     form: Form | None = None,
+    via: str | None = None,
 ) -> Response:
     """Store one complete response, or refuse it and store nothing: ``Conflict`` when the questionnaire is not open
     (dates, state, quota) or the invitation was used, ``ValidationFailed`` (each question's input named) when an
     answer is missing or out of range. The questionnaire's row is locked, so the quota is never exceeded, and the
-    invitation is marked used by a conditional update, so two submissions of one invitation store one response."""
+    invitation is marked used by a conditional update, so two submissions of one invitation store one response.
+    ``via`` is the channel (``Via``): by default the invitation's link or the public link; ``services.phone`` says
+    ``phone`` for answers an operator recorded on a call."""
     with transaction.atomic():
         locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
         if invitation is not None and invitation.questionnaire_id != locked.pk:
@@ -372,7 +375,7 @@ def submit(
                 response = Response.objects.create(
                     questionnaire=locked,
                     version=version,
-                    via=Via.INVITATION if invitation is not None else Via.PUBLIC,
+                    via=via or (Via.INVITATION if invitation is not None else Via.PUBLIC),
                     invitation=None if locked.anonymous else invitation,
                     language=(language or "zh-hans")[:10],
                     submitted_at=stamp,
