@@ -21,3 +21,9 @@ class QuestionnairesConfig(AppConfig):
 
         followups.add_call_action(phone.call_action)
         labels.register(phone.EVENT, _("Questionnaire answered on a call"), detail=phone.event_detail)
+        # The invitation and the reminder are message templates editable in the admin (notify.wording).
+        from fankui.notify.wording import register
+
+        from .services import distribution
+
+        register(distribution.KINDS, distribution.SAMPLE)

@@ -32,6 +32,11 @@ class SurveysConfig(AppConfig):
         from fankui.cases.notices import NUMBER
         from fankui.notify.wording import Audience, Kind, register
 
+        from . import notices
+
+        # What the submitter is told (the reminder to rate, a rectification's report), editable the same way.
+        register(notices.KINDS, notices.SAMPLE)
+
         register(
             (
                 Kind(

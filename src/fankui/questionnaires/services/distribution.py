@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fankui.core import text as text_rule
 from fankui.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -30,6 +32,7 @@ from fankui.core.site import public_url
 from fankui.nlp.csvio import CsvError, decode
 from fankui.notify import services as notify
 from fankui.notify.models import address_hash, masked_address, normalised
+from fankui.notify.wording import Kind, worded
 
 from ..models import Invitation, Questionnaire, State
 from . import can_edit
@@ -164,16 +167,43 @@ def masked(invitation: Invitation) -> str:
 
 
 # --- Sending ------------------------------------------------------------------------------------------------------
+# The invitation and the reminder, editable per language in the admin (``/admin/notify/messagetemplate/``,
+# ``notify.wording``), registered by ``QuestionnairesConfig``. An invited address has no language of its own: the
+# messages are written in the site's (``LANGUAGE_CODE``, Chinese), as the questionnaire's Chinese title is.
+INVITE = "questionnaire:invite"
+REMIND = "questionnaire:remind"
+KINDS = (
+    Kind(
+        INVITE,
+        gettext_lazy("Questionnaire: invitation to answer"),
+        {
+            "title": gettext_lazy("the questionnaire's title (Chinese)"),
+            "link": gettext_lazy("the one-time link to answer"),
+        },
+    ),
+    Kind(
+        REMIND,
+        gettext_lazy("Questionnaire: reminder to those who have not answered"),
+        {
+            "title": gettext_lazy("the questionnaire's title (Chinese)"),
+            "link": gettext_lazy("the one-time link to answer"),
+        },
+    ),
+)
+SAMPLE = {"title": "2026年政务服务满意度调查", "link": "https://12345.example.gov.cn/q/i/AbC123.xYz/"}
+
+
 def _message(invitation: Invitation, reminder: bool) -> tuple[str, str]:
     questionnaire = invitation.questionnaire
-    link = invitation_link(invitation)
-    if reminder:
-        subject = _("Reminder: %(title)s") % {"title": questionnaire.title_zh}
-        body = _("We would still like to hear from you: %(title)s. The questionnaire takes a few minutes: %(link)s")
-    else:
-        subject = questionnaire.title_zh
-        body = _("You are invited to answer the questionnaire %(title)s. It takes a few minutes: %(link)s")
-    return subject, body % {"title": questionnaire.title_zh, "link": link}
+    facts = {"title": questionnaire.title_zh, "link": invitation_link(invitation)}
+    with translation.override(settings.LANGUAGE_CODE):
+        if reminder:
+            subject = _("Reminder: %(title)s") % facts
+            body = _("We would still like to hear from you: %(title)s. The questionnaire takes a few minutes: %(link)s")
+        else:
+            subject = questionnaire.title_zh
+            body = _("You are invited to answer the questionnaire %(title)s. It takes a few minutes: %(link)s")
+        return worded(REMIND if reminder else INVITE, facts, (subject, body % facts))
 
 
 def _queue(user: Any, questionnaire: Questionnaire, reminder: bool) -> int:
