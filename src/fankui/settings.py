@@ -413,6 +413,9 @@ def _years_by_kind(items: list[str]) -> dict[str, int]:
 # request where FANKUI_RETENTION_YEARS_BY_KIND says otherwise.
 FANKUI_RETENTION_YEARS = env_int("RETENTION_YEARS", 3, minimum=1)
 FANKUI_RETENTION_YEARS_BY_KIND = _years_by_kind(env_list("RETENTION_YEARS_BY_KIND", []))
+# The addresses of a questionnaire's invitation list (e-mail addresses, mobile numbers) are erased this many days
+# after the questionnaire closed (the same sweep); the invitations' counts, and so the response rate, stay.
+FANKUI_RETENTION_INVITATION_DAYS = env_int("RETENTION_INVITATION_DAYS", 180, minimum=1)
 # The one-time code a citizen is sent before seeing, downloading or erasing their data: minutes valid, tries allowed.
 FANKUI_PRIVACY_CODE_MINUTES = env_int("PRIVACY_CODE_MINUTES", 15, minimum=1)
 FANKUI_PRIVACY_CODE_ATTEMPTS = env_int("PRIVACY_CODE_ATTEMPTS", 5, minimum=1)

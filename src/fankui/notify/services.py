@@ -438,19 +438,24 @@ def clear_bounce(channel: str, address: str) -> None:
     )
 
 
-def forget_case(
-    case_id: int, addresses: Iterable[Address], mask: Callable[[str], str], keep: Iterable[Address] = ()
-) -> int:
-    """A citizen's personal data was erased from the case ``case_id``: its messages to the citizen keep their
-    channel, status and dates (the delivery figures) but lose their address and text, and what was still queued is
-    not sent; staff's messages about the case are passed through ``mask``; the contact rows of ``addresses`` go
-    too, except those in ``keep`` (still the contact of another case). Returns how many messages were emptied."""
-    erased = _("Erased at the citizen's request or after the retention period.")
-    for note in Message.objects.filter(case_id=case_id, user__isnull=False):
-        note.subject, note.body = mask(note.subject)[:300], mask(note.body)
-        note.save(update_fields=["subject", "body"])
+def forget_sent(sent: Iterable[tuple[Address, str]]) -> int:
+    """Citizens' messages not about a case (a questionnaire's invitations, whose addresses the retention sweep
+    erases), each named by its address and key, lose their address and text as ``forget_case`` empties a case's;
+    found by their dedupe keys (the unique index), so the outbox is never scanned. Returns how many were emptied."""
+    keys = [dedupe_key(f"contact:{address.address}", address.channel, key) for address, key in sent]
     emptied = 0
-    for message in Message.objects.filter(case_id=case_id, user__isnull=True):
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        emptied += _empty_citizen_messages(Message.objects.filter(dedupe_key__in=chunk, user__isnull=True))
+    return emptied
+
+
+def _empty_citizen_messages(messages: QuerySet[Message]) -> int:
+    """Each message keeps its channel, status and dates (the delivery figures) and loses its address and text; what
+    was still queued is not sent."""
+    erased = _("Erased at the citizen's request or after the retention period.")
+    emptied = 0
+    for message in messages:
         message.address, message.address_hash = "", ""
         message.subject = erased[:300]
         message.body = ""
@@ -471,6 +476,20 @@ def forget_case(
             ]
         )
         emptied += 1
+    return emptied
+
+
+def forget_case(
+    case_id: int, addresses: Iterable[Address], mask: Callable[[str], str], keep: Iterable[Address] = ()
+) -> int:
+    """A citizen's personal data was erased from the case ``case_id``: its messages to the citizen keep their
+    channel, status and dates (the delivery figures) but lose their address and text, and what was still queued is
+    not sent; staff's messages about the case are passed through ``mask``; the contact rows of ``addresses`` go
+    too, except those in ``keep`` (still the contact of another case). Returns how many messages were emptied."""
+    for note in Message.objects.filter(case_id=case_id, user__isnull=False):
+        note.subject, note.body = mask(note.subject)[:300], mask(note.body)
+        note.save(update_fields=["subject", "body"])
+    emptied = _empty_citizen_messages(Message.objects.filter(case_id=case_id, user__isnull=True))
     kept = set(keep)
     for address in set(addresses) - kept:
         Contact.objects.filter(channel=address.channel, address_hash=address.hash).delete()

@@ -36,6 +36,8 @@ from fankui.intake.models import Submission, local_number
 from fankui.mail import services as mail
 from fankui.nlp.masking import mask as mask_text
 from fankui.notify import services as notify
+from fankui.questionnaires.models import Invitation
+from fankui.questionnaires.services import distribution as questionnaires
 from fankui.sla.services import extensions, supervision, waiting
 from fankui.surveys import services as surveys
 
@@ -252,9 +254,35 @@ def retention_plan(now: datetime | None = None) -> list[Due]:
     return plan
 
 
+# Invitation addresses erased by one call of ``apply_retention`` (one statement for the rows, the outbox by its index).
+INVITATION_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class InvitationsDue:
+    """Addresses of questionnaire invitations kept past ``days`` after their questionnaire closed."""
+
+    days: int
+    count: int
+
+
+def invitations_due(now: datetime | None = None) -> QuerySet[Invitation]:
+    """Invitations (``questionnaires.Invitation``) whose questionnaire closed more than
+    ``FANKUI_RETENTION_INVITATION_DAYS`` ago and that still hold their address."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.FANKUI_RETENTION_INVITATION_DAYS)
+    return questionnaires.addresses_due(cutoff)
+
+
+def invitation_plan(now: datetime | None = None) -> InvitationsDue:
+    """What the retention sweep would erase of invitation lists now."""
+    return InvitationsDue(settings.FANKUI_RETENTION_INVITATION_DAYS, invitations_due(now).count())
+
+
 def apply_retention(now: datetime | None = None, limit: int = 200) -> int:
     """Anonymise up to ``limit`` cases past their retention period, one transaction each (a second worker skips a
-    case already done: ``due`` no longer finds it once its contact is gone). Returns how many were anonymised."""
+    case already done: ``due`` no longer finds it once its contact is gone), then, when fewer than ``limit`` were,
+    erase up to ``INVITATION_BATCH`` addresses of invitations past their period (``FANKUI_RETENTION_INVITATION_DAYS``
+    after the questionnaire closed). Returns how many cases were anonymised and addresses erased."""
     done = 0
     for kind in Kind.values:
         for pk in list(due(kind, now).order_by("pk").values_list("pk", flat=True)[: limit - done]):
@@ -266,6 +294,9 @@ def apply_retention(now: datetime | None = None, limit: int = 200) -> int:
                 done += 1
         if done >= limit:
             break
+    if done < limit:
+        batch = list(invitations_due(now).order_by("pk").values_list("pk", flat=True)[:INVITATION_BATCH])
+        done += questionnaires.erase_addresses(batch, now)
     return done
 
 

@@ -67,6 +67,9 @@ class Questionnaire(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # When it was last closed by hand (``building.set_state``); with ``closes_at`` it starts the retention period of
+    # the invitations' addresses (``services.distribution.addresses_due``). None while published or a draft.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -263,6 +266,10 @@ class Invitation(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     # For an anonymous questionnaire only the day is kept, so the time cannot pair it with a response.
     used_at = models.DateTimeField(null=True, blank=True)
+    # When the retention sweep erased the address (privacy, FANKUI_RETENTION_INVITATION_DAYS after the questionnaire
+    # closed): ``address`` is then empty and ``address_hash`` no longer the address's; the row and its dates stay, so
+    # the response rate is unchanged.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["questionnaire", "id"]

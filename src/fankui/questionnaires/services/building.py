@@ -156,7 +156,9 @@ def set_state(user: Any, questionnaire: Questionnaire, state: str) -> Questionna
             raise Conflict(_("Add at least one question before publishing."))
         locked.state = state
         locked.updated_at = timezone.now()
-        locked.save(update_fields=["state", "updated_at"])
+        # The moment it closed starts the retention period of its invitations' addresses (privacy's sweep).
+        locked.closed_at = locked.updated_at if state == State.CLOSED else None
+        locked.save(update_fields=["state", "updated_at", "closed_at"])
         audit(user, locked, state)
     return locked
 

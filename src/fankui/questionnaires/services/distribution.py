@@ -13,6 +13,7 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import segno
@@ -21,6 +22,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -217,6 +220,7 @@ def _queue(user: Any, questionnaire: Questionnaire, reminder: bool) -> int:
         )
     else:
         due = Invitation.objects.filter(questionnaire=questionnaire, sent_at__isnull=True)
+    due = due.filter(erased_at__isnull=True)  # an address the retention sweep erased reaches nobody
     queued = 0
     now = timezone.now()
     with transaction.atomic():
@@ -248,3 +252,40 @@ def send_invitations(user: Any, questionnaire: Questionnaire) -> int:
 def send_reminders(user: Any, questionnaire: Questionnaire) -> int:
     """Queue one reminder to each invited address that has not answered and was not reminded yet."""
     return _queue(user, questionnaire, reminder=True)
+
+
+# --- Retention ----------------------------------------------------------------------------------------------------
+def addresses_due(cutoff: datetime) -> QuerySet[Invitation]:
+    """Invitations whose address is still kept although their questionnaire closed before ``cutoff``: by its dates
+    (``closes_at``) or by hand (``closed_at``, while it stays closed). Privacy's retention sweep erases them
+    (``erase_addresses``) ``FANKUI_RETENTION_INVITATION_DAYS`` after the close."""
+    closed = Q(questionnaire__closes_at__lt=cutoff) | Q(
+        questionnaire__state=State.CLOSED, questionnaire__closed_at__lt=cutoff
+    )
+    return Invitation.objects.filter(closed, erased_at__isnull=True)
+
+
+def erase_addresses(ids: list[int], now: datetime | None = None) -> int:
+    """Erase the addresses of the invitations ``ids``: the address and its keyed hash go (the hash would still tell
+    whether a known number was invited), and so do the address and text of the invitation and reminder in the outbox
+    (``notify.forget_sent``); the row with its channel and dates stays, so invited, sent, reminded and answered, the
+    response rate, are counted as before. Returns how many were erased."""
+    with transaction.atomic():
+        rows = list(
+            Invitation.objects.select_for_update()
+            .filter(pk__in=ids, erased_at__isnull=True)
+            .values_list("pk", "questionnaire_id", "channel", "address")
+        )
+        if not rows:
+            return 0
+        sent = []
+        for pk, questionnaire_id, channel, address in rows:
+            if address:
+                for what in ("invite", "remind"):
+                    sent.append((notify.Address(channel, address), f"questionnaire:{questionnaire_id}:{what}:{pk}"))
+        notify.forget_sent(sent)
+        return Invitation.objects.filter(pk__in=[row[0] for row in rows]).update(
+            address="",
+            address_hash=Concat(Value("erased:"), Cast("id", output_field=CharField())),
+            erased_at=now or timezone.now(),
+        )
