@@ -47,7 +47,9 @@ def test_without_a_template_the_built_in_wording_in_chinese(supervisor: Any) -> 
     assert distribution.invitation_link(Invitation.objects.get()) in invite.body
 
 
-def test_the_admin_refuses_a_placeholder_an_invitation_does_not_have(client_for: Callable[[User], Client]) -> None:
+def test_the_admin_refuses_a_placeholder_an_invitation_does_not_have(
+    db: None, client_for: Callable[[User], Client]
+) -> None:
     client = client_for(factories.user(Role.ADMIN))
     data = {"key": "questionnaire:invite", "language": "zh-hans", "active": "on", "subject": "{title}", "body": ""}
     answer = client.post(ADD, {**data, "body": "{code} {link}"}, HTTP_ACCEPT_LANGUAGE="en")

@@ -54,7 +54,8 @@ def choose(request: HttpRequest) -> HttpResponse:
     """The questionnaires the operator may record answers to now, each a link to its form (for the case of a call)."""
     case = _case(request, request.GET.get("case"))
     rows = list(phone.open_for_phone(request.user))
-    return render(request, "questionnaires/phone_choose.html", {"case": case, "rows": rows})
+    context = {"case": case, "rows": rows, "may_call": permissions.may_follow_up(request.user)}
+    return render(request, "questionnaires/phone_choose.html", context)
 
 
 def condition(question: Question, by_pk: dict[int, Question]) -> str:
