@@ -338,6 +338,8 @@ FANKUI_RATE_LIMITS = {
     "submit_contact": env_rate("RATE_SUBMIT_CONTACT", "10/h"),
     "track": env_rate("RATE_TRACK", "300/h"),
     "rate": env_rate("RATE_RATING", "20/h"),
+    # The submitter's answers to staff's questions on the tracking page (words and files), per client address.
+    "answer": env_rate("RATE_ANSWER", "20/h"),
     "login": env_rate("RATE_LOGIN", "30/10m"),
     # Per signed-in user: the operator's suggestions while typing (one request per pause, about 3 a second at most).
     "suggest": env_rate("RATE_SUGGEST", "240/m"),
