@@ -108,6 +108,7 @@ def test_photos_come_with_the_answer_checked_and_stored_as_the_web_forms(en: Cli
     response = answer(en, case, data)
 
     assert response.status_code == 302
+    assert "Thank you, your answer was sent, with 2 attachment(s)." in en.get(response["Location"]).content.decode()
     files = supplement_files(case)
     assert sorted((f.original_name, f.content_type) for f in files) == [
         ("路灯.jpg", "image/jpeg"),

@@ -264,7 +264,12 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
             messages.warning(request, str(exc.message))
             return redirect(back)
         else:
-            if created:
+            if created and files:
+                # The timeline shows the words only: say the files arrived too.
+                messages.success(
+                    request, _("Thank you, your answer was sent, with %(n)d attachment(s).") % {"n": len(files)}
+                )
+            elif created:
                 messages.success(request, _("Thank you, your answer was sent."))
             else:
                 messages.info(request, _("This answer had already been sent."))
