@@ -231,3 +231,20 @@ def test_opening_the_address_goes_to_the_question(en: Client, case: Case) -> Non
     assert response.status_code == 302
     assert response["Location"] == f"/track/{case.tracking_code}/#expected"
     assert not Supplement.objects.exists()
+
+
+def test_a_full_attachment_store_keeps_nothing_of_the_answer(
+    en: Client, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_a_full_attachment_store_keeps_nothing import _disk_full_after
+
+    _disk_full_after(monkeypatch, files=1)  # the first photo is written, the second fills the disk
+    data = form(en, case, answer="两张现场照片。", attachments=[png_file("a.png"), png_file("b.png")])
+    response = answer(en, case, data)
+
+    assert response.status_code == 503 and response["Retry-After"]
+    page = response.content.decode()
+    assert "nothing was stored" in page and "两张现场照片。</textarea>" in page
+    assert not Supplement.objects.exists() and not StoredFile.objects.exists()
+    assert stored_on_disk() == []
+    assert paused(case)
