@@ -338,6 +338,8 @@ FANKUI_RATE_LIMITS = {
     "submit_contact": env_rate("RATE_SUBMIT_CONTACT", "10/h"),
     "track": env_rate("RATE_TRACK", "300/h"),
     "rate": env_rate("RATE_RATING", "20/h"),
+    # The submitter's answers to staff's questions on the tracking page (words and files), per client address.
+    "answer": env_rate("RATE_ANSWER", "20/h"),
     "login": env_rate("RATE_LOGIN", "30/10m"),
     # Per signed-in user: the operator's suggestions while typing (one request per pause, about 3 a second at most).
     "suggest": env_rate("RATE_SUGGEST", "240/m"),
@@ -365,6 +367,9 @@ FANKUI_RATE_LIMITS.update(
 # 1: Open311 reads show a replied request's reply (the submitter's name and address masked, then as on the board);
 # 0, the default: only the state's name, as staff often repeat a person's name or address in a reply.
 FANKUI_OPEN311_PUBLIC_REPLIES = env_bool("OPEN311_PUBLIC_REPLIES", False)
+# The one GeoReport v2 jurisdiction_id the endpoint serves and discovery publishes; a request naming another answers
+# 404 (open311.jurisdiction). Empty: the host name of FANKUI_PUBLIC_URL (or of the address served) without "www.".
+FANKUI_OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID")
 # Where the rate-limit counters live (and the dashboard's figures): this process's memory by default. With several
 # server processes (FANKUI_WEB_WORKERS above 1) or machines, set a cache they share, or each counts on its own:
 # "db" (a table in the database; create it once with `fankui createcachetable`) or "redis://host:6379/0".

@@ -30,7 +30,8 @@ WORDS = "我是李四，电话13900001111，身份证110101199003078888"
 PERSONAL = ("李四", "13900001111", "110101199003078888")
 MASKED = "139****1111"
 EN = {"Accept-Language": "en"}
-KINDS = ["email", "answer", "rating"]
+# "web": the answer on the tracking page, a supplement like the e-mail's (portal.views.answer).
+KINDS = ["email", "answer", "web", "rating"]
 
 
 def _email(case: Case) -> None:
@@ -63,6 +64,9 @@ def report(dispatcher: User, handler: User, dept: Department, request: pytest.Fi
         if kind == "answer":
             request_information(case, handler, "请问具体是哪一天？")
             resume(case, None, answer=WORDS)
+        elif kind == "web":
+            request_information(case, handler, "请问具体是哪一天？")
+            assert Client().post(f"/track/{case.tracking_code}/answer/", {"answer": WORDS}).status_code == 302
         else:
             moves.reply(case, handler, "已核查处理。")
             rate(case, 1, WORDS)

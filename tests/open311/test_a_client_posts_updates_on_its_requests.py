@@ -21,7 +21,7 @@ from fankui.audit.models import Event
 from fankui.cases.models import Case, Category, Supplement
 from fankui.cases.services import moves, supplements
 from fankui.notify.models import Message
-from fankui.open311 import services
+from fankui.open311 import jurisdiction, services
 from fankui.sla.models import InfoRequest
 from fankui.sla.services.waiting import request_information
 
@@ -42,7 +42,8 @@ def post_update(client: Client, key: str, request_id: str, fmt: str = "json", **
     """What FixMyStreet posts for a comment (perllib/Open311.pm, its update parameters)."""
     data = {
         "api_key": key,
-        "jurisdiction_id": "fixmystreet",
+        # FixMyStreet sends the jurisdiction_id its body is configured with: ours, as discovery publishes it.
+        "jurisdiction_id": jurisdiction.ours(),
         "service_request_id": request_id,
         "update_id": "8801",
         "updated_datetime": "2026-11-16T10:05:00+08:00",

@@ -84,3 +84,23 @@ def test_a_plain_post_gets_its_id_and_bad_input_its_error_list(site: dict[str, A
     assert wrong_key.status_code == 403 and wrong_key.json()[0]["code"] == 403
     assert no_place.status_code == 400 and b"<code>400</code>" in no_place.content
     assert Case.objects.count() == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_georeport_with_our_jurisdiction_reads_and_with_another_gets_the_404(
+    site: dict[str, Any], fmt: str, settings: Any
+) -> None:
+    settings.FANKUI_OPEN311_JURISDICTION_ID = "12345.changsha.gov.cn"
+    assert post(site, fmt, jurisdiction_id="12345.changsha.gov.cn").status_code == 200
+    case = Case.objects.get()
+
+    ours = GeoReport(site["base"], jurisdiction="12345.changsha.gov.cn", output_format=fmt)
+    assert str(site["lamps"].pk) in [s["service_code"] for s in ours.get_service_list()]
+    assert ours.get_service_request(str(case.pk))["service_request_id"] == str(case.pk)
+
+    other = GeoReport(site["base"], jurisdiction="sfgov.org", output_format=fmt)
+    for call in (other.get_service_list, lambda: other.get_service_request(str(case.pk))):
+        with pytest.raises(requests.HTTPError) as raised:
+            call()
+        assert raised.value.response.status_code == 404
+        assert "jurisdiction_id" in raised.value.response.text

@@ -24,7 +24,7 @@ from fankui.core import text, throttle
 from fankui.core.errors import Conflict, DomainError, Unavailable, ValidationFailed
 from fankui.core.lookups import cached_lookups
 
-from . import formats, queries, services
+from . import formats, jurisdiction, queries, services
 from .forms import ListForm, RequestForm, UpdateForm, WindowForm, messages
 from .models import Open311Client, parse_rate
 
@@ -46,8 +46,9 @@ class Refused(Exception):
         self.retry_after = retry_after
 
 
-def endpoint(*methods: str) -> Callable[[View], View]:
-    """Every Open311 view: the methods it answers, the per-address limit, and every failure as the error list."""
+def endpoint(*methods: str, jurisdictional: bool = True) -> Callable[[View], View]:
+    """Every Open311 view: the methods it answers, the per-address limit, the jurisdiction (``jurisdictional``: the
+    method takes ``jurisdiction_id``; discovery does not), and every failure as the error list."""
 
     def decorate(view: View) -> View:
         @csrf_exempt
@@ -60,6 +61,8 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                     return response
                 throttle.check(request, "open311")
                 _refuse_control_characters(request)
+                if jurisdictional:
+                    _refuse_other_jurisdictions(request)
                 # The clients' keys, the services and the SLA's policies, read under one stamp (core.lookups).
                 with cached_lookups():
                     return view(request, fmt, **kwargs)
@@ -96,6 +99,17 @@ def _refuse_control_characters(request: HttpRequest) -> None:
                     break
     if problems:
         raise Refused(400, *problems)
+
+
+def _refuse_other_jurisdictions(request: HttpRequest) -> None:
+    """The specification's 404 for a ``jurisdiction_id`` that is not this endpoint's (``jurisdiction``)."""
+    given = jurisdiction.foreign(request)
+    if given is not None:
+        raise Refused(
+            404,
+            _("jurisdiction_id: “%(given)s” was not found; this endpoint serves only “%(ours)s”.")
+            % {"given": given[:60], "ours": jurisdiction.ours()},
+        )
 
 
 def _client(request: HttpRequest) -> Open311Client:
@@ -145,7 +159,7 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
 
 
 # --- Discovery and services ---------------------------------------------------------------------------------------
-@endpoint("GET")
+@endpoint("GET", jurisdictional=False)
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri(reverse("open311:base"))
     data = {
@@ -159,6 +173,9 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
                 "changeset": CHANGESET,
                 "type": "production",
                 "formats": ["text/xml", "application/json"],
+                # Not a field of the discovery specification (clients ignore what they do not know): the one
+                # jurisdiction_id this endpoint serves, for clients that send one.
+                "jurisdiction_id": jurisdiction.ours(),
             }
         ],
     }

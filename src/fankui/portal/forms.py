@@ -1,6 +1,6 @@
 """The public forms. They only carry what was typed: every rule lives in the services
-(``cases.services.receiving.receive``, ``surveys.services.rate``), whose field-by-field messages the forms show
-beside each field."""
+(``cases.services.receiving.receive``, ``surveys.services.rate``, ``sla.services.waiting.answer``), whose
+field-by-field messages the forms show beside each field."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,23 @@ WEB_KEY_PREFIX = "web:"
 
 def new_token() -> str:
     return uuid.uuid4().hex
+
+
+def clean_token(value: str) -> str:
+    """A per-render uuid4; anything else (a missing or forged value) gets a fresh one, which only means a double
+    click of that one form is not recognised."""
+    try:
+        return uuid.UUID(value).hex
+    except ValueError:
+        return new_token()
+
+
+def ask_for_files_again(form: forms.Form) -> None:
+    # Browsers never refill a file input, so the citizen must be told to choose the files again.
+    form.add_error(
+        "attachments",
+        _("Your browser cannot keep chosen files after an error: please choose your photos or PDF again."),
+    )
 
 
 def categories() -> list[Category]:
@@ -51,13 +69,7 @@ class SubmissionForm(Form):
     website = forms.CharField(required=False)
 
     def clean_token(self) -> str:
-        # A per-render uuid4; anything else (a missing or forged value) gets a fresh one, which only means a
-        # double click of that one form is not recognised.
-        token = self.cleaned_data.get("token", "")
-        try:
-            return uuid.UUID(token).hex
-        except ValueError:
-            return new_token()
+        return clean_token(self.cleaned_data.get("token", ""))
 
     def filled_by_a_robot(self) -> bool:
         return bool(self.cleaned_data.get("website", "").strip())
@@ -89,11 +101,7 @@ class SubmissionForm(Form):
         )
 
     def ask_for_files_again(self) -> None:
-        # Browsers never refill a file input, so the citizen must be told to choose the files again.
-        self.add_error(
-            "attachments",
-            _("Your browser cannot keep chosen files after an error: please choose your photos or PDF again."),
-        )
+        ask_for_files_again(self)
 
     def kind_choices(self) -> list[tuple[str, str]]:
         return [(value, str(label)) for value, label in Kind.choices]
@@ -124,3 +132,29 @@ class RatingForm(Form):
     def dimensions(self) -> list[tuple[str, str, Any]]:
         """(field name, label, bound field) of each sub-score, for the template."""
         return [(name, str(label), self[name]) for name, label in SUB_SCORES]
+
+
+class AnswerForm(Form):
+    """The submitter's answer to a question staff asked (the tracking page): words, files, or both. The files are
+    checked by the service (``sla.services.waiting.answer``: the submission form's rules)."""
+
+    answer = forms.CharField(required=False, strip=False, widget=forms.Textarea)
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
+    attachments = forms.Field(required=False)
+
+    def clean_token(self) -> str:
+        return clean_token(self.cleaned_data.get("token", ""))
+
+    def clean_answer(self) -> str:
+        # Browsers send CRLF line ends; a line end is one character, as on the submission form. Too long is refused
+        # here rather than cut by the service: the person is still there to shorten it.
+        text = str(self.cleaned_data.get("answer", "")).replace("\r\n", "\n")
+        if len(text) > settings.FANKUI_MAX_BODY_CHARS:
+            raise forms.ValidationError(
+                _("The text is too long: %(n)d characters at most, this one has %(m)d.")
+                % {"n": settings.FANKUI_MAX_BODY_CHARS, "m": len(text)}
+            )
+        return text
+
+    def ask_for_files_again(self) -> None:
+        ask_for_files_again(self)

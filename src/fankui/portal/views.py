@@ -1,4 +1,5 @@
-"""The public pages: submit, confirmation, track, rate. No login; the tracking code is the key to a case.
+"""The public pages: submit, confirmation, track, answer a question, rate. No login; the tracking code is the key to
+a case.
 
 Thin like the API: parse the form, call one service, render. Domain errors become messages beside the fields (or
 at the top), never a 500. An unknown and a malformed code get the very same 404 page.
@@ -28,11 +29,12 @@ from fankui.core.errors import Conflict, Unavailable, ValidationFailed
 from fankui.core.forms import show_errors
 from fankui.core.throttle import Throttled
 from fankui.intake.models import MAX_TITLE_CHARS
+from fankui.sla.services import waiting
 from fankui.surveys.models import Level
 from fankui.surveys.services import rate as rate_service
 
 from . import notices
-from .forms import SERVICE_FIELDS, RatingForm, SubmissionForm, TrackLookupForm, categories, new_token
+from .forms import SERVICE_FIELDS, AnswerForm, RatingForm, SubmissionForm, TrackLookupForm, categories, new_token
 from .queries import tracking
 
 
@@ -189,10 +191,22 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/track_lookup.html", {"form": form, "nav": "track"})
 
 
-def _track_page(request: HttpRequest, case: Case, rating: RatingForm | None = None, status: int = 200) -> HttpResponse:
+def _track_page(
+    request: HttpRequest,
+    case: Case,
+    rating: RatingForm | None = None,
+    status: int = 200,
+    answer: AnswerForm | None = None,
+) -> HttpResponse:
     context: dict[str, Any] = {
         "view": tracking(case),
         "rating": rating or RatingForm(),
+        # The answer to a question staff asked (sla/_track_panel.html shows it while one waits); a fresh token each
+        # render, so that sending one form twice is recognised.
+        "answer_form": answer or AnswerForm(initial={"token": new_token()}),
+        "max_attachments": settings.FANKUI_MAX_ATTACHMENTS,
+        "max_attachment_mb": settings.FANKUI_MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        "max_body_chars": settings.FANKUI_MAX_BODY_CHARS,
         "levels": Level.choices,
         "nav": "track",
     }
@@ -208,6 +222,68 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     if case is None:
         return not_found(request)
     return _track_page(request, case)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def answer(request: HttpRequest, code: str) -> HttpResponse:
+    """The submitter answers the question staff asked, with words, photos or PDFs (multipart, no script needed): the
+    case's supplement on the web channel, which resumes the paused deadlines (``sla.services.waiting.answer``). A
+    refused answer comes back on the tracking page with the words kept and nothing stored."""
+    # Counted as a look-up first, as the tracking page is: a guessed code learns nothing faster here.
+    try:
+        throttle.check(request, "track")
+    except Throttled as exc:
+        return throttle.page(request, exc)
+    case = find_by_code(code)
+    if case is None:
+        return not_found(request)
+    back = reverse("portal:track", kwargs={"code": case.tracking_code})
+    if request.method != "POST":
+        return redirect(back + "#expected")
+    form = AnswerForm(request.POST)
+    files = request.FILES.getlist("attachments")
+    if form.is_valid():
+        try:
+            throttle.check(request, "answer")
+            _supplement, created = waiting.answer(
+                case, form.cleaned_data["answer"], files, token=form.cleaned_data["token"]
+            )
+        except Throttled as exc:
+            form.add_error(None, str(exc.message))
+            page = _answer_again(request, case, form, files, status=429)
+            page["Retry-After"] = str(exc.retry_after)
+            return page
+        except Unavailable as exc:  # the attachment store is full: nothing was kept
+            form.add_error(None, str(exc.message))
+            page = _answer_again(request, case, form, files, status=503)
+            page["Retry-After"] = str(exc.retry_after)
+            return page
+        except ValidationFailed as exc:
+            show_errors(form, exc, {"text": "answer"})
+        except Conflict as exc:  # no question waits (answered meanwhile, or the case was replied to)
+            messages.warning(request, str(exc.message))
+            return redirect(back)
+        else:
+            if created and files:
+                # The timeline shows the words only: say the files arrived too.
+                messages.success(
+                    request, _("Thank you, your answer was sent, with %(n)d attachment(s).") % {"n": len(files)}
+                )
+            elif created:
+                messages.success(request, _("Thank you, your answer was sent."))
+            else:
+                messages.info(request, _("This answer had already been sent."))
+            return redirect(back)
+    return _answer_again(request, case, form, files, status=422)
+
+
+def _answer_again(
+    request: HttpRequest, case: Case, form: AnswerForm, files: list[UploadedFile], status: int
+) -> HttpResponse:
+    """The tracking page with the answer form as it was sent (the words kept; files must be chosen again)."""
+    if files:
+        form.ask_for_files_again()
+    return _track_page(request, case, answer=form, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])  # HEAD: link checkers test the link in the reply message

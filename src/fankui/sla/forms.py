@@ -28,10 +28,6 @@ class ResumeForm(Form):
     )
 
 
-class AnswerForm(Form):
-    answer = _text(_("Your answer"), rows=3)
-
-
 class ExtensionForm(Form):
     days = forms.IntegerField(label=_("More working days"), min_value=1, max_value=MAX_EXTENSION_DAYS)
     reason = _text(_("Reason"))

@@ -11,5 +11,4 @@ urlpatterns = [
     path("staff/sla/cases/<int:pk>/extension/<int:extension>/", views.decide_extension, name="decide"),
     path("staff/sla/cases/<int:pk>/supervise/", views.supervise, name="supervise"),
     path("staff/sla/cases/<int:pk>/unsupervise/", views.unsupervise, name="unsupervise"),
-    path("track/<str:code>/answer/", views.answer, name="answer"),
 ]

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 from fankui.accounts.models import User
 from fankui.accounts.views import staff_required
 from fankui.cases.models import Case
-from fankui.cases.queries import find_by_code, visible_cases
+from fankui.cases.queries import visible_cases
 from fankui.cases.views import MAX_PK
 from fankui.core.errors import DomainError, ValidationFailed
 from fankui.core.forms import show_errors
 
 from . import queries, services
-from .forms import AnswerForm, DecisionForm, ExtensionForm, InstructionForm, QuestionForm, ResumeForm
+from .forms import DecisionForm, ExtensionForm, InstructionForm, QuestionForm, ResumeForm
 from .models import Extension
 from .services import extensions, supervision, waiting
 
@@ -174,25 +174,3 @@ def board(request: HttpRequest) -> HttpResponse:
         "extensions": queries.pending_extensions(user) if services.may_supervise(user) else [],
     }
     return render(request, "sla/board.html", context)
-
-
-@require_POST
-def answer(request: HttpRequest, code: str) -> HttpResponse:
-    """The submitter answers the question on the tracking page; the deadlines run again."""
-    case = find_by_code(code)
-    if case is None:
-        raise Http404
-    form = AnswerForm(request.POST)
-    back = reverse("portal:track", args=[code])
-    if form.is_valid():
-        try:
-            waiting.resume(case, None, form.cleaned_data["answer"])
-        except ValidationFailed as error:
-            show_errors(form, error)
-        except DomainError as error:
-            messages.warning(request, str(error.message))
-            return redirect(back)
-        else:
-            messages.success(request, _("Thank you, your answer was sent."))
-            return redirect(back)
-    return render(request, "sla/answer.html", {"form": form, "back": back, "code": code}, status=422)

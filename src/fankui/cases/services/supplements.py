@@ -75,17 +75,22 @@ def add_supplement(
     from_contact: bool,
     attachments: Sequence[UploadedFile] = (),
     key: str = "",
+    all_or_nothing: bool = False,
 ) -> tuple[Supplement, bool]:
     """Keep what was written on ``case`` and its good attachments; ``(supplement, created)``. ``key`` is the
     channel's own id of the message: the same key again returns the first supplement and changes nothing
     (``created`` False). ``from_contact``: the sender is the case's contact (only they answer a request for
-    information; staff are told when someone else wrote). Nothing written and nothing kept: ``ValidationFailed``."""
+    information; staff are told when someone else wrote). Nothing written and nothing kept: ``ValidationFailed``.
+    ``all_or_nothing``: the sender can choose again (the tracking page's form), so one refused file refuses the whole
+    supplement (``ValidationFailed`` on ``attachments``, one message a file) and nothing is kept."""
     key = key[:120]
     if key:
         earlier = Supplement.objects.filter(key=key).first()
         if earlier is not None:
             return earlier, False
     good, refused = check_each(attachments)
+    if refused and all_or_nothing:
+        raise ValidationFailed({"attachments": refused})
     body = words(text, refused, has_files=bool(good))
     if not body:
         raise ValidationFailed({"text": [_("Write something, or attach a picture or a PDF.")]})

@@ -4,9 +4,10 @@ worker's timeout resumes them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,9 @@ from fankui.accounts.models import User
 from fankui.audit.services import record_event
 from fankui.cases.models import Case, Supplement
 from fankui.cases.services import locked
+from fankui.cases.services.supplements import add_supplement
 from fankui.core.errors import Conflict, PermissionDenied
+from fankui.core.vocab import Channel
 
 from .. import calendar, signals
 from ..models import Clock, InfoRequest
@@ -82,10 +85,29 @@ def resume(case: Case, user: User | None = None, answer: str = "") -> InfoReques
     return info
 
 
+def answer(
+    case: Case, text: str, attachments: Sequence[UploadedFile] = (), *, token: str = ""
+) -> tuple[Supplement, bool]:
+    """The submitter answers the open question on their tracking page (``portal``): their words and files are the
+    case's supplement on the web channel, like an e-mail reply or an Open311 update, and ``answered_by`` takes it as
+    the answer. The form asks again, so one bad file keeps nothing (``ValidationFailed`` on ``attachments``). ``token``
+    (the form's, per render) makes a second send of the same form return the first supplement (``created`` False);
+    the key holds the case too, so a token copied from another case's form never reaches that case's words. Without
+    an open question: ``Conflict``, nothing kept (the page offers the form only while a question waits)."""
+    key = f"web:{case.pk}:{token}" if token else ""
+    if key and (earlier := Supplement.objects.filter(case=case, key=key).first()) is not None:
+        return earlier, False
+    if not InfoRequest.objects.filter(case=case, resumed_at__isnull=True).exists():
+        raise Conflict(_("No information request is open on this case."))
+    return add_supplement(
+        case, text, channel=Channel.WEB, from_contact=True, attachments=attachments, key=key, all_or_nothing=True
+    )
+
+
 def answered_by(case: Case, supplement: Supplement) -> bool:
-    """What the case's contact wrote again (``cases.signals.supplement_added``: an e-mail in the case's thread, an
-    Open311 update) is the answer to the open request for information, if there is one: the clocks run again. True
-    when it was taken as the answer. Someone else's words never answer for the submitter."""
+    """What the case's contact wrote again (``cases.signals.supplement_added``: the tracking page's answer, an e-mail in
+    the case's thread, an Open311 update) is the answer to the open request for information, if there is one: the
+    clocks run again. True when it was taken as the answer. Someone else's words never answer for the submitter."""
     if not supplement.from_contact or not InfoRequest.objects.filter(case=case, resumed_at__isnull=True).exists():
         return False
     resume(case, None, answer=supplement.text[:MAX_TEXT])
