@@ -204,3 +204,24 @@ def test_the_counters_keep_no_address_or_phone_number(settings: Any) -> None:
     submit_api(Client(REMOTE_ADDR="203.0.113.77"), phone="13800138000")
     keys = " ".join(str(key) for key in cache._cache)  # type: ignore[attr-defined]
     assert keys and "13800138000" not in keys and "203.0.113.77" not in keys
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/submitted/{code}/"),
+        ("get", "/track/{code}/rate/"),
+        ("post", "/track/{code}/rate/"),
+        ("post", "/track/{code}/answer/"),
+        ("get", "/track/{code}/rectification/"),
+        ("post", "/track/{code}/rectification/"),
+    ],
+)
+def test_no_page_by_tracking_code_is_a_way_round_the_tracking_limit(
+    settings: Any, en: Client, method: str, path: str
+) -> None:
+    """Made-up codes tried on any page that looks a case up by its code count as tracking look-ups."""
+    settings.FANKUI_RATE_LIMITS = {"track": (3, HOUR)}
+    answers = [getattr(en, method)(path.format(code=f"ABCD2345EFG{n:02d}")).status_code for n in range(5)]
+    assert answers[:3] == [404] * 3 and answers[3:] == [429, 429]

@@ -14,6 +14,10 @@ default, each process counts on its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,6 +25,8 @@ from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
 from .errors import DomainError
+
+View = Callable[..., HttpResponse]
 
 
 class Throttled(DomainError):
@@ -107,6 +113,25 @@ def page(request: HttpRequest, error: Throttled) -> HttpResponse:
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(error.retry_after)
     return response
+
+
+def counted(scope: str) -> Callable[[View], View]:
+    """A page's decorator: each request counts against the limit of ``scope`` before the page does anything, and one
+    over it gets the 429 page. For every public page that looks a case up by its tracking code (``"track"``): none
+    may be a way round the tracking page's limit to try made-up codes."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                check(request, scope)
+            except Throttled as exc:
+                return page(request, exc)
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorator
 
 
 def check_user(request: HttpRequest, scope: str) -> None:

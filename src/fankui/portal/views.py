@@ -161,6 +161,7 @@ def _refused_as_robot(request: HttpRequest, form: SubmissionForm) -> HttpRespons
     return _submit_page(request, form, form.cleaned_data.get("token") or new_token(), status=400)
 
 
+@throttle.counted("track")
 def submitted(request: HttpRequest, code: str) -> HttpResponse:
     case = find_by_code(code)
     if case is None:
@@ -213,11 +214,8 @@ def _track_page(
     return render(request, "portal/track.html", context, status=status)
 
 
+@throttle.counted("track")
 def track(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        throttle.check(request, "track")
-    except Throttled as exc:
-        return throttle.page(request, exc)
     case = find_by_code(code)
     if case is None:
         return not_found(request)
@@ -225,15 +223,11 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@throttle.counted("track")  # a guessed code learns nothing faster here than on the tracking page
 def answer(request: HttpRequest, code: str) -> HttpResponse:
     """The submitter answers the question staff asked, with words, photos or PDFs (multipart, no script needed): the
     case's supplement on the web channel, which resumes the paused deadlines (``sla.services.waiting.answer``). A
     refused answer comes back on the tracking page with the words kept and nothing stored."""
-    # Counted as a look-up first, as the tracking page is: a guessed code learns nothing faster here.
-    try:
-        throttle.check(request, "track")
-    except Throttled as exc:
-        return throttle.page(request, exc)
     case = find_by_code(code)
     if case is None:
         return not_found(request)
@@ -287,6 +281,7 @@ def _answer_again(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])  # HEAD: link checkers test the link in the reply message
+@throttle.counted("track")
 def rate(request: HttpRequest, code: str) -> HttpResponse:
     case = find_by_code(code)
     if case is None:

@@ -3,8 +3,6 @@ to the contact on file (the tracking code alone shows no contact details). Thin:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -21,21 +19,6 @@ from fankui.portal.views import not_found
 
 from . import dossier, services
 from .forms import CodeForm, EraseForm
-
-
-def _counted(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Every look-up by tracking code counts against the tracking limit, as the tracking page's own do: these pages
-    must not be a way round it to try made-up codes."""
-
-    @wraps(view)
-    def counted(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            throttle.check(request, "track")
-        except throttle.Throttled as exc:
-            return throttle.page(request, exc)
-        return view(request, *args, **kwargs)
-
-    return counted
 
 
 def _case(code: str) -> Case | None:
@@ -67,14 +50,14 @@ def _page(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -> 
     return render(request, "privacy/page.html", context, status=status)
 
 
-@_counted
+@throttle.counted("track")
 @require_GET
 def page(request: HttpRequest, code: str) -> HttpResponse:
     case = _case(code)
     return not_found(request) if case is None else _page(request, case)
 
 
-@_counted
+@throttle.counted("track")
 @require_POST
 def send_code(request: HttpRequest, code: str) -> HttpResponse:
     case = _case(code)
@@ -89,7 +72,7 @@ def send_code(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("privacy:page", code=case.tracking_code)
 
 
-@_counted
+@throttle.counted("track")
 @require_POST
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     case = _case(code)
@@ -107,7 +90,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("privacy:page", code=case.tracking_code)
 
 
-@_counted
+@throttle.counted("track")
 @require_GET
 def download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     case = _case(code)
@@ -125,7 +108,7 @@ def download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     return response
 
 
-@_counted
+@throttle.counted("track")
 @require_POST
 def erase(request: HttpRequest, code: str) -> HttpResponse:
     case = _case(code)

@@ -53,6 +53,7 @@ def _user(request: HttpRequest) -> User:
 
 # --- The citizen ----------------------------------------------------------------------------------------------
 @require_http_methods(["GET", "HEAD", "POST"])
+@throttle.counted("track")
 def rate_rectification(request: HttpRequest, code: str) -> HttpResponse:
     """The link in the rectification's report: a GET only opens the tracking page at the form (mail scanners follow
     links); the POST records the rating."""
