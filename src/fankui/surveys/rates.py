@@ -6,7 +6,8 @@
 - 满意率: satisfied ratings (levels ``FANKUI_SATISFIED_LEVELS``, default 非常满意 + 满意 + 基本满意) / valid ratings;
 - 好评率: 非常满意 + 满意 / valid ratings;
 - 差评率: 不满意 + 非常不满意 / valid ratings;
-- 整改率: bad ratings whose rectification is done (checked and reported) / bad ratings;
+- 整改率: bad ratings whose rectification is done (checked, and reported where there is someone to tell) / bad
+  ratings of the kinds that are rectified (``RECTIFIED_KINDS``: replies, windows and staff);
 - 回访率: real-name bad ratings followed up (a call reached the person) / real-name bad ratings.
 
 "Valid" is every rating not taken out by an upheld appeal; the excluded ones are counted apart (``excluded``) so
@@ -36,6 +37,10 @@ from .models import Rating, RatingDay, RatingKind
 
 GOOD_LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED)
 BAD_LEVELS = (Level.UNSATISFIED, Level.VERY_UNSATISFIED)
+# The ratings whose bad ones open a rectification (差评整改, ``services.rectifications.open_rectification``) and so
+# count in 整改率's denominator: of a reply, and of a window or a person (一次一评). A bad rating of a rectification
+# is followed up (回访), not rectified again.
+RECTIFIED_KINDS = (RatingKind.REPLY, RatingKind.WINDOW)
 
 
 def satisfied_levels() -> list[int]:
@@ -60,7 +65,7 @@ class Tally:
     satisfied: int = 0
     good: int = 0
     bad: int = 0
-    # Valid bad ratings that open a rectification (差评整改): those of replies, not a window's or a rectification's.
+    # Valid bad ratings that open a rectification (差评整改): of replies, windows and staff (``RECTIFIED_KINDS``).
     to_rectify: int = 0
     rectified: int = 0
     real_name_bad: int = 0
@@ -205,7 +210,7 @@ def rollup(
     names = [f"group{i}" for i in range(len(keys))]
     annotations = {name: F(key) if isinstance(key, str) else key for name, key in zip(names, keys, strict=True)}
     satisfied = satisfied_levels()
-    rectifiable = kind == RatingKind.REPLY
+    rectifiable = kind in RECTIFIED_KINDS
     result: dict[Any, Tally] = {}
     for qs, aggregates in _parts(start, end, kind, where or Q(), only):
         rows = qs.annotate(**annotations).values(*names, "level").annotate(**aggregates).order_by()
