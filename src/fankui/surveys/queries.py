@@ -12,8 +12,8 @@ from fankui.accounts.models import User
 from fankui.cases.queries import visible_cases
 from fankui.intake.files import Look
 
-from .models import Appeal, Rating, RatingKind, Rectification
-from .rates import BAD_LEVELS
+from .models import Appeal, Rating, Rectification
+from .rates import BAD_LEVELS, valid
 
 
 def _caseless(user: User, department: str) -> Q:
@@ -53,14 +53,14 @@ def visible_appeals(user: User) -> QuerySet[Appeal]:
 
 
 def follow_ups_due(user: User) -> QuerySet[Rating]:
-    """Real-name bad ratings of replies not yet followed up (回访), oldest first: the heart of the call list."""
+    """Real-name bad ratings of replies not yet followed up (回访), oldest first: the heart of the call list. Valid
+    as the rates count them (``rates.valid``), so the call list and the 回访率 agree."""
     return (
-        Rating.objects.filter(
+        valid()
+        .filter(
             case__in=visible_cases(user).values("pk"),
-            kind=RatingKind.REPLY,
             level__in=BAD_LEVELS,
             real_name=True,
-            excluded=False,
             followed_up_at__isnull=True,
         )
         .select_related("case")

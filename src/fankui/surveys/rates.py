@@ -10,7 +10,8 @@
   ratings of the kinds that are rectified (``RECTIFIED_KINDS``: replies, windows and staff);
 - 回访率: real-name bad ratings followed up (a call reached the person) / real-name bad ratings.
 
-"Valid" is every rating not taken out by an upheld appeal; the excluded ones are counted apart (``excluded``) so
+"Valid" is every rating not taken out by an upheld appeal (``valid``: a case marked as spam later changes nothing
+until an appeal takes its rating out); the excluded ones are counted apart (``excluded``) so
 every page says how many left the rates. ``kind`` says which ratings: of replies (the default), of rectifications,
 or of service windows and staff (``RatingKind.WINDOW``, 一次一评). ``by`` and ``where`` name fields that ``Rating`` and
 ``RatingDay`` share ("department", "category", "service_point", "staff", "level", and paths through them such as
@@ -116,6 +117,14 @@ def given(start: datetime | None = None, end: datetime | None = None, kind: str 
     if end is not None:
         qs = qs.filter(created_at__lt=end)
     return qs
+
+
+def valid(start: datetime | None = None, end: datetime | None = None, kind: str = RatingKind.REPLY) -> QuerySet[Rating]:
+    """The ratings of ``kind`` given in [start, end) that the rates count: the one rule of validity, for the five rates
+    here and the headline 满意率 (``actions.rates.ratings``). A rating counts whatever became of its case later
+    (closed, reopened, sent to another department, marked as spam or abuse) until an upheld appeal takes it out,
+    with the reason shown (docs/decisions/00NN-window-rectifications-and-spam-ratings.md)."""
+    return given(start, end, kind).filter(excluded=False)
 
 
 def counts() -> dict[str, Count]:
