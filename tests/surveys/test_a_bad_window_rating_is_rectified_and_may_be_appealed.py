@@ -203,7 +203,7 @@ def test_the_pages_show_a_window_s_rectification_and_appeal_to_its_department_on
     rectification.refresh_from_db()
     assert rectification.state == Rectification.State.DONE
     done = own.get(f"/staff/surveys/rectifications/{rectification.pk}/").content.decode()
-    assert "a window&#x27;s rating leaves no contact" in done
+    assert "rating leaves no contact and no tracking page" in done
 
     assert own.get(f"/staff/surveys/ratings/{rating.pk}/appeal/").status_code == 200
     response = own.post(

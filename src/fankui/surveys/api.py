@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel, StrictBool
 
 from fankui.accounts.api import staff_auth
@@ -368,11 +368,11 @@ def get_appeal(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
         "anyone else who may see the rating; 404 outside your scope."
     ),
 )
-def file_appeal(request: HttpRequest, rating_id: int, payload: AppealIn) -> tuple[int, dict[str, Any]]:
+def file_appeal(request: HttpRequest, rating_id: int, payload: AppealIn) -> Status:
     user = _user(request)
     rating = _one(queries.visible_ratings(user), rating_id, _("No such rating."))
     appeal = appeals.file_appeal(rating, user, payload.grounds, payload.evidence)
-    return 201, _appeal(_visible_appeal(user, appeal.pk))
+    return Status(201, _appeal(_visible_appeal(user, appeal.pk)))
 
 
 @router.post(

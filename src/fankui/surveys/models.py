@@ -215,8 +215,9 @@ class Rating(models.Model):
     def rated(self) -> str:
         """What was rated, as staff pages and the API name it: the case's number, else the person (with their
         window) or the window (一次一评)."""
-        if self.case_id is not None:
-            return str(self.case.number)  # type: ignore[union-attr]
+        case = self.case
+        if case is not None:
+            return str(case.number)
         parts = [str(p) for p in (self.staff, self.service_point) if p is not None]
         return " · ".join(parts)
 
