@@ -40,25 +40,25 @@ THROTTLE = "goodbad_api"
 
 
 # --- Schemas ----------------------------------------------------------------------------------------------------
-class Ref(Schema):
+class UnitRef(Schema):
     id: int
     name: str
 
 
-class CaseRef(Schema):
+class RatedCaseRef(Schema):
     id: int
     number: str
 
 
-class RatingOut(Schema):
+class StaffRatingOut(Schema):
     id: int
     kind: RatingKind = Field(description="reply, rectification, or window (一次一评: a window or a member of staff).")
     level: int = Field(description="1 非常不满意 .. 5 非常满意.")
     label: str
     rated: str = Field(description="What was rated: the case's number, or the person and window.")
-    case: CaseRef | None = Field(description="The rated case; null for a window's or a person's rating.")
-    service_point: Ref | None
-    staff: Ref | None
+    case: RatedCaseRef | None = Field(description="The rated case; null for a window's or a person's rating.")
+    service_point: UnitRef | None
+    staff: UnitRef | None
     comment: str = Field(description="The rater's words, always with personal data masked.")
     excluded: bool = Field(description="Taken out of the rates by an upheld appeal.")
     excluded_reason: str
@@ -69,10 +69,10 @@ class RectificationOut(Schema):
     id: int
     state: Rectification.State
     state_label: str
-    department: Ref | None = Field(description="Who rectifies it: the case's lead department, or the window's.")
+    department: UnitRef | None = Field(description="Who rectifies it: the case's lead department, or the window's.")
     deadline: datetime
     created_at: datetime
-    rating: RatingOut
+    rating: StaffRatingOut
 
 
 class RectificationList(Schema):
@@ -106,7 +106,7 @@ class AppealOut(Schema):
     state_label: str
     grounds: Appeal.Grounds
     grounds_label: str
-    department: Ref | None = Field(description="The department appealing.")
+    department: UnitRef | None = Field(description="The department appealing.")
     evidence: str
     files: list[FileOut]
     filed_by: str
@@ -114,7 +114,7 @@ class AppealOut(Schema):
     decided_by: str
     decided_at: datetime | None
     decision_note: str
-    rating: RatingOut
+    rating: StaffRatingOut
 
 
 class AppealList(Schema):
@@ -305,7 +305,7 @@ def get_rectification(request: HttpRequest, rectification_id: int) -> dict[str, 
 
 @router.post(
     "/rectifications/{rectification_id}/submit",
-    response={200: RectificationDetail, **errors(400, 401, 403, 404, 409, 422, 429)},
+    response={200: RectificationDetail, **errors(400, 401, 403, 404, 409, 413, 422, 429)},
     summary="Say what was done (the department)",
     description=(
         "A handler or head of the department it belongs to; it then waits for a check. 409 when it is not waiting "
@@ -321,7 +321,7 @@ def submit(request: HttpRequest, rectification_id: int, payload: SubmitIn) -> di
 
 @router.post(
     "/rectifications/{rectification_id}/check",
-    response={200: RectificationDetail, **errors(400, 401, 403, 404, 409, 422, 429)},
+    response={200: RectificationDetail, **errors(400, 401, 403, 404, 409, 413, 422, 429)},
     summary="Approve or send back what was done (head or supervisor)",
     description=(
         "The department's head (not the one who submitted it: four eyes) or a supervisor. Approved, it is done and "
@@ -359,7 +359,7 @@ def get_appeal(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
 
 @router.post(
     "/ratings/{rating_id}/appeals",
-    response={201: AppealOut, **errors(400, 401, 403, 404, 409, 422, 429)},
+    response={201: AppealOut, **errors(400, 401, 403, 404, 409, 413, 422, 429)},
     summary="Appeal a bad rating (the department)",
     description=(
         "The department that answers for the rating (a case's lead department; a window's or a staff member's "
@@ -377,7 +377,7 @@ def file_appeal(request: HttpRequest, rating_id: int, payload: AppealIn) -> Stat
 
 @router.post(
     "/appeals/{appeal_id}/decision",
-    response={200: AppealOut, **errors(400, 401, 403, 404, 409, 422, 429)},
+    response={200: AppealOut, **errors(400, 401, 403, 404, 409, 413, 422, 429)},
     summary="Decide an appeal (supervisor)",
     description=(
         "Upheld, the rating leaves every rate, with the note as the reason shown wherever it is counted or listed; "
