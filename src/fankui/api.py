@@ -16,6 +16,7 @@ from fankui.core.errors import DomainError, Unavailable
 from fankui.core.throttle import Throttled
 from fankui.insights.api import router as insights_router
 from fankui.portal.api import router as portal_router
+from fankui.surveys.api import router as surveys_router
 
 api = NinjaAPI(
     title="Fankui API",
@@ -72,3 +73,4 @@ api.add_router("/", portal_router)
 api.add_router("/", cases_router)
 api.add_router("/", insights_router)
 api.add_router("/", analysis_router)
+api.add_router("/", surveys_router)

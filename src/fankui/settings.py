@@ -362,6 +362,9 @@ FANKUI_RATE_LIMITS.update(
     {
         "rate_window": env_rate("RATE_WINDOW", "30/h"),
         "follow_up": env_rate("RATE_FOLLOW_UP", "120/h"),
+        # The staff API of rectifications and appeals, per user: a department's client syncing its list, not a
+        # crawler of the ratings' comments.
+        "goodbad_api": env_rate("RATE_GOODBAD_API", "1200/h"),
     }
 )
 # 1: Open311 reads show a replied request's reply (the submitter's name and address masked, then as on the board);

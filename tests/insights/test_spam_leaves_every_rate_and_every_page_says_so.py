@@ -1,6 +1,8 @@
-"""Cases marked as spam or abuse are in no rate, numerator or denominator, on the board, the dashboard, the report
-and the figures API; and each of them says how many were left out. Before, a spam case counted as received and
-unanswered (response rate), and its clocks, stopped by the end of the case, as closed on time."""
+"""Cases marked as spam or abuse are in no case figure, numerator or denominator, on the board, the dashboard, the
+report and the figures API; and each of them says how many were left out. Before, a spam case counted as received and
+unanswered (response rate), and its clocks, stopped by the end of the case, as closed on time. A rating given before
+the mark still counts in 满意率, as in the five 好差评 rates, until an appeal takes it out
+(tests/surveys/test_a_spam_case_s_rating_counts_until_an_appeal_takes_it_out.py)."""
 
 from __future__ import annotations
 
@@ -44,7 +46,8 @@ def month(
     advert = walk("2026-11-03 09:00", to="received", kind="inquiry")
     with at("2026-11-03 09:10"):
         moves.mark_spam(advert, dispatcher, "spam", "推销广告")
-    # Rated badly, reopened, then found to be a malicious repeat: its rating leaves the satisfaction rate too.
+    # Rated badly, reopened, then found to be a malicious repeat: the case leaves the case figures; its rating is a
+    # rating and stays in 满意率 until an appeal takes it out (one rule with the 好差评 rates).
     insult = walk("2026-11-04 09:00", to="replied", kind="inquiry")
     with at("2026-11-04 10:00"):
         rate(insult, 1)
@@ -61,7 +64,7 @@ def test_spam_is_in_no_rate(month: list[Case], at: Callable[[str], AbstractConte
         response = rates.response(None, start, end)
         assert (response.numerator, response.denominator) == (2, 2)
         satisfaction = rates.satisfaction(None, start, end)
-        assert (satisfaction.numerator, satisfaction.denominator) == (1, 1)
+        assert (satisfaction.numerator, satisfaction.denominator) == (1, 2)
         on_time = rates.on_time(start, end, now=timezone.now() + timedelta(days=60))
         assert on_time.denominator == 1  # the closed inquiry only: the spam cases' stopped clocks are not on time
         assert rates.excluded(None, start, end) == 2

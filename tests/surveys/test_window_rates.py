@@ -47,8 +47,9 @@ def test_rates_per_window_person_hall_and_department(
     assert (by_department[dept.pk].valid, by_department[other_dept.pk].valid) == (5, 1)
     per_level = rollup("level", where=Q(service_point=point))
     assert {level: tally.valid for level, tally in per_level.items()} == {5: 1, 4: 1, 3: 1, 1: 1, 2: 1}
-    # Neither rectified nor called back: those two rates have no value for windows.
-    assert by_point[point.pk].rectification_rate.percent is None and by_point[point.pk].follow_up_rate.percent is None
+    # A bad window rating is rectified (not yet here: 0 of 2); never called back: 回访率 has no value for windows.
+    assert by_point[point.pk].rectification_rate == survey_rates.Share(0, 2)
+    assert by_point[point.pk].follow_up_rate.percent is None
     assert survey_rates.total(start, end).valid == 0  # not ratings of replies
 
 

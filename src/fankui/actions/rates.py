@@ -16,16 +16,18 @@ the figures to some cases (a department's, or what a user may see); None is the 
 queries need no filter on their case at all. Each answer is a ``Figure``: numerator and denominator, so the
 number can always be checked, and a percentage that is None when there is nothing to count.
 
-Cases marked as spam or abuse (state ``spam``, while the mark stands) are in no figure, neither numerator nor
+Cases marked as spam or abuse (state ``spam``, while the mark stands) are in no case figure, neither numerator nor
 denominator, and not in the count of cases received; ``excluded`` counts them so that every page that shows the
-figures says how many were left out ("另有 N 件标记为垃圾信息或恶意诉求，未计入").
+figures says how many were left out ("另有 N 件标记为垃圾信息或恶意诉求，未计入"). A rating given before the mark (the
+case was replied, rated, reopened, then marked) is not a case figure but a rating: 满意率 counts it, as the five 好差评
+rates do, until an appeal takes it out visibly (``ratings``;
+docs/decisions/00NN-window-rectifications-and-spam-ratings.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Case as DbCase
 from django.db.models import (
@@ -79,11 +81,6 @@ NOTHING = Figure(0, 0)
 
 def _cases(cases: QuerySet[Case] | None) -> QuerySet[Case]:
     return (Case.objects.all() if cases is None else cases).exclude(state=State.SPAM)
-
-
-def _related(qs: QuerySet[Any], cases: QuerySet[Case] | None) -> QuerySet[Any]:
-    qs = qs.exclude(case__state=State.SPAM)
-    return qs if cases is None else qs.filter(case__in=cases.values("pk"))
 
 
 # --- Left out -----------------------------------------------------------------------------------------------------
@@ -163,12 +160,13 @@ def resolution(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> 
 
 # --- 满意率 -------------------------------------------------------------------------------------------------------
 def ratings(cases: QuerySet[Case] | None, start: datetime, end: datetime) -> QuerySet[Rating]:
-    """Ratings of replies given in the period, whatever happened to their case since; not those an upheld appeal
-    took out of the rates (``surveys``: counted apart and shown). The ratings of service windows and staff
-    (一次一评, kind "window", no case) are not case figures: ``survey_rates.given`` leaves them out; they have rates
-    of their own per window, person and hall (``fankui.surveys.windows.rates``), so the organisation's 满意率 and its
-    departments' add up the same."""
-    return _related(survey_rates.given(start, end).filter(excluded=False), cases)
+    """Ratings of replies given in the period that the rates count (``surveys.rates.valid``, the one rule of the
+    five 好差评 rates too): whatever happened to their case since, a case later marked as spam or abuse included,
+    until an upheld appeal takes the rating out (counted apart and shown). The ratings of service windows and staff
+    (一次一评, kind "window", no case) are not case figures: ``valid`` leaves them out; they have rates of their own
+    per window, person and hall, so the organisation's 满意率 and its departments' add up the same."""
+    valid = survey_rates.valid(start, end)
+    return valid if cases is None else valid.filter(case__in=cases.values("pk"))
 
 
 def satisfaction_by_department(

@@ -36,6 +36,7 @@ class SurveysConfig(AppConfig):
 
         # What the submitter is told (the reminder to rate, a rectification's report), editable the same way.
         register(notices.KINDS, notices.SAMPLE)
+        rated = _("the window or the member of staff rated (李红 (1024) · A03 不动产登记)")
 
         register(
             (
@@ -51,8 +52,26 @@ class SurveysConfig(AppConfig):
                     {"number": NUMBER, "department": _("the department appealing")},
                     Audience.STAFF,
                 ),
+                # 一次一评: the bad rating of a service window or a member of staff (no case).
+                Kind(
+                    "staff:surveys:window_rectification",
+                    _("Bad rating of a window or a member of staff: rectification due"),
+                    {"rated": rated, "date": _("the rectification's deadline (2026-11-20)")},
+                    Audience.STAFF,
+                ),
+                Kind(
+                    "staff:surveys:window_appeal",
+                    _("A department appeals a rating of a window or a member of staff"),
+                    {"rated": rated, "department": _("the department appealing")},
+                    Audience.STAFF,
+                ),
             ),
-            {"number": "2026-000123", "date": "2026-11-20", "department": "市住房和城乡建设局"},
+            {
+                "number": "2026-000123",
+                "date": "2026-11-20",
+                "department": "市住房和城乡建设局",
+                "rated": "李红 (1024) · A03 不动产登记",
+            },
         )
 
 

@@ -212,6 +212,16 @@ class Rating(models.Model):
         return Level.is_satisfied(self.level)
 
     @property
+    def rated(self) -> str:
+        """What was rated, as staff pages and the API name it: the case's number, else the person (with their
+        window) or the window (一次一评)."""
+        case = self.case
+        if case is not None:
+            return str(case.number)
+        parts = [str(p) for p in (self.staff, self.service_point) if p is not None]
+        return " · ".join(parts)
+
+    @property
     def sub_scores(self) -> list[tuple[str, int]]:
         """(dimension label, level) of the sub-scores given."""
         return [(str(label), getattr(self, name)) for name, label in SUB_SCORES if getattr(self, name)]
@@ -251,7 +261,9 @@ class RatingDay(models.Model):
 
 
 class Rectification(models.Model):
-    """差评整改: the department's answer to one bad rating, checked before the citizen hears of it."""
+    """差评整改: the department's answer to one bad rating, checked before the citizen hears of it. A bad rating of
+    a service window or a member of staff (一次一评) is rectified too, by the window's (else the person's) department:
+    it has no case, and nobody to report back to (a window's rating keeps no contact)."""
 
     class State(models.TextChoices):
         OPEN = "open", _("To rectify")
@@ -259,7 +271,10 @@ class Rectification(models.Model):
         DONE = "done", _("Rectified")
 
     rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="rectification")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="rectifications")
+    # The rated case; empty for a window's or a person's rating (一次一评).
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="rectifications"
+    )
     department = models.ForeignKey(
         "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="rectifications"
     )
@@ -286,7 +301,7 @@ class Rectification(models.Model):
         verbose_name_plural = _("rectifications")
 
     def __str__(self) -> str:
-        return f"{self.case_id}: {self.state}"
+        return f"{self.case_id or f'rating {self.rating_id}'}: {self.state}"
 
 
 class FollowUp(models.Model):

@@ -9,15 +9,19 @@ Both are editable per language in the admin (``/admin/notify/messagetemplate/``,
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fankui.accounts.models import User
+from fankui.cases import notices as case_notices
 from fankui.cases.models import Case
 from fankui.core.site import public_url
-from fankui.notify.services import Address, citizen_address, notify_citizen
+from fankui.notify.services import Address, Compose, citizen_address, notify_citizen, tell_staff
 from fankui.notify.wording import Kind, worded
 
 from .models import Rectification
@@ -94,8 +98,11 @@ def remind_to_rate(case: Case, reply_id: int) -> bool:
 
 
 def report_rectification(rectification: Rectification) -> bool:
-    """Tell the submitter what was done about their bad rating, and ask them to rate it."""
+    """Tell the submitter what was done about their bad rating, and ask them to rate it; False when nothing was
+    queued (anonymous, no contact, or a window's rating: no case, no contact kept)."""
     case = rectification.case
+    if case is None:
+        return False
     with translation.override(case.submission.language or settings.LANGUAGE_CODE):
         facts = {
             "code": case.display_code,
@@ -117,4 +124,28 @@ def report_rectification(rectification: Rectification) -> bool:
         body,
         key=f"case:{case.pk}:rectification:{rectification.pk}",
         case_id=case.pk,
+    )
+
+
+def tell_staff_about(
+    users: Iterable[User],
+    kind: str,
+    facts: Mapping[str, object],
+    compose: Compose,
+    *,
+    case: Case | None,
+    link: str,
+    key: str,
+    actor: User | None = None,
+) -> int:
+    """Tell staff of a step of 好差评: about a case as every case notice does (``cases.notices.tell``, the case's link
+    under the text), or, for a window's or a person's rating (no case), with ``link`` (a staff page's path) under it.
+    Nobody is told what they did themselves."""
+    if case is not None:
+        return case_notices.tell(users, kind, facts, compose, case=case, key=key, actor=actor)
+    recipients = [user for user in users if actor is None or user.pk != actor.pk]
+    if not recipients:
+        return 0
+    return tell_staff(
+        recipients, kind, facts, compose, key=key, footer=lambda: _("Open it: %(url)s") % {"url": public_url() + link}
     )

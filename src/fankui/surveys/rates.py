@@ -6,10 +6,12 @@
 - 满意率: satisfied ratings (levels ``FANKUI_SATISFIED_LEVELS``, default 非常满意 + 满意 + 基本满意) / valid ratings;
 - 好评率: 非常满意 + 满意 / valid ratings;
 - 差评率: 不满意 + 非常不满意 / valid ratings;
-- 整改率: bad ratings whose rectification is done (checked and reported) / bad ratings;
+- 整改率: bad ratings whose rectification is done (checked, and reported where there is someone to tell) / bad
+  ratings of the kinds that are rectified (``RECTIFIED_KINDS``: replies, windows and staff);
 - 回访率: real-name bad ratings followed up (a call reached the person) / real-name bad ratings.
 
-"Valid" is every rating not taken out by an upheld appeal; the excluded ones are counted apart (``excluded``) so
+"Valid" is every rating not taken out by an upheld appeal (``valid``: a case marked as spam later changes nothing
+until an appeal takes its rating out); the excluded ones are counted apart (``excluded``) so
 every page says how many left the rates. ``kind`` says which ratings: of replies (the default), of rectifications,
 or of service windows and staff (``RatingKind.WINDOW``, 一次一评). ``by`` and ``where`` name fields that ``Rating`` and
 ``RatingDay`` share ("department", "category", "service_point", "staff", "level", and paths through them such as
@@ -36,6 +38,10 @@ from .models import Rating, RatingDay, RatingKind
 
 GOOD_LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED)
 BAD_LEVELS = (Level.UNSATISFIED, Level.VERY_UNSATISFIED)
+# The ratings whose bad ones open a rectification (差评整改, ``services.rectifications.open_rectification``) and so
+# count in 整改率's denominator: of a reply, and of a window or a person (一次一评). A bad rating of a rectification
+# is followed up (回访), not rectified again.
+RECTIFIED_KINDS = (RatingKind.REPLY, RatingKind.WINDOW)
 
 
 def satisfied_levels() -> list[int]:
@@ -60,7 +66,7 @@ class Tally:
     satisfied: int = 0
     good: int = 0
     bad: int = 0
-    # Valid bad ratings that open a rectification (差评整改): those of replies, not a window's or a rectification's.
+    # Valid bad ratings that open a rectification (差评整改): of replies, windows and staff (``RECTIFIED_KINDS``).
     to_rectify: int = 0
     rectified: int = 0
     real_name_bad: int = 0
@@ -111,6 +117,14 @@ def given(start: datetime | None = None, end: datetime | None = None, kind: str 
     if end is not None:
         qs = qs.filter(created_at__lt=end)
     return qs
+
+
+def valid(start: datetime | None = None, end: datetime | None = None, kind: str = RatingKind.REPLY) -> QuerySet[Rating]:
+    """The ratings of ``kind`` given in [start, end) that the rates count: the one rule of validity, for the five rates
+    here and the headline 满意率 (``actions.rates.ratings``). A rating counts whatever became of its case later
+    (closed, reopened, sent to another department, marked as spam or abuse) until an upheld appeal takes it out,
+    with the reason shown (docs/decisions/00NN-window-rectifications-and-spam-ratings.md)."""
+    return given(start, end, kind).filter(excluded=False)
 
 
 def counts() -> dict[str, Count]:
@@ -205,7 +219,7 @@ def rollup(
     names = [f"group{i}" for i in range(len(keys))]
     annotations = {name: F(key) if isinstance(key, str) else key for name, key in zip(names, keys, strict=True)}
     satisfied = satisfied_levels()
-    rectifiable = kind == RatingKind.REPLY
+    rectifiable = kind in RECTIFIED_KINDS
     result: dict[Any, Tally] = {}
     for qs, aggregates in _parts(start, end, kind, where or Q(), only):
         rows = qs.annotate(**annotations).values(*names, "level").annotate(**aggregates).order_by()

@@ -34,6 +34,7 @@ from fankui.core import throttle
 from fankui.core.errors import Conflict, DomainError, ValidationFailed
 from fankui.core.forms import posted_text, show_errors
 from fankui.core.throttle import Throttled
+from fankui.nlp import masking
 
 from . import followups, posters, queries, rates, services, windows
 from .forms import CallForm, WindowRatingForm
@@ -107,12 +108,18 @@ def _rectification(request: HttpRequest, pk: int) -> Rectification:
 def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = _rectification(request, pk)
     user = _user(request)
+    rating = item.rating
     context: dict[str, Any] = {
         "item": item,
-        "rating": item.rating,
+        "rating": rating,
         "follow_up_rating": item.ratings.first(),
         "can_submit": item.state == Rectification.State.OPEN and rectifications.may_handle(user, item),
         "can_check": item.state == Rectification.State.SUBMITTED and rectifications.may_check(user, item),
+        # A case's rating is appealed from the case page; a window's or a person's (no case page) from here.
+        "can_appeal": item.case_id is None and appeals.may_be_appealed(rating) and appeals.may_appeal(user, rating),
+        "appeals": list(rating.appeals.all()) if item.case_id is None else [],
+        # A visitor's words, with personal data masked (a case's rating is read on the case page, by its rules).
+        "comment": masking.mask(rating.comment).text if item.case_id is None else "",
         "errors": {},
     }
     if request.method == "POST":
@@ -157,10 +164,21 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 
 
 def _rating(request: HttpRequest, pk: int) -> Rating:
-    rating = Rating.objects.filter(pk=pk, case__in=visible_cases(_user(request)).values("pk")).first()
+    rating = queries.visible_ratings(_user(request)).filter(pk=pk).first() if pk <= MAX_PK else None
     if rating is None:
         raise Http404
     return rating
+
+
+def _rating_page(rating: Rating) -> str:
+    """Where a rating is shown: its case's page, or (a window's or a person's) its rectification's, else the
+    appeals."""
+    if rating.case_id is not None:
+        return reverse("staff:case", kwargs={"pk": rating.case_id})
+    rectification = Rectification.objects.filter(rating=rating).values_list("pk", flat=True).first()
+    if rectification is not None:
+        return reverse("surveys:rectification_detail", kwargs={"pk": rectification})
+    return reverse("surveys:appeals")
 
 
 @staff_required
@@ -170,7 +188,13 @@ def appeal_new(request: HttpRequest, rating_pk: int) -> HttpResponse:
     user = _user(request)
     if not appeals.may_appeal(user, rating):
         raise Http404
-    context: dict[str, Any] = {"rating": rating, "grounds": Appeal.Grounds.choices, "errors": {}, "posted": {}}
+    context: dict[str, Any] = {
+        "rating": rating,
+        "back": _rating_page(rating),
+        "grounds": Appeal.Grounds.choices,
+        "errors": {},
+        "posted": {},
+    }
     if request.method == "POST":
         try:
             appeal = appeals.file_appeal(
@@ -185,7 +209,7 @@ def appeal_new(request: HttpRequest, rating_pk: int) -> HttpResponse:
             return render(request, "surveys/appeal_new.html", context, status=422)
         except DomainError as exc:
             messages.error(request, str(exc.message))
-            return redirect("staff:case", pk=rating.case_id)
+            return redirect(_rating_page(rating))
         messages.success(request, _("Appeal filed: a supervisor will decide."))
         return redirect("surveys:appeal_detail", pk=appeal.pk)
     return render(request, "surveys/appeal_new.html", context)

@@ -9,6 +9,7 @@ follow links), one rating per form shown (a second send of the same form is reco
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from fankui.core.site import public_url
 from fankui.core.vocab import Channel
 
 from .models import Rating, RatingKind, ServiceHall, ServicePoint, StaffBadge, new_token
-from .services import clean_rating, counted
+from .services import clean_rating, counted, open_rectification
 
 # What a QR link names: a window or a person.
 WINDOW, PERSON = "w", "p"
@@ -72,13 +73,22 @@ def new_form_key() -> str:
 
 
 def rate_window(target: Target, level: int | str | None, comment: str = "", *, form_key: str = "") -> Rating | None:
-    """Record a visitor's rating of a window or a person (a person's counts for their usual window too). ``form_key``
-    is the key of the form shown: the same form sent again returns None and records nothing."""
+    """Record a visitor's rating of a window or a person (a person's counts for their usual window too); a bad one
+    opens a rectification (差评整改) of the window's department, in the same transaction. ``form_key`` is the key of
+    the form shown: the same form sent again returns None and records nothing."""
     level, comment = clean_rating(level, comment)
     if form_key and not cache.add(f"surveys:window-form:{form_key[:64]}", 1, FORM_KEY_SECONDS):
         return None
     point = target if isinstance(target, ServicePoint) else target.service_point
     staff = target if isinstance(target, StaffBadge) else None
+    with transaction.atomic():
+        rating = _record(target, point, staff, level, comment)
+        if not rating.satisfied:
+            open_rectification(rating)
+    return rating
+
+
+def _record(target: Target, point: ServicePoint | None, staff: StaffBadge | None, level: int, comment: str) -> Rating:
     rating = Rating.objects.create(
         kind=RatingKind.WINDOW,
         service_point=point,

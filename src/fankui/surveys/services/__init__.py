@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.accounts.models import User
+from fankui.audit.services import record_entry, record_event
 from fankui.cases.models import Case, Reply
 from fankui.cases.services import moves
 from fankui.cases.workflow import State
@@ -66,6 +67,24 @@ def clean_text(value: str | None, field: str, limit: int = MAX_TEXT, *, required
     if len(text) > limit:
         raise ValidationFailed({field: [_("At most %(n)d characters.") % {"n": limit}]})
     return text
+
+
+def record_step(
+    case: Case | None,
+    action: str,
+    *,
+    target: str,
+    actor: User | None = None,
+    data: dict[str, Any],
+    **event: Any,
+) -> None:
+    """The audit trail of a step of 好差评: an event on the case's timeline, or, for a window's or a person's rating
+    (一次一评, no case), a general audit entry (``target`` names the row, e.g. "rectification:12"; ``data`` ids and
+    codes only, the words stay in the row)."""
+    if case is not None:
+        record_event(case, action, actor=actor, data=data, **event)
+    else:
+        record_entry(action, actor=actor, actor_name="" if actor is not None else "system", target=target, data=data)
 
 
 def is_real_name(case: Case) -> bool:

@@ -1,6 +1,10 @@
 """申诉: a department appeals a bad rating as mistaken (误评) or malicious (恶意差评), with evidence; a supervisor
 decides. An upheld appeal takes the rating out of the rates visibly: ``Rating.excluded`` with the reason, shown on
-the case page and counted in the rates' footnote."""
+the case page (a window's rating: its rectification's and appeal's pages) and counted in the rates' footnote.
+
+The rating of a reply is appealed by the department leading the case; the rating of a service window or a member
+of staff (一次一评, no case) by the department it was given to (``Rating.department``: the window's, else the
+person's), the same department that rectifies it."""
 
 from __future__ import annotations
 
@@ -9,26 +13,45 @@ from copy import copy
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.accounts import permissions
-from fankui.accounts.models import Role, User
-from fankui.audit.services import record_event
-from fankui.cases import notices as case_notices
+from fankui.accounts.models import Department, Role, User
 from fankui.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fankui.intake.services import check_uploads, store_file
 
+from .. import notices
 from ..models import Appeal, Rating
-from . import clean_text
+from . import clean_text, record_step
 from .tallies import counted
 
 MAX_EVIDENCE_FILES = 3
 
 
+def answering_department(rating: Rating) -> Department | None:
+    """The department that answers for ``rating``: the rated case's lead department, else (a window's or a person's
+    rating) the department it was given to."""
+    if rating.case is not None:
+        return rating.case.lead_department
+    return rating.department
+
+
 def may_appeal(user: User, rating: Rating) -> bool:
-    """The department that answered for the rated case (its lead department, a head's subtree too)."""
-    return rating.case is not None and permissions.in_department(user, rating.case.lead_department)
+    """The department that answers for the rating (``answering_department``; a head's subtree too)."""
+    return permissions.in_department(user, answering_department(rating))
+
+
+def may_be_appealed(rating: Rating) -> bool:
+    """A bad rating still in the rates, without an appeal waiting for a decision (what ``file_appeal`` checks)."""
+    return (
+        not rating.satisfied and not rating.excluded and not rating.appeals.filter(state=Appeal.State.PENDING).exists()
+    )
+
+
+def _link(appeal: Appeal) -> str:
+    return reverse("surveys:appeal_detail", kwargs={"pk": appeal.pk})
 
 
 def may_decide(user: User) -> bool:
@@ -38,11 +61,15 @@ def may_decide(user: User) -> bool:
 @transaction.atomic
 def file_appeal(rating: Rating, user: User, grounds: str, evidence: str, files: Sequence[UploadedFile] = ()) -> Appeal:
     """Ask for a bad rating to be taken out of the rates; ``files`` go through intake's upload checks."""
-    rating = Rating.objects.select_for_update(of=("self",)).select_related("case__lead_department").get(pk=rating.pk)
+    rating = (
+        Rating.objects.select_for_update(of=("self",))
+        .select_related("case__lead_department", "department", "service_point", "staff")
+        .get(pk=rating.pk)
+    )
     if not may_appeal(user, rating):
         raise PermissionDenied(_("Only the department responsible may appeal this rating."))
     case = rating.case
-    assert case is not None  # may_appeal: a window's rating (一次一评, no case) has no department to appeal it
+    department = answering_department(rating)
     errors: dict[str, list[str]] = {}
     if grounds not in Appeal.Grounds.values:
         errors["grounds"] = [_("Say whether the rating is mistaken or malicious.")]
@@ -66,7 +93,7 @@ def file_appeal(rating: Rating, user: User, grounds: str, evidence: str, files: 
         raise Conflict(_("An appeal against this rating is already waiting for a decision."))
     appeal = Appeal.objects.create(
         rating=rating,
-        department=case.lead_department,
+        department=department,
         grounds=grounds,
         evidence=evidence,
         filed_by=user,
@@ -74,25 +101,36 @@ def file_appeal(rating: Rating, user: User, grounds: str, evidence: str, files: 
     )
     for upload, content_type in good:
         store_file(upload, content_type, appeal, "appeals")
-    record_event(
+    record_step(
         case,
         "appeal_file",
         actor=user,
+        target=f"appeal:{appeal.pk}",
         data={"appeal_id": appeal.pk, "rating_id": rating.pk, "grounds": grounds, "files": len(good)},
     )
     supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR).order_by("pk")
-    facts = {"number": case.number, "department": case.lead_department.name if case.lead_department else ""}
-    case_notices.tell(
-        supervisors,
-        "staff:surveys:appeal",
-        facts,
-        lambda: (
-            _("Appeal against a rating of %(number)s") % facts,
-            _("%(department)s appeals a bad rating of %(number)s. Please decide.") % facts,
-        ),
-        case=case,
-        key=f"surveys:appeal:{appeal.pk}",
-        actor=user,
+    name = department.name if department else ""
+    if case is not None:
+        facts = {"number": case.number, "department": name}
+        kind = "staff:surveys:appeal"
+
+        def compose() -> tuple[str, str]:
+            return (
+                _("Appeal against a rating of %(number)s") % facts,
+                _("%(department)s appeals a bad rating of %(number)s. Please decide.") % facts,
+            )
+    else:
+        facts = {"rated": rating.rated, "department": name}
+        kind = "staff:surveys:window_appeal"
+
+        def compose() -> tuple[str, str]:
+            return (
+                _("Appeal against a rating of %(rated)s") % facts,
+                _("%(department)s appeals a visitor's bad rating of %(rated)s. Please decide.") % facts,
+            )
+
+    notices.tell_staff_about(
+        supervisors, kind, facts, compose, case=case, link=_link(appeal), key=f"surveys:appeal:{appeal.pk}", actor=user
     )
     return appeal
 
@@ -121,12 +159,12 @@ def decide_appeal(appeal: Appeal, user: User, uphold: bool, note: str) -> Appeal
         rating.excluded_at = now
         rating.save(update_fields=["excluded", "excluded_reason", "excluded_at"])
         counted(rating, before)
-    if rating.case is not None:  # always: only ratings of a case are appealed (``may_appeal``)
-        record_event(
-            rating.case,
-            "appeal_uphold" if uphold else "appeal_reject",
-            actor=user,
-            message=note,
-            data={"appeal_id": appeal.pk, "rating_id": rating.pk},
-        )
+    record_step(
+        rating.case,
+        "appeal_uphold" if uphold else "appeal_reject",
+        actor=user,
+        message=note,
+        target=f"appeal:{appeal.pk}",
+        data={"appeal_id": appeal.pk, "rating_id": rating.pk},
+    )
     return appeal

@@ -1,5 +1,6 @@
 """差评整改: every bad rating opens a rectification with its own deadline on the working calendar; the case's
-department handles it, its head (or a supervisor) checks it, the citizen is told and asked to rate it."""
+department (for a window's or a person's rating, 一次一评, the department it was given to) handles it, its head (or a
+supervisor) checks it, the citizen is told and asked to rate it (when there is a case to tell them on)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.accounts import permissions
-from fankui.accounts.models import Role, User
+from fankui.accounts.models import Department, Role, User
 from fankui.audit.services import record_event
 from fankui.cases import notices as case_notices
 from fankui.cases.models import Case
@@ -23,7 +25,8 @@ from fankui.sla.services.lookups import cached_lookups, work_calendar
 
 from .. import notices
 from ..models import Rating, RatingKind, Rectification
-from . import _check_rating, answering, clean_text, is_real_name
+from ..rates import RECTIFIED_KINDS
+from . import _check_rating, answering, clean_text, is_real_name, record_step
 from .tallies import counted
 
 State = Rectification.State
@@ -52,43 +55,76 @@ def may_check(user: User, rectification: Rectification) -> bool:
     return rectification.submitted_by_id != user.pk
 
 
+def _department(rating: Rating) -> Department | None:
+    """Who answers for a bad rating: the case's lead department; for a window's or a person's rating (一次一评) the
+    department it was given to (the window's, else the person's: ``Rating.department``)."""
+    if rating.case is not None:
+        return rating.case.lead_department
+    return rating.department
+
+
+def _link(rectification: Rectification) -> str:
+    return reverse("surveys:rectification_detail", kwargs={"pk": rectification.pk})
+
+
 def open_rectification(rating: Rating) -> Rectification | None:
-    """Open the rectification of a bad rating of a reply (called by ``rate`` in its transaction); None when the
-    rating is good or of a rectification (a bad rating of a rectification is followed up, not rectified again), and
-    for a window's (一次一评: no case, no department's answer to rectify)."""
-    case = rating.case
-    if rating.satisfied or rating.kind != RatingKind.REPLY or case is None:
+    """Open the rectification of a bad rating of a reply, a window or a person (called by ``rate``,
+    ``rate_by_phone`` and ``windows.rate_window`` in their transaction); None when the rating is good or of a
+    rectification (a bad rating of a rectification is followed up, not rectified again)."""
+    if rating.satisfied or rating.kind not in RECTIFIED_KINDS:
         return None
+    case = rating.case
+    department = _department(rating)
     now = timezone.now()
     rectification = Rectification.objects.create(
         rating=rating,
         case=case,
-        department=case.lead_department,
+        department=department,
         deadline=rectification_deadline(now),
         created_at=now,
     )
-    record_event(
+    record_step(
         case,
         "rectification_open",
         actor_kind=Actor.SYSTEM,
+        target=f"rectification:{rectification.pk}",
         data={
             "rectification_id": rectification.pk,
             "rating_id": rating.pk,
             "deadline": rectification.deadline.isoformat(),
         },
     )
-    facts = {"number": case.number, "date": timezone.localtime(rectification.deadline).strftime("%Y-%m-%d")}
-    case_notices.tell(
-        case_notices.department_staff([case.lead_department]),
-        "staff:surveys:rectification",
-        facts,
-        lambda: (
-            _("Bad rating on %(number)s: rectify by %(date)s") % facts,
-            _("The submitter of %(number)s gave a bad rating. Say what was done about it by %(date)s.") % facts,
-        ),
-        case=case,
-        key=f"surveys:rectification:{rectification.pk}:open",
-    )
+    date = timezone.localtime(rectification.deadline).strftime("%Y-%m-%d")
+    key = f"surveys:rectification:{rectification.pk}:open"
+    staff = case_notices.department_staff([department])
+    if case is not None:
+        facts = {"number": case.number, "date": date}
+        notices.tell_staff_about(
+            staff,
+            "staff:surveys:rectification",
+            facts,
+            lambda: (
+                _("Bad rating on %(number)s: rectify by %(date)s") % facts,
+                _("The submitter of %(number)s gave a bad rating. Say what was done about it by %(date)s.") % facts,
+            ),
+            case=case,
+            link=_link(rectification),
+            key=key,
+        )
+    else:
+        facts = {"rated": rating.rated, "date": date}
+        notices.tell_staff_about(
+            staff,
+            "staff:surveys:window_rectification",
+            facts,
+            lambda: (
+                _("Bad rating of %(rated)s: rectify by %(date)s") % facts,
+                _("A visitor gave %(rated)s a bad rating. Say what was done about it by %(date)s.") % facts,
+            ),
+            case=None,
+            link=_link(rectification),
+            key=key,
+        )
     return rectification
 
 
@@ -113,14 +149,21 @@ def submit_rectification(rectification: Rectification, user: User, measures: str
     rectification.submitted_by = user
     rectification.submitted_at = timezone.now()
     rectification.save(update_fields=["measures", "state", "submitted_by", "submitted_at"])
-    record_event(rectification.case, "rectification_submit", actor=user, data={"rectification_id": rectification.pk})
+    record_step(
+        rectification.case,
+        "rectification_submit",
+        actor=user,
+        target=f"rectification:{rectification.pk}",
+        data={"rectification_id": rectification.pk},
+    )
     return rectification
 
 
 @transaction.atomic
 def check_rectification(rectification: Rectification, user: User, approve: bool, note: str = "") -> Rectification:
     """Approve what was done (the citizen is told and asked to rate it) or send it back to the department with a
-    note saying why."""
+    note saying why. A window's or a person's rating has nobody to tell (its row keeps no contact): approved, it is
+    done and counted rectified, ``reported`` stays False."""
     rectification = _locked(rectification)
     if not may_check(user, rectification):
         raise PermissionDenied(_("Only the department's head or a supervisor may check a rectification."))
@@ -130,7 +173,10 @@ def check_rectification(rectification: Rectification, user: User, approve: bool,
     rectification.checked_by = user
     rectification.checked_at = timezone.now()
     rectification.check_note = note
-    data = {"rectification_id": rectification.pk}
+    trail: dict[str, Any] = {
+        "target": f"rectification:{rectification.pk}",
+        "data": {"rectification_id": rectification.pk},
+    }
     if approve:
         rectification.state = State.DONE
         rating = Rating.objects.select_for_update().get(pk=rectification.rating_id)
@@ -138,12 +184,13 @@ def check_rectification(rectification: Rectification, user: User, approve: bool,
         rating.rectified_at = rectification.checked_at
         rating.save(update_fields=["rectified_at"])
         counted(rating, before)
-        rectification.reported = notices.report_rectification(rectification)
+        if rectification.case is not None:
+            rectification.reported = notices.report_rectification(rectification)
         # Public: the citizen's timeline says the rectification was reported (the words are on the page's panel).
-        record_event(rectification.case, "rectification_done", actor=user, public=True, message=note, data=data)
+        record_step(rectification.case, "rectification_done", actor=user, public=True, message=note, **trail)
     else:
         rectification.state = State.OPEN
-        record_event(rectification.case, "rectification_return", actor=user, message=note, data=data)
+        record_step(rectification.case, "rectification_return", actor=user, message=note, **trail)
     rectification.save(update_fields=["state", "checked_by", "checked_at", "check_note", "reported"])
     return rectification
 
