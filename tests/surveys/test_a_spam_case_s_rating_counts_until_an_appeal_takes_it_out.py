@@ -1,5 +1,5 @@
 """One rule for a rating whose case is later marked as spam or abuse
-(docs/decisions/00NN-window-rectifications-and-spam-ratings.md): it is a rating, not a case figure, and counts in the
+(docs/decisions/0026-window-rectifications-and-spam-ratings.md): it is a rating, not a case figure, and counts in the
 headline 满意率 (``actions.rates``) and in the five 好差评 rates (``surveys.rates``) alike, until an upheld appeal
 takes it out with the reason shown. Before, the headline left it out silently while the 好差评 rates counted it, so
 the dashboard showed two 满意率 for the same ratings."""

@@ -21,7 +21,7 @@ denominator, and not in the count of cases received; ``excluded`` counts them so
 figures says how many were left out ("另有 N 件标记为垃圾信息或恶意诉求，未计入"). A rating given before the mark (the
 case was replied, rated, reopened, then marked) is not a case figure but a rating: 满意率 counts it, as the five 好差评
 rates do, until an appeal takes it out visibly (``ratings``;
-docs/decisions/00NN-window-rectifications-and-spam-ratings.md).
+docs/decisions/0026-window-rectifications-and-spam-ratings.md).
 """
 
 from __future__ import annotations

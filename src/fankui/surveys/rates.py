@@ -123,7 +123,7 @@ def valid(start: datetime | None = None, end: datetime | None = None, kind: str 
     """The ratings of ``kind`` given in [start, end) that the rates count: the one rule of validity, for the five rates
     here and the headline 满意率 (``actions.rates.ratings``). A rating counts whatever became of its case later
     (closed, reopened, sent to another department, marked as spam or abuse) until an upheld appeal takes it out,
-    with the reason shown (docs/decisions/00NN-window-rectifications-and-spam-ratings.md)."""
+    with the reason shown (docs/decisions/0026-window-rectifications-and-spam-ratings.md)."""
     return given(start, end, kind).filter(excluded=False)
 
 
