@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # An address with a control character (a NUL PostgreSQL would refuse) is not found (core.middleware).
     "fankui.core.middleware.NoControlCharactersInPath",
+    # A Content-Length that is not a number is a 400, before anything reads the body (core.middleware).
+    "fankui.core.middleware.ContentLengthIsANumber",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -1,6 +1,6 @@
 """Middleware of the core: the request id every log line carries, a refusal that says "try again" when the site
-cannot store anything, "not found" for an address with a control character, and the Content-Security-Policy on
-pages."""
+cannot store anything, "not found" for an address with a control character, "bad request" for a Content-Length
+that is not a number, and the Content-Security-Policy on pages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
@@ -67,6 +68,22 @@ class NoControlCharactersInPath:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if text.first_control(request.path_info) is not None and not request.path_info.startswith("/api/"):
             raise Http404
+        return self.get_response(request)
+
+
+class ContentLengthIsANumber:
+    """A request whose ``Content-Length`` is not a number is a bad request (the 400 page, JSON under /api/). Django
+    reads the header with a bare ``int()`` the first time anything reads the body (the CSRF check, a form, the API),
+    which made a 500 of every POST that sent ``Content-Length: abc`` through a server that passes the header on
+    (tests/core/test_hostile_methods_headers_and_uploads_never_make_a_500.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        length = request.META.get("CONTENT_LENGTH")
+        if length and not (length.isascii() and length.isdigit()):
+            raise BadRequest(_("The request's Content-Length is not a number."))
         return self.get_response(request)
 
 
