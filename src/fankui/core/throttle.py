@@ -14,6 +14,7 @@ default, each process counts on its own.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -56,9 +57,19 @@ def client_address(request: HttpRequest | None) -> str:
     proxies = settings.FANKUI_TRUSTED_PROXIES
     if proxies:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
+        # Only an address: a sign-in stores it (axes' inet column on PostgreSQL refuses anything else, a 500), and a
+        # header a proxy passed on unchecked, or too many proxies counted, would let a client write anything there.
+        if len(forwarded) >= proxies and _is_address(forwarded[-proxies]):
             return forwarded[-proxies]
     return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def contact_key(value: str) -> str:
