@@ -108,6 +108,8 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(made: Made, post: An
 def test_a_body_that_is_not_json_is_a_bad_request(made: Made, post: Any) -> None:
     _refused(post(raw=b'{"reference": "WX-1", "body": '), 400, "bad_request")
     _refused(post(raw=b"\xff\xfe not utf-8"), 400, "bad_request")
+    # Nested deeper than Python's JSON reader recurses: a RecursionError, once a 500.
+    _refused(post(raw=b"[" * 100_000), 400, "bad_request")
 
 
 @pytest.mark.django_db

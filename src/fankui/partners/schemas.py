@@ -41,7 +41,7 @@ def parse(body: bytes) -> PartnerSubmissionIn:
     """The request's JSON, checked: 400 when it is not JSON, 422 with every problem by field when it does not fit."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
         raise BadRequest(_("The request body could not be read: send JSON (Content-Type: application/json).")) from None
     try:
         return PartnerSubmissionIn.model_validate(data)
