@@ -4,7 +4,10 @@ bad input always gets a JSON answer with a clear message, never a 500. The staff
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -18,7 +21,23 @@ from fankui.insights.api import router as insights_router
 from fankui.portal.api import router as portal_router
 from fankui.surveys.api import router as surveys_router
 
-api = NinjaAPI(
+
+class API(NinjaAPI):
+    """ninja's API with its OpenAPI document built once per process, path and language, not on every request to
+    ``openapi.json``: anyone may ask for it, and building it costs about a third of a second of CPU. The routes do
+    not change while a process runs. The document returned is shared: never change it."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        key = (path_prefix, tuple(sorted((path_params or {}).items())), translation.get_language())
+        schema = _schemas.get(key)
+        if schema is None:
+            schema = _schemas[key] = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return schema
+
+
+_schemas: dict[tuple[Any, ...], Any] = {}
+
+api = API(
     title="Fankui API",
     version="1",
     description="Submit feedback, track it by code, and work cases (staff, with a bearer token).",
