@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from fankui.core.forms import Form
 from fankui.core.text import as_id
 from fankui.core.text import validate as validate_text
-from fankui.core.vocab import Kind
 
 # The client's own id of a request, in the order they are looked for (FixMyStreet sends its report's id).
 CLIENT_ID_ATTRIBUTES = ("external_id", "fixmystreet_id")
@@ -70,7 +69,9 @@ class RequestForm(Form):
     # The length is intake's rule (FANKUI_MAX_BODY_CHARS), said once there.
     description = forms.CharField(required=False, strip=True)
     media_url = MediaURLField(required=False, max_length=1000, assume_scheme="https")
-    kind = forms.ChoiceField(required=False, choices=[("", ""), *Kind.choices])
+    # Which kinds there are is intake's rule ("Unknown kind"), said once there, like the phone's and the text's length.
+    # (A ChoiceField also cost as much as five text fields: Django copies its choices for every form.)
+    kind = forms.CharField(required=False, max_length=20)
     title = forms.CharField(required=False, max_length=200)
     external_id = forms.CharField(required=False, max_length=MAX_CLIENT_ID)
     fixmystreet_id = forms.CharField(required=False, max_length=MAX_CLIENT_ID)
