@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from fankui.accounts.models import Department
 from fankui.cases.models import Category
 from fankui.surveys import rates
+from fankui.surveys.models import RatingKind, ServicePoint, StaffBadge
 
 from .periods import Period, month_of
 
@@ -29,6 +30,9 @@ class GoodBad:
     by_department: list[tuple[str, rates.Tally]] = field(default_factory=list)
     by_category: list[tuple[str, rates.Tally]] = field(default_factory=list)
     by_month: list[tuple[str, rates.Tally]] = field(default_factory=list)
+    # 一次一评: the ratings of service windows and of members of staff, apart from the replies' (their own rates).
+    by_window: list[tuple[str, rates.Tally]] = field(default_factory=list)
+    by_staff: list[tuple[str, rates.Tally]] = field(default_factory=list)
     excluded_reasons: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -73,6 +77,7 @@ def figures(scope: Any, period: Period) -> GoodBad:
     for label, start, end in _months(period):
         same = start == period.start and end == period.end
         by_month.append((label, now if same else rates.total(start, end, **scoped)))
+    by_window, by_staff = _windows(scoped, period)
     departments = dict(Department.objects.filter(pk__in=[k for k in by_department if k]).values_list("pk", "name"))
     categories = dict(Category.objects.filter(pk__in=[k for k in by_category if k]).values_list("pk", "name"))
     return GoodBad(
@@ -81,7 +86,29 @@ def figures(scope: Any, period: Period) -> GoodBad:
         by_department=_named(by_department, departments, _("Not dispatched")),
         by_category=_named(by_category, categories, _("No category")),
         by_month=by_month,
+        by_window=by_window,
+        by_staff=by_staff,
         excluded_reasons=[
             (str(number), reason) for number, reason in rates.excluded_reasons(period.start, period.end, **scoped)
         ],
+    )
+
+
+Named = list[tuple[str, rates.Tally]]
+
+
+def _windows(scoped: dict[str, Any], period: Period) -> tuple[Named, Named]:
+    """The 一次一评 ratings of ``period`` per service window and per member of staff, for the scope's departments
+    (a window's rating counts for the window's department). None for a scope of cases only: a window's rating has
+    no case."""
+    if "only" in scoped:
+        return [], []
+    groups = rates.rollup(["service_point", "staff"], period.start, period.end, kind=RatingKind.WINDOW, **scoped)
+    by_point, by_badge = rates.regroup(groups, 0), rates.regroup(groups, 1)
+    shown = ServicePoint.objects.select_related("hall").filter(pk__in=[k for k in by_point if k])
+    points = {p.pk: f"{p.hall.name} {p}" for p in shown}
+    badges = {b.pk: str(b) for b in StaffBadge.objects.filter(pk__in=[k for k in by_badge if k])}
+    return (
+        _named({k: t for k, t in by_point.items() if k is not None}, points, ""),
+        _named({k: t for k, t in by_badge.items() if k is not None}, badges, ""),
     )

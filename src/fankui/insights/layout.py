@@ -271,6 +271,10 @@ def goodbad(report: Report) -> Section:
         _goodbad_table(_("By category (first level)"), _("Category"), figures.by_category),
         _goodbad_table(_("By month (twelve months)"), _("Month"), figures.by_month, chart=True),
     ]
+    if figures.by_window:
+        tables.append(_goodbad_table(_("By service window (一次一评)"), _("Service window"), figures.by_window))
+    if figures.by_staff:
+        tables.append(_goodbad_table(_("By member of staff (一次一评)"), _("Staff member"), figures.by_staff))
     return Section("goodbad", _("Good and bad ratings (好差评)"), tables, note=goodbad_note(figures))
 
 
