@@ -315,6 +315,26 @@ ROUTES: dict[str, Route] = {
     "api/v1/figures/rates": Route(lambda w: "/api/v1/figures/rates", everyone(200), contact=True, api=True),
     # An empty body is refused before anything else, whoever asks (the page's test walks the roles).
     "api/v1/analysis/suggest": Route(lambda w: "/api/v1/analysis/suggest", everyone(422), "post", api=True),
+    # 好差评's staff API (surveys.api): lists scoped like the pages (comments masked, no contact), one outside them
+    # (none exists in this world) a 404; a step's empty body is refused before anything is looked up.
+    "api/v1/rectifications": Route(lambda w: "/api/v1/rectifications", everyone(200), api=True),
+    "api/v1/rectifications/<rectification_id>": Route(
+        lambda w: "/api/v1/rectifications/999999", everyone(404), api=True
+    ),
+    "api/v1/rectifications/<rectification_id>/submit": Route(
+        lambda w: "/api/v1/rectifications/999999/submit", everyone(422), "post", api=True
+    ),
+    "api/v1/rectifications/<rectification_id>/check": Route(
+        lambda w: "/api/v1/rectifications/999999/check", everyone(422), "post", api=True
+    ),
+    "api/v1/appeals": Route(lambda w: "/api/v1/appeals", everyone(200), api=True),
+    "api/v1/appeals/<appeal_id>": Route(lambda w: "/api/v1/appeals/999999", everyone(404), api=True),
+    "api/v1/ratings/<rating_id>/appeals": Route(
+        lambda w: "/api/v1/ratings/999999/appeals", everyone(422), "post", api=True
+    ),
+    "api/v1/appeals/<appeal_id>/decision": Route(
+        lambda w: "/api/v1/appeals/999999/decision", everyone(422), "post", api=True
+    ),
 }
 # The public API (no staff token; the portal's tests): not part of the staff matrix.
 PUBLIC = {

@@ -187,3 +187,10 @@ def test_the_document_lists_the_endpoints(client: Client) -> None:
         assert path in paths
         for operation in paths[path].values():
             assert operation["security"] == [{"TokenAuth": []}]
+
+
+def test_the_api_states_are_the_models_choices() -> None:
+    from fankui.surveys.api import AppealState, RectificationState
+
+    assert [s.value for s in RectificationState] == list(Rectification.State.values)
+    assert [s.value for s in AppealState] == list(Appeal.State.values)

@@ -10,6 +10,7 @@ personal data; the evidence of an appeal is shown as on its page."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal, cast
 
 from django.conf import settings
@@ -37,6 +38,21 @@ router = Router(tags=["ratings"], auth=staff_auth)
 
 MAX_PK = 2**63 - 1
 THROTTLE = "goodbad_api"
+# The models' choices are both called ``State``, as is the case's workflow state: the OpenAPI document names an enum
+# by its class, so under that name one would replace the others in every schema that uses them.
+# A test holds them equal to the models' choices.
+
+
+class RectificationState(StrEnum):
+    OPEN = Rectification.State.OPEN.value
+    SUBMITTED = Rectification.State.SUBMITTED.value
+    DONE = Rectification.State.DONE.value
+
+
+class AppealState(StrEnum):
+    PENDING = Appeal.State.PENDING.value
+    UPHELD = Appeal.State.UPHELD.value
+    REJECTED = Appeal.State.REJECTED.value
 
 
 # --- Schemas ----------------------------------------------------------------------------------------------------
@@ -67,7 +83,7 @@ class StaffRatingOut(Schema):
 
 class RectificationOut(Schema):
     id: int
-    state: Rectification.State
+    state: RectificationState
     state_label: str
     department: UnitRef | None = Field(description="Who rectifies it: the case's lead department, or the window's.")
     deadline: datetime
@@ -102,7 +118,7 @@ class FileOut(Schema):
 
 class AppealOut(Schema):
     id: int
-    state: Appeal.State
+    state: AppealState
     state_label: str
     grounds: Appeal.Grounds
     grounds_label: str
@@ -128,11 +144,11 @@ class Page(Schema):
 
 
 class RectificationFilters(Page):
-    state: Rectification.State | None = None
+    state: RectificationState | None = None
 
 
 class AppealFilters(Page):
-    state: Appeal.State | None = None
+    state: AppealState | None = None
 
 
 # Input models are plain pydantic models, as intake's: a JSON string cannot stand in for an object.
