@@ -114,23 +114,3 @@ def test_two_workers_never_send_the_same_message() -> None:
     first = delivery._claim(10)
     second = delivery._claim(10)
     assert len(first) == 1 and second == []
-
-
-def test_an_outcome_is_stored_without_waiting_for_the_disk_on_postgresql(
-    settings: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The mark of a sent message commits with synchronous_commit off, in its own transaction."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    if connection.vendor != "postgresql":
-        pytest.skip("synchronous_commit is PostgreSQL's; SQLite's WAL with synchronous=NORMAL never waits")
-    settings.FANKUI_SMS_GATEWAY_URL = "http://sms.example/send"
-    monkeypatch.setattr(delivery.urllib.request, "urlopen", lambda req, timeout: FakeResponse())
-    tell(factories.case(contact_phone="13800138000"), "s", "b", key="k")
-    with CaptureQueriesContext(connection) as queries:
-        assert delivery.deliver_due() == 1
-    statements = [query["sql"] for query in queries.captured_queries]
-    relaxed = statements.index("SET LOCAL synchronous_commit TO OFF")
-    assert statements[relaxed + 1].startswith('UPDATE "notify_message" SET "status"')
-    assert Message.objects.get().status == Status.SENT
