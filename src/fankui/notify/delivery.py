@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,22 +180,8 @@ def deliver(message: Message, blocked: str | None = None) -> str:
             log.warning("message %s attempt %d failed: %s", message.pk, message.attempts, message.last_error)
         else:
             message.status, message.sent_at, message.next_attempt_at, message.last_error = Status.SENT, now, None, ""
-    _record(message)
+    message.save(update_fields=["status", "attempts", "next_attempt_at", "last_error", "sent_at"])
     return message.status
-
-
-def _record(message: Message) -> None:
-    """Store what became of a message the moment it is known, without waiting for the disk: on PostgreSQL this one
-    transaction commits with ``synchronous_commit`` off (SQLite's WAL with ``synchronous=NORMAL`` does the same for
-    every commit). A worker killed right after still leaves it stored; only a crash of the database server in the
-    next fraction of a second can lose it, and the message is then sent again with the same id, which decision 0017
-    accepts for a worker's crash anyway. Waiting for the disk once per message was a seventh of a worker's time
-    under the soak (``fankui bench soak``)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        message.save(update_fields=["status", "attempts", "next_attempt_at", "last_error", "sent_at"])
 
 
 def _request_ids(messages: list[Message]) -> dict[int, str]:
