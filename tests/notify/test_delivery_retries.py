@@ -114,3 +114,24 @@ def test_two_workers_never_send_the_same_message() -> None:
     first = delivery._claim(10)
     second = delivery._claim(10)
     assert len(first) == 1 and second == []
+
+
+def test_when_the_database_goes_the_rest_of_the_batch_is_not_sent(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message sent while its "sent" cannot be recorded goes out again after its lease: with the database gone, the
+    batch stops at the first such message instead of sending every other one twice."""
+    from django.db import OperationalError
+
+    settings.FANKUI_SMS_GATEWAY_URL = "http://sms.example/send"
+    sent: list[Any] = []
+    monkeypatch.setattr(delivery.urllib.request, "urlopen", lambda req, timeout: sent.append(req) or FakeResponse())
+    for n in range(3):
+        tell(factories.case(contact_phone="13800138000"), "s", f"b{n}", key=f"k{n}")
+
+    def gone(message: Message) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Message, "save", lambda self, **kwargs: gone(self))
+    assert delivery.deliver_due() == 1
+    assert len(sent) == 1

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fankui.core import logs
+from fankui.core.middleware import is_outage
 
 from . import services
 from .models import Channel, Contact, Message, Status
@@ -205,7 +206,12 @@ def deliver_due(limit: int = 200) -> int:
         with logs.context(request_id=request_id, case_id=message.case_id):
             try:
                 status = deliver(message, blocked.get((message.channel, message.address_hash), ""))
-            except Exception:  # one broken message must not keep the others waiting; its lease expires, it is retried
+            except Exception as exc:  # one broken message must not keep the others waiting; its lease expires
+                if is_outage(exc):
+                    # The database is gone: what is sent now cannot be recorded as sent and would go out again when
+                    # its lease expires. The rest of the batch waits for the lease instead of being sent twice.
+                    log.exception("message %s: the database is unreachable; the rest of the batch waits", message.pk)
+                    return handled + 1
                 log.exception("message %s could not be delivered", message.pk)
             else:
                 log.info(
