@@ -54,3 +54,24 @@ def test_a_department_reads_only_its_own_windows(rated: tuple[ServicePoint, ...]
     head = User.objects.create(username="head", role="dept_head", department=dept)
     tables = goodbad_tables(queries.scope_for(head))
     assert [row[0] for row in tables["By service window (一次一评)"]] == ["市民中心 A03 不动产登记"]
+
+
+def test_a_window_s_name_is_text_in_every_format(
+    dept: Department, at: Callable[..., AbstractContextManager[object]]
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from fankui.insights import builders
+
+    hall = ServiceHall.objects.create(name='=HYPERLINK("http://evil.example","x")')
+    point = ServicePoint.objects.create(hall=hall, department=dept, number="A1", name="<script>alert(1)</script>")
+    with at("2026-11-10 10:00"):
+        windows.rate_window(point, 5)
+    report = queries.build(queries.whole_organisation(), periods.parse("2026-11"))
+    page = builders.html(report).decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    book = load_workbook(io.BytesIO(builders.xlsx(report)))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if "HYPERLINK" in str(c.value or "")]
+    assert cells and all(c.data_type != "f" and not str(c.value).startswith("=") for c in cells)
