@@ -15,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 
 from fankui.analysis.models import CaseAnalysis
@@ -170,3 +171,28 @@ def test_without_a_database_the_checks_that_need_one_say_so(healthy: None, monke
     assert "✗ database: cannot be reached (OperationalError)" in text
     assert "✗ worker: not checked: no database" in text
     assert "10.0.0.5" not in text  # the line may be pasted into a ticket
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's autovacuum; SQLite has none")
+def test_autovacuum_off_warns_that_the_planner_statistics_go_stale(
+    healthy: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fankui.core import doctor as checks
+
+    actual = checks.pg_setting("autovacuum")
+    assert doctor().lines["database_statistics"].startswith("✓" if actual == "on" else "!")
+
+    monkeypatch.setattr(checks, "pg_setting", lambda name: "off")
+    run = doctor()
+    assert not run.failed
+    assert run.lines["database_statistics"].startswith("! autovacuum is off: the planner's statistics go stale")
+    assert doctor("--strict").failed
+
+    monkeypatch.setattr(checks, "pg_setting", lambda name: "on")
+    line = doctor().lines["database_statistics"]
+    assert line == "✓ autovacuum is on: the planner's statistics follow the tables"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+def test_sqlite_has_no_statistics_line(healthy: None) -> None:
+    assert "database_statistics" not in doctor().lines

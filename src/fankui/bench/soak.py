@@ -283,6 +283,8 @@ def measure(
             left = pending_analyses(env)
             codes = stored(env)
             lags = [float(row[0]) for row in query(env, LAGS_PG, LAGS_SQLITE)]
+            # Whether PostgreSQL kept its planner's statistics up with the tables (core.doctor, decision 0027).
+            autovacuum = str(query(env, "SELECT current_setting('autovacuum')", "SELECT 'none'")[0][0])
     acknowledged = warm.codes + steady.codes + bursts.codes
     measured = len(steady.codes) + len(bursts.codes)
     return {
@@ -311,6 +313,7 @@ def measure(
         "analysis_left": left,
         "analysis_lag_p50_s": round(statistics.median(lags), 1) if lags else 0.0,
         "analysis_lag_p99_s": round(percentile(lags, 0.99), 1),
+        "autovacuum": autovacuum,
         **memory.figures(),
         "server_cpu_ms_per_submission": round(server_cpu * 1000 / measured, 2) if measured and pid else 0.0,
         "error_samples": warm.error_samples + steady.error_samples + bursts.error_samples,

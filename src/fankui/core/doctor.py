@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import checks as system_checks
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
 from . import folders, health
@@ -77,6 +77,27 @@ def worker() -> Finding:
     if ok:
         return Finding("worker", OK, _("last heartbeat %(seconds)d s ago") % values)
     return Finding("worker", FAIL, _("last heartbeat %(seconds)d s ago, over %(limit)d s: is it running?") % values)
+
+
+def pg_setting(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s)", [name])
+        return str(cursor.fetchone()[0])
+
+
+def statistics() -> Iterable[Finding]:
+    """PostgreSQL's autovacuum, which keeps the query planner's statistics up with the tables. Without it the planner
+    goes on believing the tables are as small as when they were last analysed, and plans the worker's reads of cases
+    as scans of whole tables: a 10-minute soak's analysis fell further behind each minute (decision 0027)."""
+    if connection.vendor != "postgresql":
+        return []
+    if pg_setting("autovacuum") == "on":
+        return [Finding("database_statistics", OK, _("autovacuum is on: the planner's statistics follow the tables"))]
+    text = _(
+        "autovacuum is off: the planner's statistics go stale as cases arrive and the worker slows down as the "
+        "tables grow; turn it on, or run vacuumdb --analyze-only every night (docs/operations.md)"
+    )
+    return [Finding("database_statistics", WARN, text)]
 
 
 def readiness_checks() -> Iterable[Finding]:
@@ -150,6 +171,7 @@ def run() -> list[Finding]:
     planned: list[tuple[str, Check, bool]] = [
         ("migrations", migrations, True),
         ("worker", worker, True),
+        ("database_statistics", statistics, True),
         ("readiness", readiness_checks, True),
         ("system_checks", system, False),
         ("disk", disk, False),
