@@ -179,11 +179,12 @@ def invitation_status(item: dict[str, Any]) -> str:
 
 
 def _invitation_lines(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    unlinked = _("Anonymous questionnaire: your answers are not linked to you, so they are not listed.")
     lines = []
     for item in items:
         lines.append((item["questionnaire"], invitation_status(item)))
         if item["anonymous"]:
-            lines.append((_("Anonymous questionnaire: your answers are not linked to you, so they are not listed."), ""))
+            lines.append((unlinked, ""))
         lines.extend((f"{item['questionnaire']} · {a['question']}", a["answer"]) for a in item["answers"])
     return lines
 
