@@ -209,9 +209,7 @@ def anonymise(case: Case, *, by: str, invitations: Sequence[int] = ()) -> None:
     erased = questionnaires.erase_addresses(list(invitations)) if invitations else 0
     if erased:
         data["invitations"] = erased
-    record_event(
-        case, ERASED, actor_kind=Actor.CITIZEN if by == "citizen" else Actor.SYSTEM, public=True, data=data
-    )
+    record_event(case, ERASED, actor_kind=Actor.CITIZEN if by == "citizen" else Actor.SYSTEM, public=True, data=data)
 
 
 @transaction.atomic
