@@ -1,7 +1,8 @@
 """Everything held about a citizen's request, as they may see and download it (PIPL art. 45): the submission as sent,
 the contact details as held, the status and the events meant for them, the attachments, the ratings, what they
-wrote later, and the messages sent to them about it. In one shape for the page, the JSON download and the PDF (its
-Chinese font embedded as the analysis report's: insights.charts)."""
+wrote later, the messages sent to them about it, and the questionnaires their proven address was invited to. In one
+shape for the page, the JSON download and the PDF (its Chinese font embedded as the analysis report's:
+insights.charts)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from fankui.cases.models import Case
 from fankui.insights.charts import register_font
 from fankui.notify import services as notify
 from fankui.portal.queries import tracking
+from fankui.questionnaires.services import personal as questionnaires
 from fankui.surveys.models import Level, Rating
 
 from . import services
@@ -24,6 +26,41 @@ from . import services
 
 def _when(moment: Any) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+def _day(moment: Any) -> str:
+    return timezone.localtime(moment).date().isoformat() if moment else ""
+
+
+def invitations(case: Case) -> list[dict[str, Any]]:
+    """The questionnaire invitations sent to the address that proved the person (``services.invitations_of``). For a
+    questionnaire that is not anonymous, the answers given through the invitation; for an anonymous one none (nothing
+    links them to the invitation), and the day it was used, as kept."""
+    found = []
+    for invitation in questionnaires.with_answers(services.invitations_of(case.submission)):
+        questionnaire = invitation.questionnaire
+        response = questionnaires.response_of(invitation)
+        follow_up = getattr(response, "follow_up", None) if response is not None else None
+        found.append(
+            {
+                "questionnaire": questionnaire.title,
+                "anonymous": questionnaire.anonymous,
+                "channel": invitation.get_channel_display(),
+                "address": invitation.address,
+                "added_at": _when(invitation.created_at),
+                "sent_at": _when(invitation.sent_at),
+                "reminded_at": _when(invitation.reminded_at),
+                "answered": invitation.used_at is not None,
+                # An anonymous questionnaire keeps the day only: a time would look like one that was kept.
+                "answered_at": _day(invitation.used_at) if questionnaire.anonymous else _when(invitation.used_at),
+                "answers": [
+                    {"question": question, "answer": answer}
+                    for question, answer in (questionnaires.answers_given(response) if response else [])
+                ],
+                "follow_up": follow_up.case.display_code if follow_up is not None and follow_up.case else "",
+            }
+        )
+    return found
 
 
 def held(case: Case) -> dict[str, Any]:
@@ -82,6 +119,7 @@ def held(case: Case) -> dict[str, Any]:
             }
             for message in notify.sent_about(case.pk, services.addresses_of(submission))
         ],
+        "invitations": invitations(case),
     }
 
 
@@ -124,7 +162,31 @@ def _rows(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
                 for m in data.get("messages", [])
             ],
         ),
+        (_("Questionnaires you were invited to"), _invitation_lines(data.get("invitations", []))),
     ]
+
+
+def invitation_status(item: dict[str, Any]) -> str:
+    """One invitation in a line: how it was sent and when, the reminder, whether it was answered."""
+    parts = [item["channel"], item["address"]]
+    parts.append(_("sent %(at)s") % {"at": item["sent_at"]} if item["sent_at"] else _("not sent"))
+    if item["reminded_at"]:
+        parts.append(_("reminded %(at)s") % {"at": item["reminded_at"]})
+    parts.append(_("answered %(at)s") % {"at": item["answered_at"]} if item["answered"] else _("not answered"))
+    if item["follow_up"]:
+        parts.append(_("follow-up request %(code)s") % {"code": item["follow_up"]})
+    return " · ".join(part for part in parts if part)
+
+
+def _invitation_lines(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    unlinked = _("Anonymous questionnaire: your answers are not linked to you, so they are not listed.")
+    lines = []
+    for item in items:
+        lines.append((item["questionnaire"], invitation_status(item)))
+        if item["anonymous"]:
+            lines.append((unlinked, ""))
+        lines.extend((f"{item['questionnaire']} · {a['question']}", a["answer"]) for a in item["answers"])
+    return lines
 
 
 def as_pdf(data: dict[str, Any]) -> bytes:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -38,6 +39,7 @@ from fankui.nlp.masking import mask as mask_text
 from fankui.notify import services as notify
 from fankui.questionnaires.models import Invitation
 from fankui.questionnaires.services import distribution as questionnaires
+from fankui.questionnaires.services import personal
 from fankui.sla.services import extensions, supervision, waiting
 from fankui.surveys import services as surveys
 
@@ -155,6 +157,15 @@ def addresses_of(submission: Submission) -> list[notify.Address]:
     return _addresses(submission)[0]
 
 
+def invitations_of(submission: Submission) -> QuerySet[Invitation]:
+    """The questionnaire invitations of the person who proved, with a one-time code, that they hold the contact of
+    ``submission``: those sent to the address the code went to (``contact_address``), found by its keyed hash. Only
+    that address: another one on the request was typed, never proven, and its invitations (with the answers given
+    through them) may be someone else's. The data copy lists them; erasure erases their addresses."""
+    proven = contact_address(submission)
+    return personal.invitations_to(proven) if proven is not None else Invitation.objects.none()
+
+
 def _addresses(submission: Submission) -> tuple[list[notify.Address], list[notify.Address]]:
     """The person's addresses, and those of them another case still has on file (their contact rows stay)."""
     others = Submission.objects.exclude(pk=submission.pk)
@@ -172,8 +183,10 @@ def _addresses(submission: Submission) -> tuple[list[notify.Address], list[notif
 
 
 @transaction.atomic
-def anonymise(case: Case, *, by: str) -> None:
-    """Erase the personal data of ``case`` (``by``: "citizen" or "retention"), keep its figures and its timeline."""
+def anonymise(case: Case, *, by: str, invitations: Sequence[int] = ()) -> None:
+    """Erase the personal data of ``case`` (``by``: "citizen" or "retention"), keep its figures and its timeline;
+    and the addresses of the questionnaire ``invitations`` (ids) of the same person, as the retention sweep erases
+    them (``questionnaires.distribution.erase_addresses``), counted in the erasure's event."""
     case = Case.objects.select_for_update().select_related("submission").get(pk=case.pk)
     submission = case.submission
     mask = masker(submission)
@@ -192,20 +205,23 @@ def anonymise(case: Case, *, by: str) -> None:
     mask_texts(case, mask)
     notify.forget_case(case.pk, addresses, mask, keep)
     AccessCode.objects.filter(case=case).delete()
-    record_event(
-        case,
-        ERASED,
-        actor_kind=Actor.CITIZEN if by == "citizen" else Actor.SYSTEM,
-        public=True,
-        data={"by": by, "files": files},
-    )
+    data: dict[str, Any] = {"by": by, "files": files}
+    erased = questionnaires.erase_addresses(list(invitations)) if invitations else 0
+    if erased:
+        data["invitations"] = erased
+    record_event(case, ERASED, actor_kind=Actor.CITIZEN if by == "citizen" else Actor.SYSTEM, public=True, data=data)
 
 
+@transaction.atomic
 def erase(case: Case) -> None:
-    """The citizen, proven by a one-time code, asked for their personal data to be erased."""
+    """The citizen, proven by a one-time code, asked for their personal data to be erased: the request's, and the
+    addresses of the questionnaire invitations sent to the address that proved them (the ones their data copy
+    lists: ``invitations_of``)."""
+    case = Case.objects.select_for_update().select_related("submission").get(pk=case.pk)
     if is_erased(case):
         raise Conflict(_("The personal data of this request was already erased."))
-    anonymise(case, by="citizen")
+    invitations = list(invitations_of(case.submission).values_list("pk", flat=True))
+    anonymise(case, by="citizen", invitations=invitations)
 
 
 # --- Retention ---------------------------------------------------------------------------------------------------
