@@ -34,7 +34,6 @@ from fankui.core import throttle
 from fankui.core.errors import Conflict, DomainError, ValidationFailed
 from fankui.core.forms import posted_text, show_errors
 from fankui.core.throttle import Throttled
-from fankui.nlp import masking
 
 from . import followups, posters, queries, rates, services, windows
 from .forms import CallForm, WindowRatingForm
@@ -119,7 +118,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_appeal": item.case_id is None and appeals.may_be_appealed(rating) and appeals.may_appeal(user, rating),
         "appeals": list(rating.appeals.all()) if item.case_id is None else [],
         # A visitor's words, with personal data masked (a case's rating is read on the case page, by its rules).
-        "comment": masking.mask(rating.comment).text if item.case_id is None else "",
+        "comment": queries.masked_comment(rating) if item.case_id is None else "",
         "errors": {},
     }
     if request.method == "POST":
@@ -223,7 +222,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "appeal": appeal,
         "files": list(appeal.evidence_files.all()),
-        "can_decide": appeal.state == Appeal.State.PENDING and appeals.may_decide(_user(request)),
+        "can_decide": appeal.state == Appeal.State.PENDING and appeals.may_decide(_user(request), appeal),
         "levels": dict(Level.choices),
         "errors": {},
     }
