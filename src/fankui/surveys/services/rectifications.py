@@ -189,7 +189,9 @@ def check_rectification(rectification: Rectification, user: User, approve: bool,
         if rectification.case is not None:
             rectification.reported = notices.report_rectification(rectification)
         # Public: the citizen's timeline says the rectification was reported (the words are on the page's panel).
-        record_step(rectification.case, "rectification_done", actor=user, public=True, message=note, **trail)
+        # The check's note is the staff's, kept on the row (their pages and API): a message of a public step that is
+        # not a workflow step would be shown to the citizen (``cases.workflow.message_is_public``).
+        record_step(rectification.case, "rectification_done", actor=user, public=True, **trail)
     else:
         rectification.state = State.OPEN
         record_step(rectification.case, "rectification_return", actor=user, message=note, **trail)
