@@ -29,7 +29,7 @@ from fankui.accounts.models import User
 from fankui.accounts.views import staff_required
 from fankui.audit.services import record_access
 from fankui.cases.models import Case
-from fankui.cases.queries import contact_look, find_by_code, for_list, readable_text, visible_cases
+from fankui.cases.queries import CitizenWords, contact_look, find_by_code, for_list, readable_text, visible_cases
 from fankui.core import throttle
 from fankui.core.errors import Conflict, DomainError, ValidationFailed
 from fankui.core.forms import posted_text, show_errors
@@ -385,7 +385,13 @@ def _call_page(request: HttpRequest, case: Case, form: CallForm, status: int = 2
     if contact:
         record_access(user, case, contact_look(case))
     text = readable_text(case, user)
-    if text.personal:
+    # The ratings' comments are the citizen's words too: read by the case's rules, a look at them unmasked recorded
+    # with the text's (once per page).
+    words = CitizenWords(case, user)
+    ratings = list(Rating.objects.filter(case=case).order_by("created_at", "id"))
+    for rating in ratings:  # in memory, never saved
+        rating.comment = words(rating.comment) if rating.comment else rating.comment
+    if text.personal or words.personal:
         record_access(user, case, "text")
     reply = unrated_reply(case)
     context: dict[str, Any] = {
@@ -398,7 +404,7 @@ def _call_page(request: HttpRequest, case: Case, form: CallForm, status: int = 2
         "email": submission.contact_email if contact else "",
         "reply": case.replies.order_by("-created_at", "-id").first(),
         "may_rate": reply is not None,
-        "ratings": Rating.objects.filter(case=case).order_by("created_at", "id"),
+        "ratings": ratings,
         "bad": followups.pending_bad_rating(case),
         "history": followups.history(case),
         "levels": [(value, str(label)) for value, label in sorted(Level.choices, reverse=True)],
