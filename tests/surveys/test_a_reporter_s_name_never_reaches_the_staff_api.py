@@ -43,7 +43,7 @@ def api(user: User) -> Client:
 
 
 def comments(body: Any) -> list[str]:
-    items = body["items"] if "items" in body else [body]
+    items = body.get("items", [body])
     return [item["rating"]["comment"] for item in items]
 
 

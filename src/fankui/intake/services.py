@@ -238,7 +238,8 @@ def check_uploads(
                 good.append((clean_image(upload, keep_location), content_type))
         except TooLarge:
             problems.append(
-                _("“%(name)s” has too many pixels to be opened (an animation counts every frame).") % {"name": upload.name}
+                _("“%(name)s” has too many pixels to be opened (an animation counts every frame).")
+                % {"name": upload.name}
             )
         except Unreadable:
             problems.append(

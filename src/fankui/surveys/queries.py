@@ -39,9 +39,7 @@ def visible_rectifications(user: User) -> QuerySet[Rectification]:
     qs = Rectification.objects.filter(of_cases | (Q(case__isnull=True) & _caseless(user, "department")))
     if permissions.department_role(user):
         qs = qs.filter(permissions.department_filter(user, "department"))
-    return qs.select_related(
-        "case", "department", "rating__case__submission", "rating__service_point", "rating__staff"
-    )
+    return qs.select_related("case", "department", "rating__case__submission", "rating__service_point", "rating__staff")
 
 
 def visible_appeals(user: User) -> QuerySet[Appeal]:
