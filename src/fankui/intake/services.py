@@ -32,7 +32,7 @@ from fankui.core.text import strip_control
 from fankui.core.vocab import Channel, Kind
 
 from .models import LANDLINE, MAX_TITLE_CHARS, StoredFile, Submission
-from .uploads import Unreadable, check_pdf, clean_image
+from .uploads import TooLarge, Unreadable, check_pdf, clean_image
 
 log = logging.getLogger("fankui.intake")
 # The disk (or the quota) of the attachment store is full; a client is asked to wait this long before sending again.
@@ -236,6 +236,11 @@ def check_uploads(
                 good.append((upload, content_type))
             else:
                 good.append((clean_image(upload, keep_location), content_type))
+        except TooLarge:
+            problems.append(
+                _("“%(name)s” has too many pixels to be opened (an animation counts every frame).")
+                % {"name": upload.name}
+            )
         except Unreadable:
             problems.append(
                 _("“%(name)s” is damaged or protected by a password and cannot be opened; please send it again.")

@@ -36,6 +36,25 @@ class Unreadable(Exception):
     """The file cannot be read as what it claims to be."""
 
 
+class TooLarge(Unreadable):
+    """The picture would decode to more pixels than ``pixel_budget`` (a decompression bomb, or simply too big)."""
+
+
+def pixel_budget() -> int:
+    """The most pixels a picture may decode to, all its frames together: what Pillow accepts for one picture
+    before it refuses it as a decompression bomb (twice ``Image.MAX_IMAGE_PIXELS``). Pillow checks each frame
+    alone, and decodes every frame of an animation to the whole canvas: a GIF of a few kilobytes with a 6000 x 6000
+    canvas and a thousand one-pixel frames would take tens of gigabytes to copy."""
+    return 2 * (Image.MAX_IMAGE_PIXELS or 0) or 2**62
+
+
+def _check_size(image: Image.Image) -> None:
+    """Raises ``Unreadable`` before any pixel is decoded when the picture would decode to more than the budget."""
+    frames = getattr(image, "n_frames", 1)
+    if image.width * image.height * frames > pixel_budget():
+        raise TooLarge(f"{image.width}x{image.height} pixels in {frames} frames")
+
+
 def _bare(frame: Image.Image) -> Image.Image:
     """A copy of ``frame`` with nothing of its ``info`` but how to draw it."""
     copy = frame.copy()
@@ -62,6 +81,7 @@ def clean_image(upload: UploadedFile, keep_location: bool) -> ContentFile:
             kind = image.format or ""
             if kind not in SAVE_OPTIONS:
                 raise Unreadable(kind)
+            _check_size(image)
             options: dict[str, object] = dict(SAVE_OPTIONS[kind])
             location = _location_only(image) if keep_location else b""
             if location:

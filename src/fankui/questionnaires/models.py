@@ -294,11 +294,19 @@ class Response(models.Model):
     language = models.CharField(max_length=10, default="zh-hans")
     # For an anonymous questionnaire, the day only (see Invitation.used_at).
     submitted_at = models.DateTimeField(db_index=True)
+    # The random key of the form an operator sent (the phone page, ``services.phone``): the same form sent twice (a
+    # double click, a resent request) is one response. Blank for the other channels, which have their own guards.
+    form_key = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["questionnaire", "-submitted_at", "-id"]
         # A questionnaire's responses by time: the results' months and date filters, the export's order.
         indexes = [models.Index(fields=["questionnaire", "submitted_at"], name="response_questionnaire_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "form_key"], condition=~Q(form_key=""), name="response_once_per_form"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.questionnaire_id}#{self.pk}"

@@ -58,6 +58,11 @@ def choose(request: HttpRequest) -> HttpResponse:
     return render(request, "questionnaires/phone_choose.html", context)
 
 
+def _form_key(request: HttpRequest) -> str:
+    key = str(request.POST.get("form_key", ""))
+    return key if phone.FORM_KEY.fullmatch(key) else ""
+
+
 def condition(question: Question, by_pk: dict[int, Question]) -> str:
     """When to ask a question that show-if hides, in words: the operator has the whole questionnaire on one page."""
     source = by_pk.get(question.show_if_id or 0)
@@ -117,6 +122,8 @@ def _page(
         "general_errors": errors.get("__all__", []),
         "has_errors": bool(errors),
         "refused": refused or answering.closed_reason(questionnaire),
+        # A refused form keeps its key: nothing was stored with it, and sending it again stays one response.
+        "form_key": _form_key(request) or phone.new_form_key(),
     }
     return render(request, "questionnaires/phone.html", context, status=status)
 
@@ -161,6 +168,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             case=case,
             language=get_language() or "zh-hans",
             form=form,
+            form_key=_form_key(request),
         )
     except ValidationFailed as error:
         return _page(

@@ -4,7 +4,7 @@ steps. Thin like the pages: every read starts from ``queries.visible_rectificati
 the pages call (``services.rectifications``, ``services.appeals``), which decides who may take it (403), whether it
 is possible now (409) and whether the input is good (422). Each request counts against ``FANKUI_RATE_GOODBAD_API``
 per user (429); the services write the audit trail (the case's timeline, or for a window's rating an audit entry).
-A rater's comment is always shown with personal data masked (``nlp.masking``), so reading it is no look at
+A rater's comment is always shown with personal data masked (``queries.masked_comment``), so reading it is no look at
 personal data; the evidence of an appeal is shown as on its page."""
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from fankui.core.errors import NotFound
 from fankui.core.text import Text
 from fankui.core.vocab import Level
 from fankui.intake.api import OptionalText, enum, errors
-from fankui.nlp import masking
 
 from . import queries
 from .models import Appeal, Rating, RatingKind, Rectification
@@ -198,7 +197,7 @@ def _rating(rating: Rating) -> dict[str, Any]:
         "case": {"id": rating.case.pk, "number": rating.case.number} if rating.case is not None else None,
         "service_point": _ref(rating.service_point),
         "staff": _ref(rating.staff),
-        "comment": masking.mask(rating.comment).text,
+        "comment": queries.masked_comment(rating),
         "excluded": rating.excluded,
         "excluded_reason": rating.excluded_reason,
         "created_at": rating.created_at,

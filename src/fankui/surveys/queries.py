@@ -11,6 +11,7 @@ from fankui.accounts import permissions
 from fankui.accounts.models import User
 from fankui.cases.queries import visible_cases
 from fankui.intake.files import Look
+from fankui.nlp import masking
 
 from .models import Appeal, Rating, Rectification
 from .rates import BAD_LEVELS, valid
@@ -38,7 +39,7 @@ def visible_rectifications(user: User) -> QuerySet[Rectification]:
     qs = Rectification.objects.filter(of_cases | (Q(case__isnull=True) & _caseless(user, "department")))
     if permissions.department_role(user):
         qs = qs.filter(permissions.department_filter(user, "department"))
-    return qs.select_related("case", "department", "rating__case", "rating__service_point", "rating__staff")
+    return qs.select_related("case", "department", "rating__case__submission", "rating__service_point", "rating__staff")
 
 
 def visible_appeals(user: User) -> QuerySet[Appeal]:
@@ -48,8 +49,22 @@ def visible_appeals(user: User) -> QuerySet[Appeal]:
     if permissions.department_role(user):
         qs = qs.filter(permissions.department_filter(user, "department"))
     return qs.select_related(
-        "rating__case", "rating__service_point", "rating__staff", "department", "filed_by", "decided_by"
+        "rating__case__submission", "rating__service_point", "rating__staff", "department", "filed_by", "decided_by"
     )
+
+
+def masked_comment(rating: Rating) -> str:
+    """A rater's words with personal data masked, the name the submitter gave included (as the case page masks the
+    citizen's words for those who may not read them, ``cases.queries.CitizenWords``): what staff read of a rating
+    outside its case page, so that reading it is no look at personal data. Without the name, a reporter (举报) who
+    signed their rating would be named to the department the report is about."""
+    if not rating.comment:
+        return ""
+    names: list[str] = []
+    if rating.case is not None:
+        name = rating.case.submission.contact_name
+        names = [name] if name else []
+    return masking.mask(rating.comment, names).text
 
 
 def follow_ups_due(user: User) -> QuerySet[Rating]:

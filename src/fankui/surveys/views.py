@@ -29,12 +29,11 @@ from fankui.accounts.models import User
 from fankui.accounts.views import staff_required
 from fankui.audit.services import record_access
 from fankui.cases.models import Case
-from fankui.cases.queries import contact_look, find_by_code, for_list, readable_text, visible_cases
+from fankui.cases.queries import CitizenWords, contact_look, find_by_code, for_list, readable_text, visible_cases
 from fankui.core import throttle
 from fankui.core.errors import Conflict, DomainError, ValidationFailed
 from fankui.core.forms import posted_text, show_errors
 from fankui.core.throttle import Throttled
-from fankui.nlp import masking
 
 from . import followups, posters, queries, rates, services, windows
 from .forms import CallForm, WindowRatingForm
@@ -119,7 +118,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_appeal": item.case_id is None and appeals.may_be_appealed(rating) and appeals.may_appeal(user, rating),
         "appeals": list(rating.appeals.all()) if item.case_id is None else [],
         # A visitor's words, with personal data masked (a case's rating is read on the case page, by its rules).
-        "comment": masking.mask(rating.comment).text if item.case_id is None else "",
+        "comment": queries.masked_comment(rating) if item.case_id is None else "",
         "errors": {},
     }
     if request.method == "POST":
@@ -223,7 +222,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "appeal": appeal,
         "files": list(appeal.evidence_files.all()),
-        "can_decide": appeal.state == Appeal.State.PENDING and appeals.may_decide(_user(request)),
+        "can_decide": appeal.state == Appeal.State.PENDING and appeals.may_decide(_user(request), appeal),
         "levels": dict(Level.choices),
         "errors": {},
     }
@@ -386,7 +385,13 @@ def _call_page(request: HttpRequest, case: Case, form: CallForm, status: int = 2
     if contact:
         record_access(user, case, contact_look(case))
     text = readable_text(case, user)
-    if text.personal:
+    # The ratings' comments are the citizen's words too: read by the case's rules, a look at them unmasked recorded
+    # with the text's (once per page).
+    words = CitizenWords(case, user)
+    ratings = list(Rating.objects.filter(case=case).order_by("created_at", "id"))
+    for rating in ratings:  # in memory, never saved
+        rating.comment = words(rating.comment) if rating.comment else rating.comment
+    if text.personal or words.personal:
         record_access(user, case, "text")
     reply = unrated_reply(case)
     context: dict[str, Any] = {
@@ -399,7 +404,7 @@ def _call_page(request: HttpRequest, case: Case, form: CallForm, status: int = 2
         "email": submission.contact_email if contact else "",
         "reply": case.replies.order_by("-created_at", "-id").first(),
         "may_rate": reply is not None,
-        "ratings": Rating.objects.filter(case=case).order_by("created_at", "id"),
+        "ratings": ratings,
         "bad": followups.pending_bad_rating(case),
         "history": followups.history(case),
         "levels": [(value, str(label)) for value, label in sorted(Level.choices, reverse=True)],

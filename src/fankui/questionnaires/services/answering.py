@@ -337,13 +337,15 @@ def submit(
     draft: Draft | None = None,
     form: Form | None = None,
     via: str | None = None,
+    form_key: str = "",
 ) -> Response:
     """Store one complete response, or refuse it and store nothing: ``Conflict`` when the questionnaire is not open
     (dates, state, quota) or the invitation was used, ``ValidationFailed`` (each question's input named) when an
     answer is missing or out of range. The questionnaire's row is locked, so the quota is never exceeded, and the
     invitation is marked used by a conditional update, so two submissions of one invitation store one response.
     ``via`` is the channel (``Via``): by default the invitation's link or the public link; ``services.phone`` says
-    ``phone`` for answers an operator recorded on a call."""
+    ``phone`` for answers an operator recorded on a call; ``form_key`` the key of the operator's form (a second
+    response with it is refused as the invitation's would be)."""
     with transaction.atomic():
         locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
         if invitation is not None and invitation.questionnaire_id != locked.pk:
@@ -379,6 +381,7 @@ def submit(
                     invitation=None if locked.anonymous else invitation,
                     language=(language or "zh-hans")[:10],
                     submitted_at=stamp,
+                    form_key=form_key,
                 )
                 Answer.objects.bulk_create(_answers(form, response, cleaned))
         except IntegrityError:

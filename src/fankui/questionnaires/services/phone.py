@@ -13,6 +13,8 @@ are: the case the call came from is not named anywhere.
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +37,13 @@ from .building import audit
 
 # The event on a case's timeline when a questionnaire that is not anonymous was answered on a call about it.
 EVENT = "questionnaire_phone"
+# The phone page's form key (``new_form_key``); anything else is no key.
+FORM_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def new_form_key() -> str:
+    """A random key for one rendering of the phone page's form: sending it twice stores one response."""
+    return secrets.token_hex(16)
 
 
 def may_record(user: Any, questionnaire: Questionnaire) -> bool:
@@ -89,21 +98,34 @@ def record_by_phone(
     case: Case | None = None,
     language: str = "zh-hans",
     form: Form | None = None,
+    form_key: str = "",
 ) -> Response:
     """Store what a person answered on the phone as one response with channel ``phone``, or store nothing:
     ``PermissionDenied`` for someone who may not record it (``may_record``; a case they do not see), ``NotFound`` for
     another questionnaire's invitation, and every refusal of ``answering.submit`` (``Conflict``: not open, closed,
     full, the invitation already answered; ``ValidationFailed`` naming each question's input). ``case``: the case the
     call is about (the call list of 回访); named in the audit entry and on the case's timeline unless the
-    questionnaire is anonymous."""
+    questionnaire is anonymous. ``form_key``: the random key of the page's form (``new_form_key``); the same form
+    sent again returns the response it stored and records nothing more (two at once: the second is a ``Conflict``)."""
     if not may_record(user, questionnaire):
         raise PermissionDenied(_("You may not record answers to this questionnaire."))
     if invitation is not None and invitation.questionnaire_id != questionnaire.pk:
         raise NotFound(_("No such invitation."))
     if case is not None and not visible_cases(user).filter(pk=case.pk).exists():
         raise PermissionDenied(_("You may not follow up this case."))
+    form_key = form_key if FORM_KEY.fullmatch(form_key or "") else ""
+    if form_key and (earlier := Response.objects.filter(questionnaire=questionnaire, form_key=form_key).first()):
+        return earlier
     with transaction.atomic():
-        response = submit(questionnaire, values, invitation=invitation, language=language, form=form, via=Via.PHONE)
+        response = submit(
+            questionnaire,
+            values,
+            invitation=invitation,
+            language=language,
+            form=form,
+            via=Via.PHONE,
+            form_key=form_key,
+        )
         if questionnaire.anonymous:
             # Who answered is not written anywhere: not the invitation, not the case, not the response's id (the
             # order of ids and audit entries would pair them).

@@ -54,7 +54,11 @@ def _link(appeal: Appeal) -> str:
     return reverse("surveys:appeal_detail", kwargs={"pk": appeal.pk})
 
 
-def may_decide(user: User) -> bool:
+def may_decide(user: User, appeal: Appeal | None = None) -> bool:
+    """A supervisor; of ``appeal``, never the person who filed it (four eyes: one filed as a department head and was
+    made a supervisor since)."""
+    if appeal is not None and appeal.filed_by_id == user.pk:
+        return False
     return permissions.is_supervisor(user)
 
 
@@ -141,6 +145,8 @@ def decide_appeal(appeal: Appeal, user: User, uphold: bool, note: str) -> Appeal
     if not may_decide(user):
         raise PermissionDenied(_("Only a supervisor may decide an appeal."))
     appeal = Appeal.objects.select_for_update(of=("self",)).select_related("rating__case").get(pk=appeal.pk)
+    if not may_decide(user, appeal):
+        raise PermissionDenied(_("You filed this appeal: another supervisor must decide it."))
     if appeal.state != Appeal.State.PENDING:
         raise Conflict(_("This appeal has already been decided."))
     note = clean_text(note, "note", required=True)

@@ -46,13 +46,13 @@ def may_handle(user: User, rectification: Rectification) -> bool:
 
 
 def may_check(user: User, rectification: Rectification) -> bool:
-    """The department's head, or a supervisor; never the person who wrote what was done (four eyes), unless a
-    supervisor."""
+    """The department's head, or a supervisor; never the person who wrote what was done (four eyes), whatever their
+    role is now: a head who submitted and was then made a supervisor still needs someone else's check."""
+    if rectification.submitted_by_id is not None and rectification.submitted_by_id == user.pk:
+        return False
     if permissions.is_supervisor(user):
         return True
-    if permissions.role(user) != Role.DEPT_HEAD or not permissions.in_department(user, rectification.department):
-        return False
-    return rectification.submitted_by_id != user.pk
+    return permissions.role(user) == Role.DEPT_HEAD and permissions.in_department(user, rectification.department)
 
 
 def _department(rating: Rating) -> Department | None:
@@ -165,6 +165,8 @@ def check_rectification(rectification: Rectification, user: User, approve: bool,
     note saying why. A window's or a person's rating has nobody to tell (its row keeps no contact): approved, it is
     done and counted rectified, ``reported`` stays False."""
     rectification = _locked(rectification)
+    if rectification.submitted_by_id == user.pk:
+        raise PermissionDenied(_("You wrote what was done: someone else must check it."))
     if not may_check(user, rectification):
         raise PermissionDenied(_("Only the department's head or a supervisor may check a rectification."))
     if rectification.state != State.SUBMITTED:
@@ -187,7 +189,9 @@ def check_rectification(rectification: Rectification, user: User, approve: bool,
         if rectification.case is not None:
             rectification.reported = notices.report_rectification(rectification)
         # Public: the citizen's timeline says the rectification was reported (the words are on the page's panel).
-        record_step(rectification.case, "rectification_done", actor=user, public=True, message=note, **trail)
+        # The check's note is the staff's, kept on the row (their pages and API): a message of a public step that is
+        # not a workflow step would be shown to the citizen (``cases.workflow.message_is_public``).
+        record_step(rectification.case, "rectification_done", actor=user, public=True, **trail)
     else:
         rectification.state = State.OPEN
         record_step(rectification.case, "rectification_return", actor=user, message=note, **trail)
