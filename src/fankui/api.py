@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fankui.analysis.api import router as analysis_router
 from fankui.cases.api import router as cases_router
+from fankui.core import schema_errors
 from fankui.core.errors import DomainError, Unavailable
 from fankui.core.throttle import Throttled
 from fankui.insights.api import router as insights_router
@@ -64,7 +65,7 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
             location = location[2:]
         elif location[:1] and location[0] in ("query", "path", "header", "cookie", "form", "file"):
             location = location[1:]
-        errors.setdefault(".".join(location) or "request", []).append(str(error.get("msg", "")))
+        errors.setdefault(".".join(location) or "request", []).append(schema_errors.message(error))
     return api.create_response(
         request,
         {"code": "validation_failed", "detail": _("The request is not valid."), "errors": errors},

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field
 from pydantic import ValidationError
 
+from fankui.core import schema_errors
 from fankui.core.errors import DomainError, ValidationFailed
 from fankui.core.text import Text
 from fankui.intake.api import ContactIn, LocationIn, OptionalText, SubmissionIn
@@ -54,7 +55,7 @@ def _errors(error: ValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for item in error.errors():
         path = ".".join(str(part) for part in item.get("loc", ())) or "request"
-        errors.setdefault(path, []).append(str(item.get("msg", "")))
+        errors.setdefault(path, []).append(schema_errors.message(item))
     return errors
 
 
