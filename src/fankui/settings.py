@@ -348,6 +348,9 @@ FANKUI_RATE_LIMITS = {
     # Each page a respondent posts on a questionnaire's public or invitation link, per client address: a person
     # answers a few pages a minute; a bot flooding a public link stops here.
     "questionnaire": env_rate("RATE_QUESTIONNAIRE", "120/h"),
+    # Each phone response an operator sends (a questionnaire's answers taken on a call, with or without an
+    # invitation), per signed-in user: a call takes minutes; a script storing made-up responses stops here.
+    "phone_answer": env_rate("RATE_PHONE_ANSWER", "120/h"),
 }
 # Open311 GeoReport v2 (/open311/v2/, docs/open311.md): every request per client address, and a client's POSTs and
 # update pulls per client key (a client's own "rate" in the admin wins).

@@ -226,6 +226,18 @@ def test_answers_are_throttled_with_the_words_kept(en: Client, case: Case, setti
     assert not Supplement.objects.exists()
 
 
+def test_refused_answers_count_against_the_answer_limit_too(en: Client, case: Case, settings: Any) -> None:
+    settings.FANKUI_MAX_BODY_CHARS = 20
+    settings.FANKUI_RATE_LIMITS = {**settings.FANKUI_RATE_LIMITS, "answer": (2, 3600)}
+    refused = [answer(en, case, form(en, case, answer="长" * 21)).status_code for _ in range(2)]
+    # The limit is used up by the refused forms: a valid one now waits too, its words kept.
+    response = answer(en, case, form(en, case, answer="人民路88号。"))
+    assert refused == [422, 422]
+    assert response.status_code == 429 and response["Retry-After"]
+    assert "人民路88号。</textarea>" in response.content.decode()
+    assert not Supplement.objects.exists() and paused(case)
+
+
 def test_opening_the_address_goes_to_the_question(en: Client, case: Case) -> None:
     response = en.get(f"/track/{case.tracking_code}/answer/")
     assert response.status_code == 302

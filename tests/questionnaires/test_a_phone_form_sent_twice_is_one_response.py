@@ -66,3 +66,30 @@ def test_a_refused_form_keeps_its_key_and_a_made_up_key_is_no_key(
     other_url = f"/staff/questionnaires/{other.questionnaire.pk}/phone/"
     assert client.post(other_url, {"form_key": key, other.nps.field: "9"}).status_code == 302
     assert Response.objects.filter(form_key=key).count() == 2
+
+
+def test_phone_responses_without_an_invitation_are_limited_per_operator(
+    survey: Survey, dispatcher: Any, supervisor: Any, client_for: Login, settings: Any
+) -> None:
+    settings.FANKUI_RATE_LIMITS = {**settings.FANKUI_RATE_LIMITS, "phone_answer": (2, 3600)}
+    client = client_for(dispatcher)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    answers = {survey.nps.field: "9", survey.visit.field: choice(survey.visit, "One")}
+    sent = [client.post(_url(survey), {"form_key": phone_key(), **answers}) for _ in range(3)]
+
+    assert [r.status_code for r in sent[:2]] == [302, 302]
+    held = sent[2]
+    assert held.status_code == 429 and int(held["Retry-After"]) > 0
+    # The form comes back as it was filled in, nothing recorded; another operator is not held back.
+    html = held.content.decode()
+    assert 'id="phone-form"' in html and "Too many requests from you" in html
+    assert re.search(rf'name="{survey.nps.field}" value="9"[^>]*checked', html)
+    assert Response.objects.count() == 2
+    assert client_for(supervisor).post(_url(survey), {"form_key": phone_key(), **answers}).status_code == 302
+    assert Response.objects.count() == 3
+
+
+def phone_key() -> str:
+    from fankui.questionnaires.services.phone import new_form_key
+
+    return new_form_key()

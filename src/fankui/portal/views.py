@@ -236,17 +236,20 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(back + "#expected")
     form = AnswerForm(request.POST)
     files = request.FILES.getlist("attachments")
+    try:
+        # Every post counts, a refused one too: a form sent invalid on purpose is no way round the limit.
+        throttle.check(request, "answer")
+    except Throttled as exc:
+        form.is_valid()  # cleaned, so that the page shows the words as sent with the error above them
+        form.add_error(None, str(exc.message))
+        page = _answer_again(request, case, form, files, status=429)
+        page["Retry-After"] = str(exc.retry_after)
+        return page
     if form.is_valid():
         try:
-            throttle.check(request, "answer")
             _supplement, created = waiting.answer(
                 case, form.cleaned_data["answer"], files, token=form.cleaned_data["token"]
             )
-        except Throttled as exc:
-            form.add_error(None, str(exc.message))
-            page = _answer_again(request, case, form, files, status=429)
-            page["Retry-After"] = str(exc.retry_after)
-            return page
         except Unavailable as exc:  # the attachment store is full: nothing was kept
             form.add_error(None, str(exc.message))
             page = _answer_again(request, case, form, files, status=503)

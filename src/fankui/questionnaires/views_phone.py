@@ -8,7 +8,8 @@ questions on which the operator records what the person answered. Thin: the one 
   drops the answers of questions the answers hide (as on the public page). No JavaScript; keyboard first.
 
 An invitation's page shows its address (the number to call): each opening counts against ``FANKUI_RATE_FOLLOW_UP``
-per operator, as the call page of 回访 does, and is an audit entry (``invitation_address_look``).
+per operator, as the call page of 回访 does, and is an audit entry (``invitation_address_look``). Each response sent,
+with an invitation or without, counts against ``FANKUI_RATE_PHONE_ANSWER`` per operator.
 """
 
 from __future__ import annotations
@@ -160,6 +161,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, questionnaire, form, case=case, invitation=invitation, refused=refused)
     values = answering.read_posted(form.questions, request.POST)
     try:
+        # Every response sent counts per operator (``FANKUI_RATE_PHONE_ANSWER``), with an invitation or without.
+        throttle.check_user(request, "phone_answer")
         phone.record_by_phone(
             request.user,
             questionnaire,
@@ -183,6 +186,20 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except PermissionDenied as error:
         raise DjangoPermissionDenied from error
+    except Throttled as error:
+        # The page comes back as filled in, nothing recorded, the answers kept for when the limit lifts.
+        page = _page(
+            request,
+            questionnaire,
+            form,
+            case=case,
+            invitation=invitation,
+            values=values,
+            errors={"__all__": [str(error.message)]},
+            status=429,
+        )
+        page["Retry-After"] = str(error.retry_after)
+        return page
     except DomainError as error:
         return _page(
             request,

@@ -14,10 +14,15 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from fankui.audit import labels
+        from fankui.cases.signals import case_moved
         from fankui.intake import files
 
         from . import queries
         from .models import Appeal
+        from .services import rectifications
+
+        # A case's rectifications follow it to the department it is sent to, in the move's transaction.
+        case_moved.connect(rectifications.on_case_moved, dispatch_uid="surveys.rectifications.case_moved")
 
         # A rating's event refers to the rating; its comment is read from the row, which erasure masks.
         for action in ("rate_satisfied", "rate_unsatisfied", "rate_rectification"):
@@ -78,6 +83,7 @@ class SurveysConfig(AppConfig):
 # The timeline's words for the events of 好差评 (staff; the citizen's where the event is public).
 EVENTS = [
     ("rectification_open", _("Bad rating: rectification opened"), None),
+    ("rectification_move", _("Rectification moved with the case to its new lead department"), None),
     ("rectification_submit", _("Rectification submitted for checking"), None),
     ("rectification_return", _("Rectification sent back to the department"), None),
     ("rectification_done", _("Rectification checked and reported"), _("We told you what was done about your rating")),

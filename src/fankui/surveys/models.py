@@ -166,11 +166,15 @@ class Rating(models.Model):
     excluded = models.BooleanField(_("excluded from the rates"), default=False)
     excluded_reason = models.TextField(_("why it was excluded"), blank=True)
     excluded_at = models.DateTimeField(null=True, blank=True)
+    # The one-time key of the window rating form it came from (一次一评): written in the rating's own transaction, so a
+    # failed save leaves the key usable and the same form sent twice stores one rating. Empty for other ratings.
+    form_key = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
+            models.UniqueConstraint(fields=["form_key"], condition=~Q(form_key=""), name="one_rating_per_form"),
             models.UniqueConstraint(fields=["reply"], condition=Q(kind="reply"), name="one_rating_per_reply"),
             models.UniqueConstraint(
                 fields=["of_rectification"],

@@ -3,13 +3,13 @@ without a case; and who may see which windows and their rates (``rates.rollup`` 
 
 A window's (``ServicePoint``) and a person's (``StaffBadge``) QR link carries their random ``token``, never an id:
 nobody reaches another window's page by counting. The public page records only on POST (mail and QR scanners
-follow links), one rating per form shown (a second send of the same form is recognised and not counted again).
+follow links), one rating per form shown (a second send of the same form is recognised and not counted again; the
+form's key is stored with the rating it produced, so a save that failed leaves it usable).
 """
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +25,6 @@ from .services import clean_rating, counted, open_rectification
 # What a QR link names: a window or a person.
 WINDOW, PERSON = "w", "p"
 Target = ServicePoint | StaffBadge
-# How long a form's one-time key is remembered, so that the same form sent twice counts once.
-FORM_KEY_SECONDS = 24 * 3600
 
 
 def kind_of(target: Target) -> str:
@@ -75,20 +73,31 @@ def new_form_key() -> str:
 def rate_window(target: Target, level: int | str | None, comment: str = "", *, form_key: str = "") -> Rating | None:
     """Record a visitor's rating of a window or a person (a person's counts for their usual window too); a bad one
     opens a rectification (差评整改) of the window's department, in the same transaction. ``form_key`` is the key of
-    the form shown: the same form sent again returns None and records nothing."""
+    the form shown: the same form sent again returns None and records nothing. The key is used up by the rating
+    that stores it (``Rating.form_key``, unique), in the same transaction: a save that fails leaves it usable for
+    the visitor's retry."""
     level, comment = clean_rating(level, comment)
-    if form_key and not cache.add(f"surveys:window-form:{form_key[:64]}", 1, FORM_KEY_SECONDS):
+    form_key = form_key[:64]
+    if form_key and Rating.objects.filter(form_key=form_key).exists():
         return None
     point = target if isinstance(target, ServicePoint) else target.service_point
     staff = target if isinstance(target, StaffBadge) else None
-    with transaction.atomic():
-        rating = _record(target, point, staff, level, comment)
-        if not rating.satisfied:
-            open_rectification(rating)
+    try:
+        with transaction.atomic():
+            rating = _record(target, point, staff, level, comment, form_key)
+            if not rating.satisfied:
+                open_rectification(rating)
+    except IntegrityError:
+        # The same form sent twice at once: the other send stored it (only the key is unique among what is written).
+        if form_key and Rating.objects.filter(form_key=form_key).exists():
+            return None
+        raise
     return rating
 
 
-def _record(target: Target, point: ServicePoint | None, staff: StaffBadge | None, level: int, comment: str) -> Rating:
+def _record(
+    target: Target, point: ServicePoint | None, staff: StaffBadge | None, level: int, comment: str, form_key: str
+) -> Rating:
     rating = Rating.objects.create(
         kind=RatingKind.WINDOW,
         service_point=point,
@@ -97,6 +106,7 @@ def _record(target: Target, point: ServicePoint | None, staff: StaffBadge | None
         department_id=point.department_id if point is not None else target.department_id,
         level=level,
         comment=comment,
+        form_key=form_key,
         channel=Channel.WEB,
         created_at=timezone.now(),
     )

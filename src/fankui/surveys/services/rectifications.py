@@ -1,6 +1,8 @@
 """差评整改: every bad rating opens a rectification with its own deadline on the working calendar; the case's
 department (for a window's or a person's rating, 一次一评, the department it was given to) handles it, its head (or a
-supervisor) checks it, the citizen is told and asked to rate it (when there is a case to tell them on)."""
+supervisor) checks it, the citizen is told and asked to rate it (when there is a case to tell them on). A case's
+rectification follows the case: when the case is sent to another department (派单/改派), one not yet done moves to
+it (``follow_case``), as its appeals do (``appeals.answering_department``)."""
 
 from __future__ import annotations
 
@@ -94,27 +96,14 @@ def open_rectification(rating: Rating) -> Rectification | None:
             "deadline": rectification.deadline.isoformat(),
         },
     )
-    date = timezone.localtime(rectification.deadline).strftime("%Y-%m-%d")
     key = f"surveys:rectification:{rectification.pk}:open"
-    staff = case_notices.department_staff([department])
     if case is not None:
-        facts = {"number": case.number, "date": date}
-        notices.tell_staff_about(
-            staff,
-            "staff:surveys:rectification",
-            facts,
-            lambda: (
-                _("Bad rating on %(number)s: rectify by %(date)s") % facts,
-                _("The submitter of %(number)s gave a bad rating. Say what was done about it by %(date)s.") % facts,
-            ),
-            case=case,
-            link=_link(rectification),
-            key=key,
-        )
+        _tell_department(rectification, case, key)
     else:
+        date = timezone.localtime(rectification.deadline).strftime("%Y-%m-%d")
         facts = {"rated": rating.rated, "date": date}
         notices.tell_staff_about(
-            staff,
+            case_notices.department_staff([department]),
             "staff:surveys:window_rectification",
             facts,
             lambda: (
@@ -126,6 +115,64 @@ def open_rectification(rating: Rating) -> Rectification | None:
             key=key,
         )
     return rectification
+
+
+def _tell_department(rectification: Rectification, case: Case, key: str) -> None:
+    """Tell the staff of the rectification's department that a bad rating of ``case`` waits for them."""
+    date = timezone.localtime(rectification.deadline).strftime("%Y-%m-%d")
+    facts = {"number": case.number, "date": date}
+    notices.tell_staff_about(
+        case_notices.department_staff([rectification.department]),
+        "staff:surveys:rectification",
+        facts,
+        lambda: (
+            _("Bad rating on %(number)s: rectify by %(date)s") % facts,
+            _("The submitter of %(number)s gave a bad rating. Say what was done about it by %(date)s.") % facts,
+        ),
+        case=case,
+        link=_link(rectification),
+        key=key,
+    )
+
+
+# The moves that send a case to a (new) lead department.
+SENDS = ("dispatch", "redispatch")
+
+
+def on_case_moved(sender: Any, case: Case, action: str, user: User | None = None, **kwargs: Any) -> None:
+    """``cases.signals.case_moved``: after a dispatch or a redispatch, in its transaction, the case's rectifications
+    follow it (``follow_case``)."""
+    if action in SENDS:
+        follow_case(case, user)
+
+
+def follow_case(case: Case, user: User | None = None) -> list[Rectification]:
+    """Move the rectifications of ``case`` not yet done to its lead department, which now answers for its ratings
+    (its appeals follow the case the same way): otherwise the old department, no longer seeing the case, and the new
+    one, not named on the row, could neither see nor act on them. Each move is on the case's timeline and the new
+    department's staff are told; a done one stays with the department that did it. Returns those moved."""
+    if case.lead_department_id is None:
+        return []
+    moved = list(
+        Rectification.objects.select_for_update(of=("self",))
+        .filter(case=case)
+        .exclude(state=State.DONE)
+        .exclude(department_id=case.lead_department_id)
+    )
+    for rectification in moved:
+        before = rectification.department_id
+        rectification.department_id = case.lead_department_id
+        rectification.save(update_fields=["department"])
+        record_step(
+            case,
+            "rectification_move",
+            actor=user,
+            target=f"rectification:{rectification.pk}",
+            data={"rectification_id": rectification.pk, "from": before, "to": case.lead_department_id},
+        )
+        key = f"surveys:rectification:{rectification.pk}:moved:{case.lead_department_id}"
+        _tell_department(rectification, case, key)
+    return moved
 
 
 def _locked(rectification: Rectification) -> Rectification:
