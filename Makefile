@@ -62,8 +62,14 @@ run: install
 	$(BIN)/fankui collectstatic --no-input --verbosity 0
 	$(BIN)/fankui serve --with-worker --bind $(HOST):$(PORT)
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; "auto": one per core), each on a test database of its own
+# (SQLite in memory; on PostgreSQL test_<name>_gw0, _gw1...). TEST_WORKERS=0 runs it in this one process, to debug.
+# Options of your own go in PYTEST_ADDOPTS (after these, so they win: PYTEST_ADDOPTS=-n0 works too). Tests are dealt
+# out one by one (--dist load): xdist 3.8's loadgroup does not group under pytest 9.2, which reads Item._id, not _nodeid.
+TEST_WORKERS ?= auto
 test: install
-	FANKUI_DATABASE_URL="$(FANKUI_TEST_DATABASE_URL)" $(BIN)/pytest
+	FANKUI_DATABASE_URL="$(FANKUI_TEST_DATABASE_URL)" \
+	PYTEST_ADDOPTS="-n $(TEST_WORKERS) $$PYTEST_ADDOPTS" $(BIN)/pytest
 
 # Each starts its own PostgreSQL clusters, PgBouncer or object store on loopback (tests/deploy/clusters.py): minutes.
 deploy-tests: install
