@@ -160,6 +160,13 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         refused = answering.used_message() if invitation is not None and invitation.used_at else ""
         return _page(request, questionnaire, form, case=case, invitation=invitation, refused=refused)
     values = answering.read_posted(form.questions, request.POST)
+
+    def again(status: int, **shown: Any) -> HttpResponse:
+        """The page as filled in, nothing recorded, with what stopped it."""
+        return _page(
+            request, questionnaire, form, case=case, invitation=invitation, values=values, status=status, **shown
+        )
+
     try:
         # Every response sent counts per operator (``FANKUI_RATE_PHONE_ANSWER``), with an invitation or without.
         throttle.check_user(request, "phone_answer")
@@ -174,43 +181,16 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             form_key=_form_key(request),
         )
     except ValidationFailed as error:
-        return _page(
-            request,
-            questionnaire,
-            form,
-            case=case,
-            invitation=invitation,
-            values=values,
-            errors=error.errors,
-            status=422,
-        )
+        return again(422, errors=error.errors)
     except PermissionDenied as error:
         raise DjangoPermissionDenied from error
     except Throttled as error:
-        # The page comes back as filled in, nothing recorded, the answers kept for when the limit lifts.
-        page = _page(
-            request,
-            questionnaire,
-            form,
-            case=case,
-            invitation=invitation,
-            values=values,
-            errors={"__all__": [str(error.message)]},
-            status=429,
-        )
+        # The answers are kept for when the limit lifts.
+        page = again(429, errors={"__all__": [str(error.message)]})
         page["Retry-After"] = str(error.retry_after)
         return page
     except DomainError as error:
-        return _page(
-            request,
-            questionnaire,
-            form,
-            case=case,
-            invitation=invitation,
-            values=values,
-            refused=str(error.message),
-            status=error.status,
-        )
+        return again(error.status, refused=str(error.message))
     messages.success(request, _("The answers were recorded as a phone response."))
     if case is not None:
         # Back to the call, whose outcome the operator records next (回访's page is the centre's).
