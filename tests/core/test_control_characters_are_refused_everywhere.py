@@ -21,6 +21,7 @@ import pytest
 from django import forms
 from django.test import Client
 from django.utils import translation
+from ninja import Schema
 from pydantic import BaseModel, ValidationError
 
 import fankui
@@ -183,14 +184,32 @@ def test_every_str_field_the_api_validates_uses_the_rule() -> None:
     assert seen >= 20
 
 
+def test_every_str_field_of_every_input_model_uses_the_rule() -> None:
+    """The same for every input model of the product, the ones no API operation lists too: the partners' webhook
+    (``partners.schemas``) and the Open311 parameters (``open311.schemas``). Input models are plain pydantic models;
+    ninja's ``Schema`` is for answers."""
+    models = [m for m in _subclasses(BaseModel) if m.__module__.startswith("fankui.") and not issubclass(m, Schema)]
+    assert {m.__name__ for m in models} >= {"SubmissionIn", "PartnerSubmissionIn", "RequestIn", "UpdateIn", "ListIn"}
+    seen = 0
+    for model in models:
+        for path in _str_fields(model):
+            with pytest.raises(ValidationError) as caught:
+                model.model_validate(_nested(path, "a\x00b"))
+            kinds = {e["type"] for e in caught.value.errors() if tuple(e["loc"][: len(path)]) == path}
+            assert "control_character" in kinds, (model.__name__, path, kinds)
+            seen += 1
+    assert seen >= 40
+
+
 # --- Forms ---------------------------------------------------------------------------------------------------------
-def _all_forms() -> list[type[forms.BaseForm]]:
+def _subclasses(base: type) -> list[type]:
+    """Every subclass of ``base`` in the product, every module imported first (a class nobody imports is seen too)."""
     for module in pkgutil.walk_packages(fankui.__path__, "fankui."):
         if module.name.endswith("__main__") or ".migrations" in module.name or module.name.startswith("fankui.bench"):
             continue
         importlib.import_module(module.name)
-    found: list[type[forms.BaseForm]] = []
-    stack: list[type] = [forms.BaseForm]
+    found: list[type] = []
+    stack: list[type] = [base]
     while stack:
         cls = stack.pop()
         for sub in cls.__subclasses__():
@@ -198,6 +217,10 @@ def _all_forms() -> list[type[forms.BaseForm]]:
             if sub.__module__.startswith("fankui.") and sub not in found:
                 found.append(sub)
     return found
+
+
+def _all_forms() -> list[type[forms.BaseForm]]:
+    return _subclasses(forms.BaseForm)
 
 
 def test_every_form_of_the_product_has_the_rule() -> None:

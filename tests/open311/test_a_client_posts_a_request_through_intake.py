@@ -130,3 +130,21 @@ def test_a_retry_after_a_crash_between_the_two_writes_completes_the_request(
     assert answer["service_request_id"] == str(case.pk)
     assert Open311Request.objects.get(case=case).token == answer["token"]
     assert Case.objects.count() == 1
+
+
+def test_a_blank_parameter_is_one_not_given(en: Client, key: str, lamps: Category) -> None:
+    """Form-encoded clients send ``lat=`` for a position they do not have: not given, not "not a number"."""
+    response = post_request(
+        en, key, lamps, lat="", long=" ", address_string="芙蓉区人民路12号", email="", media_url="", phone=""
+    )
+
+    assert response.status_code == 200, response.content
+    submission = Case.objects.get().submission
+    assert (submission.lat, submission.lng, submission.contact_email, submission.anonymous) == (None, None, "", True)
+    assert Case.objects.get().open311.media_url == ""
+
+
+def test_a_media_url_without_a_scheme_is_taken_as_https(en: Client, key: str, lamps: Category) -> None:
+    post_request(en, key, lamps, media_url=" img.example.cn/lamp.jpg ")
+
+    assert Case.objects.get().open311.media_url == "https://img.example.cn/lamp.jpg"

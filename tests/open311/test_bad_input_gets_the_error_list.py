@@ -65,6 +65,20 @@ def test_a_bad_post_is_refused_with_every_reason(
     assert not Case.objects.exists()
 
 
+def test_every_problem_is_named_at_once_in_the_readers_language(key: str, lamps: Category) -> None:
+    zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = post_request(zh, key, lamps, lat="95", email="不是地址", description="", media_url="ftp:")
+
+    assert response.status_code == 400
+    assert sorted(error["description"] for error in parsed(response)) == [
+        "description: 请描述诉求（description）。",
+        "email: “不是地址”不是有效的电子邮件地址。",
+        "lat: 请填写不大于 90 的值。",
+        "media_url: 请填写网址（https://...）。",
+    ]
+    assert not Case.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("query", "status", "words"),
     [

@@ -87,4 +87,9 @@ def message(error: Mapping[str, Any]) -> str:
 
 def _shown(value: Any) -> Any:
     # pydantic lists the values allowed as "'a', 'b' or 'c'": the English "or" would sit in a Chinese sentence.
-    return value.replace(" or ", ", ") if isinstance(value, str) else value
+    if isinstance(value, str):
+        return value.replace(" or ", ", ")
+    # The limit of a float field is a float: "at most 90", not "at most 90.0".
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -106,7 +106,7 @@ def active_clients() -> dict[str, tuple[Any, ...]]:
 
 @dataclass
 class RequestInput:
-    """What an Open311 client posted, already read from the form (``forms.RequestForm``)."""
+    """What an Open311 client posted, already read (``schemas.RequestIn``)."""
 
     service_code: str
     description: str
@@ -181,7 +181,7 @@ def submit(client: Open311Client, data: RequestInput) -> tuple[Case, Open311Requ
 # --- Updates posted by a client (FixMyStreet's POST servicerequestupdates) -----------------------------------------
 @dataclass
 class UpdateInput:
-    """What a client posted on one of its requests, already read from the form (``forms.UpdateForm``)."""
+    """What a client posted on one of its requests, already read (``schemas.UpdateIn``)."""
 
     update_id: str
     description: str

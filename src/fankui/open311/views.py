@@ -24,8 +24,7 @@ from fankui.core import text, throttle
 from fankui.core.errors import Conflict, DomainError, Unavailable, ValidationFailed
 from fankui.core.lookups import cached_lookups
 
-from . import formats, jurisdiction, queries, services
-from .forms import ListForm, RequestForm, UpdateForm, WindowForm, messages
+from . import formats, jurisdiction, queries, schemas, services
 from .models import Open311Client, parse_rate
 
 log = logging.getLogger(__name__)
@@ -77,6 +76,8 @@ def endpoint(*methods: str, jurisdictional: bool = True) -> Callable[[View], Vie
                 )
             except TooManyFieldsSent:
                 return formats.errors(fmt, 400, [_("The request has too many parameters.")])
+            except ValidationFailed as error:  # the parameters (``schemas``): every problem, named
+                return formats.errors(fmt, 400, schemas.lines(error.errors))
             except Unavailable as error:  # the attachment store is full: nothing was kept, send it again later
                 return formats.errors(fmt, 503, [str(error.message)], retry_after=error.retry_after)
             except DomainError as error:
@@ -200,61 +201,47 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_request(request, fmt)
-    form = ListForm(request.GET)
-    if not form.is_valid():
-        raise Refused(400, *messages(form))
-    codes = form.cleaned_data["service_code"]
+    params = schemas.read_list(request.GET)
     categories = []
-    for code in codes:
+    for code in params.codes:
         category = queries.find_service(code)
         if category is None:
             raise Refused(404, _("No service has the code “%(code)s”.") % {"code": code[:40]})
         categories.append(category.pk)
-    start, end = _window(form.cleaned_data["start_date"], form.cleaned_data["end_date"])
-    filters = queries.Filters(
-        ids=form.cleaned_data["service_request_id"],
-        categories=categories,
-        start=start,
-        end=end,
-        statuses=form.cleaned_data["status"],
-    )
+    start, end = _window(params.start_date, params.end_date)
+    filters = queries.Filters(ids=params.ids, categories=categories, start=start, end=end, statuses=params.statuses)
     return formats.render(fmt, "service_requests", "request", queries.find_requests(filters))
 
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     client = _client(request)
-    form = RequestForm(request.POST)
-    if not form.is_valid():
-        raise Refused(400, *messages(form))
-    data = form.cleaned_data
-    if text.as_id(data["service_code"]) is None:  # a code is a category's id (intake would take a name too)
-        raise Refused(404, _("No service has the code “%(code)s”.") % {"code": data["service_code"][:40]})
+    params = schemas.read_request(request.POST)
+    if text.as_id(params.service_code) is None:  # a code is a category's id (intake would take a name too)
+        raise Refused(404, _("No service has the code “%(code)s”.") % {"code": params.service_code[:40]})
     try:
         case, sent, _created = services.submit(
             client,
             services.RequestInput(
-                service_code=data["service_code"],
-                description=data["description"],
-                title=data["title"],
-                kind=data["kind"],
-                lat=data["lat"],
-                lng=data["long"],
-                address=data["address_string"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                phone=data["phone"],
-                email=data["email"],
-                media_url=data["media_url"],
-                client_request_id=form.client_request_id(request.headers.get("Idempotency-Key", ""))[:80],
+                service_code=params.service_code,
+                description=params.description,
+                title=params.title,
+                kind=params.kind,
+                lat=params.lat,
+                lng=params.long,
+                address=params.address_string,
+                first_name=params.first_name,
+                last_name=params.last_name,
+                phone=params.phone,
+                email=params.email,
+                media_url=params.media_url,
+                client_request_id=params.client_request_id(request.headers.get("Idempotency-Key", ""))[:80],
             ),
         )
     except ValidationFailed as error:
         if "category" in error.errors:
             # Intake looks the category up itself (one query, not two): an unknown code is the specification's 404.
-            raise Refused(
-                404, _("No service has the code “%(code)s”.") % {"code": data["service_code"][:40]}
-            ) from error
-        raise Refused(400, *[f"{_PARAM.get(k, k)}: {m}" for k, ms in error.errors.items() for m in ms]) from error
+            raise Refused(404, _("No service has the code “%(code)s”.") % {"code": params.service_code[:40]}) from error
+        raise Refused(400, *schemas.lines({_PARAM.get(k, k): ms for k, ms in error.errors.items()})) from error
     except Conflict as error:
         raise Refused(400, str(error.message)) from error
     track = request.build_absolute_uri(reverse("portal:track", kwargs={"code": case.tracking_code}))
@@ -306,10 +293,8 @@ def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_update(request, fmt)
     client = _client(request)
-    form = WindowForm(request.GET)
-    if not form.is_valid():
-        raise Refused(400, *messages(form))
-    start, end = _window(form.cleaned_data["start_date"], form.cleaned_data["end_date"])
+    params = schemas.read_window(request.GET)
+    start, end = _window(params.start_date, params.end_date)
     return formats.render(fmt, "service_request_updates", "request_update", queries.updates(client, start, end))
 
 
@@ -317,25 +302,23 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
     """FixMyStreet's comment on a report: only on a request this client sent (another client's, or one that came by
     another channel, answers 404 like an unknown id: a key never learns which requests exist)."""
     client = _client(request)
-    form = UpdateForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise Refused(400, *messages(form))
-    data = form.cleaned_data
-    sent = queries.own_request(client, data["service_request_id"])
+    files = schemas.uploads(request.FILES)
+    params = schemas.read_update(request.POST, attached=bool(files))
+    sent = queries.own_request(client, params.service_request_id)
     if sent is None:
-        raise Refused(404, _("No request of this client has the id “%(id)s”.") % {"id": data["service_request_id"]})
+        raise Refused(404, _("No request of this client has the id “%(id)s”.") % {"id": params.service_request_id})
     try:
         supplement, _created = services.post_update(
             client,
             sent,
             services.UpdateInput(
-                update_id=data["update_id"],
-                description=data["description"],
-                status=data["status"],
-                email=data["email"],
-                phone=data["phone"],
-                media_urls=form.media_urls,
-                files=form.uploads,
+                update_id=params.update_id,
+                description=params.description,
+                status=params.status,
+                email=params.email,
+                phone=params.phone,
+                media_urls=params.media_url,
+                files=files,
             ),
         )
     except ValidationFailed as error:
