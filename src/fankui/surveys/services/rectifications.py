@@ -2,7 +2,7 @@
 department (for a window's or a person's rating, 一次一评, the department it was given to) handles it, its head (or a
 supervisor) checks it, the citizen is told and asked to rate it (when there is a case to tell them on). A case's
 rectification follows the case: when the case is sent to another department (派单/改派), one not yet done moves to
-it (``follow_case``), as its appeals do (``appeals.answering_department``)."""
+it (``follow_case``), as the right to appeal its ratings does (``appeals.answering_department``)."""
 
 from __future__ import annotations
 
@@ -148,9 +148,10 @@ def on_case_moved(sender: Any, case: Case, action: str, user: User | None = None
 
 def follow_case(case: Case, user: User | None = None) -> list[Rectification]:
     """Move the rectifications of ``case`` not yet done to its lead department, which now answers for its ratings
-    (its appeals follow the case the same way): otherwise the old department, no longer seeing the case, and the new
-    one, not named on the row, could neither see nor act on them. Each move is on the case's timeline and the new
-    department's staff are told; a done one stays with the department that did it. Returns those moved."""
+    (and may appeal them, ``appeals.answering_department``): otherwise the old department, no longer seeing the
+    case, and the new one, not named on the row, could neither see nor act on them. Each move is on the case's
+    timeline and the new department's staff are told; a done one stays with the department that did it. Returns those
+    moved."""
     if case.lead_department_id is None:
         return []
     moved = list(
